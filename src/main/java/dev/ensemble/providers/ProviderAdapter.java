@@ -1,0 +1,30 @@
+package dev.ensemble.providers;
+
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.wire.StreamDecoder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Translates between the unified model and one provider wire format. Pure: no I/O, no credentials, no
+ * Vert.x instance needed, safe to share between threads. Cost is never computed here.
+ */
+public interface ProviderAdapter {
+
+  /** The upstream request for {@code request}, naming the model as the provider knows it. */
+  UpstreamCall toUpstream(UnifiedRequest request, String upstreamModel);
+
+  /**
+   * Decodes a successful non-streamed response body.
+   *
+   * @throws UpstreamProtocolException when the body is not what the format promises
+   */
+  UnifiedResponse fromUpstream(Buffer body);
+
+  /** A fresh decoder for one streamed response. */
+  StreamDecoder newStreamDecoder();
+
+  /** Classifies a failed call from its status, headers and the error's type/code fields. Never throws. */
+  ProviderError classify(int status, MultiMap headers, Buffer body);
+}
