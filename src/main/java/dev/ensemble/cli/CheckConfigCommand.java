@@ -1,0 +1,32 @@
+package dev.ensemble.cli;
+
+import dev.ensemble.config.ConfigException;
+import dev.ensemble.config.ConfigLoader;
+import dev.ensemble.config.ConfigPrinter;
+import dev.ensemble.config.EnsembleConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ensemble check-config FILE}: validates a config and prints it resolved, with secrets masked. */
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+    description = "Validate a config file and print it resolved (environment expanded, defaults filled, secrets masked).")
+final class CheckConfigCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The config file to check.")
+  Path config;
+
+  @Override
+  public Integer call() {
+    try {
+      EnsembleConfig loaded = new ConfigLoader(System.getenv()).load(config);
+      System.out.print(ConfigPrinter.toYaml(loaded));
+      return 0;
+    } catch (ConfigException e) {
+      System.err.println("ensemble: invalid config " + config + ": " + e.getMessage());
+      return 2;
+    }
+  }
+}

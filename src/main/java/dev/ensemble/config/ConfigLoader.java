@@ -1,0 +1,259 @@
+package dev.ensemble.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads {@code ensemble.yaml}: YAML (Jackson) to a tree, {@code ${VAR}} expansion in scalars, strict reading
+ * into records (unknown keys and bad values fail with their YAML path), then cross-reference checks.
+ */
+public final class ConfigLoader {
+
+  private final EnvExpander env;
+
+  public ConfigLoader(Map<String, String> environment) {
+    this.env = new EnvExpander(environment);
+  }
+
+  public EnsembleConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
+    }
+    return parse(text);
+  }
+
+  public EnsembleConfig parse(String yaml) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new ConfigException("", "not valid YAML" + where + ": " + e.getOriginalMessage());
+    }
+    ConfigNode top = new ConfigNode(root, "", env)
+        .allow("server", "storage", "responses", "redis", "cluster", "providers", "models", "routes");
+    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+    top.entries("providers").forEach((name, node) -> providers.put(name, provider(name, node)));
+    Map<String, ModelConfig> models = new LinkedHashMap<>();
+    top.entries("models").forEach((name, node) -> models.put(name, model(name, node)));
+    Map<String, RouteConfig> routes = new LinkedHashMap<>();
+    top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node)));
+    EnsembleConfig config = new EnsembleConfig(server(top.object("server")), storage(top.object("storage")),
+        responses(top.object("responses")), redis(top.object("redis")), cluster(top.object("cluster")),
+        providers, models, routes);
+    crossCheck(config);
+    return config;
+  }
+
+  private ServerConfig server(ConfigNode n) {
+    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key");
+    long port = n.integer("port", 8080);
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(n.pathOf("port"), "must be between 0 and 65535");
+    }
+    ServerConfig s = new ServerConfig(n.string("host", "127.0.0.1"), (int) port, n.positive("max_body_bytes", 10 * 1024 * 1024),
+        n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"));
+    if (!s.isLoopback() && !s.requireClientKeys() && !s.allowAnonymous()) {
+      throw new ConfigException(n.pathOf("require_client_keys"),
+          "must be true when server.host is not a loopback address (" + s.host() + "); set server.allow_anonymous: true to serve anonymous clients on purpose");
+    }
+    return s;
+  }
+
+  private StorageConfig storage(ConfigNode n) {
+    n.allow("sqlite_path", "encryption_key");
+    return new StorageConfig(n.string("sqlite_path", "data/ensemble.db"), n.secret("encryption_key"));
+  }
+
+  private ResponsesConfig responses(ConfigNode n) {
+    n.allow("store", "local_dir", "s3");
+    ConfigNode s3 = n.object("s3").allow("bucket", "region", "endpoint", "prefix", "path_style");
+    ResponsesConfig.S3 s3Config = new ResponsesConfig.S3(s3.string("bucket", "ensemble-responses"), s3.string("region", "us-east-1"),
+        s3.string("endpoint", ""), s3.string("prefix", "responses/"), s3.bool("path_style", false));
+    ResponsesConfig.Store store = n.enumValue("store", ResponsesConfig.Store.class, ResponsesConfig.Store.LOCAL);
+    if (store == ResponsesConfig.Store.S3 && s3Config.bucket().isBlank()) {
+      throw new ConfigException(s3.pathOf("bucket"), "is required when responses.store is s3");
+    }
+    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config);
+  }
+
+  private RedisConfig redis(ConfigNode n) {
+    n.allow("address", "username", "password", "pool_size");
+    return new RedisConfig(n.string("address", ""), n.string("username", ""), n.secret("password"),
+        (int) n.positive("pool_size", 20));
+  }
+
+  private ClusterConfig cluster(ConfigNode n) {
+    n.allow("enabled", "config");
+    return new ClusterConfig(n.bool("enabled", false), n.string("config", "cluster/cluster.xml"));
+  }
+
+  private ProviderConfig provider(String name, ConfigNode n) {
+    n.allow("type", "base_url", "strategy", "timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "keys");
+    if (!name.matches("[A-Za-z0-9_.-]+")) {
+      throw new ConfigException(n.path(), "provider names may use letters, digits, '_', '-' and '.'");
+    }
+    if (!n.has("type")) {
+      throw new ConfigException(n.pathOf("type"), "is required (openai, anthropic, gemini, bedrock, vertex or mock)");
+    }
+    ProviderType type = n.enumValue("type", ProviderType.class, null);
+    String baseUrl = n.string("base_url", type.defaultBaseUrl());
+    if (!baseUrl.isEmpty()) {
+      checkUrl(baseUrl, n.pathOf("base_url"));
+    } else if (type == ProviderType.OPENAI || type == ProviderType.ANTHROPIC || type == ProviderType.GEMINI) {
+      throw new ConfigException(n.pathOf("base_url"), "is required");
+    }
+    long timeout = n.positive("timeout_ms", 600_000);
+    List<ProviderConfig.KeyConfig> keys = n.list("keys", this::key);
+    return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), n.enumValue("strategy", Strategy.class, Strategy.SESSION_AFFINITY),
+        timeout, n.positive("first_byte_timeout_ms", Math.min(timeout, 120_000)), n.positive("idle_timeout_ms", Math.min(timeout, 120_000)), keys);
+  }
+
+  private ProviderConfig.KeyConfig key(ConfigNode n) {
+    n.allow("name", "api_key", "weight", "endpoints");
+    BigDecimal weight = n.decimal("weight", BigDecimal.ONE);
+    if (weight.signum() <= 0) {
+      throw new ConfigException(n.pathOf("weight"), "must be > 0");
+    }
+    List<ProviderConfig.EndpointConfig> endpoints = n.list("endpoints", this::endpoint);
+    if (endpoints.isEmpty()) {
+      throw new ConfigException(n.pathOf("endpoints"), "must list at least one endpoint");
+    }
+    return new ProviderConfig.KeyConfig(n.requiredString("name"), n.secret("api_key"), weight.doubleValue(), endpoints);
+  }
+
+  private ProviderConfig.EndpointConfig endpoint(ConfigNode n) {
+    n.allow("id", "rpm_limit", "tpm_limit", "base_url", "region");
+    String id = n.requiredString("id");
+    if (!id.matches("[A-Za-z0-9_.:-]+")) {
+      throw new ConfigException(n.pathOf("id"), "endpoint ids may use letters, digits, '_', '-', '.' and ':'");
+    }
+    String baseUrl = n.string("base_url", "");
+    if (!baseUrl.isEmpty()) {
+      checkUrl(baseUrl, n.pathOf("base_url"));
+    }
+    return new ProviderConfig.EndpointConfig(id, n.positiveOrNull("rpm_limit"), n.positiveOrNull("tpm_limit"),
+        stripTrailingSlash(baseUrl), n.string("region", ""));
+  }
+
+  private ModelConfig model(String name, ConfigNode n) {
+    n.allow("pricing", "cache", "providers");
+    ConfigNode p = n.object("pricing").allow("input", "output", "cache_read", "cache_write");
+    BigDecimal input = price(p, "input", BigDecimal.ZERO);
+    ModelConfig.Pricing pricing = new ModelConfig.Pricing(input, price(p, "output", BigDecimal.ZERO),
+        price(p, "cache_read", input), price(p, "cache_write", input));
+    ConfigNode c = n.object("cache").allow("min_tokens", "ttl_seconds");
+    ModelConfig.CacheSettings cache = new ModelConfig.CacheSettings((int) c.positive("min_tokens", 1024),
+        (int) c.positive("ttl_seconds", 300));
+    List<ModelConfig.Served> served = n.list("providers", s -> {
+      s.allow("provider", "model");
+      return new ModelConfig.Served(s.requiredString("provider"), s.string("model", name));
+    });
+    if (served.isEmpty()) {
+      throw new ConfigException(n.pathOf("providers"), "must name at least one provider serving " + name);
+    }
+    return new ModelConfig(name, pricing, cache, served);
+  }
+
+  private static BigDecimal price(ConfigNode p, String key, BigDecimal defaultValue) {
+    BigDecimal v = p.decimal(key, defaultValue);
+    if (v.signum() < 0) {
+      throw new ConfigException(p.pathOf(key), "must be >= 0");
+    }
+    return v;
+  }
+
+  private RouteConfig route(String name, ConfigNode n) {
+    n.allow("model", "fallback", "retry", "cache");
+    ConfigNode r = n.object("retry").allow("max_attempts", "initial_backoff_ms", "jitter");
+    ConfigNode c = n.object("cache").allow("type", "threshold", "ttl_seconds", "embedding_model", "audit_sample_rate");
+    String cacheType = c.string("type", "none");
+    if (!List.of("none", "exact", "semantic").contains(cacheType)) {
+      throw new ConfigException(c.pathOf("type"), "must be one of none, exact, semantic, got '" + cacheType + "'");
+    }
+    double threshold = c.decimal("threshold", new BigDecimal("0.94")).doubleValue();
+    if (threshold <= 0 || threshold > 1) {
+      throw new ConfigException(c.pathOf("threshold"), "must be in (0, 1]");
+    }
+    double audit = c.decimal("audit_sample_rate", BigDecimal.ZERO).doubleValue();
+    if (audit < 0 || audit > 1) {
+      throw new ConfigException(c.pathOf("audit_sample_rate"), "must be in [0, 1]");
+    }
+    return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
+        new RouteConfig.Retry((int) r.positive("max_attempts", 1), r.integer("initial_backoff_ms", 100), r.bool("jitter", true)),
+        new RouteConfig.Cache(cacheType, threshold, c.positive("ttl_seconds", 86_400), c.string("embedding_model", ""), audit));
+  }
+
+  private static void crossCheck(EnsembleConfig config) {
+    Map<String, String> endpointOwners = new HashMap<>();
+    config.providers().forEach((name, p) -> {
+      for (int k = 0; k < p.keys().size(); k++) {
+        List<ProviderConfig.EndpointConfig> eps = p.keys().get(k).endpoints();
+        for (int e = 0; e < eps.size(); e++) {
+          String path = "providers." + name + ".keys[" + k + "].endpoints[" + e + "].id";
+          String previous = endpointOwners.putIfAbsent(eps.get(e).id(), path);
+          if (previous != null) {
+            throw new ConfigException(path, "duplicate endpoint id '" + eps.get(e).id() + "' (first used at " + previous + ")");
+          }
+        }
+      }
+    });
+    config.models().forEach((name, m) -> {
+      for (int i = 0; i < m.providers().size(); i++) {
+        String provider = m.providers().get(i).provider();
+        if (!config.providers().containsKey(provider)) {
+          throw new ConfigException("models." + name + ".providers[" + i + "].provider",
+              "unknown provider '" + provider + "' (configured: " + String.join(", ", config.providers().keySet()) + ")");
+        }
+      }
+    });
+    config.routes().forEach((name, r) -> {
+      checkModelRef(config, r.model(), "routes." + name + ".model");
+      for (int i = 0; i < r.fallback().size(); i++) {
+        checkModelRef(config, r.fallback().get(i), "routes." + name + ".fallback[" + i + "]");
+      }
+    });
+  }
+
+  private static void checkModelRef(EnsembleConfig config, String model, String path) {
+    if (config.models().containsKey(model)) {
+      return;
+    }
+    int slash = model.indexOf('/');
+    if (slash > 0 && config.providers().containsKey(model.substring(0, slash))) {
+      return;
+    }
+    throw new ConfigException(path, "unknown model '" + model + "' (not under models:, and not provider/model)");
+  }
+
+  private static void checkUrl(String url, String path) {
+    try {
+      URI uri = new URI(url);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new ConfigException(path, "must be an http(s) URL, got '" + url + "'");
+      }
+    } catch (URISyntaxException e) {
+      throw new ConfigException(path, "must be an http(s) URL, got '" + url + "'");
+    }
+  }
+
+  private static String stripTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.ensemble.config;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Locale;
+
+/** Renders a resolved config as YAML in the file's own key names, every {@link Secret} masked. */
+public final class ConfigPrinter {
+
+  private ConfigPrinter() {
+  }
+
+  public static String toYaml(EnsembleConfig config) {
+    SimpleModule masking = new SimpleModule()
+        .addSerializer(Secret.class, new StdSerializer<>(Secret.class) {
+          @Override
+          public void serialize(Secret value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString(value.masked());
+          }
+        })
+        .addSerializer(BigDecimal.class, new StdSerializer<>(BigDecimal.class) {
+          @Override
+          public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeNumber(value.toPlainString());
+          }
+        });
+    for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(ProviderType.class, Strategy.class, ResponsesConfig.Store.class)) {
+      addLowercase(masking, type);
+    }
+    ObjectMapper mapper = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.IS_GETTER, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
+        .registerModule(masking);
+    try {
+      return mapper.writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render config", e);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void addLowercase(SimpleModule module, Class type) {
+    module.addSerializer(type, new StdSerializer<Enum>(type) {
+      @Override
+      public void serialize(Enum value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        gen.writeString(value.name().toLowerCase(Locale.ROOT));
+      }
+    });
+  }
+}

@@ -1,0 +1,33 @@
+package dev.ensemble.config;
+
+import java.util.List;
+
+/**
+ * {@code providers.<name>:} — one provider account (or several keys of one) speaking one wire format.
+ *
+ * @param name               the provider's name as configured, shown in {@code X-Ensemble-Provider}
+ * @param timeoutMs          bound on a whole non-streamed call
+ * @param firstByteTimeoutMs bound on the wait for a response's first byte
+ * @param idleTimeoutMs      bound on the gap between two stream events
+ */
+public record ProviderConfig(
+    String name, ProviderType type, String baseUrl, Strategy strategy, long timeoutMs, long firstByteTimeoutMs,
+    long idleTimeoutMs, List<KeyConfig> keys) {
+
+  public ProviderConfig {
+    keys = List.copyOf(keys);
+  }
+
+  /** {@code providers.<name>.keys[i]:} — one API key and the endpoints it may be used on. */
+  public record KeyConfig(String name, Secret apiKey, double weight, List<EndpointConfig> endpoints) {
+    public KeyConfig {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  /**
+   * {@code providers.<name>.keys[i].endpoints[j]:} — a capacity unit with its own limits;
+   * {@code baseUrl} and {@code region} override the provider's when set.
+   */
+  public record EndpointConfig(String id, Integer rpmLimit, Integer tpmLimit, String baseUrl, String region) {}
+}

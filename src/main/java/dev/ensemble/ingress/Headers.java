@@ -1,0 +1,15 @@
+package dev.ensemble.ingress;
+
+/** Names of the headers Ensemble reads from clients and adds to every proxied response. */
+final class Headers {
+
+  static final String REQUEST_ID = "X-Ensemble-Request-Id";
+  static final String PROVIDER = "X-Ensemble-Provider";
+  static final String ENDPOINT = "X-Ensemble-Endpoint";
+  static final String ROUTE_REASON = "X-Ensemble-Route-Reason";
+  static final String ATTEMPTS = "X-Ensemble-Attempts";
+  static final String SESSION = "X-Ensemble-Session";
+
+  private Headers() {
+  }
+}

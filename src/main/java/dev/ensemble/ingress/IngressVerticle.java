@@ -1,0 +1,100 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.config.RouteConfig;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.Map;
+
+/**
+ * The HTTP face of a node: one instance per event loop, all sharing one port (HTTP/1.1 and h2c).
+ * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
+ */
+public final class IngressVerticle extends VerticleBase {
+
+  private final EnsembleConfig config;
+  private final ModelRouter modelRouter;
+  private final ClientDialect openAi;
+  private final ClientDialect anthropic;
+  private final long startedAt;
+  private HttpServer server;
+
+  public IngressVerticle(EnsembleConfig config, ModelRouter modelRouter, ClientDialect openAi, ClientDialect anthropic, long startedAtEpochSeconds) {
+    this.config = config;
+    this.modelRouter = modelRouter;
+    this.openAi = openAi;
+    this.anthropic = anthropic;
+    this.startedAt = startedAtEpochSeconds;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes());
+    Map<String, RouteConfig> routes = config.routes();
+
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, ctx -> null));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, ctx -> null));
+    router.post("/v1/workflows/:name").handler(ctx -> {
+      if (routes.containsKey(ctx.pathParam("name"))) {
+        ctx.next();
+      } else {
+        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
+            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
+      }
+    }).handler(body).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name")).model()));
+    router.get("/v1/models").handler(new ModelsHandler(modelRouter, startedAt));
+    router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "ok").toBuffer()));
+
+    router.route().last().handler(ctx -> ErrorResponder.send(ctx.response(), dialectOf(ctx),
+        new GatewayError(ErrorType.NOT_FOUND, 404, "No route for " + ctx.request().method() + " " + ctx.request().path(), false, null, null)));
+    router.route().failureHandler(this::failure);
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  /** Body too large, method not allowed, or a bug: always an error in the caller's format, never a stack trace. */
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    GatewayError error;
+    if (status == 413) {
+      error = new GatewayError(ErrorType.REQUEST_TOO_LARGE, 413,
+          "The request body exceeds the limit of " + config.server().maxBodyBytes() + " bytes", false, null, null);
+    } else if (status == 405) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
+    } else if (status >= 400 && status < 500) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
+    } else {
+      org.slf4j.LoggerFactory.getLogger(IngressVerticle.class).error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
+    }
+    ErrorResponder.send(ctx.response(), dialectOf(ctx), error);
+  }
+
+  private ClientDialect dialectOf(RoutingContext ctx) {
+    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,16 @@
+package dev.ensemble.pools;
+
+import dev.ensemble.providers.ErrorClass;
+
+/**
+ * The result of one upstream attempt, published to the pool of its provider.
+ *
+ * @param status     the upstream HTTP status, or 0 when no response arrived
+ * @param errorClass null on success
+ */
+public record AttemptOutcome(String provider, String endpointId, int status, ErrorClass errorClass, String errorType, long latencyMs) {
+
+  public boolean success() {
+    return errorClass == null;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.ensemble.pools;
+
+import dev.ensemble.config.ProviderConfig;
+import dev.ensemble.providers.ProviderAdapter;
+import dev.ensemble.providers.UpstreamCall;
+import dev.ensemble.providers.auth.UpstreamAuth;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One provider as the request path sees it: its config, adapter, credentials and endpoints, and the
+ * transport its {@link PoolVerticle} opened. Immutable apart from two references written by that verticle:
+ * the transport (set once at its start, before any ingress deploys) and the endpoint-health snapshot
+ * (replaced wholesale on every update); readers on any thread see a consistent value without locks.
+ */
+public final class ProviderPool {
+
+  private final ProviderConfig config;
+  private final ProviderAdapter adapter;
+  private final UpstreamAuth auth;
+  private final List<Endpoint> endpoints;
+  private volatile UpstreamTransport transport;
+  private volatile Map<String, EndpointHealth> health = Map.of();
+
+  public ProviderPool(ProviderConfig config, ProviderAdapter adapter, UpstreamAuth auth, List<Endpoint> endpoints) {
+    this.config = config;
+    this.adapter = adapter;
+    this.auth = auth;
+    this.endpoints = List.copyOf(endpoints);
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public ProviderConfig config() {
+    return config;
+  }
+
+  public ProviderAdapter adapter() {
+    return adapter;
+  }
+
+  public List<Endpoint> endpoints() {
+    return endpoints;
+  }
+
+  /** Whether {@code endpoint} can take traffic at all: it has the credentials its provider needs. */
+  public boolean isUsable(Endpoint endpoint) {
+    return !config.type().needsKey() || !endpoint.apiKey().isEmpty();
+  }
+
+  public Map<String, EndpointHealth> health() {
+    return health;
+  }
+
+  void health(Map<String, EndpointHealth> snapshot) {
+    this.health = Map.copyOf(snapshot);
+  }
+
+  void attach(UpstreamTransport transport) {
+    this.transport = transport;
+  }
+
+  /** Sends {@code call} to {@code endpoint} with its credentials. */
+  public Future<UpstreamResponse> send(Endpoint endpoint, UpstreamCall call) {
+    UpstreamTransport t = transport;
+    if (t == null) {
+      return Future.failedFuture(new IllegalStateException("provider " + name() + " is not started"));
+    }
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.headers());
+    auth.apply(headers, endpoint);
+    return t.send(call.method(), endpoint.baseUrl() + call.path(), headers, call.body(), config.firstByteTimeoutMs());
+  }
+}

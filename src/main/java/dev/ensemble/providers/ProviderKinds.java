@@ -1,0 +1,36 @@
+package dev.ensemble.providers;
+
+import dev.ensemble.config.ConfigException;
+import dev.ensemble.config.ProviderConfig;
+import dev.ensemble.pools.HttpUpstreamTransport;
+import dev.ensemble.providers.anthropic.AnthropicAdapter;
+import dev.ensemble.providers.auth.UpstreamAuth;
+import dev.ensemble.providers.mock.MockTransport;
+import dev.ensemble.providers.openai.OpenAiAdapter;
+
+/**
+ * The provider types this build supports. The one place a new provider type is registered; routing and
+ * ingress only ever see {@link ProviderAdapter}s.
+ */
+public final class ProviderKinds {
+
+  /** Connections kept per upstream host and event loop. */
+  private static final int MAX_CONNECTIONS_PER_HOST = 256;
+  /** Gap between the mock provider's streamed chunks, so streaming is visible with curl. */
+  private static final long MOCK_CHUNK_GAP_MS = 20;
+
+  private ProviderKinds() {
+  }
+
+  public static ProviderKind of(ProviderConfig provider) {
+    return switch (provider.type()) {
+      case OPENAI -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.bearer(),
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+      case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+      case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
+      case GEMINI, BEDROCK, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
+          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, mock)");
+    };
+  }
+}
