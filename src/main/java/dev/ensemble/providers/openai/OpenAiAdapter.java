@@ -1,0 +1,70 @@
+package dev.ensemble.providers.openai;
+
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.providers.ProviderAdapter;
+import dev.ensemble.providers.ProviderError;
+import dev.ensemble.providers.UpstreamCall;
+import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.wire.StreamDecoder;
+import dev.ensemble.wire.openai.OpenAiErrors;
+import dev.ensemble.wire.openai.OpenAiRequestCodec;
+import dev.ensemble.wire.openai.OpenAiResponseCodec;
+import dev.ensemble.wire.openai.OpenAiStreamDecoder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Clock;
+
+/**
+ * Upstreams that speak OpenAI Chat Completions ({@code POST <base_url>/chat/completions}, base URL ending in
+ * {@code /v1}). Streams always ask for the usage chunk. Authentication is added by the pool, not here.
+ */
+public final class OpenAiAdapter implements ProviderAdapter {
+
+  private final OpenAiRequestCodec requests = new OpenAiRequestCodec();
+  private final OpenAiResponseCodec responses = new OpenAiResponseCodec();
+  private final OpenAiErrors errors;
+
+  public OpenAiAdapter() {
+    this(Clock.systemUTC());
+  }
+
+  /** With the clock used to read HTTP-date {@code retry-after} headers. */
+  public OpenAiAdapter(Clock clock) {
+    this.errors = new OpenAiErrors(clock);
+  }
+
+  @Override
+  public UpstreamCall toUpstream(UnifiedRequest request, String upstreamModel) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .add("content-type", "application/json")
+        .add("accept", request.stream() ? "text/event-stream" : "application/json");
+    Buffer body = requests.encode(request, upstreamModel).toBuffer();
+    return new UpstreamCall(HttpMethod.POST, "/chat/completions", headers, body, request.stream());
+  }
+
+  @Override
+  public UnifiedResponse fromUpstream(Buffer body) {
+    JsonObject json;
+    try {
+      json = new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      throw new UpstreamProtocolException("OpenAI response is not a JSON object", e);
+    }
+    return responses.decode(json);
+  }
+
+  @Override
+  public StreamDecoder newStreamDecoder() {
+    return new OpenAiStreamDecoder();
+  }
+
+  @Override
+  public ProviderError classify(int status, MultiMap headers, Buffer body) {
+    return errors.classify(status, headers, body);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.ensemble.wire.anthropic;
+
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.StreamEncoder;
+import io.vertx.core.json.JsonObject;
+
+/** The Anthropic Messages API as clients speak it on {@code POST /v1/messages}. Stateless and thread-safe. */
+public final class AnthropicClientDialect implements ClientDialect {
+
+  private final AnthropicRequestCodec requests = new AnthropicRequestCodec();
+  private final AnthropicResponseCodec responses = new AnthropicResponseCodec();
+  private final AnthropicErrors errors = new AnthropicErrors();
+
+  @Override
+  public UnifiedRequest decodeRequest(JsonObject body) {
+    return requests.decode(body);
+  }
+
+  @Override
+  public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
+    return responses.encode(response, context);
+  }
+
+  @Override
+  public StreamEncoder newStreamEncoder(UnifiedRequest request, ResponseContext context) {
+    return new AnthropicStreamEncoder(context, errors);
+  }
+
+  @Override
+  public JsonObject encodeError(GatewayError error) {
+    return errors.encode(error);
+  }
+}

@@ -1,0 +1,226 @@
+package dev.ensemble.wire.anthropic;
+
+import dev.ensemble.model.StopReason;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.Usage;
+import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.wire.SseEvent;
+import dev.ensemble.wire.SseParser;
+import dev.ensemble.wire.StreamDecoder;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decodes an upstream Anthropic Messages event stream into unified events.
+ *
+ * <p>Usage from {@code message_start} is merged with each {@code message_delta}'s (which reports the final
+ * output count and, in newer API versions, cumulative input and cache counts); {@code message_stop} ends the
+ * answer with that merged usage. Content blocks the unified model cannot carry in a stream
+ * ({@code redacted_thinking}, server tool blocks) are skipped, and the remaining blocks are numbered 0, 1, 2...
+ * whatever Anthropic's indices. {@code event: error} becomes a terminal {@link StreamEvent.Error}.
+ * Malformed JSON or an event out of order throws {@link UpstreamProtocolException}.
+ */
+public final class AnthropicStreamDecoder implements StreamDecoder {
+
+  private final JsonFields fields = JsonFields.UPSTREAM;
+  private final SseParser parser = new SseParser();
+  private final Map<Integer, Integer> indices = new HashMap<>();
+  private final Set<Integer> skipped = new HashSet<>();
+  private int nextIndex;
+  private boolean started;
+  private boolean completed;
+  private Usage usage = Usage.UNKNOWN;
+  private StopReason stopReason;
+  private String stopSequence;
+
+  @Override
+  public List<StreamEvent> feed(Buffer chunk) {
+    return handle(parser.feed(chunk));
+  }
+
+  @Override
+  public List<StreamEvent> finish() {
+    return handle(parser.finish());
+  }
+
+  @Override
+  public boolean completed() {
+    return completed;
+  }
+
+  private List<StreamEvent> handle(List<SseEvent> sse) {
+    List<StreamEvent> out = new ArrayList<>();
+    for (SseEvent event : sse) {
+      if (!completed) {
+        handle(event, out);
+      }
+    }
+    return out;
+  }
+
+  private void handle(SseEvent sse, List<StreamEvent> out) {
+    JsonObject data = parse(sse.data());
+    String type = sse.event() != null ? sse.event() : fields.optString(data, "type", "");
+    if (type == null) {
+      throw new UpstreamProtocolException("stream event without a type");
+    }
+    switch (type) {
+      case "message_start" -> messageStart(data, out);
+      case "content_block_start" -> blockStart(data, out);
+      case "content_block_delta" -> blockDelta(data, out);
+      case "content_block_stop" -> blockStop(data, out);
+      case "message_delta" -> messageDelta(data);
+      case "message_stop" -> {
+        requireStarted(type);
+        out.add(new StreamEvent.ResponseEnd(stopReason, stopSequence, usage, null));
+        completed = true;
+      }
+      case "error" -> {
+        JsonObject error = fields.optObject(data, "error", "");
+        String errorType = error == null ? null : fields.optString(error, "type", "error");
+        String message = error == null ? null : fields.optString(error, "message", "error");
+        out.add(new StreamEvent.Error(AnthropicErrors.streamError(errorType, message)));
+        completed = true;
+      }
+      default -> { }
+    }
+  }
+
+  private void messageStart(JsonObject data, List<StreamEvent> out) {
+    if (started) {
+      throw new UpstreamProtocolException("message_start: sent twice");
+    }
+    JsonObject message = fields.requireObject(data, "message", "");
+    usage = UsageFields.read(fields.optObject(message, "usage", "message"), "message.usage");
+    started = true;
+    out.add(new StreamEvent.ResponseStart(fields.optString(message, "id", "message"),
+        fields.optString(message, "model", "message"), null, null, usage));
+  }
+
+  private void blockStart(JsonObject data, List<StreamEvent> out) {
+    requireStarted("content_block_start");
+    int upstream = upstreamIndex(data);
+    JsonObject block = fields.requireObject(data, "content_block", "");
+    String type = fields.requireString(block, "type", "content_block");
+    if (indices.containsKey(upstream) || skipped.contains(upstream)) {
+      throw new UpstreamProtocolException("content_block_start: index " + upstream + " started twice");
+    }
+    if (!BlockReader.ASSISTANT_TYPES.contains(type) || "redacted_thinking".equals(type)) {
+      skipped.add(upstream);
+      return;
+    }
+    int index = nextIndex++;
+    indices.put(upstream, index);
+    switch (type) {
+      case "text" -> {
+        out.add(StreamEvent.BlockStart.text(index));
+        String text = fields.optString(block, "text", "content_block");
+        if (text != null && !text.isEmpty()) {
+          out.add(StreamEvent.BlockDelta.text(index, text));
+        }
+      }
+      case "tool_use" -> {
+        out.add(StreamEvent.BlockStart.toolUse(index, fields.requireString(block, "id", "content_block"),
+            fields.requireString(block, "name", "content_block")));
+        JsonObject input = fields.optObject(block, "input", "content_block");
+        if (input != null && !input.isEmpty()) {
+          out.add(StreamEvent.BlockDelta.partialJson(index, input.encode()));
+        }
+      }
+      default -> {
+        out.add(StreamEvent.BlockStart.thinking(index));
+        String thinking = fields.optString(block, "thinking", "content_block");
+        if (thinking != null && !thinking.isEmpty()) {
+          out.add(StreamEvent.BlockDelta.text(index, thinking));
+        }
+        String signature = fields.optString(block, "signature", "content_block");
+        if (signature != null && !signature.isEmpty()) {
+          out.add(StreamEvent.BlockDelta.signature(index, signature));
+        }
+      }
+    }
+  }
+
+  private void blockDelta(JsonObject data, List<StreamEvent> out) {
+    int upstream = upstreamIndex(data);
+    if (skipped.contains(upstream)) {
+      return;
+    }
+    int index = unifiedIndex(upstream, "content_block_delta");
+    JsonObject delta = fields.requireObject(data, "delta", "");
+    String type = fields.requireString(delta, "type", "delta");
+    switch (type) {
+      case "text_delta" -> out.add(StreamEvent.BlockDelta.text(index, fields.requireString(delta, "text", "delta")));
+      case "input_json_delta" -> {
+        String partial = fields.requireString(delta, "partial_json", "delta");
+        if (!partial.isEmpty()) {
+          out.add(StreamEvent.BlockDelta.partialJson(index, partial));
+        }
+      }
+      case "thinking_delta" -> out.add(StreamEvent.BlockDelta.text(index, fields.requireString(delta, "thinking", "delta")));
+      case "signature_delta" -> out.add(StreamEvent.BlockDelta.signature(index, fields.requireString(delta, "signature", "delta")));
+      default -> { }
+    }
+  }
+
+  private void blockStop(JsonObject data, List<StreamEvent> out) {
+    int upstream = upstreamIndex(data);
+    if (!skipped.contains(upstream)) {
+      out.add(new StreamEvent.BlockStop(unifiedIndex(upstream, "content_block_stop")));
+    }
+  }
+
+  private void messageDelta(JsonObject data) {
+    requireStarted("message_delta");
+    JsonObject delta = fields.optObject(data, "delta", "");
+    if (delta != null) {
+      String reason = fields.optString(delta, "stop_reason", "delta");
+      if (reason != null) {
+        stopReason = StopReasons.read(reason);
+      }
+      String sequence = fields.optString(delta, "stop_sequence", "delta");
+      if (sequence != null) {
+        stopSequence = sequence;
+      }
+    }
+    usage = usage.mergedWith(UsageFields.read(fields.optObject(data, "usage", ""), "usage"));
+  }
+
+  private int upstreamIndex(JsonObject data) {
+    Integer index = fields.optInt(data, "index", "");
+    if (index == null) {
+      throw new UpstreamProtocolException("index: missing from a content block event");
+    }
+    return index;
+  }
+
+  private int unifiedIndex(int upstream, String event) {
+    Integer index = indices.get(upstream);
+    if (index == null) {
+      throw new UpstreamProtocolException(event + ": block " + upstream + " was never started");
+    }
+    return index;
+  }
+
+  private void requireStarted(String event) {
+    if (!started) {
+      throw new UpstreamProtocolException(event + ": before message_start");
+    }
+  }
+
+  private static JsonObject parse(String data) {
+    try {
+      return new JsonObject(data);
+    } catch (DecodeException | ClassCastException e) {
+      throw new UpstreamProtocolException("malformed JSON in stream event", e);
+    }
+  }
+}

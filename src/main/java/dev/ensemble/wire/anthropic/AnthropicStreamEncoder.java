@@ -1,0 +1,127 @@
+package dev.ensemble.wire.anthropic;
+
+import dev.ensemble.model.BlockKind;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.Sse;
+import dev.ensemble.wire.StreamEncoder;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Renders unified events as the event stream Anthropic itself sends: {@code message_start} and a
+ * {@code ping}, then {@code content_block_start/delta/stop} per block, then {@code message_delta} with the
+ * stop reason and cumulative usage, and {@code message_stop}; or {@code event: error} as the last event.
+ * Blocks a Messages stream cannot hold (images, documents, tool results) are left out and the remaining
+ * blocks keep contiguous indices. One encoder per response.
+ */
+public final class AnthropicStreamEncoder implements StreamEncoder {
+
+  private final ResponseContext context;
+  private final AnthropicErrors errors;
+  private final Map<Integer, Integer> indices = new HashMap<>();
+  private final Map<Integer, BlockKind> kinds = new HashMap<>();
+  private int nextIndex;
+
+  public AnthropicStreamEncoder(ResponseContext context) {
+    this(context, new AnthropicErrors());
+  }
+
+  AnthropicStreamEncoder(ResponseContext context, AnthropicErrors errors) {
+    this.context = context;
+    this.errors = errors;
+  }
+
+  @Override
+  public Buffer encode(StreamEvent event) {
+    if (event instanceof StreamEvent.ResponseStart start) {
+      return responseStart(start);
+    }
+    if (event instanceof StreamEvent.BlockStart start) {
+      return blockStart(start);
+    }
+    if (event instanceof StreamEvent.BlockDelta delta) {
+      return blockDelta(delta);
+    }
+    if (event instanceof StreamEvent.BlockStop stop) {
+      Integer index = indices.get(stop.index());
+      return index == null ? Buffer.buffer() : event("content_block_stop",
+          new JsonObject().put("type", "content_block_stop").put("index", index));
+    }
+    if (event instanceof StreamEvent.ResponseEnd end) {
+      return responseEnd(end);
+    }
+    StreamEvent.Error error = (StreamEvent.Error) event;
+    return event("error", errors.encode(error.error()));
+  }
+
+  private Buffer responseStart(StreamEvent.ResponseStart start) {
+    JsonObject message = new JsonObject()
+        .put("id", "msg_" + context.requestId())
+        .put("type", "message")
+        .put("role", "assistant")
+        .put("model", context.model())
+        .put("content", new JsonArray())
+        .put("stop_reason", null)
+        .put("stop_sequence", null)
+        .put("usage", UsageFields.full(start.usage()));
+    return event("message_start", new JsonObject().put("type", "message_start").put("message", message))
+        .appendBuffer(event("ping", new JsonObject().put("type", "ping")));
+  }
+
+  private Buffer blockStart(StreamEvent.BlockStart start) {
+    JsonObject block;
+    switch (start.kind()) {
+      case TEXT -> block = new JsonObject().put("type", "text").put("text", "");
+      case TOOL_USE -> block = new JsonObject().put("type", "tool_use").put("id", start.toolUseId())
+          .put("name", start.toolName()).put("input", new JsonObject());
+      case THINKING -> block = new JsonObject().put("type", "thinking").put("thinking", "").put("signature", "");
+      default -> {
+        return Buffer.buffer();
+      }
+    }
+    int index = nextIndex++;
+    indices.put(start.index(), index);
+    kinds.put(start.index(), start.kind());
+    return event("content_block_start", new JsonObject().put("type", "content_block_start").put("index", index)
+        .put("content_block", block));
+  }
+
+  private Buffer blockDelta(StreamEvent.BlockDelta delta) {
+    Integer index = indices.get(delta.index());
+    if (index == null) {
+      return Buffer.buffer();
+    }
+    JsonObject body;
+    if (delta.partialJson() != null) {
+      body = new JsonObject().put("type", "input_json_delta").put("partial_json", delta.partialJson());
+    } else if (delta.signature() != null) {
+      body = new JsonObject().put("type", "signature_delta").put("signature", delta.signature());
+    } else if (kinds.get(delta.index()) == BlockKind.THINKING) {
+      body = new JsonObject().put("type", "thinking_delta").put("thinking", delta.text());
+    } else {
+      body = new JsonObject().put("type", "text_delta").put("text", delta.text());
+    }
+    return event("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index)
+        .put("delta", body));
+  }
+
+  private Buffer responseEnd(StreamEvent.ResponseEnd end) {
+    JsonObject delta = new JsonObject()
+        .put("type", "message_delta")
+        .put("delta", new JsonObject()
+            .put("stop_reason", StopReasons.write(end.stopReason()))
+            .put("stop_sequence", end.stopSequence()))
+        .put("usage", UsageFields.known(end.usage()));
+    return event("message_delta", delta)
+        .appendBuffer(event("message_stop", new JsonObject().put("type", "message_stop")));
+  }
+
+  private static Buffer event(String name, JsonObject data) {
+    return Sse.event(name, data.encode());
+  }
+}
