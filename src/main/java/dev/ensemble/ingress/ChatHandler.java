@@ -42,11 +42,12 @@ final class ChatHandler implements Handler<RoutingContext> {
     String requestId = RequestIds.next(now);
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     try {
-      UnifiedRequest request = dialect.decodeRequest(jsonBody(ctx.body().buffer()));
+      JsonObject body = jsonBody(ctx.body().buffer());
       String model = modelOverride.apply(ctx);
       if (model != null) {
-        request = request.toBuilder().model(model).build();
+        body.put("model", model);
       }
+      UnifiedRequest request = dialect.decodeRequest(body);
       Selection selection = router.decide(request, ctx.request().getHeader(Headers.SESSION));
       response.putHeader(Headers.PROVIDER, selection.decision().provider())
           .putHeader(Headers.ENDPOINT, selection.decision().endpointId())

@@ -46,14 +46,14 @@ public final class IngressVerticle extends VerticleBase {
 
     router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, ctx -> null));
     router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, ctx -> null));
-    router.post("/v1/workflows/:name").handler(ctx -> {
+    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
       } else {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(body).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name")).model()));
+    }).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name")).model()));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, startedAt));
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));

@@ -59,7 +59,7 @@ public final class Gateway {
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.get(i);
+      String id = deployments.remove(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
     return chain.onComplete(ar -> {
@@ -105,7 +105,7 @@ public final class Gateway {
         })
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
-        .onFailure(err -> stop());
+        .recover(err -> stop().transform(v -> Future.failedFuture(err)));
   }
 
   private Future<Void> record(Future<String> deployment) {
