@@ -1,0 +1,202 @@
+package dev.ensemble.testing.fake;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+
+/**
+ * A scriptable fake LLM upstream on {@code 127.0.0.1}, port 0, speaking both the OpenAI Chat
+ * Completions wire format ({@code POST /v1/chat/completions}) and the Anthropic Messages wire format
+ * ({@code POST /v1/messages}), written from the providers' public formats independently of Ensemble's
+ * own wire code.
+ *
+ * <p><b>Recording.</b> Every request is recorded on arrival, before validation, in arrival order.
+ *
+ * <p><b>Validation</b>, as the real APIs do it, before any script is consumed. OpenAI: {@code
+ * Authorization: Bearer} (401 {@code invalid_api_key} for an unknown key), {@code model}, non-empty
+ * {@code messages}, {@code stream_options} only with {@code stream}, every {@code tool} message answering
+ * a {@code tool_calls} id of the preceding assistant message and every tool call answered. Anthropic:
+ * {@code x-api-key} (or {@code Authorization: Bearer}, which anthropic-java 3.12.0 sends; 401
+ * {@code authentication_error}), {@code anthropic-version} (400), {@code model}, {@code max_tokens},
+ * non-empty {@code messages} starting with {@code user} and alternating roles (stricter than today's API,
+ * which merges consecutive turns), every {@code tool_result} answering a {@code tool_use} of the previous
+ * assistant turn and every {@code tool_use} answered in the next turn.
+ *
+ * <p><b>Scripting.</b> {@link #enqueue} adds {@link Reply replies} to one FIFO shared by both routes;
+ * an admitted request takes the next one, or, if none is queued, the default reply
+ * {@code "echo: " + <text of the last user message>}. Streaming follows the request's {@code "stream"}.
+ *
+ * <p><b>Token approximation.</b> Tokens are {@code ceil(chars / 4)}: input over the canonical prompt
+ * (OpenAI: each tool, then each message, as received JSON, one per line; Anthropic: each tool, system
+ * block and message content block, without {@code cache_control}, prefixed by its place), output over
+ * the answer's text, thinking and tool-argument characters; both at least 1.
+ *
+ * <p><b>Prompt-cache simulation</b>, per API key and model (see {@link PromptCache}): Anthropic reports
+ * a breakpoint prefix (tools -> system -> messages, up to a {@code cache_control} block) of at least
+ * 1024 tokens as {@code cache_read_input_tokens} when that key sent it within 5 minutes, else as
+ * {@code cache_creation_input_tokens}; {@code input_tokens} is the rest. OpenAI reports in
+ * {@code prompt_tokens_details.cached_tokens} the longest previously seen prefix of a prompt of at least
+ * 1024 tokens, in 128-token steps, and {@code prompt_tokens} includes it. {@link #clock} makes the TTL
+ * testable.
+ */
+public final class FakeUpstream {
+
+  private final Vertx vertx;
+  private final UpstreamState state = new UpstreamState();
+  private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
+  private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
+  private final OpenAiRoute openAi = new OpenAiRoute(state);
+  private final AnthropicRoute anthropic = new AnthropicRoute(state);
+  private HttpServer server;
+
+  private FakeUpstream(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Starts a fake listening on {@code 127.0.0.1} on a free port. */
+  public static Future<FakeUpstream> start(Vertx vertx) {
+    FakeUpstream fake = new FakeUpstream(vertx);
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(fake::handle)
+        .listen()
+        .map(server -> {
+          fake.server = server;
+          return fake;
+        });
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** {@code http://127.0.0.1:<port>}: the Anthropic-style base URL (no {@code /v1}). */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** {@code baseUrl() + "/v1"}: the OpenAI-style base URL. */
+  public String openAiBaseUrl() {
+    return baseUrl() + "/v1";
+  }
+
+  /** Queues replies, each consumed by the next admitted request on either route. */
+  public FakeUpstream enqueue(Reply... replies) {
+    script.addAll(List.of(replies));
+    return this;
+  }
+
+  /** Only these API keys are valid from now on. */
+  public FakeUpstream acceptKeys(String... keys) {
+    state.acceptKeys(Set.of(keys));
+    return this;
+  }
+
+  /** Any non-empty API key is valid (the default). */
+  public FakeUpstream acceptAnyKey() {
+    state.acceptKeys(null);
+    return this;
+  }
+
+  /** The clock (epoch millis) of the cache TTLs, ids' {@code created} and rate-limit resets. */
+  public FakeUpstream clock(LongSupplier epochMillis) {
+    state.clock(epochMillis);
+    return this;
+  }
+
+  /** Clears scripts, recordings, remembered cache prefixes, rate counters, key list and clock. */
+  public void reset() {
+    script.clear();
+    recorded.clear();
+    state.reset();
+  }
+
+  public List<RecordedRequest> requests() {
+    return List.copyOf(recorded);
+  }
+
+  public RecordedRequest lastRequest() {
+    List<RecordedRequest> all = requests();
+    return all.isEmpty() ? null : all.get(all.size() - 1);
+  }
+
+  public int requestCount() {
+    return recorded.size();
+  }
+
+  /** Replies still queued. */
+  public int pendingReplies() {
+    return script.size();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  private void handle(HttpServerRequest request) {
+    request.body().onSuccess(body -> answer(request, record(request, body)));
+  }
+
+  private RecordedRequest record(HttpServerRequest request, Buffer body) {
+    RecordedRequest recordedRequest = new RecordedRequest(request.method().name(), request.path(),
+        request.query(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.copy());
+    recorded.add(recordedRequest);
+    return recordedRequest;
+  }
+
+  private void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+    Route route = route(request);
+    if (route == null) {
+      JsonObject error = new JsonObject().put("error", new JsonObject()
+          .put("message", "Invalid URL (" + request.method() + " " + request.path() + ")")
+          .put("type", "invalid_request_error").put("param", null).put("code", null));
+      new Playback(vertx, request, Rendered.json(404, MultiMap.caseInsensitiveMultiMap(), error), 0, 0, -1)
+          .start();
+      return;
+    }
+    Route.Admission admission = route.admit(recordedRequest);
+    if (admission.rejection() != null) {
+      new Playback(vertx, request, admission.rejection(), 0, 0, -1).start();
+      return;
+    }
+    Reply reply = script.poll();
+    if (reply == null) {
+      reply = route.defaultReply(admission.body());
+    }
+    if (reply.kind() == Reply.Kind.HANG) {
+      return;
+    }
+    Rendered rendered = route.render(admission, reply);
+    reply.headers.forEach(header -> rendered.headers().set(header.getKey(), header.getValue()));
+    new Playback(vertx, request, rendered, reply.latencyMs, reply.eventDelayMs, reply.cutAfterEvents).start();
+  }
+
+  private Route route(HttpServerRequest request) {
+    if (request.method() != HttpMethod.POST) {
+      return null;
+    }
+    switch (request.path()) {
+      case "/v1/chat/completions":
+        return openAi;
+      case "/v1/messages":
+        return anthropic;
+      default:
+        return null;
+    }
+  }
+}
