@@ -1,0 +1,121 @@
+package dev.ensemble.testing.gateway;
+
+import dev.ensemble.config.ConfigLoader;
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.node.Gateway;
+import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Starts a real Ensemble node (all verticles, port 0 on 127.0.0.1) on its own Vert.x instance for a test
+ * class, configured by a YAML text that may refer to the fake upstream's URLs. Register it after the
+ * {@link FakeUpstreamExtension} it points at:
+ *
+ * <pre>{@code
+ * @RegisterExtension @Order(1) static FakeUpstreamExtension fake = new FakeUpstreamExtension();
+ * @RegisterExtension @Order(2) static GatewayExtension gateway = GatewayExtension.against(fake);
+ * }</pre>
+ */
+public final class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
+
+  /** Keys the fake upstream accepts; tests script it with {@code acceptKeys} where it matters. */
+  public static final String OPENAI_KEY = "sk-test-openai-0001";
+  public static final String ANTHROPIC_KEY = "sk-ant-test-0002";
+
+  private final Function<FakeUpstreamExtension, String> yaml;
+  private final FakeUpstreamExtension fake;
+  private Vertx vertx;
+  private Gateway gateway;
+
+  private GatewayExtension(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
+    this.fake = fake;
+    this.yaml = yaml;
+  }
+
+  /** A node with the standard test config: {@link #standardConfig}. */
+  public static GatewayExtension against(FakeUpstreamExtension fake) {
+    return new GatewayExtension(fake, GatewayExtension::standardConfig);
+  }
+
+  public static GatewayExtension withConfig(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
+    return new GatewayExtension(fake, yaml);
+  }
+
+  /**
+   * Providers {@code oai} (OpenAI format) and {@code ant} (Anthropic format), both on the fake, and models
+   * {@code gpt-test} (served by oai as gpt-4o-mini), {@code claude-test} (by ant as claude-sonnet-4-5-20250929)
+   * and {@code mock-1} (the built-in mock).
+   */
+  public static String standardConfig(FakeUpstreamExtension fake) {
+    return """
+        server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536 }
+        providers:
+          oai:
+            type: openai
+            base_url: %s
+            timeout_ms: 5000
+            first_byte_timeout_ms: 3000
+            idle_timeout_ms: 2000
+            keys:
+              - { name: primary, api_key: %s, endpoints: [ { id: oai-1 } ] }
+          ant:
+            type: anthropic
+            base_url: %s
+            timeout_ms: 5000
+            first_byte_timeout_ms: 3000
+            idle_timeout_ms: 2000
+            keys:
+              - { name: primary, api_key: %s, endpoints: [ { id: ant-1 } ] }
+          mock:
+            type: mock
+            keys: [ { name: local, endpoints: [ { id: mock-1 } ] } ]
+        models:
+          gpt-test:
+            pricing: { input: 0.15, output: 0.60, cache_read: 0.075 }
+            providers: [ { provider: oai, model: gpt-4o-mini } ]
+          claude-test:
+            pricing: { input: 3.00, output: 15.00, cache_read: 0.30, cache_write: 3.75 }
+            providers: [ { provider: ant, model: claude-sonnet-4-5-20250929 } ]
+          mock-1:
+            providers: [ { provider: mock } ]
+        routes:
+          summarize: { model: claude-test }
+        """.formatted(fake.openAiBaseUrl(), OPENAI_KEY, fake.baseUrl(), ANTHROPIC_KEY);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml.apply(fake));
+    vertx = Vertx.vertx();
+    gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    if (vertx != null) {
+      gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>}: the base URL for Anthropic SDKs and raw calls. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + gateway.port();
+  }
+
+  /** {@code http://127.0.0.1:<port>/v1}: the base URL for OpenAI SDKs. */
+  public String openAiBaseUrl() {
+    return baseUrl() + "/v1";
+  }
+
+  /** The node's Vert.x instance, e.g. to watch its event bus. */
+  public Vertx vertx() {
+    return vertx;
+  }
+}
