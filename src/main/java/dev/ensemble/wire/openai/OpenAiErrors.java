@@ -6,10 +6,12 @@ import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.RetryAfter;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * OpenAI error bodies, both ways: {@link #encode} renders a gateway error in OpenAI's vocabulary for a
@@ -89,7 +91,7 @@ public final class OpenAiErrors {
    *       operator to re-enable it after the billing is fixed; the rate-limit reset headers do not apply to
    *       it, so none is reported.
    *   <li>401, 403 -> {@link ErrorClass#KEY_INVALID}.
-   *   <li>408, 409, 5xx -> {@link ErrorClass#RETRYABLE}; other 4xx (400 {@code context_length_exceeded},
+   *   <li>408, 409, 5xx (and a status that is no error at all) -> {@link ErrorClass#RETRYABLE}; other 4xx (400 {@code context_length_exceeded},
    *       {@code content_policy_violation}, 404, 413, 422) -> {@link ErrorClass#PERMANENT}.
    * </ul>
    */
@@ -124,7 +126,7 @@ public final class OpenAiErrors {
     return safe(() -> RetryAfter.millis(headers, clock.instant()));
   }
 
-  private static Long safe(java.util.function.Supplier<Long> read) {
+  private static Long safe(Supplier<Long> read) {
     try {
       return read.get();
     } catch (RuntimeException unreadable) {
@@ -137,7 +139,7 @@ public final class OpenAiErrors {
       return null;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(body);
+      Object parsed = Json.decodeValue(body);
       if (parsed instanceof JsonObject obj && obj.getValue("error") instanceof JsonObject error) {
         return error;
       }

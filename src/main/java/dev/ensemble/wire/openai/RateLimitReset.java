@@ -3,6 +3,7 @@ package dev.ensemble.wire.openai;
 import io.vertx.core.MultiMap;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,7 +56,7 @@ final class RateLimitReset {
     if (end != s.length()) {
       return null;
     }
-    return nanos.divide(BigDecimal.valueOf(1_000_000L), 0, java.math.RoundingMode.CEILING).longValueExact();
+    return nanos.divide(BigDecimal.valueOf(1_000_000L), 0, RoundingMode.CEILING).longValueExact();
   }
 
   private static long nanosPer(String unit) {

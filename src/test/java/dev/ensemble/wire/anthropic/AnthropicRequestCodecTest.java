@@ -217,6 +217,24 @@ class AnthropicRequestCodecTest {
     assertEquals(new JsonObject().put("type", "enabled").put("budget_tokens", budget), body.getJsonObject("thinking"));
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"b\":2,\"a\":[1.5,\"x\"]}|{\"b\":2,\"a\":[1.5,\"x\"]}",
+      "[1,2]|{}",
+      "\"str\"|{}",
+      "{\"a\":1} trailing|{}",
+      "{\"a\":|{}",
+      "''|{}"
+  })
+  void sendsToolInputAsObjectOrEmptyObject(String inputJson, String expected) {
+    UnifiedRequest req = UnifiedRequest.builder("m").message(Message.user("q"))
+        .message(new Message(Role.ASSISTANT, List.of(new ContentBlock.ToolUse("t", "f", inputJson, null)))).build();
+
+    JsonObject block = codec.encode(req, "up").getJsonArray("messages").getJsonObject(1).getJsonArray("content").getJsonObject(0);
+
+    assertEquals(expected, block.getJsonObject("input").encode());
+  }
+
   @Test
   void explicitBudgetIsSentAsGiven() {
     UnifiedRequest req = UnifiedRequest.builder("m").message(Message.user("hi")).maxTokens(1000)
