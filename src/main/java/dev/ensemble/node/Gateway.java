@@ -94,14 +94,20 @@ public final class Gateway {
       chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    IngressVerticle first = new IngressVerticle(config, router, openAi, anthropic, startedAt);
+    // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
+    EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
+    List<IngressVerticle> ingress = new ArrayList<>();
     return chain
-        .compose(v -> record(vertx.deployVerticle(first)))
-        .compose(v -> {
-          port = first.actualPort();
-          EnsembleConfig bound = config.server().port() == port ? config : withPort(config, port);
-          return instances <= 1 ? Future.<Void>succeededFuture() : record(vertx.deployVerticle(
-              () -> new IngressVerticle(bound, router, openAi, anthropic, startedAt), new DeploymentOptions().setInstances(instances - 1)));
+        .compose(v -> record(vertx.deployVerticle(() -> {
+          IngressVerticle verticle = new IngressVerticle(shared, router, openAi, anthropic, startedAt);
+          synchronized (ingress) {
+            ingress.add(verticle);
+          }
+          return verticle;
+        }, new DeploymentOptions().setInstances(instances))))
+        .map(v -> {
+          port = ingress.get(0).actualPort();
+          return v;
         })
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))

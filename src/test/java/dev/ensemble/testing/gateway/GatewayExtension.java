@@ -60,17 +60,17 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
           oai:
             type: openai
             base_url: %s
-            timeout_ms: 5000
-            first_byte_timeout_ms: 3000
-            idle_timeout_ms: 2000
+            timeout_ms: 4000
+            first_byte_timeout_ms: 1500
+            idle_timeout_ms: 1000
             keys:
               - { name: primary, api_key: %s, endpoints: [ { id: oai-1 } ] }
           ant:
             type: anthropic
             base_url: %s
-            timeout_ms: 5000
-            first_byte_timeout_ms: 3000
-            idle_timeout_ms: 2000
+            timeout_ms: 4000
+            first_byte_timeout_ms: 1500
+            idle_timeout_ms: 1000
             keys:
               - { name: primary, api_key: %s, endpoints: [ { id: ant-1 } ] }
           mock:

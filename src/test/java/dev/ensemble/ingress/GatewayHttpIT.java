@@ -1,0 +1,363 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.bus.Addresses;
+import dev.ensemble.routing.UsageReport;
+import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import dev.ensemble.testing.fake.Reply;
+import dev.ensemble.testing.gateway.GatewayExtension;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The HTTP surface of a real node, driven with a plain HTTP client against the fake upstream. */
+class GatewayHttpIT {
+
+  @RegisterExtension @Order(1) static FakeUpstreamExtension fake = new FakeUpstreamExtension();
+  @RegisterExtension @Order(2) static GatewayExtension gateway = GatewayExtension.against(fake);
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static String openAiChat(String model, boolean stream) {
+    return new JsonObject().put("model", model).put("stream", stream)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Hello there"))).encode();
+  }
+
+  private static String anthropicChat(String model, boolean stream) {
+    return new JsonObject().put("model", model).put("max_tokens", 256).put("stream", stream)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Hello there"))).encode();
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(10))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<InputStream> postStreaming(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(10))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  @Test
+  void everyProxiedResponseCarriesTheRoutingHeaders() throws Exception {
+    HttpResponse<String> response = post("/v1/chat/completions", openAiChat("claude-test", false));
+
+    assertEquals(200, response.statusCode(), response.body());
+    String requestId = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    assertEquals(26, requestId.length());
+    assertEquals("ant", response.headers().firstValue("x-ensemble-provider").orElseThrow());
+    assertEquals("ant-1", response.headers().firstValue("x-ensemble-endpoint").orElseThrow());
+    assertEquals("only_endpoint", response.headers().firstValue("x-ensemble-route-reason").orElseThrow());
+    assertEquals("1", response.headers().firstValue("x-ensemble-attempts").orElseThrow());
+    JsonObject body = new JsonObject(response.body());
+    assertEquals("chatcmpl-" + requestId, body.getString("id"));
+    assertEquals("claude-test", body.getString("model"));
+    assertEquals("echo: Hello there", body.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
+  }
+
+  @Test
+  void malformedJsonIs400InTheCallersFormat() throws Exception {
+    HttpResponse<String> openAi = post("/v1/chat/completions", "{\"model\": ");
+    HttpResponse<String> anthropic = post("/v1/messages", "{\"model\": ");
+
+    assertEquals(400, openAi.statusCode());
+    assertEquals("invalid_request_error", new JsonObject(openAi.body()).getJsonObject("error").getString("type"));
+    assertEquals(400, anthropic.statusCode());
+    JsonObject error = new JsonObject(anthropic.body());
+    assertEquals("error", error.getString("type"));
+    assertEquals("invalid_request_error", error.getJsonObject("error").getString("type"));
+    assertFalse(openAi.body().contains("Exception"), openAi.body());
+    assertEquals(0, fake.requestCount());
+  }
+
+  @Test
+  void missingRequiredFieldNamesIt() throws Exception {
+    HttpResponse<String> response = post("/v1/messages", new JsonObject().put("model", "claude-test")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))).encode());
+
+    assertEquals(400, response.statusCode());
+    assertTrue(new JsonObject(response.body()).getJsonObject("error").getString("message").contains("max_tokens"), response.body());
+  }
+
+  @Test
+  void unknownModelIs404InBothFormats() throws Exception {
+    HttpResponse<String> openAi = post("/v1/chat/completions", openAiChat("no-such-model", false));
+    HttpResponse<String> anthropic = post("/v1/messages", anthropicChat("no-such-model", false));
+
+    assertEquals(404, openAi.statusCode());
+    assertEquals("model_not_found", new JsonObject(openAi.body()).getJsonObject("error").getString("code"));
+    assertEquals(404, anthropic.statusCode());
+    assertEquals("not_found_error", new JsonObject(anthropic.body()).getJsonObject("error").getString("type"));
+  }
+
+  @Test
+  void bodyOverTheLimitIs413() throws Exception {
+    String huge = "x".repeat(70_000);
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("claude-test", false).replace("Hello there", huge));
+
+    assertEquals(413, response.statusCode());
+    assertEquals("request_too_large", new JsonObject(response.body()).getJsonObject("error").getString("type"));
+    assertEquals(0, fake.requestCount());
+  }
+
+  @Test
+  void upstreamServerErrorIs502() throws Exception {
+    fake.enqueue(Reply.error(500, "api_error", "Internal server error"));
+
+    HttpResponse<String> response = post("/v1/chat/completions", openAiChat("claude-test", false));
+
+    assertEquals(502, response.statusCode());
+    assertEquals("server_error", new JsonObject(response.body()).getJsonObject("error").getString("type"));
+  }
+
+  @Test
+  void anthropicOverloadedIs503() throws Exception {
+    fake.enqueue(Reply.error(529, "overloaded_error", "Overloaded"));
+
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("claude-test", false));
+
+    assertEquals(503, response.statusCode());
+    assertEquals("overloaded_error", new JsonObject(response.body()).getJsonObject("error").getString("type"));
+  }
+
+  @Test
+  void upstreamRateLimitIs429WithRetryAfter() throws Exception {
+    fake.enqueue(Reply.error(429, "rate_limit_exceeded", "Rate limit reached").header("retry-after", "7"));
+
+    HttpResponse<String> response = post("/v1/chat/completions", openAiChat("gpt-test", false));
+
+    assertEquals(429, response.statusCode());
+    assertEquals("7", response.headers().firstValue("retry-after").orElseThrow());
+  }
+
+  @Test
+  void upstreamRejectingTheKeyIs502UpstreamAuthFailedWithoutTheKey() throws Exception {
+    fake.server().acceptKeys("some-other-key");
+
+    HttpResponse<String> response = post("/v1/chat/completions", openAiChat("gpt-test", false));
+
+    assertEquals(502, response.statusCode());
+    assertEquals("upstream_auth_failed", new JsonObject(response.body()).getJsonObject("error").getString("code"));
+    assertFalse(response.body().contains(GatewayExtension.OPENAI_KEY), response.body());
+  }
+
+  @Test
+  void upstreamBadRequestIsPassedOnAs400() throws Exception {
+    fake.enqueue(Reply.error(400, "invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum"));
+
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("claude-test", false));
+
+    assertEquals(400, response.statusCode());
+    assertTrue(response.body().contains("prompt is too long"), response.body());
+  }
+
+  @Test
+  void upstreamThatNeverAnswersIs504() throws Exception {
+    fake.enqueue(Reply.hang());
+
+    HttpResponse<String> response = post("/v1/chat/completions", openAiChat("gpt-test", false));
+
+    assertEquals(504, response.statusCode());
+    assertEquals("server_error", new JsonObject(response.body()).getJsonObject("error").getString("type"));
+  }
+
+  @Test
+  void streamedEventsReachTheClientOneByOne() throws Exception {
+    fake.enqueue(Reply.text("one two three four five six").eventDelayMs(150));
+
+    HttpResponse<InputStream> response = postStreaming("/v1/chat/completions", openAiChat("claude-test", true));
+
+    assertEquals(200, response.statusCode());
+    assertEquals("text/event-stream", response.headers().firstValue("content-type").orElseThrow());
+    List<Long> arrivals = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (line.startsWith("data: ")) {
+          arrivals.add(System.nanoTime());
+          lines.add(line);
+        }
+      }
+    }
+    assertEquals("data: [DONE]", lines.get(lines.size() - 1));
+    String text = lines.stream().filter(l -> !l.equals("data: [DONE]")).map(l -> new JsonObject(l.substring(6)))
+        .flatMap(chunk -> chunk.getJsonArray("choices").stream()).map(c -> ((JsonObject) c).getJsonObject("delta").getString("content"))
+        .filter(c -> c != null).collect(Collectors.joining());
+    assertEquals("one two three four five six", text);
+    long spreadMs = (arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1_000_000;
+    assertTrue(spreadMs >= 450, "chunks were buffered: all arrived within " + spreadMs + " ms");
+  }
+
+  @Test
+  void streamCutAfterTheFirstByteEndsWithAnOpenAiErrorChunk() throws Exception {
+    fake.enqueue(Reply.text("a long answer that will be cut").cutAfterEvents(4));
+
+    HttpResponse<String> response = post("/v1/chat/completions", openAiChat("claude-test", true));
+
+    assertEquals(200, response.statusCode());
+    List<String> data = dataLines(response.body());
+    assertFalse(data.contains("[DONE]"), response.body());
+    JsonObject last = new JsonObject(data.get(data.size() - 1));
+    assertNotNull(last.getJsonObject("error"), response.body());
+  }
+
+  @Test
+  void streamCutAfterTheFirstByteEndsWithAnAnthropicErrorEvent() throws Exception {
+    fake.enqueue(Reply.text("a long answer that will be cut").cutAfterEvents(3));
+
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("gpt-test", true));
+
+    assertEquals(200, response.statusCode());
+    assertTrue(response.body().contains("event: error"), response.body());
+    assertFalse(response.body().contains("event: message_stop"), response.body());
+  }
+
+  @Test
+  void streamCutBeforeAnyEventIsAPlain502() throws Exception {
+    fake.enqueue(Reply.text("never sent").cutAfterEvents(0));
+
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("claude-test", true));
+
+    assertEquals(502, response.statusCode());
+    assertEquals("api_error", new JsonObject(response.body()).getJsonObject("error").getString("type"));
+  }
+
+  @Test
+  void midStreamUpstreamErrorReachesTheClientAsAnErrorEvent() throws Exception {
+    fake.enqueue(Reply.text("partial answer here").midStreamError(3, "overloaded_error", "Overloaded"));
+
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("claude-test", true));
+
+    assertTrue(response.body().contains("event: error"), response.body());
+    assertTrue(response.body().contains("overloaded_error"), response.body());
+  }
+
+  @Test
+  void clientDisconnectDoesNotStopTheUpstreamRead() throws Exception {
+    fake.enqueue(Reply.text("one two three four five six seven eight").eventDelayMs(60));
+    CompletableFuture<UsageReport> report = new CompletableFuture<>();
+    MessageConsumer<UsageReport> consumer = gateway.vertx().eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, m -> report.complete(m.body()));
+    consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try {
+      HttpResponse<InputStream> response = postStreaming("/v1/messages", anthropicChat("claude-test", true));
+      String requestId = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+      InputStream body = response.body();
+      assertTrue(body.read() >= 0);
+      body.close();
+
+      UsageReport usage = report.get(10, TimeUnit.SECONDS);
+      assertEquals(requestId, usage.requestId());
+      assertEquals(200, usage.status(), "the upstream was read to its end");
+      assertNotNull(usage.usage().output());
+      assertTrue(usage.usage().output() > 0);
+    } finally {
+      consumer.unregister();
+    }
+  }
+
+  @Test
+  void cacheControlReachesAnthropicByteForByteAndRepeatsAreByteStable() throws Exception {
+    JsonObject cache = new JsonObject().put("type", "ephemeral").put("ttl", "1h");
+    String body = new JsonObject().put("model", "claude-test").put("max_tokens", 100)
+        .put("tools", new JsonArray().add(new JsonObject().put("name", "lookup").put("description", "Look up")
+            .put("input_schema", new JsonObject().put("type", "object").put("properties", new JsonObject()
+                .put("q", new JsonObject().put("type", "string")))).put("cache_control", cache)))
+        .put("system", new JsonArray().add(new JsonObject().put("type", "text").put("text", "You are terse.").put("cache_control", cache)))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", new JsonArray()
+            .add(new JsonObject().put("type", "text").put("text", "first question").put("cache_control", new JsonObject().put("type", "ephemeral"))))))
+        .encode();
+
+    assertEquals(200, post("/v1/messages", body).statusCode());
+    assertEquals(200, post("/v1/messages", body).statusCode());
+
+    String first = fake.requests().get(0).bodyText();
+    String second = fake.requests().get(1).bodyText();
+    assertEquals(first, second);
+    JsonObject upstream = new JsonObject(first);
+    assertEquals(cache, upstream.getJsonArray("tools").getJsonObject(0).getJsonObject("cache_control"));
+    assertEquals(cache, upstream.getJsonArray("system").getJsonObject(0).getJsonObject("cache_control"));
+    assertEquals(new JsonObject().put("type", "ephemeral"), upstream.getJsonArray("messages").getJsonObject(0)
+        .getJsonArray("content").getJsonObject(0).getJsonObject("cache_control"));
+    assertEquals("claude-sonnet-4-5-20250929", upstream.getString("model"));
+  }
+
+  @Test
+  void workflowRouteUsesItsConfiguredModel() throws Exception {
+    HttpResponse<String> response = post("/v1/workflows/summarize", new JsonObject()
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "summarize this"))).encode());
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("ant", response.headers().firstValue("x-ensemble-provider").orElseThrow());
+    assertEquals("/v1/messages", fake.lastRequest().path());
+  }
+
+  @Test
+  void unknownWorkflowIs404() throws Exception {
+    HttpResponse<String> response = post("/v1/workflows/nope", openAiChat("gpt-test", false));
+
+    assertEquals(404, response.statusCode());
+  }
+
+  @Test
+  void modelsAreListedInOpenAiAndAnthropicFormats() throws Exception {
+    HttpResponse<String> openAi = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/models")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> anthropic = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/models"))
+        .header("anthropic-version", "2023-06-01").build(), HttpResponse.BodyHandlers.ofString());
+
+    JsonObject list = new JsonObject(openAi.body());
+    assertEquals("list", list.getString("object"));
+    assertEquals(List.of("gpt-test", "claude-test", "mock-1"),
+        list.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("id")).toList());
+    JsonObject page = new JsonObject(anthropic.body());
+    assertEquals("model", page.getJsonArray("data").getJsonObject(0).getString("type"));
+    assertEquals(false, page.getBoolean("has_more"));
+  }
+
+  @Test
+  void healthAnswersOverH2cToo() throws Exception {
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpResponse<String> response = h2.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(200, response.statusCode());
+    assertEquals(new JsonObject().put("status", "ok"), new JsonObject(response.body()));
+    assertEquals(HttpClient.Version.HTTP_2, response.version());
+  }
+
+  @Test
+  void mockProviderAnswersWithoutAnyKey() throws Exception {
+    HttpResponse<String> response = post("/v1/messages", anthropicChat("mock-1", false));
+
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject message = new JsonObject(response.body());
+    assertTrue(message.getJsonArray("content").getJsonObject(0).getString("text").endsWith("You said: Hello there"));
+    assertEquals("end_turn", message.getString("stop_reason"));
+  }
+
+  private static List<String> dataLines(String sse) {
+    return sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+  }
+}
