@@ -54,7 +54,7 @@ public final class OpenAiErrors {
       case PERMISSION -> type = "permission_error";
       case NOT_FOUND -> {
         type = "invalid_request_error";
-        code = "model_not_found";
+        code = "model".equals(e.param()) ? "model_not_found" : "not_found";
       }
       case REQUEST_TOO_LARGE -> {
         type = "invalid_request_error";

@@ -87,7 +87,7 @@ class OpenAiErrorsTest {
       "INVALID_REQUEST,      invalid_request_error, -",
       "AUTHENTICATION,       authentication_error,  invalid_api_key",
       "PERMISSION,           permission_error,      -",
-      "NOT_FOUND,            invalid_request_error, model_not_found",
+      "NOT_FOUND,            invalid_request_error, not_found",
       "REQUEST_TOO_LARGE,    invalid_request_error, request_too_large",
       "RATE_LIMITED,         rate_limit_error,      rate_limit_exceeded",
       "INTERNAL,             server_error,          -",
@@ -100,6 +100,12 @@ class OpenAiErrorsTest {
     JsonObject body = errors.encode(GatewayError.of(type, "boom"));
     assertEquals(new JsonObject().put("error", new JsonObject()
         .put("message", "boom").put("type", openAiType).put("param", null).put("code", code)), body);
+  }
+
+  @Test
+  void unknownModelIsModelNotFound() {
+    GatewayError unknownModel = new GatewayError(ErrorType.NOT_FOUND, 404, "no such model", false, null, "model");
+    assertEquals("model_not_found", errors.encode(unknownModel).getJsonObject("error").getString("code"));
   }
 
   @Test
