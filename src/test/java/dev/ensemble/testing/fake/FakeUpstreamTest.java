@@ -443,6 +443,33 @@ class FakeUpstreamTest {
   }
 
   @Test
+  void hangNeverAnswers() {
+    fake.enqueue(Reply.hang());
+    Future<Answer> answer = client.request(options(ANTHROPIC).setIdleTimeout(300)).compose(request -> {
+      request.headers().addAll(anthropicHeaders("k"));
+      return request.send(anthropicRequest("x")).compose(response -> response.body()
+          .map(buffer -> new Answer(response.statusCode(), response.headers(), buffer.toString())));
+    });
+    assertNotNull(assertFails(answer));
+    assertEquals(1, fake.requestCount());
+  }
+
+  @Test
+  void recordsQueryHeadersAndBodyInArrivalOrder() throws Exception {
+    post(OPENAI + "?trace=1", openAiHeaders("k").set("x-custom", "v"), openAiRequest("first"));
+    post(ANTHROPIC, anthropicHeaders("k"), anthropicRequest("second"));
+
+    List<RecordedRequest> requests = fake.requests();
+    assertEquals(2, requests.size());
+    assertEquals("/v1/chat/completions", requests.get(0).path());
+    assertEquals("trace=1", requests.get(0).query());
+    assertEquals("v", requests.get(0).header("X-Custom"));
+    assertEquals("first", requests.get(0).json().getJsonArray("messages").getJsonObject(0).getString("content"));
+    assertEquals(anthropicRequest("second"), requests.get(1).bodyText());
+    assertEquals(requests.get(1), fake.lastRequest());
+  }
+
+  @Test
   void rawReplyIsSentByteForByte() throws Exception {
     fake.enqueue(Reply.raw(502, "text/html", "<html>bad gateway</html>"));
     Answer answer = post(OPENAI, openAiHeaders("k"), openAiRequest("x"));
