@@ -12,7 +12,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -390,6 +392,19 @@ class FakeUpstreamTest {
       assertFalse(stream.ended);
       assertEquals(2, stream.dataLines().size());
       assertFalse(stream.dataLines().contains("[DONE]"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void cutOverHttp2ResetsTheStream(Vertx vertx, VertxTestContext ctx) {
+    client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    fake.enqueue(Reply.text("one two three").cutAfterEvents(3));
+    String request = new JsonObject(anthropicRequest("x")).put("stream", true).encode();
+    stream(ANTHROPIC, anthropicHeaders("k"), request).onComplete(ctx.succeeding(stream -> ctx.verify(() -> {
+      assertFalse(stream.ended);
+      assertEquals(List.of("message_start", "content_block_start", "ping"), stream.eventNames());
       ctx.completeNow();
     })));
   }
