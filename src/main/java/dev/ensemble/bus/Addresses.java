@@ -6,6 +6,12 @@ public final class Addresses {
   /** Published after every request: {@link dev.ensemble.routing.UsageReport}; the router learns endpoint load from it. */
   public static final String ROUTING_USAGE = "ensemble.routing.usage";
 
+  /** Sent after every answer that reached the client: a {@link dev.ensemble.persistence.ResponseRecord} to store. */
+  public static final String PERSIST_RESPONSE = "ensemble.persist.response";
+
+  /** Request-reply: a response id; the reply is the stored response's JSON, or failure 404. */
+  public static final String PERSIST_RESPONSE_GET = "ensemble.persist.response.get";
+
   private Addresses() {
   }
 

@@ -55,6 +55,9 @@ public final class IngressVerticle extends VerticleBase {
       }
     }).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name")).model()));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, startedAt));
+    ResponsesHandler responses = new ResponsesHandler(openAi);
+    router.get("/api/v1/responses/:id").handler(responses::response);
+    router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

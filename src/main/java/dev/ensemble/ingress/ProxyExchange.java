@@ -3,6 +3,7 @@ package dev.ensemble.ingress;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
@@ -56,6 +57,7 @@ final class ProxyExchange {
   private boolean done;
   private Usage usage = Usage.UNKNOWN;
   private StreamEncoder encoder;
+  private final ResponseJournal journal;
 
   ProxyExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, UnifiedRequest request, Selection selection,
       ResponseContext context) {
@@ -65,6 +67,7 @@ final class ProxyExchange {
     this.request = request;
     this.selection = selection;
     this.context = context;
+    this.journal = new ResponseJournal(context, dialect.name());
   }
 
   void run() {
@@ -119,6 +122,9 @@ final class ProxyExchange {
       outcome(response.status(), null, null);
       usage = answer.usage();
       firstByteNanos = System.nanoTime();
+      for (StreamEvent event : StreamAccumulator.eventsOf(answer)) {
+        journal.add(shown(event));
+      }
       if (!clientGone) {
         client.setStatusCode(200).putHeader("content-type", "application/json")
             .end(dialect.encodeResponse(answer, context).toBuffer());
@@ -180,15 +186,22 @@ final class ProxyExchange {
 
   private void emit(ReadStream<Buffer> body, List<StreamEvent> events) {
     for (StreamEvent event : events) {
-      StreamEvent shown = event;
-      if (event instanceof StreamEvent.ResponseStart start) {
-        shown = start.withRouting(context.requestId(), context.model(), provider(), selection.endpoint().id());
-      } else if (event instanceof StreamEvent.ResponseEnd end) {
-        usage = end.usage() == null ? Usage.UNKNOWN : end.usage();
-        shown = end.withCost(CostCalculator.cost(usage, selection.pricing()).doubleValue());
-      }
+      StreamEvent shown = shown(event);
+      journal.add(shown);
       write(encoder.encode(shown), body);
     }
+  }
+
+  /** The event as clients see it: the gateway's id, model and route on the start, the cost on the end. */
+  private StreamEvent shown(StreamEvent event) {
+    if (event instanceof StreamEvent.ResponseStart start) {
+      return start.withRouting(context.requestId(), context.model(), provider(), selection.endpoint().id());
+    }
+    if (event instanceof StreamEvent.ResponseEnd end) {
+      usage = end.usage() == null ? Usage.UNKNOWN : end.usage();
+      return end.withCost(CostCalculator.cost(usage, selection.pricing()).doubleValue());
+    }
+    return event;
   }
 
   private void write(Buffer bytes, ReadStream<Buffer> body) {
@@ -211,6 +224,9 @@ final class ProxyExchange {
 
   /** Ends a stream with an error: a JSON error if nothing was sent yet, else an error event in the client's format. */
   private void endStream(GatewayError error) {
+    if (!journal.isEmpty()) {
+      journal.add(new StreamEvent.Error(error));
+    }
     if (clientGone) {
       finish(error.status());
       return;
@@ -267,6 +283,10 @@ final class ProxyExchange {
     cancelTimer();
     long now = System.nanoTime();
     long ttfb = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
+    if (!journal.isEmpty()) {
+      vertx.eventBus().send(Addresses.PERSIST_RESPONSE, journal.record(dialect, provider(), selection.endpoint().id(),
+          CostCalculator.cost(usage, selection.pricing())));
+    }
     vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(context.requestId(), provider(), selection.endpoint().id(),
         context.model(), usage, status, (now - startNanos) / 1_000_000, ttfb, System.currentTimeMillis()));
   }

@@ -1,7 +1,12 @@
 package dev.ensemble.node;
 
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.config.ResponsesConfig;
+import dev.ensemble.persistence.LocalResponseStore;
+import dev.ensemble.persistence.PersistenceVerticle;
+import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.pools.AttemptOutcome;
@@ -18,11 +23,13 @@ import dev.ensemble.wire.anthropic.AnthropicClientDialect;
 import dev.ensemble.wire.openai.OpenAiClientDialect;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,31 +72,35 @@ public final class Gateway {
     return chain.onComplete(ar -> {
       vertx.eventBus().unregisterDefaultCodec(UsageReport.class);
       vertx.eventBus().unregisterDefaultCodec(AttemptOutcome.class);
+      vertx.eventBus().unregisterDefaultCodec(ResponseRecord.class);
     });
   }
 
   private Future<Void> deploy(EnsembleConfig config) {
-    if (config.server().requireClientKeys()) {
-      return Future.failedFuture(new dev.ensemble.config.ConfigException("server.require_client_keys",
-          "gateway client keys are not available in this build yet; use a loopback host with require_client_keys: false"));
+    Map<String, ProviderPool> pools = new LinkedHashMap<>();
+    Map<String, ProviderKind> kinds = new LinkedHashMap<>();
+    try {
+      checkSupported(config);
+      config.providers().forEach((name, provider) -> {
+        ProviderKind kind = ProviderKinds.of(provider);
+        kinds.put(name, kind);
+        pools.put(name, new ProviderPool(provider, kind.adapter(), kind.auth(), endpoints(provider)));
+      });
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
     }
     vertx.eventBus().registerDefaultCodec(UsageReport.class, new LocalCodec<>(UsageReport.class));
     vertx.eventBus().registerDefaultCodec(AttemptOutcome.class, new LocalCodec<>(AttemptOutcome.class));
-
-    Map<String, ProviderPool> pools = new LinkedHashMap<>();
-    Map<String, ProviderKind> kinds = new LinkedHashMap<>();
-    config.providers().forEach((name, provider) -> {
-      ProviderKind kind = ProviderKinds.of(provider);
-      kinds.put(name, kind);
-      pools.put(name, new ProviderPool(provider, kind.adapter(), kind.auth(), endpoints(provider)));
-    });
+    vertx.eventBus().registerDefaultCodec(ResponseRecord.class, new LocalCodec<>(ResponseRecord.class));
     EndpointLoad load = new EndpointLoad();
     ModelRouter router = new ModelRouter(config, pools, load, System::currentTimeMillis);
     long startedAt = System.currentTimeMillis() / 1000;
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
-    Future<Void> chain = record(vertx.deployVerticle(new RouterVerticle(load)));
+    Future<Void> chain = record(vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
+        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(load))));
     for (ProviderPool pool : pools.values()) {
       chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }
@@ -112,6 +123,17 @@ public final class Gateway {
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
         .recover(err -> stop().transform(v -> Future.failedFuture(err)));
+  }
+
+  /** Config this build parses but cannot act on yet fails the start rather than being silently ignored. */
+  private static void checkSupported(EnsembleConfig config) {
+    if (config.server().requireClientKeys()) {
+      throw new ConfigException("server.require_client_keys",
+          "gateway client keys are not available in this build yet; use a loopback host with require_client_keys: false");
+    }
+    if (config.responses().store() != ResponsesConfig.Store.LOCAL) {
+      throw new ConfigException("responses.store", "s3 is not supported by this build yet; use local");
+    }
   }
 
   private Future<Void> record(Future<String> deployment) {

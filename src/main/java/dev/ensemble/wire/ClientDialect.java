@@ -11,6 +11,9 @@ import io.vertx.core.json.JsonObject;
  */
 public interface ClientDialect {
 
+  /** The format's name as persisted with a response: {@code openai} or {@code anthropic}. */
+  String name();
+
   /** Decodes a request body; throws a 400 {@link GatewayError} naming the offending field on bad input. */
   UnifiedRequest decodeRequest(JsonObject body);
 

@@ -360,4 +360,98 @@ class GatewayHttpIT {
   private static List<String> dataLines(String sse) {
     return sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
   }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void completedResponseIsPersistedWithItsBodyUsageAndCost() throws Exception {
+    fake.enqueue(Reply.text("persist me").usage(1_000, 200, 0, 0));
+    HttpResponse<String> answer = post("/v1/messages", anthropicChat("claude-test", false));
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+
+    HttpResponse<String> stored = get("/api/v1/responses/" + id);
+
+    assertEquals(200, stored.statusCode(), stored.body());
+    JsonObject record = new JsonObject(stored.body());
+    assertEquals(id, record.getString("id"));
+    assertEquals("completed", record.getString("status"));
+    assertEquals("persist me", record.getString("text"));
+    assertEquals("end_turn", record.getString("stop_reason"));
+    assertEquals("ant", record.getString("provider"));
+    assertEquals(1_000L, record.getJsonObject("usage").getLong("input"));
+    // 1,000 x $3 + 200 x $15 per million tokens
+    assertEquals("0.006", record.getString("cost_usd"));
+    assertEquals(new JsonObject(answer.body()), record.getJsonObject("body"));
+    assertFalse(record.containsKey("events"));
+  }
+
+  @Test
+  void streamedResponseEventsReplayAsSseAndResumeAfterLastEventId() throws Exception {
+    fake.enqueue(Reply.text("alpha beta gamma"));
+    HttpResponse<String> answer = post("/v1/chat/completions", openAiChat("claude-test", true));
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+
+    HttpResponse<String> all = get("/api/v1/responses/" + id + "/events");
+    HttpResponse<String> resumed = get("/api/v1/responses/" + id + "/events", "Last-Event-ID", "2");
+
+    assertEquals("text/event-stream", all.headers().firstValue("content-type").orElseThrow());
+    List<String> ids = all.body().lines().filter(l -> l.startsWith("id: ")).toList();
+    assertEquals("id: 0", ids.get(0));
+    assertTrue(all.body().contains("event: response.start"), all.body());
+    assertTrue(all.body().contains("event: response.end"), all.body());
+    assertEquals("id: 3", resumed.body().lines().filter(l -> l.startsWith("id: ")).findFirst().orElseThrow());
+    JsonObject start = new JsonObject(dataLines(all.body()).get(0));
+    assertEquals(id, start.getString("id"));
+    assertEquals("ant", start.getString("provider"));
+    assertEquals("ant-1", start.getString("endpoint"));
+    assertEquals("alpha beta gamma", new JsonObject(get("/api/v1/responses/" + id).body()).getString("text"));
+  }
+
+  @Test
+  void responseOfAClientThatLeftMidStreamIsStoredComplete() throws Exception {
+    fake.enqueue(Reply.text("one two three four five six seven eight").eventDelayMs(40));
+    CompletableFuture<UsageReport> report = new CompletableFuture<>();
+    MessageConsumer<UsageReport> consumer = gateway.vertx().eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, m -> report.complete(m.body()));
+    consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try {
+      HttpResponse<InputStream> response = postStreaming("/v1/chat/completions", openAiChat("claude-test", true));
+      String id = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+      InputStream body = response.body();
+      assertTrue(body.read() >= 0);
+      body.close();
+      report.get(10, TimeUnit.SECONDS);
+
+      JsonObject record = new JsonObject(get("/api/v1/responses/" + id).body());
+      assertEquals("completed", record.getString("status"));
+      assertEquals("one two three four five six seven eight", record.getString("text"));
+      assertEquals(false, record.getBoolean("truncated"));
+    } finally {
+      consumer.unregister();
+    }
+  }
+
+  @Test
+  void streamCutByTheUpstreamIsStoredAsFailedAndTruncated() throws Exception {
+    fake.enqueue(Reply.text("a long answer that will be cut").cutAfterEvents(4));
+    HttpResponse<String> answer = post("/v1/messages", anthropicChat("claude-test", true));
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+
+    JsonObject record = new JsonObject(get("/api/v1/responses/" + id).body());
+
+    assertEquals("failed", record.getString("status"));
+    assertEquals(true, record.getBoolean("truncated"));
+    assertNotNull(record.getJsonObject("error"));
+  }
+
+  @Test
+  void unknownResponseIdIs404() throws Exception {
+    assertEquals(404, get("/api/v1/responses/0000000000aaaaaaaaaaaaaaaa").statusCode());
+    assertEquals(404, get("/api/v1/responses/..%2F..%2Fetc%2Fpasswd").statusCode());
+  }
 }

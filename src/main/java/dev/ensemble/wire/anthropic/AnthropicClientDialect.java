@@ -16,6 +16,11 @@ public final class AnthropicClientDialect implements ClientDialect {
   private final AnthropicErrors errors = new AnthropicErrors();
 
   @Override
+  public String name() {
+    return "anthropic";
+  }
+
+  @Override
   public UnifiedRequest decodeRequest(JsonObject body) {
     return requests.decode(body);
   }

@@ -16,6 +16,11 @@ public final class OpenAiClientDialect implements ClientDialect {
   private final OpenAiErrors errors = new OpenAiErrors();
 
   @Override
+  public String name() {
+    return "openai";
+  }
+
+  @Override
   public UnifiedRequest decodeRequest(JsonObject body) {
     return requests.decode(body);
   }

@@ -56,6 +56,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   public static String standardConfig(FakeUpstreamExtension fake) {
     return """
         server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536 }
+        responses: { store: local, local_dir: %s }
         providers:
           oai:
             type: openai
@@ -87,7 +88,16 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
             providers: [ { provider: mock } ]
         routes:
           summarize: { model: claude-test }
-        """.formatted(fake.openAiBaseUrl(), OPENAI_KEY, fake.baseUrl(), ANTHROPIC_KEY);
+        """.formatted(scratchDir("responses"), fake.openAiBaseUrl(), OPENAI_KEY, fake.baseUrl(), ANTHROPIC_KEY);
+  }
+
+  /** A fresh directory under the build's temp dir (surefire sets {@code java.io.tmpdir} to {@code target/}). */
+  public static String scratchDir(String prefix) {
+    try {
+      return java.nio.file.Files.createTempDirectory("ensemble-" + prefix + "-").toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -1,0 +1,75 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.Sse;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /api/v1/responses/{id}} (the persisted response) and {@code GET /api/v1/responses/{id}/events}
+ * (its unified events as SSE, each with {@code id: <seq>}, resuming after {@code Last-Event-ID}). Reads go
+ * to the persistence verticle over the event bus; errors are in OpenAI's format.
+ */
+final class ResponsesHandler {
+
+  private final ClientDialect errors;
+
+  ResponsesHandler(ClientDialect errors) {
+    this.errors = errors;
+  }
+
+  void response(RoutingContext ctx) {
+    load(ctx, stored -> {
+      JsonObject view = stored.copy();
+      view.remove("events");
+      view.remove("client_format");
+      ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
+    });
+  }
+
+  void events(RoutingContext ctx) {
+    long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
+    load(ctx, stored -> {
+      JsonArray events = stored.getJsonArray("events", new JsonArray());
+      Buffer out = Buffer.buffer();
+      for (int i = 0; i < events.size(); i++) {
+        JsonObject event = events.getJsonObject(i);
+        long seq = event.getLong("seq", (long) i);
+        if (seq > after) {
+          out.appendBuffer(Sse.event(seq, event.getString("type"), event.encode()));
+        }
+      }
+      ctx.response().putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache").end(out);
+    });
+  }
+
+  private void load(RoutingContext ctx, java.util.function.Consumer<JsonObject> found) {
+    String id = ctx.pathParam("id");
+    ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
+      if (ar.succeeded()) {
+        found.accept(ar.result().body());
+      } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+        ErrorResponder.send(ctx.response(), errors, new GatewayError(ErrorType.NOT_FOUND, 404, "No response with id '" + id + "'", false, null, "id"));
+      } else {
+        ErrorResponder.send(ctx.response(), errors, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
+      }
+    });
+  }
+
+  private static long lastEventId(String header) {
+    if (header == null || header.isBlank()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

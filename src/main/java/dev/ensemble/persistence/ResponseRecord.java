@@ -1,0 +1,85 @@
+package dev.ensemble.persistence;
+
+import dev.ensemble.model.Usage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * A response as persisted: what the client was (or would have been) given, what it cost, and the unified
+ * events it was made of, each with its {@code seq}. Immutable once built; the JSON parts are not modified
+ * after construction.
+ *
+ * @param body   the final body in the client's original format
+ * @param events the unified event blocks in order, each with {@code seq}
+ * @param error  the error the answer ended with ({@code status} {@code failed}), or null
+ */
+public record ResponseRecord(
+    String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
+    Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
+    JsonObject body, JsonArray events, JsonObject error) {
+
+  /** The lifecycle of a response, as {@code GET /api/v1/responses/{id}} shows it. */
+  public enum Status {
+    IN_PROGRESS("in_progress"),
+    COMPLETED("completed"),
+    FAILED("failed");
+
+    private final String wireName;
+
+    Status(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+
+    static Status of(String wireName) {
+      for (Status s : values()) {
+        if (s.wireName.equals(wireName)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("unknown status " + wireName);
+    }
+  }
+
+  /** The stored form: the public view plus the events. */
+  public JsonObject toJson() {
+    return publicJson().put("client_format", clientFormat).put("events", events);
+  }
+
+  /** What {@code GET /api/v1/responses/{id}} returns (no events). */
+  public JsonObject publicJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("status", status.wireName())
+        .put("model", model)
+        .put("provider", provider)
+        .put("endpoint", endpoint)
+        .put("created_at", createdAt.toString())
+        .put("completed_at", completedAt == null ? null : completedAt.toString())
+        .put("text", text)
+        .put("stop_reason", stopReason)
+        .put("usage", usage.toJson())
+        .put("cost_usd", costUsd == null ? null : costUsd.toPlainString())
+        .put("truncated", truncated)
+        .put("error", error)
+        .put("body", body);
+  }
+
+  public static ResponseRecord fromJson(JsonObject json) {
+    JsonObject u = json.getJsonObject("usage", new JsonObject());
+    String completed = json.getString("completed_at");
+    String cost = json.getString("cost_usd");
+    return new ResponseRecord(json.getString("id"), Status.of(json.getString("status")), json.getString("client_format"),
+        json.getString("model"), json.getString("provider"), json.getString("endpoint"), Instant.parse(json.getString("created_at")),
+        completed == null ? null : Instant.parse(completed), json.getString("text"), json.getString("stop_reason"),
+        new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
+        cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), json.getJsonObject("body"),
+        json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"));
+  }
+}
