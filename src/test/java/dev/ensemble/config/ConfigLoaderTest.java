@@ -113,7 +113,7 @@ class ConfigLoaderTest {
 
   @Test
   void expansionIsNotRecursive() {
-    assertEquals("${B}", hostWith("${A}", Map.of("A", "$${B}".replace("$$", "$"), "B", "x")));
+    assertEquals("${B}", hostWith("${A}", Map.of("A", "${B}", "B", "x")));
   }
 
   // --- defaults
