@@ -1,9 +1,12 @@
 package dev.ensemble.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -41,10 +44,9 @@ public final class ConfigLoader {
   public EnsembleConfig parse(String yaml) {
     JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+      root = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(yaml);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-      throw new ConfigException("", "not valid YAML" + where + ": " + e.getOriginalMessage());
+      throw syntaxError(e);
     }
     ConfigNode top = new ConfigNode(root, "", env)
         .allow("server", "storage", "responses", "redis", "cluster", "providers", "models", "routes");
@@ -59,6 +61,33 @@ public final class ConfigLoader {
         providers, models, routes);
     crossCheck(config);
     return config;
+  }
+
+  /** One line naming where the YAML broke, without the parser's multi-line excerpt of the file. */
+  private static ConfigException syntaxError(JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+      return new ConfigException("", "not valid YAML at line " + (m.getProblemMark().getLine() + 1) + ", column "
+          + (m.getProblemMark().getColumn() + 1) + ": " + m.getProblem());
+    }
+    int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+    String message = e.getOriginalMessage();
+    if (message != null && message.startsWith("Duplicate field") && e.getProcessor() instanceof JsonParser p) {
+      return new ConfigException(yamlPath(p.getParsingContext()), "duplicate key (line " + line + ")");
+    }
+    String firstLine = message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    return new ConfigException("", "not valid YAML at line " + line + ": " + firstLine);
+  }
+
+  private static String yamlPath(JsonStreamContext context) {
+    StringBuilder path = new StringBuilder();
+    for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray()) {
+        path.insert(0, "[" + c.getCurrentIndex() + "]");
+      } else if (c.getCurrentName() != null) {
+        path.insert(0, (c.getParent() != null && c.getParent().inRoot() ? "" : ".") + c.getCurrentName());
+      }
+    }
+    return path.toString();
   }
 
   private ServerConfig server(ConfigNode n) {
@@ -96,7 +125,7 @@ public final class ConfigLoader {
   private RedisConfig redis(ConfigNode n) {
     n.allow("address", "username", "password", "pool_size");
     return new RedisConfig(n.string("address", ""), n.string("username", ""), n.secret("password"),
-        (int) n.positive("pool_size", 20));
+        n.positiveInt("pool_size", 20));
   }
 
   private ClusterConfig cluster(ConfigNode n) {
@@ -109,7 +138,7 @@ public final class ConfigLoader {
     if (!name.matches("[A-Za-z0-9_.-]+")) {
       throw new ConfigException(n.path(), "provider names may use letters, digits, '_', '-' and '.'");
     }
-    if (!n.has("type")) {
+    if (n.string("type", "").isBlank()) {
       throw new ConfigException(n.pathOf("type"), "is required (openai, anthropic, gemini, bedrock, vertex or mock)");
     }
     ProviderType type = n.enumValue("type", ProviderType.class, null);
@@ -159,8 +188,8 @@ public final class ConfigLoader {
     ModelConfig.Pricing pricing = new ModelConfig.Pricing(input, price(p, "output", BigDecimal.ZERO),
         price(p, "cache_read", input), price(p, "cache_write", input));
     ConfigNode c = n.object("cache").allow("min_tokens", "ttl_seconds");
-    ModelConfig.CacheSettings cache = new ModelConfig.CacheSettings((int) c.positive("min_tokens", 1024),
-        (int) c.positive("ttl_seconds", 300));
+    ModelConfig.CacheSettings cache = new ModelConfig.CacheSettings(c.positiveInt("min_tokens", 1024),
+        c.positiveInt("ttl_seconds", 300));
     List<ModelConfig.Served> served = n.list("providers", s -> {
       s.allow("provider", "model");
       return new ModelConfig.Served(s.requiredString("provider"), s.string("model", name));
@@ -191,12 +220,16 @@ public final class ConfigLoader {
     if (threshold <= 0 || threshold > 1) {
       throw new ConfigException(c.pathOf("threshold"), "must be in (0, 1]");
     }
+    long backoff = r.integer("initial_backoff_ms", 100);
+    if (backoff < 0) {
+      throw new ConfigException(r.pathOf("initial_backoff_ms"), "must be >= 0");
+    }
     double audit = c.decimal("audit_sample_rate", BigDecimal.ZERO).doubleValue();
     if (audit < 0 || audit > 1) {
       throw new ConfigException(c.pathOf("audit_sample_rate"), "must be in [0, 1]");
     }
     return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
-        new RouteConfig.Retry((int) r.positive("max_attempts", 1), r.integer("initial_backoff_ms", 100), r.bool("jitter", true)),
+        new RouteConfig.Retry(r.positiveInt("max_attempts", 1), backoff, r.bool("jitter", true)),
         new RouteConfig.Cache(cacheType, threshold, c.positive("ttl_seconds", 86_400), c.string("embedding_model", ""), audit));
   }
 
@@ -219,7 +252,8 @@ public final class ConfigLoader {
         String provider = m.providers().get(i).provider();
         if (!config.providers().containsKey(provider)) {
           throw new ConfigException("models." + name + ".providers[" + i + "].provider",
-              "unknown provider '" + provider + "' (configured: " + String.join(", ", config.providers().keySet()) + ")");
+              "unknown provider '" + provider + "' (" + (config.providers().isEmpty() ? "no providers are configured"
+                  : "configured: " + String.join(", ", config.providers().keySet())) + ")");
         }
       }
     });
@@ -236,7 +270,7 @@ public final class ConfigLoader {
       return;
     }
     int slash = model.indexOf('/');
-    if (slash > 0 && config.providers().containsKey(model.substring(0, slash))) {
+    if (slash > 0 && slash < model.length() - 1 && config.providers().containsKey(model.substring(0, slash))) {
       return;
     }
     throw new ConfigException(path, "unknown model '" + model + "' (not under models:, and not provider/model)");

@@ -153,9 +153,14 @@ final class ConfigNode {
     if (!has(key) || string(key, "").isEmpty()) {
       return null;
     }
-    long v = integer(key, 0);
-    if (v <= 0 || v > Integer.MAX_VALUE) {
-      throw new ConfigException(pathOf(key), "must be > 0");
+    return positiveInt(key, 0);
+  }
+
+  /** A count held in an {@code int}: > 0 and at most {@value Integer#MAX_VALUE}. */
+  int positiveInt(String key, int defaultValue) {
+    long v = positive(key, defaultValue);
+    if (v > Integer.MAX_VALUE) {
+      throw new ConfigException(pathOf(key), "must be at most " + Integer.MAX_VALUE);
     }
     return (int) v;
   }

@@ -14,9 +14,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
-/** Renders a resolved config as YAML in the file's own key names, every {@link Secret} masked. */
+/**
+ * Renders a resolved config as YAML in the file's own key names, every {@link Secret} masked, and the
+ * user-info part of any URL ({@code redis://user:password@host}) replaced by {@code ****}.
+ */
 public final class ConfigPrinter {
+
+  private static final Pattern URL_USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@");
 
   private ConfigPrinter() {
   }
@@ -27,6 +33,12 @@ public final class ConfigPrinter {
           @Override
           public void serialize(Secret value, JsonGenerator gen, SerializerProvider provider) throws IOException {
             gen.writeString(value.masked());
+          }
+        })
+        .addSerializer(String.class, new StdSerializer<>(String.class) {
+          @Override
+          public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString(URL_USER_INFO.matcher(value).replaceFirst("$1****@"));
           }
         })
         .addSerializer(BigDecimal.class, new StdSerializer<>(BigDecimal.class) {

@@ -8,6 +8,9 @@ public record Secret(String value) {
 
   public static final Secret EMPTY = new Secret("");
 
+  /** The fewest characters {@link #masked()} keeps hidden; shorter secrets are shown as {@code ****}. */
+  private static final int MIN_HIDDEN = 8;
+
   public Secret {
     value = value == null ? "" : value;
   }
@@ -16,16 +19,19 @@ public record Secret(String value) {
     return value.isEmpty();
   }
 
-  /** {@code sk-...abcd} style: a short prefix and the last four characters; {@code ""} when empty. */
+  /**
+   * {@code sk-...abcd} style: a short prefix up to the first dash and the last four characters, as long as
+   * at least eight characters stay hidden; otherwise {@code ****}. {@code ""} when empty.
+   */
   public String masked() {
     if (value.isEmpty()) {
       return "";
     }
-    if (value.length() <= 8) {
-      return "****";
-    }
     int dash = value.indexOf('-');
     String prefix = dash > 0 && dash <= 4 ? value.substring(0, dash + 1) : "";
+    if (value.length() - prefix.length() - 4 < MIN_HIDDEN) {
+      return "****";
+    }
     return prefix + "..." + value.substring(value.length() - 4);
   }
 
