@@ -94,14 +94,17 @@ public final class Gateway {
       chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    IngressVerticle first = new IngressVerticle(config, router, openAi, anthropic, startedAt);
+    // Vert.x shares a listening port between servers that ask for the same port number. Port 0 would give every
+    // instance its own random port, and the chosen port asked for again is not the shared server but a second
+    // bind (address in use); a negative port is Vert.x's "one random port shared by all servers asking for it".
+    EnsembleConfig listening = config.server().port() == 0 ? withPort(config, -1) : config;
+    IngressVerticle first = new IngressVerticle(listening, router, openAi, anthropic, startedAt);
     return chain
         .compose(v -> record(vertx.deployVerticle(first)))
         .compose(v -> {
           port = first.actualPort();
-          EnsembleConfig bound = config.server().port() == port ? config : withPort(config, port);
           return instances <= 1 ? Future.<Void>succeededFuture() : record(vertx.deployVerticle(
-              () -> new IngressVerticle(bound, router, openAi, anthropic, startedAt), new DeploymentOptions().setInstances(instances - 1)));
+              () -> new IngressVerticle(listening, router, openAi, anthropic, startedAt), new DeploymentOptions().setInstances(instances - 1)));
         })
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
