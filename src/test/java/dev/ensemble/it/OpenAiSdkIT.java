@@ -2,9 +2,11 @@ package dev.ensemble.it;
 
 import static dev.ensemble.it.UpstreamChecks.assertReachedUpstreamOf;
 import static dev.ensemble.it.UpstreamChecks.isAnthropic;
+import static dev.ensemble.it.UpstreamChecks.onlyBlockOfType;
+import static dev.ensemble.it.UpstreamChecks.roles;
+import static dev.ensemble.it.UpstreamChecks.textOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,7 +106,7 @@ class OpenAiSdkIT {
     JsonObject upstream = fake.lastRequest().json();
     assertReachedUpstreamOf(model, fake.lastRequest());
     if (isAnthropic(model)) {
-      assertEquals(SYSTEM, systemText(upstream.getValue("system")));
+      assertEquals(SYSTEM, textOf(upstream.getValue("system")));
       assertEquals(List.of("user", "assistant", "user"), roles(upstream.getJsonArray("messages")));
       assertTrue(upstream.getValue("max_tokens") instanceof Number, "max_tokens must be set: " + upstream.encode());
       assertTrue(upstream.getInteger("max_tokens") >= 1);
@@ -169,7 +171,7 @@ class OpenAiSdkIT {
     assertEquals(Boolean.TRUE, upstream.getValue("stream"));
     if (isAnthropic(model)) {
       assertFalse(upstream.containsKey("stream_options"), "Anthropic has no stream_options");
-      assertEquals(SYSTEM, systemText(upstream.getValue("system")));
+      assertEquals(SYSTEM, textOf(upstream.getValue("system")));
     } else {
       assertEquals(Boolean.TRUE, upstream.getJsonObject("stream_options").getValue("include_usage"));
     }
@@ -201,7 +203,7 @@ class OpenAiSdkIT {
       assertEquals("object", tool.getJsonObject("input_schema").getString("type"));
       assertEquals("string", tool.getJsonObject("input_schema").getJsonObject("properties").getJsonObject("city")
           .getString("type"));
-      assertEquals(SYSTEM, systemText(firstUpstream.getValue("system")));
+      assertEquals(SYSTEM, textOf(firstUpstream.getValue("system")));
       assertTrue(firstUpstream.getInteger("max_tokens") >= 1);
     } else {
       assertEquals("function", tool.getString("type"));
@@ -342,41 +344,5 @@ class OpenAiSdkIT {
 
   private static long cachedTokens(CompletionUsage usage) {
     return usage.promptTokensDetails().flatMap(CompletionUsage.PromptTokensDetails::cachedTokens).orElse(0L);
-  }
-
-  private static List<String> roles(JsonArray messages) {
-    List<String> roles = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) {
-      roles.add(messages.getJsonObject(i).getString("role"));
-    }
-    return roles;
-  }
-
-  private static JsonObject onlyBlockOfType(JsonObject message, String type) {
-    JsonObject found = null;
-    for (Object block : message.getJsonArray("content")) {
-      if (type.equals(((JsonObject) block).getString("type"))) {
-        assertNull(found, "one " + type + " block expected in " + message.encode());
-        found = (JsonObject) block;
-      }
-    }
-    assertTrue(found != null, "no " + type + " block in " + message.encode());
-    return found;
-  }
-
-  /** The text of a string or of an array of text blocks / parts (Anthropic {@code system}, OpenAI content). */
-  static String systemText(Object system) {
-    return textOf(system);
-  }
-
-  static String textOf(Object content) {
-    if (content instanceof String) {
-      return (String) content;
-    }
-    StringBuilder text = new StringBuilder();
-    for (Object block : (JsonArray) content) {
-      text.append(((JsonObject) block).getString("text", ""));
-    }
-    return text.toString();
   }
 }
