@@ -55,12 +55,20 @@ public final class ConfigPrinter {
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.IS_GETTER, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
-        .registerModule(masking);
+        .registerModule(masking)
+        .addMixIn(ProviderConfig.class, OmitName.class)
+        .addMixIn(ModelConfig.class, OmitName.class)
+        .addMixIn(RouteConfig.class, OmitName.class);
     try {
       return mapper.writeValueAsString(config);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render config", e);
     }
+  }
+
+  /** Names are the map keys already; printing them again would make the output unloadable. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties("name")
+  private abstract static class OmitName {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -382,4 +382,13 @@ class ConfigLoaderTest {
     assertTrue(yaml.contains("cache_write: 0.15"), yaml);
     assertTrue(yaml.contains("store: local"), yaml);
   }
+
+  @Test
+  void printedConfigLoadsBackToTheSameConfig() throws Exception {
+    EnsembleConfig original = new ConfigLoader(Map.of()).load(java.nio.file.Path.of("conf/ensemble.yaml"));
+
+    EnsembleConfig reloaded = new ConfigLoader(Map.of()).parse(ConfigPrinter.toYaml(original));
+
+    assertEquals(original, reloaded);
+  }
 }
