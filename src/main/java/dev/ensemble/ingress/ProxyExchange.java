@@ -93,7 +93,7 @@ final class ProxyExchange {
       cancelTimer();
       Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
       ProviderError error = selection.pool().adapter().classify(response.status(), response.headers(), body);
-      outcome(response.status(), error.errorClass(), error.type());
+      outcome(response.status(), error.errorClass(), error.type(), error.retryAfterMillis());
       LOG.debug("request {} upstream {} answered {} ({}, {})", context.requestId(), provider(), response.status(), error.type(), error.errorClass());
       fail(UpstreamFailures.fromProvider(error, provider()));
     });
@@ -271,8 +271,12 @@ final class ProxyExchange {
   }
 
   private void outcome(int status, ErrorClass errorClass, String errorType) {
+    outcome(status, errorClass, errorType, null);
+  }
+
+  private void outcome(int status, ErrorClass errorClass, String errorType, Long retryAfterMillis) {
     vertx.eventBus().publish(Addresses.poolOutcome(provider()), new AttemptOutcome(provider(), selection.endpoint().id(), status,
-        errorClass, errorType, (System.nanoTime() - startNanos) / 1_000_000));
+        errorClass, errorType, retryAfterMillis, (System.nanoTime() - startNanos) / 1_000_000));
   }
 
   private void finish(int status) {

@@ -6,9 +6,11 @@ import dev.ensemble.providers.ErrorClass;
  * The result of one upstream attempt, published to the pool of its provider.
  *
  * @param status     the upstream HTTP status, or 0 when no response arrived
- * @param errorClass null on success
+ * @param errorClass       null on success
+ * @param retryAfterMillis how long the provider asked us to stay away (rate limits), or null
  */
-public record AttemptOutcome(String provider, String endpointId, int status, ErrorClass errorClass, String errorType, long latencyMs) {
+public record AttemptOutcome(
+    String provider, String endpointId, int status, ErrorClass errorClass, String errorType, Long retryAfterMillis, long latencyMs) {
 
   public boolean success() {
     return errorClass == null;

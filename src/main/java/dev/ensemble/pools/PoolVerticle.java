@@ -1,29 +1,36 @@
 package dev.ensemble.pools;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.providers.ErrorClass;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the health
- * record of its endpoints. Outcomes of upstream attempts arrive on {@link Addresses#poolOutcome}; each one
- * replaces the health snapshot that the request path reads from {@link ProviderPool#health()}.
- * The {@code health} map below is touched only on this verticle's event loop.
+ * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
+ * its endpoints — counters, circuit breakers, rate-limit cooldowns, disabled keys. Outcomes of upstream
+ * attempts arrive on {@link Addresses#poolOutcome}; each one updates that state (on this verticle's event
+ * loop only) and replaces the immutable snapshot that routing reads from {@link ProviderPool#health()}.
  */
 public final class PoolVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PoolVerticle.class);
+
   private final ProviderPool pool;
-  private final Function<io.vertx.core.Vertx, UpstreamTransport> transportFactory;
-  private final Map<String, EndpointHealth> health = new HashMap<>();
+  private final Function<Vertx, UpstreamTransport> transportFactory;
+  private final Map<String, EndpointState> states = new LinkedHashMap<>();
   private UpstreamTransport transport;
 
-  public PoolVerticle(ProviderPool pool, Function<io.vertx.core.Vertx, UpstreamTransport> transportFactory) {
+  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
     this.pool = pool;
     this.transportFactory = transportFactory;
   }
@@ -31,17 +38,11 @@ public final class PoolVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     transport = transportFactory.apply(vertx);
-    pool.endpoints().forEach(e -> health.put(e.id(), EndpointHealth.NEW));
-    pool.health(health);
+    pool.endpoints().forEach(e -> states.put(e.id(), new EndpointState()));
+    publish();
     pool.attach(transport);
-    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolOutcome(pool.name()), msg -> {
-      AttemptOutcome outcome = msg.body();
-      health.merge(outcome.endpointId(), EndpointHealth.NEW.record(outcome, System.currentTimeMillis()),
-          (old, ignored) -> old.record(outcome, System.currentTimeMillis()));
-      pool.health(health);
-    });
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> msg.reply(status()));
-    return Future.succeededFuture();
+    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolOutcome(pool.name()), msg -> onOutcome(msg.body()));
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> msg.reply(status())).completion();
   }
 
   @Override
@@ -49,8 +50,45 @@ public final class PoolVerticle extends VerticleBase {
     return transport.close();
   }
 
+  private void onOutcome(AttemptOutcome outcome) {
+    EndpointState state = states.get(outcome.endpointId());
+    if (state == null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    state.record(outcome, now);
+    if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
+      String key = keyOf(outcome.endpointId());
+      for (Endpoint e : pool.endpoints()) {
+        if (e.keyName().equals(key)) {
+          states.get(e.id()).disableKey();
+        }
+      }
+      LOG.warn("provider {}: key '{}' disabled, the upstream rejected it ({} {})", pool.name(), key, outcome.status(), outcome.errorType());
+    }
+    pool.releaseProbe(outcome.endpointId());
+    publish();
+  }
+
+  private String keyOf(String endpointId) {
+    for (Endpoint e : pool.endpoints()) {
+      if (e.id().equals(endpointId)) {
+        return e.keyName();
+      }
+    }
+    return null;
+  }
+
+  private void publish() {
+    long now = System.currentTimeMillis();
+    Map<String, EndpointHealth> snapshot = new HashMap<>();
+    states.forEach((id, state) -> snapshot.put(id, state.snapshot(now)));
+    pool.health(snapshot);
+  }
+
   private JsonObject status() {
     JsonArray endpoints = new JsonArray();
+    Map<String, EndpointHealth> health = pool.health();
     for (Endpoint e : pool.endpoints()) {
       endpoints.add(new JsonObject()
           .put("id", e.id())

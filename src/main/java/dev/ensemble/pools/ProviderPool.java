@@ -9,12 +9,15 @@ import io.vertx.core.MultiMap;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One provider as the request path sees it: its config, adapter, credentials and endpoints, and the
  * transport its {@link PoolVerticle} opened. Immutable apart from two references written by that verticle:
  * the transport (set once at its start, before any ingress deploys) and the endpoint-health snapshot
- * (replaced wholesale on every update); readers on any thread see a consistent value without locks.
+ * (replaced wholesale on every update); readers on any thread see a consistent value without locks. The
+ * half-open probe flags are atomics: routing claims one with a CAS, the verticle releases it on the outcome.
  */
 public final class ProviderPool {
 
@@ -24,6 +27,7 @@ public final class ProviderPool {
   private final List<Endpoint> endpoints;
   private volatile UpstreamTransport transport;
   private volatile Map<String, EndpointHealth> health = Map.of();
+  private final Map<String, AtomicBoolean> probes = new ConcurrentHashMap<>();
 
   public ProviderPool(ProviderConfig config, ProviderAdapter adapter, UpstreamAuth auth, List<Endpoint> endpoints) {
     this.config = config;
@@ -59,6 +63,21 @@ public final class ProviderPool {
 
   void health(Map<String, EndpointHealth> snapshot) {
     this.health = Map.copyOf(snapshot);
+  }
+
+  /**
+   * Claims the single probe of a half-open circuit on {@code endpointId}; true for exactly one caller until
+   * the probe's outcome arrives at the pool verticle.
+   */
+  public boolean tryTakeProbe(String endpointId) {
+    return probes.computeIfAbsent(endpointId, id -> new AtomicBoolean()).compareAndSet(false, true);
+  }
+
+  void releaseProbe(String endpointId) {
+    AtomicBoolean probe = probes.get(endpointId);
+    if (probe != null) {
+      probe.set(false);
+    }
   }
 
   void attach(UpstreamTransport transport) {

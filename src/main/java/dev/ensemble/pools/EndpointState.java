@@ -1,0 +1,58 @@
+package dev.ensemble.pools;
+
+import dev.ensemble.providers.ErrorClass;
+
+/**
+ * The mutable record of one endpoint inside its {@link PoolVerticle}: counters, circuit breaker, cooldown
+ * and key state, turned into an immutable {@link EndpointHealth} after every change. Verticle thread only.
+ */
+final class EndpointState {
+
+  /** Cooldown after a 429 whose response said nothing about when to come back. */
+  static final long DEFAULT_COOLDOWN_MILLIS = 1_000;
+
+  private final CircuitBreaker breaker = CircuitBreaker.defaults();
+  private long attempts;
+  private long failures;
+  private int consecutiveFailures;
+  private int lastStatus;
+  private String lastErrorType;
+  private long lastSuccessAt;
+  private long lastFailureAt;
+  private long cooldownUntil;
+  private boolean keyDisabled;
+
+  void record(AttemptOutcome outcome, long now) {
+    attempts++;
+    lastStatus = outcome.status();
+    if (outcome.success()) {
+      consecutiveFailures = 0;
+      lastSuccessAt = now;
+      breaker.onSuccess(now);
+      return;
+    }
+    failures++;
+    consecutiveFailures++;
+    lastFailureAt = now;
+    lastErrorType = outcome.errorType() != null ? outcome.errorType() : outcome.errorClass().name().toLowerCase();
+    if (outcome.errorClass() == ErrorClass.RATE_LIMITED) {
+      long wait = outcome.retryAfterMillis() == null ? DEFAULT_COOLDOWN_MILLIS : outcome.retryAfterMillis();
+      cooldownUntil = Math.max(cooldownUntil, now + wait);
+    } else if (outcome.errorClass() == ErrorClass.RETRYABLE) {
+      breaker.onFailure(now);
+    }
+  }
+
+  void disableKey() {
+    keyDisabled = true;
+  }
+
+  void enableKey() {
+    keyDisabled = false;
+  }
+
+  EndpointHealth snapshot(long now) {
+    return new EndpointHealth(attempts, failures, consecutiveFailures, lastStatus, lastErrorType, lastSuccessAt, lastFailureAt,
+        breaker.state(now).name().toLowerCase(), breaker.openUntil(), cooldownUntil, keyDisabled);
+  }
+}
