@@ -1,0 +1,41 @@
+package dev.ensemble.routing;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * What a routing decision should take into account beyond the request itself: the client's session id, and
+ * on a failover the endpoints already tried, the providers to avoid, and why the previous attempt failed.
+ * Immutable; each failover builds a new one.
+ *
+ * @param session          the client's {@code X-Ensemble-Session}, or null
+ * @param excludedEndpoints endpoint ids that must not be chosen again for this request
+ * @param avoidedProviders providers to use only when nothing else can serve the model
+ * @param failoverCause    short cause of the previous attempt's failure ({@code 429}, {@code 503}, {@code timeout}...), or null
+ */
+public record RoutingHints(String session, Set<String> excludedEndpoints, Set<String> avoidedProviders, String failoverCause) {
+
+  public RoutingHints {
+    excludedEndpoints = Set.copyOf(excludedEndpoints);
+    avoidedProviders = Set.copyOf(avoidedProviders);
+  }
+
+  public static RoutingHints of(String session) {
+    return new RoutingHints(session, Set.of(), Set.of(), null);
+  }
+
+  /** After a failure on {@code endpointId}: never that endpoint again, and {@code provider} only as a last resort when given. */
+  public RoutingHints failedOver(String endpointId, String provider, String cause) {
+    Set<String> endpoints = new HashSet<>(excludedEndpoints);
+    endpoints.add(endpointId);
+    Set<String> providers = new HashSet<>(avoidedProviders);
+    if (provider != null) {
+      providers.add(provider);
+    }
+    return new RoutingHints(session, endpoints, providers, cause);
+  }
+
+  public boolean isFailover() {
+    return failoverCause != null;
+  }
+}
