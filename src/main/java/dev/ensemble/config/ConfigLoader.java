@@ -31,6 +31,7 @@ public final class ConfigLoader {
     this.env = new EnvExpander(environment);
   }
 
+  /** Reads {@code file}; a {@code catalog:} path in it is resolved against the file's directory. */
   public EnsembleConfig load(Path file) {
     String text;
     try {
@@ -38,22 +39,25 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
     }
-    return parse(text);
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, dir == null ? Path.of("") : dir);
   }
 
+  /** Parses config text; a {@code catalog:} path in it is resolved against the working directory. */
   public EnsembleConfig parse(String yaml) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(yaml);
-    } catch (JsonProcessingException e) {
-      throw syntaxError(e);
-    }
-    ConfigNode top = new ConfigNode(root, "", env)
-        .allow("server", "storage", "responses", "redis", "cluster", "providers", "models", "routes");
+    return parse(yaml, Path.of(""));
+  }
+
+  private EnsembleConfig parse(String yaml, Path baseDir) {
+    ConfigNode top = new ConfigNode(readTree(yaml), "", env)
+        .allow("server", "storage", "responses", "redis", "cluster", "catalog", "providers", "models", "routes");
+    Catalog catalog = catalog(top, baseDir);
+    CacheDefaults cacheDefaults = CacheDefaults.builtIn(catalog.cacheDefaults());
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
-    top.entries("providers").forEach((name, node) -> providers.put(name, provider(name, node)));
-    Map<String, ModelConfig> models = new LinkedHashMap<>();
-    top.entries("models").forEach((name, node) -> models.put(name, model(name, node)));
+    top.entries("providers").forEach((name, node) -> providers.put(name, provider(name, node, cacheDefaults)));
+    Map<String, DeclaredModel> declared = new LinkedHashMap<>();
+    top.entries("models").forEach((name, node) -> declared.put(name, model(name, node)));
+    Map<String, ModelConfig> models = new ModelResolver(providers).resolve(declared, catalog);
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
     top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node)));
     EnsembleConfig config = new EnsembleConfig(server(top.object("server")), storage(top.object("storage")),
@@ -61,6 +65,23 @@ public final class ConfigLoader {
         providers, models, routes);
     crossCheck(config);
     return config;
+  }
+
+  private Catalog catalog(ConfigNode top, Path baseDir) {
+    String path = top.string("catalog", "");
+    if (path.isBlank()) {
+      return Catalog.EMPTY;
+    }
+    return new CatalogLoader(env).load(baseDir.resolve(path), path);
+  }
+
+  /** YAML text to a tree, rejecting duplicate keys; syntax errors become one-line {@link ConfigException}s. */
+  static JsonNode readTree(String yaml) {
+    try {
+      return new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw syntaxError(e);
+    }
   }
 
   /** One line naming where the YAML broke, without the parser's multi-line excerpt of the file. */
@@ -133,8 +154,8 @@ public final class ConfigLoader {
     return new ClusterConfig(n.bool("enabled", false), n.string("config", "cluster/cluster.xml"));
   }
 
-  private ProviderConfig provider(String name, ConfigNode n) {
-    n.allow("type", "base_url", "strategy", "timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "keys");
+  private ProviderConfig provider(String name, ConfigNode n, CacheDefaults cacheDefaults) {
+    n.allow("type", "kind", "base_url", "strategy", "timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "keys", "cache");
     if (!name.matches("[A-Za-z0-9_.-]+")) {
       throw new ConfigException(n.path(), "provider names may use letters, digits, '_', '-' and '.'");
     }
@@ -150,8 +171,22 @@ public final class ConfigLoader {
     }
     long timeout = n.positive("timeout_ms", 600_000);
     List<ProviderConfig.KeyConfig> keys = n.list("keys", this::key);
+    String kind = kind(name, type, n);
     return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), n.enumValue("strategy", Strategy.class, Strategy.SESSION_AFFINITY),
-        timeout, n.positive("first_byte_timeout_ms", Math.min(timeout, 120_000)), n.positive("idle_timeout_ms", Math.min(timeout, 120_000)), keys);
+        timeout, n.positive("first_byte_timeout_ms", Math.min(timeout, 120_000)), n.positive("idle_timeout_ms", Math.min(timeout, 120_000)), keys,
+        kind, cacheDefaults.of(kind).with(ModelFields.cacheOverride(n.object("cache"))));
+  }
+
+  /** The {@code kind:} given, else the provider's name when that names a kind ({@code xai}), else its type. */
+  private static String kind(String name, ProviderType type, ConfigNode n) {
+    String kind = n.string("kind", "");
+    if (kind.isEmpty()) {
+      return CacheDefaults.kinds().contains(name) ? name : type.name().toLowerCase(java.util.Locale.ROOT);
+    }
+    if (!CacheDefaults.kinds().contains(kind)) {
+      throw new ConfigException(n.pathOf("kind"), "must be one of " + String.join(", ", CacheDefaults.kinds()) + ", got '" + kind + "'");
+    }
+    return kind;
   }
 
   private ProviderConfig.KeyConfig key(ConfigNode n) {
@@ -181,31 +216,17 @@ public final class ConfigLoader {
         stripTrailingSlash(baseUrl), n.string("region", ""));
   }
 
-  private ModelConfig model(String name, ConfigNode n) {
+  private static DeclaredModel model(String name, ConfigNode n) {
     n.allow("pricing", "cache", "providers");
-    ConfigNode p = n.object("pricing").allow("input", "output", "cache_read", "cache_write");
-    BigDecimal input = price(p, "input", BigDecimal.ZERO);
-    ModelConfig.Pricing pricing = new ModelConfig.Pricing(input, price(p, "output", BigDecimal.ZERO),
-        price(p, "cache_read", input), price(p, "cache_write", input));
-    ConfigNode c = n.object("cache").allow("min_tokens", "ttl_seconds");
-    ModelConfig.CacheSettings cache = new ModelConfig.CacheSettings(c.positiveInt("min_tokens", 1024),
-        c.positiveInt("ttl_seconds", 300));
-    List<ModelConfig.Served> served = n.list("providers", s -> {
-      s.allow("provider", "model");
-      return new ModelConfig.Served(s.requiredString("provider"), s.string("model", name));
+    List<DeclaredModel.Serving> served = n.list("providers", s -> {
+      s.allow("provider", "model", "pricing", "cache");
+      return new DeclaredModel.Serving(s.requiredString("provider"), s.string("model", name),
+          s.has("pricing") ? ModelFields.pricing(s.object("pricing"), false) : null, ModelFields.cacheOverride(s.object("cache")), s.path());
     });
     if (served.isEmpty()) {
       throw new ConfigException(n.pathOf("providers"), "must name at least one provider serving " + name);
     }
-    return new ModelConfig(name, pricing, cache, served);
-  }
-
-  private static BigDecimal price(ConfigNode p, String key, BigDecimal defaultValue) {
-    BigDecimal v = p.decimal(key, defaultValue);
-    if (v.signum() < 0) {
-      throw new ConfigException(p.pathOf(key), "must be >= 0");
-    }
-    return v;
+    return new DeclaredModel(name, n.path(), ModelFields.pricing(n.object("pricing"), false), ModelFields.cacheOverride(n.object("cache")), served);
   }
 
   private RouteConfig route(String name, ConfigNode n) {
@@ -244,16 +265,6 @@ public final class ConfigLoader {
           if (previous != null) {
             throw new ConfigException(path, "duplicate endpoint id '" + eps.get(e).id() + "' (first used at " + previous + ")");
           }
-        }
-      }
-    });
-    config.models().forEach((name, m) -> {
-      for (int i = 0; i < m.providers().size(); i++) {
-        String provider = m.providers().get(i).provider();
-        if (!config.providers().containsKey(provider)) {
-          throw new ConfigException("models." + name + ".providers[" + i + "].provider",
-              "unknown provider '" + provider + "' (" + (config.providers().isEmpty() ? "no providers are configured"
-                  : "configured: " + String.join(", ", config.providers().keySet())) + ")");
         }
       }
     });

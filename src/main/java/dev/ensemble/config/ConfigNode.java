@@ -1,6 +1,7 @@
 package dev.ensemble.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.math.BigDecimal;
@@ -73,6 +74,29 @@ final class ConfigNode {
       throw new ConfigException(pathOf(key), "must be a mapping");
     }
     v.fields().forEachRemaining(e -> out.put(e.getKey(), new ConfigNode(e.getValue(), pathOf(key) + "." + e.getKey(), env)));
+    return out;
+  }
+
+  /**
+   * Like {@link #entries(String)}, but an entry may also be a single value, read as the mapping
+   * {@code {shorthandKey: value}} ({@code openai: gpt-5} for {@code openai: { model: gpt-5 }}).
+   */
+  Map<String, ConfigNode> entries(String key, String shorthandKey) {
+    JsonNode v = node.get(key);
+    Map<String, ConfigNode> out = new LinkedHashMap<>();
+    if (v == null || v.isNull()) {
+      return out;
+    }
+    if (!v.isObject()) {
+      throw new ConfigException(pathOf(key), "must be a mapping");
+    }
+    v.fields().forEachRemaining(e -> {
+      JsonNode value = e.getValue();
+      if (value.isValueNode() && !value.isNull()) {
+        value = JsonNodeFactory.instance.objectNode().set(shorthandKey, value);
+      }
+      out.put(e.getKey(), new ConfigNode(value, pathOf(key) + "." + e.getKey(), env));
+    });
     return out;
   }
 

@@ -47,7 +47,7 @@ public final class ConfigPrinter {
             gen.writeNumber(value.toPlainString());
           }
         });
-    for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(ProviderType.class, Strategy.class, ResponsesConfig.Store.class)) {
+    for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(ProviderType.class, Strategy.class, ResponsesConfig.Store.class, CacheMode.class)) {
       addLowercase(masking, type);
     }
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -58,7 +58,8 @@ public final class ConfigPrinter {
         .registerModule(masking)
         .addMixIn(ProviderConfig.class, OmitName.class)
         .addMixIn(ModelConfig.class, OmitName.class)
-        .addMixIn(RouteConfig.class, OmitName.class);
+        .addMixIn(RouteConfig.class, OmitName.class)
+        .addMixIn(ModelConfig.CacheOverride.class, OmitUnset.class);
     try {
       return mapper.writeValueAsString(config);
     } catch (JsonProcessingException e) {
@@ -69,6 +70,11 @@ public final class ConfigPrinter {
   /** Names are the map keys already; printing them again would make the output unloadable. */
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties("name")
   private abstract static class OmitName {
+  }
+
+  /** A {@code cache:} override prints only the fields it sets. */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  private abstract static class OmitUnset {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

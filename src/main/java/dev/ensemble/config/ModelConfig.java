@@ -3,8 +3,12 @@ package dev.ensemble.config;
 import java.math.BigDecimal;
 import java.util.List;
 
-/** {@code models.<name>:} — a model clients may ask for, its prices and who serves it. */
-public record ModelConfig(String name, Pricing pricing, CacheSettings cache, List<Served> providers) {
+/**
+ * {@code models.<name>:} — a model clients may ask for, its prices and who serves it. {@link #pricing()} and
+ * {@link #cache()} are the model-level values as written; each {@link Served} entry carries the values that
+ * apply on that provider, fully resolved.
+ */
+public record ModelConfig(String name, Pricing pricing, CacheOverride cache, List<Served> providers) {
 
   public ModelConfig {
     providers = List.copyOf(providers);
@@ -15,9 +19,26 @@ public record ModelConfig(String name, Pricing pricing, CacheSettings cache, Lis
     public static final Pricing FREE = new Pricing(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
   }
 
-  /** Provider-side prompt cache: minimum cacheable prefix and lifetime. */
-  public record CacheSettings(int minTokens, int ttlSeconds) {}
+  /**
+   * Provider-side prompt cache: how it works, the minimum cacheable prefix and how long an entry lives.
+   * With {@link CacheMode#NONE} the two numbers mean nothing and are 0.
+   */
+  public record CacheSettings(CacheMode mode, int minTokens, int ttlSeconds) {
+    public static final CacheSettings NONE = new CacheSettings(CacheMode.NONE, 0, 0);
 
-  /** One provider serving this model under its own upstream model id. */
-  public record Served(String provider, String model) {}
+    /** These settings with every field {@code override} sets replaced. */
+    public CacheSettings with(CacheOverride override) {
+      return new CacheSettings(override.mode() == null ? mode : override.mode(),
+          override.minTokens() == null ? minTokens : override.minTokens(),
+          override.ttlSeconds() == null ? ttlSeconds : override.ttlSeconds());
+    }
+  }
+
+  /** A {@code cache:} block as written: each field null when not set, to be laid over defaults. */
+  public record CacheOverride(CacheMode mode, Integer minTokens, Integer ttlSeconds) {
+    public static final CacheOverride UNSET = new CacheOverride(null, null, null);
+  }
+
+  /** One provider serving this model under its own upstream model id, at the prices and cache semantics that apply there. */
+  public record Served(String provider, String model, Pricing pricing, CacheSettings cache) {}
 }

@@ -9,10 +9,13 @@ import java.util.List;
  * @param timeoutMs          bound on a whole non-streamed call
  * @param firstByteTimeoutMs bound on the wait for a response's first byte
  * @param idleTimeoutMs      bound on the gap between two stream events
+ * @param kind               what the provider is for cache semantics and catalog {@code served_by} matching: a
+ *                           provider type or an OpenAI-compatible profile ({@code xai}, {@code openrouter}, ...)
+ * @param cache              the prompt-cache semantics of this provider's kind, with its own {@code cache:} laid over
  */
 public record ProviderConfig(
     String name, ProviderType type, String baseUrl, Strategy strategy, long timeoutMs, long firstByteTimeoutMs,
-    long idleTimeoutMs, List<KeyConfig> keys) {
+    long idleTimeoutMs, List<KeyConfig> keys, String kind, ModelConfig.CacheSettings cache) {
 
   public ProviderConfig {
     keys = List.copyOf(keys);

@@ -3,5 +3,5 @@ package dev.ensemble.routing;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.pools.ProviderPool;
 
-/** A provider able to serve a requested model, under the model id it knows, at the model's prices. */
-record Candidate(ProviderPool pool, String upstreamModel, ModelConfig.Pricing pricing) {}
+/** A provider able to serve a requested model, with the upstream id, prices and cache semantics that apply there. */
+record Candidate(ProviderPool pool, ModelConfig.Served served) {}

@@ -11,6 +11,7 @@ import dev.ensemble.pools.ProviderPool;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,25 +33,27 @@ public final class ModelRouter {
 
   private final Map<String, List<Candidate>> byModel;
   private final Map<String, ProviderPool> pools;
-  private final Map<String, ModelConfig> models;
+  private final Map<String, Map<String, ModelConfig.Served>> byUpstreamModel;
   private final EndpointLoad load;
   private final LongSupplier clock;
   private final Map<String, AtomicLong> roundRobin = new ConcurrentHashMap<>();
 
   public ModelRouter(EnsembleConfig config, Map<String, ProviderPool> pools, EndpointLoad load, LongSupplier clock) {
     this.pools = Map.copyOf(pools);
-    this.models = config.models();
     this.load = load;
     this.clock = clock;
     Map<String, List<Candidate>> table = new LinkedHashMap<>();
+    Map<String, Map<String, ModelConfig.Served>> upstream = new HashMap<>();
     config.models().forEach((name, model) -> {
       List<Candidate> candidates = new ArrayList<>();
       for (ModelConfig.Served served : model.providers()) {
-        candidates.add(new Candidate(pools.get(served.provider()), served.model(), model.pricing()));
+        candidates.add(new Candidate(pools.get(served.provider()), served));
+        upstream.computeIfAbsent(served.provider(), p -> new HashMap<>()).putIfAbsent(served.model(), served);
       }
       table.put(name, List.copyOf(candidates));
     });
     this.byModel = table;
+    this.byUpstreamModel = upstream;
     pools.keySet().forEach(p -> roundRobin.put(p, new AtomicLong()));
   }
 
@@ -102,7 +105,8 @@ public final class ModelRouter {
       }
       RoutingDecision decision = new RoutingDecision(pool.name(), chosen.displayName(), chosen.id(), reason,
           BigDecimal.ZERO, strategy == Strategy.SESSION_AFFINITY && usable.size() > 1, BigDecimal.ZERO);
-      return new Selection(decision, pool, chosen, candidate.upstreamModel(), candidate.pricing());
+      ModelConfig.Served served = candidate.served();
+      return new Selection(decision, pool, chosen, served.model(), served.pricing(), served.cache());
     }
     throw GatewayError.of(ErrorType.OVERLOADED, "No endpoint can serve '" + request.model()
         + "': its providers (" + String.join(", ", candidates.stream().map(c -> c.pool().name()).toList())
@@ -118,22 +122,19 @@ public final class ModelRouter {
     if (slash > 0 && slash < model.length() - 1) {
       ProviderPool pool = pools.get(model.substring(0, slash));
       if (pool != null) {
-        String upstream = model.substring(slash + 1);
-        return List.of(new Candidate(pool, upstream, pricingOf(pool.name(), upstream)));
+        return List.of(new Candidate(pool, direct(pool, model.substring(slash + 1))));
       }
     }
     return List.of();
   }
 
-  private ModelConfig.Pricing pricingOf(String provider, String upstreamModel) {
-    for (ModelConfig m : models.values()) {
-      for (ModelConfig.Served s : m.providers()) {
-        if (s.provider().equals(provider) && s.model().equals(upstreamModel)) {
-          return m.pricing();
-        }
-      }
-    }
-    return ModelConfig.Pricing.FREE;
+  /**
+   * {@code provider/model}: what the catalog says about that provider serving that upstream id, else the
+   * provider kind's cache semantics at zero prices.
+   */
+  private ModelConfig.Served direct(ProviderPool pool, String upstreamModel) {
+    ModelConfig.Served known = byUpstreamModel.getOrDefault(pool.name(), Map.of()).get(upstreamModel);
+    return known != null ? known : new ModelConfig.Served(pool.name(), upstreamModel, ModelConfig.Pricing.FREE, pool.config().cache());
   }
 
   private static Endpoint weighted(List<Endpoint> usable) {

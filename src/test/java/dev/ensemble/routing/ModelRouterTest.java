@@ -1,6 +1,8 @@
 package dev.ensemble.routing;
 
+import dev.ensemble.config.CacheMode;
 import dev.ensemble.config.ConfigLoader;
+import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.model.GatewayError;
@@ -198,5 +200,30 @@ class ModelRouterTest {
     Selection s = router(pool("session_affinity", "      - { name: a, api_key: ka, endpoints: [ { id: only } ] }\n")).decide(request("m", "hi"), null);
 
     assertEquals("only_endpoint", s.decision().reason());
+  }
+
+  @Test
+  void providerSlashModelTakesThePricesAndCacheOfTheModelThatProviderServesUnderThatId() {
+    ModelRouter router = router("""
+        providers:
+          p:
+            type: openai
+            base_url: http://127.0.0.1:1/v1
+            keys: [ { name: a, api_key: ka, endpoints: [ { id: a-1 } ] } ]
+        models:
+          m:
+            pricing: { input: 2, output: 8, cache_read: 0.5 }
+            cache: { min_tokens: 4096 }
+            providers: [ { provider: p, model: up-m } ]
+        """);
+
+    Selection known = router.decide(request("p/up-m", "hi"), null);
+    Selection unknown = router.decide(request("p/other", "hi"), null);
+
+    assertEquals(0, new java.math.BigDecimal("0.5").compareTo(known.pricing().cacheRead()));
+    assertEquals(new ModelConfig.CacheSettings(CacheMode.AUTOMATIC, 4096, 86_400), known.cache());
+    assertEquals(ModelConfig.Pricing.FREE, unknown.pricing());
+    assertEquals(new ModelConfig.CacheSettings(CacheMode.AUTOMATIC, 1024, 86_400), unknown.cache());
+    assertEquals("other", unknown.upstreamModel());
   }
 }

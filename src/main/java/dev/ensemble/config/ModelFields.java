@@ -1,0 +1,71 @@
+package dev.ensemble.config;
+
+import dev.ensemble.config.ModelConfig.CacheOverride;
+import dev.ensemble.config.ModelConfig.CacheSettings;
+import dev.ensemble.config.ModelConfig.Pricing;
+
+import java.math.BigDecimal;
+
+/** Readers for the blocks {@code ensemble.yaml} and a model catalog share: {@code pricing:} and {@code cache:}. */
+final class ModelFields {
+
+  private ModelFields() {
+  }
+
+  /** USD per 1M tokens; cache prices default to the input price, absent prices to 0 unless {@code required}. */
+  static Pricing pricing(ConfigNode p, boolean required) {
+    p.allow("input", "output", "cache_read", "cache_write");
+    if (required) {
+      for (String key : new String[] {"input", "output"}) {
+        if (!p.has(key)) {
+          throw new ConfigException(p.pathOf(key), "is required");
+        }
+      }
+    }
+    BigDecimal input = price(p, "input", BigDecimal.ZERO);
+    return new Pricing(input, price(p, "output", BigDecimal.ZERO), price(p, "cache_read", input), price(p, "cache_write", input));
+  }
+
+  /** A {@code cache:} block laid over defaults: any of mode, min_tokens, ttl_seconds. */
+  static CacheOverride cacheOverride(ConfigNode c) {
+    c.allow("mode", "min_tokens", "ttl_seconds");
+    CacheMode mode = c.enumValue("mode", CacheMode.class, null);
+    return new CacheOverride(mode, count(c, "min_tokens", mode), count(c, "ttl_seconds", mode));
+  }
+
+  /** A complete {@code cache:} block: mode, and min_tokens and ttl_seconds unless the mode is none. */
+  static CacheSettings cacheSettings(ConfigNode c) {
+    CacheOverride o = cacheOverride(c);
+    if (o.mode() == null) {
+      throw new ConfigException(c.pathOf("mode"), "is required (explicit, automatic or none)");
+    }
+    if (o.mode() == CacheMode.NONE) {
+      return CacheSettings.NONE.with(o);
+    }
+    for (String key : new String[] {"min_tokens", "ttl_seconds"}) {
+      if (!c.has(key)) {
+        throw new ConfigException(c.pathOf(key), "is required when mode is " + o.mode().name().toLowerCase());
+      }
+    }
+    return new CacheSettings(o.mode(), o.minTokens(), o.ttlSeconds());
+  }
+
+  /** A count > 0; 0 is also accepted next to {@code mode: none}, where the numbers mean nothing. */
+  private static Integer count(ConfigNode c, String key, CacheMode mode) {
+    if (!c.has(key) || c.string(key, "").isEmpty()) {
+      return null;
+    }
+    if (mode == CacheMode.NONE && c.integer(key, 0) == 0) {
+      return 0;
+    }
+    return c.positiveInt(key, 0);
+  }
+
+  private static BigDecimal price(ConfigNode p, String key, BigDecimal defaultValue) {
+    BigDecimal v = p.decimal(key, defaultValue);
+    if (v.signum() < 0) {
+      throw new ConfigException(p.pathOf(key), "must be >= 0");
+    }
+    return v;
+  }
+}
