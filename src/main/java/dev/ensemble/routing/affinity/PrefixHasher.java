@@ -1,0 +1,175 @@
+package dev.ensemble.routing.affinity;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The running 64-bit state of one pass over a prompt, plus a character count for the token estimate.
+ * One instance per {@link PrefixFingerprinter#fingerprint} call; not thread-safe.
+ *
+ * <p>Input is fed as 64-bit words: a tag naming each element, a length before every string, four UTF-16
+ * chars per word. Every step {@code h = xorshift32((h ^ word) * K)} is a bijection of {@code h} for a
+ * given word, so two inputs that differ in one word only never collide, and earlier differences are never
+ * absorbed. {@link #snapshot()} finishes the state with the MurmurHash3 64-bit finalizer.
+ */
+final class PrefixHasher {
+
+  static final long TOOL = 0x7001;
+  static final long SYSTEM = 0x7002;
+  static final long MESSAGE = 0x7010;
+  static final long TEXT = 0x7020;
+  static final long IMAGE = 0x7021;
+  static final long DOCUMENT = 0x7022;
+  static final long TOOL_USE = 0x7023;
+  static final long TOOL_RESULT = 0x7024;
+  static final long THINKING = 0x7025;
+  private static final long ABSENT = 0x7030;
+  private static final long PRESENT = 0x7031;
+  private static final long JSON_NULL = 0x7040;
+  private static final long JSON_TRUE = 0x7041;
+  private static final long JSON_FALSE = 0x7042;
+  private static final long JSON_INTEGER = 0x7043;
+  private static final long JSON_DECIMAL = 0x7044;
+  private static final long JSON_STRING = 0x7045;
+  private static final long JSON_OBJECT = 0x7046;
+  private static final long JSON_ARRAY = 0x7047;
+  private static final long JSON_OTHER = 0x7048;
+
+  private static final long K = 0x9E3779B97F4A7C15L;
+  private static final int JSON_SCALAR_CHARS = 4;
+
+  private long h;
+  private long chars;
+  private long mediaTokens;
+
+  PrefixHasher(long seed) {
+    h = seed;
+  }
+
+  void word(long w) {
+    long x = (h ^ w) * K;
+    h = x ^ (x >>> 32);
+  }
+
+  /** A string, length first; its chars count toward the token estimate. */
+  void string(String s) {
+    hashChars(s);
+    chars += s.length();
+  }
+
+  /** A string that may be null; absent and empty differ. */
+  void optString(String s) {
+    if (s == null) {
+      word(ABSENT);
+    } else {
+      word(PRESENT);
+      string(s);
+    }
+  }
+
+  /** A string that identifies content without being prompt text (inline media data): hashed, not counted. */
+  void opaque(String s) {
+    hashChars(s);
+  }
+
+  void media(int tokens) {
+    mediaTokens += tokens;
+  }
+
+  /** A JSON value walked in insertion order, so no text is rendered; counts about its encoded length. */
+  void json(Object value) {
+    if (value == null) {
+      word(JSON_NULL);
+      chars += JSON_SCALAR_CHARS;
+    } else if (value instanceof JsonObject o) {
+      object(o.getMap());
+    } else if (value instanceof Map<?, ?> m) {
+      object(m);
+    } else if (value instanceof JsonArray a) {
+      array(a.getList());
+    } else if (value instanceof List<?> l) {
+      array(l);
+    } else if (value instanceof String s) {
+      word(JSON_STRING);
+      string(s);
+      chars += 2;
+    } else if (value instanceof Boolean b) {
+      word(b ? JSON_TRUE : JSON_FALSE);
+      chars += JSON_SCALAR_CHARS;
+    } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+      word(JSON_INTEGER);
+      word(((Number) value).longValue());
+      chars += JSON_SCALAR_CHARS;
+    } else if (value instanceof Double || value instanceof Float) {
+      word(JSON_DECIMAL);
+      word(Double.doubleToLongBits(((Number) value).doubleValue()));
+      chars += JSON_SCALAR_CHARS;
+    } else {
+      word(JSON_OTHER);
+      string(String.valueOf(value));
+    }
+  }
+
+  private void object(Map<?, ?> map) {
+    word(JSON_OBJECT);
+    word(map.size());
+    chars += 2;
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      string(String.valueOf(e.getKey()));
+      chars += 4;
+      json(e.getValue());
+    }
+  }
+
+  private void array(List<?> list) {
+    word(JSON_ARRAY);
+    word(list.size());
+    chars += 2;
+    for (Object item : list) {
+      json(item);
+      chars += 1;
+    }
+  }
+
+  private void hashChars(String s) {
+    int n = s.length();
+    word(n);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      word(s.charAt(i) | (long) s.charAt(i + 1) << 16 | (long) s.charAt(i + 2) << 32 | (long) s.charAt(i + 3) << 48);
+    }
+    if (i < n) {
+      long last = 0;
+      for (int shift = 0; i < n; i++, shift += 16) {
+        last |= (long) s.charAt(i) << shift;
+      }
+      word(last);
+    }
+  }
+
+  /** The fingerprint of everything fed so far. */
+  long snapshot() {
+    long x = h;
+    x ^= x >>> 33;
+    x *= 0xff51afd7ed558ccdL;
+    x ^= x >>> 33;
+    x *= 0xc4ceb9fe1a85ec53L;
+    x ^= x >>> 33;
+    return x;
+  }
+
+  /** Estimated tokens of everything fed so far: characters / 4, rounded up, plus media estimates. */
+  int tokens() {
+    return (int) Math.min(Integer.MAX_VALUE, (chars + 3) / 4 + mediaTokens);
+  }
+
+  /** The seed for a fingerprint scope, e.g. a model name. */
+  static long seedOf(String scope) {
+    PrefixHasher hasher = new PrefixHasher(0x5eed_0f_ca_c4e5L);
+    hasher.hashChars(scope);
+    return hasher.snapshot();
+  }
+}
