@@ -20,6 +20,14 @@ public final class Addresses {
     return "ensemble.pool." + provider + ".outcome";
   }
 
+  /**
+   * Request-reply: the pool of {@code provider} forgets what it learnt of its endpoints — counters, open
+   * circuits, cooldowns, disabled keys — as after a restart, and replies when done.
+   */
+  public static String poolReset(String provider) {
+    return "ensemble.pool." + provider + ".reset";
+  }
+
   /** Request-reply: the pool of {@code provider} answers with its endpoints' health as JSON. */
   public static String poolStatus(String provider) {
     return "ensemble.pool." + provider + ".status";

@@ -1,8 +1,10 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
@@ -13,27 +15,24 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.function.Function;
 
 /**
  * Serves one chat route in one client format: parse and validate the body, route it, and hand it to a
- * {@link ProxyExchange}. {@code modelOverride} maps the request to the model a named workflow uses.
+ * {@link ChatExchange}. {@code routeOf} gives the named workflow a request came in on (its model replaces the
+ * body's, its retry and fallback settings govern failover), or null for the plain chat routes.
  */
 final class ChatHandler implements Handler<RoutingContext> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ChatHandler.class);
-
   private final ClientDialect dialect;
   private final ModelRouter router;
-  private final Function<RoutingContext, String> modelOverride;
+  private final Function<RoutingContext, RouteConfig> routeOf;
 
-  ChatHandler(ClientDialect dialect, ModelRouter router, Function<RoutingContext, String> modelOverride) {
+  ChatHandler(ClientDialect dialect, ModelRouter router, Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
     this.router = router;
-    this.modelOverride = modelOverride;
+    this.routeOf = routeOf;
   }
 
   @Override
@@ -43,18 +42,15 @@ final class ChatHandler implements Handler<RoutingContext> {
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     try {
       JsonObject body = jsonBody(ctx.body().buffer());
-      String model = modelOverride.apply(ctx);
-      if (model != null) {
-        body.put("model", model);
+      RouteConfig route = routeOf.apply(ctx);
+      if (route != null) {
+        body.put("model", route.model());
       }
       UnifiedRequest request = dialect.decodeRequest(body);
-      Selection selection = router.decide(request, ctx.request().getHeader(Headers.SESSION));
-      response.putHeader(Headers.PROVIDER, selection.decision().provider())
-          .putHeader(Headers.ENDPOINT, selection.decision().endpointId())
-          .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
-          .putHeader(Headers.ATTEMPTS, "1");
-      LOG.debug("request {} model {} routed {}", requestId, request.model(), selection.decision().toJson().encode());
-      new ProxyExchange(ctx.vertx(), response, dialect, request, selection, new ResponseContext(requestId, request.model(), now / 1000)).run();
+      RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
+      Selection selection = router.decide(request, hints);
+      new ChatExchange(ctx.vertx(), response, dialect, router, route, request, hints, selection,
+          new ResponseContext(requestId, request.model(), now / 1000)).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -53,7 +53,7 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name")).model()));
+    }).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name"))));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, startedAt));
     ResponsesHandler responses = new ResponsesHandler(openAi);
     router.get("/api/v1/responses/:id").handler(responses::response);

@@ -15,10 +15,13 @@ import dev.ensemble.pools.PoolVerticle;
 import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.providers.ProviderKind;
 import dev.ensemble.providers.ProviderKinds;
+import dev.ensemble.ratelimit.EndpointLimiter;
+import dev.ensemble.routing.CachePredictions;
 import dev.ensemble.routing.EndpointLoad;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RouterVerticle;
 import dev.ensemble.routing.UsageReport;
+import dev.ensemble.routing.affinity.AffinityTable;
 import dev.ensemble.wire.anthropic.AnthropicClientDialect;
 import dev.ensemble.wire.openai.OpenAiClientDialect;
 import io.vertx.core.DeploymentOptions;
@@ -43,6 +46,9 @@ import java.util.Map;
 public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  /** Slots of the cache-affinity table: 2^21 x 16 bytes = 32 MiB, about a million live prompt prefixes. */
+  private static final int AFFINITY_SLOTS = 1 << 21;
 
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
@@ -93,14 +99,22 @@ public final class Gateway {
     vertx.eventBus().registerDefaultCodec(AttemptOutcome.class, new LocalCodec<>(AttemptOutcome.class));
     vertx.eventBus().registerDefaultCodec(ResponseRecord.class, new LocalCodec<>(ResponseRecord.class));
     EndpointLoad load = new EndpointLoad();
-    ModelRouter router = new ModelRouter(config, pools, load, System::currentTimeMillis);
+    Map<String, EndpointLimiter> limiters = new LinkedHashMap<>();
+    pools.values().forEach(pool -> pool.endpoints().forEach(e -> {
+      if (e.rpmLimit() != null || e.tpmLimit() != null) {
+        limiters.put(e.id(), new EndpointLimiter(e.rpmLimit(), e.tpmLimit()));
+      }
+    }));
+    AffinityTable affinity = new AffinityTable(AFFINITY_SLOTS);
+    CachePredictions predictions = new CachePredictions();
+    ModelRouter router = new ModelRouter(config, pools, limiters, affinity, System::currentTimeMillis);
     long startedAt = System.currentTimeMillis() / 1000;
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
     Future<Void> chain = record(vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(load))));
+        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(load, limiters, affinity, predictions, System::currentTimeMillis))));
     for (ProviderPool pool : pools.values()) {
       chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }

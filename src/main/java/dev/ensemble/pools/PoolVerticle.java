@@ -42,6 +42,14 @@ public final class PoolVerticle extends VerticleBase {
     publish();
     pool.attach(transport);
     vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolOutcome(pool.name()), msg -> onOutcome(msg.body()));
+    vertx.eventBus().<Void>localConsumer(Addresses.poolReset(pool.name()), msg -> {
+      pool.endpoints().forEach(e -> {
+        states.put(e.id(), new EndpointState());
+        pool.releaseProbe(e.id());
+      });
+      publish();
+      msg.reply(null);
+    });
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> msg.reply(status())).completion();
   }
 

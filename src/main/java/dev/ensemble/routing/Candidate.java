@@ -3,5 +3,13 @@ package dev.ensemble.routing;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.pools.ProviderPool;
 
-/** A provider able to serve a requested model, with the upstream id, prices and cache semantics that apply there. */
-record Candidate(ProviderPool pool, ModelConfig.Served served) {}
+/**
+ * A provider able to serve a requested model, with the upstream id, prices and cache semantics that apply
+ * there, and those prices as per-token rates for routing's estimates.
+ */
+record Candidate(ProviderPool pool, ModelConfig.Served served, PriceRates rates) {
+
+  Candidate(ProviderPool pool, ModelConfig.Served served) {
+    this(pool, served, PriceRates.of(served.pricing()));
+  }
+}

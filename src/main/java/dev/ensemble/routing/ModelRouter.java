@@ -1,5 +1,6 @@
 package dev.ensemble.routing;
 
+import dev.ensemble.config.CacheMode;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.Strategy;
@@ -7,9 +8,15 @@ import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.pools.Endpoint;
+import dev.ensemble.pools.EndpointHealth;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.ratelimit.EndpointLimiter;
+import dev.ensemble.routing.affinity.AffinityTable;
+import dev.ensemble.routing.affinity.Fingerprints;
+import dev.ensemble.routing.affinity.PrefixFingerprinter;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,30 +25,52 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * Picks the endpoint for a request: model lookup, then the serving providers in the model's order of
- * preference, then one of the provider's usable endpoints by its strategy. Called on every event loop;
- * reads only immutable tables, {@link EndpointLoad} and atomic counters, and never blocks.
- *
- * <p>{@code session_affinity} keeps a conversation on one endpoint by rendezvous hashing of its session key
- * over the usable endpoints (weighted by key weight), so follow-up turns meet the provider-side cache their
- * first turn filled, and only the sessions of a lost endpoint move when endpoints come or go.
+ * Picks the endpoint for a request, in the order of the routing flow:
+ * <ol>
+ *   <li><b>model lookup</b> — the providers serving the model (a catalog name, or {@code provider/model});</li>
+ *   <li><b>availability and rate limits</b> — endpoints with a key, not excluded by a failover, not cooling down
+ *       after a 429, circuit not open (one probe through a half-open one), and with room under their rpm/tpm
+ *       limits for the request's estimated tokens;</li>
+ *   <li><b>cache affinity</b> — the request's prompt-prefix fingerprints are looked up in the
+ *       {@link AffinityTable}; an endpoint whose cache domain (provider + key) holds a prefix of at least the
+ *       provider's minimum wins when the USD value of that hit exceeds its cost penalty against the cheapest
+ *       eligible option;</li>
+ *   <li><b>cost/load balance</b> — otherwise the cheapest provider, and among its endpoints the provider's
+ *       strategy ({@code session_affinity}, {@code round_robin}, {@code least_used}, {@code weighted}).</li>
+ * </ol>
+ * The chosen endpoint's local limiter admits the request (taking its estimated tokens) before the selection is
+ * returned. Called on every event loop: it reads immutable tables, the pools' health snapshots, atomics and the
+ * lock-free affinity table, and never blocks; all learning happens in the {@link RouterVerticle}.
  */
 public final class ModelRouter {
 
+  /** Output tokens assumed for admission and cost when a request sets no {@code max_tokens}. */
+  static final int DEFAULT_OUTPUT_ESTIMATE = 1_024;
+  /** Cap on the output estimate: a large {@code max_tokens} rarely means that many tokens. */
+  static final int MAX_OUTPUT_ESTIMATE = 4_096;
+
   private final Map<String, List<Candidate>> byModel;
-  private final Map<String, ProviderPool> pools;
   private final Map<String, Map<String, ModelConfig.Served>> byUpstreamModel;
-  private final EndpointLoad load;
+  private final Map<String, ProviderPool> pools;
+  private final Map<String, EndpointLimiter> limiters;
+  private final CacheDomains domains;
+  private final AffinityTable affinity;
+  private final PrefixFingerprinter fingerprinter = new PrefixFingerprinter();
   private final LongSupplier clock;
   private final Map<String, AtomicLong> roundRobin = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
 
-  public ModelRouter(EnsembleConfig config, Map<String, ProviderPool> pools, EndpointLoad load, LongSupplier clock) {
+  public ModelRouter(EnsembleConfig config, Map<String, ProviderPool> pools, Map<String, EndpointLimiter> limiters,
+      AffinityTable affinity, LongSupplier clock) {
     this.pools = Map.copyOf(pools);
-    this.load = load;
+    this.limiters = Map.copyOf(limiters);
+    this.affinity = affinity;
     this.clock = clock;
+    this.domains = new CacheDomains(pools.values());
     Map<String, List<Candidate>> table = new LinkedHashMap<>();
     Map<String, Map<String, ModelConfig.Served>> upstream = new HashMap<>();
     config.models().forEach((name, model) -> {
@@ -62,55 +91,227 @@ public final class ModelRouter {
     return List.copyOf(byModel.keySet());
   }
 
-  public boolean knows(String model) {
-    return !candidates(model).isEmpty();
+  /** Decisions made so far, by reason. */
+  public Map<String, Long> decisionCounts() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    decisions.forEach((reason, n) -> counts.put(reason, n.sum()));
+    return counts;
   }
 
   /**
-   * Chooses where {@code request} goes.
+   * Chooses where {@code request} goes and admits it there.
    *
-   * @throws GatewayError 404 for an unknown model, 503 when no provider serving it has a usable endpoint
+   * @throws GatewayError 404 for an unknown model; 429 with {@code Retry-After} when every endpoint that could
+   *                      serve it is at its limit or cooling down; 503 when none is usable at all
    */
-  public Selection decide(UnifiedRequest request, String explicitSession) {
+  public Selection decide(UnifiedRequest request, RoutingHints hints) {
     List<Candidate> candidates = candidates(request.model());
     if (candidates.isEmpty()) {
       throw new GatewayError(ErrorType.NOT_FOUND, 404, "The model '" + request.model() + "' does not exist or is not served by this gateway",
           false, null, "model");
     }
-    for (Candidate candidate : candidates) {
-      ProviderPool pool = candidate.pool();
-      List<Endpoint> usable = new ArrayList<>(pool.endpoints().size());
-      for (Endpoint e : pool.endpoints()) {
-        if (pool.isUsable(e)) {
-          usable.add(e);
-        }
+    long now = clock.getAsLong();
+    RequestView view = new RequestView(request);
+    RoutingHints current = hints;
+    for (int round = 0; round < 8; round++) {
+      Selection selection = choose(candidates, view, current, now);
+      Endpoint e = selection.endpoint();
+      EndpointLimiter limiter = limiters.get(e.id());
+      if (limiter == null || limiter.tryAdmit(selection.estimatedTokens(), now)) {
+        decisions.computeIfAbsent(selection.decision().reason(), r -> new LongAdder()).increment();
+        return selection;
       }
-      if (usable.isEmpty()) {
+      current = current.failedOver(e.id(), null, current.failoverCause());
+    }
+    throw new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + request.model() + "' is at its rate limit",
+        true, 1L, null);
+  }
+
+  private Selection choose(List<Candidate> candidates, RequestView view, RoutingHints hints, long now) {
+    List<Option> options = new ArrayList<>();
+    boolean anyUsable = false;
+    long soonest = Long.MAX_VALUE;
+    int outputEstimate = view.outputEstimate();
+    for (Candidate c : candidates) {
+      ProviderPool pool = c.pool();
+      Map<String, EndpointHealth> health = pool.health();
+      for (Endpoint e : pool.endpoints()) {
+        if (!pool.isUsable(e) || hints.excludedEndpoints().contains(e.id())) {
+          continue;
+        }
+        EndpointHealth h = health.getOrDefault(e.id(), EndpointHealth.NEW);
+        if (h.keyDisabled()) {
+          continue;
+        }
+        anyUsable = true;
+        boolean probe = false;
+        if (!h.acceptsTraffic(now)) {
+          if (h.awaitsProbe(now)) {
+            probe = true;
+          } else {
+            soonest = Math.min(soonest, Math.max(h.cooldownUntil(), h.openUntil()));
+            continue;
+          }
+        }
+        int input = view.promptTokens(c.served().cache());
+        long tokens = (long) input + outputEstimate;
+        EndpointLimiter limiter = limiters.get(e.id());
+        if (limiter != null && !limiter.hasCapacity(tokens, now)) {
+          soonest = Math.min(soonest, now + limiter.retryAfterMillis(tokens, now));
+          continue;
+        }
+        PriceRates rates = c.rates();
+        options.add(new Option(c, e, domains.of(e.id()), probe, hints.avoidedProviders().contains(pool.name()),
+            input, tokens, rates.cost(input, 0, outputEstimate)));
+      }
+    }
+    if (options.isEmpty()) {
+      throw unavailable(view.request(), candidates, hints, anyUsable, soonest, now);
+    }
+    options = preferred(options, hints);
+    double minCost = Double.MAX_VALUE;
+    for (Option o : options) {
+      minCost = Math.min(minCost, o.cost);
+    }
+
+    Option best = null;
+    double bestNet = 0;
+    double bestValue = 0;
+    CacheHit bestHit = null;
+    boolean warmCacheExisted = false;
+    for (Option o : options) {
+      CacheHit hit = view.hit(o.candidate.served().cache(), o.domain, now);
+      if (hit == null) {
         continue;
       }
-      Strategy strategy = pool.config().strategy();
-      Endpoint chosen;
-      String reason;
-      if (usable.size() == 1) {
-        chosen = usable.get(0);
-        reason = "only_endpoint";
-      } else {
-        chosen = switch (strategy) {
-          case ROUND_ROBIN -> usable.get((int) Math.floorMod(roundRobin.get(pool.name()).getAndIncrement(), usable.size()));
-          case WEIGHTED -> weighted(usable);
-          case LEAST_USED -> leastUsed(usable);
-          case SESSION_AFFINITY -> affinity(usable, SessionKey.of(request, explicitSession));
-        };
-        reason = strategy.name().toLowerCase();
+      double value = o.candidate.rates().hitValue(hit.tokens);
+      double penalty = o.cost - minCost;
+      if (value > penalty && value - penalty > bestNet) {
+        best = o;
+        bestNet = value - penalty;
+        bestValue = value;
+        bestHit = hit;
       }
-      RoutingDecision decision = new RoutingDecision(pool.name(), chosen.displayName(), chosen.id(), reason,
-          BigDecimal.ZERO, strategy == Strategy.SESSION_AFFINITY && usable.size() > 1, BigDecimal.ZERO);
-      ModelConfig.Served served = candidate.served();
-      return new Selection(decision, pool, chosen, served.model(), served.pricing(), served.cache());
     }
-    throw GatewayError.of(ErrorType.OVERLOADED, "No endpoint can serve '" + request.model()
+    if (best != null && best.probe && !best.candidate.pool().tryTakeProbe(best.endpoint.id())) {
+      best = null;
+    }
+    if (hints.isFailover() && best == null) {
+      warmCacheExisted = view.hadWarmCache();
+    }
+    String reason;
+    Option chosen;
+    if (best != null) {
+      chosen = best;
+      reason = hints.isFailover() ? failoverReason(hints) : "cache_affinity";
+    } else {
+      bestValue = 0;
+      chosen = balance(options, view, hints, minCost);
+      if (chosen == null) {
+        throw new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + view.request().model()
+            + "' is recovering from failures; a probe request is in flight", true, 1L, null);
+      }
+      reason = hints.isFailover() ? failoverReason(hints) + (warmCacheExisted ? ":cache_lost" : "") : reasonOf(chosen, options);
+    }
+    Endpoint e = chosen.endpoint;
+    RoutingDecision decision = new RoutingDecision(chosen.candidate.pool().name(), e.displayName(), e.id(), reason,
+        usd(bestValue), best != null, usd(chosen.cost - minCost));
+    ModelConfig.Served served = chosen.candidate.served();
+    return new Selection(decision, chosen.candidate.pool(), e, served.model(), served.pricing(), served.cache(), chosen.tokens,
+        view.plan(served.cache(), chosen.domain, best != null ? bestHit : null));
+  }
+
+  /** The preferred provider's options if it has any; else those of providers not avoided, if any; else all. */
+  private static List<Option> preferred(List<Option> options, RoutingHints hints) {
+    if (hints.preferredProvider() != null) {
+      List<Option> same = new ArrayList<>(options.size());
+      for (Option o : options) {
+        if (o.candidate.pool().name().equals(hints.preferredProvider())) {
+          same.add(o);
+        }
+      }
+      if (!same.isEmpty()) {
+        return same;
+      }
+    }
+    List<Option> fresh = new ArrayList<>(options.size());
+    for (Option o : options) {
+      if (!o.avoided) {
+        fresh.add(o);
+      }
+    }
+    return fresh.isEmpty() ? options : fresh;
+  }
+
+  /**
+   * The cheapest provider's options (ties: the model's provider order), then its strategy; the probe of a
+   * half-open circuit only when nothing else is left; null when that probe is already taken.
+   */
+  private Option balance(List<Option> options, RequestView view, RoutingHints hints, double minCost) {
+    ProviderPool cheapest = null;
+    for (Option o : options) {
+      if (o.cost <= minCost + 1e-12) {
+        cheapest = o.candidate.pool();
+        break;
+      }
+    }
+    List<Option> group = new ArrayList<>();
+    for (Option o : options) {
+      if (o.candidate.pool() == cheapest && !o.probe) {
+        group.add(o);
+      }
+    }
+    if (group.isEmpty()) {
+      for (Option o : options) {
+        if (!o.probe) {
+          return o;
+        }
+      }
+      for (Option o : options) {
+        if (o.candidate.pool().tryTakeProbe(o.endpoint.id())) {
+          return o;
+        }
+      }
+      return null;
+    }
+    if (group.size() == 1) {
+      return group.get(0);
+    }
+    return switch (cheapest.config().strategy()) {
+      case ROUND_ROBIN -> group.get((int) Math.floorMod(roundRobin.get(cheapest.name()).getAndIncrement(), group.size()));
+      case WEIGHTED -> weighted(group);
+      case LEAST_USED -> leastUsed(group, clock.getAsLong());
+      case SESSION_AFFINITY -> rendezvous(group, SessionKey.of(view.request(), hints.session()));
+    };
+  }
+
+  /** {@code failover:<cause>}, or {@code fallback:<cause>} when a workflow moved on to a fallback model. */
+  private static String failoverReason(RoutingHints hints) {
+    return hints.failoverCause().startsWith("fallback:") ? hints.failoverCause() : "failover:" + hints.failoverCause();
+  }
+
+  private static String reasonOf(Option chosen, List<Option> options) {
+    int sameProvider = 0;
+    for (Option o : options) {
+      if (o.candidate.pool() == chosen.candidate.pool()) {
+        sameProvider++;
+      }
+    }
+    return sameProvider == 1 ? "only_endpoint" : chosen.candidate.pool().config().strategy().name().toLowerCase();
+  }
+
+  private GatewayError unavailable(UnifiedRequest request, List<Candidate> candidates, RoutingHints hints, boolean anyUsable, long soonest, long now) {
+    if (anyUsable && soonest != Long.MAX_VALUE) {
+      long seconds = Math.max(1, (soonest - now + 999) / 1000);
+      return new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + request.model()
+          + "' is at its rate limit or cooling down; retry after " + seconds + " s", true, seconds, null);
+    }
+    if (hints.isFailover()) {
+      return GatewayError.of(ErrorType.OVERLOADED, "No other endpoint can serve '" + request.model() + "'");
+    }
+    return GatewayError.of(ErrorType.OVERLOADED, "No endpoint can serve '" + request.model()
         + "': its providers (" + String.join(", ", candidates.stream().map(c -> c.pool().name()).toList())
-        + ") have no API key configured");
+        + ") have no usable API key");
   }
 
   private List<Candidate> candidates(String model) {
@@ -137,47 +338,150 @@ public final class ModelRouter {
     return known != null ? known : new ModelConfig.Served(pool.name(), upstreamModel, ModelConfig.Pricing.FREE, pool.config().cache());
   }
 
-  private static Endpoint weighted(List<Endpoint> usable) {
+  private static Option weighted(List<Option> group) {
     double total = 0;
-    for (Endpoint e : usable) {
-      total += e.weight();
+    for (Option o : group) {
+      total += o.endpoint.weight();
     }
     double r = ThreadLocalRandom.current().nextDouble(total);
-    for (Endpoint e : usable) {
-      r -= e.weight();
+    for (Option o : group) {
+      r -= o.endpoint.weight();
       if (r < 0) {
-        return e;
+        return o;
       }
     }
-    return usable.get(usable.size() - 1);
+    return group.get(group.size() - 1);
   }
 
-  private Endpoint leastUsed(List<Endpoint> usable) {
-    long now = clock.getAsLong();
-    Endpoint best = usable.get(0);
+  private Option leastUsed(List<Option> group, long now) {
+    Option best = group.get(0);
     double bestUse = Double.MAX_VALUE;
-    for (Endpoint e : usable) {
-      long requests = load.requestsLastMinute(e.id(), now);
-      double use = e.rpmLimit() == null ? requests : (double) requests / e.rpmLimit();
+    for (Option o : group) {
+      EndpointLimiter limiter = limiters.get(o.endpoint.id());
+      double use = limiter == null ? 0 : limiter.utilisation(now);
       if (use < bestUse) {
         bestUse = use;
-        best = e;
+        best = o;
       }
     }
     return best;
   }
 
-  private static Endpoint affinity(List<Endpoint> usable, long sessionKey) {
-    Endpoint best = usable.get(0);
+  private static Option rendezvous(List<Option> group, long sessionKey) {
+    Option best = group.get(0);
     double bestScore = -Double.MAX_VALUE;
-    for (Endpoint e : usable) {
-      double u = ((SessionKey.mix(sessionKey, e.id()) >>> 11) + 1) * 0x1.0p-53;
-      double score = -e.weight() / Math.log(u);
+    for (Option o : group) {
+      double u = ((SessionKey.mix(sessionKey, o.endpoint.id()) >>> 11) + 1) * 0x1.0p-53;
+      double score = -o.endpoint.weight() / Math.log(u);
       if (score > bestScore) {
         bestScore = score;
-        best = e;
+        best = o;
       }
     }
     return best;
+  }
+
+  private static BigDecimal usd(double value) {
+    return value <= 0 ? BigDecimal.ZERO : BigDecimal.valueOf(value).setScale(8, RoundingMode.HALF_UP).stripTrailingZeros();
+  }
+
+  /** One eligible endpoint of one candidate provider, with the request's estimates there. */
+  private record Option(Candidate candidate, Endpoint endpoint, int domain, boolean probe, boolean avoided, int input, long tokens, double cost) {}
+
+  /** A cached prefix found for one cache domain. */
+  record CacheHit(long hash, int tokens) {}
+
+  /**
+   * The request as routing sees it, with its fingerprints computed at most once per distinct cache
+   * semantics and its affinity lookups done at most once per semantics. Confined to one decision.
+   */
+  private final class RequestView {
+    private final UnifiedRequest request;
+    private final List<ModelConfig.CacheSettings> keys = new ArrayList<>(2);
+    private final List<Fingerprints> prints = new ArrayList<>(2);
+    private final List<Map<Integer, CacheHit>> hits = new ArrayList<>(2);
+    private int plainTokens = -1;
+
+    RequestView(UnifiedRequest request) {
+      this.request = request;
+    }
+
+    UnifiedRequest request() {
+      return request;
+    }
+
+    int outputEstimate() {
+      Integer max = request.maxTokens();
+      return max == null ? DEFAULT_OUTPUT_ESTIMATE : Math.min(max, MAX_OUTPUT_ESTIMATE);
+    }
+
+    int promptTokens(ModelConfig.CacheSettings cache) {
+      Fingerprints f = fingerprints(cache);
+      if (f != null) {
+        return f.promptTokens();
+      }
+      if (plainTokens < 0) {
+        plainTokens = PromptSize.tokens(request);
+      }
+      return plainTokens;
+    }
+
+    Fingerprints fingerprints(ModelConfig.CacheSettings cache) {
+      if (cache.mode() == CacheMode.NONE) {
+        return null;
+      }
+      int i = keys.indexOf(cache);
+      if (i >= 0) {
+        return prints.get(i);
+      }
+      Fingerprints f = fingerprinter.fingerprint(request, cache.mode(), cache.minTokens());
+      keys.add(cache);
+      prints.add(f);
+      hits.add(null);
+      return f;
+    }
+
+    /** The longest cached prefix the domain holds for this request, at least the provider's minimum, or null. */
+    CacheHit hit(ModelConfig.CacheSettings cache, int domain, long now) {
+      Fingerprints f = fingerprints(cache);
+      if (f == null) {
+        return null;
+      }
+      int i = keys.indexOf(cache);
+      Map<Integer, CacheHit> byDomain = hits.get(i);
+      if (byDomain == null) {
+        byDomain = new HashMap<>(4);
+        long[] hashes = f.lookupHashes();
+        int[] tokens = f.lookupTokens();
+        for (int k = 0; k < hashes.length; k++) {
+          int d = affinity.lookup(hashes[k], now);
+          if (d >= 0) {
+            byDomain.putIfAbsent(d, new CacheHit(hashes[k], tokens[k]));
+          }
+        }
+        hits.set(i, byDomain);
+      }
+      CacheHit hit = byDomain.get(domain);
+      return hit != null && hit.tokens >= cache.minTokens() ? hit : null;
+    }
+
+    /** Whether some cache domain held a prefix of this request (one the decision then did not use). */
+    boolean hadWarmCache() {
+      for (Map<Integer, CacheHit> byDomain : hits) {
+        if (byDomain != null && !byDomain.isEmpty()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    CachePlan plan(ModelConfig.CacheSettings cache, int domain, CacheHit predicted) {
+      Fingerprints f = fingerprints(cache);
+      if (f == null) {
+        return null;
+      }
+      return new CachePlan(domain, cache.ttlSeconds(), f.writeHashes(),
+          predicted == null ? 0 : predicted.hash, predicted == null ? 0 : predicted.tokens);
+    }
   }
 }

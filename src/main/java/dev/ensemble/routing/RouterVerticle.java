@@ -2,30 +2,72 @@ package dev.ensemble.routing;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.model.Usage;
+import dev.ensemble.ratelimit.EndpointLimiter;
+import dev.ensemble.routing.affinity.AffinityTable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
+import java.util.Map;
+import java.util.function.LongSupplier;
+
 /**
- * The router's actor: the only writer of the routing state that {@link ModelRouter} reads on every event
- * loop. Today that state is the per-endpoint load of the last minute, learnt from the usage reports
- * published after each request.
+ * The router's actor and the only writer of the state {@link ModelRouter} reads on every event loop. From the
+ * usage report published after each request it
+ * <ul>
+ *   <li>records the endpoint's load of the last minute ({@link EndpointLoad});</li>
+ *   <li>corrects the endpoint's token-rate admission from the estimate to the reported usage;</li>
+ *   <li>learns cache affinity: the prefixes the request made the provider cache now belong to the request's
+ *       cache domain for the provider's TTL, and a prefix it hit is refreshed (providers extend a TTL on use);</li>
+ *   <li>checks the prediction: a hit routing counted on either showed up as cache-read tokens or did not
+ *       ({@link CachePredictions}).</li>
+ * </ul>
  */
 public final class RouterVerticle extends VerticleBase {
 
   private final EndpointLoad load;
+  private final Map<String, EndpointLimiter> limiters;
+  private final AffinityTable affinity;
+  private final CachePredictions predictions;
+  private final LongSupplier clock;
 
-  public RouterVerticle(EndpointLoad load) {
+  public RouterVerticle(EndpointLoad load, Map<String, EndpointLimiter> limiters, AffinityTable affinity, CachePredictions predictions,
+      LongSupplier clock) {
     this.load = load;
+    this.limiters = Map.copyOf(limiters);
+    this.affinity = affinity;
+    this.predictions = predictions;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, msg -> {
-      UsageReport r = msg.body();
-      if (r.endpointId() != null) {
-        Usage u = r.usage();
-        load.record(r.endpointId(), u.promptTotal() + Usage.orZero(u.output()), r.finishedAtMillis());
-      }
-    }).completion();
+    return vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, msg -> learn(msg.body())).completion();
+  }
+
+  private void learn(UsageReport report) {
+    if (report.endpointId() == null) {
+      return;
+    }
+    long now = clock.getAsLong();
+    Usage usage = report.usage();
+    long actual = usage.promptTotal() + Usage.orZero(usage.output());
+    load.record(report.endpointId(), actual, report.finishedAtMillis());
+    EndpointLimiter limiter = limiters.get(report.endpointId());
+    if (limiter != null && report.estimatedTokens() > 0) {
+      limiter.correctTokens(actual - report.estimatedTokens(), now);
+    }
+    CachePlan plan = report.plan();
+    if (plan == null || !report.answered()) {
+      return;
+    }
+    for (long hash : plan.writeHashes()) {
+      affinity.put(hash, plan.domain(), plan.ttlSeconds(), now);
+    }
+    if (plan.predictedHit()) {
+      affinity.put(plan.predictedHash(), plan.domain(), plan.ttlSeconds(), now);
+    }
+    if (usage.isKnown()) {
+      predictions.record(plan.predictedHit(), Usage.orZero(usage.cacheRead()) > 0);
+    }
   }
 }

@@ -11,9 +11,12 @@ import java.util.Set;
  * @param session          the client's {@code X-Ensemble-Session}, or null
  * @param excludedEndpoints endpoint ids that must not be chosen again for this request
  * @param avoidedProviders providers to use only when nothing else can serve the model
+ * @param preferredProvider a provider to keep the request on when it still has an eligible endpoint (after a 429:
+ *                          the next endpoint of the same capacity pool), or null
  * @param failoverCause    short cause of the previous attempt's failure ({@code 429}, {@code 503}, {@code timeout}...), or null
  */
-public record RoutingHints(String session, Set<String> excludedEndpoints, Set<String> avoidedProviders, String failoverCause) {
+public record RoutingHints(
+    String session, Set<String> excludedEndpoints, Set<String> avoidedProviders, String preferredProvider, String failoverCause) {
 
   public RoutingHints {
     excludedEndpoints = Set.copyOf(excludedEndpoints);
@@ -21,7 +24,7 @@ public record RoutingHints(String session, Set<String> excludedEndpoints, Set<St
   }
 
   public static RoutingHints of(String session) {
-    return new RoutingHints(session, Set.of(), Set.of(), null);
+    return new RoutingHints(session, Set.of(), Set.of(), null, null);
   }
 
   /** After a failure on {@code endpointId}: never that endpoint again, and {@code provider} only as a last resort when given. */
@@ -32,7 +35,12 @@ public record RoutingHints(String session, Set<String> excludedEndpoints, Set<St
     if (provider != null) {
       providers.add(provider);
     }
-    return new RoutingHints(session, endpoints, providers, cause);
+    return new RoutingHints(session, endpoints, providers, preferredProvider, cause);
+  }
+
+  /** These hints, keeping the request on {@code provider} where possible. */
+  public RoutingHints preferring(String provider) {
+    return new RoutingHints(session, excludedEndpoints, avoidedProviders, provider, failoverCause);
   }
 
   public boolean isFailover() {

@@ -3,10 +3,15 @@ package dev.ensemble.routing;
 import dev.ensemble.model.Usage;
 
 /**
- * What one finished request cost and where it ran; published on {@link dev.ensemble.bus.Addresses#ROUTING_USAGE}.
+ * What one upstream attempt of a request cost and where it ran; published on
+ * {@link dev.ensemble.bus.Addresses#ROUTING_USAGE} after every attempt.
  *
- * @param status the status the client got (200 for a completed stream, the error status otherwise)
+ * @param attempt         1 for the first try of the request, 2 for its first failover, ...
+ * @param status          the status the client got, or would have got had this attempt been the last
+ * @param answered        whether the upstream produced an answer (tokens were paid for)
+ * @param estimatedTokens the tokens admitted against the endpoint's limits when it was chosen
+ * @param plan            what routing expected of the provider's prompt cache, or null
  */
 public record UsageReport(
-    String requestId, String provider, String endpointId, String model, Usage usage, int status, long latencyMs,
-    long timeToFirstByteMs, long finishedAtMillis) {}
+    String requestId, int attempt, String provider, String endpointId, String model, Usage usage, int status, boolean answered,
+    long timeToFirstByteMs, long finishedAtMillis, long estimatedTokens, CachePlan plan) {}

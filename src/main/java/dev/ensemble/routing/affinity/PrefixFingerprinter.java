@@ -1,5 +1,6 @@
 package dev.ensemble.routing.affinity;
 
+import dev.ensemble.config.CacheMode;
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.MediaSource;
 import dev.ensemble.model.Message;
@@ -38,10 +39,10 @@ import java.util.List;
  *
  * <h2>Checkpoints</h2>
  * <ul>
- *   <li>{@link CacheMode#AUTOMATIC_PREFIX}: lookups at every message boundary (after tools and system, after
+ *   <li>{@link CacheMode#AUTOMATIC}: lookups at every message boundary (after tools and system, after
  *   message 1, 2, ...), longest first, capped at the last {@value #MAX_MESSAGE_LOOKUPS} message boundaries
  *   plus the tools-and-system boundary; writes at the tools-and-system boundary and at the end of the prompt.
- *   <li>{@link CacheMode#EXPLICIT_BREAKPOINTS}: writes at the end of each block carrying a breakpoint
+ *   <li>{@link CacheMode#EXPLICIT}: writes at the end of each block carrying a breakpoint
  *   (tools, system blocks, message blocks); lookups at each breakpoint and every block boundary up to
  *   {@value #LOOKBACK_BLOCKS} blocks before it, longest first, without duplicates.
  * </ul>
@@ -75,7 +76,7 @@ public final class PrefixFingerprinter {
   public Fingerprints fingerprint(UnifiedRequest request, CacheMode mode, int minTokens, long seed) {
     int threshold = Math.max(1, minTokens);
     PrefixHasher hasher = new PrefixHasher(seed);
-    return mode == CacheMode.EXPLICIT_BREAKPOINTS
+    return mode == CacheMode.EXPLICIT
         ? explicit(request, hasher, threshold)
         : automatic(request, hasher, threshold);
   }

@@ -1,5 +1,6 @@
 package dev.ensemble.routing.affinity;
 
+import dev.ensemble.config.CacheMode;
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.MediaSource;
 import dev.ensemble.model.Message;
@@ -97,8 +98,8 @@ class PrefixFingerprinterTest {
         .message(Message.user("By how much?"))
         .build();
 
-    Fingerprints previous = fingerprinter.fingerprint(first, CacheMode.AUTOMATIC_PREFIX, 1024);
-    Fingerprints next = fingerprinter.fingerprint(second, CacheMode.AUTOMATIC_PREFIX, 1024);
+    Fingerprints previous = fingerprinter.fingerprint(first, CacheMode.AUTOMATIC, 1024);
+    Fingerprints next = fingerprinter.fingerprint(second, CacheMode.AUTOMATIC, 1024);
 
     assertEquals(2, previous.writeCount(), "end of prompt and tools+system");
     long endOfPrevious = previous.writeHashes()[0];
@@ -119,7 +120,7 @@ class PrefixFingerprinterTest {
   @Test
   void automaticLookupsAreMessageBoundariesLongestFirst() {
     UnifiedRequest request = conversation(SYSTEM, "one", "two", "three");
-    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 1);
+    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 1);
 
     assertEquals(4, f.lookupCount(), "three messages plus tools+system");
     for (int i = 1; i < f.lookupCount(); i++) {
@@ -133,8 +134,8 @@ class PrefixFingerprinterTest {
   void automaticLookupsAreCappedAtTheLast64MessagesPlusToolsAndSystem() {
     String[] turns = new String[100];
     Arrays.fill(turns, "turn");
-    Fingerprints f = fingerprinter.fingerprint(conversation(SYSTEM, turns), CacheMode.AUTOMATIC_PREFIX, 1);
-    Fingerprints shared = fingerprinter.fingerprint(conversation(SYSTEM), CacheMode.AUTOMATIC_PREFIX, 1);
+    Fingerprints f = fingerprinter.fingerprint(conversation(SYSTEM, turns), CacheMode.AUTOMATIC, 1);
+    Fingerprints shared = fingerprinter.fingerprint(conversation(SYSTEM), CacheMode.AUTOMATIC, 1);
 
     assertEquals(PrefixFingerprinter.MAX_MESSAGE_LOOKUPS + 1, f.lookupCount());
     assertEquals(shared.lookupHashes()[0], f.lookupHashes()[f.lookupCount() - 1]);
@@ -142,8 +143,8 @@ class PrefixFingerprinterTest {
 
   @Test
   void sessionsSharingASystemPromptMeetAtTheToolsAndSystemCheckpoint() {
-    Fingerprints alice = fingerprinter.fingerprint(conversation(SYSTEM, "Hi, I am Alice."), CacheMode.AUTOMATIC_PREFIX, 1024);
-    Fingerprints bob = fingerprinter.fingerprint(conversation(SYSTEM, "Hi, I am Bob."), CacheMode.AUTOMATIC_PREFIX, 1024);
+    Fingerprints alice = fingerprinter.fingerprint(conversation(SYSTEM, "Hi, I am Alice."), CacheMode.AUTOMATIC, 1024);
+    Fingerprints bob = fingerprinter.fingerprint(conversation(SYSTEM, "Hi, I am Bob."), CacheMode.AUTOMATIC, 1024);
 
     assertEquals(Set.of(alice.writeHashes()[1]), intersection(alice.lookupHashes(), bob.lookupHashes()));
   }
@@ -168,17 +169,17 @@ class PrefixFingerprinterTest {
         .system(new ContentBlock.Text(SYSTEM, EPHEMERAL))
         .message(new Message(Role.USER, List.of(new ContentBlock.Text("Read the report.", EPHEMERAL))))
         .build();
-    Fingerprints previous = fingerprinter.fingerprint(first, CacheMode.EXPLICIT_BREAKPOINTS, 1024);
+    Fingerprints previous = fingerprinter.fingerprint(first, CacheMode.EXPLICIT, 1024);
     assertEquals(2, previous.writeCount(), "the system block and the user turn");
     long lastBreakpoint = previous.writeHashes()[0];
 
     UnifiedRequest second = followUp(6);
-    Fingerprints next = fingerprinter.fingerprint(second, CacheMode.EXPLICIT_BREAKPOINTS, 1024);
+    Fingerprints next = fingerprinter.fingerprint(second, CacheMode.EXPLICIT, 1024);
     assertEquals(19, indexOf(next.lookupHashes(), lastBreakpoint), "19 blocks later, inside the lookback");
     assertTrue(indexOf(next.lookupHashes(), previous.writeHashes()[1]) >= 0, "the system breakpoint itself");
 
     UnifiedRequest tooFar = followUp(7);
-    Fingerprints far = fingerprinter.fingerprint(tooFar, CacheMode.EXPLICIT_BREAKPOINTS, 1024);
+    Fingerprints far = fingerprinter.fingerprint(tooFar, CacheMode.EXPLICIT, 1024);
     assertEquals(-1, indexOf(far.lookupHashes(), lastBreakpoint), "22 blocks later, past the lookback");
   }
 
@@ -192,7 +193,7 @@ class PrefixFingerprinterTest {
     }
     UnifiedRequest request = builder.message(new Message(Role.USER, blocks)).build();
 
-    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.EXPLICIT_BREAKPOINTS, 1);
+    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.EXPLICIT, 1);
 
     // blocks are numbered after the system block: breakpoints at 30 and 40 cover boundaries 10..40
     assertEquals(31, f.lookupCount());
@@ -207,7 +208,7 @@ class PrefixFingerprinterTest {
 
   @Test
   void explicitModeWithoutBreakpointsHasNoCheckpoints() {
-    Fingerprints f = fingerprinter.fingerprint(conversation(SYSTEM, "Hello"), CacheMode.EXPLICIT_BREAKPOINTS, 0);
+    Fingerprints f = fingerprinter.fingerprint(conversation(SYSTEM, "Hello"), CacheMode.EXPLICIT, 0);
     assertEquals(0, f.lookupCount());
     assertEquals(0, f.writeCount());
     assertTrue(f.promptTokens() > 1000);
@@ -218,12 +219,12 @@ class PrefixFingerprinterTest {
     UnifiedRequest plain = conversation(SYSTEM, "Hello", "Hi!", "Tell me a story.");
     UnifiedRequest marked = withBreakpoints(plain);
 
-    Fingerprints a = fingerprinter.fingerprint(plain, CacheMode.AUTOMATIC_PREFIX, 1);
-    Fingerprints b = fingerprinter.fingerprint(marked, CacheMode.AUTOMATIC_PREFIX, 1);
+    Fingerprints a = fingerprinter.fingerprint(plain, CacheMode.AUTOMATIC, 1);
+    Fingerprints b = fingerprinter.fingerprint(marked, CacheMode.AUTOMATIC, 1);
     assertArrayEquals(a.lookupHashes(), b.lookupHashes());
     assertArrayEquals(a.writeHashes(), b.writeHashes());
 
-    Fingerprints explicit = fingerprinter.fingerprint(marked, CacheMode.EXPLICIT_BREAKPOINTS, 1);
+    Fingerprints explicit = fingerprinter.fingerprint(marked, CacheMode.EXPLICIT, 1);
     assertEquals(a.writeHashes()[0], explicit.writeHashes()[0], "end of prompt, marker or not");
     assertTrue(intersection(a.lookupHashes(), explicit.lookupHashes()).size() == a.lookupCount(),
         "every message boundary is a block boundary");
@@ -233,9 +234,9 @@ class PrefixFingerprinterTest {
   void checkpointsUnderMinTokensAreDropped() {
     UnifiedRequest request = conversation("short system", "x".repeat(4_000), "y".repeat(4_000), "z".repeat(4_000));
 
-    Fingerprints all = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 0);
-    Fingerprints some = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 2_000);
-    Fingerprints none = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 10_000);
+    Fingerprints all = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 0);
+    Fingerprints some = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 2_000);
+    Fingerprints none = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 10_000);
 
     assertEquals(4, all.lookupCount());
     assertEquals(2, some.lookupCount());
@@ -249,7 +250,7 @@ class PrefixFingerprinterTest {
   @Test
   void emptyPrefixIsNeverACheckpoint() {
     UnifiedRequest request = UnifiedRequest.builder("m").message(Message.user("hello")).build();
-    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 0);
+    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 0);
     assertEquals(1, f.lookupCount());
     assertEquals(1, f.writeCount());
   }
@@ -288,8 +289,8 @@ class PrefixFingerprinterTest {
     UnifiedRequest b = image(MediaSource.base64("image/png", IMAGE_DATA + "AAAA"));
     UnifiedRequest url = image(MediaSource.url("https://example.com/cat.png"));
 
-    Fingerprints fa = fingerprinter.fingerprint(a, CacheMode.AUTOMATIC_PREFIX, 0);
-    Fingerprints fb = fingerprinter.fingerprint(b, CacheMode.AUTOMATIC_PREFIX, 0);
+    Fingerprints fa = fingerprinter.fingerprint(a, CacheMode.AUTOMATIC, 0);
+    Fingerprints fb = fingerprinter.fingerprint(b, CacheMode.AUTOMATIC, 0);
     assertNotEquals(fa.writeHashes()[0], fb.writeHashes()[0]);
     assertNotEquals(fa.writeHashes()[0], end(url));
     assertEquals(fa.promptTokens(), fb.promptTokens(), "data length does not count");
@@ -301,7 +302,7 @@ class PrefixFingerprinterTest {
   void tokensAreCharactersOverFourRoundedUp() {
     UnifiedRequest request = UnifiedRequest.builder("m").system(ContentBlock.Text.of("a".repeat(4_001)))
         .message(Message.user("b".repeat(3))).build();
-    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 0);
+    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 0);
     assertArrayEquals(new int[] {1_001, 1_001}, f.lookupTokens());
     assertEquals(1_001, f.promptTokens());
   }
@@ -330,16 +331,16 @@ class PrefixFingerprinterTest {
   @Test
   void fingerprintsAreScopedToTheModel() {
     UnifiedRequest request = conversation(SYSTEM, "Hello");
-    Fingerprints a = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 1);
-    Fingerprints b = fingerprinter.fingerprint(request.toBuilder().model("other").build(), CacheMode.AUTOMATIC_PREFIX, 1);
-    Fingerprints scoped = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 1, PrefixFingerprinter.seed("chat"));
+    Fingerprints a = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 1);
+    Fingerprints b = fingerprinter.fingerprint(request.toBuilder().model("other").build(), CacheMode.AUTOMATIC, 1);
+    Fingerprints scoped = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 1, PrefixFingerprinter.seed("chat"));
 
     assertEquals(Set.of(), intersection(a.lookupHashes(), b.lookupHashes()));
     assertArrayEquals(a.lookupHashes(), scoped.lookupHashes());
   }
 
   private long end(UnifiedRequest request) {
-    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC_PREFIX, 0);
+    Fingerprints f = fingerprinter.fingerprint(request, CacheMode.AUTOMATIC, 0);
     return f.lookupHashes()[0];
   }
 

@@ -1,14 +1,19 @@
 package dev.ensemble.testing.gateway;
 
+import dev.ensemble.bus.Addresses;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.node.Gateway;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -23,7 +28,7 @@ import java.util.function.Function;
  * @RegisterExtension @Order(2) static GatewayExtension gateway = GatewayExtension.against(fake);
  * }</pre>
  */
-public final class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
+public final class GatewayExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
   /** Keys the fake upstream accepts; tests script it with {@code acceptKeys} where it matters. */
   public static final String OPENAI_KEY = "sk-test-openai-0001";
@@ -33,6 +38,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   private final FakeUpstreamExtension fake;
   private Vertx vertx;
   private Gateway gateway;
+  private List<String> providers = List.of();
 
   private GatewayExtension(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
     this.fake = fake;
@@ -103,8 +109,19 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml.apply(fake));
+    providers = List.copyOf(config.providers().keySet());
     vertx = Vertx.vertx();
     gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** Every test starts with healthy endpoints: what one test's failures taught the pools is forgotten. */
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    List<Future<Object>> resets = new ArrayList<>();
+    for (String provider : providers) {
+      resets.add(vertx.eventBus().request(Addresses.poolReset(provider), null).map(m -> null));
+    }
+    Future.all(resets).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Override

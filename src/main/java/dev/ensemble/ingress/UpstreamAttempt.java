@@ -16,33 +16,31 @@ import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.routing.Selection;
-import dev.ensemble.routing.UsageReport;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.StreamEncoder;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
 /**
- * One client request carried out against its selected endpoint, from upstream call to the last byte the
- * client gets. Lives on the event loop of the client's connection, which also receives every upstream
- * callback, so its fields need no synchronisation.
+ * One try of a request against one selected endpoint. Lives on the event loop of the client's connection,
+ * which also receives every upstream callback, so its fields need no synchronisation.
  *
- * <p>Streaming is passthrough: each upstream chunk is decoded into unified events and each event is
- * rendered and written to the client as soon as it is complete. Headers go out with the first event, so an
- * upstream failure before that still gets a plain JSON error. The upstream is read to its end whether or not
- * the client is still there: a slow client pauses the upstream (backpressure), a gone one does not.
+ * <p>Until the first byte is written to the client the attempt can still fail cleanly: its future then
+ * carries an {@link AttemptFailure} and the {@link ChatExchange} may try elsewhere. Streaming is passthrough:
+ * each upstream chunk is decoded into unified events and each event is rendered and written as soon as it
+ * is complete; headers go out with the first event. The upstream is read to its end whether or not the
+ * client is still there: a slow client pauses the upstream (backpressure), a gone one does not. After the
+ * first byte a failure ends the stream with an error event in the client's format.
  */
-final class ProxyExchange {
-
-  private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+final class UpstreamAttempt {
 
   private final Vertx vertx;
   private final HttpServerResponse client;
@@ -50,33 +48,31 @@ final class ProxyExchange {
   private final UnifiedRequest request;
   private final Selection selection;
   private final ResponseContext context;
+  private final ResponseJournal journal;
+  private final Promise<AttemptResult> result = Promise.promise();
   private final long startNanos = System.nanoTime();
   private long firstByteNanos;
   private long timer = -1;
-  private boolean clientGone;
-  private boolean done;
-  private Usage usage = Usage.UNKNOWN;
   private StreamEncoder encoder;
-  private final ResponseJournal journal;
+  private Usage usage = Usage.UNKNOWN;
 
-  ProxyExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, UnifiedRequest request, Selection selection,
-      ResponseContext context) {
+  UpstreamAttempt(Vertx vertx, HttpServerResponse client, ClientDialect dialect, UnifiedRequest request, Selection selection,
+      ResponseContext context, ResponseJournal journal) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
     this.request = request;
     this.selection = selection;
     this.context = context;
-    this.journal = new ResponseJournal(context, dialect.name());
+    this.journal = journal;
   }
 
-  void run() {
-    client.closeHandler(v -> clientGone = true);
+  Future<AttemptResult> run() {
     UpstreamCall call = selection.pool().adapter().toUpstream(request, selection.upstreamModel());
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
       if (ar.failed()) {
-        outcome(0, ErrorClass.RETRYABLE, "connection");
-        fail(UpstreamFailures.fromTransport(ar.cause(), provider()));
+        failBeforeAnswer(ErrorClass.RETRYABLE, 0, ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "connection",
+            null, UpstreamFailures.fromTransport(ar.cause(), provider()));
       } else if (ar.result().status() >= 400) {
         upstreamError(ar.result());
       } else if (call.stream()) {
@@ -85,17 +81,20 @@ final class ProxyExchange {
         complete(ar.result());
       }
     });
+    return result.future();
   }
 
   private void upstreamError(UpstreamResponse response) {
     armTimer(selection.pool().config().timeoutMs(), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
+      if (result.future().isComplete()) {
+        return;
+      }
       Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
       ProviderError error = selection.pool().adapter().classify(response.status(), response.headers(), body);
-      outcome(response.status(), error.errorClass(), error.type(), error.retryAfterMillis());
-      LOG.debug("request {} upstream {} answered {} ({}, {})", context.requestId(), provider(), response.status(), error.type(), error.errorClass());
-      fail(UpstreamFailures.fromProvider(error, provider()));
+      failBeforeAnswer(error.errorClass(), response.status(), Integer.toString(response.status()), error.retryAfterMillis(),
+          UpstreamFailures.fromProvider(error, provider()), error.type());
     });
   }
 
@@ -103,33 +102,32 @@ final class ProxyExchange {
     armTimer(selection.pool().config().timeoutMs(), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
-      if (done) {
+      if (result.future().isComplete()) {
         return;
       }
       if (ar.failed()) {
-        outcome(response.status(), ErrorClass.RETRYABLE, "connection");
-        fail(UpstreamFailures.fromTransport(ar.cause(), provider()));
+        failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), "connection", null, UpstreamFailures.fromTransport(ar.cause(), provider()));
         return;
       }
       UnifiedResponse answer;
       try {
         answer = selection.pool().adapter().fromUpstream(ar.result());
       } catch (UpstreamProtocolException e) {
-        outcome(response.status(), ErrorClass.RETRYABLE, "invalid_response");
-        fail(GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid response: " + e.getMessage()));
+        failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), "invalid_response", null,
+            GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid response: " + e.getMessage()));
         return;
       }
-      outcome(response.status(), null, null);
+      outcome(response.status(), null, null, null);
       usage = answer.usage();
       firstByteNanos = System.nanoTime();
       for (StreamEvent event : StreamAccumulator.eventsOf(answer)) {
         journal.add(shown(event));
       }
-      if (!clientGone) {
+      if (!client.closed()) {
         client.setStatusCode(200).putHeader("content-type", "application/json")
             .end(dialect.encodeResponse(answer, context).toBuffer());
       }
-      finish(200);
+      done(200, true);
     });
   }
 
@@ -138,47 +136,41 @@ final class ProxyExchange {
     encoder = dialect.newStreamEncoder(request, context);
     ReadStream<Buffer> body = response.body();
     long idleMs = selection.pool().config().idleTimeoutMs();
-    client.closeHandler(v -> {
-      clientGone = true;
-      body.resume();
-    });
-    body.exceptionHandler(err -> {
-      if (!done) {
-        cancelTimer();
-        outcome(response.status(), ErrorClass.RETRYABLE, "stream_interrupted");
-        endStream(GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " stream was interrupted: " + err.getMessage()));
-      }
-    });
+    client.closeHandler(v -> body.resume());
+    body.exceptionHandler(err -> streamFailed(response, "interrupted",
+        GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " stream was interrupted: " + err.getMessage())));
     body.handler(chunk -> {
-      if (done) {
+      if (result.future().isComplete()) {
         return;
       }
       armTimer(idleMs, response);
       try {
         emit(body, decoder.feed(chunk));
       } catch (UpstreamProtocolException e) {
-        cancelTimer();
         response.cancel();
-        outcome(response.status(), ErrorClass.RETRYABLE, "invalid_response");
-        endStream(GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid stream: " + e.getMessage()));
+        streamFailed(response, "invalid_response",
+            GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid stream: " + e.getMessage()));
       }
     });
     body.endHandler(v -> {
       cancelTimer();
-      if (done) {
+      if (result.future().isComplete()) {
         return;
       }
       emit(body, decoder.finish());
-      if (!decoder.completed()) {
-        outcome(response.status(), ErrorClass.RETRYABLE, "stream_truncated");
-        endStream(GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " ended the stream before the answer was complete"));
+      if (result.future().isComplete()) {
         return;
       }
-      outcome(response.status(), null, null);
-      if (!clientGone) {
+      if (!decoder.completed()) {
+        streamFailed(response, "truncated",
+            GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " ended the stream before the answer was complete"));
+        return;
+      }
+      outcome(response.status(), null, null, null);
+      if (!client.closed()) {
         client.end();
       }
-      finish(200);
+      done(200, true);
     });
     armTimer(idleMs, response);
     body.resume();
@@ -186,6 +178,12 @@ final class ProxyExchange {
 
   private void emit(ReadStream<Buffer> body, List<StreamEvent> events) {
     for (StreamEvent event : events) {
+      if (event instanceof StreamEvent.Error error && journal.isEmpty()) {
+        // the upstream refused before answering anything: still a clean failure, the request can go elsewhere
+        failBeforeAnswer(error.error().retryable() ? ErrorClass.RETRYABLE : ErrorClass.PERMANENT, error.error().status(),
+            Integer.toString(error.error().status()), null, error.error());
+        return;
+      }
       StreamEvent shown = shown(event);
       journal.add(shown);
       write(encoder.encode(shown), body);
@@ -205,7 +203,7 @@ final class ProxyExchange {
   }
 
   private void write(Buffer bytes, ReadStream<Buffer> body) {
-    if (bytes.length() == 0 || clientGone) {
+    if (bytes.length() == 0 || client.closed()) {
       return;
     }
     if (!client.headWritten()) {
@@ -222,43 +220,51 @@ final class ProxyExchange {
     }
   }
 
-  /** Ends a stream with an error: a JSON error if nothing was sent yet, else an error event in the client's format. */
-  private void endStream(GatewayError error) {
-    if (!journal.isEmpty()) {
-      journal.add(new StreamEvent.Error(error));
-    }
-    if (clientGone) {
-      finish(error.status());
+  /** A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has. */
+  private void streamFailed(UpstreamResponse response, String cause, GatewayError error) {
+    if (result.future().isComplete()) {
       return;
     }
-    if (!client.headWritten()) {
-      fail(error);
+    cancelTimer();
+    if (journal.isEmpty()) {
+      failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), cause, null, error);
       return;
     }
-    client.write(encoder.encode(new StreamEvent.Error(error)));
-    client.end();
-    finish(error.status());
+    outcome(response.status(), ErrorClass.RETRYABLE, cause, null);
+    journal.add(new StreamEvent.Error(error));
+    if (!client.closed()) {
+      if (client.headWritten()) {
+        client.write(encoder.encode(new StreamEvent.Error(error)));
+        client.end();
+      } else {
+        ErrorResponder.send(client, dialect, error);
+      }
+    }
+    done(client.headWritten() ? 200 : error.status(), true);
   }
 
-  private void fail(GatewayError error) {
-    if (done) {
+  private void failBeforeAnswer(ErrorClass errorClass, int status, String cause, Long retryAfterMillis, GatewayError clientError) {
+    failBeforeAnswer(errorClass, status, cause, retryAfterMillis, clientError, cause);
+  }
+
+  private void failBeforeAnswer(ErrorClass errorClass, int status, String cause, Long retryAfterMillis, GatewayError clientError,
+      String errorType) {
+    if (result.future().isComplete()) {
       return;
     }
-    if (!clientGone) {
-      ErrorResponder.send(client, dialect, error);
-    }
-    finish(error.status());
+    cancelTimer();
+    outcome(status, errorClass, errorType, retryAfterMillis);
+    result.complete(AttemptResult.failed(new AttemptFailure(errorClass, cause, retryAfterMillis, clientError)));
   }
 
   private void armTimer(long ms, UpstreamResponse response) {
     cancelTimer();
     timer = vertx.setTimer(ms, t -> {
       timer = -1;
-      if (!done) {
+      if (!result.future().isComplete()) {
         response.cancel();
-        outcome(response.status(), ErrorClass.RETRYABLE, "timeout");
-        GatewayError error = GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + provider() + " did not answer within " + ms + " ms");
-        endStream(error);
+        streamFailed(response, "timeout",
+            GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + provider() + " did not answer within " + ms + " ms"));
       }
     });
   }
@@ -270,29 +276,15 @@ final class ProxyExchange {
     }
   }
 
-  private void outcome(int status, ErrorClass errorClass, String errorType) {
-    outcome(status, errorClass, errorType, null);
-  }
-
   private void outcome(int status, ErrorClass errorClass, String errorType, Long retryAfterMillis) {
     vertx.eventBus().publish(Addresses.poolOutcome(provider()), new AttemptOutcome(provider(), selection.endpoint().id(), status,
         errorClass, errorType, retryAfterMillis, (System.nanoTime() - startNanos) / 1_000_000));
   }
 
-  private void finish(int status) {
-    if (done) {
-      return;
-    }
-    done = true;
+  private void done(int clientStatus, boolean answered) {
     cancelTimer();
-    long now = System.nanoTime();
     long ttfb = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
-    if (!journal.isEmpty()) {
-      vertx.eventBus().send(Addresses.PERSIST_RESPONSE, journal.record(dialect, provider(), selection.endpoint().id(),
-          CostCalculator.cost(usage, selection.pricing())));
-    }
-    vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(context.requestId(), provider(), selection.endpoint().id(),
-        context.model(), usage, status, (now - startNanos) / 1_000_000, ttfb, System.currentTimeMillis()));
+    result.tryComplete(new AttemptResult(null, clientStatus, answered, usage, ttfb));
   }
 
   private String provider() {

@@ -1,0 +1,176 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.bus.Addresses;
+import dev.ensemble.config.RouteConfig;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.Usage;
+import dev.ensemble.pricing.CostCalculator;
+import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.RoutingHints;
+import dev.ensemble.routing.Selection;
+import dev.ensemble.routing.UsageReport;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One client request from routing to its last byte, across as many {@link UpstreamAttempt}s as it takes:
+ * a rate-limited endpoint (429) sends the request to the next endpoint of the pool, a broken key to another
+ * key, a failing provider (5xx, overloaded, timeout, connection) to another provider serving the model
+ * after a jittered exponential backoff, a permanent error straight back to the client. Only failures before
+ * the first byte reached the client are retried, within an attempt budget and the request's deadline; a
+ * workflow route then falls back along its {@code fallback} models. Confined to the client connection's
+ * event loop.
+ */
+final class ChatExchange {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatExchange.class);
+
+  /** Attempts per model for plain requests (a workflow route's {@code retry.max_attempts} replaces it). */
+  static final int MAX_ATTEMPTS = 4;
+  private static final long DEFAULT_BACKOFF_MS = 100;
+  private static final long MAX_BACKOFF_MS = 2_000;
+
+  private final Vertx vertx;
+  private final HttpServerResponse client;
+  private final ClientDialect dialect;
+  private final ModelRouter router;
+  private final RouteConfig route;
+  private final ResponseContext context;
+  private final ResponseJournal journal;
+  private final long deadlineNanos;
+  private UnifiedRequest request;
+  private List<String> fallbacks;
+  private RoutingHints hints;
+  private Selection last;
+  private int attempts;
+  private int attemptsOfModel;
+
+  ChatExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RouteConfig route,
+      UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context) {
+    this.vertx = vertx;
+    this.client = client;
+    this.dialect = dialect;
+    this.router = router;
+    this.route = route;
+    this.request = request;
+    this.hints = hints;
+    this.context = context;
+    this.journal = new ResponseJournal(context, dialect.name());
+    this.fallbacks = route == null ? List.of() : route.fallback();
+    this.deadlineNanos = System.nanoTime() + first.pool().config().timeoutMs() * 1_000_000;
+    this.last = first;
+  }
+
+  void run() {
+    attempt(last);
+  }
+
+  private void attempt(Selection selection) {
+    last = selection;
+    attempts++;
+    attemptsOfModel++;
+    client.putHeader(Headers.PROVIDER, selection.decision().provider())
+        .putHeader(Headers.ENDPOINT, selection.decision().endpointId())
+        .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
+        .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+    LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
+    new UpstreamAttempt(vertx, client, dialect, request, selection, context, journal).run().onComplete(ar -> {
+      AttemptResult result = ar.result();
+      report(selection, result);
+      if (result.canFailOver()) {
+        onFailure(selection, result.failure());
+      } else {
+        persist(selection, result.usage());
+      }
+    });
+  }
+
+  private void onFailure(Selection failed, AttemptFailure failure) {
+    if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || System.nanoTime() >= deadlineNanos) {
+      fail(failure.clientError());
+      return;
+    }
+    boolean sameProvider = failure.errorClass() == ErrorClass.RATE_LIMITED || failure.errorClass() == ErrorClass.KEY_INVALID;
+    String cause = failure.errorClass() == ErrorClass.KEY_INVALID ? "auth" : failure.cause();
+    hints = hints.failedOver(failed.endpoint().id(), sameProvider ? null : failed.pool().name(), cause)
+        .preferring(sameProvider ? failed.pool().name() : null);
+    Selection next = attemptsOfModel < maxAttempts() ? tryDecide(request) : null;
+    if (next == null && !fallbacks.isEmpty()) {
+      String model = fallbacks.get(0);
+      fallbacks = fallbacks.subList(1, fallbacks.size());
+      request = request.toBuilder().model(model).build();
+      attemptsOfModel = 0;
+      hints = hints.failedOver(failed.endpoint().id(), null, "fallback:" + cause);
+      onFailureRetry(failure, tryDecide(request));
+      return;
+    }
+    onFailureRetry(failure, next);
+  }
+
+  private void onFailureRetry(AttemptFailure failure, Selection next) {
+    if (next == null) {
+      fail(failure.clientError());
+      return;
+    }
+    long delay = failure.errorClass() == ErrorClass.RETRYABLE ? backoffMillis() : 0;
+    if (System.nanoTime() + delay * 1_000_000 >= deadlineNanos) {
+      fail(failure.clientError());
+      return;
+    }
+    if (delay == 0) {
+      attempt(next);
+    } else {
+      vertx.setTimer(delay, t -> attempt(next));
+    }
+  }
+
+  private Selection tryDecide(UnifiedRequest target) {
+    try {
+      return router.decide(target, hints);
+    } catch (GatewayError e) {
+      LOG.debug("request {}: no failover target: {}", context.requestId(), e.getMessage());
+      return null;
+    }
+  }
+
+  private int maxAttempts() {
+    return route == null ? MAX_ATTEMPTS : route.retry().maxAttempts();
+  }
+
+  private long backoffMillis() {
+    long base = route == null ? DEFAULT_BACKOFF_MS : Math.max(1, route.retry().initialBackoffMs());
+    long ceiling = Math.min(MAX_BACKOFF_MS, base << Math.min(10, Math.max(0, attemptsOfModel - 1)));
+    boolean jitter = route == null || route.retry().jitter();
+    return jitter ? ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1) : ceiling;
+  }
+
+  private void fail(GatewayError error) {
+    if (!client.closed()) {
+      ErrorResponder.send(client, dialect, error);
+    }
+  }
+
+  private void persist(Selection selection, Usage usage) {
+    if (!journal.isEmpty()) {
+      vertx.eventBus().send(Addresses.PERSIST_RESPONSE, journal.record(dialect, selection.pool().name(), selection.endpoint().id(),
+          CostCalculator.cost(usage, selection.pricing())));
+    }
+  }
+
+  private void report(Selection selection, AttemptResult result) {
+    long now = System.currentTimeMillis();
+    int status = result.canFailOver() ? result.failure().clientError().status() : result.clientStatus();
+    vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(context.requestId(), attempts, selection.pool().name(),
+        selection.endpoint().id(), request.model(), result.usage(), status, result.answered(), result.timeToFirstByteMs(), now,
+        selection.estimatedTokens(), selection.cachePlan()));
+  }
+}
