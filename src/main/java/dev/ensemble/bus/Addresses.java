@@ -6,6 +6,12 @@ public final class Addresses {
   /** Published after every request: {@link dev.ensemble.routing.UsageReport}; the router learns endpoint load from it. */
   public static final String ROUTING_USAGE = "ensemble.routing.usage";
 
+  /**
+   * Request-reply: the router verticle answers with its state as JSON — affinity table size, cache
+   * predictions, decisions by reason. Answered in order after every usage report published before it.
+   */
+  public static final String ROUTING_STATUS = "ensemble.routing.status";
+
   /** Sent after every answer that reached the client: a {@link dev.ensemble.persistence.ResponseRecord} to store. */
   public static final String PERSIST_RESPONSE = "ensemble.persist.response";
 

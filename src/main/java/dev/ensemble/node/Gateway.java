@@ -114,7 +114,7 @@ public final class Gateway {
 
     Future<Void> chain = record(vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(load, limiters, affinity, predictions, System::currentTimeMillis))));
+        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(router, load, limiters, affinity, predictions, System::currentTimeMillis))));
     for (ProviderPool pool : pools.values()) {
       chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }

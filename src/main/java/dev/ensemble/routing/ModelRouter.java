@@ -35,10 +35,10 @@ import java.util.function.LongSupplier;
  *   <li><b>availability and rate limits</b> — endpoints with a key, not excluded by a failover, not cooling down
  *       after a 429, circuit not open (one probe through a half-open one), and with room under their rpm/tpm
  *       limits for the request's estimated tokens;</li>
- *   <li><b>cache affinity</b> — the request's prompt-prefix fingerprints are looked up in the
- *       {@link AffinityTable}; an endpoint whose cache domain (provider + key) holds a prefix of at least the
- *       provider's minimum wins when the USD value of that hit exceeds its cost penalty against the cheapest
- *       eligible option;</li>
+ *   <li><b>cache affinity</b> (providers with the {@code session_affinity} strategy) — the request's
+ *       prompt-prefix fingerprints are looked up in the {@link AffinityTable}; an endpoint whose cache domain
+ *       (provider + key) holds a prefix of at least the provider's minimum wins when the USD value of that hit
+ *       exceeds its cost penalty against the cheapest eligible option;</li>
  *   <li><b>cost/load balance</b> — otherwise the cheapest provider, and among its endpoints the provider's
  *       strategy ({@code session_affinity}, {@code round_robin}, {@code least_used}, {@code weighted}).</li>
  * </ol>
@@ -180,6 +180,9 @@ public final class ModelRouter {
     CacheHit bestHit = null;
     boolean warmCacheExisted = false;
     for (Option o : options) {
+      if (o.candidate.pool().config().strategy() != Strategy.SESSION_AFFINITY) {
+        continue;
+      }
       CacheHit hit = view.hit(o.candidate.served().cache(), o.domain, now);
       if (hit == null) {
         continue;

@@ -6,6 +6,7 @@ import dev.ensemble.ratelimit.EndpointLimiter;
 import dev.ensemble.routing.affinity.AffinityTable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -29,9 +30,11 @@ public final class RouterVerticle extends VerticleBase {
   private final AffinityTable affinity;
   private final CachePredictions predictions;
   private final LongSupplier clock;
+  private final ModelRouter router;
 
-  public RouterVerticle(EndpointLoad load, Map<String, EndpointLimiter> limiters, AffinityTable affinity, CachePredictions predictions,
-      LongSupplier clock) {
+  public RouterVerticle(ModelRouter router, EndpointLoad load, Map<String, EndpointLimiter> limiters, AffinityTable affinity,
+      CachePredictions predictions, LongSupplier clock) {
+    this.router = router;
     this.load = load;
     this.limiters = Map.copyOf(limiters);
     this.affinity = affinity;
@@ -41,7 +44,19 @@ public final class RouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    vertx.eventBus().<Void>localConsumer(Addresses.ROUTING_STATUS, msg -> msg.reply(status()));
     return vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, msg -> learn(msg.body())).completion();
+  }
+
+  private JsonObject status() {
+    JsonObject decisions = new JsonObject();
+    router.decisionCounts().forEach(decisions::put);
+    return new JsonObject()
+        .put("affinity", new JsonObject().put("entries", affinity.size()).put("capacity", affinity.capacity())
+            .put("evictions", affinity.evictions()))
+        .put("cache_predictions", new JsonObject().put("confirmed", predictions.confirmed()).put("missed", predictions.missed())
+            .put("unpredicted", predictions.unpredicted()))
+        .put("decisions", decisions);
   }
 
   private void learn(UsageReport report) {
