@@ -154,14 +154,30 @@ public final class RedisRateLimiter implements RateLimiter {
     if (endpoint == null || endpoint.tpm() == null || tokenDelta == 0) {
       return;
     }
+    applyCorrection(endpointId, endpoint, tokenDelta);
+  }
+
+  /** {@link #correct}, completing once the correction is counted (in Redis, or locally when degraded). */
+  Future<Void> applyCorrection(String endpointId, long tokenDelta) {
+    EndpointLimits endpoint = limits.get(endpointId);
+    if (endpoint == null || endpoint.tpm() == null || tokenDelta == 0) {
+      return Future.succeededFuture();
+    }
+    return applyCorrection(endpointId, endpoint, tokenDelta);
+  }
+
+  private Future<Void> applyCorrection(String endpointId, EndpointLimits endpoint, long tokenDelta) {
     if (mode.get() != LimiterStatus.Mode.REDIS) {
       correctLocally(endpointId, tokenDelta);
-      return;
+      return Future.succeededFuture();
     }
-    eval(sha -> GcraScript.correct(sha, endpointId, endpoint, tokenDelta)).onFailure(err -> {
-      degrade(err);
-      correctLocally(endpointId, tokenDelta);
-    });
+    return eval(sha -> GcraScript.correct(sha, endpointId, endpoint, tokenDelta))
+        .<Void>mapEmpty()
+        .recover(err -> {
+          degrade(err);
+          correctLocally(endpointId, tokenDelta);
+          return Future.succeededFuture();
+        });
   }
 
   @Override
@@ -201,6 +217,11 @@ public final class RedisRateLimiter implements RateLimiter {
     return redis.send(request).timeout(replyTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** The first call opens a connection in a cold JVM: allow it more than a hot-path reply. */
+  private long startTimeoutMillis() {
+    return Math.max(2_000, replyTimeoutMillis);
+  }
+
   private static boolean isNoScript(Throwable err) {
     String message = err.getMessage();
     return message != null && message.startsWith("NOSCRIPT");
@@ -222,7 +243,7 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   private Future<String> loadScript() {
-    return send(GcraScript.load()).map(reply -> {
+    return redis.send(GcraScript.load()).timeout(startTimeoutMillis(), TimeUnit.MILLISECONDS).map(reply -> {
       scriptSha = reply.toString();
       return scriptSha;
     });
