@@ -104,7 +104,7 @@ public final class RedisRateLimiter implements RateLimiter {
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.address())
         .setMaxPoolSize(poolSize)
-        .setMaxPoolWaiting(Math.max(1_024, poolSize * 64))
+        .setMaxPoolWaiting(Math.max(1_024, poolSize * 256))
         .setMaxWaitingHandlers(1_024)
         .setNetClientOptions(new NetClientOptions()
             .setConnectTimeout((int) Math.max(1_000, replyTimeoutMillis * 4))

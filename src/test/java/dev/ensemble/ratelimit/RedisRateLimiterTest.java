@@ -39,6 +39,13 @@ class RedisRateLimiterTest {
   static final RedisServerExtension REDIS = new RedisServerExtension();
 
   private static final long PROBE_MILLIS = 100;
+  /** Keeps the single-threaded server busy for 600 ms (portable, unlike DEBUG SLEEP, off by default in Redis 7). */
+  private static final String BUSY_600_MS = """
+      local function now() local t = redis.call('TIME') return t[1] * 1000000 + t[2] end
+      local start = now()
+      while now() - start < 600000 do end
+      return 1
+      """;
 
   private Vertx nodeA;
   private Vertx nodeB;
@@ -198,7 +205,7 @@ class RedisRateLimiterTest {
     Redis raw = Redis.createClient(nodeB, REDIS.address());
     await(raw.send(Request.cmd(Command.PING)));
 
-    Future<Response> sleeping = raw.send(Request.cmd(Command.DEBUG).arg("SLEEP").arg("0.6"));
+    Future<Response> sleeping = raw.send(Request.cmd(Command.EVAL).arg(BUSY_600_MS).arg(0));
     long start = System.nanoTime();
     Admission admission = await(nodeA.timer(50).compose(t -> a.tryAdmit("slow", 0)));
     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
