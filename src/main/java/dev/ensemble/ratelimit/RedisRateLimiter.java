@@ -99,7 +99,7 @@ public final class RedisRateLimiter implements RateLimiter {
     updateNodes(nodes);
   }
 
-  static RedisOptions options(RedisConfig config, long replyTimeoutMillis) {
+  private static RedisOptions options(RedisConfig config, long replyTimeoutMillis) {
     int poolSize = Math.max(1, config.poolSize());
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.address())
