@@ -1,0 +1,107 @@
+package dev.ensemble.ratelimit;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/**
+ * A real redis-server on a free 127.0.0.1 port for a test class: the {@code redis-server} on the PATH if there
+ * is one, else the binary shipped in embedded-redis. Register it as a static {@code @RegisterExtension}
+ * field. Tests may {@link #stop()} and {@link #restart()} it (same port, empty data); it is running again
+ * before each test and always stopped after the class.
+ */
+public final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+
+  private final ExecutableProvider executable = executable();
+  private int port;
+  private RedisServer server;
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    port = freePort();
+    start();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    if (server == null || !server.isActive()) {
+      start();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    stop();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code redis://127.0.0.1:<port>}. */
+  public String address() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  public synchronized void stop() {
+    if (server != null) {
+      try {
+        server.stop();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      server = null;
+    }
+  }
+
+  /** Stops the server if running and starts a new, empty one on the same port; returns once it accepts. */
+  public synchronized void restart() {
+    stop();
+    try {
+      start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private synchronized void start() throws IOException {
+    RedisServer next = RedisServer.newRedisServer()
+        .executableProvider(executable)
+        .bind("127.0.0.1")
+        .port(port)
+        .setting("save \"\"")
+        .setting("appendonly no")
+        .build();
+    next.start();
+    server = next;
+  }
+
+  private static ExecutableProvider executable() {
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        File candidate = new File(dir, "redis-server");
+        if (candidate.isFile() && candidate.canExecute()) {
+          return () -> candidate;
+        }
+      }
+    }
+    return ExecutableProvider.newJarResourceProvider();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+}
