@@ -2,11 +2,15 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.config.RouteConfig;
+import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.Usage;
+import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pricing.CostCalculator;
 import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.ratelimit.Admission;
+import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
@@ -43,6 +47,7 @@ final class ChatExchange {
   private final HttpServerResponse client;
   private final ClientDialect dialect;
   private final ModelRouter router;
+  private final RateLimiter rateLimiter;
   private final RouteConfig route;
   private final ResponseContext context;
   private final ResponseJournal journal;
@@ -54,12 +59,13 @@ final class ChatExchange {
   private int attempts;
   private int attemptsOfModel;
 
-  ChatExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RouteConfig route,
-      UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context) {
+  ChatExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
+      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
     this.router = router;
+    this.rateLimiter = rateLimiter;
     this.route = route;
     this.request = request;
     this.hints = hints;
@@ -74,7 +80,23 @@ final class ChatExchange {
     attempt(last);
   }
 
+  /** The exact (cluster-wide) limiter admits the attempt first; a refusal is a 429 from that endpoint. */
   private void attempt(Selection selection) {
+    rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {
+      Admission admission = ar.result();
+      if (admission.admitted()) {
+        send(selection);
+        return;
+      }
+      GatewayError limited = new GatewayError(ErrorType.RATE_LIMITED, 429, "Endpoint " + selection.endpoint().id()
+          + " is at its rate limit", true, Math.max(1, (admission.retryAfterMillis() + 999) / 1000), null);
+      vertx.eventBus().publish(Addresses.poolOutcome(selection.pool().name()), new AttemptOutcome(selection.pool().name(),
+          selection.endpoint().id(), 429, ErrorClass.RATE_LIMITED, "local_rate_limit", admission.retryAfterMillis(), 0));
+      onFailure(selection, new AttemptFailure(ErrorClass.RATE_LIMITED, "429", admission.retryAfterMillis(), limited));
+    });
+  }
+
+  private void send(Selection selection) {
     last = selection;
     attempts++;
     attemptsOfModel++;

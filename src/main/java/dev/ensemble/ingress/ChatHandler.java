@@ -3,6 +3,7 @@ package dev.ensemble.ingress;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
@@ -27,11 +28,13 @@ final class ChatHandler implements Handler<RoutingContext> {
 
   private final ClientDialect dialect;
   private final ModelRouter router;
+  private final RateLimiter rateLimiter;
   private final Function<RoutingContext, RouteConfig> routeOf;
 
-  ChatHandler(ClientDialect dialect, ModelRouter router, Function<RoutingContext, RouteConfig> routeOf) {
+  ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
     this.router = router;
+    this.rateLimiter = rateLimiter;
     this.routeOf = routeOf;
   }
 
@@ -49,7 +52,7 @@ final class ChatHandler implements Handler<RoutingContext> {
       UnifiedRequest request = dialect.decodeRequest(body);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = router.decide(request, hints);
-      new ChatExchange(ctx.vertx(), response, dialect, router, route, request, hints, selection,
+      new ChatExchange(ctx.vertx(), response, dialect, router, rateLimiter, route, request, hints, selection,
           new ResponseContext(requestId, request.model(), now / 1000)).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);

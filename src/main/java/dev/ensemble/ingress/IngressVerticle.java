@@ -4,6 +4,7 @@ import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.wire.ClientDialect;
 import io.vertx.core.Future;
@@ -25,14 +26,17 @@ public final class IngressVerticle extends VerticleBase {
 
   private final EnsembleConfig config;
   private final ModelRouter modelRouter;
+  private final RateLimiter rateLimiter;
   private final ClientDialect openAi;
   private final ClientDialect anthropic;
   private final long startedAt;
   private HttpServer server;
 
-  public IngressVerticle(EnsembleConfig config, ModelRouter modelRouter, ClientDialect openAi, ClientDialect anthropic, long startedAtEpochSeconds) {
+  public IngressVerticle(EnsembleConfig config, ModelRouter modelRouter, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
+      long startedAtEpochSeconds) {
     this.config = config;
     this.modelRouter = modelRouter;
+    this.rateLimiter = rateLimiter;
     this.openAi = openAi;
     this.anthropic = anthropic;
     this.startedAt = startedAtEpochSeconds;
@@ -44,8 +48,8 @@ public final class IngressVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes());
     Map<String, RouteConfig> routes = config.routes();
 
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, ctx -> null));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, ctx -> null));
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, ctx -> null));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, ctx -> null));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -53,7 +57,7 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, ctx -> routes.get(ctx.pathParam("name"))));
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, ctx -> routes.get(ctx.pathParam("name"))));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, startedAt));
     ResponsesHandler responses = new ResponsesHandler(openAi);
     router.get("/api/v1/responses/:id").handler(responses::response);

@@ -16,6 +16,10 @@ import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.providers.ProviderKind;
 import dev.ensemble.providers.ProviderKinds;
 import dev.ensemble.ratelimit.EndpointLimiter;
+import dev.ensemble.ratelimit.EndpointLimits;
+import dev.ensemble.ratelimit.LocalRateLimiter;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.ratelimit.RedisRateLimiter;
 import dev.ensemble.routing.CachePredictions;
 import dev.ensemble.routing.EndpointLoad;
 import dev.ensemble.routing.ModelRouter;
@@ -49,10 +53,16 @@ public final class Gateway {
 
   /** Slots of the cache-affinity table: 2^21 x 16 bytes = 32 MiB, about a million live prompt prefixes. */
   private static final int AFFINITY_SLOTS = 1 << 21;
+  /**
+   * Nodes assumed to share the Redis-counted limits; while Redis is unreachable each node admits this
+   * fraction of every limit. One until cluster membership feeds the live count.
+   */
+  private static final int EXPECTED_NODES = 1;
 
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private int port;
+  private RateLimiter rateLimiter;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -74,6 +84,10 @@ public final class Gateway {
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.remove(i);
       chain = chain.compose(v -> vertx.undeploy(id));
+    }
+    if (rateLimiter != null) {
+      RateLimiter limiter = rateLimiter;
+      chain = chain.compose(v -> limiter.close());
     }
     return chain.onComplete(ar -> {
       vertx.eventBus().unregisterDefaultCodec(UsageReport.class);
@@ -99,22 +113,31 @@ public final class Gateway {
     vertx.eventBus().registerDefaultCodec(AttemptOutcome.class, new LocalCodec<>(AttemptOutcome.class));
     vertx.eventBus().registerDefaultCodec(ResponseRecord.class, new LocalCodec<>(ResponseRecord.class));
     EndpointLoad load = new EndpointLoad();
+    // Without Redis the router admits against lock-free local limits; with Redis the exact cluster-wide
+    // limiter admits each attempt and the local ones stay out of the way (they would count this node only).
     Map<String, EndpointLimiter> limiters = new LinkedHashMap<>();
-    pools.values().forEach(pool -> pool.endpoints().forEach(e -> {
-      if (e.rpmLimit() != null || e.tpmLimit() != null) {
-        limiters.put(e.id(), new EndpointLimiter(e.rpmLimit(), e.tpmLimit()));
-      }
-    }));
+    RateLimiter exact;
+    if (config.redis().enabled()) {
+      exact = new RedisRateLimiter(vertx, config.redis(), EndpointLimits.of(config.providers().values()), EXPECTED_NODES);
+    } else {
+      exact = new LocalRateLimiter(Map.of());
+      pools.values().forEach(pool -> pool.endpoints().forEach(e -> {
+        if (e.rpmLimit() != null || e.tpmLimit() != null) {
+          limiters.put(e.id(), new EndpointLimiter(e.rpmLimit(), e.tpmLimit()));
+        }
+      }));
+    }
+    this.rateLimiter = exact;
     AffinityTable affinity = new AffinityTable(AFFINITY_SLOTS);
     CachePredictions predictions = new CachePredictions();
-    ModelRouter router = new ModelRouter(config, pools, limiters, affinity, System::currentTimeMillis);
+    ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, System::currentTimeMillis);
     long startedAt = System.currentTimeMillis() / 1000;
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
-    Future<Void> chain = record(vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
-        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(router, load, limiters, affinity, predictions, System::currentTimeMillis))));
+    Future<Void> chain = exact.start().compose(v -> record(vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
+        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))))
+        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))));
     for (ProviderPool pool : pools.values()) {
       chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }
@@ -124,7 +147,7 @@ public final class Gateway {
     List<IngressVerticle> ingress = new ArrayList<>();
     return chain
         .compose(v -> record(vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(shared, router, openAi, anthropic, startedAt);
+          IngressVerticle verticle = new IngressVerticle(shared, router, exact, openAi, anthropic, startedAt);
           synchronized (ingress) {
             ingress.add(verticle);
           }

@@ -57,6 +57,7 @@ public final class ModelRouter {
   private final Map<String, Map<String, ModelConfig.Served>> byUpstreamModel;
   private final Map<String, ProviderPool> pools;
   private final Map<String, EndpointLimiter> limiters;
+  private final EndpointLoad load;
   private final CacheDomains domains;
   private final AffinityTable affinity;
   private final PrefixFingerprinter fingerprinter = new PrefixFingerprinter();
@@ -65,7 +66,8 @@ public final class ModelRouter {
   private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
 
   public ModelRouter(EnsembleConfig config, Map<String, ProviderPool> pools, Map<String, EndpointLimiter> limiters,
-      AffinityTable affinity, LongSupplier clock) {
+      EndpointLoad load, AffinityTable affinity, LongSupplier clock) {
+    this.load = load;
     this.pools = Map.copyOf(pools);
     this.limiters = Map.copyOf(limiters);
     this.affinity = affinity;
@@ -361,7 +363,9 @@ public final class ModelRouter {
     double bestUse = Double.MAX_VALUE;
     for (Option o : group) {
       EndpointLimiter limiter = limiters.get(o.endpoint.id());
-      double use = limiter == null ? 0 : limiter.utilisation(now);
+      Integer rpm = o.endpoint.rpmLimit();
+      long served = load.requestsLastMinute(o.endpoint.id(), now);
+      double use = limiter != null ? limiter.utilisation(now) : rpm != null ? (double) served / rpm : served;
       if (use < bestUse) {
         bestUse = use;
         best = o;

@@ -3,6 +3,7 @@ package dev.ensemble.routing;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.model.Usage;
 import dev.ensemble.ratelimit.EndpointLimiter;
+import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.affinity.AffinityTable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -16,7 +17,8 @@ import java.util.function.LongSupplier;
  * usage report published after each request it
  * <ul>
  *   <li>records the endpoint's load of the last minute ({@link EndpointLoad});</li>
- *   <li>corrects the endpoint's token-rate admission from the estimate to the reported usage;</li>
+ *   <li>corrects the endpoint's token-rate admission (local limits, or the exact cluster-wide limiter) from
+ *       the estimate to the reported usage;</li>
  *   <li>learns cache affinity: the prefixes the request made the provider cache now belong to the request's
  *       cache domain for the provider's TTL, and a prefix it hit is refreshed (providers extend a TTL on use);</li>
  *   <li>checks the prediction: a hit routing counted on either showed up as cache-read tokens or did not
@@ -31,10 +33,12 @@ public final class RouterVerticle extends VerticleBase {
   private final CachePredictions predictions;
   private final LongSupplier clock;
   private final ModelRouter router;
+  private final RateLimiter exact;
 
-  public RouterVerticle(ModelRouter router, EndpointLoad load, Map<String, EndpointLimiter> limiters, AffinityTable affinity,
-      CachePredictions predictions, LongSupplier clock) {
+  public RouterVerticle(ModelRouter router, EndpointLoad load, Map<String, EndpointLimiter> limiters, RateLimiter exact,
+      AffinityTable affinity, CachePredictions predictions, LongSupplier clock) {
     this.router = router;
+    this.exact = exact;
     this.load = load;
     this.limiters = Map.copyOf(limiters);
     this.affinity = affinity;
@@ -68,8 +72,11 @@ public final class RouterVerticle extends VerticleBase {
     long actual = usage.promptTotal() + Usage.orZero(usage.output());
     load.record(report.endpointId(), actual, report.finishedAtMillis());
     EndpointLimiter limiter = limiters.get(report.endpointId());
-    if (limiter != null && report.estimatedTokens() > 0) {
-      limiter.correctTokens(actual - report.estimatedTokens(), now);
+    if (report.estimatedTokens() > 0) {
+      if (limiter != null) {
+        limiter.correctTokens(actual - report.estimatedTokens(), now);
+      }
+      exact.correct(report.endpointId(), actual - report.estimatedTokens());
     }
     CachePlan plan = report.plan();
     if (plan == null || !report.answered()) {

@@ -112,7 +112,7 @@ class ModelRouterTest {
       var kind = ProviderKinds.of(p);
       pools.put(name, new ProviderPool(p, kind.adapter(), kind.auth(), endpoints));
     });
-    return new ModelRouter(config, pools, limiters, affinity, () -> now);
+    return new ModelRouter(config, pools, limiters, new EndpointLoad(), affinity, () -> now);
   }
 
   /** What the router verticle does with a finished request's report: learn its cache writes. */
