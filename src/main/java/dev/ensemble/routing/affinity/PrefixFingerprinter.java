@@ -26,9 +26,10 @@ import java.util.List;
  * One pass with a running 64-bit state (see {@link PrefixHasher}) that is snapshotted at each checkpoint,
  * so a request of n characters costs O(n) however many checkpoints it has. Every element is tagged and
  * every string length-prefixed, so {@code ("ab", "c")} and {@code ("a", "bc")} differ. The hash is fast and
- * well mixed but not cryptographic: for unrelated prompts, two prefixes collide with odds about 2^-64, and
- * among a million live table entries a lookup falsely matches with odds about 2^-44 (the table compares
- * 60 bits, see {@link AffinityTable}). A crafted collision only misroutes a request to a colder cache; it
+ * well mixed but not cryptographic: for unrelated prompts, two prefixes collide with odds about 2^-64 (about
+ * 2^-25 that any two of a billion distinct prefixes do), and a checkpoint falsely matches another entry of
+ * an {@link AffinityTable} with odds about 2^-56 (it compares 60 bits in a window of 16 slots). A crafted
+ * collision only misroutes a request to a colder cache; it
  * never changes what is sent. Fingerprints are seeded with a scope (by default the requested model name),
  * so the same prompt sent to two models, whose caches are separate, gets different fingerprints.
  *
