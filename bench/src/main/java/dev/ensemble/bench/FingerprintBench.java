@@ -5,7 +5,7 @@ import dev.ensemble.model.Message;
 import dev.ensemble.model.Role;
 import dev.ensemble.model.ToolDefinition;
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.routing.affinity.CacheMode;
+import dev.ensemble.config.CacheMode;
 import dev.ensemble.routing.affinity.Fingerprints;
 import dev.ensemble.routing.affinity.PrefixFingerprinter;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +48,7 @@ public class FingerprintBench {
   @Param({"chat", "long"})
   public String prompt;
 
-  @Param({"AUTOMATIC_PREFIX", "EXPLICIT_BREAKPOINTS"})
+  @Param({"AUTOMATIC", "EXPLICIT"})
   public CacheMode mode;
 
   private final PrefixFingerprinter fingerprinter = new PrefixFingerprinter();
