@@ -1,5 +1,7 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.admin.AdminAuth;
+import dev.ensemble.admin.StatusHandler;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorType;
@@ -24,22 +26,17 @@ import java.util.Map;
  */
 public final class IngressVerticle extends VerticleBase {
 
+  private final NodeServices services;
   private final EnsembleConfig config;
-  private final ModelRouter modelRouter;
-  private final RateLimiter rateLimiter;
   private final ClientDialect openAi;
   private final ClientDialect anthropic;
-  private final long startedAt;
   private HttpServer server;
 
-  public IngressVerticle(EnsembleConfig config, ModelRouter modelRouter, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
-      long startedAtEpochSeconds) {
-    this.config = config;
-    this.modelRouter = modelRouter;
-    this.rateLimiter = rateLimiter;
-    this.openAi = openAi;
-    this.anthropic = anthropic;
-    this.startedAt = startedAtEpochSeconds;
+  public IngressVerticle(NodeServices services) {
+    this.services = services;
+    this.config = services.config();
+    this.openAi = services.openAi();
+    this.anthropic = services.anthropic();
   }
 
   @Override
@@ -48,6 +45,8 @@ public final class IngressVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes());
     Map<String, RouteConfig> routes = config.routes();
 
+    ModelRouter modelRouter = services.router();
+    RateLimiter rateLimiter = services.rateLimiter();
     router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, ctx -> null));
     router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, ctx -> null));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
@@ -58,10 +57,12 @@ public final class IngressVerticle extends VerticleBase {
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, ctx -> routes.get(ctx.pathParam("name"))));
-    router.get("/v1/models").handler(new ModelsHandler(modelRouter, startedAt));
+    router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi);
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
+    router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
+    router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles()));
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

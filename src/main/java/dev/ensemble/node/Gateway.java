@@ -9,6 +9,7 @@ import dev.ensemble.persistence.PersistenceVerticle;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
+import dev.ensemble.ingress.NodeServices;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.PoolVerticle;
@@ -33,6 +34,8 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +63,7 @@ public final class Gateway {
   private static final int EXPECTED_NODES = 1;
 
   private final Vertx vertx;
-  private final List<String> deployments = new ArrayList<>();
+  private final List<Deployed> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int port;
   private RateLimiter rateLimiter;
 
@@ -82,7 +85,7 @@ public final class Gateway {
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.remove(i);
+      String id = deployments.remove(i).id();
       chain = chain.compose(v -> vertx.undeploy(id));
     }
     if (rateLimiter != null) {
@@ -135,19 +138,19 @@ public final class Gateway {
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
-    Future<Void> chain = exact.start().compose(v -> record(vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
+    Future<Void> chain = exact.start().compose(v -> record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))))
-        .compose(v -> record(vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))));
+        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))));
     for (ProviderPool pool : pools.values()) {
-      chain = chain.compose(v -> record(vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
+      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
     List<IngressVerticle> ingress = new ArrayList<>();
     return chain
-        .compose(v -> record(vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(shared, router, exact, openAi, anthropic, startedAt);
+        .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
+          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles));
           synchronized (ingress) {
             ingress.add(verticle);
           }
@@ -173,9 +176,18 @@ public final class Gateway {
     }
   }
 
-  private Future<Void> record(Future<String> deployment) {
+  /** The deployed verticles, for {@code /admin/status}. */
+  private JsonArray verticles() {
+    JsonArray out = new JsonArray();
+    deployments.forEach(d -> out.add(new JsonObject().put("name", d.name()).put("instances", d.instances()).put("deployment_id", d.id())));
+    return out;
+  }
+
+  private record Deployed(String name, int instances, String id) {}
+
+  private Future<Void> record(String name, int instances, Future<String> deployment) {
     return deployment.map(id -> {
-      deployments.add(id);
+      deployments.add(new Deployed(name, instances, id));
       return null;
     });
   }

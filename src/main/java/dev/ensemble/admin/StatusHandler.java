@@ -1,0 +1,85 @@
+package dev.ensemble.admin;
+
+import dev.ensemble.bus.Addresses;
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.ratelimit.RateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /admin/status}: the node's deep health. Asks each provider's pool verticle for its endpoints
+ * (health, circuit, cooldown, disabled keys, limits; keys masked) and the router verticle for its state,
+ * adds the rate limiter's mode (local, redis or degraded), the response store and the deployed verticles.
+ * {@code status} is {@code degraded} when Redis is configured but unreachable or an endpoint's key is disabled.
+ */
+public final class StatusHandler implements Handler<RoutingContext> {
+
+  private static final long ASK_TIMEOUT_MS = 2_000;
+
+  private final EnsembleConfig config;
+  private final RateLimiter rateLimiter;
+  private final long startedAt;
+  private final Supplier<JsonArray> verticles;
+
+  public StatusHandler(EnsembleConfig config, RateLimiter rateLimiter, long startedAtEpochSeconds, Supplier<JsonArray> verticles) {
+    this.config = config;
+    this.rateLimiter = rateLimiter;
+    this.startedAt = startedAtEpochSeconds;
+    this.verticles = verticles;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    var bus = ctx.vertx().eventBus();
+    var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS);
+    List<Future<JsonObject>> pools = new ArrayList<>();
+    for (String provider : config.providers().keySet()) {
+      pools.add(bus.<JsonObject>request(Addresses.poolStatus(provider), null, options).map(Message::body)
+          .otherwise(err -> new JsonObject().put("name", provider).put("error", "no answer from its pool: " + err.getMessage())));
+    }
+    Future<JsonObject> routing = bus.<JsonObject>request(Addresses.ROUTING_STATUS, null, options).map(Message::body)
+        .otherwise(err -> new JsonObject().put("error", "no answer from the router: " + err.getMessage()));
+    List<Future<?>> all = new ArrayList<>(pools);
+    all.add(routing);
+    Future.join(all).onComplete(ar -> {
+      JsonArray providers = new JsonArray();
+      boolean degraded = false;
+      for (Future<JsonObject> pool : pools) {
+        JsonObject p = pool.result();
+        providers.add(p);
+        for (Object e : p.getJsonArray("endpoints", new JsonArray())) {
+          degraded |= ((JsonObject) e).getJsonObject("health", new JsonObject()).getBoolean("key_disabled", false);
+        }
+      }
+      JsonObject limits = rateLimiter.status().toJson();
+      degraded |= "degraded".equals(limits.getString("mode"));
+      long now = Instant.now().getEpochSecond();
+      JsonObject body = new JsonObject()
+          .put("status", degraded ? "degraded" : "ok")
+          .put("node", new JsonObject()
+              .put("started_at", Instant.ofEpochSecond(startedAt).toString())
+              .put("uptime", Duration.ofSeconds(now - startedAt).toString())
+              .put("listen", config.server().host() + ":" + config.server().port()))
+          .put("providers", providers)
+          .put("routing", routing.result())
+          .put("rate_limits", limits)
+          .put("redis", new JsonObject().put("configured", config.redis().enabled())
+              .put("reachable", config.redis().enabled() ? limits.getBoolean("redis_reachable") : null))
+          .put("responses", new JsonObject().put("store", config.responses().store().name().toLowerCase())
+              .put("local_dir", config.responses().localDir()))
+          .put("cluster", new JsonObject().put("enabled", config.cluster().enabled()))
+          .put("verticles", verticles.get());
+      ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
+    });
+  }
+}

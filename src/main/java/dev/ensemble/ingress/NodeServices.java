@@ -1,0 +1,17 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.json.JsonArray;
+
+import java.util.function.Supplier;
+
+/**
+ * What every ingress instance of a node shares: the config, the router, the exact rate limiter, the client
+ * dialects, when the node started, and a view of its deployed verticles. All thread-safe.
+ */
+public record NodeServices(
+    EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
+    long startedAtEpochSeconds, Supplier<JsonArray> verticles) {}

@@ -1,0 +1,260 @@
+package dev.ensemble.resilience;
+
+import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import dev.ensemble.testing.fake.Reply;
+import dev.ensemble.testing.gateway.GatewayExtension;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Error-aware routing against misbehaving fake providers: an Anthropic-format provider {@code ant} on one
+ * fake, an OpenAI-format provider {@code oai} with two keys on another, and a tightly limited provider.
+ */
+class FailoverIT {
+
+  private static final String ADMIN_KEY = "admin-secret-0123456789";
+  private static final String KEY_A = "sk-oai-key-aaaa-0001";
+  private static final String KEY_B = "sk-oai-key-bbbb-0002";
+  private static final String ANT_KEY = "sk-ant-key-cccc-0003";
+
+  @RegisterExtension @Order(1) static FakeUpstreamExtension ant = new FakeUpstreamExtension();
+  @RegisterExtension @Order(2) static FakeUpstreamExtension oai = new FakeUpstreamExtension();
+  @RegisterExtension @Order(3) static GatewayExtension gateway = GatewayExtension.withConfig(ant, f -> """
+      server: { host: 127.0.0.1, port: 0, admin_key: %s }
+      responses: { local_dir: %s }
+      providers:
+        ant:
+          type: anthropic
+          base_url: %s
+          first_byte_timeout_ms: 700
+          keys: [ { name: main, api_key: %s, endpoints: [ { id: ant-1 } ] } ]
+        oai:
+          type: openai
+          base_url: %s
+          strategy: round_robin
+          keys:
+            - { name: a, api_key: %s, endpoints: [ { id: oai-a } ] }
+            - { name: b, api_key: %s, endpoints: [ { id: oai-b } ] }
+        lim:
+          type: openai
+          base_url: %s
+          keys: [ { name: l, api_key: %s, endpoints: [ { id: lim-1, rpm_limit: 2 } ] } ]
+      models:
+        gpt: { providers: [ { provider: oai, model: gpt-4o-mini } ] }
+        dual: { providers: [ { provider: ant, model: claude-sonnet-4-5-20250929 }, { provider: oai, model: gpt-4o-mini } ] }
+        tiny: { providers: [ { provider: lim, model: gpt-4o-mini } ] }
+      """.formatted(ADMIN_KEY, GatewayExtension.scratchDir("responses"), ant.baseUrl(), ANT_KEY, oai.openAiBaseUrl(), KEY_A, KEY_B,
+      oai.openAiBaseUrl(), KEY_A));
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private HttpResponse<String> chat(String model, boolean stream) throws Exception {
+    String body = new JsonObject().put("model", model).put("stream", stream)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hello"))).encode();
+    return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions")).timeout(Duration.ofSeconds(10))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonObject status() throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/status"))
+        .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  private static JsonObject endpoint(JsonObject status, String provider, String id) {
+    for (Object p : status.getJsonArray("providers")) {
+      JsonObject pool = (JsonObject) p;
+      if (pool.getString("name").equals(provider)) {
+        for (Object e : pool.getJsonArray("endpoints")) {
+          if (((JsonObject) e).getString("id").equals(id)) {
+            return (JsonObject) e;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no endpoint " + provider + "/" + id);
+  }
+
+  private static String header(HttpResponse<?> response, String name) {
+    return response.headers().firstValue(name).orElseThrow();
+  }
+
+  private static String keyOf(int request) {
+    return oai.requests().get(request).header("authorization").substring("Bearer ".length());
+  }
+
+  @Test
+  void failsOverToTheSecondKeyOn429AndCoolsTheFirstDownForAsLongAsTheProviderSaid() throws Exception {
+    oai.enqueue(Reply.error(429, "rate_limit_error", "Rate limit reached").header("retry-after", "30"));
+
+    HttpResponse<String> response = chat("gpt", false);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("2", header(response, "x-ensemble-attempts"));
+    assertEquals("failover:429", header(response, "x-ensemble-route-reason"));
+    assertNotEquals(keyOf(0), keyOf(1));
+    String limited = keyOf(0).equals(KEY_A) ? "oai-a" : "oai-b";
+    JsonObject health = endpoint(status(), "oai", limited).getJsonObject("health");
+    assertNotNull(health.getString("cooldown_until"));
+    for (int i = 0; i < 3; i++) {
+      assertNotEquals(limited, header(chat("gpt", false), "x-ensemble-endpoint"), "a cooling endpoint gets no traffic");
+    }
+  }
+
+  @Test
+  void anthropicOverloadedFailsOverToAnotherProvider() throws Exception {
+    ant.enqueue(Reply.error(529, "overloaded_error", "Overloaded"));
+
+    HttpResponse<String> response = chat("dual", false);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertEquals("failover:529", header(response, "x-ensemble-route-reason"));
+    assertEquals(1, ant.requestCount());
+  }
+
+  @Test
+  void serverErrorFailsOverToAnotherProvider() throws Exception {
+    ant.enqueue(Reply.error(500, "api_error", "Internal server error"));
+
+    HttpResponse<String> response = chat("dual", true);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertTrue(response.body().contains("data: [DONE]"), response.body());
+  }
+
+  @Test
+  void upstreamTimeoutFailsOverToAnotherProvider() throws Exception {
+    ant.enqueue(Reply.hang());
+
+    HttpResponse<String> response = chat("dual", false);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("failover:timeout", header(response, "x-ensemble-route-reason"));
+  }
+
+  @Test
+  void streamBrokenBeforeItsFirstEventFailsOverCleanly() throws Exception {
+    ant.enqueue(Reply.text("never shown").cutAfterEvents(0));
+
+    HttpResponse<String> response = chat("dual", true);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+    assertFalse(response.body().contains("\"error\""), response.body());
+  }
+
+  @Test
+  void streamCutAfterItsFirstByteIsNotRetriedButEndsWithAnErrorEvent() throws Exception {
+    ant.enqueue(Reply.text("one two three four five").cutAfterEvents(4));
+
+    HttpResponse<String> response = chat("dual", true);
+
+    assertEquals("1", header(response, "x-ensemble-attempts"));
+    assertTrue(response.body().contains("\"error\""), response.body());
+    assertEquals(0, oai.requestCount());
+  }
+
+  @Test
+  void rejectedKeyIsDisabledVisiblyAndTheRequestServedFromAnotherKey() throws Exception {
+    oai.server().acceptKeys(KEY_B);
+
+    HttpResponse<String> first = chat("gpt", false);
+    HttpResponse<String> second = chat("gpt", false);
+    JsonObject status = status();
+
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals(200, second.statusCode(), second.body());
+    assertEquals(1, java.util.stream.Stream.of(first, second)
+        .filter(r -> header(r, "x-ensemble-route-reason").equals("failover:auth")).count(), "round robin reached key a once");
+    assertEquals(true, endpoint(status, "oai", "oai-a").getJsonObject("health").getBoolean("key_disabled"));
+    assertEquals("degraded", status.getString("status"));
+    for (int i = 0; i < 4; i++) {
+      assertEquals("oai-b", header(chat("gpt", false), "x-ensemble-endpoint"));
+    }
+    assertFalse(status.encode().contains(KEY_A), "no raw key in /admin/status");
+  }
+
+  @Test
+  void whenEveryKeyIsRejectedTheClientGets502UpstreamAuthFailed() throws Exception {
+    oai.server().acceptKeys("some-other-key");
+
+    HttpResponse<String> response = chat("gpt", false);
+
+    assertEquals(502, response.statusCode());
+    assertEquals("upstream_auth_failed", new JsonObject(response.body()).getJsonObject("error").getString("code"));
+    assertEquals("2", header(response, "x-ensemble-attempts"));
+  }
+
+  @Test
+  void permanentErrorsAreReturnedAtOnce() throws Exception {
+    ant.enqueue(Reply.error(400, "invalid_request_error", "messages: too long"));
+
+    HttpResponse<String> response = chat("dual", false);
+
+    assertEquals(400, response.statusCode());
+    assertEquals("1", header(response, "x-ensemble-attempts"));
+    assertEquals(0, oai.requestCount());
+  }
+
+  @Test
+  void whenEveryEndpointIsAtItsLimitTheClientGets429WithRetryAfter() throws Exception {
+    assertEquals(200, chat("tiny", false).statusCode());
+    assertEquals(200, chat("tiny", false).statusCode());
+
+    HttpResponse<String> limited = chat("tiny", false);
+
+    assertEquals(429, limited.statusCode());
+    assertTrue(Long.parseLong(header(limited, "retry-after")) >= 1);
+    assertEquals("rate_limit_error", new JsonObject(limited.body()).getJsonObject("error").getString("type"));
+    assertEquals(2, oai.requestCount());
+  }
+
+  @Test
+  void circuitOpensAfterRepeatedFailuresAndTrafficSkipsTheProvider() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      ant.enqueue(Reply.error(500, "api_error", "Internal server error"));
+      assertEquals(200, chat("dual", false).statusCode());
+    }
+
+    HttpResponse<String> next = chat("dual", false);
+
+    assertEquals("oai", header(next, "x-ensemble-provider"));
+    assertEquals("1", header(next, "x-ensemble-attempts"));
+    assertEquals(5, ant.requestCount());
+    assertEquals("open", endpoint(status(), "ant", "ant-1").getJsonObject("health").getString("circuit"));
+  }
+
+  @Test
+  void adminStatusNeedsTheAdminKey() throws Exception {
+    HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/status")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/status"))
+        .header("Authorization", "Bearer nope").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(401, anonymous.statusCode());
+    assertEquals(401, wrong.statusCode());
+    JsonObject status = status();
+    assertEquals("local", status.getJsonObject("rate_limits").getString("mode"));
+    assertEquals(3, status.getJsonArray("providers").size());
+    assertFalse(status.encode().contains(ANT_KEY));
+  }
+}
