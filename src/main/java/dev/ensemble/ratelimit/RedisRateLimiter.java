@@ -50,7 +50,7 @@ import java.util.function.Function;
  */
 public final class RedisRateLimiter implements RateLimiter {
 
-  public static final long DEFAULT_REPLY_TIMEOUT_MILLIS = 250;
+  public static final long DEFAULT_REPLY_TIMEOUT_MILLIS = 2_000;
   public static final long DEFAULT_PROBE_INTERVAL_MILLIS = 1_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisRateLimiter.class);
