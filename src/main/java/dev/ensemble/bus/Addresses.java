@@ -15,6 +15,9 @@ public final class Addresses {
   /** Sent after every answer that reached the client: a {@link dev.ensemble.persistence.ResponseRecord} to store. */
   public static final String PERSIST_RESPONSE = "ensemble.persist.response";
 
+  /** Sent once per request after its last attempt: a {@link dev.ensemble.persistence.LedgerEntry} for the usage ledger. */
+  public static final String PERSIST_LEDGER = "ensemble.persist.ledger";
+
   /** Request-reply: a response id; the reply is the stored response's JSON, or failure 404. */
   public static final String PERSIST_RESPONSE_GET = "ensemble.persist.response.get";
 

@@ -6,6 +6,7 @@ import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pricing.CostCalculator;
 import dev.ensemble.providers.ErrorClass;
@@ -52,6 +53,7 @@ final class ChatExchange {
   private final ResponseContext context;
   private final ResponseJournal journal;
   private final long deadlineNanos;
+  private final long startNanos = System.nanoTime();
   private UnifiedRequest request;
   private List<String> fallbacks;
   private RoutingHints hints;
@@ -112,6 +114,7 @@ final class ChatExchange {
         onFailure(selection, result.failure());
       } else {
         persist(selection, result.usage());
+        ledger(selection, result.clientStatus(), result.usage(), result.timeToFirstByteMs());
       }
     });
   }
@@ -179,6 +182,14 @@ final class ChatExchange {
     if (!client.closed()) {
       ErrorResponder.send(client, dialect, error);
     }
+    ledger(last, error.status(), Usage.UNKNOWN, -1);
+  }
+
+  private void ledger(Selection selection, int status, Usage usage, long timeToFirstByteMs) {
+    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), null, selection.pool().name(),
+        selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, CostCalculator.cost(usage, selection.pricing()),
+        (System.nanoTime() - startNanos) / 1_000_000, timeToFirstByteMs, status, attempts, selection.decision().reason(), request.stream(),
+        System.currentTimeMillis()));
   }
 
   private void persist(Selection selection, Usage usage) {

@@ -4,6 +4,7 @@ import dev.ensemble.bus.LocalCodec;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ResponsesConfig;
+import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.LocalResponseStore;
 import dev.ensemble.persistence.PersistenceVerticle;
 import dev.ensemble.persistence.ResponseRecord;
@@ -96,6 +97,7 @@ public final class Gateway {
       vertx.eventBus().unregisterDefaultCodec(UsageReport.class);
       vertx.eventBus().unregisterDefaultCodec(AttemptOutcome.class);
       vertx.eventBus().unregisterDefaultCodec(ResponseRecord.class);
+      vertx.eventBus().unregisterDefaultCodec(LedgerEntry.class);
     });
   }
 
@@ -115,6 +117,7 @@ public final class Gateway {
     vertx.eventBus().registerDefaultCodec(UsageReport.class, new LocalCodec<>(UsageReport.class));
     vertx.eventBus().registerDefaultCodec(AttemptOutcome.class, new LocalCodec<>(AttemptOutcome.class));
     vertx.eventBus().registerDefaultCodec(ResponseRecord.class, new LocalCodec<>(ResponseRecord.class));
+    vertx.eventBus().registerDefaultCodec(LedgerEntry.class, new LocalCodec<>(LedgerEntry.class));
     EndpointLoad load = new EndpointLoad();
     // Without Redis the router admits against lock-free local limits; with Redis the exact cluster-wide
     // limiter admits each attempt and the local ones stay out of the way (they would count this node only).

@@ -1,0 +1,22 @@
+package dev.ensemble.persistence;
+
+import dev.ensemble.model.Usage;
+
+import java.math.BigDecimal;
+
+/**
+ * One row of the usage ledger: what one client request cost, where it finally ran and how it went. Sent on
+ * {@link dev.ensemble.bus.Addresses#PERSIST_LEDGER} once per request, after its last attempt.
+ *
+ * @param clientId      the gateway client that sent it, or null for anonymous requests
+ * @param provider      the provider of the last attempt, or null when the request never reached one
+ * @param usage         tokens as the upstream reported them ({@link Usage#UNKNOWN} when none)
+ * @param costUsd       USD from the catalog prices including cache discounts and write premiums
+ * @param timeToFirstByteMs -1 when the client got no byte of an answer
+ * @param status        the HTTP status the client got (200 for a stream, even one ended by an error event)
+ * @param routeReason   the routing decision's reason for the last attempt
+ */
+public record LedgerEntry(
+    String requestId, String clientId, String provider, String endpointId, String model, String upstreamModel, Usage usage,
+    BigDecimal costUsd, long latencyMs, long timeToFirstByteMs, int status, int attempts, String routeReason, boolean stream,
+    long finishedAtMillis) {}
