@@ -3,7 +3,10 @@ package dev.ensemble.cli;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.metrics.InstrumentedVertx;
 import dev.ensemble.node.Gateway;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,9 +33,10 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("ensemble: invalid config " + config + ": " + e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = InstrumentedVertx.builder(registry).build();
     CompletableFuture<Integer> exit = new CompletableFuture<>();
-    Gateway.start(vertx, loaded).onComplete(ar -> {
+    Gateway.start(vertx, loaded, registry).onComplete(ar -> {
       if (ar.failed()) {
         System.err.println("ensemble: could not start: " + ar.cause().getMessage());
         vertx.close().onComplete(v -> exit.complete(1));

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.config.RouteConfig;
+import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.ratelimit.RateLimiter;
@@ -29,12 +30,15 @@ final class ChatHandler implements Handler<RoutingContext> {
   private final ClientDialect dialect;
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
+  private final GatewayMetrics metrics;
   private final Function<RoutingContext, RouteConfig> routeOf;
 
-  ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, Function<RoutingContext, RouteConfig> routeOf) {
+  ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
+      Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
+    this.metrics = metrics;
     this.routeOf = routeOf;
   }
 
@@ -51,7 +55,7 @@ final class ChatHandler implements Handler<RoutingContext> {
       }
       UnifiedRequest request = dialect.decodeRequest(body);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
-      Selection selection = router.decide(request, hints);
+      Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
       new ChatExchange(ctx.vertx(), response, dialect, router, rateLimiter, route, request, hints, selection,
           new ResponseContext(requestId, request.model(), now / 1000)).run();
     } catch (GatewayError e) {

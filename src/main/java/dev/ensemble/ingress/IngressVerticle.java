@@ -47,8 +47,8 @@ public final class IngressVerticle extends VerticleBase {
 
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, ctx -> null));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, ctx -> null));
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -56,13 +56,14 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, ctx -> routes.get(ctx.pathParam("name"))));
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name"))));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi);
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles()));
+    router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.wire.ClientDialect;
@@ -10,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * What every ingress instance of a node shares: the config, the router, the exact rate limiter, the client
- * dialects, when the node started, and a view of its deployed verticles. All thread-safe.
+ * dialects, when the node started, a view of its deployed verticles, and its metrics. All thread-safe.
  */
 public record NodeServices(
     EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
-    long startedAtEpochSeconds, Supplier<JsonArray> verticles) {}
+    long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics) {}

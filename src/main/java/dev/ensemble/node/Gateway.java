@@ -11,6 +11,7 @@ import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.ingress.NodeServices;
+import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.PoolVerticle;
@@ -30,6 +31,8 @@ import dev.ensemble.routing.UsageReport;
 import dev.ensemble.routing.affinity.AffinityTable;
 import dev.ensemble.wire.anthropic.AnthropicClientDialect;
 import dev.ensemble.wire.openai.OpenAiClientDialect;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -67,15 +70,25 @@ public final class Gateway {
   private final List<Deployed> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int port;
   private RateLimiter rateLimiter;
+  private GatewayMetrics metrics;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  /** Starts a node; the future completes once it listens. */
+  /**
+   * Starts a node with a registry of its own: {@code /metrics} then has Ensemble's and the JVM's meters but
+   * none of Vert.x's, which exist only on a Vert.x built by {@link dev.ensemble.metrics.InstrumentedVertx}
+   * with the registry passed to {@link #start(Vertx, EnsembleConfig, PrometheusMeterRegistry)}.
+   */
   public static Future<Gateway> start(Vertx vertx, EnsembleConfig config) {
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** Starts a node whose metrics go to {@code registry}; the future completes once it listens. */
+  public static Future<Gateway> start(Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry) {
     Gateway gateway = new Gateway(vertx);
-    return gateway.deploy(config).map(gateway);
+    return gateway.deploy(config, registry).map(gateway);
   }
 
   /** The port the node listens on (the configured one, or the one chosen for port 0). */
@@ -94,6 +107,9 @@ public final class Gateway {
       chain = chain.compose(v -> limiter.close());
     }
     return chain.onComplete(ar -> {
+      if (metrics != null) {
+        metrics.close();
+      }
       vertx.eventBus().unregisterDefaultCodec(UsageReport.class);
       vertx.eventBus().unregisterDefaultCodec(AttemptOutcome.class);
       vertx.eventBus().unregisterDefaultCodec(ResponseRecord.class);
@@ -101,7 +117,7 @@ public final class Gateway {
     });
   }
 
-  private Future<Void> deploy(EnsembleConfig config) {
+  private Future<Void> deploy(EnsembleConfig config, PrometheusMeterRegistry registry) {
     Map<String, ProviderPool> pools = new LinkedHashMap<>();
     Map<String, ProviderKind> kinds = new LinkedHashMap<>();
     try {
@@ -137,13 +153,16 @@ public final class Gateway {
     AffinityTable affinity = new AffinityTable(AFFINITY_SLOTS);
     CachePredictions predictions = new CachePredictions();
     ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, System::currentTimeMillis);
+    GatewayMetrics metrics = new GatewayMetrics(registry, config, pools.values(), router, predictions, exact);
+    this.metrics = metrics;
     long startedAt = System.currentTimeMillis() / 1000;
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
     Future<Void> chain = exact.start().compose(v -> record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))))
-        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))));
+        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
+        .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
     for (ProviderPool pool : pools.values()) {
       chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
     }
@@ -153,7 +172,7 @@ public final class Gateway {
     List<IngressVerticle> ingress = new ArrayList<>();
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles));
+          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics));
           synchronized (ingress) {
             ingress.add(verticle);
           }

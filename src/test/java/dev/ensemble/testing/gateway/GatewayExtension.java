@@ -3,8 +3,11 @@ package dev.ensemble.testing.gateway;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.metrics.InstrumentedVertx;
 import dev.ensemble.node.Gateway;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -20,7 +23,8 @@ import java.util.function.Function;
 
 /**
  * Starts a real Ensemble node (all verticles, port 0 on 127.0.0.1) on its own Vert.x instance for a test
- * class, configured by a YAML text that may refer to the fake upstream's URLs. Register it after the
+ * class, configured by a YAML text that may refer to the fake upstream's URLs; Vert.x reports its metrics to
+ * the node's registry as in production, so {@code /metrics} is complete. Register it after the
  * {@link FakeUpstreamExtension} it points at:
  *
  * <pre>{@code
@@ -110,8 +114,9 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   public void beforeAll(ExtensionContext context) throws Exception {
     EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml.apply(fake));
     providers = List.copyOf(config.providers().keySet());
-    vertx = Vertx.vertx();
-    gateway = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    vertx = InstrumentedVertx.builder(registry).build();
+    gateway = Gateway.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Every test starts with healthy endpoints: what one test's failures taught the pools is forgotten. */

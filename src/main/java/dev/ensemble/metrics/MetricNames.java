@@ -1,0 +1,31 @@
+package dev.ensemble.metrics;
+
+/**
+ * Every meter name Ensemble registers, in Micrometer's dotted form; the Prometheus registry renders
+ * {@code a.b.c} as {@code a_b_c} and adds {@code _total} to counters and {@code _seconds} to timers.
+ */
+final class MetricNames {
+
+  static final String ROUTER_DURATION = "router.request.duration";
+  static final String UPSTREAM_DURATION = "ensemble.upstream.duration";
+  static final String TIME_TO_FIRST_BYTE = "ensemble.time.to.first.byte";
+  static final String TOKENS = "ensemble.tokens";
+  static final String COST_USD = "ensemble.cost.usd";
+  static final String CACHE_HIT_RATIO = "cache.hit.ratio";
+  static final String FAILOVERS = "provider.failover";
+  static final String RATE_LIMIT_REJECTIONS = "ensemble.ratelimit.rejections";
+  static final String CIRCUIT_STATE = "ensemble.circuit.state";
+  static final String KEY_DISABLED = "ensemble.endpoint.key.disabled";
+  static final String LIMITER_MODE = "ensemble.ratelimit.mode";
+  static final String LIMITER_FALLBACKS = "ensemble.ratelimit.fallbacks";
+  static final String ROUTING_DECISIONS = "ensemble.routing.decisions";
+  static final String CACHE_PREDICTIONS = "ensemble.cache.predictions";
+
+  /** The {@code provider} tag of {@link #CACHE_HIT_RATIO} over all providers together. */
+  static final String ALL_PROVIDERS = "all";
+  /** The {@code provider} tag of a request-level rate-limit rejection, which no single provider made. */
+  static final String NO_PROVIDER = "none";
+
+  private MetricNames() {
+  }
+}
