@@ -250,7 +250,7 @@ public final class ConfigLoader {
       throw new ConfigException(c.pathOf("audit_sample_rate"), "must be in [0, 1]");
     }
     return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
-        new RouteConfig.Retry(r.positiveInt("max_attempts", 1), backoff, r.bool("jitter", true)),
+        new RouteConfig.Retry(r.positiveInt("max_attempts", 4), backoff, r.bool("jitter", true)),
         new RouteConfig.Cache(cacheType, threshold, c.positive("ttl_seconds", 86_400), c.string("embedding_model", ""), audit));
   }
 

@@ -3,14 +3,18 @@ package dev.ensemble.ratelimit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One rate limit as a generic cell rate algorithm (GCRA): {@code limit} units per {@code periodMillis},
- * with bursts up to the whole limit. The entire state is one theoretical arrival time (TAT), advanced with a
- * compare-and-set, so any thread may admit without a lock and the limit is never exceeded: a request of
- * {@code cost} units is admitted only if, after it, no more than {@code limit} units are "in the window".
+ * One rate limit as a generic cell rate algorithm (GCRA), i.e. a token bucket: {@code limit} units per
+ * {@code periodMillis}, with bursts up to the whole limit and capacity then returning continuously at
+ * {@code limit} per period. The entire state is one theoretical arrival time (TAT), advanced with a
+ * compare-and-set, so any thread may admit without a lock: a request of {@code cost} units is admitted only if,
+ * after it, no more than {@code limit} units are in the bucket.
  *
- * <p>Chosen over a sliding-window log because it needs O(1) memory, admits variable costs (tokens) exactly,
- * can take back or add units after the fact (an estimate corrected from reported usage), and says precisely
- * when capacity returns ({@link #retryAfterMillis}). The same arithmetic runs in the Redis limiter's script.
+ * <p>Used for tokens per minute, which is how providers meter tokens: it needs O(1) memory, admits variable
+ * costs (estimated tokens) exactly, can take back or add units after the fact (an estimate corrected from
+ * reported usage), and says precisely when capacity returns ({@link #retryAfterMillis}). It is not a sliding
+ * window: a full burst followed by the continuous refill lets up to about twice the limit through in some
+ * 60-second windows, which is why requests per minute use {@link SlidingWindowLog} instead. The same
+ * arithmetic runs for tokens in the Redis limiter's {@link LimitScript}.
  */
 public final class Gcra {
 

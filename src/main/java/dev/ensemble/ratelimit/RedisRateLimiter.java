@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,18 +23,19 @@ import java.util.function.Function;
 
 /**
  * Limits counted exactly across all nodes in Redis: one atomic server-side script call per admission
- * ({@link GcraScript}, by EVALSHA; EVAL when Redis answers NOSCRIPT), which applies GCRA to the endpoint's
- * request key and token key together — both taken or neither — on the Redis server's clock, so the nodes'
- * clocks do not matter. Keys are {@code ensemble:rl:{<endpointId>}:rpm|tpm}; the hash tag keeps both on one
- * cluster slot, and each expires once its endpoint is idle.
+ * ({@link LimitScript}, by EVALSHA; EVAL when Redis answers NOSCRIPT), which decides the endpoint's request
+ * limit and token limit together — both taken or neither — on the Redis server's clock, so the nodes' clocks
+ * do not matter. Keys are {@code ensemble:rl:{<endpointId>}:rpm|tpm}; the hash tag keeps both on one cluster
+ * slot, and each expires once its endpoint is idle.
  *
- * <p><b>Why GCRA and not a sliding window.</b> A sliding log stores one entry per request (O(limit) memory,
- * and for tokens per minute one entry per request with its cost, trimmed on every call); a sliding-window
- * counter is O(1) but approximate. GCRA keeps one number per limit (the theoretical arrival time), is exact,
- * takes a variable cost (estimated tokens) in the same O(1) step, can be corrected afterwards by moving that
- * number (real usage known after the response), and yields the precise retry-after as a by-product. It is
- * the arithmetic of the in-process {@link Gcra}, so both modes behave alike: a burst of up to the whole limit,
- * then capacity returning at limit/minute.
+ * <p><b>Requests: an exact sliding window.</b> Requests per minute are a sorted-set log of the admissions of
+ * the last 60 seconds (one member per request, O(limit) memory in Redis), so no 60-second window ever holds
+ * more than the limit, however the requests are spread — the same rule as the in-process
+ * {@link SlidingWindowLog}. A refusal says when the oldest admission that must leave turns 60 seconds old.
+ *
+ * <p><b>Tokens: GCRA.</b> Tokens per minute keep one number (the theoretical arrival time of {@link Gcra}),
+ * which takes a variable cost (the estimate) in O(1), can be corrected afterwards (real usage known after the
+ * response) and yields the precise retry-after: a token bucket, as providers meter tokens.
  *
  * <p><b>Degradation.</b> A Redis error or a reply slower than the reply timeout never fails a request: that
  * call is decided by a local fallback {@link LocalRateLimiter} holding each endpoint's fair share (its limit
@@ -66,6 +68,9 @@ public final class RedisRateLimiter implements RateLimiter {
   private final AtomicLong fallbacks = new AtomicLong();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicLong probeTimer = new AtomicLong(-1);
+  /** Names this limiter's admissions in the request logs: unique per limiter instance, plus a sequence. */
+  private final String memberPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
+  private final AtomicLong admissions = new AtomicLong();
   private volatile String scriptSha;
   private volatile String lastError;
   private volatile boolean closed;
@@ -140,7 +145,8 @@ public final class RedisRateLimiter implements RateLimiter {
     if (mode.get() != LimiterStatus.Mode.REDIS) {
       return admitLocally(endpointId, tokens);
     }
-    return eval(sha -> GcraScript.admit(sha, endpointId, endpoint, tokens))
+    String member = memberPrefix + admissions.incrementAndGet();
+    return eval(sha -> LimitScript.admit(sha, endpointId, endpoint, tokens, member))
         .map(RedisRateLimiter::admission)
         .recover(err -> {
           degrade(err);
@@ -171,7 +177,7 @@ public final class RedisRateLimiter implements RateLimiter {
       correctLocally(endpointId, tokenDelta);
       return Future.succeededFuture();
     }
-    return eval(sha -> GcraScript.correct(sha, endpointId, endpoint, tokenDelta))
+    return eval(sha -> LimitScript.correct(sha, endpointId, endpoint, tokenDelta))
         .<Void>mapEmpty()
         .recover(err -> {
           degrade(err);
@@ -243,7 +249,7 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   private Future<String> loadScript() {
-    return redis.send(GcraScript.load()).timeout(startTimeoutMillis(), TimeUnit.MILLISECONDS).map(reply -> {
+    return redis.send(LimitScript.load()).timeout(startTimeoutMillis(), TimeUnit.MILLISECONDS).map(reply -> {
       scriptSha = reply.toString();
       return scriptSha;
     });

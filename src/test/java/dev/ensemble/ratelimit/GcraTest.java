@@ -77,17 +77,4 @@ class GcraTest {
 
     assertEquals(1_000, admitted.get());
   }
-
-  @Test
-  void endpointLimiterTakesBothOrNothing() {
-    EndpointLimiter limiter = new EndpointLimiter(10, 1_000);
-
-    assertTrue(limiter.tryAdmit(900, T0));
-    assertFalse(limiter.tryAdmit(200, T0), "token limit");
-    assertEquals(0.9, limiter.utilisation(T0), 0.001);
-    for (int i = 0; i < 9; i++) {
-      assertTrue(limiter.tryAdmit(0, T0));
-    }
-    assertFalse(limiter.tryAdmit(0, T0), "request limit");
-  }
 }

@@ -27,14 +27,18 @@ class LocalRateLimiterTest {
       Future<Admission> admission = limiter.tryAdmit("ep", 10);
       assertTrue(admission.isComplete());
       assertEquals(Admission.admit(true), admission.result());
+      now.addAndGet(5_000);
     }
     Admission refused = limiter.tryAdmit("ep", 10).result();
 
     assertFalse(refused.admitted());
-    assertEquals(20_000, refused.retryAfterMillis());
+    assertEquals(45_000, refused.retryAfterMillis(), "when the first of the three turns a minute old");
     assertTrue(refused.exact());
-    now.addAndGet(20_000);
+    now.addAndGet(44_999);
+    assertFalse(limiter.tryAdmit("ep", 10).result().admitted());
+    now.addAndGet(1);
     assertTrue(limiter.tryAdmit("ep", 10).result().admitted());
+    assertFalse(limiter.tryAdmit("ep", 10).result().admitted());
   }
 
   @Test

@@ -76,7 +76,7 @@ class RedisRateLimiterTest {
 
     assertEquals(300, results.size());
     assertEquals(100, results.stream().filter(Admission::admitted).count(),
-        "a burst within one emission interval (600 ms) admits exactly the limit; took " + elapsedMillis + " ms");
+        "a burst admits exactly the limit, however long it takes; took " + elapsedMillis + " ms");
     assertTrue(results.stream().allMatch(Admission::exact));
     assertEquals(LimiterStatus.Mode.REDIS, a.status().mode());
     assertEquals(0, a.status().fallbacks() + b.status().fallbacks());
@@ -127,7 +127,8 @@ class RedisRateLimiterTest {
     Admission tokens = await(a.tryAdmit("retry-tpm", 1_200));
 
     assertFalse(request.admitted());
-    assertTrue(request.retryAfterMillis() > 0 && request.retryAfterMillis() <= 600, "one request per 600 ms");
+    assertTrue(request.retryAfterMillis() > 50_000 && request.retryAfterMillis() <= 60_000,
+        "when the first of the 100 turns a minute old: " + request.retryAfterMillis());
     assertFalse(tokens.admitted());
     assertTrue(tokens.retryAfterMillis() > 11_000 && tokens.retryAfterMillis() <= 12_000,
         "1200 tokens at 100/s: " + tokens.retryAfterMillis());
@@ -143,8 +144,46 @@ class RedisRateLimiterTest {
     long rpmTtl = await(raw.send(Request.cmd(Command.PTTL).arg("ensemble:rl:{keys}:rpm"))).toLong();
     long tpmTtl = await(raw.send(Request.cmd(Command.PTTL).arg("ensemble:rl:{keys}:tpm"))).toLong();
 
-    assertTrue(rpmTtl > 0 && rpmTtl <= 600, "one request of 100/min is idle again after 600 ms: " + rpmTtl);
+    assertTrue(rpmTtl > 50_000 && rpmTtl <= 60_000, "the request log is empty a minute after its last request: " + rpmTtl);
+    assertEquals("zset", await(raw.send(Request.cmd(Command.TYPE).arg("ensemble:rl:{keys}:rpm"))).toString());
     assertTrue(tpmTtl > 5_000 && tpmTtl <= 6_000, "600 of 6000/min is idle again after 6 s: " + tpmTtl);
+    await(raw.close());
+  }
+
+  @Test
+  void requestsAreAnExactSlidingWindowOnTheServerClock() {
+    Map<String, EndpointLimits> limits = Map.of("sliding", rpm(3));
+    RedisRateLimiter a = limiter(nodeA, limits, 1);
+    RedisRateLimiter b = limiter(nodeB, limits, 1);
+    Redis raw = Redis.createClient(nodeA, REDIS.address());
+    Response time = await(raw.send(Request.cmd(Command.TIME)));
+    long nowMicros = time.get(0).toLong() * 1_000_000 + time.get(1).toLong();
+    String key = "ensemble:rl:{sliding}:rpm";
+    await(raw.send(Request.cmd(Command.ZADD).arg(key).arg(nowMicros - 61_000_000).arg("aged-out")));
+    await(raw.send(Request.cmd(Command.ZADD).arg(key).arg(nowMicros - 30_000_000).arg("thirty-seconds-ago")));
+
+    assertTrue(await(a.tryAdmit("sliding", 0)).admitted(), "the 61 s old request is out of the window");
+    assertTrue(await(b.tryAdmit("sliding", 0)).admitted());
+    Admission refused = await(a.tryAdmit("sliding", 0));
+
+    assertFalse(refused.admitted(), "3 requests in the last 60 s");
+    assertTrue(refused.retryAfterMillis() > 25_000 && refused.retryAfterMillis() <= 30_000,
+        "when the 30 s old request ages out: " + refused.retryAfterMillis());
+    assertEquals(3, await(raw.send(Request.cmd(Command.ZCARD).arg(key))).toLong());
+    await(raw.close());
+  }
+
+  @Test
+  void replacesARequestKeyOfAnEarlierFormat() {
+    Map<String, EndpointLimits> limits = Map.of("legacy", rpm(2));
+    RedisRateLimiter a = limiter(nodeA, limits, 1);
+    Redis raw = Redis.createClient(nodeA, REDIS.address());
+    await(raw.send(Request.cmd(Command.SET).arg("ensemble:rl:{legacy}:rpm").arg("1800000000000000.000")));
+
+    List<Admission> results = await(fire(a, "legacy", 3, 0));
+
+    assertEquals(2, results.stream().filter(Admission::admitted).count());
+    assertEquals(LimiterStatus.Mode.REDIS, a.status().mode());
     await(raw.close());
   }
 
@@ -201,7 +240,7 @@ class RedisRateLimiterTest {
   @Test
   void decidesLocallyWhenRedisAnswersTooSlowly() {
     Map<String, EndpointLimits> limits = Map.of("slow", rpm(10));
-    RedisRateLimiter a = limiter(nodeA, limits, 2);
+    RedisRateLimiter a = limiter(nodeA, limits, 2, 250);
     Redis raw = Redis.createClient(nodeB, REDIS.address());
     await(raw.send(Request.cmd(Command.PING)));
 
@@ -251,10 +290,14 @@ class RedisRateLimiterTest {
   }
 
   private RedisRateLimiter limiter(Vertx vertx, Map<String, EndpointLimits> limits, int nodes) {
+    return limiter(vertx, limits, nodes, RedisRateLimiter.DEFAULT_REPLY_TIMEOUT_MILLIS);
+  }
+
+  private RedisRateLimiter limiter(Vertx vertx, Map<String, EndpointLimits> limits, int nodes, long replyTimeoutMillis) {
     RedisConfig config = new RedisConfig(REDIS.address(), "", Secret.EMPTY, 8);
     Map<String, EndpointLimits> withWarmUp = new HashMap<>(limits);
     withWarmUp.put("warm", rpm(1_000_000));
-    RedisRateLimiter limiter = new RedisRateLimiter(vertx, config, withWarmUp, nodes, 250, PROBE_MILLIS);
+    RedisRateLimiter limiter = new RedisRateLimiter(vertx, config, withWarmUp, nodes, replyTimeoutMillis, PROBE_MILLIS);
     limiters.add(limiter);
     await(limiter.start());
     warmUp(limiter, limiter);

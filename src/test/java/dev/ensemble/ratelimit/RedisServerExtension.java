@@ -9,15 +9,18 @@ import redis.embedded.core.ExecutableProvider;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A real redis-server on a free 127.0.0.1 port for a test class: the {@code redis-server} on the PATH if there
  * is one, else the binary shipped in embedded-redis. Register it as a static {@code @RegisterExtension}
- * field. Tests may {@link #stop()} and {@link #restart()} it (same port, empty data); it is running again
- * before each test and always stopped after the class.
+ * field. Tests may {@link #stop()} and {@link #restart()} it (same port, empty data); it is running again,
+ * and empty ({@link #flushAll()}), before each test, and always stopped after the class.
  */
 public final class RedisServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
 
@@ -35,6 +38,8 @@ public final class RedisServerExtension implements BeforeAllCallback, BeforeEach
   public void beforeEach(ExtensionContext context) throws IOException {
     if (server == null || !server.isActive()) {
       start();
+    } else {
+      flushAll();
     }
   }
 
@@ -68,6 +73,24 @@ public final class RedisServerExtension implements BeforeAllCallback, BeforeEach
     stop();
     try {
       start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes every key (FLUSHALL), so no test sees the counts of an earlier one. */
+  public synchronized void flushAll() {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(5_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("*1\r\n$8\r\nFLUSHALL\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      byte[] reply = new byte[5];
+      int read = socket.getInputStream().readNBytes(reply, 0, reply.length);
+      String answer = new String(reply, 0, read, StandardCharsets.US_ASCII);
+      if (!answer.equals("+OK\r\n")) {
+        throw new IllegalStateException("FLUSHALL answered " + answer);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
