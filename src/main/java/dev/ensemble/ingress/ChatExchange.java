@@ -203,7 +203,7 @@ final class ChatExchange {
     long now = System.currentTimeMillis();
     int status = result.canFailOver() ? result.failure().clientError().status() : result.clientStatus();
     vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(context.requestId(), attempts, selection.pool().name(),
-        selection.endpoint().id(), request.model(), result.usage(), status, result.answered(), result.timeToFirstByteMs(), now,
+        selection.endpoint().id(), request.model(), result.usage(), CostCalculator.cost(result.usage(), selection.pricing()), status, result.answered(), result.timeToFirstByteMs(), now,
         selection.estimatedTokens(), selection.cachePlan()));
   }
 }

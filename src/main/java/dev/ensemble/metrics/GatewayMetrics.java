@@ -107,7 +107,7 @@ public final class GatewayMetrics implements AutoCloseable {
   /** The node's consumer of usage reports and attempt outcomes; deploy exactly one. */
   public MetricsVerticle verticle() {
     List<String> providers = pools.stream().map(ProviderPool::name).toList();
-    return new MetricsVerticle(new UsageMeters(registry, new Prices(config), providers), new OutcomeMeters(registry), providers);
+    return new MetricsVerticle(new UsageMeters(registry, providers), new OutcomeMeters(registry), providers);
   }
 
   /** {@code GET /metrics}, guarded by {@code metricsKey} when it is set. */

@@ -1,7 +1,6 @@
 package dev.ensemble.metrics;
 
 import dev.ensemble.model.Usage;
-import dev.ensemble.pricing.CostCalculator;
 import dev.ensemble.routing.UsageReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +34,6 @@ final class UsageMeters {
   private static final Duration[] TTFB_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
   private final MeterRegistry registry;
-  private final Prices prices;
   private final PromptCacheShare overall = new PromptCacheShare();
   private final Map<String, PromptCacheShare> byProvider = new HashMap<>();
   private final Map<String, UsageReport> failed = new LinkedHashMap<>(64, 0.75f, false) {
@@ -45,9 +43,8 @@ final class UsageMeters {
     }
   };
 
-  UsageMeters(MeterRegistry registry, Prices prices, Collection<String> providers) {
+  UsageMeters(MeterRegistry registry, Collection<String> providers) {
     this.registry = registry;
-    this.prices = prices;
     register(MetricNames.ALL_PROVIDERS, overall);
     providers.forEach(this::shareOf);
   }
@@ -78,7 +75,7 @@ final class UsageMeters {
       tokens(tags, "cache_read", usage.cacheRead());
       tokens(tags, "cache_write", usage.cacheWrite());
       registry.counter(MetricNames.COST_USD, tags)
-          .increment(CostCalculator.cost(usage, prices.of(report.model(), report.provider())).doubleValue());
+          .increment(report.costUsd().doubleValue());
       overall.add(usage);
       shareOf(report.provider()).add(usage);
     }

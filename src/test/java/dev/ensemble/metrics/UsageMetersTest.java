@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -20,18 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UsageMetersTest {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final UsageMeters meters = new UsageMeters(registry, new Prices(new ConfigLoader(Map.of()).parse("""
-      providers:
-        a: { type: mock, keys: [ { name: k, endpoints: [ { id: a-1 } ] } ] }
-        b: { type: mock, keys: [ { name: k, endpoints: [ { id: b-1 } ] } ] }
-      models:
-        m:
-          pricing: { input: 2.00, output: 10.00 }
-          providers: [ { provider: a, model: up-a }, { provider: b, model: up-b } ]
-      """)), List.of("a", "b"));
+  private final UsageMeters meters = new UsageMeters(registry, List.of("a", "b"));
 
   private static UsageReport report(String requestId, int attempt, String provider, int status, boolean answered, Usage usage) {
-    return new UsageReport(requestId, attempt, provider, provider + "-1", "m", usage, status, answered, answered ? 12 : -1, 0, 0, null);
+    // m costs $2.00 per million input tokens and $10.00 per million output tokens
+    BigDecimal cost = BigDecimal.valueOf(Usage.orZero(usage.input()) * 2 + Usage.orZero(usage.output()) * 10, 6);
+    return new UsageReport(requestId, attempt, provider, provider + "-1", "m", usage, cost, status, answered, answered ? 12 : -1, 0, 0, null);
   }
 
   private Scrape scrape() {
@@ -82,8 +77,9 @@ class UsageMetersTest {
   }
 
   @Test
-  void pricesDirectProviderModelRequestsByTheUpstreamModel() {
-    meters.record(new UsageReport("d1", 1, "b", "b-1", "b/up-b", new Usage(1_000_000L, 0L, null, null), 200, true, 5, 0, 0, null));
+  void countsTheReportedCostUnderTheRequestedModel() {
+    meters.record(new UsageReport("d1", 1, "b", "b-1", "b/up-b", new Usage(1_000_000L, 0L, null, null), new BigDecimal("2.0"), 200, true,
+        5, 0, 0, null));
 
     assertEquals(2.0, scrape().value("ensemble_cost_usd_total", "provider", "b", "model", "b/up-b"), 1e-12);
   }
