@@ -61,7 +61,7 @@ class LedgerWriterTest {
 
   static LedgerEntry row(int i) {
     return new LedgerEntry("req-" + i, null, "ant", "ant-1", "claude-test", "claude-sonnet-4-5-20250929",
-        new Usage(1000L, 200L, 5000L, 2000L), new BigDecimal("0.0135"), 120, 40, 200, 1, "least_used", false, 1_700_000_000_000L + i);
+        new Usage(1000L, 200L, 5000L, 2000L), new BigDecimal("0.015"), 120, 40, 200, 1, "least_used", false, 1_700_000_000_000L + i);
   }
 
   private long rows() throws Exception {
@@ -171,7 +171,8 @@ class LedgerWriterTest {
 
   @Test
   void costsAreStoredAsExactIntegersOfTenToTheMinusTenUsd() {
-    assertEquals(135_000_000L, SqliteLedger.toStored(new BigDecimal("0.0135")));
+    assertEquals(150_000_000L, SqliteLedger.toStored(new BigDecimal("0.015")));
+    assertEquals(new BigDecimal("0.015"), SqliteLedger.fromStored(150_000_000L));
     assertEquals(new BigDecimal("0.0135"), SqliteLedger.fromStored(135_000_000L));
     assertEquals(1L, SqliteLedger.toStored(new BigDecimal("0.0000000001")));
     assertEquals(BigDecimal.ZERO, SqliteLedger.fromStored(0));
