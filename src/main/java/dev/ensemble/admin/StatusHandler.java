@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * {@code GET /admin/status}: the node's deep health. Asks each provider's pool verticle for its endpoints
  * (health, circuit, cooldown, disabled keys, limits; keys masked) and the router verticle for its state,
- * adds the rate limiter's mode (local, redis or degraded), the response store and the deployed verticles.
+ * adds the rate limiter's mode (local, redis or degraded), the response store, the persistence verticle's
+ * state (SQLite file, schema version, usage-ledger counters) and the deployed verticles.
  * {@code status} is {@code degraded} when Redis is configured but unreachable or an endpoint's key is disabled.
  */
 public final class StatusHandler implements Handler<RoutingContext> {
@@ -49,8 +50,11 @@ public final class StatusHandler implements Handler<RoutingContext> {
     }
     Future<JsonObject> routing = bus.<JsonObject>request(Addresses.ROUTING_STATUS, null, options).map(Message::body)
         .otherwise(err -> new JsonObject().put("error", "no answer from the router: " + err.getMessage()));
+    Future<JsonObject> persistence = bus.<JsonObject>request(Addresses.PERSIST_STATUS, null, options).map(Message::body)
+        .otherwise(err -> new JsonObject().put("error", "no answer from the persistence verticle: " + err.getMessage()));
     List<Future<?>> all = new ArrayList<>(pools);
     all.add(routing);
+    all.add(persistence);
     Future.join(all).onComplete(ar -> {
       JsonArray providers = new JsonArray();
       boolean degraded = false;
@@ -77,6 +81,7 @@ public final class StatusHandler implements Handler<RoutingContext> {
               .put("reachable", config.redis().enabled() ? limits.getBoolean("redis_reachable") : null))
           .put("responses", new JsonObject().put("store", config.responses().store().name().toLowerCase())
               .put("local_dir", config.responses().localDir()))
+          .put("persistence", persistence.result())
           .put("cluster", new JsonObject().put("enabled", config.cluster().enabled()))
           .put("verticles", verticles.get());
       ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());

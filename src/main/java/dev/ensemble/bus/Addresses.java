@@ -21,6 +21,15 @@ public final class Addresses {
   /** Request-reply: a response id; the reply is the stored response's JSON, or failure 404. */
   public static final String PERSIST_RESPONSE_GET = "ensemble.persist.response.get";
 
+  /**
+   * Request-reply: a {@link dev.ensemble.persistence.UsageQuery} as JSON; the persistence verticle first writes
+   * the ledger rows queued so far, then replies {@code {rows: [...]}} as {@code GET /admin/usage} shows it.
+   */
+  public static final String PERSIST_USAGE = "ensemble.persist.usage";
+
+  /** Request-reply: the persistence verticle answers with its state as JSON — SQLite file, schema, ledger counters. */
+  public static final String PERSIST_STATUS = "ensemble.persist.status";
+
   private Addresses() {
   }
 

@@ -179,10 +179,10 @@ final class ChatExchange {
   }
 
   private void fail(GatewayError error) {
+    ledger(last, error.status(), Usage.UNKNOWN, -1);
     if (!client.closed()) {
       ErrorResponder.send(client, dialect, error);
     }
-    ledger(last, error.status(), Usage.UNKNOWN, -1);
   }
 
   private void ledger(Selection selection, int status, Usage usage, long timeToFirstByteMs) {

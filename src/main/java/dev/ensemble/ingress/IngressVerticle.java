@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.admin.AdminAuth;
 import dev.ensemble.admin.StatusHandler;
+import dev.ensemble.admin.UsageHandler;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorType;
@@ -64,6 +65,7 @@ public final class IngressVerticle extends VerticleBase {
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles()));
     router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
+    router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

@@ -123,11 +123,12 @@ final class UpstreamAttempt {
       for (StreamEvent event : StreamAccumulator.eventsOf(answer)) {
         journal.add(shown(event));
       }
+      // Done first: the exchange queues the ledger row before the client can see the answer and ask for usage.
+      done(200, true);
       if (!client.closed()) {
         client.setStatusCode(200).putHeader("content-type", "application/json")
             .end(dialect.encodeResponse(answer, context).toBuffer());
       }
-      done(200, true);
     });
   }
 
@@ -167,10 +168,10 @@ final class UpstreamAttempt {
         return;
       }
       outcome(response.status(), null, null, null);
+      done(200, true);
       if (!client.closed()) {
         client.end();
       }
-      done(200, true);
     });
     armTimer(idleMs, response);
     body.resume();
@@ -232,15 +233,16 @@ final class UpstreamAttempt {
     }
     outcome(response.status(), ErrorClass.RETRYABLE, cause, null);
     journal.add(new StreamEvent.Error(error));
+    boolean streaming = client.headWritten();
+    done(streaming ? 200 : error.status(), true);
     if (!client.closed()) {
-      if (client.headWritten()) {
+      if (streaming) {
         client.write(encoder.encode(new StreamEvent.Error(error)));
         client.end();
       } else {
         ErrorResponder.send(client, dialect, error);
       }
     }
-    done(client.headWritten() ? 200 : error.status(), true);
   }
 
   private void failBeforeAnswer(ErrorClass errorClass, int status, String cause, Long retryAfterMillis, GatewayError clientError) {

@@ -159,7 +159,7 @@ public final class Gateway {
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
-    Future<Void> chain = exact.start().compose(v -> record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir()))),
+    Future<Void> chain = exact.start().compose(v -> record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir())), Path.of(config.storage().sqlitePath())),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))))
         .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));

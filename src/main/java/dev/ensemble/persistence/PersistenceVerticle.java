@@ -1,38 +1,97 @@
 package dev.ensemble.persistence;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.persistence.sqlite.Database;
+import dev.ensemble.persistence.sqlite.Migrations;
+import dev.ensemble.persistence.sqlite.SqliteLedger;
+import dev.ensemble.persistence.sqlite.SqliteUsage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The persistence actor, deployed as a worker: the only code that touches the response store, whose calls
- * block. Records arrive on {@link Addresses#PERSIST_RESPONSE}; reads are answered on
- * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when there is none.
+ * block, and the SQLite file. At start it opens the file, applies due schema migrations and replays what the
+ * ledger spilled. Records arrive on {@link Addresses#PERSIST_RESPONSE}; reads are answered on
+ * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when there is none. Ledger rows
+ * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
+ * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
  */
 public final class PersistenceVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+  static final String SPILL_FILE = "ledger-spill.jsonl";
 
   private final ResponseStore store;
+  private final Path sqlitePath;
+  private Database database;
+  private LedgerWriter ledger;
+  private JsonObject schema = new JsonObject();
 
-  public PersistenceVerticle(ResponseStore store) {
+  public PersistenceVerticle(ResponseStore store, Path sqlitePath) {
     this.store = store;
+    this.sqlitePath = sqlitePath;
   }
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
+    try {
+      database = Database.open(vertx, sqlitePath);
+    } catch (IOException e) {
+      return Future.failedFuture(new IOException("cannot create the folder of storage.sqlite_path " + sqlitePath + ": " + e, e));
+    }
+    Migrations migrations = Migrations.bundled();
+    ledger = new LedgerWriter(vertx, new SqliteLedger(database.pool()), database.file().resolveSibling(SPILL_FILE),
+        LedgerWriter.DEFAULT_CAPACITY, LedgerWriter.DEFAULT_BATCH, LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS);
+    SqliteUsage usage = new SqliteUsage(database.pool());
+    return migrations.apply(database.pool())
+        .compose(applied -> {
+          applied.forEach(m -> LOG.info("applied schema migration {} to {}", m.name(), database.file()));
+          return database.journalMode().map(mode -> schema = new JsonObject().put("schema_version", migrations.latestVersion())
+              .put("journal_mode", mode));
+        })
+        .compose(v -> ledger.start())
+        .compose(v -> registerConsumers(usage))
+        .onFailure(err -> database.close());
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> flushed = ledger == null ? Future.succeededFuture() : ledger.stop();
+    return flushed.eventually(() -> database == null ? Future.succeededFuture() : database.close());
+  }
+
+  private Future<Void> registerConsumers(SqliteUsage usage) {
+    var bus = vertx.eventBus();
+    bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
       try {
         store.save(msg.body());
       } catch (IOException e) {
         LOG.error("could not persist response {}: {}", msg.body().id(), e.toString());
       }
     });
-    return vertx.eventBus().<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
+    bus.<LedgerEntry>localConsumer(Addresses.PERSIST_LEDGER, msg -> ledger.offer(msg.body()));
+    bus.<JsonObject>localConsumer(Addresses.PERSIST_USAGE, msg -> {
+      UsageQuery query = UsageQuery.fromJson(msg.body());
+      ledger.flush().transform(flushed -> usage.query(query)).onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          LOG.error("usage query failed: {}", ar.cause().toString());
+          msg.fail(500, "the usage ledger could not be read");
+        }
+      });
+    });
+    bus.<Void>localConsumer(Addresses.PERSIST_STATUS, msg -> msg.reply(new JsonObject()
+        .put("sqlite_path", database.file().toString())
+        .mergeIn(schema)
+        .put("ledger", ledger.stats().toJson())));
+    return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       try {
         store.load(msg.body()).ifPresentOrElse(r -> msg.reply(r.toJson()), () -> msg.fail(404, "no response " + msg.body()));
       } catch (IOException | RuntimeException e) {
@@ -41,5 +100,4 @@ public final class PersistenceVerticle extends VerticleBase {
       }
     }).completion();
   }
-
 }

@@ -43,6 +43,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   private Vertx vertx;
   private Gateway gateway;
   private List<String> providers = List.of();
+  private String sqlitePath;
 
   private GatewayExtension(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
     this.fake = fake;
@@ -112,7 +113,8 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml.apply(fake));
+    EnsembleConfig config = withScratchDatabase(new ConfigLoader(Map.of()).parse(yaml.apply(fake)));
+    sqlitePath = config.storage().sqlitePath();
     providers = List.copyOf(config.providers().keySet());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     vertx = InstrumentedVertx.builder(registry).build();
@@ -144,6 +146,21 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   /** {@code http://127.0.0.1:<port>/v1}: the base URL for OpenAI SDKs. */
   public String openAiBaseUrl() {
     return baseUrl() + "/v1";
+  }
+
+  /** The node's SQLite file. */
+  public String sqlitePath() {
+    return sqlitePath;
+  }
+
+  /** A config that keeps the default {@code storage.sqlite_path} gets a fresh file instead, never one under the working tree. */
+  private static EnsembleConfig withScratchDatabase(EnsembleConfig c) {
+    if (!"data/ensemble.db".equals(c.storage().sqlitePath())) {
+      return c;
+    }
+    String path = java.nio.file.Path.of(scratchDir("sqlite"), "ensemble.db").toString();
+    return new EnsembleConfig(c.server(), new dev.ensemble.config.StorageConfig(path, c.storage().encryptionKey()), c.responses(), c.redis(),
+        c.cluster(), c.providers(), c.models(), c.routes());
   }
 
   /** The node's Vert.x instance, e.g. to watch its event bus. */

@@ -1,0 +1,55 @@
+package dev.ensemble.persistence.sqlite;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The node's SQLite file behind a Vert.x JDBC pool. Every pooled connection runs in WAL mode (readers never
+ * wait for the writer), waits up to 5 s for a lock instead of failing at once, and enforces foreign keys.
+ */
+public final class Database {
+
+  private static final int POOL_SIZE = 4;
+
+  private final Path file;
+  private final Pool pool;
+
+  private Database(Path file, Pool pool) {
+    this.file = file;
+    this.pool = pool;
+  }
+
+  /** Opens (creating it and its parent folders if needed) the SQLite file at {@code path}. Blocks briefly. */
+  public static Database open(Vertx vertx, Path path) throws IOException {
+    Path file = path.toAbsolutePath();
+    Files.createDirectories(file.getParent());
+    JDBCConnectOptions connect = new JDBCConnectOptions()
+        .setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on");
+    return new Database(file, JDBCPool.pool(vertx, connect, new PoolOptions().setMaxSize(POOL_SIZE).setName("ensemble-sqlite")));
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** The journal mode SQLite reports ({@code wal} when the file is in WAL mode). */
+  public Future<String> journalMode() {
+    return pool.query("PRAGMA journal_mode").execute().map(rows -> rows.iterator().next().getString(0));
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.ensemble.persistence;
+
+import dev.ensemble.config.ConfigLoader;
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.node.Gateway;
+import dev.ensemble.testing.gateway.GatewayExtension;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** A node stopped and started again on the same SQLite file: the schema is kept, the ledger too, spills are replayed. */
+class PersistenceRestartIT {
+
+  private static final String ADMIN_KEY = "admin-restart-0123456789";
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final Path dir = Path.of(GatewayExtension.scratchDir("restart"));
+  private final Path db = dir.resolve("state").resolve("ensemble.db");
+
+  @AfterEach
+  void close() throws Exception {
+    await(vertx.close());
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private Gateway start() throws Exception {
+    EnsembleConfig config = new ConfigLoader(Map.of()).parse("""
+        server: { host: 127.0.0.1, port: 0, admin_key: %s }
+        storage: { sqlite_path: %s }
+        responses: { local_dir: %s }
+        providers:
+          mock: { type: mock, keys: [ { name: local, endpoints: [ { id: mock-1 } ] } ] }
+        models:
+          mock-1: { providers: [ { provider: mock } ] }
+        """.formatted(ADMIN_KEY, db, dir.resolve("responses")));
+    return await(Gateway.start(vertx, config));
+  }
+
+  private void chat(Gateway node) throws Exception {
+    String body = new JsonObject().put("model", "mock-1")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hello"))).encode();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/chat/completions"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  private long requests(Gateway node) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/admin/usage?from=2000-01-01"))
+        .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new JsonObject(r.body()).getJsonArray("rows").getJsonObject(0).getLong("requests");
+  }
+
+  private List<String> schemaVersions() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+         ResultSet rs = c.createStatement().executeQuery("SELECT version || ' ' || name || ' ' || applied_at FROM schema_version")) {
+      java.util.ArrayList<String> out = new java.util.ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void restartKeepsSchemaAndLedgerAndRunsNoMigrationTwice() throws Exception {
+    Gateway first = start();
+    chat(first);
+    chat(first);
+    await(first.stop());
+    List<String> versions = schemaVersions();
+
+    Gateway second = start();
+    chat(second);
+    long total = requests(second);
+    await(second.stop());
+
+    assertEquals(1, versions.size(), versions.toString());
+    assertEquals(versions, schemaVersions(), "the second start applied nothing");
+    assertEquals(3, total, "rows written before the restart are still there");
+  }
+
+  @Test
+  void rowsSpilledBeforeAStopAreReplayedAtTheNextStart() throws Exception {
+    Files.createDirectories(db.getParent());
+    new SpillFile(db.resolveSibling(PersistenceVerticle.SPILL_FILE)).append(List.of(LedgerWriterTest.row(1), LedgerWriterTest.row(2)));
+
+    Gateway node = start();
+    long total = requests(node);
+    await(node.stop());
+
+    assertEquals(2, total);
+    assertFalse(Files.exists(db.resolveSibling(PersistenceVerticle.SPILL_FILE)));
+  }
+}

@@ -1,0 +1,96 @@
+package dev.ensemble.persistence.sqlite;
+
+import dev.ensemble.testing.gateway.GatewayExtension;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MigrationsTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Path file = Path.of(GatewayExtension.scratchDir("migrations"), "nested", "dir", "ensemble.db");
+
+  @AfterEach
+  void close() throws Exception {
+    await(vertx.close());
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void createsTheFileAndItsFoldersInWalModeAndAppliesEveryMigrationOnce() throws Exception {
+    Database db = Database.open(vertx, file);
+    List<Migrations.Migration> first = await(Migrations.bundled().apply(db.pool()));
+    List<Migrations.Migration> second = await(Migrations.bundled().apply(db.pool()));
+
+    assertTrue(Files.exists(file));
+    assertEquals(List.of(1), first.stream().map(Migrations.Migration::version).toList());
+    assertEquals(List.of(), second, "nothing is due the second time");
+    assertEquals(List.of(1), await(Migrations.applied(db.pool())));
+    assertEquals("wal", await(db.journalMode()));
+    await(db.close());
+
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+      assertEquals("wal", scalar(c, "PRAGMA journal_mode"), "WAL is a property of the file, not only of the pool");
+      assertEquals(List.of("clients", "provider_keys", "responses", "schema_version", "usage_ledger"),
+          column(c, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
+      assertTrue(column(c, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_ledger'")
+          .contains("usage_ledger_finished_at"));
+    }
+  }
+
+  @Test
+  void aFailedMigrationLeavesNoTraceAndIsRetriedNextTime() throws Exception {
+    Database db = Database.open(vertx, file);
+    await(Migrations.bundled().apply(db.pool()));
+    Migrations broken = new Migrations(List.of(
+        new Migrations.Migration(1, "V1__init.sql", List.of("SELECT 1")),
+        new Migrations.Migration(2, "V2__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
+
+    Throwable failure = broken.apply(db.pool()).toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(20, TimeUnit.SECONDS);
+
+    assertTrue(failure != null, "the broken migration fails");
+    assertEquals(List.of(1), await(Migrations.applied(db.pool())));
+    assertEquals(0L, ((Number) await(db.pool().query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").execute())
+        .iterator().next().getValue(0)).longValue(), "the table of the failed migration was rolled back");
+    await(db.close());
+  }
+
+  @Test
+  void splitsScriptsIntoStatementsAndDropsComments() {
+    assertEquals(List.of("CREATE TABLE a (\n  x INTEGER\n)", "CREATE INDEX i ON a (x)"),
+        Migrations.statements("-- a table\nCREATE TABLE a (\n  x INTEGER\n);\n\nCREATE INDEX i ON a (x);\n"));
+  }
+
+  private static String scalar(Connection c, String sql) throws Exception {
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static List<String> column(Connection c, String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+}
