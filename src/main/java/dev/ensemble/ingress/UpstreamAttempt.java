@@ -116,6 +116,9 @@ final class UpstreamAttempt {
         failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), "invalid_response", null,
             GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid response: " + e.getMessage()));
         return;
+      } catch (GatewayError refused) {
+        failBeforeAnswer(ErrorClass.PERMANENT, response.status(), Integer.toString(refused.status()), null, refused);
+        return;
       }
       outcome(response.status(), null, null, null);
       usage = answer.usage();

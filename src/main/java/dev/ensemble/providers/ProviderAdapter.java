@@ -19,6 +19,8 @@ public interface ProviderAdapter {
    * Decodes a successful non-streamed response body.
    *
    * @throws UpstreamProtocolException when the body is not what the format promises
+   * @throws dev.ensemble.model.GatewayError when the upstream refused the request for a reason that is the
+   *                                          client's (e.g. a prompt blocked by a safety filter): returned as is
    */
   UnifiedResponse fromUpstream(Buffer body);
 

@@ -5,6 +5,7 @@ import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.pools.HttpUpstreamTransport;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
 import dev.ensemble.providers.auth.UpstreamAuth;
+import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
 
@@ -28,9 +29,11 @@ public final class ProviderKinds {
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+      case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
-      case GEMINI, BEDROCK, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
-          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, mock)");
+      case BEDROCK, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
+          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, mock)");
     };
   }
 }

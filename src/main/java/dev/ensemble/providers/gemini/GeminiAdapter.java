@@ -1,0 +1,85 @@
+package dev.ensemble.providers.gemini;
+
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.providers.ProviderAdapter;
+import dev.ensemble.providers.ProviderError;
+import dev.ensemble.providers.UpstreamCall;
+import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.wire.StreamDecoder;
+import dev.ensemble.wire.gemini.GeminiErrors;
+import dev.ensemble.wire.gemini.GeminiRequestCodec;
+import dev.ensemble.wire.gemini.GeminiResponseCodec;
+import dev.ensemble.wire.gemini.GeminiStreamDecoder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+
+/**
+ * The Gemini API (Google AI Studio) as an upstream: {@code POST /v1beta/models/{model}:generateContent}, and
+ * {@code :streamGenerateContent?alt=sse} for streams, under a base URL without a version
+ * ({@code https://generativelanguage.googleapis.com}). An upstream model id that already names a resource
+ * ({@code models/...}, {@code tunedModels/...}) is used as is. Adds no credentials; the pool sets
+ * {@code x-goog-api-key}.
+ *
+ * <p>A prompt Gemini blocks ({@code promptFeedback.blockReason}) is a 400 to the client, streamed or not.
+ */
+public final class GeminiAdapter implements ProviderAdapter {
+
+  public static final String API_VERSION = "v1beta";
+
+  private final GeminiRequestCodec requests = new GeminiRequestCodec();
+  private final GeminiResponseCodec responses = new GeminiResponseCodec();
+  private final GeminiErrors errors;
+
+  public GeminiAdapter() {
+    this(new GeminiErrors());
+  }
+
+  public GeminiAdapter(GeminiErrors errors) {
+    this.errors = errors;
+  }
+
+  /** The path of a call to {@code upstreamModel}, relative to the base URL. */
+  public static String path(String upstreamModel, boolean stream) {
+    String resource = upstreamModel.startsWith("models/") || upstreamModel.startsWith("tunedModels/")
+        ? upstreamModel : "models/" + upstreamModel;
+    return "/" + API_VERSION + "/" + resource + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  }
+
+  @Override
+  public UpstreamCall toUpstream(UnifiedRequest request, String upstreamModel) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .add("content-type", "application/json")
+        .add("accept", request.stream() ? "text/event-stream" : "application/json");
+    Buffer body = requests.encode(request, upstreamModel).toBuffer();
+    return new UpstreamCall(HttpMethod.POST, path(upstreamModel, request.stream()), headers, body, request.stream());
+  }
+
+  @Override
+  public UnifiedResponse fromUpstream(Buffer body) {
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(body);
+    } catch (RuntimeException e) {
+      throw new UpstreamProtocolException("Gemini response body is not JSON", e);
+    }
+    if (!(parsed instanceof JsonObject json)) {
+      throw new UpstreamProtocolException("Gemini response body is not a JSON object");
+    }
+    return responses.decode(json);
+  }
+
+  @Override
+  public StreamDecoder newStreamDecoder() {
+    return new GeminiStreamDecoder();
+  }
+
+  @Override
+  public ProviderError classify(int status, MultiMap headers, Buffer body) {
+    return errors.classify(status, headers, body);
+  }
+}
