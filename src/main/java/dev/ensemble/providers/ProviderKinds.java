@@ -5,6 +5,7 @@ import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.pools.HttpUpstreamTransport;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
 import dev.ensemble.providers.auth.UpstreamAuth;
+import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
 
@@ -29,8 +30,9 @@ public final class ProviderKinds {
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
-      case GEMINI, BEDROCK, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
-          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, mock)");
+      case BEDROCK -> BedrockProvider.kind(provider);
+      case GEMINI, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
+          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, bedrock, mock)");
     };
   }
 }
