@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The SDK clients of one Bedrock provider: one {@link BedrockRuntimeAsyncClient} per region and endpoint override,
- * made on first use, all over one Netty HTTP client (HTTP/2 negotiated by ALPN on TLS, prior knowledge on
- * {@code http://}, as the SDK does by default for Bedrock). SDK retries are off: failover is the router's job.
+ * made on first use, over shared Netty HTTP clients speaking HTTP/2 as the SDK does by default for Bedrock:
+ * negotiated by ALPN on {@code https://}, with prior knowledge on {@code http://} (where ALPN cannot work). SDK retries are off: failover is the router's job.
  * Clients sign with the SDK's default credentials chain unless a request carries its own credentials.
  */
 final class BedrockClients {
@@ -31,21 +31,26 @@ final class BedrockClients {
 
   private record Key(String region, String endpointOverride) {}
 
-  private final SdkAsyncHttpClient http;
+  private final Duration readTimeout;
+  private final Map<ProtocolNegotiation, SdkAsyncHttpClient> http = new ConcurrentHashMap<>();
   private final AwsCredentialsProvider defaultCredentials = DefaultCredentialsProvider.builder().build();
   private final Map<Key, BedrockRuntimeAsyncClient> clients = new ConcurrentHashMap<>();
 
   /** @param readTimeout the longest silence on a connection, so at least the provider's whole-call timeout */
   BedrockClients(Duration readTimeout) {
-    this.http = NettyNioAsyncHttpClient.builder()
+    this.readTimeout = readTimeout;
+  }
+
+  private SdkAsyncHttpClient http(ProtocolNegotiation negotiation) {
+    return http.computeIfAbsent(negotiation, n -> NettyNioAsyncHttpClient.builder()
         .protocol(Protocol.HTTP2)
-        .protocolNegotiation(ProtocolNegotiation.ALPN)
+        .protocolNegotiation(n)
         .readTimeout(readTimeout)
         .writeTimeout(readTimeout)
         .connectionTimeout(CONNECT_TIMEOUT)
         .maxConcurrency(MAX_CONCURRENCY)
         .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(IO_THREADS))
-        .build();
+        .build());
   }
 
   /** The client for {@code region}, through {@code endpointOverride} when not empty. */
@@ -61,7 +66,7 @@ final class BedrockClients {
   private BedrockRuntimeAsyncClient create(Key key) {
     var builder = BedrockRuntimeAsyncClient.builder()
         .region(Region.of(key.region()))
-        .httpClient(http)
+        .httpClient(http(key.endpointOverride().startsWith("http://") ? ProtocolNegotiation.ASSUME_PROTOCOL : ProtocolNegotiation.ALPN))
         .credentialsProvider(defaultCredentials)
         .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
     if (!key.endpointOverride().isEmpty()) {
@@ -74,7 +79,8 @@ final class BedrockClients {
   void close() {
     clients.values().forEach(BedrockRuntimeAsyncClient::close);
     clients.clear();
-    http.close();
+    http.values().forEach(SdkAsyncHttpClient::close);
+    http.clear();
     if (defaultCredentials instanceof SdkAutoCloseable closeable) {
       closeable.close();
     }
