@@ -5,7 +5,7 @@ public enum ProviderType {
   OPENAI("https://api.openai.com/v1", true),
   ANTHROPIC("https://api.anthropic.com", true),
   GEMINI("https://generativelanguage.googleapis.com", true),
-  BEDROCK("", true),
+  BEDROCK("", false),
   VERTEX("", true),
   MOCK("", false);
 

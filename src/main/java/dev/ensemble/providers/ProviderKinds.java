@@ -5,6 +5,7 @@ import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.pools.HttpUpstreamTransport;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
 import dev.ensemble.providers.auth.UpstreamAuth;
+import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
@@ -32,8 +33,9 @@ public final class ProviderKinds {
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
-      case BEDROCK, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
-          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, mock)");
+      case BEDROCK -> BedrockProvider.kind(provider);
+      case VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
+          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, bedrock, mock)");
     };
   }
 }

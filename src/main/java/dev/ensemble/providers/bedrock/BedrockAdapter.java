@@ -1,0 +1,89 @@
+package dev.ensemble.providers.bedrock;
+
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.providers.ProviderAdapter;
+import dev.ensemble.providers.ProviderError;
+import dev.ensemble.providers.UpstreamCall;
+import dev.ensemble.providers.anthropic.AnthropicAdapter;
+import dev.ensemble.wire.StreamDecoder;
+import dev.ensemble.wire.anthropic.AnthropicRequestCodec;
+import dev.ensemble.wire.anthropic.AnthropicStreamDecoder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Claude on Amazon Bedrock through {@code InvokeModel} / {@code InvokeModelWithResponseStream} with Anthropic's
+ * Messages body. Chosen over Converse because the body is Anthropic's own: {@code cache_control} breakpoints,
+ * thinking with signatures and {@code tool_use} ids travel byte for byte, the answer and its stream events are
+ * Anthropic's (with {@code cache_read_input_tokens} / {@code cache_creation_input_tokens}), so the Anthropic
+ * codec, stream decoder and usage rules are reused unchanged instead of a second lossy mapping.
+ *
+ * <p>The body is the Anthropic Messages request with {@code "anthropic_version": "bedrock-2023-05-31"} first and
+ * without {@code model} (it is in the path), {@code stream} (the operation says it) and {@code metadata} (Bedrock
+ * rejects keys it does not know). The call's path is Bedrock's REST path, {@code /model/{modelId}/invoke} or
+ * {@code /model/{modelId}/invoke-with-response-stream}, the model id percent-encoded as one segment; the
+ * {@link BedrockTransport} reads the model id and the operation back from it and calls the SDK. Streamed answers
+ * reach {@link #newStreamDecoder()} as Anthropic SSE frames, one per Bedrock {@code chunk}.
+ */
+public final class BedrockAdapter implements ProviderAdapter {
+
+  public static final String ANTHROPIC_VERSION = "bedrock-2023-05-31";
+  static final String INVOKE = "invoke";
+  static final String INVOKE_STREAM = "invoke-with-response-stream";
+  private static final Set<String> NOT_SENT = Set.of("model", "stream", "metadata");
+
+  private final AnthropicRequestCodec requests = new AnthropicRequestCodec();
+  private final AnthropicAdapter anthropic = new AnthropicAdapter();
+  private final BedrockErrors errors;
+
+  public BedrockAdapter() {
+    this(new BedrockErrors());
+  }
+
+  public BedrockAdapter(BedrockErrors errors) {
+    this.errors = errors;
+  }
+
+  @Override
+  public UpstreamCall toUpstream(UnifiedRequest request, String upstreamModel) {
+    JsonObject anthropicBody = requests.encode(request, upstreamModel);
+    JsonObject body = new JsonObject().put("anthropic_version", ANTHROPIC_VERSION);
+    anthropicBody.forEach(field -> {
+      if (!NOT_SENT.contains(field.getKey())) {
+        body.put(field.getKey(), field.getValue());
+      }
+    });
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .add("content-type", "application/json")
+        .add("accept", "application/json");
+    return new UpstreamCall(HttpMethod.POST, path(upstreamModel, request.stream()), headers, body.toBuffer(), request.stream());
+  }
+
+  /** {@code /model/{percent-encoded modelId}/invoke[-with-response-stream]}. */
+  public static String path(String modelId, boolean stream) {
+    String segment = URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20");
+    return "/model/" + segment + "/" + (stream ? INVOKE_STREAM : INVOKE);
+  }
+
+  @Override
+  public UnifiedResponse fromUpstream(Buffer body) {
+    return anthropic.fromUpstream(body);
+  }
+
+  @Override
+  public StreamDecoder newStreamDecoder() {
+    return new AnthropicStreamDecoder();
+  }
+
+  @Override
+  public ProviderError classify(int status, MultiMap headers, Buffer body) {
+    return errors.classify(status, headers, body);
+  }
+}
