@@ -169,13 +169,11 @@ public final class Gateway {
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
-    List<IngressVerticle> ingress = new ArrayList<>();
+    List<IngressVerticle> ingress = new java.util.concurrent.CopyOnWriteArrayList<>();
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
           IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics));
-          synchronized (ingress) {
-            ingress.add(verticle);
-          }
+          ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
         .map(v -> {
