@@ -120,7 +120,7 @@ final class UpstreamAttempt {
         failBeforeAnswer(ErrorClass.PERMANENT, response.status(), Integer.toString(refused.status()), null, refused);
         return;
       }
-      outcome(response.status(), null, null, null);
+      outcome(response.status(), null, null, selection.pool().adapter().exhaustedForMillis(response.headers()));
       usage = answer.usage();
       firstByteNanos = System.nanoTime();
       for (StreamEvent event : StreamAccumulator.eventsOf(answer)) {
@@ -170,7 +170,7 @@ final class UpstreamAttempt {
             GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " ended the stream before the answer was complete"));
         return;
       }
-      outcome(response.status(), null, null, null);
+      outcome(response.status(), null, null, selection.pool().adapter().exhaustedForMillis(response.headers()));
       done(200, true);
       if (!client.closed()) {
         client.end();

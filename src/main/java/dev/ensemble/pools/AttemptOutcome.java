@@ -7,7 +7,8 @@ import dev.ensemble.providers.ErrorClass;
  *
  * @param status     the upstream HTTP status, or 0 when no response arrived
  * @param errorClass       null on success
- * @param retryAfterMillis how long the provider asked us to stay away (rate limits), or null
+ * @param retryAfterMillis how long the provider asked us to stay away: after a 429, or after a success whose
+ *                         rate-limit headers say the key's capacity is used up; null otherwise
  */
 public record AttemptOutcome(
     String provider, String endpointId, int status, ErrorClass errorClass, String errorType, Long retryAfterMillis, long latencyMs) {

@@ -29,6 +29,9 @@ final class EndpointState {
       consecutiveFailures = 0;
       lastSuccessAt = now;
       breaker.onSuccess(now);
+      if (outcome.retryAfterMillis() != null) {
+        cooldownUntil = Math.max(cooldownUntil, now + outcome.retryAfterMillis());
+      }
       return;
     }
     failures++;

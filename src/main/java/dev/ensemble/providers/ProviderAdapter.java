@@ -27,6 +27,15 @@ public interface ProviderAdapter {
   /** A fresh decoder for one streamed response. */
   StreamDecoder newStreamDecoder();
 
+  /**
+   * When a successful response's rate-limit headers say a limit of this key is used up, how many
+   * milliseconds until it resets; {@code null} while capacity remains or the provider says nothing. Lets
+   * routing stop sending there before the provider answers 429. Never throws.
+   */
+  default Long exhaustedForMillis(MultiMap headers) {
+    return null;
+  }
+
   /** Classifies a failed call from its status, headers and the error's type/code fields. Never throws. */
   ProviderError classify(int status, MultiMap headers, Buffer body);
 }

@@ -118,6 +118,20 @@ class FailoverIT {
   }
 
   @Test
+  void aKeyWhoseRateLimitHeadersSayItIsUsedUpGetsNoTrafficUntilTheReset() throws Exception {
+    oai.enqueue(Reply.text("last one").header("x-ratelimit-remaining-requests", "0").header("x-ratelimit-reset-requests", "20s"));
+
+    HttpResponse<String> first = chat("gpt", false);
+    String exhausted = header(first, "x-ensemble-endpoint");
+
+    assertEquals(200, first.statusCode(), first.body());
+    assertNotNull(endpoint(status(), "oai", exhausted).getJsonObject("health").getString("cooldown_until"));
+    for (int i = 0; i < 3; i++) {
+      assertNotEquals(exhausted, header(chat("gpt", false), "x-ensemble-endpoint"));
+    }
+  }
+
+  @Test
   void anthropicOverloadedFailsOverToAnotherProvider() throws Exception {
     ant.enqueue(Reply.error(529, "overloaded_error", "Overloaded"));
 

@@ -72,4 +72,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
   public ProviderError classify(int status, MultiMap headers, Buffer body) {
     return errors.classify(status, headers, body);
   }
+
+  @Override
+  public Long exhaustedForMillis(MultiMap headers) {
+    return errors.exhaustedForMillis(headers);
+  }
 }

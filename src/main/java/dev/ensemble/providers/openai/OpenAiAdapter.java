@@ -67,4 +67,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
   public ProviderError classify(int status, MultiMap headers, Buffer body) {
     return errors.classify(status, headers, body);
   }
+
+  @Override
+  public Long exhaustedForMillis(MultiMap headers) {
+    return errors.exhaustedForMillis(headers);
+  }
 }

@@ -147,6 +147,30 @@ public final class AnthropicErrors {
     return ErrorClass.PERMANENT;
   }
 
+  /**
+   * See {@link dev.ensemble.providers.ProviderAdapter#exhaustedForMillis}: for each limit whose
+   * {@code anthropic-ratelimit-<limit>-remaining} is 0, the time to its {@code -reset}; the latest of them.
+   * Never throws.
+   */
+  public Long exhaustedForMillis(MultiMap headers) {
+    Instant now = clock.instant();
+    Long wait = null;
+    for (String limit : new String[] {"requests", "tokens", "input-tokens", "output-tokens"}) {
+      String remaining = headers.get("anthropic-ratelimit-" + limit + "-remaining");
+      String reset = headers.get("anthropic-ratelimit-" + limit + "-reset");
+      if (remaining == null || reset == null || !remaining.trim().equals("0")) {
+        continue;
+      }
+      try {
+        long ms = Math.max(0L, Duration.between(now, OffsetDateTime.parse(reset.trim()).toInstant()).toMillis());
+        wait = wait == null ? ms : Math.max(wait, ms);
+      } catch (DateTimeParseException unreadable) {
+        // skip this limit
+      }
+    }
+    return wait;
+  }
+
   private static Long earliestReset(MultiMap headers, Instant now) {
     Instant earliest = null;
     for (String name : RESET_HEADERS) {

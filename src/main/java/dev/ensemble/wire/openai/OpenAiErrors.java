@@ -95,6 +95,15 @@ public final class OpenAiErrors {
    *       {@code content_policy_violation}, 404, 413, 422) -> {@link ErrorClass#PERMANENT}.
    * </ul>
    */
+  /** See {@link dev.ensemble.providers.ProviderAdapter#exhaustedForMillis}. Never throws. */
+  public Long exhaustedForMillis(MultiMap headers) {
+    try {
+      return RateLimitReset.exhaustedMillis(headers);
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+  }
+
   public ProviderError classify(int status, MultiMap headers, Buffer body) {
     JsonObject error = errorObject(body);
     String type = field(error, "type");

@@ -39,6 +39,23 @@ final class RateLimitReset {
     return tokens == null ? requests : Math.max(requests, tokens);
   }
 
+  /**
+   * Milliseconds until capacity returns when a successful response says a limit is used up
+   * ({@code x-ratelimit-remaining-requests} or {@code -tokens} is 0): the later of the exhausted limits'
+   * resets; {@code null} while capacity remains.
+   */
+  static Long exhaustedMillis(MultiMap headers) {
+    Long wait = null;
+    if ("0".equals(trim(headers.get("x-ratelimit-remaining-requests")))) {
+      wait = parse(headers.get("x-ratelimit-reset-requests"));
+    }
+    if ("0".equals(trim(headers.get("x-ratelimit-remaining-tokens")))) {
+      Long tokens = parse(headers.get("x-ratelimit-reset-tokens"));
+      wait = wait == null ? tokens : tokens == null ? wait : Math.max(wait, tokens);
+    }
+    return wait;
+  }
+
   /** A Go duration in whole milliseconds (rounded up), or {@code null} if it is not one. */
   static Long parse(String value) {
     String s = trim(value);

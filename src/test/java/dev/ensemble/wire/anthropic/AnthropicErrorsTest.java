@@ -82,6 +82,19 @@ class AnthropicErrorsTest {
   }
 
   @Test
+  void successfulResponseWithAUsedUpLimitSaysWhenItResets() {
+    MultiMap used = MultiMap.caseInsensitiveMultiMap()
+        .add("anthropic-ratelimit-requests-remaining", "0").add("anthropic-ratelimit-requests-reset", "2025-10-01T12:00:30Z")
+        .add("anthropic-ratelimit-output-tokens-remaining", "0").add("anthropic-ratelimit-output-tokens-reset", "2025-10-01T12:00:45Z")
+        .add("anthropic-ratelimit-tokens-remaining", "1200").add("anthropic-ratelimit-tokens-reset", "2025-10-01T12:01:00Z");
+    MultiMap plenty = MultiMap.caseInsensitiveMultiMap()
+        .add("anthropic-ratelimit-requests-remaining", "49").add("anthropic-ratelimit-requests-reset", "2025-10-01T12:00:30Z");
+
+    assertEquals(45_000L, errors.exhaustedForMillis(used));
+    assertEquals(null, errors.exhaustedForMillis(plenty));
+  }
+
+  @Test
   void rateLimitWaitComesFromRetryAfter() {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("retry-after", "7")
         .add("anthropic-ratelimit-requests-reset", "2025-10-01T12:00:01Z");

@@ -103,6 +103,15 @@ class OpenAiErrorsTest {
   }
 
   @Test
+  void successfulResponseWithAUsedUpLimitSaysWhenItResets() {
+    assertEquals(20_000L, errors.exhaustedForMillis(headers("x-ratelimit-remaining-requests=0;x-ratelimit-reset-requests=20s;"
+        + "x-ratelimit-remaining-tokens=9000;x-ratelimit-reset-tokens=1s")));
+    assertEquals(61_000L, errors.exhaustedForMillis(headers("x-ratelimit-remaining-requests=0;x-ratelimit-reset-requests=20s;"
+        + "x-ratelimit-remaining-tokens=0;x-ratelimit-reset-tokens=1m1s")));
+    assertNull(errors.exhaustedForMillis(headers("x-ratelimit-remaining-requests=5;x-ratelimit-reset-requests=20s")));
+  }
+
+  @Test
   void unknownModelIsModelNotFound() {
     GatewayError unknownModel = new GatewayError(ErrorType.NOT_FOUND, 404, "no such model", false, null, "model");
     assertEquals("model_not_found", errors.encode(unknownModel).getJsonObject("error").getString("code"));
