@@ -142,7 +142,8 @@ public final class TraceReplay {
         events.add(new Event(done, seq++, s, e.turn, selection, outcome.usage()));
       } else {
         UsageReport report = new UsageReport("r" + e.seq, 1, e.selection.pool().name(), e.selection.endpoint().id(), model, e.usage,
-            200, true, 500, e.time, e.selection.estimatedTokens(), e.selection.cachePlan());
+            dev.ensemble.pricing.CostCalculator.cost(e.usage, e.selection.pricing()), 200, true, 500, e.time, e.selection.estimatedTokens(),
+            e.selection.cachePlan());
         try {
           learn.invoke(verticle, report);
         } catch (InvocationTargetException ex) {
