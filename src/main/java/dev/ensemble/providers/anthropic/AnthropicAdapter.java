@@ -5,7 +5,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.providers.UpstreamJson;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.anthropic.AnthropicErrors;
 import dev.ensemble.wire.anthropic.AnthropicRequestCodec;
@@ -14,8 +14,6 @@ import dev.ensemble.wire.anthropic.AnthropicStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 
 /**
  * The Anthropic Messages API as an upstream: {@code POST /v1/messages} under a base URL without {@code /v1}
@@ -51,16 +49,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
   @Override
   public UnifiedResponse fromUpstream(Buffer body) {
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(body);
-    } catch (RuntimeException e) {
-      throw new UpstreamProtocolException("response body is not JSON", e);
-    }
-    if (!(parsed instanceof JsonObject json)) {
-      throw new UpstreamProtocolException("response body is not a JSON object");
-    }
-    return responses.decode(json);
+    return responses.decode(UpstreamJson.object(body, "response"));
   }
 
   @Override

@@ -5,7 +5,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.providers.UpstreamJson;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.gemini.GeminiErrors;
 import dev.ensemble.wire.gemini.GeminiRequestCodec;
@@ -14,8 +14,6 @@ import dev.ensemble.wire.gemini.GeminiStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 
 
 /**
@@ -61,16 +59,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   @Override
   public UnifiedResponse fromUpstream(Buffer body) {
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(body);
-    } catch (RuntimeException e) {
-      throw new UpstreamProtocolException("Gemini response body is not JSON", e);
-    }
-    if (!(parsed instanceof JsonObject json)) {
-      throw new UpstreamProtocolException("Gemini response body is not a JSON object");
-    }
-    return responses.decode(json);
+    return responses.decode(UpstreamJson.object(body, "Gemini response"));
   }
 
   @Override

@@ -5,7 +5,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.providers.UpstreamJson;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.openai.OpenAiErrors;
 import dev.ensemble.wire.openai.OpenAiRequestCodec;
@@ -14,8 +14,6 @@ import dev.ensemble.wire.openai.OpenAiStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 
@@ -49,13 +47,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
   @Override
   public UnifiedResponse fromUpstream(Buffer body) {
-    JsonObject json;
-    try {
-      json = new JsonObject(body);
-    } catch (DecodeException | ClassCastException e) {
-      throw new UpstreamProtocolException("OpenAI response is not a JSON object", e);
-    }
-    return responses.decode(json);
+    return responses.decode(UpstreamJson.object(body, "OpenAI response"));
   }
 
   @Override
