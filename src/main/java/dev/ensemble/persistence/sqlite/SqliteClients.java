@@ -14,7 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code clients} table (key hashes only) and each client's spend from {@code usage_ledger}. */
+/**
+ * The {@code clients} table (key hashes only) and each client's spend from {@code usage_ledger}. Writes run in
+ * explicit transactions: a pooled connection's auto-commit cannot be relied on after another transaction.
+ */
 public final class SqliteClients {
 
   private final Pool pool;
@@ -24,17 +27,18 @@ public final class SqliteClients {
   }
 
   public Future<Void> insert(Client c) {
-    return pool.preparedQuery("INSERT INTO clients (id, name, key_hash, monthly_budget_usd, rpm_limit, on_disconnect, created_at)"
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO clients (id, name, key_hash, monthly_budget_usd, rpm_limit, on_disconnect, created_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?)")
         .execute(Tuple.tuple().addValue(c.id()).addValue(c.name()).addValue(c.keyHash())
             .addValue(c.monthlyBudgetUsd() == null ? null : c.monthlyBudgetUsd().toPlainString()).addValue(c.rpmLimit())
-            .addValue(c.onDisconnect().wireName()).addValue(c.createdAtMillis()))
+            .addValue(c.onDisconnect().wireName()).addValue(c.createdAtMillis())))
         .mapEmpty();
   }
 
   /** True when a client was removed. */
   public Future<Boolean> delete(String id) {
-    return pool.preparedQuery("DELETE FROM clients WHERE id = ?").execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM clients WHERE id = ?").execute(Tuple.of(id)))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   /** Every client, oldest first. */
