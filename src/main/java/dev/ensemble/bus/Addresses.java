@@ -30,6 +30,22 @@ public final class Addresses {
   /** Request-reply: the persistence verticle answers with its state as JSON — SQLite file, schema, ledger counters. */
   public static final String PERSIST_STATUS = "ensemble.persist.status";
 
+  /**
+   * Request-reply: a new client with its key hash (never the key) as JSON; the persistence verticle inserts it
+   * into {@code clients}, has the {@link #CLIENTS_DIRECTORY} updated, then replies.
+   */
+  public static final String PERSIST_CLIENT_CREATE = "ensemble.persist.client.create";
+
+  /** Request-reply: a client id; removed like a create, or failure 404 when there is no such client. */
+  public static final String PERSIST_CLIENT_DELETE = "ensemble.persist.client.delete";
+
+  /**
+   * Request-reply, local: the persistence verticle sends the whole client directory (JSON: clients with key
+   * hashes, and at start each client's spend this month) to the node's
+   * {@link dev.ensemble.clients.ClientRegistry}, which swaps its snapshot and replies.
+   */
+  public static final String CLIENTS_DIRECTORY = "ensemble.clients.directory";
+
   private Addresses() {
   }
 

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
@@ -23,6 +24,7 @@ import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -52,6 +54,7 @@ final class ChatExchange {
   private final RouteConfig route;
   private final ResponseContext context;
   private final ResponseJournal journal;
+  private final ClientAccount account;
   private final long deadlineNanos;
   private final long startNanos = System.nanoTime();
   private UnifiedRequest request;
@@ -62,7 +65,7 @@ final class ChatExchange {
   private int attemptsOfModel;
 
   ChatExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
-      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context) {
+      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
@@ -72,7 +75,8 @@ final class ChatExchange {
     this.request = request;
     this.hints = hints;
     this.context = context;
-    this.journal = new ResponseJournal(context, dialect.name());
+    this.account = account;
+    this.journal = new ResponseJournal(context, dialect.name(), account.clientId());
     this.fallbacks = route == null ? List.of() : route.fallback();
     this.deadlineNanos = System.nanoTime() + first.pool().config().timeoutMs() * 1_000_000;
     this.last = first;
@@ -107,7 +111,7 @@ final class ChatExchange {
         .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
         .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
     LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
-    new UpstreamAttempt(vertx, client, dialect, request, selection, context, journal).run().onComplete(ar -> {
+    new UpstreamAttempt(vertx, client, dialect, request, selection, context, journal, account.onDisconnect()).run().onComplete(ar -> {
       AttemptResult result = ar.result();
       report(selection, result);
       if (result.canFailOver()) {
@@ -185,9 +189,12 @@ final class ChatExchange {
     }
   }
 
+  /** The request's row of the usage ledger; its cost also goes to the client's spend this month at once. */
   private void ledger(Selection selection, int status, Usage usage, long timeToFirstByteMs) {
-    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), null, selection.pool().name(),
-        selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, CostCalculator.cost(usage, selection.pricing()),
+    BigDecimal cost = CostCalculator.cost(usage, selection.pricing());
+    account.bill(cost);
+    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), account.clientId(), selection.pool().name(),
+        selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, cost,
         (System.nanoTime() - startNanos) / 1_000_000, timeToFirstByteMs, status, attempts, selection.decision().reason(), request.stream(),
         System.currentTimeMillis()));
   }

@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.GatewayError;
@@ -21,7 +22,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
 /**
- * Serves one chat route in one client format: parse and validate the body, route it, and hand it to a
+ * Serves one chat route in one client format: admit the caller (a client's monthly budget and {@code rpm_limit}:
+ * 429 before anything else), parse and validate the body, route it, and hand it to a
  * {@link ChatExchange}. {@code routeOf} gives the named workflow a request came in on (its model replaces the
  * body's, its retry and fallback settings govern failover), or null for the plain chat routes.
  */
@@ -47,7 +49,14 @@ final class ChatHandler implements Handler<RoutingContext> {
     long now = System.currentTimeMillis();
     String requestId = RequestIds.next(now);
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
+    ClientAccount account = Caller.of(ctx).account();
     try {
+      if (account.client() != null) {
+        GatewayError refused = account.registry().admit(account.client());
+        if (refused != null) {
+          throw refused;
+        }
+      }
       JsonObject body = jsonBody(ctx.body().buffer());
       RouteConfig route = routeOf.apply(ctx);
       if (route != null) {
@@ -57,7 +66,7 @@ final class ChatHandler implements Handler<RoutingContext> {
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
       new ChatExchange(ctx.vertx(), response, dialect, router, rateLimiter, route, request, hints, selection,
-          new ResponseContext(requestId, request.model(), now / 1000)).run();
+          new ResponseContext(requestId, request.model(), now / 1000), account).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.admin.AdminAuth;
+import dev.ensemble.admin.ClientsHandler;
 import dev.ensemble.admin.StatusHandler;
 import dev.ensemble.admin.UsageHandler;
 import dev.ensemble.config.EnsembleConfig;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.security.SecureRandom;
 import java.util.Map;
 
 /**
@@ -48,6 +50,9 @@ public final class IngressVerticle extends VerticleBase {
 
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
+    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
+    router.route("/v1/*").handler(clientAuth);
+    router.route("/api/v1/responses/*").handler(clientAuth);
     router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null));
     router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
@@ -59,13 +64,17 @@ public final class IngressVerticle extends VerticleBase {
       }
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name"))));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi);
+    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys());
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles()));
     router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
     router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
+    ClientsHandler clients = new ClientsHandler(services.clients(), new SecureRandom(), java.time.Clock.systemUTC());
+    router.post("/admin/clients").handler(body).handler(clients::create);
+    router.get("/admin/clients").handler(clients::list);
+    router.delete("/admin/clients/:id").handler(clients::delete);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

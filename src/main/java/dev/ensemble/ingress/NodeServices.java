@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.ratelimit.RateLimiter;
@@ -11,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * What every ingress instance of a node shares: the config, the router, the exact rate limiter, the client
- * dialects, when the node started, a view of its deployed verticles, and its metrics. All thread-safe.
+ * dialects, when the node started, a view of its deployed verticles, its metrics and its gateway clients. All
+ * thread-safe.
  */
 public record NodeServices(
     EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
-    long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics) {}
+    long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients) {}

@@ -5,6 +5,7 @@ import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
@@ -22,13 +23,17 @@ final class ResponseJournal {
 
   private final ResponseContext context;
   private final String clientFormat;
+  private final String clientId;
   private final JsonArray events = new JsonArray();
   private final StreamAccumulator accumulator = new StreamAccumulator();
   private GatewayError error;
+  private JsonObject cancelled;
+  private Usage partialUsage;
 
-  ResponseJournal(ResponseContext context, String clientFormat) {
+  ResponseJournal(ResponseContext context, String clientFormat, String clientId) {
     this.context = context;
     this.clientFormat = clientFormat;
+    this.clientId = clientId;
   }
 
   void add(StreamEvent event) {
@@ -39,21 +44,34 @@ final class ResponseJournal {
     events.add(event.toJson().put("seq", events.size()));
   }
 
+  /**
+   * The client went away and the upstream was cancelled ({@code on_disconnect: cancel}): the answer ends
+   * with an {@code error} event of status 499 {@code client_disconnected} (the client never saw it) and is
+   * persisted as failed and truncated, with {@code usage} (partly estimated) as its usage.
+   */
+  void cancelledByClient(String message, Usage usage) {
+    cancelled = new JsonObject().put("status", 499).put("type", "client_disconnected").put("message", message);
+    partialUsage = usage;
+    events.add(new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false)).put("seq", events.size()));
+  }
+
   boolean isEmpty() {
     return events.isEmpty();
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
   ResponseRecord record(ClientDialect dialect, String provider, String endpoint, BigDecimal cost) {
-    UnifiedResponse answer = accumulator.response();
-    boolean completed = accumulator.ended() && error == null;
+    UnifiedResponse accumulated = accumulator.response();
+    UnifiedResponse answer = partialUsage == null ? accumulated : new UnifiedResponse(accumulated.id(), accumulated.model(),
+        accumulated.content(), accumulated.stopReason(), accumulated.stopSequence(), partialUsage);
+    boolean completed = accumulator.ended() && error == null && cancelled == null;
     String stopReason = answer.stopReason() == null ? null : answer.stopReason().wireName();
     UnifiedResponse shown = completed ? answer
         : new UnifiedResponse(answer.id(), answer.model(), answer.content(), StopReason.ERROR, null, answer.usage());
-    JsonObject errorJson = error == null ? null : new JsonObject().put("status", error.status())
+    JsonObject errorJson = cancelled != null ? cancelled : error == null ? null : new JsonObject().put("status", error.status())
         .put("type", error.type().wireName()).put("message", error.getMessage());
     return new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), Instant.now(),
-        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), events, errorJson);
+        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), events, errorJson, clientId);
   }
 }

@@ -14,14 +14,17 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * {@code GET /api/v1/responses/{id}} (the persisted response) and {@code GET /api/v1/responses/{id}/events}
  * (its unified events as SSE, each with {@code id: <seq>}, resuming after {@code Last-Event-ID}). Reads go
- * to the persistence verticle over the event bus; errors are in OpenAI's format.
+ * to the persistence verticle over the event bus; errors are in OpenAI's format. Only the client that created a
+ * response, or the admin key, may read it; to anyone else it does not exist (404).
  */
 final class ResponsesHandler {
 
   private final ClientDialect errors;
+  private final boolean requireClientKeys;
 
-  ResponsesHandler(ClientDialect errors) {
+  ResponsesHandler(ClientDialect errors, boolean requireClientKeys) {
     this.errors = errors;
+    this.requireClientKeys = requireClientKeys;
   }
 
   void response(RoutingContext ctx) {
@@ -29,6 +32,7 @@ final class ResponsesHandler {
       JsonObject view = stored.copy();
       view.remove("events");
       view.remove("client_format");
+      view.remove("client_id");
       ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
     });
   }
@@ -52,14 +56,28 @@ final class ResponsesHandler {
   private void load(RoutingContext ctx, java.util.function.Consumer<JsonObject> found) {
     String id = ctx.pathParam("id");
     ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() && mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
         found.accept(ar.result().body());
-      } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+      } else if (ar.succeeded() || ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
         ErrorResponder.send(ctx.response(), errors, new GatewayError(ErrorType.NOT_FOUND, 404, "No response with id '" + id + "'", false, null, "id"));
       } else {
         ErrorResponder.send(ctx.response(), errors, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
       }
     });
+  }
+
+  /**
+   * The admin reads every response, a client its own; an anonymous response is readable by anyone only while
+   * the node does not require client keys. Everyone else is told there is no such response.
+   */
+  private boolean mayRead(Caller caller, String owner) {
+    if (caller.admin()) {
+      return true;
+    }
+    if (owner == null) {
+      return !requireClientKeys;
+    }
+    return owner.equals(caller.account().clientId());
   }
 
   private static long lastEventId(String header) {

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.clients.OnDisconnect;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StreamAccumulator;
@@ -15,6 +16,7 @@ import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.routing.PromptSize;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
@@ -36,9 +38,11 @@ import java.util.List;
  * <p>Until the first byte is written to the client the attempt can still fail cleanly: its future then
  * carries an {@link AttemptFailure} and the {@link ChatExchange} may try elsewhere. Streaming is passthrough:
  * each upstream chunk is decoded into unified events and each event is rendered and written as soon as it
- * is complete; headers go out with the first event. The upstream is read to its end whether or not the
- * client is still there: a slow client pauses the upstream (backpressure), a gone one does not. After the
- * first byte a failure ends the stream with an error event in the client's format.
+ * is complete; headers go out with the first event. A slow client pauses the upstream (backpressure). A gone
+ * one does not: by default ({@link OnDisconnect#CONTINUE}) the upstream is read to its end, and the answer is
+ * persisted and billed with its reported usage; with {@link OnDisconnect#CANCEL} the upstream call is cancelled
+ * at once and the partial answer persisted as failed, billed with {@link #partialUsage()}. After the first
+ * byte a failure ends the stream with an error event in the client's format.
  */
 final class UpstreamAttempt {
 
@@ -49,15 +53,18 @@ final class UpstreamAttempt {
   private final Selection selection;
   private final ResponseContext context;
   private final ResponseJournal journal;
+  private final OnDisconnect onDisconnect;
   private final Promise<AttemptResult> result = Promise.promise();
   private final long startNanos = System.nanoTime();
   private long firstByteNanos;
   private long timer = -1;
   private StreamEncoder encoder;
   private Usage usage = Usage.UNKNOWN;
+  private Usage startUsage = Usage.UNKNOWN;
+  private long streamedChars;
 
   UpstreamAttempt(Vertx vertx, HttpServerResponse client, ClientDialect dialect, UnifiedRequest request, Selection selection,
-      ResponseContext context, ResponseJournal journal) {
+      ResponseContext context, ResponseJournal journal, OnDisconnect onDisconnect) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
@@ -65,6 +72,7 @@ final class UpstreamAttempt {
     this.selection = selection;
     this.context = context;
     this.journal = journal;
+    this.onDisconnect = onDisconnect;
   }
 
   Future<AttemptResult> run() {
@@ -140,7 +148,13 @@ final class UpstreamAttempt {
     encoder = dialect.newStreamEncoder(request, context);
     ReadStream<Buffer> body = response.body();
     long idleMs = selection.pool().config().idleTimeoutMs();
-    client.closeHandler(v -> body.resume());
+    client.closeHandler(v -> {
+      if (onDisconnect == OnDisconnect.CANCEL) {
+        clientGone(response);
+      } else {
+        body.resume();
+      }
+    });
     body.exceptionHandler(err -> streamFailed(response, "interrupted",
         GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " stream was interrupted: " + err.getMessage())));
     body.handler(chunk -> {
@@ -194,9 +208,42 @@ final class UpstreamAttempt {
     }
   }
 
+  /** The client disconnected mid-stream and asked for the upstream to be cancelled then. */
+  private void clientGone(UpstreamResponse response) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    usage = partialUsage();
+    outcome(response.status(), null, null, null);
+    if (!journal.isEmpty()) {
+      journal.cancelledByClient("The client disconnected; the upstream call was cancelled (on_disconnect: cancel). Usage is partial: "
+          + "input as the upstream reported it at the start (else estimated from the prompt), output estimated at 4 characters a token "
+          + "from the " + streamedChars + " characters streamed", usage);
+    }
+    done(499, true);
+    response.cancel();
+  }
+
+  /**
+   * The usage of an answer cut short by the client: the upstream reports usage only at the end of a stream,
+   * so input and cache tokens are those it reported at the start (Anthropic's {@code message_start}) or else
+   * the prompt estimate (4 characters a token), and output is the larger of what it reported at the start and
+   * the streamed text, thinking and tool-argument characters at 4 characters a token, rounded up.
+   */
+  private Usage partialUsage() {
+    Long input = startUsage.input() != null ? startUsage.input() : Long.valueOf(PromptSize.tokens(request));
+    long estimatedOutput = (streamedChars + 3) / 4;
+    long output = Math.max(Usage.orZero(startUsage.output()), estimatedOutput);
+    return new Usage(input, output, startUsage.cacheRead(), startUsage.cacheWrite());
+  }
+
   /** The event as clients see it: the gateway's id, model and route on the start, the cost on the end. */
   private StreamEvent shown(StreamEvent event) {
+    if (event instanceof StreamEvent.BlockDelta delta) {
+      streamedChars += delta.text() != null ? delta.text().length() : delta.partialJson() != null ? delta.partialJson().length() : 0;
+    }
     if (event instanceof StreamEvent.ResponseStart start) {
+      startUsage = start.usage() == null ? Usage.UNKNOWN : start.usage();
       return start.withRouting(context.requestId(), context.model(), provider(), selection.endpoint().id());
     }
     if (event instanceof StreamEvent.ResponseEnd end) {

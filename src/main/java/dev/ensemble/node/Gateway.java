@@ -1,6 +1,7 @@
 package dev.ensemble.node;
 
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ResponsesConfig;
@@ -38,12 +39,14 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +74,7 @@ public final class Gateway {
   private int port;
   private RateLimiter rateLimiter;
   private GatewayMetrics metrics;
+  private MessageConsumer<?> clientDirectory;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -105,6 +109,11 @@ public final class Gateway {
     if (rateLimiter != null) {
       RateLimiter limiter = rateLimiter;
       chain = chain.compose(v -> limiter.close());
+    }
+    if (clientDirectory != null) {
+      MessageConsumer<?> directory = clientDirectory;
+      clientDirectory = null;
+      chain = chain.compose(v -> directory.unregister());
     }
     return chain.onComplete(ar -> {
       if (metrics != null) {
@@ -159,8 +168,14 @@ public final class Gateway {
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
 
-    Future<Void> chain = exact.start().compose(v -> record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir())), Path.of(config.storage().sqlitePath())),
-        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))))
+    // The client registry listens before the persistence verticle starts: that sends it the first directory.
+    ClientRegistry clients = new ClientRegistry(Clock.systemUTC());
+    Future<Void> chain = exact.start().compose(v -> clients.listen(vertx.eventBus()))
+        .compose(consumer -> {
+          clientDirectory = consumer;
+          return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir())),
+              Path.of(config.storage().sqlitePath())), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+        })
         .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
     for (ProviderPool pool : pools.values()) {
@@ -172,7 +187,7 @@ public final class Gateway {
     List<IngressVerticle> ingress = new java.util.concurrent.CopyOnWriteArrayList<>();
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics));
+          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics, clients));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
@@ -187,10 +202,6 @@ public final class Gateway {
 
   /** Config this build parses but cannot act on yet fails the start rather than being silently ignored. */
   private static void checkSupported(EnsembleConfig config) {
-    if (config.server().requireClientKeys()) {
-      throw new ConfigException("server.require_client_keys",
-          "gateway client keys are not available in this build yet; use a loopback host with require_client_keys: false");
-    }
     if (config.responses().store() != ResponsesConfig.Store.LOCAL) {
       throw new ConfigException("responses.store", "s3 is not supported by this build yet; use local");
     }

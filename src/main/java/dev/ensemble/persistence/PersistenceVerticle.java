@@ -3,6 +3,7 @@ package dev.ensemble.persistence;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.persistence.sqlite.Database;
 import dev.ensemble.persistence.sqlite.Migrations;
+import dev.ensemble.persistence.sqlite.SqliteClients;
 import dev.ensemble.persistence.sqlite.SqliteLedger;
 import dev.ensemble.persistence.sqlite.SqliteUsage;
 import io.vertx.core.Future;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when there is none. Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
+ * Gateway clients are kept by its {@link ClientTable}.
  */
 public final class PersistenceVerticle extends VerticleBase {
 
@@ -56,6 +58,7 @@ public final class PersistenceVerticle extends VerticleBase {
               .put("journal_mode", mode));
         })
         .compose(v -> ledger.start())
+        .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
         .onFailure(err -> database.close());
   }

@@ -15,11 +15,13 @@ import java.time.Instant;
  * @param body   the final body in the client's original format
  * @param events the unified event blocks in order, each with {@code seq}
  * @param error  the error the answer ended with ({@code status} {@code failed}), or null
+ * @param clientId the gateway client that asked for it, or null for an anonymous request; only that client
+ *               (or the admin key) may read it back. Kept in the stored form, not shown.
  */
 public record ResponseRecord(
     String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
-    JsonObject body, JsonArray events, JsonObject error) {
+    JsonObject body, JsonArray events, JsonObject error, String clientId) {
 
   /** The lifecycle of a response, as {@code GET /api/v1/responses/{id}} shows it. */
   public enum Status {
@@ -47,9 +49,9 @@ public record ResponseRecord(
     }
   }
 
-  /** The stored form: the public view plus the events. */
+  /** The stored form: the public view plus the client format, the client id and the events. */
   public JsonObject toJson() {
-    return publicJson().put("client_format", clientFormat).put("events", events);
+    return publicJson().put("client_format", clientFormat).put("client_id", clientId).put("events", events);
   }
 
   /** What {@code GET /api/v1/responses/{id}} returns (no events). */
@@ -80,6 +82,6 @@ public record ResponseRecord(
         completed == null ? null : Instant.parse(completed), json.getString("text"), json.getString("stop_reason"),
         new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
         cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), json.getJsonObject("body"),
-        json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"));
+        json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"), json.getString("client_id"));
   }
 }

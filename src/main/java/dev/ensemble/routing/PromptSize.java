@@ -11,12 +11,12 @@ import dev.ensemble.routing.affinity.PrefixFingerprinter;
  * amount per image or document), for requests to providers without a prompt cache, where no fingerprint is
  * computed. Used for token-rate admission and cost estimates, both later corrected by reported usage.
  */
-final class PromptSize {
+public final class PromptSize {
 
   private PromptSize() {
   }
 
-  static int tokens(UnifiedRequest request) {
+  public static int tokens(UnifiedRequest request) {
     long chars = 0;
     long media = 0;
     for (ToolDefinition tool : request.tools()) {

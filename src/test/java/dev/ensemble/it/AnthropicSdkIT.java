@@ -65,7 +65,8 @@ class AnthropicSdkIT {
 
   @RegisterExtension
   @Order(2)
-  static GatewayExtension gateway = GatewayExtension.against(fake);
+  static GatewayExtension gateway = GatewayExtension.withConfig(fake,
+      f -> GatewayExtension.standardConfigWithAdminKey(f, UpstreamChecks.ADMIN_KEY, ""));
 
   private static final String SYSTEM = "You are a terse assistant.";
   private static final String LAST_QUESTION = "And what is the capital of Italy?";
@@ -78,7 +79,7 @@ class AnthropicSdkIT {
   static void connect() {
     client = AnthropicOkHttpClient.builder()
         .baseUrl(gateway.baseUrl())
-        .apiKey(UpstreamChecks.CLIENT_KEY)
+        .apiKey(UpstreamChecks.clientKey(gateway))
         .maxRetries(0)
         .timeout(Duration.ofSeconds(20))
         .build();

@@ -59,7 +59,8 @@ class OpenAiSdkIT {
 
   @RegisterExtension
   @Order(2)
-  static GatewayExtension gateway = GatewayExtension.against(fake);
+  static GatewayExtension gateway = GatewayExtension.withConfig(fake,
+      f -> GatewayExtension.standardConfigWithAdminKey(f, UpstreamChecks.ADMIN_KEY, ""));
 
   private static final String SYSTEM = "You are a terse assistant.";
   private static final String LAST_QUESTION = "And what is the capital of Italy?";
@@ -71,7 +72,7 @@ class OpenAiSdkIT {
   static void connect() {
     client = OpenAIOkHttpClient.builder()
         .baseUrl(gateway.openAiBaseUrl())
-        .apiKey(UpstreamChecks.CLIENT_KEY)
+        .apiKey(UpstreamChecks.clientKey(gateway))
         .maxRetries(0)
         .timeout(Duration.ofSeconds(20))
         .build();

@@ -57,6 +57,7 @@ public final class FakeUpstream {
   private final UpstreamState state = new UpstreamState();
   private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
   private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
+  private volatile java.util.concurrent.CompletableFuture<RecordedRequest> abandoned = new java.util.concurrent.CompletableFuture<>();
   private final OpenAiRoute openAi = new OpenAiRoute(state);
   private final AnthropicRoute anthropic = new AnthropicRoute(state);
   private HttpServer server;
@@ -119,10 +120,19 @@ public final class FakeUpstream {
     return this;
   }
 
+  /**
+   * Completes with the first request, since the last reset, whose connection the caller closed before the
+   * answer was complete (e.g. a gateway cancelling a stream). Replies cut by the fake itself count too.
+   */
+  public java.util.concurrent.CompletableFuture<RecordedRequest> firstAbandoned() {
+    return abandoned;
+  }
+
   /** Clears scripts, recordings, remembered cache prefixes, rate counters, key list and clock. */
   public void reset() {
     script.clear();
     recorded.clear();
+    abandoned = new java.util.concurrent.CompletableFuture<>();
     state.reset();
   }
 
@@ -149,7 +159,16 @@ public final class FakeUpstream {
   }
 
   private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> answer(request, record(request, body)));
+    request.body().onSuccess(body -> {
+      RecordedRequest recordedRequest = record(request, body);
+      java.util.concurrent.CompletableFuture<RecordedRequest> watcher = abandoned;
+      request.response().closeHandler(v -> {
+        if (!request.response().ended()) {
+          watcher.complete(recordedRequest);
+        }
+      });
+      answer(request, recordedRequest);
+    });
   }
 
   private RecordedRequest record(HttpServerRequest request, Buffer body) {

@@ -102,6 +102,36 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
         """.formatted(scratchDir("responses"), fake.openAiBaseUrl(), OPENAI_KEY, fake.baseUrl(), ANTHROPIC_KEY);
   }
 
+  /** The standard config with {@code server.admin_key} set (and, if given, more {@code server:} settings such as {@code require_client_keys: true}). */
+  public static String standardConfigWithAdminKey(FakeUpstreamExtension fake, String adminKey, String moreServerSettings) {
+    return standardConfig(fake).replace("server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536 }",
+        "server: { host: 127.0.0.1, port: 0, max_body_bytes: 65536, admin_key: " + adminKey
+            + (moreServerSettings.isEmpty() ? "" : ", " + moreServerSettings) + " }");
+  }
+
+  /**
+   * Creates a gateway client with {@code POST /admin/clients} and returns the answer ({@code id}, {@code name},
+   * {@code key}, ...); fails the test on any other status than 201.
+   */
+  public io.vertx.core.json.JsonObject createClient(String adminKey, io.vertx.core.json.JsonObject body) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/admin/clients"))
+              .header("Authorization", "Bearer " + adminKey).header("content-type", "application/json")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 201) {
+        throw new AssertionError("POST /admin/clients answered " + r.statusCode() + ": " + r.body());
+      }
+      return new io.vertx.core.json.JsonObject(r.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A fresh directory under the build's temp dir (surefire sets {@code java.io.tmpdir} to {@code target/}). */
   public static String scratchDir(String prefix) {
     try {
