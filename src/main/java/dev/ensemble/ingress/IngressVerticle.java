@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.admin.AdminAuth;
+import dev.ensemble.admin.KeysHandler;
 import dev.ensemble.admin.StatusHandler;
 import dev.ensemble.admin.UsageHandler;
 import dev.ensemble.config.EnsembleConfig;
@@ -66,6 +67,10 @@ public final class IngressVerticle extends VerticleBase {
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles()));
     router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
     router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
+    KeysHandler keys = new KeysHandler();
+    router.post("/admin/keys").handler(body).handler(keys::add);
+    router.get("/admin/keys").handler(keys::list);
+    router.delete("/admin/keys/:id").handler(keys::delete);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 
