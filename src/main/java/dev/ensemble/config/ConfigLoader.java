@@ -128,14 +128,7 @@ public final class ConfigLoader {
 
   private StorageConfig storage(ConfigNode n) {
     n.allow("sqlite_path", "encryption_key");
-    Secret encryptionKey = n.secret("encryption_key");
-    if (!encryptionKey.isEmpty() && encryptionKeyBytes(encryptionKey.value()) != 32) {
-      throw new ConfigException(n.pathOf("encryption_key"),
-          "must be 32 bytes of base64 (e.g. the output of `openssl rand -base64 32`) for AES-256-GCM; "
-              + (encryptionKeyBytes(encryptionKey.value()) < 0 ? "it is not valid base64" : "it decodes to "
-              + encryptionKeyBytes(encryptionKey.value()) + " bytes"));
-    }
-    return new StorageConfig(n.string("sqlite_path", "data/ensemble.db"), encryptionKey);
+    return new StorageConfig(n.string("sqlite_path", "data/ensemble.db"), n.secret("encryption_key"));
   }
 
   private ResponsesConfig responses(ConfigNode n) {
@@ -154,15 +147,6 @@ public final class ConfigLoader {
     n.allow("address", "username", "password", "pool_size");
     return new RedisConfig(n.string("address", ""), n.string("username", ""), n.secret("password"),
         n.positiveInt("pool_size", 20));
-  }
-
-  /** Bytes {@code base64} decodes to, or -1 when it is not base64. */
-  private static int encryptionKeyBytes(String base64) {
-    try {
-      return java.util.Base64.getDecoder().decode(base64.strip()).length;
-    } catch (IllegalArgumentException e) {
-      return -1;
-    }
   }
 
   private ClusterConfig cluster(ConfigNode n) {

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The {@code provider_keys} table: admin-added provider keys, the key itself only as ciphertext (this class
- * never sees a plaintext key). {@code UNIQUE (provider, name)} guards against two keys of one name.
+ * never sees a plaintext key). {@code UNIQUE (provider, name)} guards against two keys of one name. Writes run
+ * in explicit transactions: the JDBC pool does not commit on its own.
  */
 public final class SqliteProviderKeys {
 
@@ -36,16 +37,17 @@ public final class SqliteProviderKeys {
 
   /** Inserts {@code key}; fails with {@link DuplicateKeyException} when its provider already has a key of that name. */
   public Future<Void> insert(StoredKey key) {
-    return pool.preparedQuery("INSERT INTO provider_keys (id, provider, name, api_key_ciphertext, weight, endpoints_json, created_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .execute(Tuple.of(key.id(), key.provider(), key.name(), key.ciphertext(), key.weight(), key.endpointsJson(), key.createdAt()))
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO provider_keys"
+                + " (id, provider, name, api_key_ciphertext, weight, endpoints_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(Tuple.of(key.id(), key.provider(), key.name(), key.ciphertext(), key.weight(), key.endpointsJson(), key.createdAt())))
         .<Void>mapEmpty()
         .recover(err -> Future.failedFuture(String.valueOf(err.getMessage()).contains("UNIQUE") ? new DuplicateKeyException() : err));
   }
 
   /** Deletes the key {@code id}; true when there was one. */
   public Future<Boolean> delete(String id) {
-    return pool.preparedQuery("DELETE FROM provider_keys WHERE id = ?").execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM provider_keys WHERE id = ?").execute(Tuple.of(id)))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   private static String text(Object value) {
