@@ -50,7 +50,7 @@ public final class KeysHandler {
   private static void answer(RoutingContext ctx, AsyncResult<Message<JsonObject>> ar, int status) {
     if (ar.succeeded()) {
       reply(ctx, status, ar.result().body());
-    } else if (ar.cause() instanceof ReplyException r && r.failureCode() >= 400) {
+    } else if (ar.cause() instanceof ReplyException r && r.failureCode() >= 400 && r.getMessage() != null && r.getMessage().startsWith("{")) {
       reply(ctx, r.failureCode(), new JsonObject(r.getMessage()));
     } else {
       reply(ctx, 503, error("the provider keys are not available: " + ar.cause().getMessage(), "api_error"));
