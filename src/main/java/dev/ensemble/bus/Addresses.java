@@ -46,6 +46,27 @@ public final class Addresses {
    */
   public static final String CLIENTS_DIRECTORY = "ensemble.clients.directory";
 
+  /**
+   * Request-reply to the keys verticle: {@code POST /admin/keys}'s JSON body; the reply is the stored key,
+   * masked, or a failure whose code is the HTTP status and whose message is the JSON error body.
+   */
+  public static final String KEYS_ADD = "ensemble.keys.add";
+
+  /** Request-reply to the keys verticle: every provider key, config and admin, masked, as {@code {data: [...]}}. */
+  public static final String KEYS_LIST = "ensemble.keys.list";
+
+  /** Request-reply to the keys verticle: a key id to remove; failure 404 (unknown) or 409 (a config-file key). */
+  public static final String KEYS_DELETE = "ensemble.keys.delete";
+
+  /** Request-reply: the stored provider keys (ciphertext only) as {@code {keys: [...]}}. */
+  public static final String PERSIST_KEYS_LIST = "ensemble.persist.keys.list";
+
+  /** Request-reply: one provider key row (ciphertext only) to insert; failure 409 when its provider + name exists. */
+  public static final String PERSIST_KEYS_INSERT = "ensemble.persist.keys.insert";
+
+  /** Request-reply: a provider key id to delete; replies with whether a row went. */
+  public static final String PERSIST_KEYS_DELETE = "ensemble.persist.keys.delete";
+
   private Addresses() {
   }
 
@@ -60,6 +81,14 @@ public final class Addresses {
    */
   public static String poolReset(String provider) {
     return "ensemble.pool." + provider + ".reset";
+  }
+
+  /**
+   * Request-reply: a {@link dev.ensemble.pools.KeySet}, every admin-added key of {@code provider}; its pool
+   * serves them next to the config file's keys from now on and replies when the new endpoints are routable.
+   */
+  public static String poolKeys(String provider) {
+    return "ensemble.pool." + provider + ".keys";
   }
 
   /** Request-reply: the pool of {@code provider} answers with its endpoints' health as JSON. */

@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.admin.AdminAuth;
 import dev.ensemble.admin.ClientsHandler;
+import dev.ensemble.admin.KeysHandler;
 import dev.ensemble.admin.StatusHandler;
 import dev.ensemble.admin.UsageHandler;
 import dev.ensemble.config.EnsembleConfig;
@@ -75,6 +76,10 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/admin/clients").handler(body).handler(clients::create);
     router.get("/admin/clients").handler(clients::list);
     router.delete("/admin/clients/:id").handler(clients::delete);
+    KeysHandler keys = new KeysHandler();
+    router.post("/admin/keys").handler(body).handler(keys::add);
+    router.get("/admin/keys").handler(keys::list);
+    router.delete("/admin/keys/:id").handler(keys::delete);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

@@ -3,6 +3,7 @@ package dev.ensemble.metrics;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.Secret;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.CachePredictions;
@@ -113,6 +114,16 @@ public final class GatewayMetrics implements AutoCloseable {
   /** {@code GET /metrics}, guarded by {@code metricsKey} when it is set. */
   public Handler<RoutingContext> scrapeHandler(Secret metricsKey) {
     return new MetricsHandler(this, metricsKey);
+  }
+
+  /** Registers the per-endpoint gauges of an endpoint added at run time. */
+  public void endpointAdded(ProviderPool pool, Endpoint endpoint) {
+    state.register(pool, endpoint);
+  }
+
+  /** Removes the per-endpoint gauges of an endpoint that is gone. */
+  public void endpointRemoved(ProviderPool pool, Endpoint endpoint) {
+    state.unregister(pool, endpoint);
   }
 
   void refresh() {

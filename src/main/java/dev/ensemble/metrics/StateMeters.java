@@ -9,9 +9,12 @@ import dev.ensemble.routing.CachePredictions;
 import dev.ensemble.routing.ModelRouter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -27,24 +30,17 @@ final class StateMeters {
   private final MeterRegistry registry;
   private final ModelRouter router;
   private final Set<String> reasons = ConcurrentHashMap.newKeySet();
+  private final Map<String, List<Meter>> byEndpoint = new ConcurrentHashMap<>();
+  private final LongSupplier clock;
 
   StateMeters(MeterRegistry registry, Collection<ProviderPool> pools, ModelRouter router, CachePredictions predictions,
       RateLimiter limiter, LongSupplier clock) {
     this.registry = registry;
     this.router = router;
+    this.clock = clock;
     for (ProviderPool pool : pools) {
       for (Endpoint e : pool.endpoints()) {
-        String id = e.id();
-        Gauge.builder(MetricNames.CIRCUIT_STATE, pool, p -> circuit(p.health().getOrDefault(id, EndpointHealth.NEW), clock.getAsLong()))
-            .description("Circuit of the endpoint: 0 closed, 1 half-open (a probe may pass), 2 open")
-            .tags("provider", pool.name(), "endpoint", id)
-            .strongReference(true)
-            .register(registry);
-        Gauge.builder(MetricNames.KEY_DISABLED, pool, p -> p.health().getOrDefault(id, EndpointHealth.NEW).keyDisabled() ? 1 : 0)
-            .description("1 when the provider rejected the endpoint's key and it gets no traffic")
-            .tags("provider", pool.name(), "endpoint", id)
-            .strongReference(true)
-            .register(registry);
+        register(pool, e);
       }
     }
     Gauge.builder(MetricNames.LIMITER_MODE, limiter, l -> mode(l.status().mode()))
@@ -62,6 +58,29 @@ final class StateMeters {
     FunctionCounter.builder(MetricNames.CACHE_PREDICTIONS, predictions, CachePredictions::unpredicted)
         .tag("outcome", "unpredicted").register(registry);
     refresh();
+  }
+
+  /** The circuit and key gauges of one endpoint, at start or when it is added at run time. */
+  void register(ProviderPool pool, Endpoint e) {
+    String id = e.id();
+    Meter circuit = Gauge.builder(MetricNames.CIRCUIT_STATE, pool, p -> circuit(p.health().getOrDefault(id, EndpointHealth.NEW), clock.getAsLong()))
+        .description("Circuit of the endpoint: 0 closed, 1 half-open (a probe may pass), 2 open")
+        .tags("provider", pool.name(), "endpoint", id)
+        .strongReference(true)
+        .register(registry);
+    Meter key = Gauge.builder(MetricNames.KEY_DISABLED, pool, p -> p.health().getOrDefault(id, EndpointHealth.NEW).keyDisabled() ? 1 : 0)
+        .description("1 when the provider rejected the endpoint's key and it gets no traffic")
+        .tags("provider", pool.name(), "endpoint", id)
+        .strongReference(true)
+        .register(registry);
+    byEndpoint.put(pool.name() + "/" + id, List.of(circuit, key));
+  }
+
+  void unregister(ProviderPool pool, Endpoint e) {
+    List<Meter> meters = byEndpoint.remove(pool.name() + "/" + e.id());
+    if (meters != null) {
+      meters.forEach(registry::remove);
+    }
   }
 
   /** Registers a counter for every routing reason that appeared since the last call. */

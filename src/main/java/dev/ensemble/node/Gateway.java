@@ -5,6 +5,8 @@ import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ResponsesConfig;
+import dev.ensemble.keys.KeyVault;
+import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.LocalResponseStore;
 import dev.ensemble.persistence.PersistenceVerticle;
@@ -15,6 +17,7 @@ import dev.ensemble.ingress.NodeServices;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pools.Endpoint;
+import dev.ensemble.pools.KeySet;
 import dev.ensemble.pools.PoolVerticle;
 import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.providers.ProviderKind;
@@ -51,11 +54,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A running Ensemble node on a Vert.x instance: builds the provider pools and the router from the config and
- * deploys the verticles in dependency order — router, one pool per provider, then ingress on every event
- * loop. {@link #stop()} undeploys them in reverse.
+ * deploys the verticles in dependency order — persistence, router, metrics, one pool per provider, the
+ * keys verticle (which hands the stored admin keys to their pools), then ingress on every event loop. {@link #stop()} undeploys them in reverse.
  */
 public final class Gateway {
 
@@ -123,14 +127,17 @@ public final class Gateway {
       vertx.eventBus().unregisterDefaultCodec(AttemptOutcome.class);
       vertx.eventBus().unregisterDefaultCodec(ResponseRecord.class);
       vertx.eventBus().unregisterDefaultCodec(LedgerEntry.class);
+      vertx.eventBus().unregisterDefaultCodec(KeySet.class);
     });
   }
 
   private Future<Void> deploy(EnsembleConfig config, PrometheusMeterRegistry registry) {
     Map<String, ProviderPool> pools = new LinkedHashMap<>();
     Map<String, ProviderKind> kinds = new LinkedHashMap<>();
+    KeyVault vault;
     try {
       checkSupported(config);
+      vault = vault(config);
       config.providers().forEach((name, provider) -> {
         ProviderKind kind = ProviderKinds.of(provider);
         kinds.put(name, kind);
@@ -143,10 +150,11 @@ public final class Gateway {
     vertx.eventBus().registerDefaultCodec(AttemptOutcome.class, new LocalCodec<>(AttemptOutcome.class));
     vertx.eventBus().registerDefaultCodec(ResponseRecord.class, new LocalCodec<>(ResponseRecord.class));
     vertx.eventBus().registerDefaultCodec(LedgerEntry.class, new LocalCodec<>(LedgerEntry.class));
+    vertx.eventBus().registerDefaultCodec(KeySet.class, new LocalCodec<>(KeySet.class));
     EndpointLoad load = new EndpointLoad();
     // Without Redis the router admits against lock-free local limits; with Redis the exact cluster-wide
     // limiter admits each attempt and the local ones stay out of the way (they would count this node only).
-    Map<String, EndpointLimiter> limiters = new LinkedHashMap<>();
+    Map<String, EndpointLimiter> limiters = new ConcurrentHashMap<>();
     RateLimiter exact;
     if (config.redis().enabled()) {
       exact = new RedisRateLimiter(vertx, config.redis(), EndpointLimits.of(config.providers().values()), EXPECTED_NODES);
@@ -164,6 +172,7 @@ public final class Gateway {
     ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, System::currentTimeMillis);
     GatewayMetrics metrics = new GatewayMetrics(registry, config, pools.values(), router, predictions, exact);
     this.metrics = metrics;
+    EndpointRegistrar registrar = new EndpointRegistrar(limiters, exact, config.redis().enabled(), metrics);
     long startedAt = System.currentTimeMillis() / 1000;
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     AnthropicClientDialect anthropic = new AnthropicClientDialect();
@@ -179,8 +188,10 @@ public final class Gateway {
         .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
     for (ProviderPool pool : pools.values()) {
-      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport()))));
+      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar))));
     }
+    // Admin-added keys are loaded (and handed to their pools) before ingress takes its first request.
+    chain = chain.compose(v -> record("keys", 1, vertx.deployVerticle(new KeysVerticle(config, vault, System::currentTimeMillis))));
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
@@ -204,6 +215,18 @@ public final class Gateway {
   private static void checkSupported(EnsembleConfig config) {
     if (config.responses().store() != ResponsesConfig.Store.LOCAL) {
       throw new ConfigException("responses.store", "s3 is not supported by this build yet; use local");
+    }
+  }
+
+  /** The vault for admin-added provider keys, or null when {@code storage.encryption_key} is not set. */
+  private static KeyVault vault(EnsembleConfig config) {
+    if (config.storage().encryptionKey().isEmpty()) {
+      return null;
+    }
+    try {
+      return KeyVault.of(config.storage().encryptionKey());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("storage.encryption_key", e.getMessage());
     }
   }
 

@@ -4,7 +4,9 @@ import dev.ensemble.bus.Addresses;
 import dev.ensemble.persistence.sqlite.Database;
 import dev.ensemble.persistence.sqlite.Migrations;
 import dev.ensemble.persistence.sqlite.SqliteClients;
+import dev.ensemble.keys.StoredKey;
 import dev.ensemble.persistence.sqlite.SqliteLedger;
+import dev.ensemble.persistence.sqlite.SqliteProviderKeys;
 import dev.ensemble.persistence.sqlite.SqliteUsage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,7 +24,9 @@ import java.nio.file.Path;
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when there is none. Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
- * Gateway clients are kept by its {@link ClientTable}.
+ * Gateway clients are kept by its {@link ClientTable}. Admin-added provider keys (ciphertext only) are listed,
+ * inserted and deleted on {@link Addresses#PERSIST_KEYS_LIST}, {@link Addresses#PERSIST_KEYS_INSERT} and
+ * {@link Addresses#PERSIST_KEYS_DELETE}.
  */
 public final class PersistenceVerticle extends VerticleBase {
 
@@ -60,6 +64,7 @@ public final class PersistenceVerticle extends VerticleBase {
         .compose(v -> ledger.start())
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
+        .compose(v -> registerKeyConsumers(new SqliteProviderKeys(database.pool())))
         .onFailure(err -> database.close());
   }
 
@@ -67,6 +72,39 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> flushed = ledger == null ? Future.succeededFuture() : ledger.stop();
     return flushed.eventually(() -> database == null ? Future.succeededFuture() : database.close());
+  }
+
+  /** The admin-added provider keys; only their ciphertext ever reaches this verticle. */
+  private Future<Void> registerKeyConsumers(SqliteProviderKeys keys) {
+    var bus = vertx.eventBus();
+    bus.<JsonObject>localConsumer(Addresses.PERSIST_KEYS_INSERT, msg -> keys.insert(StoredKey.fromJson(msg.body())).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(null);
+      } else if (ar.cause() instanceof SqliteProviderKeys.DuplicateKeyException) {
+        msg.fail(409, ar.cause().getMessage());
+      } else {
+        LOG.error("could not store provider key {}: {}", msg.body().getString("id"), ar.cause().toString());
+        msg.fail(500, "the provider key could not be stored");
+      }
+    }));
+    bus.<String>localConsumer(Addresses.PERSIST_KEYS_DELETE, msg -> keys.delete(msg.body()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result());
+      } else {
+        LOG.error("could not delete provider key {}: {}", msg.body(), ar.cause().toString());
+        msg.fail(500, "the provider key could not be deleted");
+      }
+    }));
+    return bus.<Void>localConsumer(Addresses.PERSIST_KEYS_LIST, msg -> keys.list().onComplete(ar -> {
+      if (ar.succeeded()) {
+        io.vertx.core.json.JsonArray rows = new io.vertx.core.json.JsonArray();
+        ar.result().forEach(k -> rows.add(k.toJson()));
+        msg.reply(new JsonObject().put("keys", rows));
+      } else {
+        LOG.error("could not read the provider keys: {}", ar.cause().toString());
+        msg.fail(500, "the provider keys could not be read");
+      }
+    })).completion();
   }
 
   private Future<Void> registerConsumers(SqliteUsage usage) {

@@ -10,8 +10,10 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -20,6 +22,9 @@ import java.util.function.Function;
  * its endpoints — counters, circuit breakers, rate-limit cooldowns, disabled keys. Outcomes of upstream
  * attempts arrive on {@link Addresses#poolOutcome}; each one updates that state (on this verticle's event
  * loop only) and replaces the immutable snapshot that routing reads from {@link ProviderPool#health()}.
+ * It is also the one writer of the pool's endpoint list: the admin keys of the provider arrive in full as a
+ * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay, new ones start with
+ * fresh state, removed ones leave the list and the health snapshot.
  */
 public final class PoolVerticle extends VerticleBase {
 
@@ -27,12 +32,20 @@ public final class PoolVerticle extends VerticleBase {
 
   private final ProviderPool pool;
   private final Function<Vertx, UpstreamTransport> transportFactory;
+  private final EndpointListener listener;
+  private final List<Endpoint> configured;
   private final Map<String, EndpointState> states = new LinkedHashMap<>();
   private UpstreamTransport transport;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
+    this(pool, transportFactory, EndpointListener.NONE);
+  }
+
+  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener) {
     this.pool = pool;
     this.transportFactory = transportFactory;
+    this.listener = listener;
+    this.configured = pool.endpoints();
   }
 
   @Override
@@ -48,6 +61,10 @@ public final class PoolVerticle extends VerticleBase {
         pool.releaseProbe(e.id());
       });
       publish();
+      msg.reply(null);
+    });
+    vertx.eventBus().<KeySet>localConsumer(Addresses.poolKeys(pool.name()), msg -> {
+      replaceAdminEndpoints(msg.body().endpoints());
       msg.reply(null);
     });
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> msg.reply(status())).completion();
@@ -76,6 +93,46 @@ public final class PoolVerticle extends VerticleBase {
     }
     pool.releaseProbe(outcome.endpointId());
     publish();
+  }
+
+  /**
+   * Serves the config file's endpoints plus {@code admin}: limiters and meters of new endpoints exist before
+   * the new list is published, those of removed ones go once it no longer lists them. An endpoint whose key,
+   * limits or URL changed counts as removed and added.
+   */
+  private void replaceAdminEndpoints(List<Endpoint> admin) {
+    List<Endpoint> next = new ArrayList<>(configured);
+    next.addAll(admin);
+    Map<String, Endpoint> before = new HashMap<>();
+    pool.endpoints().forEach(e -> before.put(e.id(), e));
+    Map<String, Endpoint> after = new HashMap<>();
+    next.forEach(e -> after.put(e.id(), e));
+    List<Endpoint> removed = new ArrayList<>();
+    before.forEach((id, e) -> {
+      if (!e.equals(after.get(id))) {
+        removed.add(e);
+      }
+    });
+    for (Endpoint e : next) {
+      if (!e.equals(before.get(e.id()))) {
+        states.put(e.id(), new EndpointState());
+        pool.forgetProbe(e.id());
+        listener.added(pool, e);
+      }
+    }
+    for (Endpoint e : removed) {
+      if (!after.containsKey(e.id())) {
+        states.remove(e.id());
+      }
+    }
+    publish();
+    pool.endpoints(next);
+    for (Endpoint e : removed) {
+      if (!after.containsKey(e.id())) {
+        pool.forgetProbe(e.id());
+        listener.removed(pool, e);
+      }
+    }
   }
 
   private String keyOf(String endpointId) {

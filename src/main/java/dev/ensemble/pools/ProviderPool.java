@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One provider as the request path sees it: its config, adapter, credentials and endpoints, and the
- * transport its {@link PoolVerticle} opened. Immutable apart from two references written by that verticle:
- * the transport (set once at its start, before any ingress deploys) and the endpoint-health snapshot
- * (replaced wholesale on every update); readers on any thread see a consistent value without locks. The
+ * transport its {@link PoolVerticle} opened. Immutable apart from three references written by that verticle:
+ * the transport (set once at its start, before any ingress deploys), the endpoint list (replaced when keys
+ * are added or removed at run time) and the endpoint-health snapshot (replaced wholesale on every update);
+ * readers on any thread see a consistent value without locks. The
  * half-open probe flags are atomics: routing claims one with a CAS, the verticle releases it on the outcome.
  */
 public final class ProviderPool {
@@ -24,7 +25,7 @@ public final class ProviderPool {
   private final ProviderConfig config;
   private final ProviderAdapter adapter;
   private final UpstreamAuth auth;
-  private final List<Endpoint> endpoints;
+  private volatile List<Endpoint> endpoints;
   private volatile UpstreamTransport transport;
   private volatile Map<String, EndpointHealth> health = Map.of();
   private final Map<String, AtomicBoolean> probes = new ConcurrentHashMap<>();
@@ -48,8 +49,13 @@ public final class ProviderPool {
     return adapter;
   }
 
+  /** The endpoints now: the config file's, then those of keys added through the admin API. Immutable. */
   public List<Endpoint> endpoints() {
     return endpoints;
+  }
+
+  void endpoints(List<Endpoint> current) {
+    this.endpoints = List.copyOf(current);
   }
 
   /** Whether {@code endpoint} can take traffic at all: it has the credentials its provider needs. */
@@ -71,6 +77,10 @@ public final class ProviderPool {
    */
   public boolean tryTakeProbe(String endpointId) {
     return probes.computeIfAbsent(endpointId, id -> new AtomicBoolean()).compareAndSet(false, true);
+  }
+
+  void forgetProbe(String endpointId) {
+    probes.remove(endpointId);
   }
 
   void releaseProbe(String endpointId) {

@@ -2,8 +2,8 @@ package dev.ensemble.ratelimit;
 
 import io.vertx.core.Future;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,7 +16,7 @@ public final class LocalRateLimiter implements RateLimiter {
   private static final Future<Admission> UNLIMITED = Future.succeededFuture(Admission.admit(true));
   private static final LimiterStatus STATUS = new LimiterStatus(LimiterStatus.Mode.LOCAL, false, null, 0);
 
-  private final Map<String, EndpointLimiter> endpoints;
+  private final Map<String, EndpointLimiter> endpoints = new ConcurrentHashMap<>();
   private final LongSupplier clock;
 
   public LocalRateLimiter(Map<String, EndpointLimits> limits) {
@@ -24,14 +24,22 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   public LocalRateLimiter(Map<String, EndpointLimits> limits, LongSupplier clockMillis) {
-    Map<String, EndpointLimiter> byId = new HashMap<>();
-    limits.forEach((id, l) -> {
-      if (l.limited()) {
-        byId.put(id, new EndpointLimiter(l.rpm(), l.tpm()));
-      }
-    });
-    this.endpoints = Map.copyOf(byId);
     this.clock = clockMillis;
+    limits.forEach(this::register);
+  }
+
+  @Override
+  public void register(String endpointId, EndpointLimits limits) {
+    if (limits.limited()) {
+      endpoints.put(endpointId, new EndpointLimiter(limits.rpm(), limits.tpm()));
+    } else {
+      endpoints.remove(endpointId);
+    }
+  }
+
+  @Override
+  public void unregister(String endpointId) {
+    endpoints.remove(endpointId);
   }
 
   @Override

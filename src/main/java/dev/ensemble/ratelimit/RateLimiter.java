@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 import java.util.Map;
 
 /**
- * Requests-per-minute and tokens-per-minute limits of the endpoints, registered up front. Asynchronous,
+ * Requests-per-minute and tokens-per-minute limits of the endpoints, registered up front or at run time. Asynchronous,
  * because the cross-node implementation asks Redis; safe to call from any thread or event loop. A request is
  * admitted only if both its request and its estimated tokens fit (or neither is taken); once the response
  * reports its real usage, {@link #correct} settles the difference. Endpoints without limits always admit.
@@ -24,6 +24,15 @@ public interface RateLimiter {
   void correct(String endpointId, long tokenDelta);
 
   LimiterStatus status();
+
+  /**
+   * Starts counting {@code endpointId} under {@code limits} (an endpoint added at run time); replaces what was
+   * registered for it before. Limits without rpm or tpm unregister it.
+   */
+  void register(String endpointId, EndpointLimits limits);
+
+  /** Stops counting {@code endpointId} (its endpoint was removed); it admits everything from now on. */
+  void unregister(String endpointId);
 
   /** Completes once the limiter can take calls (for Redis: the script is loaded, or degraded mode began). */
   default Future<Void> start() {

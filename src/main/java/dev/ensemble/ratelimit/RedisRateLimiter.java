@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,7 +61,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final Map<String, EndpointLimits> limits;
+  private final Map<String, EndpointLimits> limits = new ConcurrentHashMap<>();
   private final long replyTimeoutMillis;
   private final long probeIntervalMillis;
   private final AtomicReference<LimiterStatus.Mode> mode = new AtomicReference<>(LimiterStatus.Mode.REDIS);
@@ -74,6 +75,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private volatile String scriptSha;
   private volatile String lastError;
   private volatile boolean closed;
+  private volatile int nodes;
 
   public RedisRateLimiter(Vertx vertx, RedisConfig config, Map<String, EndpointLimits> limits, int nodes) {
     this(vertx, config, limits, nodes, DEFAULT_REPLY_TIMEOUT_MILLIS, DEFAULT_PROBE_INTERVAL_MILLIS);
@@ -90,14 +92,12 @@ public final class RedisRateLimiter implements RateLimiter {
     if (replyTimeoutMillis <= 0 || probeIntervalMillis <= 0) {
       throw new IllegalArgumentException("timeouts must be > 0");
     }
-    Map<String, EndpointLimits> limited = new HashMap<>();
     limits.forEach((id, l) -> {
       if (l.limited()) {
-        limited.put(id, l);
+        this.limits.put(id, l);
       }
     });
     this.vertx = vertx;
-    this.limits = Map.copyOf(limited);
     this.replyTimeoutMillis = replyTimeoutMillis;
     this.probeIntervalMillis = probeIntervalMillis;
     this.redis = Redis.createClient(vertx, options(config, replyTimeoutMillis));
@@ -197,9 +197,27 @@ public final class RedisRateLimiter implements RateLimiter {
    * fallback starts a fresh count.
    */
   public void updateNodes(int nodes) {
+    this.nodes = nodes;
     Map<String, EndpointLimits> shares = new HashMap<>();
     limits.forEach((id, l) -> shares.put(id, l.shareOf(nodes)));
     fallback.set(new LocalRateLimiter(shares));
+  }
+
+  /** Counts {@code endpointId} in Redis from now on; the local fallback gets its fair share of the limits. */
+  @Override
+  public void register(String endpointId, EndpointLimits limits) {
+    if (!limits.limited()) {
+      unregister(endpointId);
+      return;
+    }
+    this.limits.put(endpointId, limits);
+    fallback.get().register(endpointId, limits.shareOf(nodes));
+  }
+
+  @Override
+  public void unregister(String endpointId) {
+    limits.remove(endpointId);
+    fallback.get().unregister(endpointId);
   }
 
   @Override

@@ -3,40 +3,38 @@ package dev.ensemble.routing;
 import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where a provider-side prompt cache lives: providers cache per account, so every endpoint used with the same
  * key of the same provider shares one cache domain, and a prefix cached through one of them is a hit on all.
- * Domains are numbered densely at start; immutable.
+ * Domains are numbered densely: the configured keys at start, keys added at run time when first routed to.
+ * Lock-free; a provider + key keeps its number for the life of the node, even after the key is removed.
  */
 final class CacheDomains {
 
-  private final Map<String, Integer> byEndpoint = new HashMap<>();
-  private final List<String> names;
+  private final Map<String, Map<String, Integer>> byProvider = new ConcurrentHashMap<>();
+  private final Map<Integer, String> names = new ConcurrentHashMap<>();
+  private final AtomicInteger next = new AtomicInteger();
 
   CacheDomains(Iterable<ProviderPool> pools) {
-    Map<String, Integer> byKey = new HashMap<>();
-    java.util.ArrayList<String> list = new java.util.ArrayList<>();
     for (ProviderPool pool : pools) {
       for (Endpoint e : pool.endpoints()) {
-        String key = pool.name() + "/" + e.keyName();
-        Integer id = byKey.get(key);
-        if (id == null) {
-          id = list.size();
-          byKey.put(key, id);
-          list.add(key);
-        }
-        byEndpoint.put(e.id(), id);
+        of(e);
       }
     }
-    this.names = List.copyOf(list);
   }
 
-  int of(String endpointId) {
-    return byEndpoint.get(endpointId);
+  /** The domain of {@code endpoint}'s provider and key, numbered on first sight. */
+  int of(Endpoint endpoint) {
+    return byProvider.computeIfAbsent(endpoint.provider(), p -> new ConcurrentHashMap<>())
+        .computeIfAbsent(endpoint.keyName(), key -> {
+          int id = next.getAndIncrement();
+          names.put(id, endpoint.provider() + "/" + key);
+          return id;
+        });
   }
 
   /** {@code provider/key}, for logs. */

@@ -65,11 +65,15 @@ public final class ModelRouter {
   private final Map<String, AtomicLong> roundRobin = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
 
+  /**
+   * @param limiters the local limiters by endpoint id, read live: endpoints added at run time get theirs put
+   *                 here (a concurrent map then) before their pool lists them
+   */
   public ModelRouter(EnsembleConfig config, Map<String, ProviderPool> pools, Map<String, EndpointLimiter> limiters,
       EndpointLoad load, AffinityTable affinity, LongSupplier clock) {
     this.load = load;
     this.pools = Map.copyOf(pools);
-    this.limiters = Map.copyOf(limiters);
+    this.limiters = limiters;
     this.affinity = affinity;
     this.clock = clock;
     this.domains = new CacheDomains(pools.values());
@@ -163,7 +167,7 @@ public final class ModelRouter {
           continue;
         }
         PriceRates rates = c.rates();
-        options.add(new Option(c, e, domains.of(e.id()), probe, hints.avoidedProviders().contains(pool.name()),
+        options.add(new Option(c, e, domains.of(e), probe, hints.avoidedProviders().contains(pool.name()),
             input, tokens, rates.cost(input, 0, outputEstimate)));
       }
     }

@@ -40,7 +40,7 @@ public final class RouterVerticle extends VerticleBase {
     this.router = router;
     this.exact = exact;
     this.load = load;
-    this.limiters = Map.copyOf(limiters);
+    this.limiters = limiters;
     this.affinity = affinity;
     this.predictions = predictions;
     this.clock = clock;

@@ -20,6 +20,19 @@ class LocalRateLimiterTest {
   private final AtomicLong now = new AtomicLong(1_800_000_000_000L);
 
   @Test
+  void endpointsRegisteredAtRunTimeAreLimitedUntilUnregistered() {
+    LocalRateLimiter limiter = new LocalRateLimiter(Map.of(), now::get);
+    assertTrue(limiter.tryAdmit("added", 10).result().admitted());
+
+    limiter.register("added", new EndpointLimits(1, null));
+    assertTrue(limiter.tryAdmit("added", 10).result().admitted());
+    assertFalse(limiter.tryAdmit("added", 10).result().admitted());
+
+    limiter.unregister("added");
+    assertTrue(limiter.tryAdmit("added", 10).result().admitted());
+  }
+
+  @Test
   void answersAtOnceAndAdmitsTheRequestLimitThenSaysWhenToRetry() {
     LocalRateLimiter limiter = new LocalRateLimiter(Map.of("ep", new EndpointLimits(3, null)), now::get);
 
