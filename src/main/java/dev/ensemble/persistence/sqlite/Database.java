@@ -17,7 +17,12 @@ import java.nio.file.Path;
  */
 public final class Database {
 
-  private static final int POOL_SIZE = 4;
+  /**
+   * One connection. SQLite has one writer anyway, and with several pooled connections a connection left in a
+   * read transaction by the pool cannot later write after another connection's commit (SQLITE_BUSY at once,
+   * whatever the busy timeout). One connection serialises the node's few, batched database calls.
+   */
+  private static final int POOL_SIZE = 1;
 
   private final Path file;
   private final Pool pool;
@@ -27,12 +32,16 @@ public final class Database {
     this.pool = pool;
   }
 
-  /** Opens (creating it and its parent folders if needed) the SQLite file at {@code path}. Blocks briefly. */
+  /**
+   * Opens (creating it and its parent folders if needed) the SQLite file at {@code path}. Blocks briefly.
+   * Transactions begin IMMEDIATE: a writer takes the write lock up front and waits ({@code busy_timeout}) for
+   * another writer, instead of failing with SQLITE_BUSY when a read transaction cannot be upgraded.
+   */
   public static Database open(Vertx vertx, Path path) throws IOException {
     Path file = path.toAbsolutePath();
     Files.createDirectories(file.getParent());
     JDBCConnectOptions connect = new JDBCConnectOptions()
-        .setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on");
+        .setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on&transaction_mode=IMMEDIATE");
     return new Database(file, JDBCPool.pool(vertx, connect, new PoolOptions().setMaxSize(POOL_SIZE).setName("ensemble-sqlite")));
   }
 
