@@ -8,6 +8,8 @@ import dev.ensemble.providers.auth.UpstreamAuth;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
+import dev.ensemble.providers.vertex.GoogleOAuthAuth;
+import dev.ensemble.providers.vertex.VertexAdapter;
 
 /**
  * The provider types this build supports. The one place a new provider type is registered; routing and
@@ -32,8 +34,10 @@ public final class ProviderKinds {
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
-      case BEDROCK, VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
-          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, mock)");
+      case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+      case BEDROCK -> throw new ConfigException("providers." + provider.name() + ".type",
+          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, vertex, mock)");
     };
   }
 }
