@@ -173,8 +173,9 @@ public final class GoogleOAuthAuth implements UpstreamAuth {
       slot.account = account;
     }
     AccessToken token = source.fetch(account);
-    long expiresAt = token.getExpirationTime() != null ? token.getExpirationTime().getTime() : clock.getAsLong() + DEFAULT_LIFETIME_MS;
-    Grant grant = new Grant(account, token.getTokenValue(), expiresAt);
+    // google-auth dates the expiry on the system clock; the lifetime it implies is counted on ours.
+    long lifetime = token.getExpirationTime() != null ? token.getExpirationTime().getTime() - System.currentTimeMillis() : DEFAULT_LIFETIME_MS;
+    Grant grant = new Grant(account, token.getTokenValue(), clock.getAsLong() + lifetime);
     slot.fetches++;
     slot.grant = grant;
     return grant;

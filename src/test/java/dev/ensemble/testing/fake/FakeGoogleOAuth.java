@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A fake Google OAuth 2.0 token endpoint ({@code POST /token}) on {@code 127.0.0.1}, port 0, for service accounts:
  * the JWT-bearer grant ({@code grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer}, {@code assertion=<JWT>}).
  * The assertion must be an RS256 JWT signed by a {@link #register registered} account's key, with {@code iss} its
- * email, {@code aud} this endpoint's URL, a {@code scope} and {@code iat}/{@code exp}; a bad one gets Google's
+ * email, {@code aud} Google's token URL or this endpoint's, a {@code scope} and {@code iat}/{@code exp}; a bad one gets Google's
  * {@code 400 {"error":"invalid_grant",...}}. An accepted one gets
  * {@code {"access_token":"ya29.fake-<n>","expires_in":<s>,"token_type":"Bearer"}}; issued tokens are remembered
  * with their expiry so a fake API can check them ({@link #isValid}). Counts calls.
@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class FakeGoogleOAuth {
 
   public static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+  /** The audience google-auth names in its assertions whatever the {@code token_uri} (Google's own token URL). */
+  public static final String GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
 
   private final Map<String, RSAPublicKey> accounts = new ConcurrentHashMap<>();
   private final Map<String, Long> issued = new ConcurrentHashMap<>();
@@ -192,7 +194,7 @@ public final class FakeGoogleOAuth {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return "Invalid JWT Signature.";
     }
-    if (!tokenUri().equals(claims.getString("aud"))) {
+    if (!tokenUri().equals(claims.getString("aud")) && !GOOGLE_TOKEN_URI.equals(claims.getString("aud"))) {
       return "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe (aud " + claims.getString("aud") + ")";
     }
     if (claims.getString("scope", "").isEmpty()) {
