@@ -117,6 +117,11 @@ public final class FakeGoogleOAuth {
     return this;
   }
 
+  /** The account ({@code client_email}) {@code token} was issued to, or null. */
+  public String ownerOf(String token) {
+    return owners.get(token);
+  }
+
   /** The scope the assertion of {@code token} asked for. */
   public String scopeOf(String token) {
     return scopes.get(token);
