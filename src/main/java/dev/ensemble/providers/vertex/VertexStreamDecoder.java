@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ final class VertexStreamDecoder implements StreamDecoder {
       List<SseEvent> last = sniffer.finish();
       StreamDecoder chosen = last.isEmpty() ? new AnthropicStreamDecoder() : choose(last.get(0));
       decoder = chosen;
-      List<StreamEvent> events = new java.util.ArrayList<>(chosen.feed(release()));
+      List<StreamEvent> events = new ArrayList<>(chosen.feed(release()));
       events.addAll(chosen.finish());
       return events;
     }
