@@ -101,7 +101,7 @@ public final class ProviderPool {
       return Future.failedFuture(new IllegalStateException("provider " + name() + " is not started"));
     }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.headers());
-    auth.apply(headers, endpoint);
-    return t.send(call.method(), endpoint.baseUrl() + call.path(), headers, call.body(), config.firstByteTimeoutMs());
+    return auth.authorize(headers, endpoint, call.path())
+        .compose(url -> t.send(call.method(), url, headers, call.body(), config.firstByteTimeoutMs()));
   }
 }

@@ -1,6 +1,5 @@
 package dev.ensemble.providers;
 
-import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.pools.HttpUpstreamTransport;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
@@ -9,6 +8,8 @@ import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
+import dev.ensemble.providers.vertex.GoogleOAuthAuth;
+import dev.ensemble.providers.vertex.VertexAdapter;
 
 /**
  * The provider types this build supports. The one place a new provider type is registered; routing and
@@ -34,8 +35,8 @@ public final class ProviderKinds {
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
-      case VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
-          provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, bedrock, mock)");
+      case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
     };
   }
 }
