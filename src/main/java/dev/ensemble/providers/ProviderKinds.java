@@ -9,6 +9,9 @@ import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
+import dev.ensemble.providers.openai.OpenAiProfile;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The provider types this build supports. The one place a new provider type is registered; routing and
@@ -26,7 +29,7 @@ public final class ProviderKinds {
 
   public static ProviderKind of(ProviderConfig provider) {
     return switch (provider.type()) {
-      case OPENAI -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.bearer(),
+      case OPENAI -> new ProviderKind(openAiCompatible(provider), UpstreamAuth.bearer(),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
@@ -37,5 +40,11 @@ public final class ProviderKinds {
       case VERTEX -> throw new ConfigException("providers." + provider.name() + ".type",
           provider.type().name().toLowerCase() + " is not supported by this build yet (supported: openai, anthropic, gemini, bedrock, mock)");
     };
+  }
+
+  /** The adapter shaped by the profile of the provider's kind (xai, openrouter, self_hosted, ...). */
+  private static OpenAiAdapter openAiCompatible(ProviderConfig provider) {
+    JsonObject preferences = provider.providerPreferences().isEmpty() ? null : new JsonObject(Json.encode(provider.providerPreferences()));
+    return new OpenAiAdapter(OpenAiProfile.of(provider.kind()), preferences);
   }
 }
