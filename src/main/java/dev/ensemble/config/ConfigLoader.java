@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ensemble.providers.openai.OpenAiProfile;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -24,6 +25,10 @@ import java.util.Map;
  * into records (unknown keys and bad values fail with their YAML path), then cross-reference checks.
  */
 public final class ConfigLoader {
+
+  /** Headers every upstream call gets from the gateway itself (framing and content negotiation). */
+  private static final java.util.Set<String> GATEWAY_HEADERS = java.util.Set.of("host", "content-length", "content-type",
+      "transfer-encoding", "connection", "accept");
 
   private final EnvExpander env;
 
@@ -155,7 +160,8 @@ public final class ConfigLoader {
   }
 
   private ProviderConfig provider(String name, ConfigNode n, CacheDefaults cacheDefaults) {
-    n.allow("type", "kind", "base_url", "strategy", "timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "keys", "cache");
+    n.allow("type", "kind", "base_url", "strategy", "timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "keys", "cache",
+        "headers", "provider_preferences");
     if (!name.matches("[A-Za-z0-9_.-]+")) {
       throw new ConfigException(n.path(), "provider names may use letters, digits, '_', '-' and '.'");
     }
@@ -163,18 +169,54 @@ public final class ConfigLoader {
       throw new ConfigException(n.pathOf("type"), "is required (openai, anthropic, gemini, bedrock, vertex or mock)");
     }
     ProviderType type = n.enumValue("type", ProviderType.class, null);
-    String baseUrl = n.string("base_url", type.defaultBaseUrl());
+    String kind = kind(name, type, n);
+    String baseUrl = n.string("base_url", defaultBaseUrl(type, kind));
     if (!baseUrl.isEmpty()) {
       checkUrl(baseUrl, n.pathOf("base_url"));
     } else if (type == ProviderType.OPENAI || type == ProviderType.ANTHROPIC || type == ProviderType.GEMINI) {
-      throw new ConfigException(n.pathOf("base_url"), "is required");
+      throw new ConfigException(n.pathOf("base_url"), type == ProviderType.OPENAI && n.string("base_url", null) == null
+          ? "is required for kind " + kind + " (the server's OpenAI-compatible base URL, e.g. http://10.0.0.5:30000/v1)"
+          : "is required");
     }
     long timeout = n.positive("timeout_ms", 600_000);
     List<ProviderConfig.KeyConfig> keys = n.list("keys", this::key);
-    String kind = kind(name, type, n);
     return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), n.enumValue("strategy", Strategy.class, Strategy.SESSION_AFFINITY),
         timeout, n.positive("first_byte_timeout_ms", Math.min(timeout, 120_000)), n.positive("idle_timeout_ms", Math.min(timeout, 120_000)), keys,
-        kind, cacheDefaults.of(kind).with(ModelFields.cacheOverride(n.object("cache"))));
+        kind, cacheDefaults.of(kind).with(ModelFields.cacheOverride(n.object("cache"))), headers(n), providerPreferences(kind, n));
+  }
+
+  /** An OpenAI-format provider's default comes from its kind's profile (none for self-hosted servers). */
+  private static String defaultBaseUrl(ProviderType type, String kind) {
+    return type == ProviderType.OPENAI ? OpenAiProfile.of(kind).defaultBaseUrl() : type.defaultBaseUrl();
+  }
+
+  /** {@code headers:}: names are HTTP tokens the gateway does not set itself; empty values are not sent. */
+  private static Map<String, Secret> headers(ConfigNode n) {
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    n.scalarMap("headers").forEach((header, value) -> {
+      String at = n.pathOf("headers") + "." + header;
+      if (!header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        throw new ConfigException(at, "is not a valid HTTP header name");
+      }
+      if (GATEWAY_HEADERS.contains(header.toLowerCase(java.util.Locale.ROOT))) {
+        throw new ConfigException(at, "is set by the gateway and cannot be configured");
+      }
+      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+        throw new ConfigException(at, "must not contain line breaks");
+      }
+      if (!value.isEmpty()) {
+        headers.put(header, new Secret(value));
+      }
+    });
+    return headers;
+  }
+
+  private static Map<String, Object> providerPreferences(String kind, ConfigNode n) {
+    Map<String, Object> preferences = n.freeMapping("provider_preferences");
+    if (!preferences.isEmpty() && !"openrouter".equals(kind)) {
+      throw new ConfigException(n.pathOf("provider_preferences"), "only OpenRouter takes provider preferences (kind: openrouter), this provider is of kind " + kind);
+    }
+    return preferences;
   }
 
   /** The {@code kind:} given, else the provider's name when that names a kind ({@code xai}), else its type. */
@@ -185,6 +227,9 @@ public final class ConfigLoader {
     }
     if (!CacheDefaults.kinds().contains(kind)) {
       throw new ConfigException(n.pathOf("kind"), "must be one of " + String.join(", ", CacheDefaults.kinds()) + ", got '" + kind + "'");
+    }
+    if (type != ProviderType.OPENAI && OpenAiProfile.of(kind) != OpenAiProfile.OPENAI) {
+      throw new ConfigException(n.pathOf("kind"), kind + " is an OpenAI-compatible kind: it needs type: openai");
     }
     return kind;
   }

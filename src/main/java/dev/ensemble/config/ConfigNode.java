@@ -131,6 +131,62 @@ final class ConfigNode {
     return out;
   }
 
+  /** A mapping of names to single values ({@code headers:}), in file order, each value expanded. */
+  Map<String, String> scalarMap(String key) {
+    JsonNode v = node.get(key);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (v == null || v.isNull()) {
+      return out;
+    }
+    if (!v.isObject()) {
+      throw new ConfigException(pathOf(key), "must be a mapping");
+    }
+    v.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : scalar(e.getValue(), pathOf(key) + "." + e.getKey())));
+    return out;
+  }
+
+  /**
+   * A mapping passed through as data (nested mappings, lists and scalars of any JSON type), in file order,
+   * with environment variables expanded in its strings.
+   */
+  Map<String, Object> freeMapping(String key) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return new LinkedHashMap<>();
+    }
+    if (!v.isObject()) {
+      throw new ConfigException(pathOf(key), "must be a mapping");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> out = (Map<String, Object>) data(v, pathOf(key));
+    return out;
+  }
+
+  private Object data(JsonNode v, String at) {
+    if (v.isObject()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      v.fields().forEachRemaining(e -> out.put(e.getKey(), data(e.getValue(), at + "." + e.getKey())));
+      return out;
+    }
+    if (v.isArray()) {
+      List<Object> out = new ArrayList<>();
+      for (int i = 0; i < v.size(); i++) {
+        out.add(data(v.get(i), at + "[" + i + "]"));
+      }
+      return out;
+    }
+    if (v.isNull()) {
+      return null;
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isNumber()) {
+      return v.numberValue();
+    }
+    return env.expand(v.asText(), at);
+  }
+
   String string(String key, String defaultValue) {
     JsonNode v = node.get(key);
     return v == null || v.isNull() ? defaultValue : scalar(v, pathOf(key));

@@ -1,6 +1,11 @@
 package dev.ensemble.config;
 
+import dev.ensemble.providers.openai.OpenAiProfile;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code providers.<name>:} — one provider account (or several keys of one) speaking one wire format.
@@ -12,13 +17,28 @@ import java.util.List;
  * @param kind               what the provider is for cache semantics and catalog {@code served_by} matching: a
  *                           provider type or an OpenAI-compatible profile ({@code xai}, {@code openrouter}, ...)
  * @param cache              the prompt-cache semantics of this provider's kind, with its own {@code cache:} laid over
+ * @param headers            extra headers sent upstream on every request ({@code headers:}), in file order;
+ *                           values are treated as secrets
+ * @param providerPreferences OpenRouter's {@code provider} routing object ({@code provider_preferences:}) as plain
+ *                           maps, lists and scalars; empty for none
  */
 public record ProviderConfig(
     String name, ProviderType type, String baseUrl, Strategy strategy, long timeoutMs, long firstByteTimeoutMs,
-    long idleTimeoutMs, List<KeyConfig> keys, String kind, ModelConfig.CacheSettings cache) {
+    long idleTimeoutMs, List<KeyConfig> keys, String kind, ModelConfig.CacheSettings cache,
+    Map<String, Secret> headers, Map<String, Object> providerPreferences) {
 
   public ProviderConfig {
     keys = List.copyOf(keys);
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    providerPreferences = Collections.unmodifiableMap(new LinkedHashMap<>(providerPreferences));
+  }
+
+  /**
+   * Whether an endpoint without an API key is unusable: by type, and for the OpenAI-compatible family by
+   * kind (a {@code self_hosted} server needs none).
+   */
+  public boolean needsKey() {
+    return type == ProviderType.OPENAI ? OpenAiProfile.of(kind).needsKey() : type.needsKey();
   }
 
   /** {@code providers.<name>.keys[i]:} — one API key and the endpoints it may be used on. */

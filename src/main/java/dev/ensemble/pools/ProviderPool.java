@@ -60,7 +60,7 @@ public final class ProviderPool {
 
   /** Whether {@code endpoint} can take traffic at all: it has the credentials its provider needs. */
   public boolean isUsable(Endpoint endpoint) {
-    return !config.type().needsKey() || !endpoint.apiKey().isEmpty();
+    return !config.needsKey() || !endpoint.apiKey().isEmpty();
   }
 
   public Map<String, EndpointHealth> health() {
@@ -94,13 +94,14 @@ public final class ProviderPool {
     this.transport = transport;
   }
 
-  /** Sends {@code call} to {@code endpoint} with its credentials. */
+  /** Sends {@code call} to {@code endpoint} with the provider's configured headers and the endpoint's credentials. */
   public Future<UpstreamResponse> send(Endpoint endpoint, UpstreamCall call) {
     UpstreamTransport t = transport;
     if (t == null) {
       return Future.failedFuture(new IllegalStateException("provider " + name() + " is not started"));
     }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.headers());
+    config.headers().forEach((name, value) -> headers.set(name, value.value()));
     return auth.authorize(headers, endpoint, call.path())
         .compose(url -> t.send(call.method(), url, headers, call.body(), config.firstByteTimeoutMs()));
   }

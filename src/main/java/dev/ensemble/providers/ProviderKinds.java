@@ -8,6 +8,9 @@ import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
+import dev.ensemble.providers.openai.OpenAiProfile;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import dev.ensemble.providers.vertex.GoogleOAuthAuth;
 import dev.ensemble.providers.vertex.VertexAdapter;
 
@@ -27,7 +30,7 @@ public final class ProviderKinds {
 
   public static ProviderKind of(ProviderConfig provider) {
     return switch (provider.type()) {
-      case OPENAI -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.bearer(),
+      case OPENAI -> new ProviderKind(openAiCompatible(provider), UpstreamAuth.bearer(),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
@@ -38,5 +41,11 @@ public final class ProviderKinds {
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
     };
+  }
+
+  /** The adapter shaped by the profile of the provider's kind (xai, openrouter, self_hosted, ...). */
+  private static OpenAiAdapter openAiCompatible(ProviderConfig provider) {
+    JsonObject preferences = provider.providerPreferences().isEmpty() ? null : new JsonObject(Json.encode(provider.providerPreferences()));
+    return new OpenAiAdapter(OpenAiProfile.of(provider.kind()), preferences);
   }
 }

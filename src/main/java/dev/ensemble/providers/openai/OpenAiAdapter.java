@@ -14,26 +14,46 @@ import dev.ensemble.wire.openai.OpenAiStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 
 /**
  * Upstreams that speak OpenAI Chat Completions ({@code POST <base_url>/chat/completions}, base URL ending in
- * {@code /v1}). Streams always ask for the usage chunk. Authentication is added by the pool, not here.
+ * {@code /v1}): OpenAI and the compatible family, each shaped by its {@link OpenAiProfile}. Streams ask for the
+ * usage chunk where the profile allows it. Authentication and configured headers are added by the pool, not here.
  */
 public final class OpenAiAdapter implements ProviderAdapter {
 
   private final OpenAiRequestCodec requests = new OpenAiRequestCodec();
   private final OpenAiResponseCodec responses = new OpenAiResponseCodec();
   private final OpenAiErrors errors;
+  private final OpenAiProfile profile;
+  private final JsonObject providerPreferences;
 
+  /** OpenAI itself. */
   public OpenAiAdapter() {
     this(Clock.systemUTC());
   }
 
-  /** With the clock used to read HTTP-date {@code retry-after} headers. */
+  /** OpenAI itself, with the clock used to read HTTP-date {@code retry-after} headers. */
   public OpenAiAdapter(Clock clock) {
+    this(OpenAiProfile.OPENAI, null, clock);
+  }
+
+  /** A member of the family; {@code providerPreferences} is OpenRouter's {@code provider} object (or null). */
+  public OpenAiAdapter(OpenAiProfile profile, JsonObject providerPreferences) {
+    this(profile, providerPreferences, Clock.systemUTC());
+  }
+
+  public OpenAiAdapter(OpenAiProfile profile, JsonObject providerPreferences, Clock clock) {
+    this.profile = profile;
+    this.providerPreferences = providerPreferences == null ? null : providerPreferences.copy();
     this.errors = new OpenAiErrors(clock);
+  }
+
+  public OpenAiProfile profile() {
+    return profile;
   }
 
   @Override
@@ -41,7 +61,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap()
         .add("content-type", "application/json")
         .add("accept", request.stream() ? "text/event-stream" : "application/json");
-    Buffer body = requests.encode(request, upstreamModel).toBuffer();
+    profile.headers().forEach(headers::add);
+    Buffer body = requests.encode(request, upstreamModel, profile.options(upstreamModel, providerPreferences)).toBuffer();
     return new UpstreamCall(HttpMethod.POST, "/chat/completions", headers, body, request.stream());
   }
 

@@ -57,9 +57,14 @@ public final class OpenAiRequestCodec {
     return builder.stream(stream).includeUsage(stream && includeUsage).build();
   }
 
-  /** The request for an OpenAI-format upstream, naming {@code upstreamModel}. */
+  /** The request for OpenAI's own API, naming {@code upstreamModel}. */
   public JsonObject encode(UnifiedRequest request, String upstreamModel) {
-    return encoder.encode(request, upstreamModel);
+    return encode(request, upstreamModel, UpstreamOptions.OPENAI);
+  }
+
+  /** The request for an OpenAI-compatible upstream with {@code options}, naming {@code upstreamModel}. */
+  public JsonObject encode(UnifiedRequest request, String upstreamModel, UpstreamOptions options) {
+    return encoder.encode(request, upstreamModel, options);
   }
 
   private static Integer maxTokens(JsonObject body) {

@@ -52,6 +52,7 @@ public final class OpenAiResponseCodec {
     }
     String finish = string(choice, "finish_reason");
     StopReason stop = refusal != null && "stop".equals(finish) ? StopReason.REFUSAL : FinishReasons.decode(finish);
+    OpenAiUsage.logReportedCost(string(body, "id"), string(body, "model"), body.getValue("usage"));
     return new UnifiedResponse(string(body, "id"), string(body, "model"), content, stop, null,
         OpenAiUsage.decode(body.getValue("usage")));
   }

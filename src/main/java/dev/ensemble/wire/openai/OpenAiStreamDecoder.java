@@ -103,6 +103,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
     if (chunk.getValue("usage") instanceof JsonObject reported) {
       usage = usage.mergedWith(OpenAiUsage.decode(reported));
       sawUsage = true;
+      OpenAiUsage.logReportedCost(OpenAiResponseCodec.string(chunk, "id"), OpenAiResponseCodec.string(chunk, "model"), reported);
     }
   }
 

@@ -2,13 +2,20 @@ package dev.ensemble.wire.openai;
 
 import dev.ensemble.model.Usage;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OpenAI {@code usage} objects. OpenAI's {@code prompt_tokens} includes {@code cached_tokens}; the unified
  * {@link Usage#input()} does not, so the cached part moves to {@code cacheRead}. OpenAI reports no cache
- * writes, so {@code cacheWrite} stays null.
+ * writes, so {@code cacheWrite} stays null unless an upstream reports {@code cache_write_tokens}
+ * (OpenRouter does, for providers that charge for writes); that part of {@code prompt_tokens} moves to
+ * {@code cacheWrite}. OpenRouter also reports what it charged ({@code usage.cost}, USD): it is logged at
+ * debug level with the upstream's response id, never used for accounting (catalog prices are).
  */
 final class OpenAiUsage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiUsage.class);
 
   private OpenAiUsage() {
   }
@@ -20,11 +27,24 @@ final class OpenAiUsage {
     }
     Long prompt = number(usage.getValue("prompt_tokens"));
     Long completion = number(usage.getValue("completion_tokens"));
-    Long cached = usage.getValue("prompt_tokens_details") instanceof JsonObject details
-        ? number(details.getValue("cached_tokens"))
-        : null;
-    Long input = prompt == null ? null : Math.max(0L, prompt - (cached == null ? 0L : cached));
-    return new Usage(input, completion, cached, null);
+    JsonObject details = usage.getValue("prompt_tokens_details") instanceof JsonObject d ? d : null;
+    Long cached = details == null ? null : number(details.getValue("cached_tokens"));
+    Long written = details == null ? null : number(details.getValue("cache_write_tokens"));
+    Long input = prompt == null ? null : Math.max(0L, prompt - Usage.orZero(cached) - Usage.orZero(written));
+    return new Usage(input, completion, cached, written);
+  }
+
+  /** The cost the upstream says it charged ({@code usage.cost}, OpenRouter), or null when it reports none. */
+  static Double reportedCost(Object value) {
+    return value instanceof JsonObject usage && usage.getValue("cost") instanceof Number cost ? cost.doubleValue() : null;
+  }
+
+  /** Logs an upstream-reported cost next to the upstream's response id, for reconciliation with its bill. */
+  static void logReportedCost(String upstreamId, String model, Object usage) {
+    Double cost = reportedCost(usage);
+    if (cost != null && LOG.isDebugEnabled()) {
+      LOG.debug("upstream reported cost {} USD for response {} (model {})", cost, upstreamId, model);
+    }
   }
 
   /** The client-facing usage object, the same in complete answers and in the final stream chunk. */

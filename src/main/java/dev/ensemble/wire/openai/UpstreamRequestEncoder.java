@@ -15,13 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a unified request as an OpenAI Chat Completions request for an upstream. Fields always come in
- * the same order and {@code cache_control} is never written (OpenAI rejects unknown fields).
+ * Writes a unified request as an OpenAI Chat Completions request for an upstream, shaped by that upstream's
+ * {@link UpstreamOptions}. Fields always come in the same order; {@code cache_control} is written only where
+ * the options allow it (OpenAI itself rejects unknown fields).
  */
 final class UpstreamRequestEncoder {
 
-  JsonObject encode(UnifiedRequest req, String upstreamModel) {
-    JsonObject body = new JsonObject().put("model", upstreamModel).put("messages", messages(req));
+  JsonObject encode(UnifiedRequest req, String upstreamModel, UpstreamOptions options) {
+    ContentWriter content = new ContentWriter(options.cacheControl());
+    JsonObject body = new JsonObject().put("model", upstreamModel).put("messages", content.messages(req));
     if (!req.tools().isEmpty()) {
       JsonArray tools = new JsonArray();
       req.tools().forEach(tool -> tools.add(tool(tool)));
@@ -34,7 +36,7 @@ final class UpstreamRequestEncoder {
         }
       }
     }
-    putIfSet(body, "max_completion_tokens", req.maxTokens());
+    putIfSet(body, options.maxTokensField(), req.maxTokens());
     putIfSet(body, "temperature", req.temperature());
     putIfSet(body, "top_p", req.topP());
     if (!req.stop().isEmpty()) {
@@ -43,77 +45,125 @@ final class UpstreamRequestEncoder {
     putIfSet(body, "reasoning_effort", reasoningEffort(req.reasoning()));
     putIfSet(body, "response_format", req.responseFormat() == null ? null : req.responseFormat().copy());
     putIfSet(body, "user", req.user());
+    putIfSet(body, "provider", options.providerPreferences());
+    if (options.usageInclude()) {
+      body.put("usage", new JsonObject().put("include", true));
+    }
     if (req.stream()) {
-      body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
+      body.put("stream", true);
+      if (options.streamUsage()) {
+        body.put("stream_options", new JsonObject().put("include_usage", true));
+      }
     }
     return body;
   }
 
-  private static JsonArray messages(UnifiedRequest req) {
-    JsonArray out = new JsonArray();
-    for (ContentBlock.Text system : req.system()) {
-      out.add(new JsonObject().put("role", "system").put("content", system.text()));
-    }
-    for (Message message : req.messages()) {
-      if (message.role() == Role.USER) {
-        user(message.content(), out);
-      } else {
-        out.add(assistant(message.content()));
-      }
-    }
-    return out;
-  }
+  /** Messages and their content parts; keeps {@code cache_control} on parts only when the upstream takes it. */
+  private static final class ContentWriter {
 
-  private static void user(List<ContentBlock> blocks, JsonArray out) {
-    List<ContentBlock> rest = new ArrayList<>(blocks.size());
-    for (ContentBlock block : blocks) {
-      if (block instanceof ContentBlock.ToolResult result) {
-        out.add(new JsonObject().put("role", "tool").put("tool_call_id", result.toolUseId())
-            .put("content", toolResultContent(result)));
-      } else if (!(block instanceof ContentBlock.ToolUse) && !(block instanceof ContentBlock.Thinking)) {
-        rest.add(block);
-      }
-    }
-    if (rest.isEmpty()) {
-      return;
-    }
-    Object content = rest.size() == 1 && rest.get(0) instanceof ContentBlock.Text only ? only.text() : parts(rest);
-    out.add(new JsonObject().put("role", "user").put("content", content));
-  }
+    private final boolean keepCacheControl;
 
-  /** One text block as a string; several as text parts (OpenAI accepts both); images are dropped. */
-  private static Object toolResultContent(ContentBlock.ToolResult result) {
-    List<String> texts = new ArrayList<>();
-    for (ContentBlock block : result.content()) {
-      if (block instanceof ContentBlock.Text text) {
-        texts.add(text.text());
-      }
+    ContentWriter(boolean keepCacheControl) {
+      this.keepCacheControl = keepCacheControl;
     }
-    if (texts.size() == 1) {
-      return texts.get(0);
-    }
-    if (texts.isEmpty()) {
-      return "";
-    }
-    JsonArray parts = new JsonArray();
-    texts.forEach(text -> parts.add(textPart(text)));
-    return parts;
-  }
 
-  private static JsonArray parts(List<ContentBlock> blocks) {
-    JsonArray parts = new JsonArray();
-    for (ContentBlock block : blocks) {
-      if (block instanceof ContentBlock.Text text) {
-        parts.add(textPart(text.text()));
-      } else if (block instanceof ContentBlock.Image image) {
-        JsonObject url = new JsonObject().put("url", image.source().toUrlOrDataUri());
-        putIfSet(url, "detail", image.detail());
-        parts.add(new JsonObject().put("type", "image_url").put("image_url", url));
-      } else if (block instanceof ContentBlock.Document doc) {
-        parts.add(filePart(doc));
+    JsonArray messages(UnifiedRequest req) {
+      JsonArray out = new JsonArray();
+      for (ContentBlock.Text system : req.system()) {
+        Object content = marked(system.cacheControl())
+            ? new JsonArray().add(textPart(system.text(), system.cacheControl()))
+            : system.text();
+        out.add(new JsonObject().put("role", "system").put("content", content));
       }
+      for (Message message : req.messages()) {
+        if (message.role() == Role.USER) {
+          user(message.content(), out);
+        } else {
+          out.add(assistant(message.content()));
+        }
+      }
+      return out;
     }
-    return parts;
+
+    private void user(List<ContentBlock> blocks, JsonArray out) {
+      List<ContentBlock> rest = new ArrayList<>(blocks.size());
+      for (ContentBlock block : blocks) {
+        if (block instanceof ContentBlock.ToolResult result) {
+          out.add(new JsonObject().put("role", "tool").put("tool_call_id", result.toolUseId())
+              .put("content", toolResultContent(result)));
+        } else if (!(block instanceof ContentBlock.ToolUse) && !(block instanceof ContentBlock.Thinking)) {
+          rest.add(block);
+        }
+      }
+      if (rest.isEmpty()) {
+        return;
+      }
+      Object content = rest.size() == 1 && rest.get(0) instanceof ContentBlock.Text only && !marked(only.cacheControl())
+          ? only.text()
+          : parts(rest);
+      out.add(new JsonObject().put("role", "user").put("content", content));
+    }
+
+    /**
+     * One unmarked text block as a string; otherwise text parts (OpenAI accepts both); images are dropped.
+     * A marker on the tool result itself goes on its last part.
+     */
+    private Object toolResultContent(ContentBlock.ToolResult result) {
+      List<ContentBlock.Text> texts = new ArrayList<>();
+      boolean anyMarked = marked(result.cacheControl());
+      for (ContentBlock block : result.content()) {
+        if (block instanceof ContentBlock.Text text) {
+          texts.add(text);
+          anyMarked |= marked(text.cacheControl());
+        }
+      }
+      if (texts.size() == 1 && !anyMarked) {
+        return texts.get(0).text();
+      }
+      if (texts.isEmpty()) {
+        return "";
+      }
+      JsonArray parts = new JsonArray();
+      for (int i = 0; i < texts.size(); i++) {
+        JsonObject marker = texts.get(i).cacheControl();
+        if (marker == null && i == texts.size() - 1) {
+          marker = result.cacheControl();
+        }
+        parts.add(textPart(texts.get(i).text(), marker));
+      }
+      return parts;
+    }
+
+    private JsonArray parts(List<ContentBlock> blocks) {
+      JsonArray parts = new JsonArray();
+      for (ContentBlock block : blocks) {
+        if (block instanceof ContentBlock.Text text) {
+          parts.add(textPart(text.text(), text.cacheControl()));
+        } else if (block instanceof ContentBlock.Image image) {
+          JsonObject url = new JsonObject().put("url", image.source().toUrlOrDataUri());
+          putIfSet(url, "detail", image.detail());
+          parts.add(withMarker(new JsonObject().put("type", "image_url").put("image_url", url), image.cacheControl()));
+        } else if (block instanceof ContentBlock.Document doc) {
+          parts.add(withMarker(filePart(doc), doc.cacheControl()));
+        }
+      }
+      return parts;
+    }
+
+    private JsonObject textPart(String text, JsonObject cacheControl) {
+      return withMarker(UpstreamRequestEncoder.textPart(text), cacheControl);
+    }
+
+    private JsonObject withMarker(JsonObject part, JsonObject cacheControl) {
+      if (marked(cacheControl)) {
+        part.put("cache_control", cacheControl.copy());
+      }
+      return part;
+    }
+
+    private boolean marked(JsonObject cacheControl) {
+      return keepCacheControl && cacheControl != null;
+    }
   }
 
   private static JsonObject filePart(ContentBlock.Document doc) {

@@ -50,8 +50,16 @@ import java.util.function.LongSupplier;
  * {@code prompt_tokens_details.cached_tokens} the longest previously seen prefix of a prompt of at least
  * 1024 tokens, in 128-token steps, and {@code prompt_tokens} includes it. {@link #clock} makes the TTL
  * testable.
+ *
+ * <p><b>OpenAI-compatible servers.</b> {@link #acceptMissingKey} lets OpenAI-format requests without a key in
+ * (SGLang and vLLM started without {@code --api-key}). A request asking for OpenRouter's usage accounting
+ * ({@code "usage": {"include": true}}) gets {@code usage.cost}: {@value #FAKE_USD_PER_TOKEN} USD per prompt
+ * and completion token.
  */
 public final class FakeUpstream {
+
+  /** The price behind the {@code usage.cost} reported to requests asking for usage accounting. */
+  public static final double FAKE_USD_PER_TOKEN = 0.000001;
 
   private final Vertx vertx;
   private final UpstreamState state = new UpstreamState();
@@ -108,6 +116,12 @@ public final class FakeUpstream {
     return this;
   }
 
+  /** OpenAI-format requests without an API key are admitted too (a self-hosted server without a key). */
+  public FakeUpstream acceptMissingKey() {
+    state.keyOptional(true);
+    return this;
+  }
+
   /** Any non-empty API key is valid (the default). */
   public FakeUpstream acceptAnyKey() {
     state.acceptKeys(null);
@@ -128,7 +142,7 @@ public final class FakeUpstream {
     return abandoned;
   }
 
-  /** Clears scripts, recordings, remembered cache prefixes, rate counters, key list and clock. */
+  /** Clears scripts, recordings, remembered cache prefixes, rate counters, key rules and clock. */
   public void reset() {
     script.clear();
     recorded.clear();

@@ -545,6 +545,26 @@ class FakeUpstreamTest {
   }
 
   @Test
+  void aKeylessServerAdmitsOpenAiRequestsWithoutAKeyButStillChecksGivenOnes() throws Exception {
+    fake.server().acceptMissingKey().acceptKeys("good");
+    MultiMap noAuth = MultiMap.caseInsensitiveMultiMap().set("content-type", "application/json");
+
+    assertEquals(200, post(OPENAI, noAuth, openAiRequest("x")).status);
+    assertEquals(401, post(OPENAI, openAiHeaders("bad-key-123456"), openAiRequest("x")).status);
+    fake.reset();
+    assertEquals(401, post(OPENAI, noAuth, openAiRequest("x")).status, "reset requires keys again");
+  }
+
+  @Test
+  void usageAccountingRequestsGetTheCostInTheirUsage() throws Exception {
+    String asking = new JsonObject(openAiRequest("Hello there")).put("usage", new JsonObject().put("include", true)).encode();
+
+    JsonObject usage = post(OPENAI, openAiHeaders("k1"), asking).json().getJsonObject("usage");
+    assertEquals(usage.getInteger("total_tokens") * FakeUpstream.FAKE_USD_PER_TOKEN, usage.getDouble("cost"), 1e-12);
+    assertNull(post(OPENAI, openAiHeaders("k1"), openAiRequest("Hello there")).json().getJsonObject("usage").getValue("cost"));
+  }
+
+  @Test
   void anthropicAcceptsBearerAuthorizationToo() throws Exception {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().set("authorization", "Bearer k")
         .set("anthropic-version", "2023-06-01").set("content-type", "application/json");

@@ -25,12 +25,14 @@ final class OpenAiRoute implements Route {
   @Override
   public Admission admit(RecordedRequest request) {
     String key = bearer(request.header("authorization"));
-    if (key == null || key.isEmpty()) {
+    if (request.header("authorization") == null && state.keyOptional()) {
+      key = "";
+    } else if (key == null || key.isEmpty()) {
       return reject(401, error("You didn't provide an API key. You need to provide your API key in an "
           + "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
           "invalid_request_error", null, null));
     }
-    if (!state.accepts(key)) {
+    if (!key.isEmpty() && !state.accepts(key)) {
       return reject(401, error("Incorrect API key provided: " + mask(key)
           + ". You can find your API key at https://platform.openai.com/account/api-keys.",
           "invalid_request_error", null, "invalid_api_key"));
@@ -189,6 +191,9 @@ final class OpenAiRoute implements Route {
       completion = reply.usage.output();
     }
     JsonObject usage = usage(prompt, cached, completion);
+    if (body.getValue("usage") instanceof JsonObject accounting && Boolean.TRUE.equals(accounting.getValue("include"))) {
+      usage.put("cost", (prompt + completion) * FakeUpstream.FAKE_USD_PER_TOKEN);
+    }
     String finish = finishReason(reply);
     String id = String.format("chatcmpl-FAKE%020d", state.nextSequence());
     long created = state.nowMillis() / 1000;

@@ -15,6 +15,7 @@ final class UpstreamState {
   static final int TOKENS_LIMIT = 2_000_000;
 
   private final AtomicReference<Set<String>> acceptedKeys = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicBoolean keyOptional = new java.util.concurrent.atomic.AtomicBoolean();
   private final AtomicLong sequence = new AtomicLong();
   private final Map<String, AtomicInteger> requestsByKey = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> tokensByKey = new ConcurrentHashMap<>();
@@ -28,6 +29,14 @@ final class UpstreamState {
   boolean accepts(String key) {
     Set<String> keys = acceptedKeys.get();
     return keys == null || keys.contains(key);
+  }
+
+  void keyOptional(boolean optional) {
+    keyOptional.set(optional);
+  }
+
+  boolean keyOptional() {
+    return keyOptional.get();
   }
 
   void clock(LongSupplier millis) {
@@ -55,6 +64,7 @@ final class UpstreamState {
 
   void reset() {
     acceptedKeys.set(null);
+    keyOptional.set(false);
     requestsByKey.clear();
     tokensByKey.clear();
     clock.set(System::currentTimeMillis);
