@@ -16,10 +16,17 @@ final class EventFollower {
 
   private final Context context;
   private final HttpServerResponse out;
+  private final long afterSeq;
 
-  EventFollower(Context context, HttpServerResponse out) {
+  /** A follower that wants the events after {@code afterSeq} ({@code -1}: all of them). */
+  EventFollower(Context context, HttpServerResponse out, long afterSeq) {
     this.context = context;
     this.out = out;
+    this.afterSeq = afterSeq;
+  }
+
+  long afterSeq() {
+    return afterSeq;
   }
 
   void replay(List<JsonObject> events) {
@@ -29,7 +36,9 @@ final class EventFollower {
   }
 
   void event(JsonObject event) {
-    context.runOnContext(v -> write(event));
+    if (event.getLong("seq") > afterSeq) {
+      context.runOnContext(v -> write(event));
+    }
   }
 
   void end() {

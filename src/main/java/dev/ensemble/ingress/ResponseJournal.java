@@ -100,13 +100,13 @@ final class ResponseJournal {
   }
 
   /**
-   * Sends {@code follower} the events after {@code afterSeq}, then every new one until the terminal event (or
+   * Sends {@code follower} the events after its {@code afterSeq}, then every new one until the terminal event (or
    * until the response is retired without one), then ends it. Safe from any thread.
    */
-  void follow(long afterSeq, EventFollower follower) {
+  void follow(EventFollower follower) {
     owner.runOnContext(v -> {
       List<JsonObject> replay = new ArrayList<>();
-      for (int i = (int) Math.max(0, Math.min(afterSeq + 1, events.size())); i < events.size(); i++) {
+      for (int i = (int) Math.max(0, Math.min(follower.afterSeq() + 1, events.size())); i < events.size(); i++) {
         replay.add(events.getJsonObject(i));
       }
       follower.replay(replay);

@@ -80,9 +80,9 @@ final class ResponsesHandler {
     HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
         .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
     out.writeHead();
-    EventFollower follower = new EventFollower(ctx.vertx().getOrCreateContext(), out);
+    EventFollower follower = new EventFollower(ctx.vertx().getOrCreateContext(), out, after);
     out.closeHandler(v -> journal.unfollow(follower));
-    journal.follow(after, follower);
+    journal.follow(follower);
   }
 
   private void notFound(RoutingContext ctx) {

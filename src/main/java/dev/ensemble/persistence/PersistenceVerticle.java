@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The persistence actor, deployed as a worker: the only code that touches the response store (local files,
@@ -43,6 +46,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final Path sqlitePath;
   private ResponseStore store;
   private SqliteResponseIndex index;
+  private final Set<Future<Void>> saving = new HashSet<>();
   private Database database;
   private LedgerWriter ledger;
   private JsonObject schema = new JsonObject();
@@ -84,9 +88,11 @@ public final class PersistenceVerticle extends VerticleBase {
         .onFailure(err -> store.close().eventually(() -> database.close()));
   }
 
+  /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
   @Override
   public Future<?> stop() {
-    Future<Void> flushed = ledger == null ? Future.succeededFuture() : ledger.stop();
+    Future<Void> stored = Future.join(List.copyOf(saving)).transform(ar -> Future.succeededFuture());
+    Future<Void> flushed = stored.transform(ar -> ledger == null ? Future.succeededFuture() : ledger.stop());
     return flushed.eventually(() -> store == null ? Future.succeededFuture() : store.close())
         .eventually(() -> database == null ? Future.succeededFuture() : database.close());
   }
@@ -131,7 +137,9 @@ public final class PersistenceVerticle extends VerticleBase {
       String key = store.keyOf(record.id()).orElse(null);
       Future<Void> saved = key == null ? Future.failedFuture("invalid response id") : store.save(record)
           .compose(v -> index.put(ResponseIndexRow.of(record, key)));
+      saving.add(saved);
       saved.onComplete(ar -> {
+        saving.remove(saved);
         if (ar.succeeded()) {
           msg.reply(null);
         } else {
