@@ -35,7 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * after a jittered exponential backoff, a permanent error straight back to the client. Only failures before
  * the first byte reached the client are retried, within an attempt budget and the request's deadline; a
  * workflow route then falls back along its {@code fallback} models. Confined to the client connection's
- * event loop.
+ * event loop. Its journal is live in {@link LiveResponses} from the start until the answer is persisted (the
+ * persistence verticle acknowledged it, or failed to), so the response can be followed and read meanwhile.
  */
 final class ChatExchange {
 
@@ -55,6 +56,7 @@ final class ChatExchange {
   private final ResponseContext context;
   private final ResponseJournal journal;
   private final ClientAccount account;
+  private final LiveResponses live;
   private final long deadlineNanos;
   private final long startNanos = System.nanoTime();
   private UnifiedRequest request;
@@ -65,7 +67,8 @@ final class ChatExchange {
   private int attemptsOfModel;
 
   ChatExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
-      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account) {
+      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
+      LiveResponses live) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
@@ -76,13 +79,15 @@ final class ChatExchange {
     this.hints = hints;
     this.context = context;
     this.account = account;
-    this.journal = new ResponseJournal(context, dialect.name(), account.clientId());
+    this.live = live;
+    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId());
     this.fallbacks = route == null ? List.of() : route.fallback();
     this.deadlineNanos = System.nanoTime() + first.pool().config().timeoutMs() * 1_000_000;
     this.last = first;
   }
 
   void run() {
+    live.register(context.requestId(), journal);
     attempt(last);
   }
 
@@ -183,6 +188,7 @@ final class ChatExchange {
   }
 
   private void fail(GatewayError error) {
+    retire();
     ledger(last, error.status(), Usage.UNKNOWN, -1);
     if (!client.closed()) {
       ErrorResponder.send(client, dialect, error);
@@ -200,10 +206,18 @@ final class ChatExchange {
   }
 
   private void persist(Selection selection, Usage usage) {
-    if (!journal.isEmpty()) {
-      vertx.eventBus().send(Addresses.PERSIST_RESPONSE, journal.record(dialect, selection.pool().name(), selection.endpoint().id(),
-          CostCalculator.cost(usage, selection.pricing())));
+    if (journal.isEmpty()) {
+      retire();
+      return;
     }
+    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, selection.pool().name(), selection.endpoint().id(),
+        CostCalculator.cost(usage, selection.pricing()))).onComplete(ar -> retire());
+  }
+
+  /** The response leaves the live registry: the store (if anything) answers for it from now on. */
+  private void retire() {
+    live.remove(context.requestId(), journal);
+    journal.close();
   }
 
   private void report(Selection selection, AttemptResult result) {

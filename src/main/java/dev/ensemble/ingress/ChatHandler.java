@@ -34,14 +34,16 @@ final class ChatHandler implements Handler<RoutingContext> {
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
   private final Function<RoutingContext, RouteConfig> routeOf;
+  private final LiveResponses live;
 
   ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      Function<RoutingContext, RouteConfig> routeOf) {
+      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.routeOf = routeOf;
+    this.live = live;
   }
 
   @Override
@@ -66,7 +68,7 @@ final class ChatHandler implements Handler<RoutingContext> {
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
       new ChatExchange(ctx.vertx(), response, dialect, router, rateLimiter, route, request, hints, selection,
-          new ResponseContext(requestId, request.model(), now / 1000), account).run();
+          new ResponseContext(requestId, request.model(), now / 1000), account, live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -54,8 +54,8 @@ public final class IngressVerticle extends VerticleBase {
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
     router.route("/v1/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null));
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -63,9 +63,9 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name"))));
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys());
+    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));

@@ -12,9 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * What every ingress instance of a node shares: the config, the router, the exact rate limiter, the client
- * dialects, when the node started, a view of its deployed verticles, its metrics and its gateway clients. All
- * thread-safe.
+ * dialects, when the node started, a view of its deployed verticles, its metrics, its gateway clients and the
+ * responses it is producing right now. All thread-safe.
  */
 public record NodeServices(
     EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
-    long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients) {}
+    long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients,
+    LiveResponses live) {}

@@ -9,18 +9,26 @@ import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The record of one answer as it is produced: every unified event numbered by {@code seq}, and the
- * complete answer rebuilt from them, ready to be persisted. Confined to the exchange's event loop.
+ * complete answer rebuilt from them, ready to be persisted. Confined to the exchange's event loop
+ * ({@code owner}); other connections reach it only through {@link #follow}, {@link #unfollow} and
+ * {@link #view}, which run there. While it is live ({@link LiveResponses}) followers get every new event; an
+ * append with nobody following costs one emptiness check.
  */
 final class ResponseJournal {
 
+  private final Context owner;
   private final ResponseContext context;
   private final String clientFormat;
   private final String clientId;
@@ -29,8 +37,15 @@ final class ResponseJournal {
   private GatewayError error;
   private JsonObject cancelled;
   private Usage partialUsage;
+  private final List<EventFollower> followers = new ArrayList<>(0);
+  private boolean terminated;
+  private boolean closed;
+  private String routedProvider;
+  private String routedEndpoint;
+  private ResponseRecord finished;
 
-  ResponseJournal(ResponseContext context, String clientFormat, String clientId) {
+  ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId) {
+    this.owner = owner;
     this.context = context;
     this.clientFormat = clientFormat;
     this.clientId = clientId;
@@ -40,8 +55,12 @@ final class ResponseJournal {
     if (event instanceof StreamEvent.Error e) {
       error = e.error();
     }
+    if (event instanceof StreamEvent.ResponseStart start) {
+      routedProvider = start.provider();
+      routedEndpoint = start.endpoint();
+    }
     accumulator.accept(event);
-    events.add(event.toJson().put("seq", events.size()));
+    append(event.toJson());
   }
 
   /**
@@ -52,7 +71,92 @@ final class ResponseJournal {
   void cancelledByClient(String message, Usage usage) {
     cancelled = new JsonObject().put("status", 499).put("type", "client_disconnected").put("message", message);
     partialUsage = usage;
-    events.add(new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false)).put("seq", events.size()));
+    append(new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false)));
+  }
+
+  private void append(JsonObject event) {
+    events.add(event.put("seq", events.size()));
+    String type = event.getString("type");
+    if ("response.end".equals(type) || "error".equals(type)) {
+      terminated = true;
+    }
+    if (followers.isEmpty()) {
+      return;
+    }
+    for (EventFollower follower : followers) {
+      follower.event(event);
+      if (terminated) {
+        follower.end();
+      }
+    }
+    if (terminated) {
+      followers.clear();
+    }
+  }
+
+  /** Whose response this is: only that client (or the admin) may read it. Safe from any thread. */
+  String clientId() {
+    return clientId;
+  }
+
+  /**
+   * Sends {@code follower} the events after its {@code afterSeq}, then every new one until the terminal event (or
+   * until the response is retired without one), then ends it. Safe from any thread.
+   */
+  void follow(EventFollower follower) {
+    owner.runOnContext(v -> {
+      List<JsonObject> replay = new ArrayList<>();
+      for (int i = (int) Math.max(0, Math.min(follower.afterSeq() + 1, events.size())); i < events.size(); i++) {
+        replay.add(events.getJsonObject(i));
+      }
+      follower.replay(replay);
+      if (terminated || closed) {
+        follower.end();
+      } else {
+        followers.add(follower);
+      }
+    });
+  }
+
+  /** Stops sending to a follower whose connection closed. Safe from any thread. */
+  void unfollow(EventFollower follower) {
+    owner.runOnContext(v -> followers.remove(follower));
+  }
+
+  /**
+   * What {@code GET /api/v1/responses/{id}} shows now, handed to {@code view} on {@code replyOn}: the persisted
+   * view once the answer is finished, else {@code in_progress} with the text so far. Safe from any thread.
+   */
+  void view(Context replyOn, Handler<JsonObject> view) {
+    owner.runOnContext(v -> {
+      JsonObject now = finished != null ? finished.publicJson() : inProgressView();
+      replyOn.runOnContext(x -> view.handle(now));
+    });
+  }
+
+  private JsonObject inProgressView() {
+    return new JsonObject()
+        .put("id", context.requestId())
+        .put("status", ResponseRecord.Status.IN_PROGRESS.wireName())
+        .put("model", context.model())
+        .put("provider", routedProvider)
+        .put("endpoint", routedEndpoint)
+        .put("created_at", Instant.ofEpochSecond(context.createdEpochSeconds()).toString())
+        .put("completed_at", null)
+        .put("text", accumulator.response().text())
+        .put("stop_reason", null)
+        .put("usage", accumulator.usage().toJson())
+        .put("cost_usd", null)
+        .put("truncated", false)
+        .put("error", null)
+        .put("body", null);
+  }
+
+  /** The response left the live registry: followers still waiting are ended. */
+  void close() {
+    closed = true;
+    followers.forEach(EventFollower::end);
+    followers.clear();
   }
 
   boolean isEmpty() {
@@ -70,8 +174,9 @@ final class ResponseJournal {
         : new UnifiedResponse(answer.id(), answer.model(), answer.content(), StopReason.ERROR, null, answer.usage());
     JsonObject errorJson = cancelled != null ? cancelled : error == null ? null : new JsonObject().put("status", error.status())
         .put("type", error.type().wireName()).put("message", error.getMessage());
-    return new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
+    finished = new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), Instant.now(),
         answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), events, errorJson, clientId);
+    return finished;
   }
 }

@@ -7,27 +7,41 @@ import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.Sse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /api/v1/responses/{id}} (the persisted response) and {@code GET /api/v1/responses/{id}/events}
- * (its unified events as SSE, each with {@code id: <seq>}, resuming after {@code Last-Event-ID}). Reads go
- * to the persistence verticle over the event bus; errors are in OpenAI's format. Only the client that created a
+ * {@code GET /api/v1/responses/{id}} (the response) and {@code GET /api/v1/responses/{id}/events} (its unified
+ * events as SSE, each with {@code id: <seq>}, resuming after {@code Last-Event-ID}). A response this node is
+ * still producing is answered from its live journal ({@link LiveResponses}): status {@code in_progress} with the
+ * text so far, and events replayed then followed as they come until the terminal one. Any other id is read from
+ * the persistence verticle over the event bus. Errors are in OpenAI's format. Only the client that created a
  * response, or the admin key, may read it; to anyone else it does not exist (404).
  */
 final class ResponsesHandler {
 
   private final ClientDialect errors;
   private final boolean requireClientKeys;
+  private final LiveResponses live;
 
-  ResponsesHandler(ClientDialect errors, boolean requireClientKeys) {
+  ResponsesHandler(ClientDialect errors, boolean requireClientKeys, LiveResponses live) {
     this.errors = errors;
     this.requireClientKeys = requireClientKeys;
+    this.live = live;
   }
 
   void response(RoutingContext ctx) {
+    ResponseJournal journal = live.find(ctx.pathParam("id"));
+    if (journal != null) {
+      if (mayRead(Caller.of(ctx), journal.clientId())) {
+        journal.view(ctx.vertx().getOrCreateContext(), view -> ctx.response().putHeader("content-type", "application/json").end(view.toBuffer()));
+      } else {
+        notFound(ctx);
+      }
+      return;
+    }
     load(ctx, stored -> {
       JsonObject view = stored.copy();
       view.remove("events");
@@ -39,6 +53,15 @@ final class ResponsesHandler {
 
   void events(RoutingContext ctx) {
     long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
+    ResponseJournal journal = live.find(ctx.pathParam("id"));
+    if (journal != null) {
+      if (mayRead(Caller.of(ctx), journal.clientId())) {
+        follow(ctx, journal, after);
+      } else {
+        notFound(ctx);
+      }
+      return;
+    }
     load(ctx, stored -> {
       JsonArray events = stored.getJsonArray("events", new JsonArray());
       Buffer out = Buffer.buffer();
@@ -53,13 +76,27 @@ final class ResponsesHandler {
     });
   }
 
+  private static void follow(RoutingContext ctx, ResponseJournal journal, long after) {
+    HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
+        .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
+    out.writeHead();
+    EventFollower follower = new EventFollower(ctx.vertx().getOrCreateContext(), out, after);
+    out.closeHandler(v -> journal.unfollow(follower));
+    journal.follow(follower);
+  }
+
+  private void notFound(RoutingContext ctx) {
+    ErrorResponder.send(ctx.response(), errors, new GatewayError(ErrorType.NOT_FOUND, 404, "No response with id '" + ctx.pathParam("id") + "'",
+        false, null, "id"));
+  }
+
   private void load(RoutingContext ctx, java.util.function.Consumer<JsonObject> found) {
     String id = ctx.pathParam("id");
     ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
       if (ar.succeeded() && mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
         found.accept(ar.result().body());
       } else if (ar.succeeded() || ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
-        ErrorResponder.send(ctx.response(), errors, new GatewayError(ErrorType.NOT_FOUND, 404, "No response with id '" + id + "'", false, null, "id"));
+        notFound(ctx);
       } else {
         ErrorResponder.send(ctx.response(), errors, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
       }

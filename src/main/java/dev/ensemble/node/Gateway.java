@@ -4,15 +4,14 @@ import dev.ensemble.bus.LocalCodec;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.config.ResponsesConfig;
 import dev.ensemble.keys.KeyVault;
 import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.persistence.LedgerEntry;
-import dev.ensemble.persistence.LocalResponseStore;
 import dev.ensemble.persistence.PersistenceVerticle;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
+import dev.ensemble.ingress.LiveResponses;
 import dev.ensemble.ingress.NodeServices;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.pools.AttemptOutcome;
@@ -136,7 +135,6 @@ public final class Gateway {
     Map<String, ProviderKind> kinds = new LinkedHashMap<>();
     KeyVault vault;
     try {
-      checkSupported(config);
       vault = vault(config);
       config.providers().forEach((name, provider) -> {
         ProviderKind kind = ProviderKinds.of(provider);
@@ -182,8 +180,8 @@ public final class Gateway {
     Future<Void> chain = exact.start().compose(v -> clients.listen(vertx.eventBus()))
         .compose(consumer -> {
           clientDirectory = consumer;
-          return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(new LocalResponseStore(Path.of(config.responses().localDir())),
-              Path.of(config.storage().sqlitePath())), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+          return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(config.responses(), Path.of(config.storage().sqlitePath())),
+              new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
         .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
@@ -196,9 +194,10 @@ public final class Gateway {
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
     List<IngressVerticle> ingress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LiveResponses live = new LiveResponses();
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics, clients));
+          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics, clients, live));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
@@ -209,13 +208,6 @@ public final class Gateway {
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
         .recover(err -> stop().transform(v -> Future.failedFuture(err)));
-  }
-
-  /** Config this build parses but cannot act on yet fails the start rather than being silently ignored. */
-  private static void checkSupported(EnsembleConfig config) {
-    if (config.responses().store() != ResponsesConfig.Store.LOCAL) {
-      throw new ConfigException("responses.store", "s3 is not supported by this build yet; use local");
-    }
   }
 
   /** The vault for admin-added provider keys, or null when {@code storage.encryption_key} is not set. */

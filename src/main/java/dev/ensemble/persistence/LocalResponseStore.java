@@ -1,5 +1,6 @@
 package dev.ensemble.persistence;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -9,20 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Responses as JSON files under {@code responses.local_dir}, one folder per UTC day of the request id's
  * timestamp ({@code 2026-11-22/<id>.json}). Writes go to a temporary file first and are moved into place,
- * so a reader never sees half a response.
+ * so a reader never sees half a response. File calls block the (worker) caller; the futures are complete on return.
  */
 public final class LocalResponseStore implements ResponseStore {
-
-  private static final Pattern ID = Pattern.compile("[0-9a-z]{26}");
-  private static final String ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
   private final Path root;
 
@@ -31,40 +26,50 @@ public final class LocalResponseStore implements ResponseStore {
   }
 
   @Override
-  public void save(ResponseRecord record) throws IOException {
-    Path file = pathOf(record.id()).orElseThrow(() -> new IOException("invalid response id " + record.id()));
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, record.toJson().toBuffer().getBytes());
+  public Optional<String> keyOf(String id) {
+    return ResponseKeys.of(id);
+  }
+
+  @Override
+  public Future<Void> save(ResponseRecord record) {
+    Optional<String> key = keyOf(record.id());
+    if (key.isEmpty()) {
+      return Future.failedFuture(new IOException("invalid response id " + record.id()));
+    }
+    Path file = root.resolve(key.get());
     try {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, record.toJson().toBuffer().getBytes());
+      try {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return Future.succeededFuture();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
     }
   }
 
   @Override
-  public Optional<ResponseRecord> load(String id) throws IOException {
-    Optional<Path> file = pathOf(id);
-    if (file.isEmpty()) {
-      return Optional.empty();
+  public Future<Optional<ResponseRecord>> load(String id) {
+    Optional<String> key = keyOf(id);
+    if (key.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
     }
     try {
-      return Optional.of(ResponseRecord.fromJson(new JsonObject(Files.readString(file.get(), StandardCharsets.UTF_8))));
+      String json = Files.readString(root.resolve(key.get()), StandardCharsets.UTF_8);
+      return Future.succeededFuture(Optional.of(ResponseRecord.fromJson(new JsonObject(json))));
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return Future.succeededFuture(Optional.empty());
+    } catch (IOException | RuntimeException e) {
+      return Future.failedFuture(e);
     }
   }
 
-  private Optional<Path> pathOf(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      return Optional.empty();
-    }
-    long millis = 0;
-    for (int i = 0; i < 10; i++) {
-      millis = (millis << 5) | ALPHABET.indexOf(id.charAt(i));
-    }
-    String day = Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate().toString();
-    return Optional.of(root.resolve(day).resolve(id + ".json"));
+  @Override
+  public JsonObject describe() {
+    return new JsonObject().put("type", "local").put("local_dir", root.toAbsolutePath().toString());
   }
 }

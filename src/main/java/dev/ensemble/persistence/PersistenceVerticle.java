@@ -1,6 +1,8 @@
 package dev.ensemble.persistence;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.config.ResponsesConfig;
+import dev.ensemble.persistence.sqlite.SqliteResponseIndex;
 import dev.ensemble.persistence.sqlite.Database;
 import dev.ensemble.persistence.sqlite.Migrations;
 import dev.ensemble.persistence.sqlite.SqliteClients;
@@ -16,12 +18,19 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The persistence actor, deployed as a worker: the only code that touches the response store, whose calls
- * block, and the SQLite file. At start it opens the file, applies due schema migrations and replays what the
- * ledger spilled. Records arrive on {@link Addresses#PERSIST_RESPONSE}; reads are answered on
- * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when there is none. Ledger rows
+ * The persistence actor, deployed as a worker: the only code that touches the response store (local files,
+ * or S3 through the SDK's async client, which it opens at start and closes at stop) and the SQLite file. At
+ * start it opens the file, applies due schema migrations and replays what the ledger spilled. Records arrive on
+ * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table,
+ * then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
+ * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
+ * (the store is not asked then). Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
  * Gateway clients are kept by its {@link ClientTable}. Admin-added provider keys (ciphertext only) are listed,
@@ -33,14 +42,17 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   static final String SPILL_FILE = "ledger-spill.jsonl";
 
-  private final ResponseStore store;
+  private final ResponsesConfig responses;
   private final Path sqlitePath;
+  private ResponseStore store;
+  private SqliteResponseIndex index;
+  private final Set<Future<Void>> saving = new HashSet<>();
   private Database database;
   private LedgerWriter ledger;
   private JsonObject schema = new JsonObject();
 
-  public PersistenceVerticle(ResponseStore store, Path sqlitePath) {
-    this.store = store;
+  public PersistenceVerticle(ResponsesConfig responses, Path sqlitePath) {
+    this.responses = responses;
     this.sqlitePath = sqlitePath;
   }
 
@@ -51,6 +63,14 @@ public final class PersistenceVerticle extends VerticleBase {
     } catch (IOException e) {
       return Future.failedFuture(new IOException("cannot create the folder of storage.sqlite_path " + sqlitePath + ": " + e, e));
     }
+    try {
+      store = ResponseStores.open(responses, context);
+    } catch (RuntimeException e) {
+      database.close();
+      return Future.failedFuture(new IllegalStateException("cannot open the response store (responses.store: "
+          + responses.store().name().toLowerCase(java.util.Locale.ROOT) + "): " + e.getMessage(), e));
+    }
+    index = new SqliteResponseIndex(database.pool());
     Migrations migrations = Migrations.bundled();
     ledger = new LedgerWriter(vertx, new SqliteLedger(database.pool()), database.file().resolveSibling(SPILL_FILE),
         LedgerWriter.DEFAULT_CAPACITY, LedgerWriter.DEFAULT_BATCH, LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS);
@@ -65,13 +85,16 @@ public final class PersistenceVerticle extends VerticleBase {
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
         .compose(v -> registerKeyConsumers(new SqliteProviderKeys(database.pool())))
-        .onFailure(err -> database.close());
+        .onFailure(err -> store.close().eventually(() -> database.close()));
   }
 
+  /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
   @Override
   public Future<?> stop() {
-    Future<Void> flushed = ledger == null ? Future.succeededFuture() : ledger.stop();
-    return flushed.eventually(() -> database == null ? Future.succeededFuture() : database.close());
+    Future<Void> stored = Future.join(List.copyOf(saving)).transform(ar -> Future.succeededFuture());
+    Future<Void> flushed = stored.transform(ar -> ledger == null ? Future.succeededFuture() : ledger.stop());
+    return flushed.eventually(() -> store == null ? Future.succeededFuture() : store.close())
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close());
   }
 
   /** The admin-added provider keys; only their ciphertext ever reaches this verticle. */
@@ -110,11 +133,20 @@ public final class PersistenceVerticle extends VerticleBase {
   private Future<Void> registerConsumers(SqliteUsage usage) {
     var bus = vertx.eventBus();
     bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
-      try {
-        store.save(msg.body());
-      } catch (IOException e) {
-        LOG.error("could not persist response {}: {}", msg.body().id(), e.toString());
-      }
+      ResponseRecord record = msg.body();
+      String key = store.keyOf(record.id()).orElse(null);
+      Future<Void> saved = key == null ? Future.failedFuture("invalid response id") : store.save(record)
+          .compose(v -> index.put(ResponseIndexRow.of(record, key)));
+      saving.add(saved);
+      saved.onComplete(ar -> {
+        saving.remove(saved);
+        if (ar.succeeded()) {
+          msg.reply(null);
+        } else {
+          LOG.error("could not persist response {}: {}", record.id(), ar.cause().toString());
+          msg.fail(500, "the response could not be stored");
+        }
+      });
     });
     bus.<LedgerEntry>localConsumer(Addresses.PERSIST_LEDGER, msg -> ledger.offer(msg.body()));
     bus.<JsonObject>localConsumer(Addresses.PERSIST_USAGE, msg -> {
@@ -131,14 +163,22 @@ public final class PersistenceVerticle extends VerticleBase {
     bus.<Void>localConsumer(Addresses.PERSIST_STATUS, msg -> msg.reply(new JsonObject()
         .put("sqlite_path", database.file().toString())
         .mergeIn(schema)
-        .put("ledger", ledger.stats().toJson())));
+        .put("ledger", ledger.stats().toJson())
+        .put("response_store", store.describe())));
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
-      try {
-        store.load(msg.body()).ifPresentOrElse(r -> msg.reply(r.toJson()), () -> msg.fail(404, "no response " + msg.body()));
-      } catch (IOException | RuntimeException e) {
-        LOG.error("could not read response {}: {}", msg.body(), e.toString());
-        msg.fail(500, "could not read the response");
-      }
+      String id = msg.body();
+      Future<Optional<ResponseRecord>> found = store.keyOf(id).isEmpty() ? Future.succeededFuture(Optional.empty())
+          : index.find(id).compose(row -> row.isEmpty() ? Future.succeededFuture(Optional.empty()) : store.load(id));
+      found.onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.error("could not read response {}: {}", id, ar.cause().toString());
+          msg.fail(500, "could not read the response");
+        } else if (ar.result().isPresent()) {
+          msg.reply(ar.result().get().toJson());
+        } else {
+          msg.fail(404, "no response " + id);
+        }
+      });
     }).completion();
   }
 }

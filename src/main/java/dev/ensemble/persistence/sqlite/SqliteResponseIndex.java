@@ -1,0 +1,88 @@
+package dev.ensemble.persistence.sqlite;
+
+import dev.ensemble.persistence.ResponseIndexRow;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code responses} table, the index of the response store: one row per stored response, so an unknown
+ * id is answered without asking the store. Times are epoch milliseconds. Rows that arrive while a write is in
+ * flight are written together in the next transaction, so a burst of responses costs a few commits, not one
+ * each. Confined to one context (the persistence verticle's).
+ */
+public final class SqliteResponseIndex {
+
+  private static final String UPSERT = """
+      INSERT OR REPLACE INTO responses (id, status, client_id, model, provider, created_at, completed_at, store_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+  private static final String FIND = "SELECT id, status, client_id, model, provider, created_at, completed_at, store_key FROM responses WHERE id = ?";
+
+  private final Pool pool;
+  private List<Pending> queued = new ArrayList<>();
+  private boolean writing;
+
+  public SqliteResponseIndex(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Completes once the row is committed. */
+  public Future<Void> put(ResponseIndexRow row) {
+    Promise<Void> written = Promise.promise();
+    queued.add(new Pending(row, written));
+    if (!writing) {
+      writeQueued();
+    }
+    return written.future();
+  }
+
+  public Future<Optional<ResponseIndexRow>> find(String id) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> {
+      var it = rows.iterator();
+      return it.hasNext() ? Optional.of(row(it.next())) : Optional.empty();
+    });
+  }
+
+  private void writeQueued() {
+    List<Pending> batch = queued;
+    queued = new ArrayList<>();
+    writing = true;
+    List<Tuple> tuples = new ArrayList<>(batch.size());
+    batch.forEach(p -> tuples.add(tuple(p.row())));
+    pool.withTransaction(conn -> conn.preparedQuery(UPSERT).executeBatch(tuples)).onComplete(ar -> {
+      batch.forEach(p -> {
+        if (ar.succeeded()) {
+          p.written().complete();
+        } else {
+          p.written().fail(ar.cause());
+        }
+      });
+      writing = false;
+      if (!queued.isEmpty()) {
+        writeQueued();
+      }
+    });
+  }
+
+  private static Tuple tuple(ResponseIndexRow r) {
+    return Tuple.tuple().addValue(r.id()).addValue(r.status()).addValue(r.clientId()).addValue(r.model()).addValue(r.provider())
+        .addValue(r.createdAt().toEpochMilli()).addValue(r.completedAt() == null ? null : r.completedAt().toEpochMilli())
+        .addValue(r.storeKey());
+  }
+
+  private static ResponseIndexRow row(Row r) {
+    Long completed = r.getLong("completed_at");
+    return new ResponseIndexRow(r.getString("id"), r.getString("status"), r.getString("client_id"), r.getString("model"),
+        r.getString("provider"), Instant.ofEpochMilli(r.getLong("created_at")), completed == null ? null : Instant.ofEpochMilli(completed),
+        r.getString("store_key"));
+  }
+
+  private record Pending(ResponseIndexRow row, Promise<Void> written) {}
+}
