@@ -3,6 +3,7 @@ package dev.ensemble.config;
 import dev.ensemble.model.MediaPart;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,5 +52,10 @@ public record Modalities(int parts) {
       }
     }
     return names;
+  }
+
+  @Override
+  public String toString() {
+    return "Modalities" + Arrays.toString(MediaPart.in(parts));
   }
 }
