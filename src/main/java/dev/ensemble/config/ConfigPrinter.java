@@ -41,6 +41,12 @@ public final class ConfigPrinter {
             gen.writeString(URL_USER_INFO.matcher(value).replaceFirst("$1****@"));
           }
         })
+        .addSerializer(Modalities.class, new StdSerializer<>(Modalities.class) {
+          @Override
+          public void serialize(Modalities value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.names(), gen);
+          }
+        })
         .addSerializer(BigDecimal.class, new StdSerializer<>(BigDecimal.class) {
           @Override
           public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider) throws IOException {

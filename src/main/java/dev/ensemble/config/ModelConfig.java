@@ -39,6 +39,19 @@ public record ModelConfig(String name, Pricing pricing, CacheOverride cache, Lis
     public static final CacheOverride UNSET = new CacheOverride(null, null, null);
   }
 
-  /** One provider serving this model under its own upstream model id, at the prices and cache semantics that apply there. */
-  public record Served(String provider, String model, Pricing pricing, CacheSettings cache) {}
+  /**
+   * One provider serving this model under its own upstream model id, at the prices and cache semantics that apply
+   * there, taking the media {@code modalities} says.
+   */
+  public record Served(String provider, String model, Pricing pricing, CacheSettings cache, Modalities modalities) {
+
+    public Served {
+      modalities = modalities == null ? Modalities.ALL : modalities;
+    }
+
+    /** Served with no restriction on media. */
+    public Served(String provider, String model, Pricing pricing, CacheSettings cache) {
+      this(provider, model, pricing, cache, Modalities.ALL);
+    }
+  }
 }

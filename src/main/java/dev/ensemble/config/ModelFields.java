@@ -5,8 +5,16 @@ import dev.ensemble.config.ModelConfig.CacheSettings;
 import dev.ensemble.config.ModelConfig.Pricing;
 
 import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
-/** Readers for the blocks {@code ensemble.yaml} and a model catalog share: {@code pricing:} and {@code cache:}. */
+/**
+ * Readers for the blocks {@code ensemble.yaml} and a model catalog share: {@code pricing:}, {@code cache:} and
+ * {@code modalities:}.
+ */
 final class ModelFields {
 
   private ModelFields() {
@@ -48,6 +56,39 @@ final class ModelFields {
       }
     }
     return new CacheSettings(o.mode(), o.minTokens(), o.ttlSeconds());
+  }
+
+  /**
+   * {@code modalities: [text, image, pdf, audio, video]}: what a model takes, or null when not set. Text must be
+   * listed; unknown and repeated names fail with their path.
+   */
+  static Set<Modality> modalities(ConfigNode n) {
+    if (!n.has("modalities")) {
+      return null;
+    }
+    List<String> names = n.stringList("modalities");
+    Set<Modality> out = EnumSet.noneOf(Modality.class);
+    for (int i = 0; i < names.size(); i++) {
+      String path = n.pathOf("modalities") + "[" + i + "]";
+      Modality m = modality(names.get(i), path);
+      if (!out.add(m)) {
+        throw new ConfigException(path, "'" + m.configName() + "' is listed twice");
+      }
+    }
+    if (!out.contains(Modality.TEXT)) {
+      throw new ConfigException(n.pathOf("modalities"), "must include text");
+    }
+    return out;
+  }
+
+  private static Modality modality(String name, String path) {
+    for (Modality m : Modality.values()) {
+      if (m.configName().equals(name.toLowerCase(Locale.ROOT))) {
+        return m;
+      }
+    }
+    throw new ConfigException(path, "unknown modality '" + name + "' (known: "
+        + String.join(", ", Arrays.stream(Modality.values()).map(Modality::configName).toList()) + ")");
   }
 
   /** A count > 0; 0 is also accepted next to {@code mode: none}, where the numbers mean nothing. */

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The second step of loading: matches declared models to the configured providers and resolves, per serving
- * provider, the upstream id, prices and cache semantics.
+ * provider, the upstream id, prices, cache semantics and the media it takes.
  *
  * <p>An {@code ensemble.yaml} model names its providers exactly; naming an unconfigured one is an error. A catalog
  * model is served by every configured provider whose name, or else whose kind, is one of its {@code served_by}
@@ -66,6 +67,14 @@ final class ModelResolver {
 
   private static ModelConfig.Served served(DeclaredModel m, DeclaredModel.Serving s, ProviderConfig p) {
     return new ModelConfig.Served(p.name(), s.model(), s.pricing() == null ? m.pricing() : s.pricing(),
-        p.cache().with(m.cache()).with(s.cache()));
+        p.cache().with(m.cache()).with(s.cache()), modalities(m, s, p));
+  }
+
+  /** The kind's defaults, or what the serving entry (else the model) lists within what the kind's wire carries. */
+  private static Modalities modalities(DeclaredModel m, DeclaredModel.Serving s, ProviderConfig p) {
+    Set<Modality> listed = s.modalities() != null ? s.modalities() : m.modalities();
+    return listed == null
+        ? ModalityDefaults.of(p.kind(), s.model())
+        : ModalityDefaults.carried(p.kind(), s.model()).restrictedTo(listed);
   }
 }

@@ -2,10 +2,12 @@ package dev.ensemble.routing;
 
 import dev.ensemble.config.CacheMode;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.config.ModalityDefaults;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.Strategy;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.MediaPart;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.EndpointHealth;
@@ -18,6 +20,7 @@ import dev.ensemble.routing.affinity.PrefixFingerprinter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +30,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Picks the endpoint for a request, in the order of the routing flow:
  * <ol>
  *   <li><b>model lookup</b> — the providers serving the model (a catalog name, or {@code provider/model});</li>
+ *   <li><b>media</b> — when the request carries images, documents, audio or video, only the providers that take
+ *       all of them ({@link ModelConfig.Served#modalities()}); none is a 400 naming the first part and the
+ *       providers;</li>
  *   <li><b>availability and rate limits</b> — endpoints with a key, not excluded by a failover, not cooling down
  *       after a 429, circuit not open (one probe through a half-open one), and with room under their rpm/tpm
  *       limits for the request's estimated tokens;</li>
@@ -107,14 +114,19 @@ public final class ModelRouter {
   /**
    * Chooses where {@code request} goes and admits it there.
    *
-   * @throws GatewayError 404 for an unknown model; 429 with {@code Retry-After} when every endpoint that could
-   *                      serve it is at its limit or cooling down; 503 when none is usable at all
+   * @throws GatewayError 404 for an unknown model; 400 when no provider serving it takes the request's media;
+   *                      429 with {@code Retry-After} when every endpoint that could serve it is at its limit or
+   *                      cooling down; 503 when none is usable at all
    */
   public Selection decide(UnifiedRequest request, RoutingHints hints) {
     List<Candidate> candidates = candidates(request.model());
     if (candidates.isEmpty()) {
       throw new GatewayError(ErrorType.NOT_FOUND, 404, "The model '" + request.model() + "' does not exist or is not served by this gateway",
           false, null, "model");
+    }
+    int media = RequestMedia.scan(request);
+    if (media != 0) {
+      candidates = takingMedia(candidates, media, request);
     }
     long now = clock.getAsLong();
     RequestView view = new RequestView(request);
@@ -323,6 +335,58 @@ public final class ModelRouter {
         + ") have no usable API key");
   }
 
+  /** The candidates that take every media part in {@code media}: all of them, some, or a 400 when none does. */
+  private static List<Candidate> takingMedia(List<Candidate> candidates, int media, UnifiedRequest request) {
+    int taking = 0;
+    for (Candidate c : candidates) {
+      if (c.served().modalities().accepts(media)) {
+        taking++;
+      }
+    }
+    if (taking == candidates.size()) {
+      return candidates;
+    }
+    if (taking == 0) {
+      throw mediaRefused(candidates, media, request);
+    }
+    List<Candidate> out = new ArrayList<>(taking);
+    for (Candidate c : candidates) {
+      if (c.served().modalities().accepts(media)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A 400 naming the first part no provider takes, or, when each part is taken by some provider but none takes
+   * them all, the first part the model's first provider does not take.
+   */
+  private static GatewayError mediaRefused(List<Candidate> candidates, int media, UnifiedRequest request) {
+    int anyTakes = 0;
+    List<String> providers = new ArrayList<>(candidates.size());
+    List<String> takes = new ArrayList<>(candidates.size());
+    for (Candidate c : candidates) {
+      anyTakes |= c.served().modalities().parts();
+      String name = c.pool().name();
+      if (!providers.contains(name)) {
+        providers.add(name);
+        takes.add(name + ": " + String.join(", ", c.served().modalities().names()));
+      }
+    }
+    int refused = media & ~anyTakes;
+    boolean combination = refused == 0;
+    if (combination) {
+      refused = media & ~candidates.get(0).served().modalities().parts();
+    }
+    RequestMedia.Located first = RequestMedia.first(request, refused);
+    String what = combination
+        ? Arrays.stream(MediaPart.in(media)).map(MediaPart::description).collect(Collectors.joining(", ")) + " together"
+        : first.part().description();
+    return GatewayError.invalid(first.path(), "model '" + request.model() + "' served by " + String.join(", ", providers)
+        + " cannot take " + what + " (providers take " + String.join("; ", takes) + ")");
+  }
+
   private List<Candidate> candidates(String model) {
     List<Candidate> listed = byModel.get(model);
     if (listed != null) {
@@ -340,11 +404,12 @@ public final class ModelRouter {
 
   /**
    * {@code provider/model}: what the catalog says about that provider serving that upstream id, else the
-   * provider kind's cache semantics at zero prices.
+   * provider kind's cache semantics and media at zero prices.
    */
   private ModelConfig.Served direct(ProviderPool pool, String upstreamModel) {
     ModelConfig.Served known = byUpstreamModel.getOrDefault(pool.name(), Map.of()).get(upstreamModel);
-    return known != null ? known : new ModelConfig.Served(pool.name(), upstreamModel, ModelConfig.Pricing.FREE, pool.config().cache());
+    return known != null ? known : new ModelConfig.Served(pool.name(), upstreamModel, ModelConfig.Pricing.FREE, pool.config().cache(),
+        ModalityDefaults.of(pool.config().kind(), upstreamModel));
   }
 
   private static Option weighted(List<Option> group) {

@@ -26,7 +26,8 @@ class ShippedCatalogTest {
 
     assertEquals("mock-1", List.copyOf(c.models().keySet()).get(0));
     assertEquals(List.of(new Served("anthropic", "claude-sonnet-4-5-20250929", c.models().get("claude-sonnet-4-5").pricing(),
-        new CacheSettings(CacheMode.EXPLICIT, 1024, 300))), c.models().get("claude-sonnet-4-5").providers());
+        new CacheSettings(CacheMode.EXPLICIT, 1024, 300), ModalityDefaults.of("anthropic", "claude-sonnet-4-5-20250929"))),
+        c.models().get("claude-sonnet-4-5").providers());
     assertEquals(new CacheSettings(CacheMode.EXPLICIT, 4096, 300), c.models().get("claude-haiku-4-5").providers().get(0).cache());
     assertEquals(List.of("openai"), c.models().get("gpt-5").providers().stream().map(Served::provider).toList());
     assertFalse(c.models().containsKey("grok-4"), "no xai provider is configured");
