@@ -2,6 +2,7 @@ package dev.ensemble.admin;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.ratelimit.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
  * {@code GET /admin/status}: the node's deep health. Asks each provider's pool verticle for its endpoints
  * (health, circuit, cooldown, disabled keys, limits; keys masked) and the router verticle for its state,
  * adds the rate limiter's mode (local, redis or degraded), the response store, the persistence verticle's
- * state (SQLite file, schema version, usage-ledger counters) and the deployed verticles.
+ * state (SQLite file, schema version, usage-ledger counters), the log buffers (queued and dropped lines) and
+ * the deployed verticles.
  * {@code status} is {@code degraded} when Redis is configured but unreachable or an endpoint's key is disabled.
  */
 public final class StatusHandler implements Handler<RoutingContext> {
@@ -31,12 +33,15 @@ public final class StatusHandler implements Handler<RoutingContext> {
   private final RateLimiter rateLimiter;
   private final long startedAt;
   private final Supplier<JsonArray> verticles;
+  private final LogBuffers logs;
 
-  public StatusHandler(EnsembleConfig config, RateLimiter rateLimiter, long startedAtEpochSeconds, Supplier<JsonArray> verticles) {
+  public StatusHandler(EnsembleConfig config, RateLimiter rateLimiter, long startedAtEpochSeconds, Supplier<JsonArray> verticles,
+      LogBuffers logs) {
     this.config = config;
     this.rateLimiter = rateLimiter;
     this.startedAt = startedAtEpochSeconds;
     this.verticles = verticles;
+    this.logs = logs;
   }
 
   @Override
@@ -82,6 +87,7 @@ public final class StatusHandler implements Handler<RoutingContext> {
           .put("responses", new JsonObject().put("store", config.responses().store().name().toLowerCase())
               .put("local_dir", config.responses().localDir()))
           .put("persistence", persistence.result())
+          .put("logging", logs.toJson())
           .put("cluster", new JsonObject().put("enabled", config.cluster().enabled()))
           .put("verticles", verticles.get());
       ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());

@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
@@ -12,10 +13,10 @@ import java.util.function.Supplier;
 
 /**
  * What every ingress instance of a node shares: the config, the router, the exact rate limiter, the client
- * dialects, when the node started, a view of its deployed verticles, its metrics, its gateway clients and the
- * responses it is producing right now. All thread-safe.
+ * dialects, when the node started, a view of its deployed verticles, its metrics, its gateway clients, the
+ * responses it is producing right now and its log buffers. All thread-safe.
  */
 public record NodeServices(
     EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
     long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients,
-    LiveResponses live) {}
+    LiveResponses live, LogBuffers logs) {}

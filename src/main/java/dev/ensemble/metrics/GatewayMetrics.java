@@ -2,6 +2,7 @@ package dev.ensemble.metrics;
 
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.Secret;
+import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
@@ -51,6 +52,8 @@ import java.util.function.Supplier;
  *       {@code ensemble_endpoint_key_disabled}, {@code ensemble_ratelimit_mode} (0 local, 1 redis, 2 degraded),
  *       {@code ensemble_ratelimit_fallbacks_total}, {@code ensemble_routing_decisions_total{reason}},
  *       {@code ensemble_cache_predictions_total{outcome}};</li>
+ *   <li>{@code ensemble_log_lines_dropped_total{appender,level}}, {@code ensemble_log_lines_written_total{appender}},
+ *       {@code ensemble_log_queue_depth{appender}}, {@code ensemble_log_queue_capacity{appender}} — see {@link #bindLogs};</li>
  *   <li>{@code jvm_*}, {@code process_*}, {@code system_*}, and with an {@link InstrumentedVertx} {@code vertx_*}.</li>
  * </ul>
  */
@@ -114,6 +117,11 @@ public final class GatewayMetrics implements AutoCloseable {
   /** {@code GET /metrics}, guarded by {@code metricsKey} when it is set. */
   public Handler<RoutingContext> scrapeHandler(Secret metricsKey) {
     return new MetricsHandler(this, metricsKey);
+  }
+
+  /** Registers the meters of the node's logging ring buffers (none when logging is synchronous); call once. */
+  public void bindLogs(LogBuffers logs) {
+    LogMeters.register(registry, logs);
   }
 
   /** Registers the per-endpoint gauges of an endpoint added at run time. */

@@ -20,6 +20,10 @@ final class MetricNames {
   static final String LIMITER_FALLBACKS = "ensemble.ratelimit.fallbacks";
   static final String ROUTING_DECISIONS = "ensemble.routing.decisions";
   static final String CACHE_PREDICTIONS = "ensemble.cache.predictions";
+  static final String LOG_LINES_DROPPED = "ensemble.log.lines.dropped";
+  static final String LOG_LINES_WRITTEN = "ensemble.log.lines.written";
+  static final String LOG_QUEUE_DEPTH = "ensemble.log.queue.depth";
+  static final String LOG_QUEUE_CAPACITY = "ensemble.log.queue.capacity";
 
   /** The {@code provider} tag of {@link #CACHE_HIT_RATIO} over all providers together. */
   static final String ALL_PROVIDERS = "all";

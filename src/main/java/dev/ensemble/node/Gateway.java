@@ -6,6 +6,7 @@ import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.keys.KeyVault;
 import dev.ensemble.keys.KeysVerticle;
+import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.PersistenceVerticle;
 import dev.ensemble.persistence.ResponseRecord;
@@ -170,6 +171,8 @@ public final class Gateway {
     ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, System::currentTimeMillis);
     GatewayMetrics metrics = new GatewayMetrics(registry, config, pools.values(), router, predictions, exact);
     this.metrics = metrics;
+    LogBuffers logs = LogBuffers.of(LoggerFactory.getILoggerFactory());
+    metrics.bindLogs(logs);
     EndpointRegistrar registrar = new EndpointRegistrar(limiters, exact, config.redis().enabled(), metrics);
     long startedAt = System.currentTimeMillis() / 1000;
     OpenAiClientDialect openAi = new OpenAiClientDialect();
@@ -197,7 +200,8 @@ public final class Gateway {
     LiveResponses live = new LiveResponses();
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles, metrics, clients, live));
+          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
+              metrics, clients, live, logs));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
