@@ -24,6 +24,7 @@ final class WebSocketChannel implements ClientChannel {
   private boolean finished;
   private boolean cancelled;
   private boolean gone;
+  private JsonObject terminal;
   private Handler<Void> onGone;
   private Handler<Void> onCancel;
 
@@ -40,20 +41,28 @@ final class WebSocketChannel implements ClientChannel {
   public void beginStream(UnifiedRequest request) {
   }
 
+  /** The terminal event waits for {@link #end()}: by then the answer is queued for persistence and readable. */
   @Override
   public void write(StreamEvent event) {
-    send(event.toJson());
+    if (event instanceof StreamEvent.ResponseEnd || event instanceof StreamEvent.Error) {
+      terminal = event.toJson();
+    } else {
+      send(event.toJson());
+    }
   }
 
   @Override
   public void end() {
+    if (terminal != null) {
+      send(terminal);
+    }
     finish();
   }
 
   @Override
   public void answer(UnifiedResponse answer, List<StreamEvent> events) {
     events.forEach(this::write);
-    finish();
+    end();
   }
 
   @Override
@@ -103,18 +112,18 @@ final class WebSocketChannel implements ClientChannel {
     }
   }
 
-  /** The client sent {@code cancel} for this request. */
+  /** The client sent {@code cancel} for this request: the upstream stops first, then the final event goes out. */
   void cancel() {
-    if (finished || cancelled) {
+    if (finished || cancelled || gone) {
       return;
     }
-    send(new JsonObject().put("type", "error").put("error", new JsonObject().put("status", 499).put("type", "cancelled")
-        .put("message", "The request was cancelled by the client").put("retryable", false)));
     cancelled = true;
-    finish();
     if (onCancel != null) {
       onCancel.handle(null);
     }
+    session.send(new JsonObject().put("type", "error").put("error", new JsonObject().put("status", 499).put("type", "cancelled")
+        .put("message", "The request was cancelled by the client").put("retryable", false)).put("seq", seq++).put("request", id));
+    finish();
   }
 
   /** The socket closed. */
