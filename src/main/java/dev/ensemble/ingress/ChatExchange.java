@@ -20,7 +20,6 @@ import dev.ensemble.routing.UsageReport;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,7 @@ final class ChatExchange {
   private static final long MAX_BACKOFF_MS = 2_000;
 
   private final Vertx vertx;
-  private final HttpServerResponse client;
+  private final ClientChannel client;
   private final ClientDialect dialect;
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
@@ -66,7 +65,7 @@ final class ChatExchange {
   private int attempts;
   private int attemptsOfModel;
 
-  ChatExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
+  ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
       RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
       LiveResponses live) {
     this.vertx = vertx;
@@ -93,6 +92,10 @@ final class ChatExchange {
 
   /** The exact (cluster-wide) limiter admits the attempt first; a refusal is a 429 from that endpoint. */
   private void attempt(Selection selection) {
+    if (client.cancelled()) {
+      fail(new GatewayError(ErrorType.INVALID_REQUEST, 499, "The client cancelled the request", false, null, null));
+      return;
+    }
     rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {
       Admission admission = ar.result();
       if (admission.admitted()) {
@@ -111,12 +114,9 @@ final class ChatExchange {
     last = selection;
     attempts++;
     attemptsOfModel++;
-    client.putHeader(Headers.PROVIDER, selection.decision().provider())
-        .putHeader(Headers.ENDPOINT, selection.decision().endpointId())
-        .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
-        .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+    client.routed(selection.decision(), attempts);
     LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
-    new UpstreamAttempt(vertx, client, dialect, request, selection, context, journal, account.onDisconnect()).run().onComplete(ar -> {
+    new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect()).run().onComplete(ar -> {
       AttemptResult result = ar.result();
       report(selection, result);
       if (result.canFailOver()) {
@@ -191,7 +191,7 @@ final class ChatExchange {
     retire();
     ledger(last, error.status(), Usage.UNKNOWN, -1);
     if (!client.closed()) {
-      ErrorResponder.send(client, dialect, error);
+      client.fail(error);
     }
   }
 

@@ -67,8 +67,9 @@ final class ChatHandler implements Handler<RoutingContext> {
       UnifiedRequest request = dialect.decodeRequest(body);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
-      new ChatExchange(ctx.vertx(), response, dialect, router, rateLimiter, route, request, hints, selection,
-          new ResponseContext(requestId, request.model(), now / 1000), account, live).run();
+      ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000);
+      new ChatExchange(ctx.vertx(), new HttpChannel(response, dialect, context), dialect, router, rateLimiter, route, request, hints,
+          selection, context, account, live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * Identifies the caller of {@code /v1/*} and {@code /api/v1/responses/*} by its gateway key:
  * {@code Authorization: Bearer <key>}, or on {@code /v1/messages} also {@code x-api-key} (which wins when both
- * are sent). A key that is not a client's is a 401 in the route's client format, whatever
+ * are sent), or on the WebSocket upgrade {@code /v1/ws} also {@code ?key=<key>} (the header wins). A key that is not a client's is a 401 in the route's client format, whatever
  * {@code server.require_client_keys} says: a wrong key never silently becomes an anonymous request. No key is
  * a 401 when {@code require_client_keys} is true, else the request is anonymous. On the response routes the
  * admin key is also accepted. Keys are never logged, echoed or forwarded.
@@ -25,6 +25,7 @@ import java.util.function.Function;
 final class ClientAuth implements Handler<RoutingContext> {
 
   private static final String RESPONSES = "/api/v1/responses/";
+  private static final String WS = "/v1/ws";
 
   private final ClientRegistry registry;
   private final boolean requireKeys;
@@ -43,7 +44,8 @@ final class ClientAuth implements Handler<RoutingContext> {
     String key = presentedKey(ctx);
     if (key == null) {
       if (requireKeys) {
-        deny(ctx, "A gateway key is required: send Authorization: Bearer <key>" + (isAnthropicRoute(ctx) ? " or x-api-key: <key>" : ""));
+        deny(ctx, "A gateway key is required: send Authorization: Bearer <key>" + (isAnthropicRoute(ctx) ? " or x-api-key: <key>"
+            : isWebSocketRoute(ctx) ? " or ?key=<key>" : ""));
         return;
       }
       Caller.ANONYMOUS.attachTo(ctx);
@@ -74,10 +76,20 @@ final class ClientAuth implements Handler<RoutingContext> {
     }
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
+      return isWebSocketRoute(ctx) ? queryKey(ctx) : null;
     }
     String token = header.substring(7).trim();
     return token.isEmpty() ? null : token;
+  }
+
+  /** Browsers cannot set headers on a WebSocket upgrade: {@code /v1/ws?key=<key>} carries the key instead. */
+  private static String queryKey(RoutingContext ctx) {
+    String key = ctx.request().getParam("key");
+    return key == null || key.isBlank() ? null : key.trim();
+  }
+
+  private static boolean isWebSocketRoute(RoutingContext ctx) {
+    return ctx.request().path().equals(WS);
   }
 
   private static boolean isAnthropicRoute(RoutingContext ctx) {

@@ -30,6 +30,9 @@ import java.util.Map;
  */
 public final class IngressVerticle extends VerticleBase {
 
+  /** Room for a WebSocket frame's own fields around a request body of {@code max_body_bytes}. */
+  private static final int WEBSOCKET_ENVELOPE_BYTES = 4096;
+
   private final NodeServices services;
   private final EnsembleConfig config;
   private final ClientDialect openAi;
@@ -64,6 +67,8 @@ public final class IngressVerticle extends VerticleBase {
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
+    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
+        WebSocketHandler.PING_INTERVAL_MS));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);
@@ -91,7 +96,9 @@ public final class IngressVerticle extends VerticleBase {
         .setHost(config.server().host())
         .setPort(config.server().port())
         .setTcpNoDelay(true)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        .setMaxWebSocketFrameSize(webSocketMessageLimit())
+        .setMaxWebSocketMessageSize(webSocketMessageLimit());
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
   }
@@ -112,6 +119,10 @@ public final class IngressVerticle extends VerticleBase {
       error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
     }
     ErrorResponder.send(ctx.response(), dialectOf(ctx), error);
+  }
+
+  private int webSocketMessageLimit() {
+    return (int) Math.min(Integer.MAX_VALUE, config.server().maxBodyBytes() + WEBSOCKET_ENVELOPE_BYTES);
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {

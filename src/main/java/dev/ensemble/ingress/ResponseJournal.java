@@ -69,7 +69,12 @@ final class ResponseJournal {
    * persisted as failed and truncated, with {@code usage} (partly estimated) as its usage.
    */
   void cancelledByClient(String message, Usage usage) {
-    cancelled = new JsonObject().put("status", 499).put("type", "client_disconnected").put("message", message);
+    cancelledByClient("client_disconnected", message, usage);
+  }
+
+  /** As {@link #cancelledByClient(String, Usage)}, with the error type: {@code cancelled} when the client asked for it. */
+  void cancelledByClient(String type, String message, Usage usage) {
+    cancelled = new JsonObject().put("status", 499).put("type", type).put("message", message);
     partialUsage = usage;
     append(new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false)));
   }

@@ -18,17 +18,15 @@ import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.routing.PromptSize;
 import dev.ensemble.routing.Selection;
-import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamDecoder;
-import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,8 +45,7 @@ import java.util.List;
 final class UpstreamAttempt {
 
   private final Vertx vertx;
-  private final HttpServerResponse client;
-  private final ClientDialect dialect;
+  private final ClientChannel client;
   private final UnifiedRequest request;
   private final Selection selection;
   private final ResponseContext context;
@@ -58,16 +55,14 @@ final class UpstreamAttempt {
   private final long startNanos = System.nanoTime();
   private long firstByteNanos;
   private long timer = -1;
-  private StreamEncoder encoder;
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
   private long streamedChars;
 
-  UpstreamAttempt(Vertx vertx, HttpServerResponse client, ClientDialect dialect, UnifiedRequest request, Selection selection,
+  UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
       ResponseContext context, ResponseJournal journal, OnDisconnect onDisconnect) {
     this.vertx = vertx;
     this.client = client;
-    this.dialect = dialect;
     this.request = request;
     this.selection = selection;
     this.context = context;
@@ -131,30 +126,25 @@ final class UpstreamAttempt {
       outcome(response.status(), null, null, selection.pool().adapter().exhaustedForMillis(response.headers()));
       usage = answer.usage();
       firstByteNanos = System.nanoTime();
+      List<StreamEvent> events = new ArrayList<>();
       for (StreamEvent event : StreamAccumulator.eventsOf(answer)) {
-        journal.add(shown(event));
+        StreamEvent shown = shown(event);
+        journal.add(shown);
+        events.add(shown);
       }
       // Done first: the exchange queues the ledger row before the client can see the answer and ask for usage.
       done(200, true);
       if (!client.closed()) {
-        client.setStatusCode(200).putHeader("content-type", "application/json")
-            .end(dialect.encodeResponse(answer, context).toBuffer());
+        client.answer(answer, events);
       }
     });
   }
 
   private void relay(UpstreamResponse response) {
     StreamDecoder decoder = selection.pool().adapter().newStreamDecoder();
-    encoder = dialect.newStreamEncoder(request, context);
+    client.beginStream(request);
     ReadStream<Buffer> body = response.body();
     long idleMs = selection.pool().config().idleTimeoutMs();
-    client.closeHandler(v -> {
-      if (onDisconnect == OnDisconnect.CANCEL) {
-        clientGone(response);
-      } else {
-        body.resume();
-      }
-    });
     body.exceptionHandler(err -> streamFailed(response, "interrupted",
         GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " stream was interrupted: " + err.getMessage())));
     body.handler(chunk -> {
@@ -163,7 +153,7 @@ final class UpstreamAttempt {
       }
       armTimer(idleMs, response);
       try {
-        emit(body, decoder.feed(chunk));
+        emit(body, response, decoder.feed(chunk));
       } catch (UpstreamProtocolException e) {
         response.cancel();
         streamFailed(response, "invalid_response",
@@ -175,7 +165,7 @@ final class UpstreamAttempt {
       if (result.future().isComplete()) {
         return;
       }
-      emit(body, decoder.finish());
+      emit(body, response, decoder.finish());
       if (result.future().isComplete()) {
         return;
       }
@@ -190,11 +180,21 @@ final class UpstreamAttempt {
         client.end();
       }
     });
-    armTimer(idleMs, response);
-    body.resume();
+    client.onGone(v -> {
+      if (onDisconnect == OnDisconnect.CANCEL) {
+        clientGone(response, "client_disconnected", "The client disconnected; the upstream call was cancelled (on_disconnect: cancel)");
+      } else {
+        body.resume();
+      }
+    });
+    client.onCancel(v -> clientGone(response, "cancelled", "The client cancelled the request; the upstream call was cancelled"));
+    if (!result.future().isComplete()) {
+      armTimer(idleMs, response);
+      body.resume();
+    }
   }
 
-  private void emit(ReadStream<Buffer> body, List<StreamEvent> events) {
+  private void emit(ReadStream<Buffer> body, UpstreamResponse response, List<StreamEvent> events) {
     for (StreamEvent event : events) {
       if (event instanceof StreamEvent.Error error && journal.isEmpty()) {
         // the upstream refused before answering anything: still a clean failure, the request can go elsewhere
@@ -204,19 +204,19 @@ final class UpstreamAttempt {
       }
       StreamEvent shown = shown(event);
       journal.add(shown);
-      write(encoder.encode(shown), body);
+      write(shown, body, response);
     }
   }
 
-  /** The client disconnected mid-stream and asked for the upstream to be cancelled then. */
-  private void clientGone(UpstreamResponse response) {
+  /** The client cancelled the request, or disconnected mid-stream and asked for the upstream to be cancelled then. */
+  private void clientGone(UpstreamResponse response, String type, String reason) {
     if (result.future().isComplete()) {
       return;
     }
     usage = partialUsage();
     outcome(response.status(), null, null, null);
     if (!journal.isEmpty()) {
-      journal.cancelledByClient("The client disconnected; the upstream call was cancelled (on_disconnect: cancel). Usage is partial: "
+      journal.cancelledByClient(type, reason + ". Usage is partial: "
           + "input as the upstream reported it at the start (else estimated from the prompt), output estimated at 4 characters a token "
           + "from the " + streamedChars + " characters streamed", usage);
     }
@@ -253,21 +253,28 @@ final class UpstreamAttempt {
     return event;
   }
 
-  private void write(Buffer bytes, ReadStream<Buffer> body) {
-    if (bytes.length() == 0 || client.closed()) {
+  /**
+   * Writes one event; a full write queue pauses the upstream until the client drains it. The idle timer does not
+   * run while the gateway itself holds the upstream back.
+   */
+  private void write(StreamEvent event, ReadStream<Buffer> body, UpstreamResponse response) {
+    if (client.closed()) {
       return;
     }
-    if (!client.headWritten()) {
+    boolean started = client.started();
+    client.write(event);
+    if (!started && client.started()) {
       firstByteNanos = System.nanoTime();
-      client.setStatusCode(200).setChunked(true)
-          .putHeader("content-type", "text/event-stream")
-          .putHeader("cache-control", "no-cache")
-          .putHeader("x-accel-buffering", "no");
     }
-    client.write(bytes);
     if (client.writeQueueFull()) {
       body.pause();
-      client.drainHandler(v -> body.resume());
+      cancelTimer();
+      client.onDrain(v -> {
+        if (!result.future().isComplete()) {
+          armTimer(selection.pool().config().idleTimeoutMs(), response);
+        }
+        body.resume();
+      });
     }
   }
 
@@ -283,14 +290,14 @@ final class UpstreamAttempt {
     }
     outcome(response.status(), ErrorClass.RETRYABLE, cause, null);
     journal.add(new StreamEvent.Error(error));
-    boolean streaming = client.headWritten();
+    boolean streaming = client.started();
     done(streaming ? 200 : error.status(), true);
     if (!client.closed()) {
       if (streaming) {
-        client.write(encoder.encode(new StreamEvent.Error(error)));
+        client.write(new StreamEvent.Error(error));
         client.end();
       } else {
-        ErrorResponder.send(client, dialect, error);
+        client.fail(error);
       }
     }
   }

@@ -1,0 +1,115 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.routing.RoutingDecision;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.StreamEncoder;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.util.List;
+
+/**
+ * An answer on an HTTP response in the client's format: the routing headers, then a JSON body or SSE rendered by
+ * the dialect's {@link StreamEncoder}; the status and headers go out with the first streamed bytes.
+ */
+final class HttpChannel implements ClientChannel {
+
+  private final HttpServerResponse response;
+  private final ClientDialect dialect;
+  private final ResponseContext context;
+  private StreamEncoder encoder;
+
+  HttpChannel(HttpServerResponse response, ClientDialect dialect, ResponseContext context) {
+    this.response = response;
+    this.dialect = dialect;
+    this.context = context;
+  }
+
+  @Override
+  public void routed(RoutingDecision decision, int attempts) {
+    response.putHeader(Headers.PROVIDER, decision.provider())
+        .putHeader(Headers.ENDPOINT, decision.endpointId())
+        .putHeader(Headers.ROUTE_REASON, decision.reason())
+        .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+  }
+
+  @Override
+  public void beginStream(UnifiedRequest request) {
+    encoder = dialect.newStreamEncoder(request, context);
+  }
+
+  @Override
+  public void write(StreamEvent event) {
+    Buffer bytes = encoder.encode(event);
+    if (bytes.length() == 0 || response.closed()) {
+      return;
+    }
+    if (!response.headWritten()) {
+      response.setStatusCode(200).setChunked(true)
+          .putHeader("content-type", "text/event-stream")
+          .putHeader("cache-control", "no-cache")
+          .putHeader("x-accel-buffering", "no");
+    }
+    response.write(bytes);
+  }
+
+  @Override
+  public void end() {
+    if (!response.closed()) {
+      response.end();
+    }
+  }
+
+  @Override
+  public void answer(UnifiedResponse answer, List<StreamEvent> events) {
+    if (!response.closed()) {
+      response.setStatusCode(200).putHeader("content-type", "application/json")
+          .end(dialect.encodeResponse(answer, context).toBuffer());
+    }
+  }
+
+  @Override
+  public void fail(GatewayError error) {
+    ErrorResponder.send(response, dialect, error);
+  }
+
+  @Override
+  public boolean started() {
+    return response.headWritten();
+  }
+
+  @Override
+  public boolean closed() {
+    return response.closed();
+  }
+
+  @Override
+  public boolean cancelled() {
+    return false;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  @Override
+  public void onDrain(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  @Override
+  public void onGone(Handler<Void> handler) {
+    response.closeHandler(handler);
+  }
+
+  @Override
+  public void onCancel(Handler<Void> handler) {
+  }
+}

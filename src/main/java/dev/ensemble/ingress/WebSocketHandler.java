@@ -1,0 +1,78 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.metrics.GatewayMetrics;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.RoutingHints;
+import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /v1/ws}: upgrades an authenticated request ({@link ClientAuth} ran first, so a missing or wrong key
+ * was already a 401 and no upgrade) to a {@link WebSocketSession} billed to the caller. The upgrade's
+ * {@code X-Ensemble-Session} header names the session of every request on the socket.
+ */
+final class WebSocketHandler implements Handler<RoutingContext> {
+
+  /** How often the gateway pings an idle client; two intervals without a pong or frame close the socket. */
+  static final long PING_INTERVAL_MS = 30_000;
+
+  private final ClientDialect openAi;
+  private final ClientDialect anthropic;
+  private final ModelRouter router;
+  private final RateLimiter rateLimiter;
+  private final GatewayMetrics metrics;
+  private final LiveResponses live;
+  private final long pingIntervalMs;
+
+  WebSocketHandler(ClientDialect openAi, ClientDialect anthropic, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
+      LiveResponses live, long pingIntervalMs) {
+    this.live = live;
+    this.openAi = openAi;
+    this.anthropic = anthropic;
+    this.router = router;
+    this.rateLimiter = rateLimiter;
+    this.metrics = metrics;
+    this.pingIntervalMs = pingIntervalMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.INVALID_REQUEST, 426,
+          "GET /v1/ws is a WebSocket endpoint: send an Upgrade: websocket request", false, null, null));
+      return;
+    }
+    Caller caller = Caller.of(ctx);
+    RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
+    ctx.request().toWebSocket().onSuccess(socket ->
+        new WebSocketSession(ctx.vertx(), socket, this, caller.account(), hints, pingIntervalMs).start());
+  }
+
+  /** The dialect of a frame's {@code format}, or null when it names none. */
+  ClientDialect dialect(Object format) {
+    if ("openai".equals(format)) {
+      return openAi;
+    }
+    return "anthropic".equals(format) ? anthropic : null;
+  }
+
+  ModelRouter router() {
+    return router;
+  }
+
+  RateLimiter rateLimiter() {
+    return rateLimiter;
+  }
+
+  GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  LiveResponses live() {
+    return live;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.routing.RoutingHints;
+import dev.ensemble.routing.Selection;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client WebSocket on {@code /v1/ws}, confined to its event loop. Text frames from the client are
+ * {@code {"type":"request","id":"c1","format":"openai"|"anthropic","body":{...}}} (admitted, routed and run like an
+ * HTTP request, always streamed: each answer arrives as unified events through its {@link WebSocketChannel}) and
+ * {@code {"type":"cancel","id":"c1"}}. Up to {@link #MAX_IN_FLIGHT} requests run at once, each under its own id. A
+ * frame that cannot be served gets an {@code error} event naming the problem ({@code request} is the frame's id, or
+ * null; no {@code seq}: it belongs to no answer) and the socket stays open.
+ *
+ * <p>The socket's write queue is shared: an answer that finds it full pauses its upstream and waits for the
+ * drain, so a slow reader holds every upstream back instead of growing the gateway's memory. The gateway pings
+ * every {@code pingIntervalMs} and closes a socket it has not heard from (pong or frame) for two intervals.
+ * Closing the socket is a disconnect for every request in flight: the client's {@code on_disconnect} decides.
+ */
+final class WebSocketSession {
+
+  static final int MAX_IN_FLIGHT = 32;
+  private static final int MAX_ID_LENGTH = 256;
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketSession.class);
+
+  private final Vertx vertx;
+  private final ServerWebSocket socket;
+  private final WebSocketHandler services;
+  private final ClientAccount account;
+  private final RoutingHints hints;
+  private final long pingIntervalMs;
+  private final Map<String, WebSocketChannel> inFlight = new HashMap<>();
+  private List<Handler<Void>> drainWaiters = new ArrayList<>();
+  private long lastHeardNanos = System.nanoTime();
+  private long pingTimer = -1;
+
+  WebSocketSession(Vertx vertx, ServerWebSocket socket, WebSocketHandler services, ClientAccount account, RoutingHints hints,
+      long pingIntervalMs) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.services = services;
+    this.account = account;
+    this.hints = hints;
+    this.pingIntervalMs = pingIntervalMs;
+  }
+
+  void start() {
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(b -> {
+      heard();
+      reject(null, GatewayError.invalid(null, "Send JSON text frames, not binary frames"));
+    });
+    socket.pongHandler(b -> heard());
+    socket.drainHandler(v -> drained());
+    socket.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
+    socket.closeHandler(v -> closed());
+    pingTimer = vertx.setPeriodic(pingIntervalMs, t -> ping());
+  }
+
+  private void onText(String text) {
+    heard();
+    JsonObject frame;
+    try {
+      Object value = Json.decodeValue(text);
+      if (!(value instanceof JsonObject json)) {
+        reject(null, GatewayError.invalid(null, "A frame must be a JSON object"));
+        return;
+      }
+      frame = json;
+    } catch (DecodeException e) {
+      reject(null, GatewayError.invalid(null, "The frame is not valid JSON: " + firstLine(e.getMessage())));
+      return;
+    }
+    String id = frame.getValue("id") instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH ? s : null;
+    if (id == null) {
+      reject(null, GatewayError.invalid("id", "Every frame needs an id: a non-empty string of at most " + MAX_ID_LENGTH + " characters"));
+      return;
+    }
+    Object type = frame.getValue("type");
+    if ("request".equals(type)) {
+      request(id, frame);
+    } else if ("cancel".equals(type)) {
+      cancel(id);
+    } else {
+      reject(id, GatewayError.invalid("type", "Unknown frame type " + (type == null ? "(none)" : "'" + type + "'")
+          + ": send \"request\" or \"cancel\""));
+    }
+  }
+
+  private void request(String id, JsonObject frame) {
+    if (inFlight.containsKey(id)) {
+      reject(id, GatewayError.invalid("id", "A request with id '" + id + "' is already in flight on this socket"));
+      return;
+    }
+    if (inFlight.size() >= MAX_IN_FLIGHT) {
+      reject(id, new GatewayError(ErrorType.RATE_LIMITED, 429, "At most " + MAX_IN_FLIGHT
+          + " requests may be in flight on one socket; wait for one to end", true, null, null));
+      return;
+    }
+    ClientDialect dialect = services.dialect(frame.getValue("format"));
+    if (dialect == null) {
+      reject(id, GatewayError.invalid("format", "format must be \"openai\" or \"anthropic\""));
+      return;
+    }
+    if (!(frame.getValue("body") instanceof JsonObject body)) {
+      reject(id, GatewayError.invalid("body", "body must be a JSON object: the request in its format"));
+      return;
+    }
+    long now = System.currentTimeMillis();
+    try {
+      if (account.client() != null) {
+        GatewayError refused = account.registry().admit(account.client());
+        if (refused != null) {
+          throw refused;
+        }
+      }
+      UnifiedRequest request = dialect.decodeRequest(body).toBuilder().stream(true).build();
+      Selection selection = services.metrics().timeRouting(() -> services.router().decide(request, hints));
+      WebSocketChannel channel = new WebSocketChannel(this, id);
+      inFlight.put(id, channel);
+      ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000);
+      new ChatExchange(vertx, channel, dialect, services.router(), services.rateLimiter(), null, request, hints, selection, context,
+          account, services.live()).run();
+    } catch (GatewayError e) {
+      reject(id, e);
+    }
+  }
+
+  private void cancel(String id) {
+    WebSocketChannel channel = inFlight.get(id);
+    if (channel == null) {
+      reject(id, new GatewayError(ErrorType.NOT_FOUND, 404, "No request with id '" + id + "' is in flight on this socket", false, null, null));
+      return;
+    }
+    channel.cancel();
+  }
+
+  /** An error event for a frame that started no answer. */
+  private void reject(String id, GatewayError error) {
+    send(new JsonObject().put("type", "error").put("request", id).put("error", new JsonObject()
+        .put("status", error.status()).put("type", error.type().wireName()).put("message", error.getMessage())
+        .put("retryable", error.retryable())));
+  }
+
+  void send(JsonObject event) {
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(event.encode());
+    }
+  }
+
+  boolean writeQueueFull() {
+    return socket.writeQueueFull();
+  }
+
+  void whenDrained(Handler<Void> handler) {
+    drainWaiters.add(handler);
+  }
+
+  void finished(String id, WebSocketChannel channel) {
+    inFlight.remove(id, channel);
+  }
+
+  private void drained() {
+    List<Handler<Void>> waiting = drainWaiters;
+    drainWaiters = new ArrayList<>();
+    waiting.forEach(h -> h.handle(null));
+  }
+
+  private void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  private void ping() {
+    if (System.nanoTime() - lastHeardNanos > 2 * pingIntervalMs * 1_000_000) {
+      socket.close((short) 1001, "No pong for " + 2 * pingIntervalMs + " ms");
+      return;
+    }
+    if (!socket.isClosed()) {
+      socket.writePing(Buffer.buffer("ensemble"));
+    }
+  }
+
+  private void closed() {
+    vertx.cancelTimer(pingTimer);
+    List<WebSocketChannel> channels = new ArrayList<>(inFlight.values());
+    inFlight.clear();
+    drainWaiters = new ArrayList<>();
+    channels.forEach(WebSocketChannel::gone);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}
