@@ -11,8 +11,9 @@ import java.util.List;
  *
  * @param path    where it was written, for error messages ({@code models.<name>})
  * @param serving who may serve it, in order of preference
+ * @param kind    what it does ({@code kind:}, chat when not written)
  */
-record DeclaredModel(String name, String path, Pricing pricing, CacheOverride cache, List<Serving> serving) {
+record DeclaredModel(String name, String path, Pricing pricing, CacheOverride cache, List<Serving> serving, ModelKind kind) {
 
   DeclaredModel {
     serving = List.copyOf(serving);
