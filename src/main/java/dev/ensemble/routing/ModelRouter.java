@@ -160,7 +160,7 @@ public final class ModelRouter {
   private List<Candidate> capable(String model, List<Candidate> candidates, ModelKind kind) {
     ModelKind declared = kinds.get(model);
     if (declared != null && declared != kind) {
-      throw new GatewayError(ErrorType.INVALID_REQUEST, 400, "The model '" + model + "' is " + (declared == ModelKind.IMAGE ? "an " : "a ")
+      throw new GatewayError(ErrorType.INVALID_REQUEST, 400, "The model '" + model + "' is " + (declared == ModelKind.CHAT ? "a " : "an ")
           + declared.wireName() + " model; it cannot serve " + kind.operation(), false, null, "model");
     }
     List<Candidate> able = new ArrayList<>(candidates.size());
