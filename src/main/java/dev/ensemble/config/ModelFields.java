@@ -25,7 +25,14 @@ final class ModelFields {
    * written: input and output for chat, input for embedding, per_image for image models.
    */
   static Pricing pricing(ConfigNode p, boolean required, ModelKind kind) {
-    p.allow("input", "output", "cache_read", "cache_write", "per_image");
+    if (p.has("per_image") && kind != ModelKind.IMAGE) {
+      throw new ConfigException(p.pathOf("per_image"), "is only for models of kind image (this one is " + kind.wireName() + ")");
+    }
+    if (kind == ModelKind.IMAGE) {
+      p.allow("input", "output", "cache_read", "cache_write", "per_image");
+    } else {
+      p.allow("input", "output", "cache_read", "cache_write");
+    }
     if (required) {
       String[] keys = switch (kind) {
         case CHAT -> new String[] {"input", "output"};
@@ -37,9 +44,6 @@ final class ModelFields {
           throw new ConfigException(p.pathOf(key), "is required" + (kind == ModelKind.CHAT ? "" : " for a model of kind " + kind.wireName()));
         }
       }
-    }
-    if (p.has("per_image") && kind != ModelKind.IMAGE) {
-      throw new ConfigException(p.pathOf("per_image"), "is only for models of kind image (this one is " + kind.wireName() + ")");
     }
     BigDecimal input = price(p, "input", BigDecimal.ZERO);
     return new Pricing(input, price(p, "output", BigDecimal.ZERO), price(p, "cache_read", input), price(p, "cache_write", input),
