@@ -55,21 +55,22 @@ final class CatalogLoader {
   }
 
   private static DeclaredModel model(String name, ConfigNode n) {
-    n.allow("pricing", "cache", "modalities", "served_by");
+    n.allow("kind", "pricing", "cache", "modalities", "served_by");
     if (!n.has("pricing")) {
       throw new ConfigException(n.pathOf("pricing"), "is required");
     }
+    ModelKind kind = n.enumValue("kind", ModelKind.class, ModelKind.CHAT);
     List<DeclaredModel.Serving> serving = new ArrayList<>();
     n.entries("served_by", "model").forEach((key, s) -> {
       s.allow("model", "pricing", "cache", "modalities");
       serving.add(new DeclaredModel.Serving(key, s.requiredString("model"),
-          s.has("pricing") ? ModelFields.pricing(s.object("pricing"), true) : null, ModelFields.cacheOverride(s.object("cache")), s.path(),
+          s.has("pricing") ? ModelFields.pricing(s.object("pricing"), true, kind) : null, ModelFields.cacheOverride(s.object("cache")), s.path(),
           ModelFields.modalities(s)));
     });
     if (serving.isEmpty()) {
       throw new ConfigException(n.pathOf("served_by"), "must name at least one provider serving " + name);
     }
-    return new DeclaredModel(name, n.path(), ModelFields.pricing(n.object("pricing"), true), ModelFields.cacheOverride(n.object("cache")), serving,
-        ModelFields.modalities(n));
+    return new DeclaredModel(name, n.path(), ModelFields.pricing(n.object("pricing"), true, kind), ModelFields.cacheOverride(n.object("cache")),
+        serving, ModelFields.modalities(n), kind);
   }
 }

@@ -262,18 +262,19 @@ public final class ConfigLoader {
   }
 
   private static DeclaredModel model(String name, ConfigNode n) {
-    n.allow("pricing", "cache", "modalities", "providers");
+    n.allow("kind", "pricing", "cache", "modalities", "providers");
+    ModelKind kind = n.enumValue("kind", ModelKind.class, ModelKind.CHAT);
     List<DeclaredModel.Serving> served = n.list("providers", s -> {
       s.allow("provider", "model", "pricing", "cache", "modalities");
       return new DeclaredModel.Serving(s.requiredString("provider"), s.string("model", name),
-          s.has("pricing") ? ModelFields.pricing(s.object("pricing"), false) : null, ModelFields.cacheOverride(s.object("cache")), s.path(),
+          s.has("pricing") ? ModelFields.pricing(s.object("pricing"), false, kind) : null, ModelFields.cacheOverride(s.object("cache")), s.path(),
           ModelFields.modalities(s));
     });
     if (served.isEmpty()) {
       throw new ConfigException(n.pathOf("providers"), "must name at least one provider serving " + name);
     }
-    return new DeclaredModel(name, n.path(), ModelFields.pricing(n.object("pricing"), false), ModelFields.cacheOverride(n.object("cache")), served,
-        ModelFields.modalities(n));
+    return new DeclaredModel(name, n.path(), ModelFields.pricing(n.object("pricing"), false, kind), ModelFields.cacheOverride(n.object("cache")),
+        served, ModelFields.modalities(n), kind);
   }
 
   private RouteConfig route(String name, ConfigNode n) {

@@ -47,6 +47,12 @@ final class ConfigNode {
     return v != null && !v.isNull();
   }
 
+  /** Whether {@code key} holds a mapping (rather than a single value or a list). */
+  boolean isMapping(String key) {
+    JsonNode v = node.get(key);
+    return v != null && v.isObject();
+  }
+
   /** Fails on any key not in {@code allowed}, naming the ones that are. */
   ConfigNode allow(String... allowed) {
     Set<String> ok = new LinkedHashSet<>(List.of(allowed));

@@ -52,8 +52,26 @@ public final class ConfigPrinter {
           public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider) throws IOException {
             gen.writeNumber(value.toPlainString());
           }
+        })
+        .addSerializer(ImagePricing.class, new StdSerializer<>(ImagePricing.class) {
+          @Override
+          public void serialize(ImagePricing value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (value.variants().isEmpty()) {
+              gen.writeNumber(value.defaultPrice().toPlainString());
+              return;
+            }
+            gen.writeStartObject();
+            gen.writeFieldName("default");
+            gen.writeNumber(value.defaultPrice().toPlainString());
+            for (java.util.Map.Entry<String, BigDecimal> e : value.variants().entrySet()) {
+              gen.writeFieldName(e.getKey());
+              gen.writeNumber(e.getValue().toPlainString());
+            }
+            gen.writeEndObject();
+          }
         });
-    for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(ProviderType.class, Strategy.class, ResponsesConfig.Store.class, CacheMode.class)) {
+    for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(ProviderType.class, Strategy.class, ResponsesConfig.Store.class, CacheMode.class,
+        ModelKind.class)) {
       addLowercase(masking, type);
     }
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -65,7 +83,8 @@ public final class ConfigPrinter {
         .addMixIn(ProviderConfig.class, OmitName.class)
         .addMixIn(ModelConfig.class, OmitName.class)
         .addMixIn(RouteConfig.class, OmitName.class)
-        .addMixIn(ModelConfig.CacheOverride.class, OmitUnset.class);
+        .addMixIn(ModelConfig.CacheOverride.class, OmitUnset.class)
+        .addMixIn(ModelConfig.Pricing.class, OmitUnset.class);
     try {
       return mapper.writeValueAsString(config);
     } catch (JsonProcessingException e) {

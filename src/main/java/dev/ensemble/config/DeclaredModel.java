@@ -13,8 +13,10 @@ import java.util.Set;
  * @param path    where it was written, for error messages ({@code models.<name>})
  * @param serving    who may serve it, in order of preference
  * @param modalities what it takes ({@code modalities:}), or null for each provider kind's defaults
+ * @param kind       what it does ({@code kind:}, chat when not written)
  */
-record DeclaredModel(String name, String path, Pricing pricing, CacheOverride cache, List<Serving> serving, Set<Modality> modalities) {
+record DeclaredModel(
+    String name, String path, Pricing pricing, CacheOverride cache, List<Serving> serving, Set<Modality> modalities, ModelKind kind) {
 
   DeclaredModel {
     serving = List.copyOf(serving);

@@ -8,15 +8,28 @@ import java.util.List;
  * {@link #cache()} are the model-level values as written; each {@link Served} entry carries the values that
  * apply on that provider, fully resolved.
  */
-public record ModelConfig(String name, Pricing pricing, CacheOverride cache, List<Served> providers) {
+public record ModelConfig(String name, Pricing pricing, CacheOverride cache, List<Served> providers, ModelKind kind) {
 
   public ModelConfig {
     providers = List.copyOf(providers);
   }
 
-  /** USD per one million tokens. */
-  public record Pricing(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite) {
+  /** A chat model. */
+  public ModelConfig(String name, Pricing pricing, CacheOverride cache, List<Served> providers) {
+    this(name, pricing, cache, providers, ModelKind.CHAT);
+  }
+
+  /**
+   * USD per one million tokens, and for image models USD per generated image ({@code perImage}, null when the
+   * model is not priced per image).
+   */
+  public record Pricing(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite, ImagePricing perImage) {
     public static final Pricing FREE = new Pricing(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+
+    /** Token prices only. */
+    public Pricing(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite) {
+      this(input, output, cacheRead, cacheWrite, null);
+    }
   }
 
   /**

@@ -7,8 +7,10 @@ import dev.ensemble.config.ModelConfig.Pricing;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,18 +22,58 @@ final class ModelFields {
   private ModelFields() {
   }
 
-  /** USD per 1M tokens; cache prices default to the input price, absent prices to 0 unless {@code required}. */
+  /** USD per 1M tokens of a chat model; see {@link #pricing(ConfigNode, boolean, ModelKind)}. */
   static Pricing pricing(ConfigNode p, boolean required) {
-    p.allow("input", "output", "cache_read", "cache_write");
+    return pricing(p, required, ModelKind.CHAT);
+  }
+
+  /**
+   * USD per 1M tokens, and per image for image models ({@code per_image}); cache prices default to the input
+   * price, absent prices to 0. When {@code required} (a catalog), the prices that define the kind must be
+   * written: input and output for chat, input for embedding, per_image for image models.
+   */
+  static Pricing pricing(ConfigNode p, boolean required, ModelKind kind) {
+    if (p.has("per_image") && kind != ModelKind.IMAGE) {
+      throw new ConfigException(p.pathOf("per_image"), "is only for models of kind image (this one is " + kind.wireName() + ")");
+    }
+    if (kind == ModelKind.IMAGE) {
+      p.allow("input", "output", "cache_read", "cache_write", "per_image");
+    } else {
+      p.allow("input", "output", "cache_read", "cache_write");
+    }
     if (required) {
-      for (String key : new String[] {"input", "output"}) {
+      String[] keys = switch (kind) {
+        case CHAT -> new String[] {"input", "output"};
+        case EMBEDDING -> new String[] {"input"};
+        case IMAGE -> new String[] {"per_image"};
+      };
+      for (String key : keys) {
         if (!p.has(key)) {
-          throw new ConfigException(p.pathOf(key), "is required");
+          throw new ConfigException(p.pathOf(key), "is required" + (kind == ModelKind.CHAT ? "" : " for a model of kind " + kind.wireName()));
         }
       }
     }
     BigDecimal input = price(p, "input", BigDecimal.ZERO);
-    return new Pricing(input, price(p, "output", BigDecimal.ZERO), price(p, "cache_read", input), price(p, "cache_write", input));
+    return new Pricing(input, price(p, "output", BigDecimal.ZERO), price(p, "cache_read", input), price(p, "cache_write", input),
+        p.has("per_image") ? perImage(p) : null);
+  }
+
+  /** {@code per_image:} one price, or a mapping of variant keys to prices with a {@code default}. */
+  private static ImagePricing perImage(ConfigNode p) {
+    if (!p.isMapping("per_image")) {
+      return ImagePricing.flat(price(p, "per_image", BigDecimal.ZERO));
+    }
+    ConfigNode variants = p.object("per_image");
+    Map<String, BigDecimal> prices = new LinkedHashMap<>();
+    for (String key : p.scalarMap("per_image").keySet()) {
+      if (!key.equals("default")) {
+        prices.put(key, price(variants, key, BigDecimal.ZERO));
+      }
+    }
+    if (!variants.has("default")) {
+      throw new ConfigException(variants.pathOf("default"), "is required: the price of an image no other key matches");
+    }
+    return new ImagePricing(price(variants, "default", BigDecimal.ZERO), prices);
   }
 
   /** A {@code cache:} block laid over defaults: any of mode, min_tokens, ttl_seconds. */

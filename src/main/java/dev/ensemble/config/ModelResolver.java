@@ -47,7 +47,7 @@ final class ModelResolver {
       }
       served.add(served(m, s, p));
     }
-    return new ModelConfig(m.name(), m.pricing(), m.cache(), served);
+    return new ModelConfig(m.name(), m.pricing(), m.cache(), served, m.kind());
   }
 
   private ModelConfig fromCatalog(DeclaredModel m) {
@@ -62,7 +62,7 @@ final class ModelResolver {
         }
       }
     }
-    return new ModelConfig(m.name(), m.pricing(), m.cache(), served);
+    return new ModelConfig(m.name(), m.pricing(), m.cache(), served, m.kind());
   }
 
   private static ModelConfig.Served served(DeclaredModel m, DeclaredModel.Serving s, ProviderConfig p) {

@@ -75,7 +75,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     }
   }
 
-  private static JsonObject jsonBody(Buffer body) {
+  static JsonObject jsonBody(Buffer body) {
     if (body == null || body.length() == 0) {
       throw GatewayError.invalid(null, "The request body is empty; send a JSON object");
     }

@@ -12,6 +12,8 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
+import dev.ensemble.wire.openai.OpenAiImagesCodec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -69,6 +71,12 @@ public final class IngressVerticle extends VerticleBase {
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
     router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
         WebSocketHandler.PING_INTERVAL_MS));
+    OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
+    OpenAiImagesCodec images = new OpenAiImagesCodec();
+    router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
+    router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);

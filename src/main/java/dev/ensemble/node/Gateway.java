@@ -140,7 +140,7 @@ public final class Gateway {
       config.providers().forEach((name, provider) -> {
         ProviderKind kind = ProviderKinds.of(provider);
         kinds.put(name, kind);
-        pools.put(name, new ProviderPool(provider, kind.adapter(), kind.auth(), endpoints(provider)));
+        pools.put(name, new ProviderPool(provider, kind.adapter(), kind.capabilities(), kind.auth(), endpoints(provider)));
       });
     } catch (ConfigException e) {
       return Future.failedFuture(e);

@@ -15,8 +15,18 @@ import java.math.BigDecimal;
  * @param timeToFirstByteMs -1 when the client got no byte of an answer
  * @param status        the HTTP status the client got (200 for a stream, even one ended by an error event)
  * @param routeReason   the routing decision's reason for the last attempt
+ * @param images        images generated ({@code /v1/images/generations}), null for other requests
  */
 public record LedgerEntry(
     String requestId, String clientId, String provider, String endpointId, String model, String upstreamModel, Usage usage,
     BigDecimal costUsd, long latencyMs, long timeToFirstByteMs, int status, int attempts, String routeReason, boolean stream,
-    long finishedAtMillis) {}
+    long finishedAtMillis, Integer images) {
+
+  /** A row of a request that generated no images. */
+  public LedgerEntry(String requestId, String clientId, String provider, String endpointId, String model, String upstreamModel, Usage usage,
+      BigDecimal costUsd, long latencyMs, long timeToFirstByteMs, int status, int attempts, String routeReason, boolean stream,
+      long finishedAtMillis) {
+    this(requestId, clientId, provider, endpointId, model, upstreamModel, usage, costUsd, latencyMs, timeToFirstByteMs, status, attempts,
+        routeReason, stream, finishedAtMillis, null);
+  }
+}

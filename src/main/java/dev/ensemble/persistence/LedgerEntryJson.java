@@ -27,7 +27,8 @@ final class LedgerEntryJson {
         .put("attempts", e.attempts())
         .put("route_reason", e.routeReason())
         .put("stream", e.stream())
-        .put("finished_at", e.finishedAtMillis());
+        .put("finished_at", e.finishedAtMillis())
+        .put("images", e.images());
   }
 
   static LedgerEntry fromJson(JsonObject j) {
@@ -37,6 +38,7 @@ final class LedgerEntryJson {
         j.getString("model"), j.getString("upstream_model"),
         new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
         cost == null ? null : new BigDecimal(cost), j.getLong("latency_ms"), j.getLong("ttfb_ms"), j.getInteger("status"),
-        j.getInteger("attempts"), j.getString("route_reason"), j.getBoolean("stream", false), j.getLong("finished_at"));
+        j.getInteger("attempts"), j.getString("route_reason"), j.getBoolean("stream", false), j.getLong("finished_at"),
+        j.getInteger("images"));
   }
 }

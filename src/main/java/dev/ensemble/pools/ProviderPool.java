@@ -2,6 +2,7 @@ package dev.ensemble.pools;
 
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.providers.ProviderAdapter;
+import dev.ensemble.providers.ProviderCapabilities;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ public final class ProviderPool {
 
   private final ProviderConfig config;
   private final ProviderAdapter adapter;
+  private final ProviderCapabilities capabilities;
   private final UpstreamAuth auth;
   private volatile List<Endpoint> endpoints;
   private volatile UpstreamTransport transport;
@@ -31,8 +33,14 @@ public final class ProviderPool {
   private final Map<String, AtomicBoolean> probes = new ConcurrentHashMap<>();
 
   public ProviderPool(ProviderConfig config, ProviderAdapter adapter, UpstreamAuth auth, List<Endpoint> endpoints) {
+    this(config, adapter, ProviderCapabilities.CHAT_ONLY, auth, endpoints);
+  }
+
+  public ProviderPool(ProviderConfig config, ProviderAdapter adapter, ProviderCapabilities capabilities, UpstreamAuth auth,
+      List<Endpoint> endpoints) {
     this.config = config;
     this.adapter = adapter;
+    this.capabilities = capabilities;
     this.auth = auth;
     this.endpoints = List.copyOf(endpoints);
   }
@@ -47,6 +55,11 @@ public final class ProviderPool {
 
   public ProviderAdapter adapter() {
     return adapter;
+  }
+
+  /** What the provider can do besides chat; its {@link #adapter()} still classifies every error. */
+  public ProviderCapabilities capabilities() {
+    return capabilities;
   }
 
   /** The endpoints now: the config file's, then those of keys added through the admin API. Immutable. */

@@ -8,6 +8,8 @@ import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
+import dev.ensemble.providers.openai.OpenAiEmbeddings;
+import dev.ensemble.providers.openai.OpenAiImages;
 import dev.ensemble.providers.openai.OpenAiProfile;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +33,7 @@ public final class ProviderKinds {
   public static ProviderKind of(ProviderConfig provider) {
     return switch (provider.type()) {
       case OPENAI -> new ProviderKind(openAiCompatible(provider), UpstreamAuth.bearer(),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), openAiCapabilities(provider));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
@@ -41,6 +43,15 @@ public final class ProviderKinds {
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
     };
+  }
+
+  /**
+   * Embeddings and image generation in the OpenAI format, for every member of the family: whether an upstream
+   * model really offers them is the catalog's business (a model of kind embedding or image served there).
+   */
+  private static ProviderCapabilities openAiCapabilities(ProviderConfig provider) {
+    OpenAiProfile profile = OpenAiProfile.of(provider.kind());
+    return new ProviderCapabilities(new OpenAiEmbeddings(profile), new OpenAiImages(profile));
   }
 
   /** The adapter shaped by the profile of the provider's kind (xai, openrouter, self_hosted, ...). */

@@ -4,6 +4,7 @@ import dev.ensemble.config.CacheMode;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ModalityDefaults;
 import dev.ensemble.config.ModelConfig;
+import dev.ensemble.config.ModelKind;
 import dev.ensemble.config.Strategy;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
@@ -61,6 +62,7 @@ public final class ModelRouter {
   static final int MAX_OUTPUT_ESTIMATE = 4_096;
 
   private final Map<String, List<Candidate>> byModel;
+  private final Map<String, ModelKind> kinds;
   private final Map<String, Map<String, ModelConfig.Served>> byUpstreamModel;
   private final Map<String, ProviderPool> pools;
   private final Map<String, EndpointLimiter> limiters;
@@ -95,6 +97,9 @@ public final class ModelRouter {
       table.put(name, List.copyOf(candidates));
     });
     this.byModel = table;
+    Map<String, ModelKind> kindTable = new HashMap<>();
+    config.models().forEach((name, model) -> kindTable.put(name, model.kind()));
+    this.kinds = Map.copyOf(kindTable);
     this.byUpstreamModel = upstream;
     pools.keySet().forEach(p -> roundRobin.put(p, new AtomicLong()));
   }
@@ -119,11 +124,24 @@ public final class ModelRouter {
    *                      cooling down; 503 when none is usable at all
    */
   public Selection decide(UnifiedRequest request, RoutingHints hints) {
+    return decide(request, hints, ModelKind.CHAT);
+  }
+
+  /**
+   * Chooses where a request for a model of {@code kind} goes ({@code request} stands for it: its model, its
+   * prompt size for the token limits, {@code max_tokens} 0 when nothing but input is paid for) and admits it
+   * there, among the providers whose type can serve that kind.
+   *
+   * @throws GatewayError 404 for an unknown model; 400 when the model is of another kind, or when none of its
+   *                      providers can serve {@code kind}; else as {@link #decide(UnifiedRequest, RoutingHints)}
+   */
+  public Selection decide(UnifiedRequest request, RoutingHints hints, ModelKind kind) {
     List<Candidate> candidates = candidates(request.model());
     if (candidates.isEmpty()) {
       throw new GatewayError(ErrorType.NOT_FOUND, 404, "The model '" + request.model() + "' does not exist or is not served by this gateway",
           false, null, "model");
     }
+    candidates = capable(request.model(), candidates, kind);
     int media = RequestMedia.scan(request);
     if (media != 0) {
       candidates = takingMedia(candidates, media, request);
@@ -143,6 +161,32 @@ public final class ModelRouter {
     }
     throw new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + request.model() + "' is at its rate limit",
         true, 1L, null);
+  }
+
+  /** The catalog kind of {@code model}, or null for a {@code provider/model} name or an unknown one. */
+  public ModelKind kindOf(String model) {
+    return kinds.get(model);
+  }
+
+  /** The candidates whose provider type can serve {@code kind}; a 400 naming the mismatch when there are none. */
+  private List<Candidate> capable(String model, List<Candidate> candidates, ModelKind kind) {
+    ModelKind declared = kinds.get(model);
+    if (declared != null && declared != kind) {
+      throw new GatewayError(ErrorType.INVALID_REQUEST, 400, "The model '" + model + "' is " + (declared == ModelKind.CHAT ? "a " : "an ")
+          + declared.wireName() + " model; it cannot serve " + kind.operation(), false, null, "model");
+    }
+    List<Candidate> able = new ArrayList<>(candidates.size());
+    for (Candidate c : candidates) {
+      if (c.pool().capabilities().supports(kind)) {
+        able.add(c);
+      }
+    }
+    if (able.isEmpty()) {
+      throw new GatewayError(ErrorType.INVALID_REQUEST, 400, "No provider serving '" + model + "' supports " + kind.operation() + " ("
+          + String.join(", ", candidates.stream().map(c -> c.pool().name() + ": " + c.pool().config().type().name().toLowerCase()).toList())
+          + ")", false, null, "model");
+    }
+    return able.size() == candidates.size() ? candidates : able;
   }
 
   private Selection choose(List<Candidate> candidates, RequestView view, RoutingHints hints, long now) {

@@ -1,10 +1,12 @@
 package dev.ensemble.pricing;
 
+import dev.ensemble.config.ImagePricing;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.model.Usage;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -25,5 +27,25 @@ class CostCalculatorTest {
   void unreportedFieldsCostNothing() {
     assertEquals(0, CostCalculator.cost(new Usage(null, 1_000_000L, null, null), SONNET).compareTo(new BigDecimal("15")));
     assertEquals(0, CostCalculator.cost(Usage.UNKNOWN, SONNET).signum());
+  }
+
+  @Test
+  void imagesCostTheirVariantsPricePlusTheirTokens() {
+    ImagePricing perImage = new ImagePricing(new BigDecimal("0.04"),
+        Map.of("hd/1024x1024", new BigDecimal("0.08"), "1792x1024", new BigDecimal("0.09"), "hd", new BigDecimal("0.10")));
+    ModelConfig.Pricing pricing = new ModelConfig.Pricing(new BigDecimal("5"), BigDecimal.ZERO, new BigDecimal("5"), new BigDecimal("5"), perImage);
+    Usage tokens = new Usage(1_000L, null, null, null);
+
+    // 1,000 x $5 / 1M = 0.005, plus the images
+    assertEquals(new BigDecimal("0.165"), CostCalculator.cost(tokens, 2, "hd", "1024x1024", pricing));
+    assertEquals(new BigDecimal("0.095"), CostCalculator.cost(tokens, 1, "standard", "1792x1024", pricing));
+    assertEquals(new BigDecimal("0.205"), CostCalculator.cost(tokens, 2, "hd", "512x512", pricing));
+    assertEquals(new BigDecimal("0.045"), CostCalculator.cost(Usage.UNKNOWN.mergedWith(tokens), 1, null, null, pricing));
+    assertEquals(new BigDecimal("0.005"), CostCalculator.cost(tokens, 0, null, null, pricing));
+  }
+
+  @Test
+  void imagesOfAModelWithoutPerImagePriceCostTheirTokensOnly() {
+    assertEquals(new BigDecimal("0.0315"), CostCalculator.cost(new Usage(1_000L, 500L, 20_000L, 4_000L), 3, null, null, SONNET));
   }
 }

@@ -22,6 +22,10 @@ import java.util.function.LongSupplier;
  * ({@code POST /v1/messages}), written from the providers' public formats independently of Ensemble's
  * own wire code.
  *
+ * <p>It also answers OpenAI's {@code POST /v1/embeddings} (deterministic vectors, see {@link OpenAiEmbeddingsRoute})
+ * and {@code POST /v1/images/generations} ({@code url} or {@code b64_json}, see {@link OpenAiImagesRoute}), with the
+ * same keys, script and error replies.
+ *
  * <p><b>Recording.</b> Every request is recorded on arrival, before validation, in arrival order.
  *
  * <p><b>Validation</b>, as the real APIs do it, before any script is consumed. OpenAI: {@code
@@ -68,6 +72,8 @@ public final class FakeUpstream {
   private volatile java.util.concurrent.CompletableFuture<RecordedRequest> abandoned = new java.util.concurrent.CompletableFuture<>();
   private final OpenAiRoute openAi = new OpenAiRoute(state);
   private final AnthropicRoute anthropic = new AnthropicRoute(state);
+  private final OpenAiEmbeddingsRoute embeddings = new OpenAiEmbeddingsRoute(openAi);
+  private final OpenAiImagesRoute images = new OpenAiImagesRoute(openAi, state);
   private HttpServer server;
 
   private FakeUpstream(Vertx vertx) {
@@ -228,6 +234,10 @@ public final class FakeUpstream {
         return openAi;
       case "/v1/messages":
         return anthropic;
+      case "/v1/embeddings":
+        return embeddings;
+      case "/v1/images/generations":
+        return images;
       default:
         return null;
     }

@@ -24,6 +24,20 @@ final class OpenAiRoute implements Route {
 
   @Override
   public Admission admit(RecordedRequest request) {
+    Admission caller = authenticate(request);
+    if (caller.rejection() != null) {
+      return caller;
+    }
+    JsonObject body = parse(request);
+    if (body == null) {
+      return unparsable();
+    }
+    JsonObject problem = validate(body);
+    return problem == null ? Admission.accepted(body, caller.apiKey()) : reject(400, problem);
+  }
+
+  /** The API key check every OpenAI route makes: a rejection, or an admission with the key and no body yet. */
+  Admission authenticate(RecordedRequest request) {
     String key = bearer(request.header("authorization"));
     if (request.header("authorization") == null && state.keyOptional()) {
       key = "";
@@ -37,16 +51,22 @@ final class OpenAiRoute implements Route {
           + ". You can find your API key at https://platform.openai.com/account/api-keys.",
           "invalid_request_error", null, "invalid_api_key"));
     }
-    JsonObject body;
+    return Admission.accepted(null, key);
+  }
+
+  /** The body as a JSON object, or null when it is not one. */
+  static JsonObject parse(RecordedRequest request) {
     try {
-      body = request.json();
+      return request.json();
     } catch (RuntimeException e) {
-      return reject(400, error("We could not parse the JSON body of your request. (HINT: This likely means "
-          + "you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what "
-          + "was sent was not valid JSON.)", "invalid_request_error", null, null));
+      return null;
     }
-    JsonObject problem = validate(body);
-    return problem == null ? Admission.accepted(body, key) : reject(400, problem);
+  }
+
+  Admission unparsable() {
+    return reject(400, error("We could not parse the JSON body of your request. (HINT: This likely means "
+        + "you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what "
+        + "was sent was not valid JSON.)", "invalid_request_error", null, null));
   }
 
   private JsonObject validate(JsonObject body) {
@@ -387,7 +407,7 @@ final class OpenAiRoute implements Route {
     }
   }
 
-  private MultiMap headers(String apiKey, int tokens) {
+  MultiMap headers(String apiKey, int tokens) {
     int[] remaining = state.consume(apiKey, tokens);
     return MultiMap.caseInsensitiveMultiMap()
         .set("x-request-id", String.format("req_%032x", state.nextSequence()))
@@ -402,13 +422,13 @@ final class OpenAiRoute implements Route {
         .set("x-ratelimit-reset-tokens", "0s");
   }
 
-  private Admission reject(int status, JsonObject body) {
+  Admission reject(int status, JsonObject body) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap()
         .set("x-request-id", String.format("req_%032x", state.nextSequence()));
     return Admission.rejected(Rendered.json(status, headers, body));
   }
 
-  private static JsonObject invalid(String message, String param, String code) {
+  static JsonObject invalid(String message, String param, String code) {
     return error(message, "invalid_request_error", param, code);
   }
 

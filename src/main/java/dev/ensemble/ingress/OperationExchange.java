@@ -1,0 +1,202 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.bus.Addresses;
+import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.LedgerEntry;
+import dev.ensemble.pools.AttemptOutcome;
+import dev.ensemble.pools.UpstreamResponse;
+import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.providers.ProviderError;
+import dev.ensemble.providers.UpstreamCall;
+import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.ratelimit.Admission;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.RoutingHints;
+import dev.ensemble.routing.Selection;
+import dev.ensemble.routing.UsageReport;
+import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.math.BigDecimal;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One non-streamed, non-chat request ({@link Operation}) from routing to its answer, along the same path as a
+ * chat request: the exact limiter admits each attempt, an upstream failure fails over by the {@link Failover}
+ * rules within {@link ChatExchange#MAX_ATTEMPTS} and the pool's timeout, every attempt's outcome reaches the
+ * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
+ * The answer is sent whole, so every failure before it is a clean one. Confined to the client connection's event loop.
+ */
+final class OperationExchange {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperationExchange.class);
+
+  private final Vertx vertx;
+  private final HttpServerResponse client;
+  private final ClientDialect dialect;
+  private final ModelRouter router;
+  private final RateLimiter rateLimiter;
+  private final Operation operation;
+  private final String requestId;
+  private final String model;
+  private final ClientAccount account;
+  private final long deadlineNanos;
+  private final long startNanos = System.nanoTime();
+  private RoutingHints hints;
+  private Selection last;
+  private int attempts;
+
+  OperationExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
+      Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account) {
+    this.vertx = vertx;
+    this.client = client;
+    this.dialect = dialect;
+    this.router = router;
+    this.rateLimiter = rateLimiter;
+    this.operation = operation;
+    this.hints = hints;
+    this.last = first;
+    this.requestId = requestId;
+    this.model = operation.routingView().model();
+    this.account = account;
+    this.deadlineNanos = startNanos + first.pool().config().timeoutMs() * 1_000_000;
+  }
+
+  void run() {
+    attempt(last);
+  }
+
+  private void attempt(Selection selection) {
+    rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {
+      Admission admission = ar.result();
+      if (admission.admitted()) {
+        send(selection);
+        return;
+      }
+      GatewayError limited = new GatewayError(ErrorType.RATE_LIMITED, 429, "Endpoint " + selection.endpoint().id()
+          + " is at its rate limit", true, Math.max(1, (admission.retryAfterMillis() + 999) / 1000), null);
+      vertx.eventBus().publish(Addresses.poolOutcome(selection.pool().name()), new AttemptOutcome(selection.pool().name(),
+          selection.endpoint().id(), 429, ErrorClass.RATE_LIMITED, "local_rate_limit", admission.retryAfterMillis(), 0));
+      onFailure(selection, new AttemptFailure(ErrorClass.RATE_LIMITED, "429", admission.retryAfterMillis(), limited));
+    });
+  }
+
+  private void send(Selection selection) {
+    last = selection;
+    attempts++;
+    client.putHeader(Headers.PROVIDER, selection.decision().provider())
+        .putHeader(Headers.ENDPOINT, selection.decision().endpointId())
+        .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
+        .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+    long attemptStart = System.nanoTime();
+    UpstreamCall call = operation.toUpstream(selection);
+    selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
+      if (ar.failed()) {
+        failed(selection, attemptStart, 0, ErrorClass.RETRYABLE, ar.cause() instanceof TimeoutException ? "timeout" : "connection",
+            null, UpstreamFailures.fromTransport(ar.cause(), selection.pool().name()), null);
+        return;
+      }
+      UpstreamResponse response = ar.result();
+      long timer = vertx.setTimer(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000), t -> response.cancel());
+      response.fullBody().onComplete(body -> {
+        vertx.cancelTimer(timer);
+        if (body.failed()) {
+          boolean timedOut = System.nanoTime() >= deadlineNanos;
+          failed(selection, attemptStart, response.status(), ErrorClass.RETRYABLE, timedOut ? "timeout" : "connection", null,
+              timedOut ? GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + selection.pool().name() + " did not answer in time")
+                  : UpstreamFailures.fromTransport(body.cause(), selection.pool().name()), null);
+        } else if (response.status() >= 400) {
+          ProviderError error = selection.pool().adapter().classify(response.status(), response.headers(), body.result());
+          failed(selection, attemptStart, response.status(), error.errorClass(), Integer.toString(response.status()), error.retryAfterMillis(),
+              UpstreamFailures.fromProvider(error, selection.pool().name()), error.type());
+        } else {
+          answer(selection, attemptStart, response, body.result());
+        }
+      });
+    });
+  }
+
+  private void answer(Selection selection, long attemptStart, UpstreamResponse response, Buffer body) {
+    Operation.Answer answer;
+    try {
+      answer = operation.decode(selection, body);
+    } catch (UpstreamProtocolException e) {
+      failed(selection, attemptStart, response.status(), ErrorClass.RETRYABLE, "invalid_response", null,
+          GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + selection.pool().name() + " sent an invalid response: " + e.getMessage()), null);
+      return;
+    }
+    outcome(selection, attemptStart, response.status(), null, null, selection.pool().adapter().exhaustedForMillis(response.headers()));
+    long ttfb = (System.nanoTime() - startNanos) / 1_000_000;
+    report(selection, 200, true, answer.usage(), answer.cost(), ttfb);
+    ledger(selection, 200, answer.usage(), answer.images(), answer.cost(), ttfb);
+    if (!client.closed()) {
+      client.setStatusCode(200).putHeader("content-type", "application/json").end(answer.body().toBuffer());
+    }
+  }
+
+  private void failed(Selection selection, long attemptStart, int status, ErrorClass errorClass, String cause, Long retryAfterMillis,
+      GatewayError clientError, String errorType) {
+    outcome(selection, attemptStart, status, errorClass, errorType == null ? cause : errorType, retryAfterMillis);
+    report(selection, clientError.status(), false, Usage.UNKNOWN, BigDecimal.ZERO, -1);
+    onFailure(selection, new AttemptFailure(errorClass, cause, retryAfterMillis, clientError));
+  }
+
+  private void onFailure(Selection failed, AttemptFailure failure) {
+    if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || System.nanoTime() >= deadlineNanos
+        || attempts >= ChatExchange.MAX_ATTEMPTS) {
+      fail(failure.clientError());
+      return;
+    }
+    hints = Failover.after(hints, failed, failure);
+    Selection next;
+    try {
+      next = router.decide(operation.routingView(), hints, operation.kind());
+    } catch (GatewayError e) {
+      LOG.debug("request {}: no failover target: {}", requestId, e.getMessage());
+      fail(failure.clientError());
+      return;
+    }
+    long delay = Failover.delayMillis(failure, attempts);
+    if (System.nanoTime() + delay * 1_000_000 >= deadlineNanos) {
+      fail(failure.clientError());
+    } else if (delay == 0) {
+      attempt(next);
+    } else {
+      vertx.setTimer(delay, t -> attempt(next));
+    }
+  }
+
+  private void fail(GatewayError error) {
+    ledger(last, error.status(), Usage.UNKNOWN, null, BigDecimal.ZERO, -1);
+    if (!client.closed()) {
+      ErrorResponder.send(client, dialect, error);
+    }
+  }
+
+  /** The request's row of the usage ledger; its cost also goes to the client's spend this month at once. */
+  private void ledger(Selection selection, int status, Usage usage, Integer images, BigDecimal cost, long timeToFirstByteMs) {
+    account.bill(cost);
+    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(requestId, account.clientId(), selection.pool().name(),
+        selection.endpoint().id(), model, selection.upstreamModel(), usage, cost, (System.nanoTime() - startNanos) / 1_000_000,
+        timeToFirstByteMs, status, attempts, selection.decision().reason(), false, System.currentTimeMillis(), images));
+  }
+
+  private void report(Selection selection, int status, boolean answered, Usage usage, BigDecimal cost, long timeToFirstByteMs) {
+    vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(requestId, attempts, selection.pool().name(),
+        selection.endpoint().id(), model, usage, cost, status, answered, timeToFirstByteMs, System.currentTimeMillis(),
+        selection.estimatedTokens(), null));
+  }
+
+  private void outcome(Selection selection, long attemptStart, int status, ErrorClass errorClass, String errorType, Long retryAfterMillis) {
+    vertx.eventBus().publish(Addresses.poolOutcome(selection.pool().name()), new AttemptOutcome(selection.pool().name(),
+        selection.endpoint().id(), status, errorClass, errorType, retryAfterMillis, (System.nanoTime() - attemptStart) / 1_000_000));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.metrics.GatewayMetrics;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.RoutingHints;
+import dev.ensemble.routing.Selection;
+import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Serves one non-chat route in the OpenAI format ({@code /v1/embeddings}, {@code /v1/images/generations}) the
+ * way {@link ChatHandler} serves chat: admit the caller (budget, {@code rpm_limit}), parse and validate the body
+ * into an {@link Operation}, route it among the providers able to serve its kind of model, and hand it to an
+ * {@link OperationExchange}.
+ */
+final class OperationHandler implements Handler<RoutingContext> {
+
+  /** Builds the operation from a request's JSON body; throws a {@link GatewayError} (400) for a bad one. */
+  interface Parser {
+    Operation parse(JsonObject body, long createdEpochSeconds);
+  }
+
+  private final ClientDialect dialect;
+  private final ModelRouter router;
+  private final RateLimiter rateLimiter;
+  private final GatewayMetrics metrics;
+  private final Parser parser;
+
+  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser) {
+    this.dialect = dialect;
+    this.router = router;
+    this.rateLimiter = rateLimiter;
+    this.metrics = metrics;
+    this.parser = parser;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long now = System.currentTimeMillis();
+    String requestId = RequestIds.next(now);
+    HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
+    ClientAccount account = Caller.of(ctx).account();
+    try {
+      if (account.client() != null) {
+        GatewayError refused = account.registry().admit(account.client());
+        if (refused != null) {
+          throw refused;
+        }
+      }
+      Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
+      RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
+      Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
+      new OperationExchange(ctx.vertx(), response, dialect, router, rateLimiter, operation, hints, selection, requestId, account).run();
+    } catch (GatewayError e) {
+      ErrorResponder.send(response, dialect, e);
+    }
+  }
+}
