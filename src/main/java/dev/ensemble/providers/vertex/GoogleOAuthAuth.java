@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Vertex AI credentials: OAuth2 access tokens of the Google service account a key holds
@@ -30,8 +31,8 @@ import java.util.function.LongSupplier;
  * per key, never on an event loop; the request continues on its own context. A failed fetch fails the request
  * (the pool treats it like a connection failure) and the next request tries again.
  *
- * <p>Thread-safe: the cache is a concurrent map of slots whose token is a volatile reference; the lock of a slot
- * guards only the hand-over of its in-flight fetch.
+ * <p>Thread-safe without locks: the cache is a concurrent map of slots whose token is a volatile reference; a
+ * compare-and-set on the slot's in-flight fetch makes one caller start a fetch and the others join it.
  */
 public final class GoogleOAuthAuth implements UpstreamAuth {
 
@@ -148,21 +149,22 @@ public final class GoogleOAuthAuth implements UpstreamAuth {
 
   /** The slot's in-flight fetch, started on a worker thread of {@code context} if none is running. */
   private Future<Grant> refresh(Slot slot, String apiKey, Context context) {
-    synchronized (slot) {
-      if (slot.inFlight != null) {
-        return slot.inFlight;
+    while (true) {
+      Future<Grant> running = slot.inFlight.get();
+      if (running != null) {
+        return running;
       }
-      Future<Grant> fetch = context.executeBlocking(() -> fetch(slot, apiKey), false);
-      slot.inFlight = fetch;
-      fetch.onComplete(ar -> {
-        synchronized (slot) {
-          slot.inFlight = null;
-        }
-        if (ar.failed()) {
-          LOG.warn("Could not obtain a Google access token: {}", ar.cause().getMessage());
-        }
-      });
-      return fetch;
+      Promise<Grant> fetch = Promise.promise();
+      if (slot.inFlight.compareAndSet(null, fetch.future())) {
+        context.executeBlocking(() -> fetch(slot, apiKey), false).onComplete(ar -> {
+          slot.inFlight.set(null);
+          if (ar.failed()) {
+            LOG.warn("Could not obtain a Google access token: {}", ar.cause().getMessage());
+          }
+          fetch.handle(ar);
+        });
+        return fetch.future();
+      }
     }
   }
 
@@ -195,6 +197,6 @@ public final class GoogleOAuthAuth implements UpstreamAuth {
     volatile ServiceAccount account;
     volatile Grant grant;
     volatile long fetches;
-    Future<Grant> inFlight;
+    final AtomicReference<Future<Grant>> inFlight = new AtomicReference<>();
   }
 }
