@@ -194,11 +194,16 @@ public final class ModelRouter {
     boolean anyUsable = false;
     long soonest = Long.MAX_VALUE;
     int outputEstimate = view.outputEstimate();
+    boolean excluding = !hints.excludedEndpoints().isEmpty();
     for (Candidate c : candidates) {
       ProviderPool pool = c.pool();
       Map<String, EndpointHealth> health = pool.health();
+      boolean avoided = hints.avoidedProviders().contains(pool.name());
+      int input = view.promptTokens(c.served().cache());
+      long tokens = (long) input + outputEstimate;
+      double cost = c.rates().cost(input, 0, outputEstimate);
       for (Endpoint e : pool.endpoints()) {
-        if (!pool.isUsable(e) || hints.excludedEndpoints().contains(e.id())) {
+        if (!pool.isUsable(e) || (excluding && hints.excludedEndpoints().contains(e.id()))) {
           continue;
         }
         EndpointHealth h = health.getOrDefault(e.id(), EndpointHealth.NEW);
@@ -215,16 +220,12 @@ public final class ModelRouter {
             continue;
           }
         }
-        int input = view.promptTokens(c.served().cache());
-        long tokens = (long) input + outputEstimate;
         EndpointLimiter limiter = limiters.get(e.id());
         if (limiter != null && !limiter.hasCapacity(tokens, now)) {
           soonest = Math.min(soonest, now + limiter.retryAfterMillis(tokens, now));
           continue;
         }
-        PriceRates rates = c.rates();
-        options.add(new Option(c, e, domains.of(e), probe, hints.avoidedProviders().contains(pool.name()),
-            input, tokens, rates.cost(input, 0, outputEstimate)));
+        options.add(new Option(c, e, domains.of(e), probe, avoided, input, tokens, cost));
       }
     }
     if (options.isEmpty()) {
@@ -550,7 +551,7 @@ public final class ModelRouter {
       if (cache.mode() == CacheMode.NONE) {
         return null;
       }
-      int i = keys.indexOf(cache);
+      int i = indexOf(cache);
       if (i >= 0) {
         return prints.get(i);
       }
@@ -567,7 +568,7 @@ public final class ModelRouter {
       if (f == null) {
         return null;
       }
-      int i = keys.indexOf(cache);
+      int i = indexOf(cache);
       Map<Integer, CacheHit> byDomain = hits.get(i);
       if (byDomain == null) {
         byDomain = new HashMap<>(4);
@@ -583,6 +584,16 @@ public final class ModelRouter {
       }
       CacheHit hit = byDomain.get(domain);
       return hit != null && hit.tokens >= cache.minTokens() ? hit : null;
+    }
+
+    /** Position of {@code cache} among the semantics seen so far (the same instance, usually), or -1. */
+    private int indexOf(ModelConfig.CacheSettings cache) {
+      for (int k = 0; k < keys.size(); k++) {
+        if (keys.get(k) == cache) {
+          return k;
+        }
+      }
+      return keys.indexOf(cache);
     }
 
     /** Whether some cache domain held a prefix of this request (one the decision then did not use). */
