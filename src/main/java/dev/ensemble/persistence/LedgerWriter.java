@@ -87,7 +87,8 @@ public final class LedgerWriter {
 
   /**
    * Writes every row queued before the call, then replays the spill file. Fails if the store refused a
-   * batch; its rows are in the spill file then, not lost.
+   * batch; its rows are in the spill file then, not lost. The monitor only orders the chaining of flushes
+   * (nanoseconds, no I/O under it); in the gateway every caller runs on the persistence worker verticle.
    */
   public synchronized Future<Void> flush() {
     flushesPending.incrementAndGet();

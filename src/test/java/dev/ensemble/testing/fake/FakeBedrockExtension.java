@@ -1,49 +1,26 @@
 package dev.ensemble.testing.fake;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension owning a {@link FakeBedrock} on its own {@link Vertx} for a test class (register it in a
- * static field); the fake is {@link FakeBedrock#reset() reset} before each test.
+ * JUnit 5 extension owning a {@link FakeBedrock} on its own {@link Vertx} (lifecycle in {@link FakeServerExtension}).
  */
-public final class FakeBedrockExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public final class FakeBedrockExtension extends FakeServerExtension<FakeBedrock> {
 
-  private static final long TIMEOUT_SECONDS = 30;
-
-  private Vertx vertx;
-  private FakeBedrock server;
-
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    vertx = Vertx.vertx();
-    server = FakeBedrock.start(vertx).toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  public FakeBedrockExtension() {
+    super("fake Bedrock");
   }
 
   @Override
-  public void beforeEach(ExtensionContext context) {
-    server().reset();
+  protected Future<FakeBedrock> start(Vertx vertx) {
+    return FakeBedrock.start(vertx);
   }
 
   @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
-    vertx = null;
-    server = null;
-  }
-
-  public FakeBedrock server() {
-    if (server == null) {
-      throw new IllegalStateException("the fake Bedrock is not running (register the extension with @RegisterExtension)");
-    }
-    return server;
+  protected void reset(FakeBedrock server) {
+    server.reset();
   }
 
   public FakeBedrock enqueue(Reply... replies) {

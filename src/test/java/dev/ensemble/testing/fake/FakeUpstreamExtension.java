@@ -1,64 +1,27 @@
 package dev.ensemble.testing.fake;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension owning a {@link FakeUpstream} on its own {@link Vertx}.
- *
- * <pre>{@code
- * @RegisterExtension static FakeUpstreamExtension fake = new FakeUpstreamExtension();
- * }</pre>
- * A static field starts one fake per class and {@link FakeUpstream#reset() resets} it before each
- * test; an instance field starts and closes a fake around each test.
+ * JUnit 5 extension owning a {@link FakeUpstream} on its own {@link Vertx} (lifecycle in {@link FakeServerExtension}).
+ * Register it with {@code @RegisterExtension static FakeUpstreamExtension fake = new FakeUpstreamExtension();}.
  */
-public final class FakeUpstreamExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class FakeUpstreamExtension extends FakeServerExtension<FakeUpstream> {
 
-  private static final long TIMEOUT_SECONDS = 30;
-
-  private Vertx vertx;
-  private FakeUpstream server;
-  private boolean perClass;
-
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    perClass = true;
-    startServer();
+  public FakeUpstreamExtension() {
+    super("fake upstream");
   }
 
   @Override
-  public void beforeEach(ExtensionContext context) throws Exception {
-    if (server == null) {
-      startServer();
-    } else {
-      server.reset();
-    }
+  protected Future<FakeUpstream> start(Vertx vertx) {
+    return FakeUpstream.start(vertx);
   }
 
   @Override
-  public void afterEach(ExtensionContext context) throws Exception {
-    if (!perClass) {
-      stopServer();
-    }
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    stopServer();
-  }
-
-  public FakeUpstream server() {
-    if (server == null) {
-      throw new IllegalStateException("the fake upstream is not running (register the extension with @RegisterExtension)");
-    }
-    return server;
+  protected void reset(FakeUpstream server) {
+    server.reset();
   }
 
   public FakeUpstream enqueue(Reply... replies) {
@@ -91,18 +54,5 @@ public final class FakeUpstreamExtension
 
   public int port() {
     return server().port();
-  }
-
-  private void startServer() throws Exception {
-    vertx = Vertx.vertx();
-    server = FakeUpstream.start(vertx).toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-  }
-
-  private void stopServer() throws Exception {
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
-    vertx = null;
-    server = null;
   }
 }

@@ -1,75 +1,61 @@
 package dev.ensemble.testing.fake;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * JUnit 5 extension owning, on their own {@link Vertx}, a {@link FakeGoogleOAuth} token endpoint and a
  * {@link FakeVertex} accepting its tokens, for a test class (a static field); both are reset before each test.
  */
-public final class FakeVertexExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public final class FakeVertexExtension extends FakeServerExtension<FakeVertex> {
 
-  private static final long TIMEOUT_SECONDS = 30;
-
-  private Vertx vertx;
   private FakeGoogleOAuth oauth;
-  private FakeVertex server;
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    vertx = Vertx.vertx();
-    oauth = FakeGoogleOAuth.start(vertx).toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    server = FakeVertex.start(vertx, oauth).toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  public FakeVertexExtension() {
+    super("fake Vertex");
   }
 
   @Override
-  public void beforeEach(ExtensionContext context) {
+  protected Future<FakeVertex> start(Vertx vertx) {
+    return FakeGoogleOAuth.start(vertx).compose(started -> {
+      oauth = started;
+      return FakeVertex.start(vertx, started);
+    });
+  }
+
+  @Override
+  protected void reset(FakeVertex server) {
     oauth.reset();
     server.reset();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
   }
 
   public FakeGoogleOAuth oauth() {
     return oauth;
   }
 
-  public FakeVertex server() {
-    return server;
-  }
-
   public String baseUrl() {
-    return server.baseUrl();
+    return server().baseUrl();
   }
 
   public FakeVertex enqueue(Reply... replies) {
-    return server.enqueue(replies);
+    return server().enqueue(replies);
   }
 
   public FakeVertex enqueue(GeminiReply... replies) {
-    return server.enqueue(replies);
+    return server().enqueue(replies);
   }
 
   public List<RecordedRequest> requests() {
-    return server.requests();
+    return server().requests();
   }
 
   public RecordedRequest lastRequest() {
-    return server.lastRequest();
+    return server().lastRequest();
   }
 
   public int requestCount() {
-    return server.requestCount();
+    return server().requestCount();
   }
 }
