@@ -1,6 +1,7 @@
 package dev.ensemble.ratelimit;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One rate limit as a generic cell rate algorithm (GCRA), i.e. a token bucket: {@code limit} units per
@@ -18,11 +19,24 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Gcra {
 
+  private static final VarHandle TAT;
+
+  static {
+    try {
+      TAT = MethodHandles.lookup().findVarHandle(Gcra.class, "tat", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final long limit;
   private final double nanosPerUnit;
   private final long periodNanos;
-  /** Theoretical arrival time, in nanoseconds on the caller's millisecond clock times 10^6. */
-  private final AtomicLong tat = new AtomicLong();
+  /**
+   * Theoretical arrival time, in nanoseconds on the caller's millisecond clock times 10^6. A plain volatile
+   * field with a {@link VarHandle} for the compare-and-set, so reading it touches this object only.
+   */
+  private volatile long tat;
 
   public Gcra(long limit, long periodMillis) {
     if (limit <= 0 || periodMillis <= 0) {
@@ -42,12 +56,12 @@ public final class Gcra {
     long now = nowMillis * 1_000_000;
     long increment = increment(cost);
     while (true) {
-      long current = tat.get();
+      long current = tat;
       long next = Math.max(current, now) + increment;
       if (next - now > periodNanos) {
         return false;
       }
-      if (tat.compareAndSet(current, next)) {
+      if (TAT.compareAndSet(this, current, next)) {
         return true;
       }
     }
@@ -56,7 +70,7 @@ public final class Gcra {
   /** Whether {@code cost} units would be admitted at {@code now} (a read; nothing is taken). */
   public boolean wouldAdmit(long cost, long nowMillis) {
     long now = nowMillis * 1_000_000;
-    return Math.max(tat.get(), now) + increment(cost) - now <= periodNanos;
+    return Math.max(tat, now) + increment(cost) - now <= periodNanos;
   }
 
   /**
@@ -70,10 +84,10 @@ public final class Gcra {
     }
     long increment = increment(Math.abs(delta));
     while (true) {
-      long current = tat.get();
+      long current = tat;
       long base = Math.max(current, now);
       long next = delta > 0 ? base + increment : Math.max(now, base - increment);
-      if (tat.compareAndSet(current, next)) {
+      if (TAT.compareAndSet(this, current, next)) {
         return;
       }
     }
@@ -81,14 +95,14 @@ public final class Gcra {
 
   /** Units admitted and still inside the window at {@code now}, from 0 to {@code limit}. */
   public double used(long nowMillis) {
-    long ahead = Math.max(0, tat.get() - nowMillis * 1_000_000);
+    long ahead = Math.max(0, tat - nowMillis * 1_000_000);
     return Math.min(limit, ahead / nanosPerUnit);
   }
 
   /** How long until {@code cost} units would be admitted; 0 if now. */
   public long retryAfterMillis(long cost, long nowMillis) {
     long now = nowMillis * 1_000_000;
-    long wait = Math.max(tat.get(), now) + increment(cost) - now - periodNanos;
+    long wait = Math.max(tat, now) + increment(cost) - now - periodNanos;
     return wait <= 0 ? 0 : (wait + 999_999) / 1_000_000;
   }
 

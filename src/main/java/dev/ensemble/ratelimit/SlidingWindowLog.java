@@ -1,7 +1,8 @@
 package dev.ensemble.ratelimit;
 
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * An exact sliding-window limit: at most {@code limit} admissions in any {@code windowMillis}. The state is a
@@ -20,9 +21,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Admissions are never given back: providers count failed requests too. A caller that must take several
  * limits together takes this one last (see {@link EndpointLimiter}).
  *
- * <p>Memory is one long per unit of the limit ({@link #MAX_LIMIT} bounds it).
+ * <p>Memory is one long per unit of the limit ({@link #MAX_LIMIT} bounds it). The ring is a plain
+ * {@code long[]} and the cursor a field, both accessed through {@link VarHandle}s with volatile semantics, so a
+ * routing decision's capacity check reads this object and one slot of the ring, not three objects.
  */
 public final class SlidingWindowLog {
+
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle CURSOR;
+
+  static {
+    try {
+      CURSOR = MethodHandles.lookup().findVarHandle(SlidingWindowLog.class, "cursor", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** The largest limit kept as an exact log (8 MiB of slots). */
   public static final int MAX_LIMIT = 1 << 20;
@@ -35,9 +49,9 @@ public final class SlidingWindowLog {
   private final int limit;
   private final long windowMillis;
   /** Per slot: admission time (ms on the caller's clock) shifted left by one, plus the round's parity. */
-  private final AtomicLongArray slots;
+  private final long[] slots;
   /** Admissions ever made; {@code cursor % limit} is the slot of the oldest of the last {@code limit}. */
-  private final AtomicLong cursor = new AtomicLong();
+  private volatile long cursor;
 
   public SlidingWindowLog(int limit, long windowMillis) {
     if (limit <= 0 || limit > MAX_LIMIT || windowMillis <= 0) {
@@ -45,10 +59,8 @@ public final class SlidingWindowLog {
     }
     this.limit = limit;
     this.windowMillis = windowMillis;
-    this.slots = new AtomicLongArray(limit);
-    for (int i = 0; i < limit; i++) {
-      slots.set(i, EMPTY);
-    }
+    this.slots = new long[limit];
+    Arrays.fill(slots, EMPTY);
   }
 
   public int limit() {
@@ -58,22 +70,22 @@ public final class SlidingWindowLog {
   /** Admits one request at {@code now}, or returns false and changes nothing. */
   public boolean tryAcquire(long now) {
     while (true) {
-      long c = cursor.get();
+      long c = cursor;
       int index = (int) (c % limit);
       long parity = (c / limit) & 1;
-      long slot = slots.get(index);
-      if (cursor.get() != c) {
+      long slot = (long) SLOTS.getVolatile(slots, index);
+      if (cursor != c) {
         continue;
       }
       if ((slot & 1) == parity) {
-        cursor.compareAndSet(c, c + 1);
+        CURSOR.compareAndSet(this, c, c + 1);
         continue;
       }
       if (now - time(slot) < windowMillis) {
         return false;
       }
-      if (slots.compareAndSet(index, slot, pack(now, parity))) {
-        cursor.compareAndSet(c, c + 1);
+      if (SLOTS.compareAndSet(slots, index, slot, pack(now, parity))) {
+        CURSOR.compareAndSet(this, c, c + 1);
         return true;
       }
     }
@@ -91,14 +103,14 @@ public final class SlidingWindowLog {
 
   /** Admissions in the window ending at {@code now}, 0..limit (exact when no claim is in flight). */
   public int used(long now) {
-    long c = cursor.get();
+    long c = cursor;
     long expired = now - windowMillis;
     // Times ascend along the ring from the cursor, so the first one inside the window splits it.
     int lo = 0;
     int hi = limit;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (time(slots.get((int) ((c + mid) % limit))) > expired) {
+      if (time((long) SLOTS.getVolatile(slots, (int) ((c + mid) % limit))) > expired) {
         hi = mid;
       } else {
         lo = mid + 1;
@@ -110,13 +122,13 @@ public final class SlidingWindowLog {
   /** The slot under the cursor, once no claim for the current round is in flight there. */
   private long oldest() {
     while (true) {
-      long c = cursor.get();
-      long slot = slots.get((int) (c % limit));
-      if (cursor.get() != c) {
+      long c = cursor;
+      long slot = (long) SLOTS.getVolatile(slots, (int) (c % limit));
+      if (cursor != c) {
         continue;
       }
       if ((slot & 1) == ((c / limit) & 1)) {
-        cursor.compareAndSet(c, c + 1);
+        CURSOR.compareAndSet(this, c, c + 1);
         continue;
       }
       return slot;

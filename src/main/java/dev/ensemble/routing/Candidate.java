@@ -7,9 +7,13 @@ import dev.ensemble.pools.ProviderPool;
  * A provider able to serve a requested model, with the upstream id, prices and cache semantics that apply
  * there, and those prices as per-token rates for routing's estimates.
  */
-record Candidate(ProviderPool pool, ModelConfig.Served served, PriceRates rates) {
+record Candidate(PoolView view, ModelConfig.Served served, PriceRates rates) {
 
-  Candidate(ProviderPool pool, ModelConfig.Served served) {
-    this(pool, served, PriceRates.of(served.pricing()));
+  Candidate(PoolView view, ModelConfig.Served served) {
+    this(view, served, PriceRates.of(served.pricing()));
+  }
+
+  ProviderPool pool() {
+    return view.pool();
   }
 }

@@ -19,7 +19,6 @@ import dev.ensemble.routing.affinity.Fingerprints;
 import dev.ensemble.routing.affinity.PrefixFingerprinter;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -65,6 +64,7 @@ public final class ModelRouter {
   private final Map<String, ModelKind> kinds;
   private final Map<String, Map<String, ModelConfig.Served>> byUpstreamModel;
   private final Map<String, ProviderPool> pools;
+  private final Map<String, PoolView> views;
   private final Map<String, EndpointLimiter> limiters;
   private final EndpointLoad load;
   private final CacheDomains domains;
@@ -86,12 +86,15 @@ public final class ModelRouter {
     this.affinity = affinity;
     this.clock = clock;
     this.domains = new CacheDomains(pools.values());
+    Map<String, PoolView> viewTable = new HashMap<>();
+    pools.forEach((name, pool) -> viewTable.put(name, new PoolView(pool, limiters, domains)));
+    this.views = Map.copyOf(viewTable);
     Map<String, List<Candidate>> table = new LinkedHashMap<>();
     Map<String, Map<String, ModelConfig.Served>> upstream = new HashMap<>();
     config.models().forEach((name, model) -> {
       List<Candidate> candidates = new ArrayList<>();
       for (ModelConfig.Served served : model.providers()) {
-        candidates.add(new Candidate(pools.get(served.provider()), served));
+        candidates.add(new Candidate(views.get(served.provider()), served));
         upstream.computeIfAbsent(served.provider(), p -> new HashMap<>()).putIfAbsent(served.model(), served);
       }
       table.put(name, List.copyOf(candidates));
@@ -190,23 +193,28 @@ public final class ModelRouter {
   }
 
   private Selection choose(List<Candidate> candidates, RequestView view, RoutingHints hints, long now) {
-    List<Option> options = new ArrayList<>();
+    List<Option> options = null;
     boolean anyUsable = false;
+    boolean anyAvoided = false;
     long soonest = Long.MAX_VALUE;
     int outputEstimate = view.outputEstimate();
     boolean excluding = !hints.excludedEndpoints().isEmpty();
     for (Candidate c : candidates) {
-      ProviderPool pool = c.pool();
-      Map<String, EndpointHealth> health = pool.health();
-      boolean avoided = hints.avoidedProviders().contains(pool.name());
+      PoolView.Snapshot snapshot = c.view().snapshot();
+      EndpointTable table = snapshot.table();
+      EndpointHealth[] health = snapshot.health();
+      if (options == null) {
+        options = new ArrayList<>(table.size() * candidates.size());
+      }
+      boolean avoided = hints.avoidedProviders().contains(c.pool().name());
       int input = view.promptTokens(c.served().cache());
       long tokens = (long) input + outputEstimate;
       double cost = c.rates().cost(input, 0, outputEstimate);
-      for (Endpoint e : pool.endpoints()) {
-        if (!pool.isUsable(e) || (excluding && hints.excludedEndpoints().contains(e.id()))) {
+      for (int i = 0; i < table.size(); i++) {
+        if (!table.usable[i] || (excluding && hints.excludedEndpoints().contains(table.endpoints[i].id()))) {
           continue;
         }
-        EndpointHealth h = health.getOrDefault(e.id(), EndpointHealth.NEW);
+        EndpointHealth h = health[i];
         if (h.keyDisabled()) {
           continue;
         }
@@ -220,18 +228,19 @@ public final class ModelRouter {
             continue;
           }
         }
-        EndpointLimiter limiter = limiters.get(e.id());
+        EndpointLimiter limiter = table.limiters[i];
         if (limiter != null && !limiter.hasCapacity(tokens, now)) {
           soonest = Math.min(soonest, now + limiter.retryAfterMillis(tokens, now));
           continue;
         }
-        options.add(new Option(c, e, domains.of(e), probe, avoided, input, tokens, cost));
+        anyAvoided |= avoided;
+        options.add(new Option(c, table, i, probe, avoided, input, tokens, cost));
       }
     }
-    if (options.isEmpty()) {
+    if (options == null || options.isEmpty()) {
       throw unavailable(view.request(), candidates, hints, anyUsable, soonest, now);
     }
-    options = preferred(options, hints);
+    options = preferred(options, hints, anyAvoided);
     double minCost = Double.MAX_VALUE;
     for (Option o : options) {
       minCost = Math.min(minCost, o.cost);
@@ -246,7 +255,7 @@ public final class ModelRouter {
       if (o.candidate.pool().config().strategy() != Strategy.SESSION_AFFINITY) {
         continue;
       }
-      CacheHit hit = view.hit(o.candidate.served().cache(), o.domain, now);
+      CacheHit hit = view.hit(o.candidate.served().cache(), o.domain(), now);
       if (hit == null) {
         continue;
       }
@@ -259,7 +268,7 @@ public final class ModelRouter {
         bestHit = hit;
       }
     }
-    if (best != null && best.probe && !best.candidate.pool().tryTakeProbe(best.endpoint.id())) {
+    if (best != null && best.probe && !best.candidate.pool().tryTakeProbe(best.endpoint().id())) {
       best = null;
     }
     if (hints.isFailover() && best == null) {
@@ -279,16 +288,16 @@ public final class ModelRouter {
       }
       reason = hints.isFailover() ? failoverReason(hints) + (warmCacheExisted ? ":cache_lost" : "") : reasonOf(chosen, options);
     }
-    Endpoint e = chosen.endpoint;
-    RoutingDecision decision = new RoutingDecision(chosen.candidate.pool().name(), e.displayName(), e.id(), reason,
+    Endpoint e = chosen.endpoint();
+    RoutingDecision decision = new RoutingDecision(chosen.candidate.pool().name(), chosen.table.displayNames[chosen.index], e.id(), reason,
         usd(bestValue), best != null, usd(chosen.cost - minCost));
     ModelConfig.Served served = chosen.candidate.served();
     return new Selection(decision, chosen.candidate.pool(), e, served.model(), served.pricing(), served.cache(), chosen.tokens,
-        view.plan(served.cache(), chosen.domain, best != null ? bestHit : null));
+        view.plan(served.cache(), chosen.domain(), best != null ? bestHit : null));
   }
 
   /** The preferred provider's options if it has any; else those of providers not avoided, if any; else all. */
-  private static List<Option> preferred(List<Option> options, RoutingHints hints) {
+  private static List<Option> preferred(List<Option> options, RoutingHints hints, boolean anyAvoided) {
     if (hints.preferredProvider() != null) {
       List<Option> same = new ArrayList<>(options.size());
       for (Option o : options) {
@@ -299,6 +308,9 @@ public final class ModelRouter {
       if (!same.isEmpty()) {
         return same;
       }
+    }
+    if (!anyAvoided) {
+      return options;
     }
     List<Option> fresh = new ArrayList<>(options.size());
     for (Option o : options) {
@@ -321,10 +333,16 @@ public final class ModelRouter {
         break;
       }
     }
-    List<Option> group = new ArrayList<>();
+    List<Option> group = options;
     for (Option o : options) {
-      if (o.candidate.pool() == cheapest && !o.probe) {
-        group.add(o);
+      if (o.candidate.pool() != cheapest || o.probe) {
+        group = new ArrayList<>(options.size());
+        for (Option p : options) {
+          if (p.candidate.pool() == cheapest && !p.probe) {
+            group.add(p);
+          }
+        }
+        break;
       }
     }
     if (group.isEmpty()) {
@@ -334,7 +352,7 @@ public final class ModelRouter {
         }
       }
       for (Option o : options) {
-        if (o.candidate.pool().tryTakeProbe(o.endpoint.id())) {
+        if (o.candidate.pool().tryTakeProbe(o.endpoint().id())) {
           return o;
         }
       }
@@ -441,7 +459,7 @@ public final class ModelRouter {
     if (slash > 0 && slash < model.length() - 1) {
       ProviderPool pool = pools.get(model.substring(0, slash));
       if (pool != null) {
-        return List.of(new Candidate(pool, direct(pool, model.substring(slash + 1))));
+        return List.of(new Candidate(views.get(pool.name()), direct(pool, model.substring(slash + 1))));
       }
     }
     return List.of();
@@ -460,11 +478,11 @@ public final class ModelRouter {
   private static Option weighted(List<Option> group) {
     double total = 0;
     for (Option o : group) {
-      total += o.endpoint.weight();
+      total += o.endpoint().weight();
     }
     double r = ThreadLocalRandom.current().nextDouble(total);
     for (Option o : group) {
-      r -= o.endpoint.weight();
+      r -= o.endpoint().weight();
       if (r < 0) {
         return o;
       }
@@ -476,9 +494,9 @@ public final class ModelRouter {
     Option best = group.get(0);
     double bestUse = Double.MAX_VALUE;
     for (Option o : group) {
-      EndpointLimiter limiter = limiters.get(o.endpoint.id());
-      Integer rpm = o.endpoint.rpmLimit();
-      long served = load.requestsLastMinute(o.endpoint.id(), now);
+      EndpointLimiter limiter = o.table.limiters[o.index];
+      Integer rpm = o.endpoint().rpmLimit();
+      long served = load.requestsLastMinute(o.endpoint().id(), now);
       double use = limiter != null ? limiter.utilisation(now) : rpm != null ? (double) served / rpm : served;
       if (use < bestUse) {
         bestUse = use;
@@ -488,12 +506,28 @@ public final class ModelRouter {
     return best;
   }
 
+  /**
+   * Weighted rendezvous hashing: each endpoint scores {@code -weight / ln(u)} for a uniform {@code u} drawn from
+   * the session key and the endpoint id; the highest wins. With equal weights the score orders as {@code u}
+   * itself, so the logarithm is skipped.
+   */
   private static Option rendezvous(List<Option> group, long sessionKey) {
     Option best = group.get(0);
+    if (best.table.uniformWeights) {
+      long bestDraw = -1;
+      for (Option o : group) {
+        long draw = SessionKey.mix(sessionKey, o.endpoint().id()) >>> 11;
+        if (draw > bestDraw) {
+          bestDraw = draw;
+          best = o;
+        }
+      }
+      return best;
+    }
     double bestScore = -Double.MAX_VALUE;
     for (Option o : group) {
-      double u = ((SessionKey.mix(sessionKey, o.endpoint.id()) >>> 11) + 1) * 0x1.0p-53;
-      double score = -o.endpoint.weight() / Math.log(u);
+      double u = ((SessionKey.mix(sessionKey, o.endpoint().id()) >>> 11) + 1) * 0x1.0p-53;
+      double score = -o.endpoint().weight() / Math.log(u);
       if (score > bestScore) {
         bestScore = score;
         best = o;
@@ -502,15 +536,58 @@ public final class ModelRouter {
     return best;
   }
 
+  /** {@code value} in USD to 8 decimals (scaled as a long: no decimal conversion of the double on the hot path). */
   private static BigDecimal usd(double value) {
-    return value <= 0 ? BigDecimal.ZERO : BigDecimal.valueOf(value).setScale(8, RoundingMode.HALF_UP).stripTrailingZeros();
+    return value <= 0 ? BigDecimal.ZERO : BigDecimal.valueOf(Math.round(value * 1e8), 8).stripTrailingZeros();
   }
 
   /** One eligible endpoint of one candidate provider, with the request's estimates there. */
-  private record Option(Candidate candidate, Endpoint endpoint, int domain, boolean probe, boolean avoided, int input, long tokens, double cost) {}
+  private record Option(Candidate candidate, EndpointTable table, int index, boolean probe, boolean avoided, int input, long tokens,
+                        double cost) {
+
+    Endpoint endpoint() {
+      return table.endpoints[index];
+    }
+
+    int domain() {
+      return table.domains[index];
+    }
+  }
 
   /** A cached prefix found for one cache domain. */
   record CacheHit(long hash, int tokens) {}
+
+  /**
+   * The longest cached prefix found per cache domain, for one request and cache semantics: a few entries at
+   * most (one per domain holding some prefix), so a short array scan beats a map and boxes nothing.
+   */
+  private static final class DomainHits {
+    private int[] domains = new int[4];
+    private CacheHit[] found = new CacheHit[4];
+    private int size;
+
+    /** Keeps the first hit per domain: lookups run longest prefix first. */
+    void putIfAbsent(int domain, long hash, int tokens) {
+      if (get(domain) != null) {
+        return;
+      }
+      if (size == domains.length) {
+        domains = Arrays.copyOf(domains, size * 2);
+        found = Arrays.copyOf(found, size * 2);
+      }
+      domains[size] = domain;
+      found[size++] = new CacheHit(hash, tokens);
+    }
+
+    CacheHit get(int domain) {
+      for (int i = 0; i < size; i++) {
+        if (domains[i] == domain) {
+          return found[i];
+        }
+      }
+      return null;
+    }
+  }
 
   /**
    * The request as routing sees it, with its fingerprints computed at most once per distinct cache
@@ -520,7 +597,7 @@ public final class ModelRouter {
     private final UnifiedRequest request;
     private final List<ModelConfig.CacheSettings> keys = new ArrayList<>(2);
     private final List<Fingerprints> prints = new ArrayList<>(2);
-    private final List<Map<Integer, CacheHit>> hits = new ArrayList<>(2);
+    private final List<DomainHits> hits = new ArrayList<>(2);
     private int plainTokens = -1;
 
     RequestView(UnifiedRequest request) {
@@ -569,15 +646,15 @@ public final class ModelRouter {
         return null;
       }
       int i = indexOf(cache);
-      Map<Integer, CacheHit> byDomain = hits.get(i);
+      DomainHits byDomain = hits.get(i);
       if (byDomain == null) {
-        byDomain = new HashMap<>(4);
+        byDomain = new DomainHits();
         long[] hashes = f.lookupHashes();
         int[] tokens = f.lookupTokens();
         for (int k = 0; k < hashes.length; k++) {
           int d = affinity.lookup(hashes[k], now);
           if (d >= 0) {
-            byDomain.putIfAbsent(d, new CacheHit(hashes[k], tokens[k]));
+            byDomain.putIfAbsent(d, hashes[k], tokens[k]);
           }
         }
         hits.set(i, byDomain);
@@ -598,8 +675,8 @@ public final class ModelRouter {
 
     /** Whether some cache domain held a prefix of this request (one the decision then did not use). */
     boolean hadWarmCache() {
-      for (Map<Integer, CacheHit> byDomain : hits) {
-        if (byDomain != null && !byDomain.isEmpty()) {
+      for (DomainHits byDomain : hits) {
+        if (byDomain != null && byDomain.size > 0) {
           return true;
         }
       }

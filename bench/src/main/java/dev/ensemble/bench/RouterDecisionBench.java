@@ -32,8 +32,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One full {@link ModelRouter#decide} over 100 (or 4) endpoints: one {@code session_affinity} Anthropic provider
- * with 100 keys (100 cache domains), each endpoint with generous rpm/tpm limits (so the limit filter runs but never
- * refuses), and an {@link AffinityTable} of the production size (2^21 slots) holding 1,000,000 live
+ * with 100 keys (100 cache domains), each endpoint with rpm/tpm limits (so the limit filter runs but never refuses), and an {@link AffinityTable} of the production size (2^21 slots) holding 1,000,000 live
  * fingerprints spread over the 100 domains. The request: three tools with JSON schemas, a 2k-token system
  * prompt with a breakpoint, and a few turns with a breakpoint on the last user turn.
  * <ul>
@@ -47,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code fingerprintHit} / {@code fingerprintMiss}: only the fingerprinting of the same requests, which
  *       {@code decide} does once per request, to give its share.</li>
  * </ul>
- * The router's clock advances 1 ms per call, so the limiters refill as in production.
+ * The router's clock advances per call so that the endpoint a case keeps choosing stays at half its rpm limit
+ * (a limit refusing it would change the decision), and the limiters refill as in production.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.AverageTime})
@@ -69,7 +69,17 @@ public class RouterDecisionBench {
   @Param({"100", "4"})
   public int endpoints;
 
+  /**
+   * Each key's requests per minute. The local limiter keeps an exact log of that many admission times per
+   * endpoint, so this sets the memory the limit filter walks over: 10,000 (a high provider tier) is 80 KB per
+   * endpoint; 1,000,000 is 8 MiB per endpoint, 800 MiB for 100 of them.
+   */
+  @Param({"10000"})
+  public int rpm;
+
   private long now = START;
+  /** Milliseconds the router's clock advances per decision: one endpoint taking every request stays at half its rpm. */
+  private long step;
   private ModelRouter router;
   private final RoutingHints hints = RoutingHints.of(null);
   private final RoutingHints sessionHeader = RoutingHints.of("session-4711");
@@ -92,7 +102,8 @@ public class RouterDecisionBench {
           claude-sonnet-4-5:
             pricing: { input: 3.00, output: 15.00, cache_read: 0.30, cache_write: 3.75 }
             providers: [ { provider: anthropic, model: claude-sonnet-4-5-20250929 } ]
-        """.formatted(RouterFixture.keys("ant", endpoints, "rpm_limit: 1000000, tpm_limit: 2000000000"));
+        """.formatted(RouterFixture.keys("ant", endpoints, "rpm_limit: " + rpm + ", tpm_limit: 2000000000"));
+    step = Math.max(1, 120_000 / rpm);
     RouterFixture fixture = new RouterFixture(yaml, SLOTS, () -> now);
     router = fixture.router;
     AffinityTable table = fixture.affinity;
@@ -124,26 +135,26 @@ public class RouterDecisionBench {
 
   @Benchmark
   public Selection decideHit() {
-    now++;
+    now += step;
     return router.decide(followUp, hints);
   }
 
   @Benchmark
   public Selection decideSharedSystem() {
-    now++;
+    now += step;
     return router.decide(sharedSystem, hints);
   }
 
   @Benchmark
   public Selection decideMiss() {
-    now++;
+    now += step;
     return router.decide(fresh, hints);
   }
 
   /** {@code decideMiss} with an {@code X-Ensemble-Session} header: the session key then skips hashing the prompt. */
   @Benchmark
   public Selection decideMissWithSession() {
-    now++;
+    now += step;
     return router.decide(fresh, sessionHeader);
   }
 
