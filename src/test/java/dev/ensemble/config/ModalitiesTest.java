@@ -160,6 +160,18 @@ class ModalitiesTest {
     assertEquals(Set.of(Modality.TEXT), parsed.models().get("grok-code-fast-1").modalities());
   }
 
+  @Test
+  void theShippedCatalogsGptAudioTakesAudioOnOpenAiAndOpenRouter() throws IOException {
+    EnsembleConfig c = load(Files.readString(Path.of("conf/models.yaml")), """
+        providers:
+          openai: { type: openai }
+          openrouter: { type: openai, kind: openrouter }
+        """);
+
+    assertEquals(Modalities.of(AUDIO), served(c, "gpt-audio", "openai").modalities());
+    assertEquals(Modalities.of(AUDIO), served(c, "gpt-audio", "openrouter").modalities());
+  }
+
   private EnsembleConfig load(String catalog, String config) throws IOException {
     Files.writeString(dir.resolve("models.yaml"), catalog);
     Path file = dir.resolve("ensemble.yaml");
