@@ -6,8 +6,8 @@ import java.util.Locale;
  * The kinds of media a request can carry, as far as a provider's ability to take them goes: images and PDFs
  * by URL or inline, plain-text documents, audio and video. Audio and video reach the unified model only as
  * {@link ContentBlock.Document}s whose media type is {@code audio/*} or {@code video/*} (an Anthropic
- * {@code document} block or an OpenAI {@code file} part with such a data URL); OpenAI's {@code input_audio}
- * parts are rejected when a request is decoded.
+ * {@code document} block, an OpenAI {@code file} part with such a data URL, or an OpenAI {@code input_audio} part,
+ * which becomes an {@code audio/wav} or {@code audio/mpeg} document).
  *
  * <p>Each part has a bit ({@link #bit()}) so a request's media and a provider's abilities are plain
  * {@code int} masks.

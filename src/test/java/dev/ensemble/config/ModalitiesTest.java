@@ -45,6 +45,53 @@ class ModalitiesTest {
   }
 
   @Test
+  void openAisAudioModelsTakeAudioByDefaultAndOtherOpenAiModelsDoNot() {
+    Modalities withAudio = Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64, AUDIO);
+    for (String model : List.of("gpt-audio", "gpt-audio-mini", "gpt-audio-2025-08-28", "gpt-4o-audio-preview", "gpt-4o-mini-audio-preview")) {
+      assertEquals(withAudio, ModalityDefaults.of("openai", model), model);
+      assertEquals(withAudio, ModalityDefaults.of("openrouter", "openai/" + model), model);
+    }
+    for (String model : List.of("gpt-4o", "gpt-5", "gpt-4o-mini", "gpt-realtime")) {
+      assertFalse(ModalityDefaults.of("openai", model).accepts(AUDIO), model);
+    }
+    assertFalse(ModalityDefaults.of("openrouter", "vendor/gpt-audio").accepts(AUDIO), "only OpenAI's own models by default");
+    assertFalse(ModalityDefaults.of("xai", "gpt-audio").accepts(AUDIO));
+  }
+
+  @Test
+  void onlyOpenAiAndOpenRouterOfTheOpenAiFormatKindsCanBeSentAudio() {
+    for (String kind : List.of("openai", "openrouter")) {
+      assertTrue(ModalityDefaults.carried(kind, "m").accepts(AUDIO), kind);
+      assertFalse(ModalityDefaults.carried(kind, "m").accepts(VIDEO), kind);
+      assertFalse(ModalityDefaults.carried(kind, "m").accepts(PDF_URL), kind);
+    }
+    for (String kind : List.of("xai", "fireworks", "self_hosted", "mock", "anthropic", "bedrock")) {
+      assertFalse(ModalityDefaults.carried(kind, "m").accepts(AUDIO), kind);
+    }
+    assertFalse(ModalityDefaults.carried("vertex", "claude-sonnet-4-5@20250929").accepts(AUDIO));
+  }
+
+  @Test
+  void modalitiesWithAudioEnableItOnOpenAiAndOpenRouterOnly() throws IOException {
+    EnsembleConfig c = load("""
+        models:
+          listener:
+            pricing: { input: 1, output: 1 }
+            modalities: [text, audio]
+            served_by: { openai: some-audio-model, openrouter: vendor/audio-model, anthropic: claude-x }
+        """, """
+        providers:
+          openai: { type: openai }
+          openrouter: { type: openai, kind: openrouter }
+          anthropic: { type: anthropic }
+        """);
+
+    assertEquals(Modalities.of(AUDIO), served(c, "listener", "openai").modalities());
+    assertEquals(Modalities.of(AUDIO), served(c, "listener", "openrouter").modalities());
+    assertEquals(Modalities.TEXT_ONLY, served(c, "listener", "anthropic").modalities(), "the Anthropic wire carries no audio");
+  }
+
+  @Test
   void everyCacheKindHasModalityDefaults() {
     for (String kind : CacheDefaults.kinds()) {
       assertTrue(ModalityDefaults.carried(kind, "m").accepts(ModalityDefaults.of(kind, "m").parts()), kind);
@@ -82,7 +129,7 @@ class ModalitiesTest {
         """);
 
     assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64), served(c, "vlm", "sglang").modalities(),
-        "the OpenAI wire format carries no audio");
+        "a self-hosted server is not sent audio");
     assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, AUDIO), served(c, "vlm", "gemini").modalities());
     assertEquals(Modalities.TEXT_ONLY, served(c, "vlm", "fireworks").modalities());
   }
@@ -111,6 +158,18 @@ class ModalitiesTest {
     DeclaredModel kimi = parsed.models().get("kimi-k2.5");
     assertEquals(Set.of(Modality.TEXT, Modality.IMAGE), kimi.serving().get(0).modalities());
     assertEquals(Set.of(Modality.TEXT), parsed.models().get("grok-code-fast-1").modalities());
+  }
+
+  @Test
+  void theShippedCatalogsGptAudioTakesAudioOnOpenAiAndOpenRouter() throws IOException {
+    EnsembleConfig c = load(Files.readString(Path.of("conf/models.yaml")), """
+        providers:
+          openai: { type: openai }
+          openrouter: { type: openai, kind: openrouter }
+        """);
+
+    assertEquals(Modalities.of(AUDIO), served(c, "gpt-audio", "openai").modalities());
+    assertEquals(Modalities.of(AUDIO), served(c, "gpt-audio", "openrouter").modalities());
   }
 
   private EnsembleConfig load(String catalog, String config) throws IOException {

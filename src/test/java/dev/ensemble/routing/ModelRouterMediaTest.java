@@ -42,6 +42,12 @@ class ModelRouterMediaTest {
         gem:
           type: gemini
           keys: [ { name: k, api_key: g, endpoints: [ { id: gem-1 } ] } ]
+        ant:
+          type: anthropic
+          keys: [ { name: k, api_key: a, endpoints: [ { id: ant-1 } ] } ]
+        br:
+          type: bedrock
+          keys: [ { name: k, api_key: "AKID:secret", endpoints: [ { id: br-1, region: us-east-1 } ] } ]
       models:
         vision:
           providers:
@@ -59,6 +65,22 @@ class ModelRouterMediaTest {
           providers:
             - { provider: cloud, model: gpt }
             - { provider: gem, model: gemini-x }
+        claude-or-gemini:
+          providers:
+            - { provider: ant, model: claude-x, pricing: { input: 1, output: 1 } }
+            - { provider: gem, model: gemini-x, pricing: { input: 5, output: 5 } }
+        claude-only:
+          providers:
+            - { provider: ant, model: claude-x }
+            - { provider: br, model: anthropic.claude-x }
+        listener:
+          providers:
+            - { provider: local, model: qwen, pricing: { input: 0, output: 0 } }
+            - { provider: cloud, model: gpt-audio, pricing: { input: 2.5, output: 10 } }
+            - { provider: gem, model: gemini-x, pricing: { input: 5, output: 20 } }
+        told-to-listen:
+          providers:
+            - { provider: cloud, model: gpt-x, modalities: [text, audio] }
       """;
 
   private final ModelRouter router = router(CONFIG);
@@ -161,6 +183,44 @@ class ModelRouterMediaTest {
     Selection s = router.decide(withParts("any-media", document("audio/mpeg")), none());
 
     assertEquals("gem", s.decision().provider());
+  }
+
+  @Test
+  void audioGoesToGeminiWhenTheCheaperAnthropicProviderCannotTakeIt() {
+    assertEquals("ant", router.decide(withParts("claude-or-gemini", document("application/pdf")), none()).decision().provider());
+
+    Selection s = router.decide(withParts("claude-or-gemini", document("audio/wav")), none());
+
+    assertEquals("gem", s.decision().provider());
+    assertEquals("only_endpoint", s.decision().reason());
+  }
+
+  @Test
+  void audioForAModelServedOnlyByClaudeIsA400NamingThePartAndTheProviders() {
+    GatewayError e = assertThrows(GatewayError.class,
+        () -> router.decide(withParts("claude-only", document("audio/mpeg")), none()));
+
+    assertEquals(400, e.status());
+    assertEquals("messages[2].content[1]", e.param());
+    assertEquals("messages[2].content[1]: model 'claude-only' served by ant, br cannot take audio"
+        + " (providers take ant: text, image, pdf; br: text, image, pdf)", e.getMessage());
+  }
+
+  @Test
+  void audioReachesOpenAisAudioModelAmongTheProvidersThatTakeIt() {
+    Selection s = router.decide(withParts("listener", document("audio/mpeg")), none());
+
+    assertEquals("cloud", s.decision().provider(), "cheaper than gemini; the text-only server is left out");
+    assertEquals("gpt-audio", s.upstreamModel());
+  }
+
+  @Test
+  void anOpenAiModelTakesAudioWhenItsModalitiesSaySo() {
+    assertEquals("cloud", router.decide(withParts("told-to-listen", document("audio/wav")), none()).decision().provider());
+    assertEquals("cloud", router.decide(withParts("cloud/gpt-audio", document("audio/wav")), none()).decision().provider());
+    GatewayError e = assertThrows(GatewayError.class, () -> router.decide(withParts("cloud/gpt-y", document("audio/wav")), none()));
+    assertEquals("messages[2].content[1]: model 'cloud/gpt-y' served by cloud cannot take audio"
+        + " (providers take cloud: text, image, pdf)", e.getMessage());
   }
 
   @Test

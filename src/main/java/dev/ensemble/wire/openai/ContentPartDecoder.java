@@ -24,7 +24,7 @@ final class ContentPartDecoder {
   private ContentPartDecoder() {
   }
 
-  /** User content: text, images and files. */
+  /** User content: text, images, files and audio. */
   static List<ContentBlock> userContent(Object content, String path) {
     if (content instanceof String s) {
       return List.of(ContentBlock.Text.of(s));
@@ -96,7 +96,7 @@ final class ContentPartDecoder {
       case "text" -> text(part, path);
       case "image_url" -> image(part, path);
       case "file" -> file(part, path);
-      case "input_audio" -> throw GatewayError.invalid(path(path, "type"), "audio input is not supported");
+      case "input_audio" -> InputAudio.decode(part, path, cacheControl(part, path));
       default -> throw GatewayError.invalid(path(path, "type"), "unknown content type '" + type + "'");
     };
   }

@@ -3,6 +3,7 @@ package dev.ensemble.wire.openai;
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.MediaPart;
 import dev.ensemble.model.Message;
 import dev.ensemble.model.Role;
 import dev.ensemble.model.ToolChoice;
@@ -17,7 +18,8 @@ import java.util.List;
 /**
  * Writes a unified request as an OpenAI Chat Completions request for an upstream, shaped by that upstream's
  * {@link UpstreamOptions}. Fields always come in the same order; {@code cache_control} is written only where
- * the options allow it (OpenAI itself rejects unknown fields).
+ * the options allow it (OpenAI itself rejects unknown fields). Inline audio documents go as {@code input_audio}
+ * parts, other documents as {@code file} parts.
  */
 final class UpstreamRequestEncoder {
 
@@ -144,7 +146,8 @@ final class UpstreamRequestEncoder {
           putIfSet(url, "detail", image.detail());
           parts.add(withMarker(new JsonObject().put("type", "image_url").put("image_url", url), image.cacheControl()));
         } else if (block instanceof ContentBlock.Document doc) {
-          parts.add(withMarker(filePart(doc), doc.cacheControl()));
+          JsonObject part = MediaPart.of(doc) == MediaPart.AUDIO ? InputAudio.encode(doc) : filePart(doc);
+          parts.add(withMarker(part, doc.cacheControl()));
         }
       }
       return parts;
