@@ -6,6 +6,7 @@ import dev.ensemble.providers.anthropic.AnthropicAdapter;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
+import dev.ensemble.providers.gemini.GeminiEmbeddings;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
 import dev.ensemble.providers.openai.OpenAiEmbeddings;
@@ -37,7 +38,7 @@ public final class ProviderKinds {
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new GeminiEmbeddings(), null));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
