@@ -16,6 +16,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import dev.ensemble.providers.vertex.GoogleOAuthAuth;
 import dev.ensemble.providers.vertex.VertexAdapter;
+import dev.ensemble.providers.vertex.VertexEmbeddings;
 
 /**
  * The provider types this build supports. The one place a new provider type is registered; routing and
@@ -42,7 +43,7 @@ public final class ProviderKinds {
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new VertexEmbeddings(), null));
     };
   }
 
