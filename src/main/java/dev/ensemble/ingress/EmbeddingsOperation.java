@@ -44,7 +44,7 @@ final class EmbeddingsOperation implements Operation {
 
   @Override
   public Answer decode(Selection selection, Buffer body) {
-    EmbeddingsResponse response = selection.pool().capabilities().embeddings().fromUpstream(body);
+    EmbeddingsResponse response = selection.pool().capabilities().embeddings().fromUpstream(request, body);
     return new Answer(codec.encodeResponse(response, request.model()), response.usage(), null,
         CostCalculator.cost(response.usage(), selection.pricing()));
   }

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeoutException;
  * chat request: the exact limiter admits each attempt, an upstream failure fails over by the {@link Failover}
  * rules within {@link ChatExchange#MAX_ATTEMPTS} and the pool's timeout, every attempt's outcome reaches the
  * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
+ * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere.
  * The answer is sent whole, so every failure before it is a clean one. Confined to the client connection's event loop.
  */
 final class OperationExchange {
@@ -91,13 +92,19 @@ final class OperationExchange {
 
   private void send(Selection selection) {
     last = selection;
+    UpstreamCall call;
+    try {
+      call = operation.toUpstream(selection);
+    } catch (GatewayError unsendable) {
+      fail(unsendable);
+      return;
+    }
     attempts++;
     client.putHeader(Headers.PROVIDER, selection.decision().provider())
         .putHeader(Headers.ENDPOINT, selection.decision().endpointId())
         .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
         .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
     long attemptStart = System.nanoTime();
-    UpstreamCall call = operation.toUpstream(selection);
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
       if (ar.failed()) {
         failed(selection, attemptStart, 0, ErrorClass.RETRYABLE, ar.cause() instanceof TimeoutException ? "timeout" : "connection",

@@ -12,9 +12,10 @@ public interface EmbeddingsAdapter {
   UpstreamCall toUpstream(EmbeddingsRequest request, String upstreamModel);
 
   /**
-   * Decodes a successful response body.
+   * Decodes a successful response body to the answer of {@code request}: an upstream that cannot honour a field
+   * itself (Gemini: {@code encoding_format}, token counts) has it filled in here.
    *
    * @throws UpstreamProtocolException when the body is not what the format promises
    */
-  EmbeddingsResponse fromUpstream(Buffer body);
+  EmbeddingsResponse fromUpstream(EmbeddingsRequest request, Buffer body);
 }

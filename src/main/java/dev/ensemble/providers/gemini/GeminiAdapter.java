@@ -43,9 +43,12 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   /** The path of a call to {@code upstreamModel}, relative to the base URL. */
   public static String path(String upstreamModel, boolean stream) {
-    String resource = upstreamModel.startsWith("models/") || upstreamModel.startsWith("tunedModels/")
-        ? upstreamModel : "models/" + upstreamModel;
-    return "/" + API_VERSION + "/" + resource + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    return "/" + API_VERSION + "/" + resource(upstreamModel) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  }
+
+  /** The model's resource name: {@code models/{model}}, or the id itself when it already names one. */
+  public static String resource(String upstreamModel) {
+    return upstreamModel.startsWith("models/") || upstreamModel.startsWith("tunedModels/") ? upstreamModel : "models/" + upstreamModel;
   }
 
   @Override

@@ -28,7 +28,7 @@ public final class OpenAiEmbeddings implements EmbeddingsAdapter {
   }
 
   @Override
-  public EmbeddingsResponse fromUpstream(Buffer body) {
+  public EmbeddingsResponse fromUpstream(EmbeddingsRequest request, Buffer body) {
     return codec.decodeResponse(UpstreamJson.object(body, "OpenAI embeddings response"));
   }
 }

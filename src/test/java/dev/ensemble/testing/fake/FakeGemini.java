@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent} ({@code ?alt=sse} for SSE
  * frames, else one JSON array), written from Google's public REST reference independently of Ensemble's
  * wire code. Same conventions as {@link FakeUpstream}, whose {@link Reply} scripts it plays.
+ * {@code :embedContent} and {@code :batchEmbedContents}: {@link GeminiEmbeddingsRoute}.
  *
  * <p><b>Recording.</b> Every request is recorded on arrival, before validation, with its path and query.
  *
@@ -57,6 +58,7 @@ public final class FakeGemini {
   private final Queue<GeminiReply> script = new ConcurrentLinkedQueue<>();
   private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
   private final GeminiRoute route = new GeminiRoute(state);
+  private final GeminiEmbeddingsRoute embeddings = new GeminiEmbeddingsRoute(state, route);
   private HttpServer server;
 
   private FakeGemini(Vertx vertx) {
@@ -151,6 +153,14 @@ public final class FakeGemini {
   }
 
   private void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+    Matcher embed = GeminiEmbeddingsRoute.PATH.matcher(request.path());
+    if (request.method() == HttpMethod.POST && embed.matches()) {
+      GeminiEmbeddingsRoute.Answer answer = embeddings.answer(embed, recordedRequest, request.getParam("key"), script::poll);
+      if (answer != null) {
+        play(request, answer.rendered(), answer.timing());
+      }
+      return;
+    }
     Matcher path = PATH.matcher(request.path());
     if (request.method() != HttpMethod.POST || !path.matches()) {
       play(request, GeminiRoute.error(404, "NOT_FOUND", "Requested entity was not found.", new JsonArray()), Reply.text(""));

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * {@code POST /v1/projects/{p}/locations/{r}/publishers/anthropic/models/{model}:rawPredict} and
  * {@code :streamRawPredict} (Claude, Anthropic Messages bodies), and
  * {@code .../publishers/google/models/{model}:generateContent} and {@code :streamGenerateContent} (Gemini).
+ * {@code .../publishers/google/models/{model}:predict} (text embeddings): {@link VertexPredictRoute}.
  * A thin Vertex layer in front of the {@link FakeUpstream}'s Anthropic route and the {@link FakeGemini}'s route.
  *
  * <p><b>Vertex layer</b>, checked before any script is consumed: {@code Authorization: Bearer <token>} with a token
@@ -42,7 +43,7 @@ public final class FakeVertex {
   public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
 
   private static final Pattern PATH = Pattern.compile(
-      "/v1/projects/([^/]+)/locations/([^/]+)/publishers/(anthropic|google)/models/([^/:]+):(rawPredict|streamRawPredict|generateContent|streamGenerateContent)");
+      "/v1/projects/([^/]+)/locations/([^/]+)/publishers/(anthropic|google)/models/([^/:]+):(rawPredict|streamRawPredict|generateContent|streamGenerateContent|predict)");
 
   /** A failure of Vertex itself, answered in Google's error format whatever the publisher. */
   private record PlatformError(int code, String status, String message) {}
@@ -52,6 +53,7 @@ public final class FakeVertex {
   private final UpstreamState state = new UpstreamState();
   private final AnthropicRoute anthropic = new AnthropicRoute(state);
   private final GeminiRoute google = new GeminiRoute(state);
+  private final VertexPredictRoute predict = new VertexPredictRoute(google);
   private final Queue<Object> script = new ConcurrentLinkedQueue<>();
   private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
   private HttpServer server;
@@ -142,6 +144,17 @@ public final class FakeVertex {
     }
     String model = path.group(4);
     String method = path.group(5);
+    if (method.equals("predict")) {
+      GeminiEmbeddingsRoute.Answer answer = predict.answer(model, recordedRequest, token, () -> {
+        Object scripted = script.poll();
+        return scripted instanceof PlatformError e ? GeminiReply.error(e.code(), e.status(), e.message())
+            : scripted instanceof Reply r ? GeminiReply.of(r) : (GeminiReply) scripted;
+      });
+      if (answer != null) {
+        play(request, answer.rendered(), answer.timing());
+      }
+      return;
+    }
     if ("anthropic".equals(path.group(3))) {
       claude(request, recordedRequest, token, model, method.equals("streamRawPredict"));
     } else {
