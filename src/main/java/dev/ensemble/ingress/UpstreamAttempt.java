@@ -71,7 +71,15 @@ final class UpstreamAttempt {
   }
 
   Future<AttemptResult> run() {
-    UpstreamCall call = selection.pool().adapter().toUpstream(request, selection.upstreamModel());
+    UpstreamCall call;
+    try {
+      call = selection.pool().adapter().toUpstream(request, selection.upstreamModel());
+    } catch (GatewayError refused) {
+      // The provider's wire format cannot carry this request: the client's error, nothing sent, the endpoint not
+      // blamed. Completing here (not throwing) matters when the attempt runs in an async limiter's callback.
+      result.complete(AttemptResult.failed(new AttemptFailure(ErrorClass.PERMANENT, "refused", null, refused)));
+      return result.future();
+    }
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
       if (ar.failed()) {
         failBeforeAnswer(ErrorClass.RETRYABLE, 0, ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "connection",

@@ -230,6 +230,19 @@ class MultimodalIT {
   }
 
   @Test
+  void audioTheChosenProvidersWireFormatCannotCarryIsA400InTheAnthropicFormatAndNothingIsSent() throws Exception {
+    int before = fake.requestCount();
+    HttpResponse<String> response = post("/v1/messages", anthropicWith(new JsonObject().put("type", "document")
+        .put("source", new JsonObject().put("type", "base64").put("media_type", "audio/ogg").put("data", MP3)), "gpt-listener"));
+
+    assertEquals(400, response.statusCode(), response.body());
+    JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+    assertEquals("invalid_request_error", error.getString("type"));
+    assertTrue(error.getString("message").contains("wav and mp3 only"), error.getString("message"));
+    assertEquals(before, fake.requestCount(), "nothing was sent upstream");
+  }
+
+  @Test
   void audioForAClaudeOnlyModelIsA400InTheOpenAiFormatNamingThePartAndTheProvider() throws Exception {
     int before = fake.requestCount();
     HttpResponse<String> response = post("/v1/chat/completions", openAiWith(inputAudio(WAV, "wav"), "claude-only"));
