@@ -50,7 +50,10 @@ public final class SlidingWindowLog {
   private final long windowMillis;
   /** Per slot: admission time (ms on the caller's clock) shifted left by one, plus the round's parity. */
   private final long[] slots;
-  /** Admissions ever made; {@code cursor % limit} is the slot of the oldest of the last {@code limit}. */
+  /**
+   * The slot of the oldest of the last {@code limit} admissions, as the ring round in the high 32 bits and the
+   * slot index in the low 32 (so reading it takes no division); it only ever grows.
+   */
   private volatile long cursor;
 
   public SlidingWindowLog(int limit, long windowMillis) {
@@ -71,21 +74,21 @@ public final class SlidingWindowLog {
   public boolean tryAcquire(long now) {
     while (true) {
       long c = cursor;
-      int index = (int) (c % limit);
-      long parity = (c / limit) & 1;
+      int index = index(c);
+      long parity = parity(c);
       long slot = (long) SLOTS.getVolatile(slots, index);
       if (cursor != c) {
         continue;
       }
       if ((slot & 1) == parity) {
-        CURSOR.compareAndSet(this, c, c + 1);
+        CURSOR.compareAndSet(this, c, next(c));
         continue;
       }
       if (now - time(slot) < windowMillis) {
         return false;
       }
       if (SLOTS.compareAndSet(slots, index, slot, pack(now, parity))) {
-        CURSOR.compareAndSet(this, c, c + 1);
+        CURSOR.compareAndSet(this, c, next(c));
         return true;
       }
     }
@@ -110,7 +113,8 @@ public final class SlidingWindowLog {
     int hi = limit;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (time((long) SLOTS.getVolatile(slots, (int) ((c + mid) % limit))) > expired) {
+      int at = index(c) + mid;
+      if (time((long) SLOTS.getVolatile(slots, at < limit ? at : at - limit)) > expired) {
         hi = mid;
       } else {
         lo = mid + 1;
@@ -123,16 +127,31 @@ public final class SlidingWindowLog {
   private long oldest() {
     while (true) {
       long c = cursor;
-      long slot = (long) SLOTS.getVolatile(slots, (int) (c % limit));
+      long slot = (long) SLOTS.getVolatile(slots, index(c));
       if (cursor != c) {
         continue;
       }
-      if ((slot & 1) == ((c / limit) & 1)) {
-        CURSOR.compareAndSet(this, c, c + 1);
+      if ((slot & 1) == parity(c)) {
+        CURSOR.compareAndSet(this, c, next(c));
         continue;
       }
       return slot;
     }
+  }
+
+  private static int index(long cursor) {
+    return (int) cursor;
+  }
+
+  /** The parity of the cursor's ring round. */
+  private static long parity(long cursor) {
+    return (cursor >>> 32) & 1;
+  }
+
+  /** The cursor one slot on: the next index, or index 0 of the next round. */
+  private long next(long cursor) {
+    int index = index(cursor) + 1;
+    return index < limit ? cursor + 1 : ((cursor >>> 32) + 1) << 32;
   }
 
   private static long pack(long time, long parity) {

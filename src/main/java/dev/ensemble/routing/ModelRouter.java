@@ -196,6 +196,7 @@ public final class ModelRouter {
     List<Option> options = null;
     boolean anyUsable = false;
     boolean anyAvoided = false;
+    int pools = 0;
     long soonest = Long.MAX_VALUE;
     int outputEstimate = view.outputEstimate();
     boolean excluding = !hints.excludedEndpoints().isEmpty();
@@ -207,6 +208,7 @@ public final class ModelRouter {
         options = new ArrayList<>(table.size() * candidates.size());
       }
       boolean avoided = hints.avoidedProviders().contains(c.pool().name());
+      int before = options.size();
       int input = view.promptTokens(c.served().cache());
       long tokens = (long) input + outputEstimate;
       double cost = c.rates().cost(input, 0, outputEstimate);
@@ -236,6 +238,7 @@ public final class ModelRouter {
         anyAvoided |= avoided;
         options.add(new Option(c, table, i, probe, avoided, input, tokens, cost));
       }
+      pools += options.size() > before ? 1 : 0;
     }
     if (options == null || options.isEmpty()) {
       throw unavailable(view.request(), candidates, hints, anyUsable, soonest, now);
@@ -251,12 +254,18 @@ public final class ModelRouter {
     double bestValue = 0;
     CacheHit bestHit = null;
     boolean warmCacheExisted = false;
+    Candidate seen = null;
+    DomainHits domainHits = null;
     for (Option o : options) {
-      if (o.candidate.pool().config().strategy() != Strategy.SESSION_AFFINITY) {
+      if (o.candidate != seen) {
+        seen = o.candidate;
+        domainHits = seen.pool().config().strategy() == Strategy.SESSION_AFFINITY ? view.hits(seen.served().cache(), now) : null;
+      }
+      if (domainHits == null || domainHits.size == 0) {
         continue;
       }
-      CacheHit hit = view.hit(o.candidate.served().cache(), o.domain(), now);
-      if (hit == null) {
+      CacheHit hit = domainHits.get(o.domain());
+      if (hit == null || hit.tokens < seen.served().cache().minTokens()) {
         continue;
       }
       double value = o.candidate.rates().hitValue(hit.tokens);
@@ -286,7 +295,7 @@ public final class ModelRouter {
         throw new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + view.request().model()
             + "' is recovering from failures; a probe request is in flight", true, 1L, null);
       }
-      reason = hints.isFailover() ? failoverReason(hints) + (warmCacheExisted ? ":cache_lost" : "") : reasonOf(chosen, options);
+      reason = hints.isFailover() ? failoverReason(hints) + (warmCacheExisted ? ":cache_lost" : "") : reasonOf(chosen, options, pools == 1);
     }
     Endpoint e = chosen.endpoint();
     RoutingDecision decision = new RoutingDecision(chosen.candidate.pool().name(), chosen.table.displayNames[chosen.index], e.id(), reason,
@@ -374,10 +383,11 @@ public final class ModelRouter {
     return hints.failoverCause().startsWith("fallback:") ? hints.failoverCause() : "failover:" + hints.failoverCause();
   }
 
-  private static String reasonOf(Option chosen, List<Option> options) {
-    int sameProvider = 0;
-    for (Option o : options) {
-      if (o.candidate.pool() == chosen.candidate.pool()) {
+  /** @param onePool whether every option is of one provider (then they need not be counted) */
+  private static String reasonOf(Option chosen, List<Option> options, boolean onePool) {
+    int sameProvider = onePool ? options.size() : 0;
+    for (int i = 0; !onePool && i < options.size(); i++) {
+      if (options.get(i).candidate.pool() == chosen.candidate.pool()) {
         sameProvider++;
       }
     }
@@ -639,8 +649,11 @@ public final class ModelRouter {
       return f;
     }
 
-    /** The longest cached prefix the domain holds for this request, at least the provider's minimum, or null. */
-    CacheHit hit(ModelConfig.CacheSettings cache, int domain, long now) {
+    /**
+     * The longest cached prefix each cache domain holds for this request under {@code cache}'s semantics (the
+     * affinity table is asked once per semantics), or null when those semantics cache nothing.
+     */
+    DomainHits hits(ModelConfig.CacheSettings cache, long now) {
       Fingerprints f = fingerprints(cache);
       if (f == null) {
         return null;
@@ -659,8 +672,7 @@ public final class ModelRouter {
         }
         hits.set(i, byDomain);
       }
-      CacheHit hit = byDomain.get(domain);
-      return hit != null && hit.tokens >= cache.minTokens() ? hit : null;
+      return byDomain;
     }
 
     /** Position of {@code cache} among the semantics seen so far (the same instance, usually), or -1. */

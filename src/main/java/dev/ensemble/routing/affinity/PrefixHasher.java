@@ -110,30 +110,34 @@ final class PrefixHasher {
     mediaTokens += tokens;
   }
 
-  /** A JSON value walked in insertion order, so no text is rendered; counts about its encoded length. */
+  /**
+   * A JSON value walked in insertion order, so no text is rendered; counts about its encoded length. The
+   * concrete classes a decoded value has are tested first: a test against an interface ({@code Map},
+   * {@code List}) scans the class's interfaces, and a schema has dozens of values.
+   */
   void json(Object value) {
-    if (value == null) {
-      word(JSON_NULL);
-      chars += JSON_SCALAR_CHARS;
-    } else if (value instanceof JsonObject o) {
-      object(o.getMap());
-    } else if (value instanceof Map<?, ?> m) {
-      object(m);
-    } else if (value instanceof JsonArray a) {
-      array(a.getList());
-    } else if (value instanceof List<?> l) {
-      array(l);
-    } else if (value instanceof String s) {
+    if (value instanceof String s) {
       word(JSON_STRING);
       string(s);
       chars += 2;
+    } else if (value instanceof JsonObject o) {
+      object(o.getMap());
+    } else if (value instanceof JsonArray a) {
+      array(a.getList());
+    } else if (value instanceof Integer || value instanceof Long) {
+      integer(((Number) value).longValue());
     } else if (value instanceof Boolean b) {
       word(b ? JSON_TRUE : JSON_FALSE);
       chars += JSON_SCALAR_CHARS;
-    } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      word(JSON_INTEGER);
-      word(((Number) value).longValue());
+    } else if (value == null) {
+      word(JSON_NULL);
       chars += JSON_SCALAR_CHARS;
+    } else if (value instanceof Map<?, ?> m) {
+      object(m);
+    } else if (value instanceof List<?> l) {
+      array(l);
+    } else if (value instanceof Short || value instanceof Byte) {
+      integer(((Number) value).longValue());
     } else if (value instanceof Double || value instanceof Float) {
       word(JSON_DECIMAL);
       word(Double.doubleToLongBits(((Number) value).doubleValue()));
@@ -144,12 +148,18 @@ final class PrefixHasher {
     }
   }
 
+  private void integer(long value) {
+    word(JSON_INTEGER);
+    word(value);
+    chars += JSON_SCALAR_CHARS;
+  }
+
   private void object(Map<?, ?> map) {
     word(JSON_OBJECT);
     word(map.size());
     chars += 2;
     for (Map.Entry<?, ?> e : map.entrySet()) {
-      string(String.valueOf(e.getKey()));
+      string(e.getKey() instanceof String key ? key : String.valueOf(e.getKey()));
       chars += 4;
       json(e.getValue());
     }
