@@ -46,19 +46,35 @@ final class PoolView {
     EndpointTable table = current != null && current.table.source == endpoints
         ? current.table
         : new EndpointTable(pool, endpoints, limiters, domains);
-    EndpointHealth[] aligned = new EndpointHealth[table.size()];
-    for (int i = 0; i < aligned.length; i++) {
-      aligned[i] = health.getOrDefault(table.endpoints[i].id(), EndpointHealth.NEW);
-    }
-    current = new Snapshot(table, health, aligned);
+    current = Snapshot.of(table, health);
     snapshot = current;
     return current;
   }
 
   /**
-   * One consistent reading of a pool: its endpoint table and, aligned with it, each endpoint's health.
+   * One consistent reading of a pool: its endpoint table and, aligned with it, what each endpoint's health says
+   * routing may do, as primitive arrays (a decision over many endpoints reads them in sequence).
    *
-   * @param healthSource the pool's health map the array was read from, compared by identity
+   * @param healthSource  the pool's health map the arrays were read from, compared by identity
+   * @param routable      the endpoint has its credentials and its key is not disabled
+   * @param cooldownUntil epoch millis before which the provider asked not to be called, 0 if none
+   * @param openUntil     epoch millis the circuit stays open until (then one probe may pass), 0 when closed
    */
-  record Snapshot(EndpointTable table, Map<String, EndpointHealth> healthSource, EndpointHealth[] health) {}
+  record Snapshot(EndpointTable table, Map<String, EndpointHealth> healthSource, boolean[] routable, long[] cooldownUntil,
+                  long[] openUntil) {
+
+    static Snapshot of(EndpointTable table, Map<String, EndpointHealth> health) {
+      int n = table.size();
+      boolean[] routable = new boolean[n];
+      long[] cooldownUntil = new long[n];
+      long[] openUntil = new long[n];
+      for (int i = 0; i < n; i++) {
+        EndpointHealth h = health.getOrDefault(table.endpoints[i].id(), EndpointHealth.NEW);
+        routable[i] = table.usable[i] && !h.keyDisabled();
+        cooldownUntil[i] = h.cooldownUntil();
+        openUntil[i] = h.openUntil();
+      }
+      return new Snapshot(table, health, routable, cooldownUntil, openUntil);
+    }
+  }
 }

@@ -399,6 +399,25 @@ class ModelRouterTest {
   }
 
   @Test
+  void aCachedEndpointAtItsLimitGivesWayToOneWithRoomThen429WhenAllAreFull() {
+    ModelRouter router = router(CACHE_POOLS.replace("endpoints: [ { id: ant-1 } ]", "endpoints: [ { id: ant-1, rpm_limit: 2 } ]")
+        .replace("endpoints: [ { id: ant-2 } ]", "endpoints: [ { id: ant-2, rpm_limit: 2 } ]"));
+    UnifiedRequest first = conversation("claude", 2_000).message(Message.user("q1")).build();
+    Selection cached = router.decide(first, none());
+    learner.learn(cached);
+    UnifiedRequest next = followUp(first, "a1", "q2");
+    assertEquals("cache_affinity", router.decide(next, none()).decision().reason());
+
+    Selection third = router.decide(next, none());
+
+    String other = cached.endpoint().id().equals("ant-1") ? "ant-2" : "ant-1";
+    assertEquals(other, third.endpoint().id());
+    assertEquals("only_endpoint", third.decision().reason());
+    assertEquals(other, router.decide(next, none()).endpoint().id());
+    assertEquals(429, assertThrows(GatewayError.class, () -> router.decide(next, none())).status());
+  }
+
+  @Test
   void tokenLimitAdmitsTheEstimateAndTheCorrectionGivesItBack() {
     ModelRouter router = router(pool("round_robin", "      - { name: a, api_key: ka, endpoints: [ { id: a-1, tpm_limit: 3000 } ] }\n"));
     UnifiedRequest big = UnifiedRequest.builder("m").message(Message.user("x".repeat(4_000))).maxTokens(1_000).build();
