@@ -27,11 +27,6 @@ final class AnthropicTarget extends ContractTarget {
   }
 
   @Override
-  String key(int index, String endpointId) {
-    return "{ name: k" + index + ", api_key: " + credentialOf(index) + ", endpoints: [ { id: " + endpointId + " } ] }";
-  }
-
-  @Override
   String credentialOf(int index) {
     return "sk-ant-contract-" + index;
   }

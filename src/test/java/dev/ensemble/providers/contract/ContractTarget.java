@@ -37,8 +37,13 @@ abstract class ContractTarget {
   /** Settings of a provider on the fake, as YAML flow-mapping entries ({@code type: ..., base_url: ...}). */
   abstract String providerSettings();
 
-  /** Key {@code index} (0, 1, 2, ...: each a distinct credential) with one endpoint {@code endpointId}, as YAML. */
-  abstract String key(int index, String endpointId);
+  /**
+   * Key {@code index} (0, 1, 2, ...: each a distinct credential) with one endpoint {@code endpointId}, as YAML; by
+   * default the {@link #credentialOf credential} is the API key.
+   */
+  String key(int index, String endpointId) {
+    return "{ name: k" + index + ", api_key: " + credentialOf(index) + ", endpoints: [ { id: " + endpointId + " } ] }";
+  }
 
   /** What the fake sees of key {@code index} ({@link #credential}), or null when the key sends none. */
   abstract String credentialOf(int index);

@@ -28,11 +28,6 @@ final class GeminiTarget extends ContractTarget {
   }
 
   @Override
-  String key(int index, String endpointId) {
-    return "{ name: k" + index + ", api_key: " + credentialOf(index) + ", endpoints: [ { id: " + endpointId + " } ] }";
-  }
-
-  @Override
   String credentialOf(int index) {
     return "AIza-contract-key-" + index;
   }

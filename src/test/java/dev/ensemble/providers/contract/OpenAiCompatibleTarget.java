@@ -45,8 +45,7 @@ final class OpenAiCompatibleTarget extends ContractTarget {
 
   @Override
   String key(int index, String endpointId) {
-    String apiKey = keyed ? ", api_key: " + credentialOf(index) : "";
-    return "{ name: k" + index + apiKey + ", endpoints: [ { id: " + endpointId + " } ] }";
+    return keyed ? super.key(index, endpointId) : "{ name: k" + index + ", endpoints: [ { id: " + endpointId + " } ] }";
   }
 
   @Override

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
@@ -74,6 +76,12 @@ class ProviderContractIT {
 
   @Parameter
   ContractTarget target;
+
+  /** Reports name the target by index only; a failure names it. */
+  @RegisterExtension
+  final TestExecutionExceptionHandler namesTheTarget = (context, thrown) -> {
+    throw new AssertionError(target + ": " + thrown.getMessage(), thrown);
+  };
 
   private Vertx fakes;
   private GatewayExtension gateway;

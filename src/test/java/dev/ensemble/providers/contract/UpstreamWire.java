@@ -8,12 +8,7 @@ import io.vertx.core.json.JsonObject;
 enum UpstreamWire {
 
   /** OpenAI Chat Completions: {@code messages}, {@code tools[].function}, {@code "stream": true}. */
-  OPENAI {
-    @Override
-    String lastUserText(JsonObject body) {
-      return text(lastWithRole(body.getJsonArray("messages"), "user").getValue("content"), "text");
-    }
-
+  OPENAI("messages", "content", "text") {
     @Override
     JsonObject toolSchema(JsonObject body, String name) {
       for (Object tool : body.getJsonArray("tools", new JsonArray())) {
@@ -35,12 +30,7 @@ enum UpstreamWire {
    * Anthropic Messages, also inside Bedrock's InvokeModel and Vertex's rawPredict: {@code messages},
    * {@code tools[].input_schema}; streamed when the body says so or, on Bedrock, the path does.
    */
-  ANTHROPIC {
-    @Override
-    String lastUserText(JsonObject body) {
-      return text(lastWithRole(body.getJsonArray("messages"), "user").getValue("content"), "text");
-    }
-
+  ANTHROPIC("messages", "content", "text") {
     @Override
     JsonObject toolSchema(JsonObject body, String name) {
       for (Object tool : body.getJsonArray("tools", new JsonArray())) {
@@ -58,12 +48,7 @@ enum UpstreamWire {
   },
 
   /** Gemini {@code generateContent}: {@code contents[].parts}, {@code tools[].functionDeclarations}; streams by path. */
-  GEMINI {
-    @Override
-    String lastUserText(JsonObject body) {
-      return text(lastWithRole(body.getJsonArray("contents"), "user").getJsonArray("parts"), null);
-    }
-
+  GEMINI("contents", "parts", null) {
     @Override
     JsonObject toolSchema(JsonObject body, String name) {
       for (Object tool : body.getJsonArray("tools", new JsonArray())) {
@@ -84,8 +69,36 @@ enum UpstreamWire {
     }
   };
 
+  private final String turns;
+  private final String content;
+  private final String textType;
+
+  /**
+   * @param turns    the array of conversation turns
+   * @param content  a turn's content: a string or an array of parts
+   * @param textType the {@code type} of a text part, or null when parts are not typed
+   */
+  UpstreamWire(String turns, String content, String textType) {
+    this.turns = turns;
+    this.content = content;
+    this.textType = textType;
+  }
+
   /** The text of the last user turn. */
-  abstract String lastUserText(JsonObject body);
+  final String lastUserText(JsonObject body) {
+    Object parts = lastWithRole(body.getJsonArray(turns), "user").getValue(content);
+    if (parts instanceof String s) {
+      return s;
+    }
+    StringBuilder text = new StringBuilder();
+    for (Object part : (JsonArray) parts) {
+      JsonObject block = (JsonObject) part;
+      if (block.containsKey("text") && (textType == null || textType.equals(block.getString("type")))) {
+        text.append(block.getString("text"));
+      }
+    }
+    return text.toString();
+  }
 
   /** The parameter schema of the tool named {@code name}, or null when the request does not define it. */
   abstract JsonObject toolSchema(JsonObject body, String name);
@@ -100,20 +113,5 @@ enum UpstreamWire {
       }
     }
     throw new AssertionError("no " + role + " turn in " + turns.encode());
-  }
-
-  /** A string, or the concatenated {@code text} of parts (only those of {@code type} when given). */
-  private static String text(Object content, String type) {
-    if (content instanceof String s) {
-      return s;
-    }
-    StringBuilder text = new StringBuilder();
-    for (Object part : (JsonArray) content) {
-      JsonObject block = (JsonObject) part;
-      if (block.containsKey("text") && (type == null || type.equals(block.getString("type")))) {
-        text.append(block.getString("text"));
-      }
-    }
-    return text.toString();
   }
 }
