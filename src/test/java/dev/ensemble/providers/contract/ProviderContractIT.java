@@ -277,20 +277,29 @@ class ProviderContractIT {
   // --- error classes ---------------------------------------------------------------------------------------------
 
   @Test
-  void aRateLimitOnTheOnlyEndpointReachesTheClientAs429WithRetryAfter() throws Exception {
+  void aRateLimitOnTheOnlyEndpointReachesTheClientAs429WithRetryAfterInBothClientFormats() throws Exception {
     target.enqueueRateLimited(7);
+    HttpResponse<String> openAi = client.openAi(openAiChat(SOLO, false, "hello"));
+    gateway.resetPools();
+    target.enqueueRateLimited(7);
+    HttpResponse<String> anthropic = client.anthropic(anthropicMessage(SOLO, false, "hello"));
 
-    HttpResponse<String> response = client.openAi(openAiChat(SOLO, false, "hello"));
+    assertEquals(429, openAi.statusCode(), openAi.body());
+    assertEquals("rate_limit_error", new JsonObject(openAi.body()).getJsonObject("error").getString("type"), openAi.body());
+    assertRetryAfter(openAi);
+    assertEquals(429, anthropic.statusCode(), anthropic.body());
+    assertEquals("rate_limit_error", new JsonObject(anthropic.body()).getJsonObject("error").getString("type"), anthropic.body());
+    assertRetryAfter(anthropic);
+    assertEquals(2, target.received().size(), "one call each, to the only endpoint");
+  }
 
-    assertEquals(429, response.statusCode(), response.body());
-    assertNotNull(new JsonObject(response.body()).getJsonObject("error"), response.body());
+  private void assertRetryAfter(HttpResponse<String> response) {
     long retryAfter = Long.parseLong(header(response, "retry-after"));
     if (target.rateLimitCarriesWait()) {
       assertEquals(7, retryAfter, "the provider's own wait is passed on");
     } else {
       assertTrue(retryAfter >= 1, "retry-after " + retryAfter);
     }
-    assertEquals(1, target.received().size());
   }
 
   @Test
@@ -303,6 +312,18 @@ class ProviderContractIT {
     assertEquals("backup", header(response, "x-ensemble-provider"));
     assertEquals("2", header(response, "x-ensemble-attempts"));
     assertEquals(1, target.received().size(), "the failing provider was tried first, once");
+  }
+
+  @Test
+  void aRetryableFailureWithNoOtherProviderIsA5xxInTheClientsFormat() throws Exception {
+    target.enqueueRetryable();
+    target.enqueueRetryable();
+
+    HttpResponse<String> response = client.openAi(openAiChat(SOLO, false, "hello"));
+
+    assertTrue(response.statusCode() == 502 || response.statusCode() == 503, response.statusCode() + " " + response.body());
+    assertEquals("server_error", new JsonObject(response.body()).getJsonObject("error").getString("type"), response.body());
+    assertFalse(target.received().isEmpty());
   }
 
   @Test
@@ -345,6 +366,21 @@ class ProviderContractIT {
     JsonObject status = client.status();
     assertEquals(true, health(status, other).getBoolean("key_disabled"), status.encode());
     assertEquals(false, health(status, served).getBoolean("key_disabled", false), status.encode());
+  }
+
+  @Test
+  void whenEveryKeyIsRejectedTheClientGets502UpstreamAuthFailed() throws Exception {
+    target.enqueueKeyRejected();
+    target.enqueueKeyRejected();
+
+    HttpResponse<String> response = client.openAi(openAiChat(PAIR, false, "hello"));
+
+    assertEquals(502, response.statusCode(), response.body());
+    assertEquals("upstream_auth_failed", new JsonObject(response.body()).getJsonObject("error").getString("code"), response.body());
+    assertEquals(2, target.received().size());
+    JsonObject status = client.status();
+    assertEquals(true, health(status, "pair-a").getBoolean("key_disabled"), status.encode());
+    assertEquals(true, health(status, "pair-b").getBoolean("key_disabled"), status.encode());
   }
 
   // --- helpers ---------------------------------------------------------------------------------------------------
