@@ -1,13 +1,11 @@
 package dev.ensemble.providers.contract;
 
-import static dev.ensemble.providers.contract.ContractClient.frames;
 import static dev.ensemble.providers.contract.ContractClient.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ensemble.providers.contract.ContractClient.Frame;
 import dev.ensemble.testing.fake.RecordedRequest;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
@@ -17,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -168,11 +165,11 @@ class ProviderContractIT {
     HttpResponse<String> response = client.openAi(openAiChat(SOLO, true, "Count to five."));
 
     assertEquals(200, response.statusCode(), response.body());
-    List<JsonObject> chunks = openAiChunks(response.body());
-    assertEquals("assistant", chunks.get(0).getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("role"));
-    assertEquals("one two three four five", openAiText(chunks));
-    assertEquals(List.of("stop"), finishReasons(chunks));
-    JsonObject last = chunks.get(chunks.size() - 1);
+    OpenAiStream stream = OpenAiStream.of(response.body());
+    assertEquals("assistant", stream.first().getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("role"));
+    assertEquals("one two three four five", stream.text());
+    assertEquals(List.of("stop"), stream.finishReasons());
+    JsonObject last = stream.last();
     assertTrue(last.getJsonArray("choices").isEmpty(), "the usage chunk comes last: " + last.encode());
     assertOpenAiUsage(last.getJsonObject("usage"));
     assertReceivedPrompt("Count to five.", true);
@@ -185,13 +182,13 @@ class ProviderContractIT {
     HttpResponse<String> response = client.anthropic(anthropicMessage(SOLO, true, "Count to five."));
 
     assertEquals(200, response.statusCode(), response.body());
-    List<Frame> frames = anthropicFrames(response.body());
+    AnthropicStream stream = AnthropicStream.of(response.body());
     assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta",
-        "message_stop"), eventKinds(frames));
-    assertEquals("one two three four five", anthropicDeltas(frames, "text_delta", "text"));
-    JsonObject delta = frame(frames, "message_delta");
+        "message_stop"), stream.eventKinds());
+    assertEquals("one two three four five", stream.deltas("text_delta", "text"));
+    JsonObject delta = stream.first("message_delta");
     assertEquals("end_turn", delta.getJsonObject("delta").getString("stop_reason"));
-    JsonObject usage = frame(frames, "message_start").getJsonObject("message").getJsonObject("usage").copy()
+    JsonObject usage = stream.first("message_start").getJsonObject("message").getJsonObject("usage").copy()
         .mergeIn(delta.getJsonObject("usage"));
     assertAnthropicUsage(usage);
     assertReceivedPrompt("Count to five.", true);
@@ -239,22 +236,10 @@ class ProviderContractIT {
     HttpResponse<String> response = client.openAi(openAiChat(SOLO, true, "Weather in Paris?").put("tools", openAiTools()));
 
     assertEquals(200, response.statusCode(), response.body());
-    List<JsonObject> chunks = openAiChunks(response.body());
-    StringBuilder arguments = new StringBuilder();
-    String name = null;
-    for (JsonObject chunk : chunks) {
-      for (Object c : chunk.getJsonArray("choices")) {
-        JsonArray calls = ((JsonObject) c).getJsonObject("delta", new JsonObject()).getJsonArray("tool_calls");
-        for (Object call : calls == null ? new JsonArray() : calls) {
-          JsonObject function = ((JsonObject) call).getJsonObject("function", new JsonObject());
-          name = function.getString("name", name);
-          arguments.append(function.getString("arguments", ""));
-        }
-      }
-    }
-    assertEquals(TOOL, name, response.body());
-    assertEquals(ARGUMENTS, arguments.toString());
-    assertEquals(List.of("tool_calls"), finishReasons(chunks));
+    OpenAiStream stream = OpenAiStream.of(response.body());
+    assertEquals(TOOL, stream.toolName(), response.body());
+    assertEquals(ARGUMENTS, stream.toolArguments());
+    assertEquals(List.of("tool_calls"), stream.finishReasons());
     assertReceivedTool(true);
   }
 
@@ -265,12 +250,12 @@ class ProviderContractIT {
     HttpResponse<String> response = client.anthropic(anthropicMessage(SOLO, true, "Weather in Paris?").put("tools", anthropicTools()));
 
     assertEquals(200, response.statusCode(), response.body());
-    List<Frame> frames = anthropicFrames(response.body());
-    JsonObject block = frame(frames, "content_block_start").getJsonObject("content_block");
+    AnthropicStream stream = AnthropicStream.of(response.body());
+    JsonObject block = stream.first("content_block_start").getJsonObject("content_block");
     assertEquals("tool_use", block.getString("type"), response.body());
     assertEquals(TOOL, block.getString("name"));
-    assertEquals(ARGUMENTS, anthropicDeltas(frames, "input_json_delta", "partial_json"));
-    assertEquals("tool_use", frame(frames, "message_delta").getJsonObject("delta").getString("stop_reason"));
+    assertEquals(ARGUMENTS, stream.deltas("input_json_delta", "partial_json"));
+    assertEquals("tool_use", stream.first("message_delta").getJsonObject("delta").getString("stop_reason"));
     assertReceivedTool(true);
   }
 
@@ -442,79 +427,6 @@ class ProviderContractIT {
   private static JsonArray anthropicTools() {
     return new JsonArray().add(new JsonObject().put("name", TOOL).put("description", "The weather forecast of a city.")
         .put("input_schema", TOOL_SCHEMA.copy()));
-  }
-
-  /** The {@code data:} chunks of an OpenAI stream, which must end with {@code [DONE]}. */
-  private static List<JsonObject> openAiChunks(String body) {
-    List<Frame> frames = frames(body);
-    assertEquals("[DONE]", frames.get(frames.size() - 1).data(), body);
-    List<JsonObject> chunks = new ArrayList<>();
-    for (Frame frame : frames.subList(0, frames.size() - 1)) {
-      JsonObject chunk = frame.json();
-      assertEquals("chat.completion.chunk", chunk.getString("object"), body);
-      chunks.add(chunk);
-    }
-    return chunks;
-  }
-
-  private static String openAiText(List<JsonObject> chunks) {
-    StringBuilder text = new StringBuilder();
-    for (JsonObject chunk : chunks) {
-      for (Object c : chunk.getJsonArray("choices")) {
-        String content = ((JsonObject) c).getJsonObject("delta", new JsonObject()).getString("content");
-        text.append(content == null ? "" : content);
-      }
-    }
-    return text.toString();
-  }
-
-  private static List<String> finishReasons(List<JsonObject> chunks) {
-    List<String> reasons = new ArrayList<>();
-    for (JsonObject chunk : chunks) {
-      for (Object c : chunk.getJsonArray("choices")) {
-        String reason = ((JsonObject) c).getString("finish_reason");
-        if (reason != null) {
-          reasons.add(reason);
-        }
-      }
-    }
-    return reasons;
-  }
-
-  /** The frames of an Anthropic stream without pings; each names its event, and its data says the same type. */
-  private static List<Frame> anthropicFrames(String body) {
-    List<Frame> frames = frames(body).stream().filter(f -> !"ping".equals(f.event())).collect(Collectors.toList());
-    for (Frame frame : frames) {
-      assertEquals(frame.event(), frame.json().getString("type"), body);
-    }
-    return frames;
-  }
-
-  /** The event names with repeats of the same name in a row collapsed. */
-  private static List<String> eventKinds(List<Frame> frames) {
-    List<String> kinds = new ArrayList<>();
-    for (Frame frame : frames) {
-      if (kinds.isEmpty() || !kinds.get(kinds.size() - 1).equals(frame.event())) {
-        kinds.add(frame.event());
-      }
-    }
-    return kinds;
-  }
-
-  private static String anthropicDeltas(List<Frame> frames, String type, String field) {
-    StringBuilder text = new StringBuilder();
-    for (Frame frame : frames) {
-      JsonObject delta = "content_block_delta".equals(frame.event()) ? frame.json().getJsonObject("delta") : null;
-      if (delta != null && type.equals(delta.getString("type"))) {
-        text.append(delta.getString(field));
-      }
-    }
-    return text.toString();
-  }
-
-  private static JsonObject frame(List<Frame> frames, String event) {
-    return frames.stream().filter(f -> event.equals(f.event())).findFirst().map(Frame::json)
-        .orElseThrow(() -> new AssertionError("no " + event + " in " + frames));
   }
 
   private static JsonObject health(JsonObject status, String endpointId) {
