@@ -5,18 +5,13 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +29,7 @@ import java.util.regex.Pattern;
  *   <li>errors as Bedrock's REST errors: the status, {@code x-amzn-ErrorType: <Name>:<namespace>} and
  *       {@code {"message": ...}}.</li>
  * </ul>
- * Every request is recorded on arrival. Admission: a SigV4 {@code Authorization} header naming the access key and
+ * Admission: a SigV4 {@code Authorization} header naming the access key and
  * a {@code <date>/<region>/bedrock/aws4_request} scope (the signature itself is not checked; 403
  * {@code MissingAuthenticationTokenException} / {@code UnrecognizedClientException}), then the Bedrock body rules
  * ({@code anthropic_version: bedrock-2023-05-31}, no {@code model}, {@code stream} or {@code metadata}: 400
@@ -43,7 +38,7 @@ import java.util.regex.Pattern;
  * Reply#error} takes a Bedrock exception name as its type (e.g. {@code ThrottlingException}), and
  * {@link Reply#cutAfterEvents} counts Bedrock messages.
  */
-public final class FakeBedrock {
+public final class FakeBedrock extends FakeServer<Reply> {
 
   public static final String ANTHROPIC_VERSION = "bedrock-2023-05-31";
   private static final Pattern PATH = Pattern.compile("/model/([^/]+)/(invoke|invoke-with-response-stream)");
@@ -52,69 +47,26 @@ public final class FakeBedrock {
   private static final String NAMESPACE = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
   private static final Set<String> NOT_PERMITTED = Set.of("model", "stream", "metadata");
 
-  private final Vertx vertx;
-  private final UpstreamState state = new UpstreamState();
-  private final AnthropicRoute anthropic = new AnthropicRoute(state);
-  private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
-  private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
-  private HttpServer server;
+  private final AnthropicRoute anthropic = new AnthropicRoute(state());
 
   private FakeBedrock(Vertx vertx) {
-    this.vertx = vertx;
+    super(vertx);
   }
 
+  /** Starts a fake on {@code 127.0.0.1} on a free port; its {@link #baseUrl} is the endpoint override. */
   public static Future<FakeBedrock> start(Vertx vertx) {
-    FakeBedrock fake = new FakeBedrock(vertx);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setHttp2ClearTextEnabled(true))
-        .requestHandler(fake::handle)
-        .listen()
-        .map(server -> {
-          fake.server = server;
-          return fake;
-        });
-  }
-
-  public Future<Void> close() {
-    return server.close();
-  }
-
-  public int port() {
-    return server.actualPort();
-  }
-
-  /** {@code http://127.0.0.1:<port>}: the endpoint override. */
-  public String baseUrl() {
-    return "http://127.0.0.1:" + port();
+    return listen(new FakeBedrock(vertx), loopback().setHttp2ClearTextEnabled(true));
   }
 
   public FakeBedrock enqueue(Reply... replies) {
-    script.addAll(List.of(replies));
+    script(List.of(replies));
     return this;
   }
 
   /** Only these access key ids are valid from now on. */
   public FakeBedrock acceptKeys(String... accessKeyIds) {
-    state.acceptKeys(Set.of(accessKeyIds));
+    state().acceptKeys(Set.of(accessKeyIds));
     return this;
-  }
-
-  public void reset() {
-    script.clear();
-    recorded.clear();
-    state.reset();
-  }
-
-  public List<RecordedRequest> requests() {
-    return List.copyOf(recorded);
-  }
-
-  public RecordedRequest lastRequest() {
-    List<RecordedRequest> all = requests();
-    return all.isEmpty() ? null : all.get(all.size() - 1);
-  }
-
-  public int requestCount() {
-    return recorded.size();
   }
 
   /** The region of a recorded request's SigV4 credential scope, or null when it was not signed. */
@@ -144,16 +96,8 @@ public final class FakeBedrock {
     return m.matches() ? m : null;
   }
 
-  private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      RecordedRequest recordedRequest = new RecordedRequest(request.method().name(), request.path(), request.query(),
-          MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.copy());
-      recorded.add(recordedRequest);
-      answer(request, recordedRequest);
-    });
-  }
-
-  private void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+  @Override
+  protected void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
     Matcher path = PATH.matcher(request.path());
     if (request.method() != HttpMethod.POST || !path.matches()) {
       play(request, error(404, "UnknownOperationException", null), null);
@@ -165,7 +109,7 @@ public final class FakeBedrock {
       return;
     }
     String accessKey = scope.group(1);
-    if (!state.accepts(accessKey)) {
+    if (!state().accepts(accessKey)) {
       play(request, error(403, "UnrecognizedClientException", "The security token included in the request is invalid."), null);
       return;
     }
@@ -197,7 +141,7 @@ public final class FakeBedrock {
       play(request, error(400, "ValidationException", message), null);
       return;
     }
-    Reply reply = script.poll();
+    Reply reply = nextReply();
     if (reply == null) {
       reply = anthropic.defaultReply(admission.body());
     }
@@ -306,15 +250,6 @@ public final class FakeBedrock {
   }
 
   private String requestId() {
-    return String.format("00000000-0000-4000-8000-%012d", state.nextSequence());
-  }
-
-  private void play(HttpServerRequest request, Rendered rendered, Reply reply) {
-    if (reply == null) {
-      new Playback(vertx, request, rendered, 0, 0, -1).start();
-    } else {
-      reply.headers.forEach(header -> rendered.headers().set(header.getKey(), header.getValue()));
-      new Playback(vertx, request, rendered, reply.latencyMs, reply.eventDelayMs, reply.cutAfterEvents).start();
-    }
+    return String.format("00000000-0000-4000-8000-%012d", state().nextSequence());
   }
 }

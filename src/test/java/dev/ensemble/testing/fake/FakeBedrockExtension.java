@@ -2,7 +2,6 @@ package dev.ensemble.testing.fake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.List;
 
 /**
  * JUnit 5 extension owning a {@link FakeBedrock} on its own {@link Vertx} (lifecycle in {@link FakeServerExtension}).
@@ -18,24 +17,7 @@ public final class FakeBedrockExtension extends FakeServerExtension<FakeBedrock>
     return FakeBedrock.start(vertx);
   }
 
-  @Override
-  protected void reset(FakeBedrock server) {
-    server.reset();
-  }
-
   public FakeBedrock enqueue(Reply... replies) {
     return server().enqueue(replies);
-  }
-
-  public List<RecordedRequest> requests() {
-    return server().requests();
-  }
-
-  public RecordedRequest lastRequest() {
-    return server().lastRequest();
-  }
-
-  public String baseUrl() {
-    return server().baseUrl();
   }
 }

@@ -1,20 +1,13 @@
 package dev.ensemble.testing.fake;
 
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,8 +18,6 @@ import java.util.regex.Pattern;
  * frames, else one JSON array), written from Google's public REST reference independently of Ensemble's
  * wire code. Same conventions as {@link FakeUpstream}, whose {@link Reply} scripts it plays.
  * {@code :embedContent} and {@code :batchEmbedContents}: {@link GeminiEmbeddingsRoute}.
- *
- * <p><b>Recording.</b> Every request is recorded on arrival, before validation, with its path and query.
  *
  * <p><b>Validation</b>, as the real API does it, before any script is consumed: the key from
  * {@code x-goog-api-key} or {@code ?key=} (none: 403 {@code PERMISSION_DENIED}; unknown: 400
@@ -49,113 +40,54 @@ import java.util.regex.Pattern;
  * {@code cachedContentTokenCount} (a scripted usage's {@code input + cacheRead}); thinking is reported in
  * {@code thoughtsTokenCount}.
  */
-public final class FakeGemini {
+public final class FakeGemini extends FakeServer<GeminiReply> {
 
   private static final Pattern PATH = Pattern.compile("/v1beta/((?:models|tunedModels)/[^/:]+):(generateContent|streamGenerateContent)");
 
-  private final Vertx vertx;
-  private final UpstreamState state = new UpstreamState();
-  private final Queue<GeminiReply> script = new ConcurrentLinkedQueue<>();
-  private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
-  private final GeminiRoute route = new GeminiRoute(state);
-  private final GeminiEmbeddingsRoute embeddings = new GeminiEmbeddingsRoute(state, route);
-  private HttpServer server;
+  private final GeminiRoute route = new GeminiRoute(state());
+  private final GeminiEmbeddingsRoute embeddings = new GeminiEmbeddingsRoute(state(), route);
 
   private FakeGemini(Vertx vertx) {
-    this.vertx = vertx;
+    super(vertx);
   }
 
-  /** Starts a fake listening on {@code 127.0.0.1} on a free port. */
+  /** Starts a fake listening on {@code 127.0.0.1} on a free port; its {@link #baseUrl} has no version. */
   public static Future<FakeGemini> start(Vertx vertx) {
-    FakeGemini fake = new FakeGemini(vertx);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(fake::handle)
-        .listen()
-        .map(server -> {
-          fake.server = server;
-          return fake;
-        });
-  }
-
-  public Future<Void> close() {
-    return server.close();
-  }
-
-  public int port() {
-    return server.actualPort();
-  }
-
-  /** {@code http://127.0.0.1:<port>}: the base URL as Google's SDKs name it (no version). */
-  public String baseUrl() {
-    return "http://127.0.0.1:" + port();
+    return listen(new FakeGemini(vertx), loopback());
   }
 
   public FakeGemini enqueue(Reply... replies) {
-    Arrays.stream(replies).map(GeminiReply::of).forEach(script::add);
+    script(Arrays.stream(replies).map(GeminiReply::of).toList());
     return this;
   }
 
   public FakeGemini enqueue(GeminiReply... replies) {
-    script.addAll(List.of(replies));
+    script(List.of(replies));
     return this;
   }
 
   /** Only these API keys are valid from now on. */
   public FakeGemini acceptKeys(String... keys) {
-    state.acceptKeys(Set.of(keys));
+    state().acceptKeys(Set.of(keys));
     return this;
   }
 
   /** Any non-empty API key is valid (the default). */
   public FakeGemini acceptAnyKey() {
-    state.acceptKeys(null);
+    state().acceptKeys(null);
     return this;
   }
 
   public FakeGemini clock(LongSupplier epochMillis) {
-    state.clock(epochMillis);
+    state().clock(epochMillis);
     return this;
   }
 
-  /** Clears scripts, recordings, remembered cache prefixes, key list and clock. */
-  public void reset() {
-    script.clear();
-    recorded.clear();
-    state.reset();
-  }
-
-  public List<RecordedRequest> requests() {
-    return List.copyOf(recorded);
-  }
-
-  public RecordedRequest lastRequest() {
-    List<RecordedRequest> all = requests();
-    return all.isEmpty() ? null : all.get(all.size() - 1);
-  }
-
-  public int requestCount() {
-    return recorded.size();
-  }
-
-  public int pendingReplies() {
-    return script.size();
-  }
-
-  private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> answer(request, record(request, body)));
-  }
-
-  private RecordedRequest record(HttpServerRequest request, Buffer body) {
-    RecordedRequest recordedRequest = new RecordedRequest(request.method().name(), request.path(),
-        request.query(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.copy());
-    recorded.add(recordedRequest);
-    return recordedRequest;
-  }
-
-  private void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+  @Override
+  protected void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
     Matcher embed = GeminiEmbeddingsRoute.PATH.matcher(request.path());
     if (request.method() == HttpMethod.POST && embed.matches()) {
-      GeminiEmbeddingsRoute.Answer answer = embeddings.answer(embed, recordedRequest, request.getParam("key"), script::poll);
+      GeminiEmbeddingsRoute.Answer answer = embeddings.answer(embed, recordedRequest, request.getParam("key"), this::nextReply);
       if (answer != null) {
         play(request, answer.rendered(), answer.timing());
       }
@@ -163,7 +95,7 @@ public final class FakeGemini {
     }
     Matcher path = PATH.matcher(request.path());
     if (request.method() != HttpMethod.POST || !path.matches()) {
-      play(request, GeminiRoute.error(404, "NOT_FOUND", "Requested entity was not found.", new JsonArray()), Reply.text(""));
+      play(request, GeminiRoute.error(404, "NOT_FOUND", "Requested entity was not found.", new JsonArray()), null);
       return;
     }
     boolean stream = path.group(2).equals("streamGenerateContent");
@@ -171,22 +103,16 @@ public final class FakeGemini {
         stream && "sse".equals(request.getParam("alt")));
     GeminiRoute.Admission admission = route.admit(recordedRequest, request.getParam("key"));
     if (admission.rejection() != null) {
-      play(request, admission.rejection(), Reply.text(""));
+      play(request, admission.rejection(), null);
       return;
     }
-    GeminiReply reply = script.poll();
+    GeminiReply reply = nextReply();
     if (reply == null) {
       reply = GeminiReply.of(route.defaultReply(admission.body()));
     }
     if (reply.reply.kind() == Reply.Kind.HANG) {
       return;
     }
-    Rendered rendered = route.render(call, admission, reply);
-    reply.reply.headers.forEach(header -> rendered.headers().set(header.getKey(), header.getValue()));
-    play(request, rendered, reply.reply);
-  }
-
-  private void play(HttpServerRequest request, Rendered rendered, Reply timing) {
-    new Playback(vertx, request, rendered, timing.latencyMs, timing.eventDelayMs, timing.cutAfterEvents).start();
+    play(request, route.render(call, admission, reply), reply.reply);
   }
 }

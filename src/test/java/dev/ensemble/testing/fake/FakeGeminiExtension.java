@@ -2,7 +2,6 @@ package dev.ensemble.testing.fake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.List;
 
 /**
  * JUnit 5 extension owning a {@link FakeGemini} on its own {@link Vertx} (lifecycle in {@link FakeServerExtension}).
@@ -18,32 +17,11 @@ public final class FakeGeminiExtension extends FakeServerExtension<FakeGemini> {
     return FakeGemini.start(vertx);
   }
 
-  @Override
-  protected void reset(FakeGemini server) {
-    server.reset();
-  }
-
   public FakeGemini enqueue(Reply... replies) {
     return server().enqueue(replies);
   }
 
   public FakeGemini enqueue(GeminiReply... replies) {
     return server().enqueue(replies);
-  }
-
-  public List<RecordedRequest> requests() {
-    return server().requests();
-  }
-
-  public RecordedRequest lastRequest() {
-    return server().lastRequest();
-  }
-
-  public int requestCount() {
-    return server().requestCount();
-  }
-
-  public String baseUrl() {
-    return server().baseUrl();
   }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
@@ -54,13 +53,10 @@ public final class FakeGoogleOAuth {
 
   public static Future<FakeGoogleOAuth> start(Vertx vertx) {
     FakeGoogleOAuth fake = new FakeGoogleOAuth();
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(fake::handle)
-        .listen()
-        .map(server -> {
-          fake.server = server;
-          return fake;
-        });
+    return FakeServer.listen(vertx, FakeServer.loopback(), fake::handle).map(server -> {
+      fake.server = server;
+      return fake;
+    });
   }
 
   public Future<Void> close() {

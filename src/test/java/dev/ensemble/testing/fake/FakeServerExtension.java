@@ -2,6 +2,7 @@ package dev.ensemble.testing.fake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -12,11 +13,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The lifecycle every fake upstream's JUnit 5 extension shares: the fake runs on its own {@link Vertx}; a static
  * field starts one fake per class and resets it before each test, an instance field starts and closes one around
- * each test. Subclasses say how to start and reset their fake and add typed accessors.
+ * each test. Subclasses say how to start their fake and add its typed scripting methods.
  *
  * @param <S> the fake server
  */
-public abstract class FakeServerExtension<S> implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public abstract class FakeServerExtension<S extends FakeServer<?>> implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
   private static final long TIMEOUT_SECONDS = 30;
 
@@ -33,7 +34,9 @@ public abstract class FakeServerExtension<S> implements BeforeAllCallback, After
   protected abstract Future<S> start(Vertx vertx);
 
   /** Clears the fake's scripts and recordings between tests. */
-  protected abstract void reset(S server);
+  protected void reset(S server) {
+    server.reset();
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -67,6 +70,30 @@ public abstract class FakeServerExtension<S> implements BeforeAllCallback, After
       throw new IllegalStateException("the " + name + " is not running (register the extension with @RegisterExtension)");
     }
     return server;
+  }
+
+  public void reset() {
+    reset(server());
+  }
+
+  public List<RecordedRequest> requests() {
+    return server().requests();
+  }
+
+  public RecordedRequest lastRequest() {
+    return server().lastRequest();
+  }
+
+  public int requestCount() {
+    return server().requestCount();
+  }
+
+  public String baseUrl() {
+    return server().baseUrl();
+  }
+
+  public int port() {
+    return server().port();
   }
 
   private void startServer() throws Exception {

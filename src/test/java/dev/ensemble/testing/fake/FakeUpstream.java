@@ -3,17 +3,11 @@ package dev.ensemble.testing.fake;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,8 +19,6 @@ import java.util.function.LongSupplier;
  * <p>It also answers OpenAI's {@code POST /v1/embeddings} (deterministic vectors, see {@link OpenAiEmbeddingsRoute})
  * and {@code POST /v1/images/generations} ({@code url} or {@code b64_json}, see {@link OpenAiImagesRoute}), with the
  * same keys, script and error replies.
- *
- * <p><b>Recording.</b> Every request is recorded on arrival, before validation, in arrival order.
  *
  * <p><b>Validation</b>, as the real APIs do it, before any script is consumed. OpenAI: {@code
  * Authorization: Bearer} (401 {@code invalid_api_key} for an unknown key), {@code model}, non-empty
@@ -60,169 +52,83 @@ import java.util.function.LongSupplier;
  * ({@code "usage": {"include": true}}) gets {@code usage.cost}: {@value #FAKE_USD_PER_TOKEN} USD per prompt
  * and completion token.
  */
-public final class FakeUpstream {
+public final class FakeUpstream extends FakeServer<Reply> {
 
   /** The price behind the {@code usage.cost} reported to requests asking for usage accounting. */
   public static final double FAKE_USD_PER_TOKEN = 0.000001;
 
-  private final Vertx vertx;
-  private final UpstreamState state = new UpstreamState();
-  private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
-  private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
-  private volatile java.util.concurrent.CompletableFuture<RecordedRequest> abandoned = new java.util.concurrent.CompletableFuture<>();
-  private final OpenAiRoute openAi = new OpenAiRoute(state);
-  private final AnthropicRoute anthropic = new AnthropicRoute(state);
+  private final OpenAiRoute openAi = new OpenAiRoute(state());
+  private final AnthropicRoute anthropic = new AnthropicRoute(state());
   private final OpenAiEmbeddingsRoute embeddings = new OpenAiEmbeddingsRoute(openAi);
-  private final OpenAiImagesRoute images = new OpenAiImagesRoute(openAi, state);
-  private HttpServer server;
+  private final OpenAiImagesRoute images = new OpenAiImagesRoute(openAi, state());
 
   private FakeUpstream(Vertx vertx) {
-    this.vertx = vertx;
+    super(vertx);
   }
 
   /** Starts a fake listening on {@code 127.0.0.1} on a free port. */
   public static Future<FakeUpstream> start(Vertx vertx) {
-    FakeUpstream fake = new FakeUpstream(vertx);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(fake::handle)
-        .listen()
-        .map(server -> {
-          fake.server = server;
-          return fake;
-        });
+    return listen(new FakeUpstream(vertx), loopback());
   }
 
-  public Future<Void> close() {
-    return server.close();
-  }
-
-  public int port() {
-    return server.actualPort();
-  }
-
-  /** {@code http://127.0.0.1:<port>}: the Anthropic-style base URL (no {@code /v1}). */
-  public String baseUrl() {
-    return "http://127.0.0.1:" + port();
-  }
-
-  /** {@code baseUrl() + "/v1"}: the OpenAI-style base URL. */
+  /** {@code baseUrl() + "/v1"}: the OpenAI-style base URL ({@link #baseUrl} is the Anthropic-style one). */
   public String openAiBaseUrl() {
     return baseUrl() + "/v1";
   }
 
   /** Queues replies, each consumed by the next admitted request on either route. */
   public FakeUpstream enqueue(Reply... replies) {
-    script.addAll(List.of(replies));
+    script(List.of(replies));
     return this;
   }
 
   /** Only these API keys are valid from now on. */
   public FakeUpstream acceptKeys(String... keys) {
-    state.acceptKeys(Set.of(keys));
+    state().acceptKeys(Set.of(keys));
     return this;
   }
 
   /** OpenAI-format requests without an API key are admitted too (a self-hosted server without a key). */
   public FakeUpstream acceptMissingKey() {
-    state.keyOptional(true);
+    state().keyOptional(true);
     return this;
   }
 
   /** Any non-empty API key is valid (the default). */
   public FakeUpstream acceptAnyKey() {
-    state.acceptKeys(null);
+    state().acceptKeys(null);
     return this;
   }
 
   /** The clock (epoch millis) of the cache TTLs, ids' {@code created} and rate-limit resets. */
   public FakeUpstream clock(LongSupplier epochMillis) {
-    state.clock(epochMillis);
+    state().clock(epochMillis);
     return this;
   }
 
-  /**
-   * Completes with the first request, since the last reset, whose connection the caller closed before the
-   * answer was complete (e.g. a gateway cancelling a stream). Replies cut by the fake itself count too.
-   */
-  public java.util.concurrent.CompletableFuture<RecordedRequest> firstAbandoned() {
-    return abandoned;
-  }
-
-  /** Clears scripts, recordings, remembered cache prefixes, rate counters, key rules and clock. */
-  public void reset() {
-    script.clear();
-    recorded.clear();
-    abandoned = new java.util.concurrent.CompletableFuture<>();
-    state.reset();
-  }
-
-  public List<RecordedRequest> requests() {
-    return List.copyOf(recorded);
-  }
-
-  public RecordedRequest lastRequest() {
-    List<RecordedRequest> all = requests();
-    return all.isEmpty() ? null : all.get(all.size() - 1);
-  }
-
-  public int requestCount() {
-    return recorded.size();
-  }
-
-  /** Replies still queued. */
-  public int pendingReplies() {
-    return script.size();
-  }
-
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      RecordedRequest recordedRequest = record(request, body);
-      java.util.concurrent.CompletableFuture<RecordedRequest> watcher = abandoned;
-      request.response().closeHandler(v -> {
-        if (!request.response().ended()) {
-          watcher.complete(recordedRequest);
-        }
-      });
-      answer(request, recordedRequest);
-    });
-  }
-
-  private RecordedRequest record(HttpServerRequest request, Buffer body) {
-    RecordedRequest recordedRequest = new RecordedRequest(request.method().name(), request.path(),
-        request.query(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.copy());
-    recorded.add(recordedRequest);
-    return recordedRequest;
-  }
-
-  private void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+  @Override
+  protected void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
     Route route = route(request);
     if (route == null) {
       JsonObject error = new JsonObject().put("error", new JsonObject()
           .put("message", "Invalid URL (" + request.method() + " " + request.path() + ")")
           .put("type", "invalid_request_error").put("param", null).put("code", null));
-      new Playback(vertx, request, Rendered.json(404, MultiMap.caseInsensitiveMultiMap(), error), 0, 0, -1)
-          .start();
+      play(request, Rendered.json(404, MultiMap.caseInsensitiveMultiMap(), error), null);
       return;
     }
     Route.Admission admission = route.admit(recordedRequest);
     if (admission.rejection() != null) {
-      new Playback(vertx, request, admission.rejection(), 0, 0, -1).start();
+      play(request, admission.rejection(), null);
       return;
     }
-    Reply reply = script.poll();
+    Reply reply = nextReply();
     if (reply == null) {
       reply = route.defaultReply(admission.body());
     }
     if (reply.kind() == Reply.Kind.HANG) {
       return;
     }
-    Rendered rendered = route.render(admission, reply);
-    reply.headers.forEach(header -> rendered.headers().set(header.getKey(), header.getValue()));
-    new Playback(vertx, request, rendered, reply.latencyMs, reply.eventDelayMs, reply.cutAfterEvents).start();
+    play(request, route.render(admission, reply), reply);
   }
 
   private Route route(HttpServerRequest request) {

@@ -4,17 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,9 +31,8 @@ import java.util.regex.Pattern;
  * <p><b>Scripting.</b> One FIFO for both publishers: {@link Reply replies} (errors in the publisher's own
  * format: Anthropic's for Claude, Google's for Gemini), {@link GeminiReply}s, and {@link #enqueuePlatformError
  * platform errors} in Google's format for either publisher (Vertex's quota 429 {@code RESOURCE_EXHAUSTED}).
- * Every request is recorded on arrival.
  */
-public final class FakeVertex {
+public final class FakeVertex extends FakeServer<Object> {
 
   public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
 
@@ -48,105 +42,56 @@ public final class FakeVertex {
   /** A failure of Vertex itself, answered in Google's error format whatever the publisher. */
   private record PlatformError(int code, String status, String message) {}
 
-  private final Vertx vertx;
   private final FakeGoogleOAuth oauth;
-  private final UpstreamState state = new UpstreamState();
-  private final AnthropicRoute anthropic = new AnthropicRoute(state);
-  private final GeminiRoute google = new GeminiRoute(state);
+  private final AnthropicRoute anthropic = new AnthropicRoute(state());
+  private final GeminiRoute google = new GeminiRoute(state());
   private final VertexPredictRoute predict = new VertexPredictRoute(google);
-  private final Queue<Object> script = new ConcurrentLinkedQueue<>();
-  private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
-  private HttpServer server;
 
   private FakeVertex(Vertx vertx, FakeGoogleOAuth oauth) {
-    this.vertx = vertx;
+    super(vertx);
     this.oauth = oauth;
   }
 
-  /** Starts a fake accepting the tokens {@code oauth} issues. */
+  /** Starts a fake accepting the tokens {@code oauth} issues; its {@link #baseUrl} is an endpoint's {@code base_url}. */
   public static Future<FakeVertex> start(Vertx vertx, FakeGoogleOAuth oauth) {
-    FakeVertex fake = new FakeVertex(vertx, oauth);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(fake::handle)
-        .listen()
-        .map(server -> {
-          fake.server = server;
-          return fake;
-        });
-  }
-
-  public Future<Void> close() {
-    return server.close();
-  }
-
-  /** {@code http://127.0.0.1:<port>}: an endpoint's {@code base_url}. */
-  public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return listen(new FakeVertex(vertx, oauth), loopback());
   }
 
   public FakeVertex enqueue(Reply... replies) {
-    script.addAll(List.of(replies));
+    script(List.of(replies));
     return this;
   }
 
   public FakeVertex enqueue(GeminiReply... replies) {
-    script.addAll(List.of(replies));
+    script(List.of(replies));
     return this;
   }
 
   /** A failure of Vertex itself, e.g. {@code (429, "RESOURCE_EXHAUSTED", "Quota exceeded for ...")}. */
   public FakeVertex enqueuePlatformError(int code, String status, String message) {
-    script.add(new PlatformError(code, status, message));
+    script(List.of(new PlatformError(code, status, message)));
     return this;
   }
 
-  /** Clears scripts, recordings and remembered cache prefixes. */
-  public void reset() {
-    script.clear();
-    recorded.clear();
-    state.reset();
-  }
-
-  public List<RecordedRequest> requests() {
-    return List.copyOf(recorded);
-  }
-
-  public RecordedRequest lastRequest() {
-    List<RecordedRequest> all = requests();
-    return all.isEmpty() ? null : all.get(all.size() - 1);
-  }
-
-  public int requestCount() {
-    return recorded.size();
-  }
-
-  private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      RecordedRequest recordedRequest = new RecordedRequest(request.method().name(), request.path(), request.query(),
-          MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.copy());
-      recorded.add(recordedRequest);
-      answer(request, recordedRequest);
-    });
-  }
-
-  private void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+  @Override
+  protected void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
     Matcher path = PATH.matcher(request.path());
     if (request.method() != HttpMethod.POST || !path.matches()) {
       play(request, GeminiRoute.error(404, "NOT_FOUND", "The requested URL " + request.path() + " was not found on this server.",
-          new JsonArray()), Reply.text(""));
+          new JsonArray()), null);
       return;
     }
     String token = OpenAiRoute.bearer(recordedRequest.header("authorization"));
     if (token == null || !oauth.isValid(token)) {
       play(request, GeminiRoute.error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 "
-          + "access token, login cookie or other valid authentication credential.", new JsonArray()), Reply.text(""));
+          + "access token, login cookie or other valid authentication credential.", new JsonArray()), null);
       return;
     }
     String model = path.group(4);
     String method = path.group(5);
     if (method.equals("predict")) {
       GeminiEmbeddingsRoute.Answer answer = predict.answer(model, recordedRequest, token, () -> {
-        Object scripted = script.poll();
+        Object scripted = nextReply();
         return scripted instanceof PlatformError e ? GeminiReply.error(e.code(), e.status(), e.message())
             : scripted instanceof Reply r ? GeminiReply.of(r) : (GeminiReply) scripted;
       });
@@ -167,7 +112,7 @@ public final class FakeVertex {
     try {
       body = recordedRequest.json();
     } catch (RuntimeException e) {
-      play(request, anthropicError(400, "invalid_request_error", "request body is not a JSON object"), Reply.text(""));
+      play(request, anthropicError(400, "invalid_request_error", "request body is not a JSON object"), null);
       return;
     }
     String problem = null;
@@ -179,7 +124,7 @@ public final class FakeVertex {
       problem = stream ? "stream: streamRawPredict needs \"stream\": true" : "stream: rawPredict does not stream";
     }
     if (problem != null) {
-      play(request, anthropicError(400, "invalid_request_error", problem), Reply.text(""));
+      play(request, anthropicError(400, "invalid_request_error", problem), null);
       return;
     }
     JsonObject messages = new JsonObject().put("model", model);
@@ -192,21 +137,19 @@ public final class FakeVertex {
         .set("x-api-key", token).set("anthropic-version", "2023-06-01").set("content-type", "application/json"), messages.toBuffer());
     Route.Admission admission = anthropic.admit(asAnthropic);
     if (admission.rejection() != null) {
-      play(request, admission.rejection(), Reply.text(""));
+      play(request, admission.rejection(), null);
       return;
     }
-    Object scripted = script.poll();
+    Object scripted = nextReply();
     if (scripted instanceof PlatformError e) {
-      play(request, GeminiRoute.error(e.code(), e.status(), e.message(), new JsonArray()), Reply.text(""));
+      play(request, GeminiRoute.error(e.code(), e.status(), e.message(), new JsonArray()), null);
       return;
     }
     Reply reply = scripted instanceof GeminiReply g ? g.reply : scripted instanceof Reply r ? r : anthropic.defaultReply(admission.body());
     if (reply.kind() == Reply.Kind.HANG) {
       return;
     }
-    Rendered rendered = anthropic.render(admission, reply);
-    reply.headers.forEach(header -> rendered.headers().set(header.getKey(), header.getValue()));
-    play(request, rendered, reply);
+    play(request, anthropic.render(admission, reply), reply);
   }
 
   private void gemini(HttpServerRequest request, RecordedRequest recordedRequest, String token, String model, boolean stream) {
@@ -214,12 +157,12 @@ public final class FakeVertex {
         MultiMap.caseInsensitiveMultiMap().set("x-goog-api-key", token).set("content-type", "application/json"), recordedRequest.body());
     GeminiRoute.Admission admission = google.admit(asGemini, null);
     if (admission.rejection() != null) {
-      play(request, admission.rejection(), Reply.text(""));
+      play(request, admission.rejection(), null);
       return;
     }
-    Object scripted = script.poll();
+    Object scripted = nextReply();
     if (scripted instanceof PlatformError e) {
-      play(request, GeminiRoute.error(e.code(), e.status(), e.message(), new JsonArray()), Reply.text(""));
+      play(request, GeminiRoute.error(e.code(), e.status(), e.message(), new JsonArray()), null);
       return;
     }
     GeminiReply reply = scripted instanceof GeminiReply g ? g : scripted instanceof Reply r ? GeminiReply.of(r)
@@ -228,17 +171,11 @@ public final class FakeVertex {
       return;
     }
     GeminiRoute.Call call = new GeminiRoute.Call(model, stream, stream && "sse".equals(request.getParam("alt")));
-    Rendered rendered = google.render(call, admission, reply);
-    reply.reply.headers.forEach(header -> rendered.headers().set(header.getKey(), header.getValue()));
-    play(request, rendered, reply.reply);
+    play(request, google.render(call, admission, reply), reply.reply);
   }
 
   private static Rendered anthropicError(int status, String type, String message) {
     return Rendered.json(status, MultiMap.caseInsensitiveMultiMap(), new JsonObject().put("type", "error")
         .put("error", new JsonObject().put("type", type).put("message", message)));
-  }
-
-  private void play(HttpServerRequest request, Rendered rendered, Reply timing) {
-    new Playback(vertx, request, rendered, timing.latencyMs, timing.eventDelayMs, timing.cutAfterEvents).start();
   }
 }

@@ -3,8 +3,6 @@ package dev.ensemble.testing.fake;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
-import java.util.List;
-
 /**
  * JUnit 5 extension owning, on their own {@link Vertx}, a {@link FakeGoogleOAuth} token endpoint and a
  * {@link FakeVertex} accepting its tokens, for a test class (a static field); both are reset before each test.
@@ -35,27 +33,11 @@ public final class FakeVertexExtension extends FakeServerExtension<FakeVertex> {
     return oauth;
   }
 
-  public String baseUrl() {
-    return server().baseUrl();
-  }
-
   public FakeVertex enqueue(Reply... replies) {
     return server().enqueue(replies);
   }
 
   public FakeVertex enqueue(GeminiReply... replies) {
     return server().enqueue(replies);
-  }
-
-  public List<RecordedRequest> requests() {
-    return server().requests();
-  }
-
-  public RecordedRequest lastRequest() {
-    return server().lastRequest();
-  }
-
-  public int requestCount() {
-    return server().requestCount();
   }
 }

@@ -5,7 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * One request as the {@link FakeUpstream} received it, recorded before any validation.
+ * One request as a fake upstream ({@link FakeServer}) received it, recorded before any validation.
  *
  * @param query the raw query string, or null
  * @param headers a case-insensitive copy of the request headers

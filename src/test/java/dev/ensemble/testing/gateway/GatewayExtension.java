@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Starts a real Ensemble node (all verticles, port 0 on 127.0.0.1) on its own Vert.x instance for a test
@@ -38,25 +39,31 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   public static final String OPENAI_KEY = "sk-test-openai-0001";
   public static final String ANTHROPIC_KEY = "sk-ant-test-0002";
 
-  private final Function<FakeUpstreamExtension, String> yaml;
-  private final FakeUpstreamExtension fake;
+  private final Supplier<String> yaml;
   private Vertx vertx;
   private Gateway gateway;
   private List<String> providers = List.of();
   private String sqlitePath;
 
-  private GatewayExtension(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
-    this.fake = fake;
+  private GatewayExtension(Supplier<String> yaml) {
     this.yaml = yaml;
   }
 
   /** A node with the standard test config: {@link #standardConfig}. */
   public static GatewayExtension against(FakeUpstreamExtension fake) {
-    return new GatewayExtension(fake, GatewayExtension::standardConfig);
+    return withConfig(fake, GatewayExtension::standardConfig);
   }
 
   public static GatewayExtension withConfig(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
-    return new GatewayExtension(fake, yaml);
+    return new GatewayExtension(() -> yaml.apply(fake));
+  }
+
+  /**
+   * A node configured by {@code yaml}, read when it starts; for tests that drive the lifecycle themselves with
+   * {@link #start}, {@link #resetPools} and {@link #stop} rather than registering the extension.
+   */
+  public static GatewayExtension withConfig(Supplier<String> yaml) {
+    return new GatewayExtension(yaml);
   }
 
   /**
@@ -143,7 +150,12 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    EnsembleConfig config = withScratchDatabase(new ConfigLoader(Map.of()).parse(yaml.apply(fake)));
+    start();
+  }
+
+  /** Starts the node. */
+  public void start() throws Exception {
+    EnsembleConfig config = withScratchDatabase(new ConfigLoader(Map.of()).parse(yaml.get()));
     sqlitePath = config.storage().sqlitePath();
     providers = List.copyOf(config.providers().keySet());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -154,6 +166,11 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   /** Every test starts with healthy endpoints: what one test's failures taught the pools is forgotten. */
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
+    resetPools();
+  }
+
+  /** Forgets what failures taught the pools: cooldowns, disabled keys, open circuits. */
+  public void resetPools() throws Exception {
     List<Future<Object>> resets = new ArrayList<>();
     for (String provider : providers) {
       resets.add(vertx.eventBus().request(Addresses.poolReset(provider), null).map(m -> null));
@@ -163,6 +180,11 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
+    stop();
+  }
+
+  /** Stops the node and its Vert.x instance. */
+  public void stop() throws Exception {
     if (vertx != null) {
       gateway.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
