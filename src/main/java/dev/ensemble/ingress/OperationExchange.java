@@ -12,6 +12,7 @@ import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.providers.auth.UpstreamAuthException;
 import dev.ensemble.ratelimit.Admission;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
@@ -106,6 +107,10 @@ final class OperationExchange {
         .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
     long attemptStart = System.nanoTime();
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof UpstreamAuthException auth) {
+        failed(selection, attemptStart, 0, auth.errorClass(), "auth", null, UpstreamFailures.fromAuth(auth, selection.pool().name()), auth.type());
+        return;
+      }
       if (ar.failed()) {
         failed(selection, attemptStart, 0, ErrorClass.RETRYABLE, ar.cause() instanceof TimeoutException ? "timeout" : "connection",
             null, UpstreamFailures.fromTransport(ar.cause(), selection.pool().name()), null);

@@ -16,6 +16,7 @@ import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.providers.auth.UpstreamAuthException;
 import dev.ensemble.routing.PromptSize;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ResponseContext;
@@ -81,7 +82,9 @@ final class UpstreamAttempt {
       return result.future();
     }
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
-      if (ar.failed()) {
+      if (ar.failed() && ar.cause() instanceof UpstreamAuthException auth) {
+        failBeforeAnswer(auth.errorClass(), 0, "auth", null, UpstreamFailures.fromAuth(auth, provider()), auth.type());
+      } else if (ar.failed()) {
         failBeforeAnswer(ErrorClass.RETRYABLE, 0, ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "connection",
             null, UpstreamFailures.fromTransport(ar.cause(), provider()));
       } else if (ar.result().status() >= 400) {

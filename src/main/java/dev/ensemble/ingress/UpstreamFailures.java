@@ -3,6 +3,7 @@ package dev.ensemble.ingress;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.providers.ProviderError;
+import dev.ensemble.providers.auth.UpstreamAuthException;
 
 import java.util.concurrent.TimeoutException;
 
@@ -41,6 +42,18 @@ final class UpstreamFailures {
   private static int clientStatus(int upstreamStatus) {
     return upstreamStatus >= 400 && upstreamStatus < 500 && upstreamStatus != 401 && upstreamStatus != 403 && upstreamStatus != 429
         ? upstreamStatus : 400;
+  }
+
+  /** The endpoint's credentials could not be obtained, so nothing was sent; the exception's message is safe to show. */
+  static GatewayError fromAuth(UpstreamAuthException failure, String provider) {
+    return switch (failure.errorClass()) {
+      case KEY_INVALID -> new GatewayError(ErrorType.UPSTREAM_AUTH_FAILED, 502,
+          "Upstream " + provider + " rejected the gateway's credentials: " + failure.getMessage(), true, null, null);
+      case RATE_LIMITED -> new GatewayError(ErrorType.RATE_LIMITED, 429,
+          "Upstream " + provider + " is rate limiting the gateway's credentials: " + failure.getMessage(), true, 1L, null);
+      case PERMANENT, RETRYABLE -> new GatewayError(ErrorType.UPSTREAM_ERROR, 502,
+          "Could not obtain credentials for upstream " + provider + ": " + failure.getMessage(), true, null, null);
+    };
   }
 
   /** A call that got no HTTP answer: timeout, refused or reset connection. */

@@ -89,7 +89,8 @@ public final class PoolVerticle extends VerticleBase {
           states.get(e.id()).disableKey();
         }
       }
-      LOG.warn("provider {}: key '{}' disabled, the upstream rejected it ({} {})", pool.name(), key, outcome.status(), outcome.errorType());
+      LOG.warn("provider {}: key '{}' disabled, the upstream rejected it ({})", pool.name(), key,
+          outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType());
     }
     pool.releaseProbe(outcome.endpointId());
     publish();

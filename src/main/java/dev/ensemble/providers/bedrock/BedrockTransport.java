@@ -37,8 +37,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Calls Bedrock through the AWS SDK's {@link BedrockRuntimeAsyncClient}, which signs every request (SigV4); one
- * per provider, made and closed by its pool verticle. Reads what to call from the {@link BedrockAdapter}'s path
+ * Calls Bedrock through the AWS SDK's {@link BedrockRuntimeAsyncClient}, which signs every request (SigV4), or sends
+ * a key's {@link BedrockApiKey Bedrock API key} as its bearer token; one per provider, made and closed by its pool
+ * verticle. Reads what to call from the {@link BedrockAdapter}'s path
  * ({@link InvokeTarget}: endpoint override, model id, streamed or not) and the region and key from the headers
  * {@link BedrockAuth} set; neither those headers nor anything else of the Vert.x request is sent as is.
  *
@@ -83,13 +84,16 @@ public final class BedrockTransport implements UpstreamTransport {
     try {
       target = InvokeTarget.parse(absoluteUrl);
       String region = headers.get(REGION_HEADER);
-      client = clients.client(region == null || region.isBlank() ? defaultRegion : region, target.endpointOverride());
       String key = headers.get(CREDENTIALS_HEADER);
       AwsKey awsKey = key == null ? null : AwsKey.parse(key);
-      if (key != null && awsKey == null) {
+      BedrockApiKey apiKey = key == null || awsKey != null ? null : BedrockApiKey.parse(key);
+      if (key != null && awsKey == null && apiKey == null) {
         return Future.succeededFuture(errorResponse(context, 403, "InvalidCredentialsFormat",
-            "a Bedrock key is ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]", MultiMap.caseInsensitiveMultiMap()));
+            "a Bedrock key is " + BedrockProvider.KEY_FORMS, MultiMap.caseInsensitiveMultiMap()));
       }
+      String where = region == null || region.isBlank() ? defaultRegion : region;
+      client = apiKey != null ? clients.bearerClient(where, target.endpointOverride(), apiKey)
+          : awsKey != null ? clients.signingClient(where, target.endpointOverride()) : clients.client(where, target.endpointOverride());
       credentials = awsKey == null ? null
           : AwsRequestOverrideConfiguration.builder().credentialsProvider(StaticCredentialsProvider.create(awsKey.credentials())).build();
     } catch (RuntimeException e) {

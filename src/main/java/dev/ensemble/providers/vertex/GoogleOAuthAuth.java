@@ -5,6 +5,7 @@ import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.pools.Endpoint;
 import dev.ensemble.providers.auth.UpstreamAuth;
+import dev.ensemble.providers.auth.UpstreamAuthException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * after the token lapsed unused, waits for the fetch. Fetches (JWT signing and the HTTP exchange at the key's
  * {@code token_uri}, reading a key file) run on a worker thread ({@link Context#executeBlocking}), one at a time
  * per key, never on an event loop; the request continues on its own context. A failed fetch fails the request
- * (the pool treats it like a connection failure) and the next request tries again.
+ * with an {@link UpstreamAuthException} ({@link TokenFailures}): a refused key is
+ * {@code KEY_INVALID}, so the pool disables it and the request moves to another key; an unreachable or failing
+ * token endpoint is {@code RETRYABLE}. The next request for the key tries again.
  *
  * <p>Thread-safe without locks: the cache is a concurrent map of slots whose token is a volatile reference; a
  * compare-and-set on the slot's in-flight fetch makes one caller start a fetch and the others join it.
@@ -159,9 +162,12 @@ public final class GoogleOAuthAuth implements UpstreamAuth {
         context.executeBlocking(() -> fetch(slot, apiKey), false).onComplete(ar -> {
           slot.inFlight.set(null);
           if (ar.failed()) {
-            LOG.warn("Could not obtain a Google access token: {}", ar.cause().getMessage());
+            UpstreamAuthException failure = TokenFailures.classify(ar.cause());
+            LOG.warn("Could not obtain a Google access token ({} {}): {}", failure.errorClass(), failure.type(), ar.cause().getMessage());
+            fetch.fail(failure);
+          } else {
+            fetch.complete(ar.result());
           }
-          fetch.handle(ar);
         });
         return fetch.future();
       }

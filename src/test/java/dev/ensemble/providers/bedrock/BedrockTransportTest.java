@@ -151,7 +151,7 @@ class BedrockTransportTest {
 
   @Test
   void aMalformedKeyIsA403WithoutCallingBedrock() throws Exception {
-    Result result = await(() -> transport.send(HttpMethod.POST, url(false), headers("us-east-1", "not-an-aws-key"), body(), 5000)
+    Result result = await(() -> transport.send(HttpMethod.POST, url(false), headers("us-east-1", "AKID-WITHOUT-SECRET:"), body(), 5000)
         .compose(r -> r.fullBody().map(b -> new Result(r, b))));
 
     assertEquals(403, result.response().status());

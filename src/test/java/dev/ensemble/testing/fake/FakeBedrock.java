@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +32,8 @@ import java.util.regex.Pattern;
  * </ul>
  * Admission: a SigV4 {@code Authorization} header naming the access key and
  * a {@code <date>/<region>/bedrock/aws4_request} scope (the signature itself is not checked; 403
- * {@code MissingAuthenticationTokenException} / {@code UnrecognizedClientException}), then the Bedrock body rules
+ * {@code MissingAuthenticationTokenException} / {@code UnrecognizedClientException}), or a Bedrock API key as
+ * {@code Authorization: Bearer} ({@link #acceptApiKeys}; else 403 {@code AccessDeniedException}), then the Bedrock body rules
  * ({@code anthropic_version: bedrock-2023-05-31}, no {@code model}, {@code stream} or {@code metadata}: 400
  * {@code ValidationException}), then the {@link FakeUpstream}'s Anthropic validation, token counts and prompt-cache
  * simulation, keyed by the access key id. {@link Reply} scripts work as on the Anthropic route; {@link
@@ -48,6 +50,7 @@ public final class FakeBedrock extends FakeServer<Reply> {
   private static final Set<String> NOT_PERMITTED = Set.of("model", "stream", "metadata");
 
   private final AnthropicRoute anthropic = new AnthropicRoute(state());
+  private final Set<String> apiKeys = ConcurrentHashMap.newKeySet();
 
   private FakeBedrock(Vertx vertx) {
     super(vertx);
@@ -69,6 +72,22 @@ public final class FakeBedrock extends FakeServer<Reply> {
     return this;
   }
 
+  /**
+   * Accepts these Bedrock API keys ({@code Authorization: Bearer <key>}) from now on, until {@link #reset}. Any other
+   * bearer token gets Bedrock's 403 {@code AccessDeniedException}, its {@code {"Message": ...}} naming a key without
+   * the {@code ABSK} / {@code bedrock-api-key-} prefix or one it does not know.
+   */
+  public FakeBedrock acceptApiKeys(String... keys) {
+    apiKeys.addAll(List.of(keys));
+    return this;
+  }
+
+  @Override
+  public void reset() {
+    apiKeys.clear();
+    super.reset();
+  }
+
   /** The region of a recorded request's SigV4 credential scope, or null when it was not signed. */
   public static String signedRegion(RecordedRequest request) {
     Matcher m = credential(request);
@@ -79,6 +98,12 @@ public final class FakeBedrock extends FakeServer<Reply> {
   public static String signedAccessKey(RecordedRequest request) {
     Matcher m = credential(request);
     return m == null ? null : m.group(1);
+  }
+
+  /** The Bedrock API key a recorded request carried as {@code Authorization: Bearer}, or null. */
+  public static String bearerToken(RecordedRequest request) {
+    String authorization = request.header("authorization");
+    return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring("Bearer ".length()) : null;
   }
 
   /** The model id of a recorded request's path, percent-decoded. */
@@ -103,15 +128,26 @@ public final class FakeBedrock extends FakeServer<Reply> {
       play(request, error(404, "UnknownOperationException", null), null);
       return;
     }
-    Matcher scope = credential(recordedRequest);
-    if (scope == null || !"bedrock".equals(scope.group(4))) {
-      play(request, error(403, "MissingAuthenticationTokenException", "Missing Authentication Token"), null);
-      return;
-    }
-    String accessKey = scope.group(1);
-    if (!state().accepts(accessKey)) {
-      play(request, error(403, "UnrecognizedClientException", "The security token included in the request is invalid."), null);
-      return;
+    String accessKey = bearerToken(recordedRequest);
+    if (accessKey != null) {
+      String problem = !accessKey.startsWith("ABSK") && !accessKey.startsWith("bedrock-api-key-")
+          ? "Invalid API Key format: Must start with pre-defined prefix"
+          : apiKeys.contains(accessKey) ? null : "Authentication failed: Please make sure your API Key is valid.";
+      if (problem != null) {
+        play(request, apiKeyError(problem), null);
+        return;
+      }
+    } else {
+      Matcher scope = credential(recordedRequest);
+      if (scope == null || !"bedrock".equals(scope.group(4))) {
+        play(request, error(403, "MissingAuthenticationTokenException", "Missing Authentication Token"), null);
+        return;
+      }
+      accessKey = scope.group(1);
+      if (!state().accepts(accessKey)) {
+        play(request, error(403, "UnrecognizedClientException", "The security token included in the request is invalid."), null);
+        return;
+      }
     }
     String modelId = URLDecoder.decode(path.group(1), StandardCharsets.UTF_8);
     boolean stream = "invoke-with-response-stream".equals(path.group(2));
@@ -247,6 +283,14 @@ public final class FakeBedrock extends FakeServer<Reply> {
         .set("x-amzn-RequestId", requestId())
         .set("x-amzn-ErrorType", name + NAMESPACE);
     return Rendered.json(status, headers, new JsonObject().put("message", message));
+  }
+
+  /** Bedrock's refusal of a bearer token: 403 {@code AccessDeniedException} with {@code {"Message": ...}}. */
+  private Rendered apiKeyError(String message) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .set("x-amzn-RequestId", requestId())
+        .set("x-amzn-ErrorType", "AccessDeniedException" + NAMESPACE);
+    return Rendered.json(403, headers, new JsonObject().put("Message", message));
   }
 
   private String requestId() {

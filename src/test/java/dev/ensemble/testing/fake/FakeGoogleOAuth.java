@@ -46,6 +46,8 @@ public final class FakeGoogleOAuth {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong expiresInSeconds = new AtomicLong(3600);
   private final AtomicReference<String> failure = new AtomicReference<>();
+  private final Map<String, String> refusedAccounts = new ConcurrentHashMap<>();
+  private final AtomicInteger failureStatus = new AtomicInteger();
   private HttpServer server;
 
   private FakeGoogleOAuth() {
@@ -93,6 +95,21 @@ public final class FakeGoogleOAuth {
     return this;
   }
 
+  /**
+   * The grants of {@code clientEmail} are refused with {@code 400 invalid_grant} and {@code description} until
+   * {@link #reset}, as Google answers for a deleted or disabled key or account; other accounts are unaffected.
+   */
+  public FakeGoogleOAuth refuseGrantsOf(String clientEmail, String description) {
+    refusedAccounts.put(clientEmail, description);
+    return this;
+  }
+
+  /** Every token request is answered {@code status} (e.g. 500) with an OAuth error body until {@link #reset}. */
+  public FakeGoogleOAuth failWith(int status) {
+    failureStatus.set(status);
+    return this;
+  }
+
   /** Token requests received (granted or not). */
   public int calls() {
     return calls.get();
@@ -124,7 +141,7 @@ public final class FakeGoogleOAuth {
   }
 
   /**
-   * Forgets revocations, calls, failures and the expiry; keeps registered accounts and the tokens issued, which
+   * Forgets revocations, calls, failures, refused accounts and the expiry; keeps registered accounts and the tokens issued, which
    * stay valid until they expire (as Google's do), so a client's cached token survives a reset between tests.
    */
   public void reset() {
@@ -132,6 +149,8 @@ public final class FakeGoogleOAuth {
     calls.set(0);
     expiresInSeconds.set(3600);
     failure.set(null);
+    refusedAccounts.clear();
+    failureStatus.set(0);
   }
 
   private void handle(HttpServerRequest request) {
@@ -147,7 +166,14 @@ public final class FakeGoogleOAuth {
             .put("error_description", "Invalid grant_type: " + form.get("grant_type")));
         return;
       }
+      if (failureStatus.get() != 0) {
+        reply(request, failureStatus.get(), new JsonObject().put("error", "internal_failure").put("error_description", "Backend Error"));
+        return;
+      }
       String problem = failure.get() != null ? failure.get() : checkAssertion(form.get("assertion"));
+      if (problem == null) {
+        problem = refusedAccounts.get(claims(form.get("assertion")).getString("iss", ""));
+      }
       if (problem != null) {
         reply(request, 400, new JsonObject().put("error", "invalid_grant").put("error_description", problem));
         return;
