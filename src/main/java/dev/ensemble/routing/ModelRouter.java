@@ -205,27 +205,28 @@ public final class ModelRouter {
    * per endpoint, unless endpoints are full.
    */
   private Selection choose(List<Candidate> candidates, RequestView view, RoutingHints hints, long now, boolean filterLimits) {
-    List<Option> options = null;
+    Options options = null;
     boolean anyUsable = false;
     boolean anyAvoided = false;
     int pools = 0;
     long soonest = Long.MAX_VALUE;
     int outputEstimate = view.outputEstimate();
     boolean excluding = !hints.excludedEndpoints().isEmpty();
-    for (Candidate c : candidates) {
-      PoolView.Snapshot snapshot = c.view().snapshot();
+    for (int c = 0; c < candidates.size(); c++) {
+      Candidate candidate = candidates.get(c);
+      PoolView.Snapshot snapshot = candidate.view().snapshot();
       EndpointTable table = snapshot.table();
       boolean[] routable = snapshot.routable();
       long[] cooldownUntil = snapshot.cooldownUntil();
       long[] openUntil = snapshot.openUntil();
       if (options == null) {
-        options = new ArrayList<>(table.size() * candidates.size());
+        options = new Options(candidates.size(), table.size() * candidates.size());
       }
-      boolean avoided = hints.avoidedProviders().contains(c.pool().name());
-      int before = options.size();
-      int input = view.promptTokens(c.served().cache());
+      boolean avoided = hints.avoidedProviders().contains(candidate.pool().name());
+      int input = view.promptTokens(candidate.served().cache());
       long tokens = (long) input + outputEstimate;
-      double cost = c.rates().cost(input, 0, outputEstimate);
+      options.candidate(c, candidate, table, tokens, candidate.rates().cost(input, 0, outputEstimate), avoided);
+      int before = options.size();
       for (int i = 0; i < table.size(); i++) {
         if (!routable[i] || (excluding && hints.excludedEndpoints().contains(table.endpoints[i].id()))) {
           continue;
@@ -246,41 +247,43 @@ public final class ModelRouter {
           soonest = Math.min(soonest, now + limiter.retryAfterMillis(tokens, now));
           continue;
         }
-        anyAvoided |= avoided;
-        options.add(new Option(c, table, i, probe, avoided, input, tokens, cost));
+        options.add(c, i, probe);
       }
-      pools += options.size() > before ? 1 : 0;
+      if (options.size() > before) {
+        pools++;
+        anyAvoided |= avoided;
+      }
     }
-    if (options == null || options.isEmpty()) {
+    if (options == null || options.size() == 0) {
       throw unavailable(view.request(), candidates, hints, anyUsable, soonest, now);
     }
     options = preferred(options, hints, anyAvoided);
     double minCost = Double.MAX_VALUE;
-    for (Option o : options) {
-      minCost = Math.min(minCost, o.cost);
+    for (int o = 0; o < options.size(); o++) {
+      minCost = Math.min(minCost, options.cost(o));
     }
 
-    Option best = null;
+    int best = -1;
     double bestNet = 0;
     double bestValue = 0;
     CacheHit bestHit = null;
     boolean warmCacheExisted = false;
     Candidate seen = null;
     DomainHits domainHits = null;
-    for (Option o : options) {
-      if (o.candidate != seen) {
-        seen = o.candidate;
+    for (int o = 0; o < options.size(); o++) {
+      if (options.candidate(o) != seen) {
+        seen = options.candidate(o);
         domainHits = seen.pool().config().strategy() == Strategy.SESSION_AFFINITY ? view.hits(seen.served().cache(), now) : null;
       }
       if (domainHits == null || domainHits.size == 0) {
         continue;
       }
-      CacheHit hit = domainHits.get(o.domain());
+      CacheHit hit = domainHits.get(options.domain(o));
       if (hit == null || hit.tokens < seen.served().cache().minTokens()) {
         continue;
       }
-      double value = o.candidate.rates().hitValue(hit.tokens);
-      double penalty = o.cost - minCost;
+      double value = seen.rates().hitValue(hit.tokens);
+      double penalty = options.cost(o) - minCost;
       if (value > penalty && value - penalty > bestNet) {
         best = o;
         bestNet = value - penalty;
@@ -288,105 +291,95 @@ public final class ModelRouter {
         bestHit = hit;
       }
     }
-    if (best != null && best.probe && !best.candidate.pool().tryTakeProbe(best.endpoint().id())) {
-      best = null;
+    if (best >= 0 && options.probe(best) && !options.pool(best).tryTakeProbe(options.endpoint(best).id())) {
+      best = -1;
     }
-    if (hints.isFailover() && best == null) {
+    if (hints.isFailover() && best < 0) {
       warmCacheExisted = view.hadWarmCache();
     }
     String reason;
-    Option chosen;
-    if (best != null) {
+    int chosen;
+    if (best >= 0) {
       chosen = best;
       reason = hints.isFailover() ? failoverReason(hints) : "cache_affinity";
     } else {
       bestValue = 0;
       chosen = balance(options, view, hints, minCost);
-      if (chosen == null) {
+      if (chosen < 0) {
         throw new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + view.request().model()
             + "' is recovering from failures; a probe request is in flight", true, 1L, null);
       }
       reason = hints.isFailover() ? failoverReason(hints) + (warmCacheExisted ? ":cache_lost" : "") : reasonOf(chosen, options, pools == 1);
     }
-    Endpoint e = chosen.endpoint();
-    RoutingDecision decision = new RoutingDecision(chosen.candidate.pool().name(), chosen.table.displayNames[chosen.index], e.id(), reason,
-        usd(bestValue), best != null, usd(chosen.cost - minCost));
-    ModelConfig.Served served = chosen.candidate.served();
-    return new Selection(decision, chosen.candidate.pool(), e, served.model(), served.pricing(), served.cache(), chosen.tokens,
-        view.plan(served.cache(), chosen.domain(), best != null ? bestHit : null));
+    Endpoint e = options.endpoint(chosen);
+    Candidate candidate = options.candidate(chosen);
+    RoutingDecision decision = new RoutingDecision(candidate.pool().name(), options.table(chosen).displayNames[options.index(chosen)], e.id(),
+        reason, usd(bestValue), best >= 0, usd(options.cost(chosen) - minCost));
+    ModelConfig.Served served = candidate.served();
+    return new Selection(decision, candidate.pool(), e, served.model(), served.pricing(), served.cache(), options.tokens(chosen),
+        view.plan(served.cache(), options.domain(chosen), best >= 0 ? bestHit : null));
   }
 
   /** The preferred provider's options if it has any; else those of providers not avoided, if any; else all. */
-  private static List<Option> preferred(List<Option> options, RoutingHints hints, boolean anyAvoided) {
-    if (hints.preferredProvider() != null) {
-      List<Option> same = new ArrayList<>(options.size());
-      for (Option o : options) {
-        if (o.candidate.pool().name().equals(hints.preferredProvider())) {
-          same.add(o);
-        }
-      }
-      if (!same.isEmpty()) {
+  private static Options preferred(Options options, RoutingHints hints, boolean anyAvoided) {
+    String preferred = hints.preferredProvider();
+    if (preferred != null) {
+      Options same = options.retain(o -> options.pool(o).name().equals(preferred));
+      if (same.size() > 0) {
         return same;
       }
     }
     if (!anyAvoided) {
       return options;
     }
-    List<Option> fresh = new ArrayList<>(options.size());
-    for (Option o : options) {
-      if (!o.avoided) {
-        fresh.add(o);
-      }
-    }
-    return fresh.isEmpty() ? options : fresh;
+    Options fresh = options.retain(o -> !options.avoided(o));
+    return fresh.size() == 0 ? options : fresh;
   }
 
   /**
    * The cheapest provider's options (ties: the model's provider order), then its strategy; the probe of a
-   * half-open circuit only when nothing else is left; null when that probe is already taken.
+   * half-open circuit only when nothing else is left; -1 when that probe is already taken.
    */
-  private Option balance(List<Option> options, RequestView view, RoutingHints hints, double minCost) {
+  private int balance(Options options, RequestView view, RoutingHints hints, double minCost) {
     ProviderPool cheapest = null;
-    for (Option o : options) {
-      if (o.cost <= minCost + 1e-12) {
-        cheapest = o.candidate.pool();
+    for (int o = 0; o < options.size(); o++) {
+      if (options.cost(o) <= minCost + 1e-12) {
+        cheapest = options.pool(o);
         break;
       }
     }
-    List<Option> group = options;
-    for (Option o : options) {
-      if (o.candidate.pool() != cheapest || o.probe) {
-        group = new ArrayList<>(options.size());
-        for (Option p : options) {
-          if (p.candidate.pool() == cheapest && !p.probe) {
-            group.add(p);
-          }
-        }
-        break;
-      }
-    }
-    if (group.isEmpty()) {
-      for (Option o : options) {
-        if (!o.probe) {
+    ProviderPool pool = cheapest;
+    Options group = options.retain(o -> options.pool(o) == pool && !options.probe(o));
+    if (group.size() == 0) {
+      for (int o = 0; o < options.size(); o++) {
+        if (!options.probe(o)) {
           return o;
         }
       }
-      for (Option o : options) {
-        if (o.candidate.pool().tryTakeProbe(o.endpoint().id())) {
+      for (int o = 0; o < options.size(); o++) {
+        if (options.pool(o).tryTakeProbe(options.endpoint(o).id())) {
           return o;
         }
       }
-      return null;
+      return -1;
     }
-    if (group.size() == 1) {
-      return group.get(0);
-    }
-    return switch (cheapest.config().strategy()) {
-      case ROUND_ROBIN -> group.get((int) Math.floorMod(roundRobin.get(cheapest.name()).getAndIncrement(), group.size()));
+    int picked = group.size() == 1 ? 0 : switch (cheapest.config().strategy()) {
+      case ROUND_ROBIN -> (int) Math.floorMod(roundRobin.get(cheapest.name()).getAndIncrement(), group.size());
       case WEIGHTED -> weighted(group);
       case LEAST_USED -> leastUsed(group, clock.getAsLong());
       case SESSION_AFFINITY -> rendezvous(group, SessionKey.of(view.request(), hints.session()));
     };
+    return group == options ? picked : indexIn(options, group, picked);
+  }
+
+  /** The number in {@code options} of option {@code o} of {@code subset} (a {@link Options#retain} of it). */
+  private static int indexIn(Options options, Options subset, int o) {
+    for (int i = 0; i < options.size(); i++) {
+      if (options.candidate(i) == subset.candidate(o) && options.index(i) == subset.index(o)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("option not in its superset");
   }
 
   /** {@code failover:<cause>}, or {@code fallback:<cause>} when a workflow moved on to a fallback model. */
@@ -395,14 +388,15 @@ public final class ModelRouter {
   }
 
   /** @param onePool whether every option is of one provider (then they need not be counted) */
-  private static String reasonOf(Option chosen, List<Option> options, boolean onePool) {
+  private static String reasonOf(int chosen, Options options, boolean onePool) {
+    ProviderPool pool = options.pool(chosen);
     int sameProvider = onePool ? options.size() : 0;
-    for (int i = 0; !onePool && i < options.size(); i++) {
-      if (options.get(i).candidate.pool() == chosen.candidate.pool()) {
+    for (int o = 0; !onePool && o < options.size(); o++) {
+      if (options.pool(o) == pool) {
         sameProvider++;
       }
     }
-    return sameProvider == 1 ? "only_endpoint" : chosen.candidate.pool().config().strategy().name().toLowerCase();
+    return sameProvider == 1 ? "only_endpoint" : pool.config().strategy().name().toLowerCase();
   }
 
   private GatewayError unavailable(UnifiedRequest request, List<Candidate> candidates, RoutingHints hints, boolean anyUsable, long soonest, long now) {
@@ -496,28 +490,29 @@ public final class ModelRouter {
         ModalityDefaults.of(pool.config().kind(), upstreamModel));
   }
 
-  private static Option weighted(List<Option> group) {
+  private static int weighted(Options group) {
     double total = 0;
-    for (Option o : group) {
-      total += o.endpoint().weight();
+    for (int o = 0; o < group.size(); o++) {
+      total += group.endpoint(o).weight();
     }
     double r = ThreadLocalRandom.current().nextDouble(total);
-    for (Option o : group) {
-      r -= o.endpoint().weight();
+    for (int o = 0; o < group.size(); o++) {
+      r -= group.endpoint(o).weight();
       if (r < 0) {
         return o;
       }
     }
-    return group.get(group.size() - 1);
+    return group.size() - 1;
   }
 
-  private Option leastUsed(List<Option> group, long now) {
-    Option best = group.get(0);
+  private int leastUsed(Options group, long now) {
+    int best = 0;
     double bestUse = Double.MAX_VALUE;
-    for (Option o : group) {
-      EndpointLimiter limiter = o.table.limiters[o.index];
-      Integer rpm = o.endpoint().rpmLimit();
-      long served = load.requestsLastMinute(o.endpoint().id(), now);
+    for (int o = 0; o < group.size(); o++) {
+      EndpointLimiter limiter = group.table(o).limiters[group.index(o)];
+      Endpoint e = group.endpoint(o);
+      Integer rpm = e.rpmLimit();
+      long served = load.requestsLastMinute(e.id(), now);
       double use = limiter != null ? limiter.utilisation(now) : rpm != null ? (double) served / rpm : served;
       if (use < bestUse) {
         bestUse = use;
@@ -530,14 +525,14 @@ public final class ModelRouter {
   /**
    * Weighted rendezvous hashing: each endpoint scores {@code -weight / ln(u)} for a uniform {@code u} drawn from
    * the session key and the endpoint id; the highest wins. With equal weights the score orders as {@code u}
-   * itself, so the logarithm is skipped.
+   * itself, so the logarithm is skipped. {@code group} is of one provider.
    */
-  private static Option rendezvous(List<Option> group, long sessionKey) {
-    Option best = group.get(0);
-    if (best.table.uniformWeights) {
+  private static int rendezvous(Options group, long sessionKey) {
+    int best = 0;
+    if (group.table(0).uniformWeights) {
       long bestDraw = -1;
-      for (Option o : group) {
-        long draw = SessionKey.mix(sessionKey, o.endpoint().id()) >>> 11;
+      for (int o = 0; o < group.size(); o++) {
+        long draw = SessionKey.mix(sessionKey, group.endpoint(o).id()) >>> 11;
         if (draw > bestDraw) {
           bestDraw = draw;
           best = o;
@@ -546,9 +541,9 @@ public final class ModelRouter {
       return best;
     }
     double bestScore = -Double.MAX_VALUE;
-    for (Option o : group) {
-      double u = ((SessionKey.mix(sessionKey, o.endpoint().id()) >>> 11) + 1) * 0x1.0p-53;
-      double score = -o.endpoint().weight() / Math.log(u);
+    for (int o = 0; o < group.size(); o++) {
+      double u = ((SessionKey.mix(sessionKey, group.endpoint(o).id()) >>> 11) + 1) * 0x1.0p-53;
+      double score = -group.endpoint(o).weight() / Math.log(u);
       if (score > bestScore) {
         bestScore = score;
         best = o;
@@ -560,19 +555,6 @@ public final class ModelRouter {
   /** {@code value} in USD to 8 decimals (scaled as a long: no decimal conversion of the double on the hot path). */
   private static BigDecimal usd(double value) {
     return value <= 0 ? BigDecimal.ZERO : BigDecimal.valueOf(Math.round(value * 1e8), 8).stripTrailingZeros();
-  }
-
-  /** One eligible endpoint of one candidate provider, with the request's estimates there. */
-  private record Option(Candidate candidate, EndpointTable table, int index, boolean probe, boolean avoided, int input, long tokens,
-                        double cost) {
-
-    Endpoint endpoint() {
-      return table.endpoints[index];
-    }
-
-    int domain() {
-      return table.domains[index];
-    }
   }
 
   /** A cached prefix found for one cache domain. */

@@ -1,0 +1,134 @@
+package dev.ensemble.routing;
+
+import dev.ensemble.pools.Endpoint;
+import dev.ensemble.pools.ProviderPool;
+
+import java.util.Arrays;
+import java.util.function.IntPredicate;
+
+/**
+ * The endpoints one routing decision may choose from, each with the request's estimates at its provider. Held
+ * as parallel arrays — per candidate provider (its endpoint table, estimated tokens and cost, whether a failover
+ * avoids it) and per option (its candidate, its position in that table, whether it is a half-open circuit's
+ * probe) — so a decision over many endpoints allocates a few arrays, not an object per endpoint. Options are
+ * numbered 0 to {@link #size()} - 1 in the order added: candidates in the model's provider order, endpoints in
+ * their pool's order. Confined to the decision that builds it.
+ */
+final class Options {
+
+  private final Candidate[] candidates;
+  private final EndpointTable[] tables;
+  private final long[] tokens;
+  private final double[] costs;
+  private final boolean[] avoided;
+  private int[] candidateOf;
+  private int[] endpointOf;
+  private boolean[] probes;
+  private int size;
+
+  Options(int candidates, int expectedOptions) {
+    this.candidates = new Candidate[candidates];
+    this.tables = new EndpointTable[candidates];
+    this.tokens = new long[candidates];
+    this.costs = new double[candidates];
+    this.avoided = new boolean[candidates];
+    int capacity = Math.max(4, expectedOptions);
+    candidateOf = new int[capacity];
+    endpointOf = new int[capacity];
+    probes = new boolean[capacity];
+  }
+
+  private Options(Options of, int capacity) {
+    candidates = of.candidates;
+    tables = of.tables;
+    tokens = of.tokens;
+    costs = of.costs;
+    avoided = of.avoided;
+    candidateOf = new int[capacity];
+    endpointOf = new int[capacity];
+    probes = new boolean[capacity];
+  }
+
+  /** Declares candidate {@code c} (0-based, in order) with its table and the request's estimates there. */
+  void candidate(int c, Candidate candidate, EndpointTable table, long tokens, double cost, boolean avoided) {
+    candidates[c] = candidate;
+    tables[c] = table;
+    this.tokens[c] = tokens;
+    costs[c] = cost;
+    this.avoided[c] = avoided;
+  }
+
+  /** Adds endpoint {@code index} of candidate {@code c}'s table. */
+  void add(int c, int index, boolean probe) {
+    if (size == candidateOf.length) {
+      candidateOf = Arrays.copyOf(candidateOf, size * 2);
+      endpointOf = Arrays.copyOf(endpointOf, size * 2);
+      probes = Arrays.copyOf(probes, size * 2);
+    }
+    candidateOf[size] = c;
+    endpointOf[size] = index;
+    probes[size++] = probe;
+  }
+
+  /** The options {@code keep} accepts, renumbered in order; this instance when it accepts all. */
+  Options retain(IntPredicate keep) {
+    int kept = 0;
+    for (int o = 0; o < size; o++) {
+      kept += keep.test(o) ? 1 : 0;
+    }
+    if (kept == size) {
+      return this;
+    }
+    Options subset = new Options(this, Math.max(1, kept));
+    for (int o = 0; o < size; o++) {
+      if (keep.test(o)) {
+        subset.add(candidateOf[o], endpointOf[o], probes[o]);
+      }
+    }
+    return subset;
+  }
+
+  int size() {
+    return size;
+  }
+
+  Candidate candidate(int o) {
+    return candidates[candidateOf[o]];
+  }
+
+  ProviderPool pool(int o) {
+    return candidates[candidateOf[o]].pool();
+  }
+
+  EndpointTable table(int o) {
+    return tables[candidateOf[o]];
+  }
+
+  int index(int o) {
+    return endpointOf[o];
+  }
+
+  Endpoint endpoint(int o) {
+    return tables[candidateOf[o]].endpoints[endpointOf[o]];
+  }
+
+  int domain(int o) {
+    return tables[candidateOf[o]].domains[endpointOf[o]];
+  }
+
+  long tokens(int o) {
+    return tokens[candidateOf[o]];
+  }
+
+  double cost(int o) {
+    return costs[candidateOf[o]];
+  }
+
+  boolean probe(int o) {
+    return probes[o];
+  }
+
+  boolean avoided(int o) {
+    return avoided[candidateOf[o]];
+  }
+}
