@@ -4,8 +4,10 @@ import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.ratelimit.EndpointLimiter;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * One provider pool's endpoint list as routing reads it on every decision: what each endpoint needs per
@@ -14,6 +16,8 @@ import java.util.Map;
  * changed or removed at run time).
  */
 final class EndpointTable {
+
+  private static final int[] NONE = new int[0];
 
   /** The pool's list this table was built from, compared by identity to tell when it is stale. */
   final List<Endpoint> source;
@@ -28,6 +32,9 @@ final class EndpointTable {
   final String[] displayNames;
   /** Whether every endpoint has the same weight, so rendezvous hashing needs no logarithm. */
   final boolean uniformWeights;
+  /** The cache domains present, ascending, and for each the positions of its endpoints, ascending. */
+  private final int[] domainKeys;
+  private final int[][] endpointsByDomain;
 
   EndpointTable(ProviderPool pool, List<Endpoint> source, Map<String, EndpointLimiter> limiters, CacheDomains domains) {
     this.source = source;
@@ -47,6 +54,18 @@ final class EndpointTable {
       uniform &= e.weight() == endpoints[0].weight();
     }
     uniformWeights = uniform;
+    domainKeys = Arrays.stream(this.domains).distinct().sorted().toArray();
+    endpointsByDomain = new int[domainKeys.length][];
+    for (int k = 0; k < domainKeys.length; k++) {
+      int domain = domainKeys[k];
+      endpointsByDomain[k] = IntStream.range(0, n).filter(i -> this.domains[i] == domain).toArray();
+    }
+  }
+
+  /** The positions of the endpoints in cache domain {@code domain}, ascending; empty when none is. */
+  int[] endpointsIn(int domain) {
+    int k = Arrays.binarySearch(domainKeys, domain);
+    return k >= 0 ? endpointsByDomain[k] : NONE;
   }
 
   int size() {

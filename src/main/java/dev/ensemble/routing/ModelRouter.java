@@ -268,27 +268,29 @@ public final class ModelRouter {
     double bestValue = 0;
     CacheHit bestHit = null;
     boolean warmCacheExisted = false;
-    Candidate seen = null;
-    DomainHits domainHits = null;
-    for (int o = 0; o < options.size(); o++) {
-      if (options.candidate(o) != seen) {
-        seen = options.candidate(o);
-        domainHits = seen.pool().config().strategy() == Strategy.SESSION_AFFINITY ? view.hits(seen.served().cache(), now) : null;
-      }
-      if (domainHits == null || domainHits.size == 0) {
+    for (int c = 0; c < options.candidates(); c++) {
+      Candidate candidate = options.declared(c);
+      if (!options.has(c) || candidate.pool().config().strategy() != Strategy.SESSION_AFFINITY) {
         continue;
       }
-      CacheHit hit = domainHits.get(options.domain(o));
-      if (hit == null || hit.tokens < seen.served().cache().minTokens()) {
-        continue;
-      }
-      double value = seen.rates().hitValue(hit.tokens);
-      double penalty = options.cost(o) - minCost;
-      if (value > penalty && value - penalty > bestNet) {
-        best = o;
-        bestNet = value - penalty;
-        bestValue = value;
-        bestHit = hit;
+      DomainHits domainHits = view.hits(candidate.served().cache(), now);
+      double penalty = options.costOf(c) - minCost;
+      for (int h = 0; domainHits != null && h < domainHits.size; h++) {
+        CacheHit hit = domainHits.found[h];
+        double value = candidate.rates().hitValue(hit.tokens);
+        if (hit.tokens < candidate.served().cache().minTokens() || value <= penalty || value - penalty <= bestNet) {
+          continue;
+        }
+        for (int i : options.tableOf(c).endpointsIn(domainHits.domains[h])) {
+          int o = options.optionOf(c, i);
+          if (o >= 0) {
+            best = o;
+            bestNet = value - penalty;
+            bestValue = value;
+            bestHit = hit;
+            break;
+          }
+        }
       }
     }
     if (best >= 0 && options.probe(best) && !options.pool(best).tryTakeProbe(options.endpoint(best).id())) {

@@ -25,6 +25,9 @@ final class Options {
   private int[] endpointOf;
   private boolean[] probes;
   private int size;
+  /** Per candidate, the first option of it and one past its last (options of a candidate are added together). */
+  private final int[] runStart;
+  private final int[] runEnd;
 
   Options(int candidates, int expectedOptions) {
     this.candidates = new Candidate[candidates];
@@ -36,6 +39,8 @@ final class Options {
     candidateOf = new int[capacity];
     endpointOf = new int[capacity];
     probes = new boolean[capacity];
+    runStart = new int[candidates];
+    runEnd = new int[candidates];
   }
 
   private Options(Options of, int capacity) {
@@ -47,6 +52,8 @@ final class Options {
     candidateOf = new int[capacity];
     endpointOf = new int[capacity];
     probes = new boolean[capacity];
+    runStart = new int[candidates.length];
+    runEnd = new int[candidates.length];
   }
 
   /** Declares candidate {@code c} (0-based, in order) with its table and the request's estimates there. */
@@ -58,8 +65,12 @@ final class Options {
     this.avoided[c] = avoided;
   }
 
-  /** Adds endpoint {@code index} of candidate {@code c}'s table. */
+  /** Adds endpoint {@code index} of candidate {@code c}'s table: all of one candidate's together, by position. */
   void add(int c, int index, boolean probe) {
+    if (size == 0 || candidateOf[size - 1] != c) {
+      runStart[c] = size;
+    }
+    runEnd[c] = size + 1;
     if (size == candidateOf.length) {
       candidateOf = Arrays.copyOf(candidateOf, size * 2);
       endpointOf = Arrays.copyOf(endpointOf, size * 2);
@@ -90,6 +101,45 @@ final class Options {
 
   int size() {
     return size;
+  }
+
+  /** The option for endpoint {@code index} of candidate {@code c}'s table, or -1 when it is not one. */
+  int optionOf(int c, int index) {
+    int lo = runStart[c];
+    int hi = runEnd[c] - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (endpointOf[mid] < index) {
+        lo = mid + 1;
+      } else if (endpointOf[mid] > index) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether candidate {@code c} has options. */
+  boolean has(int c) {
+    return runEnd[c] > runStart[c];
+  }
+
+  /** The candidates declared, options or not. */
+  int candidates() {
+    return candidates.length;
+  }
+
+  Candidate declared(int c) {
+    return candidates[c];
+  }
+
+  EndpointTable tableOf(int c) {
+    return tables[c];
+  }
+
+  double costOf(int c) {
+    return costs[c];
   }
 
   Candidate candidate(int o) {
