@@ -2,6 +2,7 @@ package dev.ensemble.resilience;
 
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
+import dev.ensemble.testing.gateway.AdminStatus;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -71,24 +72,11 @@ class FailoverIT {
   }
 
   private JsonObject status() throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/status"))
-        .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, response.statusCode(), response.body());
-    return new JsonObject(response.body());
+    return AdminStatus.fetch(http, gateway.baseUrl(), ADMIN_KEY);
   }
 
   private static JsonObject endpoint(JsonObject status, String provider, String id) {
-    for (Object p : status.getJsonArray("providers")) {
-      JsonObject pool = (JsonObject) p;
-      if (pool.getString("name").equals(provider)) {
-        for (Object e : pool.getJsonArray("endpoints")) {
-          if (((JsonObject) e).getString("id").equals(id)) {
-            return (JsonObject) e;
-          }
-        }
-      }
-    }
-    throw new AssertionError("no endpoint " + provider + "/" + id);
+    return AdminStatus.endpoint(status, provider, id);
   }
 
   private static String header(HttpResponse<?> response, String name) {
