@@ -357,6 +357,57 @@ class GatewayHttpIT {
     assertEquals("end_turn", message.getString("stop_reason"));
   }
 
+  @Test
+  void mockProviderStreamsItsAnswerWithUsageInTheLastChunk() throws Exception {
+    String body = new JsonObject(openAiChat("mock-1", true)).put("stream_options", new JsonObject().put("include_usage", true)).encode();
+
+    HttpResponse<String> response = post("/v1/chat/completions", body);
+
+    assertEquals(200, response.statusCode(), response.body());
+    List<String> data = dataLines(response.body());
+    assertEquals("[DONE]", data.get(data.size() - 1));
+    List<JsonObject> chunks = data.subList(0, data.size() - 1).stream().map(JsonObject::new).toList();
+    String text = chunks.stream().filter(c -> !c.getJsonArray("choices").isEmpty())
+        .map(c -> c.getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content", ""))
+        .collect(Collectors.joining());
+    assertTrue(text.endsWith("You said: Hello there"), text);
+    assertTrue(chunks.size() > 4, "split into words: " + chunks.size() + " chunks");
+    JsonObject usage = chunks.get(chunks.size() - 1).getJsonObject("usage");
+    assertTrue(usage.getInteger("prompt_tokens") > 0, usage.encode());
+    assertTrue(usage.getInteger("completion_tokens") > 0, usage.encode());
+  }
+
+  @Test
+  void mockProviderCallsAForcedToolWithEmptyArguments() throws Exception {
+    JsonObject tool = new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "get_weather")
+        .put("parameters", new JsonObject().put("type", "object")));
+    String body = new JsonObject(openAiChat("mock-1", false)).put("tools", new JsonArray().add(tool))
+        .put("tool_choice", "required").encode();
+
+    HttpResponse<String> response = post("/v1/chat/completions", body);
+
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject choice = new JsonObject(response.body()).getJsonArray("choices").getJsonObject(0);
+    assertEquals("tool_calls", choice.getString("finish_reason"));
+    JsonObject call = choice.getJsonObject("message").getJsonArray("tool_calls").getJsonObject(0);
+    assertEquals("get_weather", call.getJsonObject("function").getString("name"));
+    assertEquals("{}", call.getJsonObject("function").getString("arguments"));
+  }
+
+  @Test
+  void mockProviderAcceptsAnImageAndEchoesOnlyTheText() throws Exception {
+    JsonArray content = new JsonArray().add(new JsonObject().put("type", "text").put("text", "What is this?"))
+        .add(new JsonObject().put("type", "image_url").put("image_url", new JsonObject().put("url", "https://example.com/cat.png")));
+    String body = new JsonObject().put("model", "mock-1")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", content))).encode();
+
+    HttpResponse<String> response = post("/v1/chat/completions", body);
+
+    assertEquals(200, response.statusCode(), response.body());
+    String text = new JsonObject(response.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
+    assertTrue(text.endsWith("You said: What is this?"), text);
+  }
+
   private static List<String> dataLines(String sse) {
     return sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
   }

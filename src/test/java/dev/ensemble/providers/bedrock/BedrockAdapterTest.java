@@ -1,7 +1,9 @@
 package dev.ensemble.providers.bedrock;
 
 import dev.ensemble.model.ContentBlock;
+import dev.ensemble.model.MediaSource;
 import dev.ensemble.model.Message;
+import dev.ensemble.model.Role;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
@@ -60,6 +62,19 @@ class BedrockAdapterTest {
     assertEquals(new JsonObject().put("type", "ephemeral"), system.getJsonObject(0).getJsonObject("cache_control"));
     assertEquals(new JsonObject().put("type", "ephemeral").put("ttl", "1h"), system.getJsonObject(1).getJsonObject("cache_control"));
     assertTrue(body.getJsonArray("messages").encode().contains("\"cache_control\":{\"type\":\"ephemeral\"}"));
+  }
+
+  @Test
+  void sendsAnInlinePdfAsABase64DocumentBlock() {
+    UnifiedRequest req = UnifiedRequest.builder("m").message(new Message(Role.USER, List.of(
+        new ContentBlock.Document(MediaSource.base64("application/pdf", "JVBERi0x"), null, null),
+        ContentBlock.Text.of("Summarise.")))).build();
+
+    JsonObject document = new JsonObject(adapter.toUpstream(req, MODEL).body()).getJsonArray("messages").getJsonObject(0)
+        .getJsonArray("content").getJsonObject(0);
+
+    assertEquals(new JsonObject().put("type", "document").put("source", new JsonObject().put("type", "base64")
+        .put("media_type", "application/pdf").put("data", "JVBERi0x")), document);
   }
 
   @Test

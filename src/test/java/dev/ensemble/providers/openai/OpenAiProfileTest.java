@@ -131,6 +131,26 @@ class OpenAiProfileTest {
   }
 
   @Test
+  void everyProfileSendsImagesByUrlOrInlineAsImageUrlPartsAndInlinePdfsAsFileParts() {
+    UnifiedRequest req = UnifiedRequest.builder("vision").message(new Message(Role.USER, List.of(
+        ContentBlock.Text.of("Compare."),
+        new ContentBlock.Image(MediaSource.url("https://example.com/a.png"), null, null),
+        new ContentBlock.Image(MediaSource.base64("image/png", "iVBORw0KGgo="), "low", null),
+        new ContentBlock.Document(MediaSource.base64("application/pdf", "JVBERi0x"), "report.pdf", null)))).build();
+    JsonArray expected = new JsonArray()
+        .add(new JsonObject().put("type", "text").put("text", "Compare."))
+        .add(new JsonObject().put("type", "image_url").put("image_url", new JsonObject().put("url", "https://example.com/a.png")))
+        .add(new JsonObject().put("type", "image_url").put("image_url",
+            new JsonObject().put("url", "data:image/png;base64,iVBORw0KGgo=").put("detail", "low")))
+        .add(new JsonObject().put("type", "file").put("file",
+            new JsonObject().put("filename", "report.pdf").put("file_data", "data:application/pdf;base64,JVBERi0x")));
+    for (OpenAiProfile profile : List.of(OpenAiProfile.OPENAI, OpenAiProfile.XAI, OpenAiProfile.FIREWORKS,
+        OpenAiProfile.OPENROUTER, OpenAiProfile.SELF_HOSTED)) {
+      assertEquals(expected, body(profile, "m", req).getJsonArray("messages").getJsonObject(0).getJsonArray("content"), profile.kind());
+    }
+  }
+
+  @Test
   void encodingIsByteStablePerProfile() {
     for (OpenAiProfile profile : List.of(OpenAiProfile.OPENAI, OpenAiProfile.XAI, OpenAiProfile.FIREWORKS,
         OpenAiProfile.OPENROUTER, OpenAiProfile.SELF_HOSTED)) {

@@ -280,6 +280,22 @@ class AnthropicRequestCodecTest {
     assertFalse(req.stream());
   }
 
+  @Test
+  void encodesPdfDocumentsInlineOrByUrlAsDocumentBlocksForUpstream() {
+    UnifiedRequest req = UnifiedRequest.builder("m").message(new Message(Role.USER, List.of(
+        new ContentBlock.Document(MediaSource.base64("application/pdf", "JVBERi0x"), "report.pdf", EPHEMERAL),
+        new ContentBlock.Document(MediaSource.url("https://example.com/a.pdf"), null, null),
+        ContentBlock.Text.of("Summarise both.")))).maxTokens(100).build();
+
+    JsonArray content = codec.encode(req, UPSTREAM_MODEL).getJsonArray("messages").getJsonObject(0).getJsonArray("content");
+
+    assertEquals(new JsonObject().put("type", "document")
+        .put("source", new JsonObject().put("type", "base64").put("media_type", "application/pdf").put("data", "JVBERi0x"))
+        .put("title", "report.pdf").put("cache_control", EPHEMERAL), content.getJsonObject(0));
+    assertEquals(new JsonObject().put("type", "document")
+        .put("source", new JsonObject().put("type", "url").put("url", "https://example.com/a.pdf")), content.getJsonObject(1));
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|model",

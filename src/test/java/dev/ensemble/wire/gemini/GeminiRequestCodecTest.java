@@ -125,6 +125,23 @@ class GeminiRequestCodecTest {
   }
 
   @Test
+  void pdfAudioAndVideoDocumentsAreSentInlineAndAPdfUrlAsFileData() {
+    UnifiedRequest request = UnifiedRequest.builder("m").message(new Message(Role.USER, List.of(
+        new ContentBlock.Document(MediaSource.base64("application/pdf", "JVBERi0x"), null, null),
+        new ContentBlock.Document(MediaSource.base64("audio/wav", "UklGRg=="), null, null),
+        new ContentBlock.Document(MediaSource.base64("video/mp4", "AAAAIGZ0eXA="), null, null),
+        new ContentBlock.Document(MediaSource.url("data:audio/mpeg;base64,SUQz"), null, null),
+        new ContentBlock.Document(MediaSource.url("https://example.com/report.pdf"), null, null)))).build();
+    JsonArray parts = codec.encode(request, "m").getJsonArray("contents").getJsonObject(0).getJsonArray("parts");
+    assertEquals(new JsonObject("{\"inlineData\":{\"mimeType\":\"application/pdf\",\"data\":\"JVBERi0x\"}}"), parts.getJsonObject(0));
+    assertEquals(new JsonObject("{\"inlineData\":{\"mimeType\":\"audio/wav\",\"data\":\"UklGRg==\"}}"), parts.getJsonObject(1));
+    assertEquals(new JsonObject("{\"inlineData\":{\"mimeType\":\"video/mp4\",\"data\":\"AAAAIGZ0eXA=\"}}"), parts.getJsonObject(2));
+    assertEquals(new JsonObject("{\"inlineData\":{\"mimeType\":\"audio/mpeg\",\"data\":\"SUQz\"}}"), parts.getJsonObject(3));
+    assertEquals(new JsonObject("{\"fileData\":{\"mimeType\":\"application/pdf\",\"fileUri\":\"https://example.com/report.pdf\"}}"),
+        parts.getJsonObject(4));
+  }
+
+  @Test
   void reasoningEffortBecomesAThinkingBudgetWithThoughtsIncluded() {
     JsonObject config = codec.encode(UnifiedRequest.builder("m").message(Message.user("x"))
         .reasoning(new UnifiedRequest.Reasoning(null, "medium")).build(), "m").getJsonObject("generationConfig");
