@@ -39,6 +39,17 @@ import java.util.Map;
  */
 public final class GeminiRequestCodec {
 
+  /** File extensions of the media Gemini takes by URL, after its documentation's list of supported types. */
+  private static final Map<String, String> MIME_TYPES = Map.ofEntries(
+      Map.entry("png", "image/png"), Map.entry("jpg", "image/jpeg"), Map.entry("jpeg", "image/jpeg"),
+      Map.entry("webp", "image/webp"), Map.entry("gif", "image/gif"), Map.entry("heic", "image/heic"),
+      Map.entry("heif", "image/heif"), Map.entry("pdf", "application/pdf"), Map.entry("txt", "text/plain"),
+      Map.entry("wav", "audio/wav"), Map.entry("mp3", "audio/mp3"), Map.entry("aiff", "audio/aiff"),
+      Map.entry("aac", "audio/aac"), Map.entry("ogg", "audio/ogg"), Map.entry("flac", "audio/flac"),
+      Map.entry("mp4", "video/mp4"), Map.entry("mpeg", "video/mpeg"), Map.entry("mpg", "video/mpeg"),
+      Map.entry("mov", "video/mov"), Map.entry("avi", "video/avi"), Map.entry("flv", "video/x-flv"),
+      Map.entry("webm", "video/webm"), Map.entry("wmv", "video/wmv"), Map.entry("3gp", "video/3gpp"));
+
   /** Gemini's documented placeholder for a function call whose real thought signature is unknown. */
   static final String PLACEHOLDER_SIGNATURE = "skip_thought_signature_validator";
   /** Thinking budgets for OpenAI-style reasoning efforts. */
@@ -151,31 +162,18 @@ public final class GeminiRequestCodec {
     return new JsonObject().put("fileData", file.put("fileUri", source.url()));
   }
 
+  /**
+   * The media type a URL's file extension names, for {@code fileData.mimeType}: optional on the Gemini API but
+   * required on Vertex AI. Null for an extension not listed here.
+   */
   private static String guessMimeType(String url) {
     String path = url.toLowerCase(Locale.ROOT);
     int query = path.indexOf('?');
     if (query >= 0) {
       path = path.substring(0, query);
     }
-    if (path.endsWith(".png")) {
-      return "image/png";
-    }
-    if (path.endsWith(".jpg") || path.endsWith(".jpeg")) {
-      return "image/jpeg";
-    }
-    if (path.endsWith(".webp")) {
-      return "image/webp";
-    }
-    if (path.endsWith(".gif")) {
-      return "image/gif";
-    }
-    if (path.endsWith(".pdf")) {
-      return "application/pdf";
-    }
-    if (path.endsWith(".txt")) {
-      return "text/plain";
-    }
-    return null;
+    int dot = path.lastIndexOf('.');
+    return dot < 0 || dot < path.lastIndexOf('/') ? null : MIME_TYPES.get(path.substring(dot + 1));
   }
 
   private static JsonObject arguments(String json, String path) {

@@ -125,6 +125,21 @@ class GeminiRequestCodecTest {
   }
 
   @Test
+  void audioAndVideoUrlsCarryTheMimeTypeTheirExtensionNamesWhichVertexRequires() {
+    UnifiedRequest request = UnifiedRequest.builder("m").message(new Message(Role.USER, List.of(
+        new ContentBlock.Document(MediaSource.url("https://example.com/talk.MP3?sig=abc"), null, null),
+        new ContentBlock.Document(MediaSource.url("gs://bucket/clip.webm"), null, null),
+        new ContentBlock.Document(MediaSource.url("https://example.com/v1.2/stream"), null, null)))).build();
+    JsonArray parts = codec.encode(request, "m").getJsonArray("contents").getJsonObject(0).getJsonArray("parts");
+
+    assertEquals(new JsonObject("{\"fileData\":{\"mimeType\":\"audio/mp3\",\"fileUri\":\"https://example.com/talk.MP3?sig=abc\"}}"),
+        parts.getJsonObject(0));
+    assertEquals(new JsonObject("{\"fileData\":{\"mimeType\":\"video/webm\",\"fileUri\":\"gs://bucket/clip.webm\"}}"), parts.getJsonObject(1));
+    assertEquals(new JsonObject("{\"fileData\":{\"fileUri\":\"https://example.com/v1.2/stream\"}}"), parts.getJsonObject(2),
+        "no extension: the type is left to the provider");
+  }
+
+  @Test
   void pdfAudioAndVideoDocumentsAreSentInlineAndAPdfUrlAsFileData() {
     UnifiedRequest request = UnifiedRequest.builder("m").message(new Message(Role.USER, List.of(
         new ContentBlock.Document(MediaSource.base64("application/pdf", "JVBERi0x"), null, null),
