@@ -1,6 +1,5 @@
 package dev.ensemble.routing;
 
-import dev.ensemble.config.CacheMode;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.ModalityDefaults;
 import dev.ensemble.config.ModelConfig;
@@ -11,11 +10,9 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.MediaPart;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.pools.Endpoint;
-import dev.ensemble.pools.EndpointHealth;
 import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.ratelimit.EndpointLimiter;
 import dev.ensemble.routing.affinity.AffinityTable;
-import dev.ensemble.routing.affinity.Fingerprints;
 import dev.ensemble.routing.affinity.PrefixFingerprinter;
 
 import java.math.BigDecimal;
@@ -26,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -67,12 +62,11 @@ public final class ModelRouter {
   private final Map<String, ProviderPool> pools;
   private final Map<String, PoolView> views;
   private final Map<String, EndpointLimiter> limiters;
-  private final EndpointLoad load;
   private final CacheDomains domains;
   private final AffinityTable affinity;
   private final PrefixFingerprinter fingerprinter = new PrefixFingerprinter();
   private final LongSupplier clock;
-  private final Map<String, AtomicLong> roundRobin = new ConcurrentHashMap<>();
+  private final Balancer balancer;
   private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
 
   /**
@@ -81,7 +75,6 @@ public final class ModelRouter {
    */
   public ModelRouter(EnsembleConfig config, Map<String, ProviderPool> pools, Map<String, EndpointLimiter> limiters,
       EndpointLoad load, AffinityTable affinity, LongSupplier clock) {
-    this.load = load;
     this.pools = Map.copyOf(pools);
     this.limiters = limiters;
     this.affinity = affinity;
@@ -105,7 +98,7 @@ public final class ModelRouter {
     config.models().forEach((name, model) -> kindTable.put(name, model.kind()));
     this.kinds = Map.copyOf(kindTable);
     this.byUpstreamModel = upstream;
-    pools.keySet().forEach(p -> roundRobin.put(p, new AtomicLong()));
+    this.balancer = new Balancer(pools.keySet(), load, clock);
   }
 
   /** The catalog's model names, in config order. */
@@ -151,7 +144,7 @@ public final class ModelRouter {
       candidates = takingMedia(candidates, media, request);
     }
     long now = clock.getAsLong();
-    RequestView view = new RequestView(request);
+    RequestView view = new RequestView(request, fingerprinter, affinity);
     RoutingHints current = hints;
     boolean filterLimits = false;
     for (int round = 0; round < 8; round++) {
@@ -277,8 +270,8 @@ public final class ModelRouter {
       double penalty = options.costOf(c) - minCost;
       for (int h = 0; domainHits != null && h < domainHits.size; h++) {
         CacheHit hit = domainHits.found[h];
-        double value = candidate.rates().hitValue(hit.tokens);
-        if (hit.tokens < candidate.served().cache().minTokens() || value <= penalty || value - penalty <= bestNet) {
+        double value = candidate.rates().hitValue(hit.tokens());
+        if (hit.tokens() < candidate.served().cache().minTokens() || value <= penalty || value - penalty <= bestNet) {
           continue;
         }
         for (int i : options.tableOf(c).endpointsIn(domainHits.domains[h])) {
@@ -306,7 +299,7 @@ public final class ModelRouter {
       reason = hints.isFailover() ? failoverReason(hints) : "cache_affinity";
     } else {
       bestValue = 0;
-      chosen = balance(options, view, hints, minCost);
+      chosen = balancer.choose(options, view.request(), hints, minCost);
       if (chosen < 0) {
         throw new GatewayError(ErrorType.RATE_LIMITED, 429, "Every endpoint serving '" + view.request().model()
             + "' is recovering from failures; a probe request is in flight", true, 1L, null);
@@ -336,52 +329,6 @@ public final class ModelRouter {
     }
     Options fresh = options.retain(o -> !options.avoided(o));
     return fresh.size() == 0 ? options : fresh;
-  }
-
-  /**
-   * The cheapest provider's options (ties: the model's provider order), then its strategy; the probe of a
-   * half-open circuit only when nothing else is left; -1 when that probe is already taken.
-   */
-  private int balance(Options options, RequestView view, RoutingHints hints, double minCost) {
-    ProviderPool cheapest = null;
-    for (int o = 0; o < options.size(); o++) {
-      if (options.cost(o) <= minCost + 1e-12) {
-        cheapest = options.pool(o);
-        break;
-      }
-    }
-    ProviderPool pool = cheapest;
-    Options group = options.retain(o -> options.pool(o) == pool && !options.probe(o));
-    if (group.size() == 0) {
-      for (int o = 0; o < options.size(); o++) {
-        if (!options.probe(o)) {
-          return o;
-        }
-      }
-      for (int o = 0; o < options.size(); o++) {
-        if (options.pool(o).tryTakeProbe(options.endpoint(o).id())) {
-          return o;
-        }
-      }
-      return -1;
-    }
-    int picked = group.size() == 1 ? 0 : switch (cheapest.config().strategy()) {
-      case ROUND_ROBIN -> (int) Math.floorMod(roundRobin.get(cheapest.name()).getAndIncrement(), group.size());
-      case WEIGHTED -> weighted(group);
-      case LEAST_USED -> leastUsed(group, clock.getAsLong());
-      case SESSION_AFFINITY -> rendezvous(group, SessionKey.of(view.request(), hints.session()));
-    };
-    return group == options ? picked : indexIn(options, group, picked);
-  }
-
-  /** The number in {@code options} of option {@code o} of {@code subset} (a {@link Options#retain} of it). */
-  private static int indexIn(Options options, Options subset, int o) {
-    for (int i = 0; i < options.size(); i++) {
-      if (options.candidate(i) == subset.candidate(o) && options.index(i) == subset.index(o)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("option not in its superset");
   }
 
   /** {@code failover:<cause>}, or {@code fallback:<cause>} when a workflow moved on to a fallback model. */
@@ -492,211 +439,8 @@ public final class ModelRouter {
         ModalityDefaults.of(pool.config().kind(), upstreamModel));
   }
 
-  private static int weighted(Options group) {
-    double total = 0;
-    for (int o = 0; o < group.size(); o++) {
-      total += group.endpoint(o).weight();
-    }
-    double r = ThreadLocalRandom.current().nextDouble(total);
-    for (int o = 0; o < group.size(); o++) {
-      r -= group.endpoint(o).weight();
-      if (r < 0) {
-        return o;
-      }
-    }
-    return group.size() - 1;
-  }
-
-  private int leastUsed(Options group, long now) {
-    int best = 0;
-    double bestUse = Double.MAX_VALUE;
-    for (int o = 0; o < group.size(); o++) {
-      EndpointLimiter limiter = group.table(o).limiters[group.index(o)];
-      Endpoint e = group.endpoint(o);
-      Integer rpm = e.rpmLimit();
-      long served = load.requestsLastMinute(e.id(), now);
-      double use = limiter != null ? limiter.utilisation(now) : rpm != null ? (double) served / rpm : served;
-      if (use < bestUse) {
-        bestUse = use;
-        best = o;
-      }
-    }
-    return best;
-  }
-
-  /**
-   * Weighted rendezvous hashing: each endpoint scores {@code -weight / ln(u)} for a uniform {@code u} drawn from
-   * the session key and the endpoint id; the highest wins. With equal weights the score orders as {@code u}
-   * itself, so the logarithm is skipped. {@code group} is of one provider.
-   */
-  private static int rendezvous(Options group, long sessionKey) {
-    int best = 0;
-    if (group.table(0).uniformWeights) {
-      long bestDraw = -1;
-      for (int o = 0; o < group.size(); o++) {
-        long draw = SessionKey.mix(sessionKey, group.endpoint(o).id()) >>> 11;
-        if (draw > bestDraw) {
-          bestDraw = draw;
-          best = o;
-        }
-      }
-      return best;
-    }
-    double bestScore = -Double.MAX_VALUE;
-    for (int o = 0; o < group.size(); o++) {
-      double u = ((SessionKey.mix(sessionKey, group.endpoint(o).id()) >>> 11) + 1) * 0x1.0p-53;
-      double score = -group.endpoint(o).weight() / Math.log(u);
-      if (score > bestScore) {
-        bestScore = score;
-        best = o;
-      }
-    }
-    return best;
-  }
-
   /** {@code value} in USD to 8 decimals (scaled as a long: no decimal conversion of the double on the hot path). */
   private static BigDecimal usd(double value) {
     return value <= 0 ? BigDecimal.ZERO : BigDecimal.valueOf(Math.round(value * 1e8), 8).stripTrailingZeros();
-  }
-
-  /** A cached prefix found for one cache domain. */
-  record CacheHit(long hash, int tokens) {}
-
-  /**
-   * The longest cached prefix found per cache domain, for one request and cache semantics: a few entries at
-   * most (one per domain holding some prefix), so a short array scan beats a map and boxes nothing.
-   */
-  private static final class DomainHits {
-    private int[] domains = new int[4];
-    private CacheHit[] found = new CacheHit[4];
-    private int size;
-
-    /** Keeps the first hit per domain: lookups run longest prefix first. */
-    void putIfAbsent(int domain, long hash, int tokens) {
-      if (get(domain) != null) {
-        return;
-      }
-      if (size == domains.length) {
-        domains = Arrays.copyOf(domains, size * 2);
-        found = Arrays.copyOf(found, size * 2);
-      }
-      domains[size] = domain;
-      found[size++] = new CacheHit(hash, tokens);
-    }
-
-    CacheHit get(int domain) {
-      for (int i = 0; i < size; i++) {
-        if (domains[i] == domain) {
-          return found[i];
-        }
-      }
-      return null;
-    }
-  }
-
-  /**
-   * The request as routing sees it, with its fingerprints computed at most once per distinct cache
-   * semantics and its affinity lookups done at most once per semantics. Confined to one decision.
-   */
-  private final class RequestView {
-    private final UnifiedRequest request;
-    private final List<ModelConfig.CacheSettings> keys = new ArrayList<>(2);
-    private final List<Fingerprints> prints = new ArrayList<>(2);
-    private final List<DomainHits> hits = new ArrayList<>(2);
-    private int plainTokens = -1;
-
-    RequestView(UnifiedRequest request) {
-      this.request = request;
-    }
-
-    UnifiedRequest request() {
-      return request;
-    }
-
-    int outputEstimate() {
-      Integer max = request.maxTokens();
-      return max == null ? DEFAULT_OUTPUT_ESTIMATE : Math.min(max, MAX_OUTPUT_ESTIMATE);
-    }
-
-    int promptTokens(ModelConfig.CacheSettings cache) {
-      Fingerprints f = fingerprints(cache);
-      if (f != null) {
-        return f.promptTokens();
-      }
-      if (plainTokens < 0) {
-        plainTokens = PromptSize.tokens(request);
-      }
-      return plainTokens;
-    }
-
-    Fingerprints fingerprints(ModelConfig.CacheSettings cache) {
-      if (cache.mode() == CacheMode.NONE) {
-        return null;
-      }
-      int i = indexOf(cache);
-      if (i >= 0) {
-        return prints.get(i);
-      }
-      Fingerprints f = fingerprinter.fingerprint(request, cache.mode(), cache.minTokens());
-      keys.add(cache);
-      prints.add(f);
-      hits.add(null);
-      return f;
-    }
-
-    /**
-     * The longest cached prefix each cache domain holds for this request under {@code cache}'s semantics (the
-     * affinity table is asked once per semantics), or null when those semantics cache nothing.
-     */
-    DomainHits hits(ModelConfig.CacheSettings cache, long now) {
-      Fingerprints f = fingerprints(cache);
-      if (f == null) {
-        return null;
-      }
-      int i = indexOf(cache);
-      DomainHits byDomain = hits.get(i);
-      if (byDomain == null) {
-        byDomain = new DomainHits();
-        long[] hashes = f.lookupHashes();
-        int[] tokens = f.lookupTokens();
-        for (int k = 0; k < hashes.length; k++) {
-          int d = affinity.lookup(hashes[k], now);
-          if (d >= 0) {
-            byDomain.putIfAbsent(d, hashes[k], tokens[k]);
-          }
-        }
-        hits.set(i, byDomain);
-      }
-      return byDomain;
-    }
-
-    /** Position of {@code cache} among the semantics seen so far (the same instance, usually), or -1. */
-    private int indexOf(ModelConfig.CacheSettings cache) {
-      for (int k = 0; k < keys.size(); k++) {
-        if (keys.get(k) == cache) {
-          return k;
-        }
-      }
-      return keys.indexOf(cache);
-    }
-
-    /** Whether some cache domain held a prefix of this request (one the decision then did not use). */
-    boolean hadWarmCache() {
-      for (DomainHits byDomain : hits) {
-        if (byDomain != null && byDomain.size > 0) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    CachePlan plan(ModelConfig.CacheSettings cache, int domain, CacheHit predicted) {
-      Fingerprints f = fingerprints(cache);
-      if (f == null) {
-        return null;
-      }
-      return new CachePlan(domain, cache.ttlSeconds(), f.writeHashes(),
-          predicted == null ? 0 : predicted.hash, predicted == null ? 0 : predicted.tokens);
-    }
   }
 }
