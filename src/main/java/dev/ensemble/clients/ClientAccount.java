@@ -1,5 +1,7 @@
 package dev.ensemble.clients;
 
+import dev.ensemble.model.GatewayError;
+
 import java.math.BigDecimal;
 
 /**
@@ -17,6 +19,20 @@ public record ClientAccount(Client client, ClientRegistry registry) {
 
   public OnDisconnect onDisconnect() {
     return client == null ? OnDisconnect.CONTINUE : client.onDisconnect();
+  }
+
+  /**
+   * Admits one more request of this client (its budget and {@code rpm_limit}); anonymous requests always pass.
+   *
+   * @throws GatewayError the refusal: 429 for a spent monthly budget or over the client's rate
+   */
+  public void admit() {
+    if (client != null) {
+      GatewayError refused = registry.admit(client);
+      if (refused != null) {
+        throw refused;
+      }
+    }
   }
 
   /** Adds a finished request's cost to the client's spend this month. */

@@ -53,12 +53,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     ClientAccount account = Caller.of(ctx).account();
     try {
-      if (account.client() != null) {
-        GatewayError refused = account.registry().admit(account.client());
-        if (refused != null) {
-          throw refused;
-        }
-      }
+      account.admit();
       JsonObject body = jsonBody(ctx.body().buffer());
       RouteConfig route = routeOf.apply(ctx);
       if (route != null) {

@@ -47,12 +47,7 @@ final class OperationHandler implements Handler<RoutingContext> {
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     ClientAccount account = Caller.of(ctx).account();
     try {
-      if (account.client() != null) {
-        GatewayError refused = account.registry().admit(account.client());
-        if (refused != null) {
-          throw refused;
-        }
-      }
+      account.admit();
       Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));

@@ -127,12 +127,7 @@ final class WebSocketSession {
     }
     long now = System.currentTimeMillis();
     try {
-      if (account.client() != null) {
-        GatewayError refused = account.registry().admit(account.client());
-        if (refused != null) {
-          throw refused;
-        }
-      }
+      account.admit();
       UnifiedRequest request = dialect.decodeRequest(body).toBuilder().stream(true).build();
       Selection selection = services.metrics().timeRouting(() -> services.router().decide(request, hints));
       WebSocketChannel channel = new WebSocketChannel(this, id);
