@@ -7,6 +7,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import org.xml.sax.SAXException;
+import org.xml.sax.helpers.DefaultHandler;
 
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -57,7 +58,7 @@ public final class HazelcastSetup {
       factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       factory.setNamespaceAware(true);
       var builder = factory.newDocumentBuilder();
-      builder.setErrorHandler(null);
+      builder.setErrorHandler(new DefaultHandler());
       String root = builder.parse(file.toFile()).getDocumentElement().getLocalName();
       if (!"hazelcast".equals(root)) {
         throw new ConfigException("cluster.config", file + ": the root element is <" + root + ">, not a Hazelcast <hazelcast> config");
