@@ -105,7 +105,13 @@ public final class HazelcastSetup {
     if (System.getProperty("hazelcast.logging.type") == null) {
       System.setProperty("hazelcast.logging.type", "slf4j");
     }
-    return builder.buildClustered().recover(err -> Future.failedFuture(new IllegalStateException(
+    Future<Vertx> joined;
+    try {
+      joined = builder.buildClustered();
+    } catch (RuntimeException e) {
+      joined = Future.failedFuture(e);
+    }
+    return joined.recover(err -> Future.failedFuture(new IllegalStateException(
         String.valueOf(err.getMessage()).contains("No ClusterManagerFactory")
             ? "cluster.enabled is true but no cluster manager is on the class path (io.vertx:vertx-hazelcast is missing from this build)"
             : "could not join the cluster (" + hazelcastXml + "): " + err.getMessage(), err)));

@@ -58,4 +58,15 @@ class HazelcastSetupTest {
     ConfigException e = assertThrows(ConfigException.class, () -> HazelcastSetup.options(Map.of(HazelcastSetup.EVENT_BUS_PORT_ENV, "x")));
     assertEquals(HazelcastSetup.EVENT_BUS_PORT_ENV, e.path());
   }
+
+  @Test
+  void withoutAClusterManagerOnTheClassPathJoiningFailsWithAClearMessage() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(getClass().getClassLoader()
+        .getResource("io/vertx/spi/cluster/hazelcast/HazelcastClusterManager.class") == null, "vertx-hazelcast is on the class path");
+    var joined = HazelcastSetup.start(io.vertx.core.Vertx.builder(), Path.of("cluster/cluster.xml"), Map.of())
+        .toCompletionStage().toCompletableFuture();
+
+    var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> joined.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("io.vertx:vertx-hazelcast is missing"), e.getCause().getMessage());
+  }
 }
