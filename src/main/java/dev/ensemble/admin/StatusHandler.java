@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * (health, circuit, cooldown, disabled keys, limits; keys masked) and the router verticle for its state,
  * adds the rate limiter's mode (local, redis or degraded), the response store, the persistence verticle's
  * state (SQLite file, schema version, usage-ledger counters), the log buffers (queued and dropped lines) and
- * the deployed verticles.
+ * the cluster ({@code enabled}, and on a clustered node its {@code node_id} and {@code members}) and the deployed verticles.
  * {@code status} is {@code degraded} when Redis is configured but unreachable or an endpoint's key is disabled.
  */
 public final class StatusHandler implements Handler<RoutingContext> {
@@ -34,9 +34,11 @@ public final class StatusHandler implements Handler<RoutingContext> {
   private final long startedAt;
   private final Supplier<JsonArray> verticles;
   private final LogBuffers logs;
+  private final Supplier<JsonObject> cluster;
 
   public StatusHandler(EnsembleConfig config, RateLimiter rateLimiter, long startedAtEpochSeconds, Supplier<JsonArray> verticles,
-      LogBuffers logs) {
+      LogBuffers logs, Supplier<JsonObject> cluster) {
+    this.cluster = cluster;
     this.config = config;
     this.rateLimiter = rateLimiter;
     this.startedAt = startedAtEpochSeconds;
@@ -88,7 +90,7 @@ public final class StatusHandler implements Handler<RoutingContext> {
               .put("local_dir", config.responses().localDir()))
           .put("persistence", persistence.result())
           .put("logging", logs.toJson())
-          .put("cluster", new JsonObject().put("enabled", config.cluster().enabled()))
+          .put("cluster", cluster.get())
           .put("verticles", verticles.get());
       ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
     });

@@ -67,12 +67,38 @@ public final class Addresses {
   /** Request-reply: a provider key id to delete; replies with whether a row went. */
   public static final String PERSIST_KEYS_DELETE = "ensemble.persist.keys.delete";
 
+  /**
+   * Cluster-wide, published: an {@link dev.ensemble.pools.AttemptOutcome} that other nodes should apply (a
+   * cooldown, a rejected key), as JSON tagged with the node it came from ({@link dev.ensemble.cluster.PeerRecords}).
+   */
+  public static final String CLUSTER_OUTCOME = "ensemble.cluster.pool.outcome";
+
+  /**
+   * Cluster-wide, published: a {@link dev.ensemble.routing.UsageReport} that taught this node cache affinity,
+   * as JSON tagged with the node it came from ({@link dev.ensemble.cluster.PeerRecords}).
+   */
+  public static final String CLUSTER_USAGE = "ensemble.cluster.routing.usage";
+
+  /**
+   * Local, published by the cluster bridge: a {@link dev.ensemble.routing.UsageReport} of another node; the
+   * router verticle learns only its cache affinity (load and token corrections are each node's own).
+   */
+  public static final String ROUTING_PEER_USAGE = "ensemble.routing.peer.usage";
+
   private Addresses() {
   }
 
   /** Published after every upstream attempt on {@code provider}: {@link dev.ensemble.pools.AttemptOutcome}. */
   public static String poolOutcome(String provider) {
     return "ensemble.pool." + provider + ".outcome";
+  }
+
+  /**
+   * Local, published by the cluster bridge: an {@link dev.ensemble.pools.AttemptOutcome} of {@code provider} on
+   * another node; the pool applies its cooldown and key rejection, not its counters or circuit.
+   */
+  public static String poolPeerOutcome(String provider) {
+    return "ensemble.pool." + provider + ".peer.outcome";
   }
 
   /**

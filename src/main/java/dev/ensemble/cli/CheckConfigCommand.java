@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.cluster.HazelcastSetup;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.ConfigPrinter;
@@ -22,6 +23,10 @@ final class CheckConfigCommand implements Callable<Integer> {
   public Integer call() {
     try {
       EnsembleConfig loaded = new ConfigLoader(System.getenv()).load(config);
+      if (loaded.cluster().enabled()) {
+        Path dir = config.toAbsolutePath().getParent();
+        HazelcastSetup.configFile(loaded.cluster().config(), dir == null ? Path.of("") : dir);
+      }
       System.out.print(ConfigPrinter.toYaml(loaded));
       return 0;
     } catch (ConfigException e) {

@@ -1,5 +1,6 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.cluster.HazelcastSetup;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
@@ -12,13 +13,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
-/** {@code ensemble serve --config FILE}: runs a node until the process is told to stop. */
+/**
+ * {@code ensemble serve --config FILE}: runs a node until the process is told to stop; with
+ * {@code cluster.enabled} it first joins the Hazelcast cluster of {@code cluster.config}.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run a gateway node.")
 final class ServeCommand implements Callable<Integer> {
+
+  /** How long joining the cluster may take before the node gives up. */
+  private static final long JOIN_TIMEOUT_SECONDS = 120;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "conf/ensemble.yaml",
       description = "The config file (default: ${DEFAULT-VALUE}).")
@@ -34,17 +44,36 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = InstrumentedVertx.builder(registry).build();
+    Vertx vertx;
+    if (loaded.cluster().enabled()) {
+      Map<String, String> env = System.getenv();
+      try {
+        Path dir = config.toAbsolutePath().getParent();
+        Path xml = HazelcastSetup.configFile(loaded.cluster().config(), dir == null ? Path.of("") : dir);
+        var options = HazelcastSetup.options(env);
+        vertx = HazelcastSetup.start(InstrumentedVertx.builder(options, registry), xml, env)
+            .toCompletionStage().toCompletableFuture().get(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ConfigException e) {
+        System.err.println("ensemble: invalid config " + config + ": " + e.getMessage());
+        return 2;
+      } catch (ExecutionException | TimeoutException e) {
+        System.err.println("ensemble: could not start: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+        return 1;
+      }
+    } else {
+      vertx = InstrumentedVertx.builder(registry).build();
+    }
+    Vertx node = vertx;
     CompletableFuture<Integer> exit = new CompletableFuture<>();
-    Gateway.start(vertx, loaded, registry).onComplete(ar -> {
+    Gateway.start(node, loaded, registry).onComplete(ar -> {
       if (ar.failed()) {
         System.err.println("ensemble: could not start: " + ar.cause().getMessage());
-        vertx.close().onComplete(v -> exit.complete(1));
+        node.close().onComplete(v -> exit.complete(1));
         return;
       }
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
-          ar.result().stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          ar.result().stop().compose(v -> node.close()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception ignored) {
           // the process is exiting either way
         }

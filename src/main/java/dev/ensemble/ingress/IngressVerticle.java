@@ -82,7 +82,8 @@ public final class IngressVerticle extends VerticleBase {
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
-    router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles(), services.logs()));
+    router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles(), services.logs(),
+        services.cluster()));
     router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
     router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
     ClientsHandler clients = new ClientsHandler(services.clients(), new SecureRandom(), java.time.Clock.systemUTC());

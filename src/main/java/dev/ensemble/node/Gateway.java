@@ -1,6 +1,8 @@
 package dev.ensemble.node;
 
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.cluster.ClusterBridge;
+import dev.ensemble.cluster.ClusterMembership;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
@@ -55,6 +57,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * A running Ensemble node on a Vert.x instance: builds the provider pools and the router from the config and
@@ -68,8 +72,8 @@ public final class Gateway {
   /** Slots of the cache-affinity table: 2^21 x 16 bytes = 32 MiB, about a million live prompt prefixes. */
   private static final int AFFINITY_SLOTS = 1 << 21;
   /**
-   * Nodes assumed to share the Redis-counted limits; while Redis is unreachable each node admits this
-   * fraction of every limit. One until cluster membership feeds the live count.
+   * Nodes assumed to share the Redis-counted limits at start; while Redis is unreachable each node admits this
+   * fraction of every limit. On a clustered node the {@link ClusterBridge} then feeds the live member count.
    */
   private static final int EXPECTED_NODES = 1;
 
@@ -145,6 +149,11 @@ public final class Gateway {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
+    if (config.cluster().enabled() != vertx.isClustered()) {
+      return Future.failedFuture(new ConfigException("cluster.enabled", config.cluster().enabled()
+          ? "true, but this Vert.x instance is not clustered" : "false, but this Vert.x instance is clustered"));
+    }
+    ClusterMembership membership = vertx.isClustered() ? ClusterMembership.of(vertx) : null;
     vertx.eventBus().registerDefaultCodec(UsageReport.class, new LocalCodec<>(UsageReport.class));
     vertx.eventBus().registerDefaultCodec(AttemptOutcome.class, new LocalCodec<>(AttemptOutcome.class));
     vertx.eventBus().registerDefaultCodec(ResponseRecord.class, new LocalCodec<>(ResponseRecord.class));
@@ -191,6 +200,11 @@ public final class Gateway {
     for (ProviderPool pool : pools.values()) {
       chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar))));
     }
+    if (membership != null) {
+      IntConsumer onMembers = exact instanceof RedisRateLimiter redis ? redis::updateNodes : n -> { };
+      chain = chain.compose(v -> record("cluster", 1, vertx.deployVerticle(new ClusterBridge(membership, pools.keySet(), onMembers))));
+    }
+    Supplier<JsonObject> cluster = membership == null ? () -> new JsonObject().put("enabled", false) : membership::toJson;
     // Admin-added keys are loaded (and handed to their pools) before ingress takes its first request.
     chain = chain.compose(v -> record("keys", 1, vertx.deployVerticle(new KeysVerticle(config, vault, System::currentTimeMillis))));
     int instances = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
@@ -201,7 +215,7 @@ public final class Gateway {
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
           IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
-              metrics, clients, live, logs));
+              metrics, clients, live, logs, cluster));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))

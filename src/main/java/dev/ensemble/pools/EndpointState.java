@@ -46,6 +46,19 @@ final class EndpointState {
     }
   }
 
+  /**
+   * Applies what another node learnt of this endpoint: the provider's wait after a 429 (or after a success that
+   * used up the key's capacity). Counters and the circuit stay this node's own.
+   */
+  void recordPeer(AttemptOutcome outcome, long now) {
+    if (outcome.errorClass() == ErrorClass.RATE_LIMITED) {
+      long wait = outcome.retryAfterMillis() == null ? DEFAULT_COOLDOWN_MILLIS : outcome.retryAfterMillis();
+      cooldownUntil = Math.max(cooldownUntil, now + wait);
+    } else if (outcome.success() && outcome.retryAfterMillis() != null) {
+      cooldownUntil = Math.max(cooldownUntil, now + outcome.retryAfterMillis());
+    }
+  }
+
   void disableKey() {
     keyDisabled = true;
   }

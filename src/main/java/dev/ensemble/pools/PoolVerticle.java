@@ -25,6 +25,10 @@ import java.util.function.Function;
  * It is also the one writer of the pool's endpoint list: the admin keys of the provider arrive in full as a
  * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay, new ones start with
  * fresh state, removed ones leave the list and the health snapshot.
+ *
+ * <p>In a cluster, outcomes of other nodes arrive on {@link Addresses#poolPeerOutcome}: their cooldowns and
+ * rejected keys apply here too (the provider's limits and credentials are shared), while counters, circuit
+ * breakers and half-open probes stay per node (they describe this node's own traffic and path to the endpoint).
  */
 public final class PoolVerticle extends VerticleBase {
 
@@ -55,6 +59,7 @@ public final class PoolVerticle extends VerticleBase {
     publish();
     pool.attach(transport);
     vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolOutcome(pool.name()), msg -> onOutcome(msg.body()));
+    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolPeerOutcome(pool.name()), msg -> onPeerOutcome(msg.body()));
     vertx.eventBus().<Void>localConsumer(Addresses.poolReset(pool.name()), msg -> {
       pool.endpoints().forEach(e -> {
         states.put(e.id(), new EndpointState());
@@ -83,17 +88,33 @@ public final class PoolVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     state.record(outcome, now);
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
-      String key = keyOf(outcome.endpointId());
-      for (Endpoint e : pool.endpoints()) {
-        if (e.keyName().equals(key)) {
-          states.get(e.id()).disableKey();
-        }
-      }
-      LOG.warn("provider {}: key '{}' disabled, the upstream rejected it ({})", pool.name(), key,
-          outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType());
+      disableKeyOf(outcome, "");
     }
     pool.releaseProbe(outcome.endpointId());
     publish();
+  }
+
+  private void onPeerOutcome(AttemptOutcome outcome) {
+    EndpointState state = states.get(outcome.endpointId());
+    if (state == null) {
+      return;
+    }
+    state.recordPeer(outcome, System.currentTimeMillis());
+    if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
+      disableKeyOf(outcome, " on another node");
+    }
+    publish();
+  }
+
+  private void disableKeyOf(AttemptOutcome outcome, String where) {
+    String key = keyOf(outcome.endpointId());
+    for (Endpoint e : pool.endpoints()) {
+      if (e.keyName().equals(key)) {
+        states.get(e.id()).disableKey();
+      }
+    }
+    LOG.warn("provider {}: key '{}' disabled, the upstream rejected it{} ({})", pool.name(), key, where,
+        outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType());
   }
 
   /**

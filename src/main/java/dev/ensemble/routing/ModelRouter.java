@@ -106,6 +106,24 @@ public final class ModelRouter {
     return List.copyOf(byModel.keySet());
   }
 
+  /**
+   * The cache domain this node gives {@code endpointId} of {@code provider}, or -1 when it serves no such
+   * endpoint. Domain numbers are per node (keys added at run time are numbered when first seen), so what
+   * another node learnt is mapped through the endpoint, never through its number.
+   */
+  public int cacheDomainOf(String provider, String endpointId) {
+    ProviderPool pool = pools.get(provider);
+    if (pool == null) {
+      return -1;
+    }
+    for (Endpoint e : pool.endpoints()) {
+      if (e.id().equals(endpointId)) {
+        return domains.of(e);
+      }
+    }
+    return -1;
+  }
+
   /** Decisions made so far, by reason. */
   public Map<String, Long> decisionCounts() {
     Map<String, Long> counts = new LinkedHashMap<>();

@@ -24,6 +24,9 @@ import java.util.function.LongSupplier;
  *   <li>checks the prediction: a hit routing counted on either showed up as cache-read tokens or did not
  *       ({@link CachePredictions}).</li>
  * </ul>
+ * In a cluster, the reports of other nodes arrive on {@link Addresses#ROUTING_PEER_USAGE}: from those it learns
+ * cache affinity only, mapped to this node's domain of the same endpoint. Load and token corrections stay per
+ * node, and so do the prediction counters.
  */
 public final class RouterVerticle extends VerticleBase {
 
@@ -49,6 +52,7 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.eventBus().<Void>localConsumer(Addresses.ROUTING_STATUS, msg -> msg.reply(status()));
+    vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_PEER_USAGE, msg -> learnFromPeer(msg.body()));
     return vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, msg -> learn(msg.body())).completion();
   }
 
@@ -82,14 +86,29 @@ public final class RouterVerticle extends VerticleBase {
     if (plan == null || !report.answered()) {
       return;
     }
-    for (long hash : plan.writeHashes()) {
-      affinity.put(hash, plan.domain(), plan.ttlSeconds(), now);
-    }
-    if (plan.predictedHit()) {
-      affinity.put(plan.predictedHash(), plan.domain(), plan.ttlSeconds(), now);
-    }
+    learnAffinity(plan, plan.domain(), now);
     if (usage.isKnown()) {
       predictions.record(plan.predictedHit(), Usage.orZero(usage.cacheRead()) > 0);
+    }
+  }
+
+  private void learnFromPeer(UsageReport report) {
+    CachePlan plan = report.plan();
+    if (plan == null || !report.answered() || report.endpointId() == null) {
+      return;
+    }
+    int domain = router.cacheDomainOf(report.provider(), report.endpointId());
+    if (domain >= 0) {
+      learnAffinity(plan, domain, clock.getAsLong());
+    }
+  }
+
+  private void learnAffinity(CachePlan plan, int domain, long now) {
+    for (long hash : plan.writeHashes()) {
+      affinity.put(hash, domain, plan.ttlSeconds(), now);
+    }
+    if (plan.predictedHit()) {
+      affinity.put(plan.predictedHash(), domain, plan.ttlSeconds(), now);
     }
   }
 }
