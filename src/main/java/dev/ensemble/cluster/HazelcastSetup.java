@@ -112,8 +112,6 @@ public final class HazelcastSetup {
       joined = Future.failedFuture(e);
     }
     return joined.recover(err -> Future.failedFuture(new IllegalStateException(
-        String.valueOf(err.getMessage()).contains("No ClusterManagerFactory")
-            ? "cluster.enabled is true but no cluster manager is on the class path (io.vertx:vertx-hazelcast is missing from this build)"
-            : "could not join the cluster (" + hazelcastXml + "): " + err.getMessage(), err)));
+        "could not join the cluster (" + hazelcastXml + "): " + err.getMessage(), err)));
   }
 }

@@ -60,13 +60,17 @@ class HazelcastSetupTest {
   }
 
   @Test
-  void withoutAClusterManagerOnTheClassPathJoiningFailsWithAClearMessage() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(getClass().getClassLoader()
-        .getResource("io/vertx/spi/cluster/hazelcast/HazelcastClusterManager.class") == null, "vertx-hazelcast is on the class path");
-    var joined = HazelcastSetup.start(io.vertx.core.Vertx.builder(), Path.of("cluster/cluster.xml"), Map.of())
-        .toCompletionStage().toCompletableFuture();
-
-    var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> joined.get(10, java.util.concurrent.TimeUnit.SECONDS));
-    assertTrue(e.getCause().getMessage().contains("io.vertx:vertx-hazelcast is missing"), e.getCause().getMessage());
+  void theShippedClusterXmlStartsARealHazelcastMember() throws Exception {
+    Path xml = HazelcastSetup.configFile("cluster/cluster.xml", Path.of("").toAbsolutePath());
+    io.vertx.core.Vertx vertx = HazelcastSetup.start(io.vertx.core.Vertx.builder().with(HazelcastSetup.options(Map.of(
+            HazelcastSetup.EVENT_BUS_HOST_ENV, "127.0.0.1"))), xml,
+            Map.of(HazelcastSetup.MEMBERS_ENV, "127.0.0.1", HazelcastSetup.NAME_ENV, "ensemble-test-" + java.util.UUID.randomUUID()))
+        .toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      assertTrue(vertx.isClustered());
+      assertEquals(1, ClusterMembership.of(vertx).members().size());
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 }

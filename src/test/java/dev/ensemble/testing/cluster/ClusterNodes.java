@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * Gateway nodes clustered in one JVM ({@link LoopbackCluster}; event bus on 127.0.0.1, random ports), each
+ * Gateway nodes clustered in one JVM (real Hazelcast members, {@link LoopbackCluster}; event bus on 127.0.0.1, random ports), each
  * a full node on its own Vert.x instance as {@code serve} runs it, configured by a YAML text per node index.
  * {@link #close()} stops them all, then closes their Vert.x instances together.
  */
@@ -41,7 +41,7 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** Starts {@code count} nodes one after the other; node {@code i} reads {@code yaml.apply(i)}. */
   public static ClusterNodes start(int count, IntFunction<String> yaml) throws Exception {
-    LoopbackCluster cluster = new LoopbackCluster();
+    LoopbackCluster cluster = new LoopbackCluster(count);
     ClusterNodes started = new ClusterNodes();
     try {
       for (int i = 0; i < count; i++) {

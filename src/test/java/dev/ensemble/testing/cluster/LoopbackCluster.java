@@ -1,108 +1,74 @@
 package dev.ensemble.testing.cluster;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.core.spi.cluster.NodeInfo;
-import io.vertx.core.spi.cluster.RegistrationInfo;
-import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.UUID;
 
 /**
- * The shared membership of an in-JVM test cluster: which nodes have joined, their event-bus addresses and
- * their event-bus registrations. Each {@link #newMember()} is the cluster manager of one Vert.x node; the nodes
- * then talk over a real clustered event bus (TCP on loopback), only discovery is in memory.
- *
- * <p>Why not Hazelcast: {@code io.vertx:vertx-hazelcast} is not a dependency of this build. This stands in for
- * it at the Vert.x cluster-manager SPI, so what is tested is Ensemble's use of the clustered event bus and of
- * the membership, not Hazelcast's discovery. Shared maps, locks and counters are not supported (Ensemble uses
- * none).
+ * A Hazelcast cluster of real members in one JVM, on 127.0.0.1 only: each {@link #newMember()} is the cluster
+ * manager of one Vert.x node, a Hazelcast member that joins the others over TCP/IP on a port reserved for it.
+ * Configured as {@code STACK.md} found to work: Vert.x's map settings ({@link ConfigUtil#loadConfig()}), a cluster
+ * name of its own (so parallel runs never meet), multicast and auto-detection off, the loopback interface,
+ * {@code hazelcast.socket.bind.any=false} and {@code hazelcast.wait.seconds.before.join=0} (a join in about a
+ * second instead of seven). Close the nodes of one cluster together.
  */
 public final class LoopbackCluster {
 
-  private final Map<String, LoopbackClusterManager> members = new LinkedHashMap<>();
-  private final Map<String, NodeInfo> nodeInfos = new ConcurrentHashMap<>();
-  private final Map<String, List<RegistrationInfo>> registrations = new LinkedHashMap<>();
-  private final Map<String, Map<Object, Object>> syncMaps = new ConcurrentHashMap<>();
+  private final String name = "ensemble-test-" + UUID.randomUUID();
+  private final List<Integer> ports;
+  private int joined;
 
-  /** A cluster manager for a new node; it joins when its Vert.x is built. */
-  public ClusterManager newMember() {
-    return new LoopbackClusterManager(this);
-  }
-
-  synchronized List<String> nodes() {
-    return List.copyOf(members.keySet());
-  }
-
-  void join(LoopbackClusterManager node) {
-    List<LoopbackClusterManager> others;
-    synchronized (this) {
-      others = new ArrayList<>(members.values());
-      members.put(node.getNodeId(), node);
+  /** A cluster of at most {@code size} members. */
+  public LoopbackCluster(int size) {
+    List<Integer> reserved = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      reserved.add(freePort());
     }
-    others.forEach(o -> o.nodeAdded(node.getNodeId()));
+    this.ports = List.copyOf(reserved);
   }
 
-  void leave(LoopbackClusterManager node) {
-    List<LoopbackClusterManager> others;
-    List<String> changed = new ArrayList<>();
-    synchronized (this) {
-      members.remove(node.getNodeId());
-      nodeInfos.remove(node.getNodeId());
-      registrations.forEach((address, list) -> {
-        if (list.removeIf(r -> r.nodeId().equals(node.getNodeId()))) {
-          changed.add(address);
-        }
-      });
-      others = new ArrayList<>(members.values());
+  /** A cluster of at most two members. */
+  public LoopbackCluster() {
+    this(2);
+  }
+
+  /** The cluster manager of the next member; it joins when its Vert.x is built. */
+  public synchronized ClusterManager newMember() {
+    if (joined == ports.size()) {
+      throw new IllegalStateException("this test cluster has room for " + ports.size() + " members");
     }
-    others.forEach(o -> o.nodeLeft(node.getNodeId()));
-    changed.forEach(this::announce);
+    int port = ports.get(joined++);
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(name);
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    return new HazelcastClusterManager(config);
   }
 
-  void nodeInfo(String nodeId, NodeInfo info) {
-    nodeInfos.put(nodeId, info);
-  }
-
-  NodeInfo nodeInfo(String nodeId) {
-    return nodeInfos.get(nodeId);
-  }
-
-  synchronized List<RegistrationInfo> registrations(String address) {
-    return List.copyOf(registrations.getOrDefault(address, List.of()));
-  }
-
-  void addRegistration(String address, RegistrationInfo info) {
-    synchronized (this) {
-      registrations.computeIfAbsent(address, a -> new ArrayList<>()).add(info);
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    announce(address);
-  }
-
-  void removeRegistration(String address, RegistrationInfo info) {
-    synchronized (this) {
-      List<RegistrationInfo> list = registrations.get(address);
-      if (list != null) {
-        list.remove(info);
-      }
-    }
-    announce(address);
-  }
-
-  @SuppressWarnings("unchecked")
-  <K, V> Map<K, V> syncMap(String name) {
-    return (Map<K, V>) syncMaps.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
-  }
-
-  private void announce(String address) {
-    List<LoopbackClusterManager> nodes;
-    synchronized (this) {
-      nodes = new ArrayList<>(members.values());
-    }
-    RegistrationUpdateEvent event = new RegistrationUpdateEvent(address, registrations(address));
-    nodes.forEach(n -> n.registrationsUpdated(event));
   }
 }
