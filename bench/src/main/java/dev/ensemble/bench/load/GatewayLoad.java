@@ -43,6 +43,7 @@ public final class GatewayLoad {
   private final Map<String, String> options;
   private final Vertx vertx = Vertx.vertx();
   private final List<String> report = new ArrayList<>();
+  private long viaGatewayCount;
 
   private GatewayLoad(Map<String, String> options) {
     this.options = options;
@@ -98,8 +99,10 @@ public final class GatewayLoad {
 
       if (phases.contains("warm")) {
         HttpClient client = http1(100);
+        long before = upstream.requests();
         await(new ClosedLoop(client, gatewayPort, viaGateway).run(100, 10_000, 0), 60);
         await(new ClosedLoop(client, gatewayPort, body(GatewayProcess.FAST_MODEL, true)).run(50, 3_000, 0), 60);
+        viaGatewayCount += upstream.requests() - before;
         await(client.close(), 10);
         say("warm-up done (13 s through the gateway, discarded)");
       }
@@ -111,11 +114,18 @@ public final class GatewayLoad {
           HttpClient client = http1(c);
           ClosedLoop.Result d = await(new ClosedLoop(client, upstreamPorts, direct).run(c, warmupS * 1000L, measureS * 1000L), 120);
           row("non-streamed", "HTTP/1.1", c, "direct", d, d.total());
+          long before = upstream.requests();
           ClosedLoop.Result g = await(new ClosedLoop(client, gatewayPort, viaGateway).run(c, warmupS * 1000L, measureS * 1000L), 120);
+          viaGatewayCount += upstream.requests() - before;
           row("non-streamed", "HTTP/1.1", c, "gateway", g, g.total());
           added.add(addedRow("non-streamed HTTP/1.1", c, d.total(), g.total(), g));
           await(client.close(), 10);
-          say("after HTTP/1.1 C=%d: gateway RSS %s, heap %s", c, mib(gateway.rssBytes()), mib(gateway.heapUsedBytes()));
+          long persisted = gateway.persistedResponses();
+          say("after HTTP/1.1 C=%d: gateway RSS %s, heap used %s, live heap after a full GC %s; responses persisted %,d of %,d sent through the gateway",
+              c, mib(gateway.rssBytes()), mib(gateway.heapUsedBytes()), mib(gateway.liveHeapBytes()), persisted, viaGatewayCount);
+          if (options.containsKey("histogram")) {
+            gateway.classHistogram(Integer.parseInt(options.get("histogram"))).forEach(line -> say("    %s", line));
+          }
         }
       }
       if (phases.contains("sse")) {
@@ -123,7 +133,9 @@ public final class GatewayLoad {
         HttpClient client = http1(c);
         ClosedLoop.Result d = await(new ClosedLoop(client, upstreamPorts, body("fast", true)).run(c, 3_000, 10_000), 120);
         row("streamed, first byte", "HTTP/1.1", c, "direct", d, d.firstByte());
+        long before = upstream.requests();
         ClosedLoop.Result g = await(new ClosedLoop(client, gatewayPort, body(GatewayProcess.FAST_MODEL, true)).run(c, 3_000, 10_000), 120);
+        viaGatewayCount += upstream.requests() - before;
         row("streamed, first byte", "HTTP/1.1", c, "gateway", g, g.firstByte());
         added.add(addedRow("streamed TTFB HTTP/1.1", c, d.firstByte(), g.firstByte(), g));
         added.add(addedRow("streamed whole stream HTTP/1.1", c, d.total(), g.total(), g));
@@ -134,7 +146,9 @@ public final class GatewayLoad {
           HttpClient client = h2c(Math.max(4, (c + 99) / 100), c);
           ClosedLoop.Result d = await(new ClosedLoop(client, upstreamPorts, direct).run(c, warmupS * 1000L, 10_000), 120);
           row("non-streamed", "h2c", c, "direct", d, d.total());
+          long before = upstream.requests();
           ClosedLoop.Result g = await(new ClosedLoop(client, gatewayPort, viaGateway).run(c, warmupS * 1000L, 10_000), 120);
+          viaGatewayCount += upstream.requests() - before;
           row("non-streamed", "h2c", c, "gateway", g, g.total());
           added.add(addedRow("non-streamed h2c", c, d.total(), g.total(), g));
           await(client.close(), 10);
@@ -144,6 +158,7 @@ public final class GatewayLoad {
       table("| gateway added (gateway − direct) | C | req/s via gateway | p50 ms | p90 ms | p99 ms |", "| --- | ---: | ---: | ---: | ---: | ---: |");
       added.forEach(this::say);
 
+      drain(gateway);
       if (phases.contains("swarm")) {
         swarm(gateway, upstreamPorts.get(0), streams, streamSeconds);
       }
@@ -209,6 +224,22 @@ public final class GatewayLoad {
     }
     say("timeline (open streams / RSS / heap): %s", String.join(", ", timeline));
     say("gateway alive after swarm: %s", gateway.alive());
+  }
+
+  /** Waits (at most 60 s) for the gateway's response store to catch up with the load, and says how fast it wrote. */
+  private void drain(GatewayProcess gateway) throws InterruptedException {
+    long start = System.nanoTime();
+    long first = gateway.persistedResponses();
+    long now = first;
+    while (now < viaGatewayCount && System.nanoTime() - start < 60_000_000_000L) {
+      Thread.sleep(1000);
+      now = gateway.persistedResponses();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    say("");
+    say("response store: %,d of %,d responses persisted when the load stopped; %,d after %.0f s more (%,.0f a second while idle); "
+        + "gateway RSS %s, live heap %s", first, viaGatewayCount, now, seconds, seconds > 0.5 ? (now - first) / seconds : 0.0,
+        mib(gateway.rssBytes()), mib(gateway.liveHeapBytes()));
   }
 
   private HttpClient http1(int connections) {

@@ -28,12 +28,14 @@ public final class GatewayProcess implements AutoCloseable {
   public static final String LONG_MODEL = "bench-long";
 
   private final Process process;
+  private final Path dir;
   private final int port;
   private final Path log;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private GatewayProcess(Process process, int port, Path log) {
+  private GatewayProcess(Process process, Path dir, int port, Path log) {
     this.process = process;
+    this.dir = dir;
     this.port = port;
     this.log = log;
   }
@@ -50,7 +52,7 @@ public final class GatewayProcess implements AutoCloseable {
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "serve", "--config", config.toString()));
     Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
-    GatewayProcess gateway = new GatewayProcess(process, port, log);
+    GatewayProcess gateway = new GatewayProcess(process, dir, port, log);
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
@@ -136,6 +138,46 @@ public final class GatewayProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return -1;
+    }
+  }
+
+  /** How many responses the gateway has written to its response store so far (files under the temp dir's responses/). */
+  public long persistedResponses() {
+    Path root = dir.resolve("responses");
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  /** Heap used after a full GC ({@code jcmd <pid> GC.run}): the live set, or -1. */
+  public long liveHeapBytes() {
+    jcmd("GC.run");
+    return heapUsedBytes();
+  }
+
+  /** The first {@code lines} lines of {@code jcmd <pid> GC.class_histogram} (which collects first): what the live heap holds. */
+  public List<String> classHistogram(int lines) {
+    List<String> out = jcmd("GC.class_histogram");
+    return out.subList(0, Math.min(lines, out.size()));
+  }
+
+  private List<String> jcmd(String command) {
+    try {
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command).redirectErrorStream(true).start();
+      List<String> out = new String(p.getInputStream().readAllBytes()).lines().toList();
+      p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return List.of("(jcmd failed: " + e + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
     }
   }
 
