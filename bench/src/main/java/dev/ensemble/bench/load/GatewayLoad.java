@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * {@code mvn -q -f bench/pom.xml package}):
  * {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ensemble.bench.load.GatewayLoad [key=value ...]}
  * with keys {@code jar} (target/ensemble.jar), {@code latencyMs} (50), {@code warmupS} (5), {@code measureS} (15),
- * {@code concurrency} (100,1000), {@code streams} (10000), {@code streamSeconds} (6), {@code upstreamPorts} (48),
+ * {@code concurrency} (100,1000), {@code streams} (10000), {@code streamSeconds} (8), {@code upstreamPorts} (48),
  * {@code gatewayJvm} (-Xmx2g), {@code phases} (all: warm,h1,sse,h2c,swarm).
  */
 public final class GatewayLoad {
@@ -44,6 +44,7 @@ public final class GatewayLoad {
   private final Vertx vertx = Vertx.vertx();
   private final List<String> report = new ArrayList<>();
   private long viaGatewayCount;
+  private boolean keepDir;
 
   private GatewayLoad(Map<String, String> options) {
     this.options = options;
@@ -75,7 +76,7 @@ public final class GatewayLoad {
     int warmupS = intOption("warmupS", 5);
     int measureS = intOption("measureS", 15);
     int streams = intOption("streams", 10_000);
-    int streamSeconds = intOption("streamSeconds", 6);
+    int streamSeconds = intOption("streamSeconds", 8);
     int upstreamPortCount = intOption("upstreamPorts", 48);
     List<Integer> levels = Arrays.stream(option("concurrency", "100,1000").split(",")).map(String::trim).map(Integer::parseInt).toList();
     List<String> phases = Arrays.asList(option("phases", "warm,h1,sse,h2c,swarm").split(","));
@@ -118,8 +119,10 @@ public final class GatewayLoad {
           ClosedLoop.Result g = await(new ClosedLoop(client, gatewayPort, viaGateway).run(c, warmupS * 1000L, measureS * 1000L), 120);
           viaGatewayCount += upstream.requests() - before;
           row("non-streamed", "HTTP/1.1", c, "gateway", g, g.total());
+          requireAlive(gateway);
           added.add(addedRow("non-streamed HTTP/1.1", c, d.total(), g.total(), g));
           await(client.close(), 10);
+          requireAlive(gateway);
           long persisted = gateway.persistedResponses();
           say("after HTTP/1.1 C=%d: gateway RSS %s, heap used %s, live heap after a full GC %s; responses persisted %,d of %,d sent through the gateway",
               c, mib(gateway.rssBytes()), mib(gateway.heapUsedBytes()), mib(gateway.liveHeapBytes()), persisted, viaGatewayCount);
@@ -137,6 +140,7 @@ public final class GatewayLoad {
         ClosedLoop.Result g = await(new ClosedLoop(client, gatewayPort, body(GatewayProcess.FAST_MODEL, true)).run(c, 3_000, 10_000), 120);
         viaGatewayCount += upstream.requests() - before;
         row("streamed, first byte", "HTTP/1.1", c, "gateway", g, g.firstByte());
+        requireAlive(gateway);
         added.add(addedRow("streamed TTFB HTTP/1.1", c, d.firstByte(), g.firstByte(), g));
         added.add(addedRow("streamed whole stream HTTP/1.1", c, d.total(), g.total(), g));
         await(client.close(), 10);
@@ -150,6 +154,7 @@ public final class GatewayLoad {
           ClosedLoop.Result g = await(new ClosedLoop(client, gatewayPort, viaGateway).run(c, warmupS * 1000L, 10_000), 120);
           viaGatewayCount += upstream.requests() - before;
           row("non-streamed", "h2c", c, "gateway", g, g.total());
+          requireAlive(gateway);
           added.add(addedRow("non-streamed h2c", c, d.total(), g.total(), g));
           await(client.close(), 10);
         }
@@ -170,7 +175,11 @@ public final class GatewayLoad {
     } finally {
       await(upstream.close(), 10);
       await(vertx.close(), 10);
-      deleteQuietly(dir);
+      if (keepDir) {
+        System.out.println("kept " + dir);
+      } else {
+        deleteQuietly(dir);
+      }
     }
     if (options.containsKey("out")) {
       Files.write(Path.of(options.get("out")), report);
@@ -182,13 +191,14 @@ public final class GatewayLoad {
     int connections = (streams + 99) / 100;
     HttpClient client = h2c(connections, streams);
     long rssBefore = gateway.rssBytes();
-    long heapBefore = gateway.heapUsedBytes();
+    long heapBefore = gateway.liveHeapBytes();
     boolean direct = "direct".equals(option("swarmTarget", "gateway"));
     StreamSwarm swarm = direct
         ? new StreamSwarm(vertx, client, directPort, body(FakeUpstream.LONG_MODEL, true))
         : new StreamSwarm(vertx, client, gateway.port(), body(GatewayProcess.LONG_MODEL, true));
-    AtomicLong peakRss = new AtomicLong(rssBefore);
-    AtomicLong peakHeap = new AtomicLong(heapBefore);
+    AtomicLong peakRss = new AtomicLong(-1);
+    AtomicLong peakHeap = new AtomicLong(-1);
+    long[] atPlateau = {-1, -1, -1};
     List<String> timeline = new ArrayList<>();
     Thread sampler = new Thread(() -> {
       long t0 = System.nanoTime();
@@ -197,7 +207,14 @@ public final class GatewayLoad {
         long heap = gateway.heapUsedBytes();
         peakRss.accumulateAndGet(rss, Math::max);
         peakHeap.accumulateAndGet(heap, Math::max);
-        timeline.add(String.format(Locale.ROOT, "%.0fs:%d open/%s/%s", (System.nanoTime() - t0) / 1e9, swarm.open(), mib(rss), mib(heap)));
+        int open = swarm.open();
+        timeline.add(String.format(Locale.ROOT, "%.0fs:%d open/%s/%s", (System.nanoTime() - t0) / 1e9, open, mib(rss), mib(heap)));
+        if (atPlateau[0] < 0 && open >= streams * 95L / 100) {
+          atPlateau[0] = open;
+          atPlateau[1] = gateway.liveHeapBytes();
+          atPlateau[2] = gateway.rssBytes();
+          timeline.add(String.format(Locale.ROOT, "(full GC with %d open: live heap %s, RSS %s)", swarm.open(), mib(atPlateau[1]), mib(atPlateau[2])));
+        }
         try {
           Thread.sleep(1000);
         } catch (InterruptedException e) {
@@ -215,15 +232,21 @@ public final class GatewayLoad {
     say("");
     say("Concurrent streams over h2c: %,d streaming requests of %d s (one chunk a second) on %d connections to the gateway",
         streams, streamSeconds, connections);
-    table("| streams sent | complete | failed | unfinished at deadline | peak open at once | wall s | gateway RSS before → peak | heap used before → peak |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
-    say("| %,d | %,d | %,d | %,d | %,d (at %d s) | %.1f | %s → %s | %s → %s |", r.started(), r.complete(), r.failed(), r.unfinished(),
-        r.peakOpen(), r.secondsToPeak(), r.seconds(), mib(rssBefore), mib(peakRss.get()), mib(heapBefore), mib(peakHeap.get()));
+    table("| streams sent | complete | failed | unfinished at deadline | peak open at once | wall s | gateway RSS before / peak during | "
+            + "live heap before / with the streams open (after a full GC) | heap used, peak |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |");
+    say("| %,d | %,d | %,d | %,d | %,d (at %d s) | %.1f | %s / %s | %s / %s (%,d open) | %s |", r.started(), r.complete(), r.failed(), r.unfinished(),
+        r.peakOpen(), r.secondsToPeak(), r.seconds(), mib(rssBefore), mib(peakRss.get()), mib(heapBefore), mib(atPlateau[1]), atPlateau[0],
+        mib(peakHeap.get()));
+    if (atPlateau[1] > 0 && heapBefore > 0 && atPlateau[0] > 0) {
+      say("live heap per open stream: about %,.0f KiB", (atPlateau[1] - heapBefore) / 1024.0 / atPlateau[0]);
+    }
     if (!r.errorSamples().isEmpty()) {
       say("errors (samples): %s", r.errorSamples());
     }
     say("timeline (open streams / RSS / heap): %s", String.join(", ", timeline));
     say("gateway alive after swarm: %s", gateway.alive());
+    requireAlive(gateway);
   }
 
   /** Waits (at most 60 s) for the gateway's response store to catch up with the load, and says how fast it wrote. */
@@ -264,6 +287,16 @@ public final class GatewayLoad {
       json.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }
     return json.toBuffer();
+  }
+
+  /** Stops the run (keeping the temp dir) when the gateway has died, with its exit status and the end of its log. */
+  private void requireAlive(GatewayProcess gateway) {
+    List<String> death = gateway.death(40);
+    if (!death.isEmpty()) {
+      death.forEach(line -> say("    %s", line));
+      keepDir = true;
+      throw new IllegalStateException("the gateway died; see above");
+    }
   }
 
   private void row(String test, String protocol, int c, String path, ClosedLoop.Result r, Histogram h) {

@@ -102,6 +102,22 @@ public final class GatewayProcess implements AutoCloseable {
     return log;
   }
 
+  /** Why the gateway is gone: its exit status and the last lines of its log; empty while it runs. */
+  public List<String> death(int lines) {
+    if (process.isAlive()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    out.add("the gateway exited with status " + process.exitValue() + " (143 = SIGTERM, 137 = SIGKILL, 134 = abort, see hs_err_pid*.log in " + dir + ")");
+    try {
+      List<String> all = Files.readAllLines(log);
+      out.addAll(all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      out.add("(log unreadable: " + e + ")");
+    }
+    return out;
+  }
+
   /** VmRSS of the gateway process in bytes, or -1 when /proc cannot tell. */
   public long rssBytes() {
     try {
@@ -147,11 +163,14 @@ public final class GatewayProcess implements AutoCloseable {
     if (!Files.isDirectory(root)) {
       return 0;
     }
-    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return -1;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+        return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // a temporary file was renamed while the tree was being walked: walk again
+      }
     }
+    return -1;
   }
 
   /** Heap used after a full GC ({@code jcmd <pid> GC.run}): the live set, or -1. */
