@@ -190,8 +190,8 @@ public final class GatewayLoad {
   private void swarm(GatewayProcess gateway, int directPort, int streams, int streamSeconds) throws Exception {
     int connections = (streams + 99) / 100;
     HttpClient client = h2c(connections, streams);
-    long rssBefore = gateway.rssBytes();
     long heapBefore = gateway.liveHeapBytes();
+    long rssBefore = gateway.rssBytes();
     boolean direct = "direct".equals(option("swarmTarget", "gateway"));
     StreamSwarm swarm = direct
         ? new StreamSwarm(vertx, client, directPort, body(FakeUpstream.LONG_MODEL, true))
