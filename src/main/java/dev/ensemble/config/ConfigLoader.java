@@ -137,7 +137,7 @@ public final class ConfigLoader {
   }
 
   private ResponsesConfig responses(ConfigNode n) {
-    n.allow("store", "local_dir", "s3");
+    n.allow("store", "local_dir", "s3", "max_pending");
     ConfigNode s3 = n.object("s3").allow("bucket", "region", "endpoint", "prefix", "path_style");
     ResponsesConfig.S3 s3Config = new ResponsesConfig.S3(s3.string("bucket", "ensemble-responses"), s3.string("region", "us-east-1"),
         s3.string("endpoint", ""), s3.string("prefix", "responses/"), s3.bool("path_style", false));
@@ -145,7 +145,7 @@ public final class ConfigLoader {
     if (store == ResponsesConfig.Store.S3 && s3Config.bucket().isBlank()) {
       throw new ConfigException(s3.pathOf("bucket"), "is required when responses.store is s3");
     }
-    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config);
+    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config, n.positiveInt("max_pending", 8_192));
   }
 
   private RedisConfig redis(ConfigNode n) {

@@ -205,13 +205,20 @@ final class ChatExchange {
         System.currentTimeMillis()));
   }
 
+  /**
+   * Hands the answer to the response store, unless the store is that far behind and the client received the
+   * whole answer (see {@link LiveResponses}): an answer whose client left is always stored.
+   */
   private void persist(Selection selection, Usage usage) {
-    if (journal.isEmpty()) {
+    if (journal.isEmpty() || !live.awaitStore(!client.closed())) {
       retire();
       return;
     }
     vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, selection.pool().name(), selection.endpoint().id(),
-        CostCalculator.cost(usage, selection.pricing()))).onComplete(ar -> retire());
+        CostCalculator.cost(usage, selection.pricing()))).onComplete(ar -> {
+          live.stored();
+          retire();
+        });
   }
 
   /** The response leaves the live registry: the store (if anything) answers for it from now on. */

@@ -10,6 +10,8 @@ import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.CachePredictions;
 import dev.ensemble.routing.ModelRouter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -25,6 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +58,8 @@ import java.util.function.Supplier;
  *       {@code ensemble_cache_predictions_total{outcome}};</li>
  *   <li>{@code ensemble_log_lines_dropped_total{appender,level}}, {@code ensemble_log_lines_written_total{appender}},
  *       {@code ensemble_log_queue_depth{appender}}, {@code ensemble_log_queue_capacity{appender}} — see {@link #bindLogs};</li>
+ *   <li>{@code ensemble_responses_awaiting_store}, {@code ensemble_responses_unstored_total} — see
+ *       {@link #bindResponseStoreQueue};</li>
  *   <li>{@code jvm_*}, {@code process_*}, {@code system_*}, and with an {@link InstrumentedVertx} {@code vertx_*}.</li>
  * </ul>
  */
@@ -122,6 +128,17 @@ public final class GatewayMetrics implements AutoCloseable {
   /** Registers the meters of the node's logging ring buffers (none when logging is synchronous); call once. */
   public void bindLogs(LogBuffers logs) {
     LogMeters.register(registry, logs);
+  }
+
+  /**
+   * Registers the meters of the response store's queue: answers waiting to be stored, and answers not stored
+   * because the queue was full when they finished (their clients had received them whole); call once.
+   */
+  public void bindResponseStoreQueue(IntSupplier awaiting, LongSupplier unstored) {
+    Gauge.builder(MetricNames.RESPONSES_AWAITING_STORE, awaiting, IntSupplier::getAsInt)
+        .description("Finished answers waiting for the response store").register(registry);
+    FunctionCounter.builder(MetricNames.RESPONSES_UNSTORED, unstored, LongSupplier::getAsLong)
+        .description("Answers not stored because the store's queue was full (their clients had received them)").register(registry);
   }
 
   /** Registers the per-endpoint gauges of an endpoint added at run time. */

@@ -24,6 +24,8 @@ final class MetricNames {
   static final String LOG_LINES_WRITTEN = "ensemble.log.lines.written";
   static final String LOG_QUEUE_DEPTH = "ensemble.log.queue.depth";
   static final String LOG_QUEUE_CAPACITY = "ensemble.log.queue.capacity";
+  static final String RESPONSES_AWAITING_STORE = "ensemble.responses.awaiting.store";
+  static final String RESPONSES_UNSTORED = "ensemble.responses.unstored";
 
   /** The {@code provider} tag of {@link #CACHE_HIT_RATIO} over all providers together. */
   static final String ALL_PROVIDERS = "all";

@@ -211,7 +211,8 @@ public final class Gateway {
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
     List<IngressVerticle> ingress = new java.util.concurrent.CopyOnWriteArrayList<>();
-    LiveResponses live = new LiveResponses();
+    LiveResponses live = new LiveResponses(config.responses().maxPending());
+    metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
           IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
