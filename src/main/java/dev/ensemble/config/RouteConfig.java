@@ -3,7 +3,7 @@ package dev.ensemble.config;
 import java.util.List;
 
 /** {@code routes.<name>:} — a named workflow ({@code POST /v1/workflows/<name>}) with fallbacks. */
-public record RouteConfig(String name, String model, List<String> fallback, Retry retry, Cache cache) {
+public record RouteConfig(String name, String model, List<String> fallback, Retry retry, ResponseCacheConfig cache, String operation) {
 
   public RouteConfig {
     fallback = List.copyOf(fallback);
@@ -12,6 +12,6 @@ public record RouteConfig(String name, String model, List<String> fallback, Retr
   /** Retries of the route's model before its fallbacks are tried. */
   public record Retry(int maxAttempts, long initialBackoffMs, boolean jitter) {}
 
-  /** A response cache for the route; {@code type} {@code none} disables it. */
-  public record Cache(String type, double threshold, long ttlSeconds, String embeddingModel, double auditSampleRate) {}
+  /** Operations a route can front: chosen by {@code operation:}, else by the kind of the route's model. */
+  public static final java.util.List<String> OPERATIONS = java.util.List.of("chat", "embeddings", "images");
 }

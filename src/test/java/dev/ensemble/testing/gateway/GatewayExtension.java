@@ -212,7 +212,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     }
     String path = java.nio.file.Path.of(scratchDir("sqlite"), "ensemble.db").toString();
     return new EnsembleConfig(c.server(), new dev.ensemble.config.StorageConfig(path, c.storage().encryptionKey()), c.responses(), c.redis(),
-        c.cluster(), c.providers(), c.models(), c.routes());
+        c.cluster(), c.providers(), c.models(), c.routes(), c.cache());
   }
 
   /** The node's Vert.x instance, e.g. to watch its event bus. */
