@@ -6,6 +6,7 @@ import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.pools.AttemptOutcome;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 
 /**
  * One client request from routing to its last byte, across as many {@link UpstreamAttempt}s as it takes:
@@ -64,6 +66,8 @@ final class ChatExchange {
   private Selection last;
   private int attempts;
   private int attemptsOfModel;
+  private BiConsumer<UnifiedResponse, BigDecimal> answered;
+  private boolean audit;
 
   ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
       RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
@@ -86,8 +90,22 @@ final class ChatExchange {
   }
 
   void run() {
-    live.register(context.requestId(), journal);
+    if (!audit) {
+      live.register(context.requestId(), journal);
+    }
     attempt(last);
+  }
+
+  /** Called with the answer and its upstream cost once a complete answer was delivered (the response cache stores it). */
+  ChatExchange onAnswered(BiConsumer<UnifiedResponse, BigDecimal> listener) {
+    this.answered = listener;
+    return this;
+  }
+
+  /** A cache audit's re-ask: not persisted as a response, and its ledger row is marked {@code AUDIT}. */
+  ChatExchange asAudit() {
+    this.audit = true;
+    return this;
   }
 
   /** The exact (cluster-wide) limiter admits the attempt first; a refusal is a 429 from that endpoint. */
@@ -122,8 +140,12 @@ final class ChatExchange {
       if (result.canFailOver()) {
         onFailure(selection, result.failure());
       } else {
+        UnifiedResponse complete = answered == null || result.clientStatus() != 200 ? null : journal.completedAnswer();
         persist(selection, result.usage());
         ledger(selection, result.clientStatus(), result.usage(), result.timeToFirstByteMs());
+        if (complete != null) {
+          answered.accept(complete, CostCalculator.cost(result.usage(), selection.pricing()));
+        }
       }
     });
   }
@@ -202,7 +224,7 @@ final class ChatExchange {
     vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), account.clientId(), selection.pool().name(),
         selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, cost,
         (System.nanoTime() - startNanos) / 1_000_000, timeToFirstByteMs, status, attempts, selection.decision().reason(), request.stream(),
-        System.currentTimeMillis()));
+        System.currentTimeMillis(), null, audit ? "AUDIT" : null, null));
   }
 
   /**
@@ -210,6 +232,10 @@ final class ChatExchange {
    * whole answer (see {@link LiveResponses}): an answer whose client left is always stored.
    */
   private void persist(Selection selection, Usage usage) {
+    if (audit) {
+      journal.close();
+      return;
+    }
     if (journal.isEmpty() || !live.awaitStore(!client.closed())) {
       retire();
       return;

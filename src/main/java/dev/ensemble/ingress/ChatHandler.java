@@ -1,14 +1,11 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.cache.CacheDirectives;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.config.RouteConfig;
-import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.ratelimit.RateLimiter;
-import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
-import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Handler;
@@ -25,25 +22,20 @@ import java.util.function.Function;
  * Serves one chat route in one client format: admit the caller (a client's monthly budget and {@code rpm_limit}:
  * 429 before anything else), parse and validate the body, route it, and hand it to a
  * {@link ChatExchange}. {@code routeOf} gives the named workflow a request came in on (its model replaces the
- * body's, its retry and fallback settings govern failover), or null for the plain chat routes.
+ * body's, its retry and fallback settings govern failover, its cache policy applies), or null for the plain chat routes.
+ * The {@link ChatLauncher} asks the response cache first when a policy covers the request ({@code Cache-Control}
+ * request directives honoured).
  */
 final class ChatHandler implements Handler<RoutingContext> {
 
   private final ClientDialect dialect;
-  private final ModelRouter router;
-  private final RateLimiter rateLimiter;
-  private final GatewayMetrics metrics;
+  private final ChatLauncher launcher;
   private final Function<RoutingContext, RouteConfig> routeOf;
-  private final LiveResponses live;
 
-  ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live) {
+  ChatHandler(ClientDialect dialect, ChatLauncher launcher, Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
-    this.router = router;
-    this.rateLimiter = rateLimiter;
-    this.metrics = metrics;
+    this.launcher = launcher;
     this.routeOf = routeOf;
-    this.live = live;
   }
 
   @Override
@@ -61,10 +53,9 @@ final class ChatHandler implements Handler<RoutingContext> {
       }
       UnifiedRequest request = dialect.decodeRequest(body);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
-      Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
       ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000);
-      new ChatExchange(ctx.vertx(), new HttpChannel(response, dialect, context), dialect, router, rateLimiter, route, request, hints,
-          selection, context, account, live).run();
+      launcher.launch(ctx.vertx(), new HttpChannel(response, dialect, context), dialect, route, request, hints, context, account,
+          CacheDirectives.parse(ctx.request().getHeader(Headers.CACHE_CONTROL)));
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.admin.AdminAuth;
+import dev.ensemble.admin.CacheHandler;
 import dev.ensemble.admin.ClientsHandler;
 import dev.ensemble.admin.KeysHandler;
 import dev.ensemble.admin.StatusHandler;
@@ -59,8 +60,12 @@ public final class IngressVerticle extends VerticleBase {
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
     router.route("/v1/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    ResponseCaching caching = services.caching();
+    CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.audits(), caching.embedders(), openAi);
+    ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor);
+    auditor.bind(launcher);
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, launcher, ctx -> null));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, launcher, ctx -> null));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -68,9 +73,8 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
-    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS));
+    }).handler(new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name"))));
+    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, launcher, WebSocketHandler.PING_INTERVAL_MS));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
@@ -85,6 +89,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles(), services.logs(),
         services.cluster()));
     router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
+    router.get("/admin/cache").handler(new CacheHandler(caching.cache(), caching.audits())::handle);
     router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
     ClientsHandler clients = new ClientsHandler(services.clients(), new SecureRandom(), java.time.Clock.systemUTC());
     router.post("/admin/clients").handler(body).handler(clients::create);

@@ -16,9 +16,18 @@ import java.util.function.Supplier;
  * What every ingress instance of a node shares: the config, the router, the exact rate limiter, the client
  * dialects, when the node started, a view of its deployed verticles, its metrics, its gateway clients, the
  * responses it is producing right now, its log buffers and
- * its cluster membership ({@code {enabled: false}} on a single node). All thread-safe.
+ * its cluster membership ({@code {enabled: false}} on a single node) and its response cache. All thread-safe.
  */
 public record NodeServices(
     EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
     long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients,
-    LiveResponses live, LogBuffers logs, Supplier<JsonObject> cluster) {}
+    LiveResponses live, LogBuffers logs, Supplier<JsonObject> cluster, ResponseCaching caching) {
+
+  /** Services of a node without a response cache. */
+  public NodeServices(EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
+      long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients,
+      LiveResponses live, LogBuffers logs, Supplier<JsonObject> cluster) {
+    this(config, router, rateLimiter, openAi, anthropic, startedAtEpochSeconds, verticles, metrics, clients, live, logs, cluster,
+        ResponseCaching.NONE);
+  }
+}

@@ -51,7 +51,7 @@ final class OperationHandler implements Handler<RoutingContext> {
       Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      new OperationExchange(ctx.vertx(), response, dialect, router, rateLimiter, operation, hints, selection, requestId, account).run();
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId, account).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -1,10 +1,7 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.ratelimit.RateLimiter;
-import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.wire.ClientDialect;
 import io.vertx.core.Handler;
@@ -22,20 +19,13 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   private final ClientDialect openAi;
   private final ClientDialect anthropic;
-  private final ModelRouter router;
-  private final RateLimiter rateLimiter;
-  private final GatewayMetrics metrics;
-  private final LiveResponses live;
+  private final ChatLauncher launcher;
   private final long pingIntervalMs;
 
-  WebSocketHandler(ClientDialect openAi, ClientDialect anthropic, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs) {
-    this.live = live;
+  WebSocketHandler(ClientDialect openAi, ClientDialect anthropic, ChatLauncher launcher, long pingIntervalMs) {
     this.openAi = openAi;
     this.anthropic = anthropic;
-    this.router = router;
-    this.rateLimiter = rateLimiter;
-    this.metrics = metrics;
+    this.launcher = launcher;
     this.pingIntervalMs = pingIntervalMs;
   }
 
@@ -60,19 +50,7 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     return "anthropic".equals(format) ? anthropic : null;
   }
 
-  ModelRouter router() {
-    return router;
-  }
-
-  RateLimiter rateLimiter() {
-    return rateLimiter;
-  }
-
-  GatewayMetrics metrics() {
-    return metrics;
-  }
-
-  LiveResponses live() {
-    return live;
+  ChatLauncher launcher() {
+    return launcher;
   }
 }
