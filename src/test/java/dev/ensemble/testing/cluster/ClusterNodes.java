@@ -35,30 +35,44 @@ public final class ClusterNodes implements AutoCloseable {
   }
 
   private final List<Node> nodes = new ArrayList<>();
+  private final LoopbackCluster cluster;
 
-  private ClusterNodes() {
+  private ClusterNodes(LoopbackCluster cluster) {
+    this.cluster = cluster;
   }
 
   /** Starts {@code count} nodes one after the other; node {@code i} reads {@code yaml.apply(i)}. */
   public static ClusterNodes start(int count, IntFunction<String> yaml) throws Exception {
-    LoopbackCluster cluster = new LoopbackCluster(count);
-    ClusterNodes started = new ClusterNodes();
+    return start(count, count, yaml);
+  }
+
+  /** Starts {@code count} nodes of a cluster with room for {@code capacity} (the rest {@link #join} later). */
+  public static ClusterNodes start(int count, int capacity, IntFunction<String> yaml) throws Exception {
+    ClusterNodes started = new ClusterNodes(new LoopbackCluster(capacity));
     try {
       for (int i = 0; i < count; i++) {
-        EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml.apply(i));
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
-        Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(cluster.newMember()).buildClustered()
-            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        started.nodes.add(new Node(vertx, null, List.of()));
-        Gateway gateway = Gateway.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        started.nodes.set(i, new Node(vertx, gateway, List.copyOf(config.providers().keySet())));
+        started.join(yaml.apply(i));
       }
     } catch (Exception e) {
       started.close();
       throw e;
     }
     return started;
+  }
+
+  /** Starts one more node configured by {@code yaml}; it joins the running ones. */
+  public Node join(String yaml) throws Exception {
+    EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
+    Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(cluster.newMember()).buildClustered()
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    int i = nodes.size();
+    nodes.add(new Node(vertx, null, List.of()));
+    Gateway gateway = Gateway.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Node node = new Node(vertx, gateway, List.copyOf(config.providers().keySet()));
+    nodes.set(i, node);
+    return node;
   }
 
   public Node node(int index) {
