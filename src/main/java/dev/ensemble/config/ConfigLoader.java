@@ -348,6 +348,12 @@ public final class ConfigLoader {
         checkModelRef(config, r.fallback().get(i), "routes." + name + ".fallback[" + i + "]");
       }
       checkEmbedder(config, r.cache(), "routes." + name + ".cache.embedding_model");
+      ModelConfig m = config.models().get(r.model());
+      String operation = !r.operation().isEmpty() ? r.operation()
+          : m == null || m.kind() == ModelKind.CHAT ? "chat" : m.kind() == ModelKind.EMBEDDING ? "embeddings" : "images";
+      if (r.cache().enabled() && !"chat".equals(operation)) {
+        throw new ConfigException("routes." + name + ".cache.type", "only chat workflows cache responses; this route fronts " + operation);
+      }
     });
     config.cache().models().forEach((name, c) -> checkEmbedder(config, c, "models." + name + ".response_cache.embedding_model"));
   }

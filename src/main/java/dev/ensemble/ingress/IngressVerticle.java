@@ -66,21 +66,31 @@ public final class IngressVerticle extends VerticleBase {
     auditor.bind(launcher);
     router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, launcher, ctx -> null));
     router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, launcher, ctx -> null));
-    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
-      if (routes.containsKey(ctx.pathParam("name"))) {
-        ctx.next();
-      } else {
-        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
-            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
-      }
-    }).handler(new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name"))));
-    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, launcher, WebSocketHandler.PING_INTERVAL_MS));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
-    router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
-    router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
+    OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)));
+    OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created));
+    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")));
+    OperationHandler workflowEmbeddings = embeddingsHandler.forModel(ctx -> routes.get(ctx.pathParam("name")).model());
+    OperationHandler workflowImages = imagesHandler.forModel(ctx -> routes.get(ctx.pathParam("name")).model());
+    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
+      RouteConfig route = routes.get(ctx.pathParam("name"));
+      if (route == null) {
+        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
+            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
+        return;
+      }
+      switch (WorkflowOperation.of(route, modelRouter.kindOf(route.model()))) {
+        case "embeddings" -> workflowEmbeddings.handle(ctx);
+        case "images" -> workflowImages.handle(ctx);
+        default -> workflowChat.handle(ctx);
+      }
+    });
+    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, launcher, WebSocketHandler.PING_INTERVAL_MS));
+    router.post("/v1/embeddings").handler(body).handler(embeddingsHandler);
+    router.post("/v1/images/generations").handler(body).handler(imagesHandler);
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);

@@ -31,13 +31,25 @@ final class OperationHandler implements Handler<RoutingContext> {
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
   private final Parser parser;
+  private final java.util.function.Function<RoutingContext, String> modelOf;
 
   OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser) {
+    this(dialect, router, rateLimiter, metrics, parser, null);
+  }
+
+  private OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
+      java.util.function.Function<RoutingContext, String> modelOf) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.parser = parser;
+    this.modelOf = modelOf;
+  }
+
+  /** The same operation for a workflow route: {@code modelOf} (the route's model) replaces the body's {@code model}. */
+  OperationHandler forModel(java.util.function.Function<RoutingContext, String> modelOf) {
+    return new OperationHandler(dialect, router, rateLimiter, metrics, parser, modelOf);
   }
 
   @Override
@@ -48,7 +60,11 @@ final class OperationHandler implements Handler<RoutingContext> {
     ClientAccount account = Caller.of(ctx).account();
     try {
       account.admit();
-      Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
+      JsonObject body = ChatHandler.jsonBody(ctx.body().buffer());
+      if (modelOf != null) {
+        body.put("model", modelOf.apply(ctx));
+      }
+      Operation operation = parser.parse(body, now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
       new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId, account).run();
