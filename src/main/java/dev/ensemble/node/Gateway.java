@@ -215,8 +215,9 @@ public final class Gateway {
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
-              metrics, clients, live, logs, cluster));
+          NodeServices services = new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
+              metrics, clients, live, logs, cluster);
+          IngressVerticle verticle = new IngressVerticle(shared.server(), own -> HttpRoutes.build(own, services));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
