@@ -34,8 +34,8 @@ class LayeringTest {
       List.of("pools", "ratelimit", "pricing"),
       List.of("providers"),
       List.of("wire"),
-      List.of("config"),
       List.of("bus", "logging"),
+      List.of("config"),
       List.of("model"));
 
   private static final Path MAIN = Path.of("src/main/java/dev/ensemble");
