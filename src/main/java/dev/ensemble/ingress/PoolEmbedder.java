@@ -4,7 +4,7 @@ import dev.ensemble.cache.Embedder;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.config.ModelKind;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.EmbeddingsRequest;
+import dev.ensemble.model.EmbeddingsRequest;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
