@@ -24,8 +24,9 @@ import java.util.List;
 /**
  * The node's vector index of semantic entries: Lucene's HNSW graph ({@link KnnFloatVectorField}, dot product over unit
  * vectors, so the score is the cosine) in memory, each vector filed under its entry key and context key; a search
- * looks only among entries of the same context (a filtered kNN query). Lucene's writer and searcher manager are
- * thread-safe; calls block for CPU work (and a reopen after writes), so callers run them on worker threads.
+ * looks only among entries of the same context (a filtered kNN query). Changes become visible to the next search,
+ * which reopens the reader first (one reopen per search after any number of writes, not one per write). Confined to
+ * one thread (the {@link CacheShelf}'s index thread): calls block for CPU work.
  */
 public final class SemanticIndex implements AutoCloseable {
 
@@ -39,6 +40,7 @@ public final class SemanticIndex implements AutoCloseable {
   private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
   private final IndexWriter writer;
   private final SearcherManager searchers;
+  private boolean dirty;
 
   public SemanticIndex() {
     try {
@@ -56,7 +58,7 @@ public final class SemanticIndex implements AutoCloseable {
     doc.add(new KnnFloatVectorField(VECTOR, vector, VectorSimilarityFunction.DOT_PRODUCT));
     try {
       writer.updateDocument(new Term(KEY, key), doc);
-      searchers.maybeRefresh();
+      dirty = true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -65,7 +67,7 @@ public final class SemanticIndex implements AutoCloseable {
   public void remove(String key) {
     try {
       writer.deleteDocuments(new Term(KEY, key));
-      searchers.maybeRefresh();
+      dirty = true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -74,6 +76,10 @@ public final class SemanticIndex implements AutoCloseable {
   /** Up to {@code k} nearest entries of {@code contextKey}, most similar first. */
   public List<Match> nearest(String contextKey, float[] vector, int k) {
     try {
+      if (dirty) {
+        searchers.maybeRefreshBlocking();
+        dirty = false;
+      }
       IndexSearcher searcher = searchers.acquire();
       try {
         TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, k, new TermQuery(new Term(CONTEXT, contextKey))), k);
