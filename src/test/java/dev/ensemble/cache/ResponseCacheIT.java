@@ -146,6 +146,16 @@ class ResponseCacheIT {
     assertTrue(Long.parseLong(second.headers().firstValue("age").orElseThrow()) >= 0);
     String id = second.headers().firstValue("x-ensemble-request-id").orElseThrow();
     assertTrue(new JsonObject(second.body()).getString("id").endsWith(id), second.body());
+    await(until(() -> {
+      try {
+        return new JsonObject(get("/api/v1/responses/" + id, alice).body()).getString("status", "").equals("completed");
+      } catch (Exception e) {
+        return false;
+      }
+    }));
+    JsonObject stored = new JsonObject(get("/api/v1/responses/" + id, alice).body());
+    assertEquals("cache", stored.getString("provider"));
+    assertEquals("Paris is the capital of France.", stored.getString("text"));
   }
 
   @Test
