@@ -1,17 +1,11 @@
 package dev.ensemble.cache;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 
-/** A single node's store: the shelf is the only copy. */
+/** A single node's store: the shelf is the only copy. Thread-safe as the shelf is. */
 public final class LocalCacheStore implements CacheStore {
 
-  private final Vertx vertx;
   private CacheShelf shelf;
-
-  public LocalCacheStore(Vertx vertx) {
-    this.vertx = vertx;
-  }
 
   @Override
   public Future<Void> start(CacheShelf shelf) {

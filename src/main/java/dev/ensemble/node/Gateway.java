@@ -270,7 +270,7 @@ public final class Gateway {
     Map<String, Embedder> embedders = new ConcurrentHashMap<>();
     Function<String, Embedder> byName = name -> ResponseCacheConfig.LOCAL_EMBEDDER.equals(name) ? local
         : embedders.computeIfAbsent(name, m -> new PoolEmbedder(vertx, m, router, limiter));
-    CacheStore store = vertx.isClustered() ? new HazelcastCacheStore(vertx, hazelcast()) : new LocalCacheStore(vertx);
+    CacheStore store = vertx.isClustered() ? new HazelcastCacheStore(vertx, hazelcast()) : new LocalCacheStore();
     ResponseCache cache = new ResponseCache(vertx, policies, store, byName, new CacheMeters(registry), System::currentTimeMillis);
     AuditLog audits = new AuditLog(dataDir, config.cache().auditLogMaxBytes(), config.cache().auditLogFiles());
     return new ResponseCaching(cache, audits, byName);

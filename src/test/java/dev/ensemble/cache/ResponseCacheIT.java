@@ -315,7 +315,13 @@ class ResponseCacheIT {
     // audit_sample_rate 1: the hit is asked upstream again in the background and recorded
     await(until(() -> auditCount() >= 1));
     assertEquals(2, fake.requestCount(), "one client call upstream, one audit");
-    JsonObject audit = new JsonObject(get("/admin/cache", ADMIN_KEY).body()).getJsonArray("audits").getJsonObject(0);
+    JsonObject admin = new JsonObject(get("/admin/cache", ADMIN_KEY).body());
+    JsonArray thresholds = admin.getJsonArray("thresholds");
+    assertEquals(9, thresholds.size());
+    assertEquals("0.90", thresholds.getJsonObject(0).getString("threshold"));
+    assertTrue(thresholds.getJsonObject(0).getLong("would_hit") >= 1, thresholds.encode());
+    assertTrue(thresholds.getJsonObject(0).getLong("audits") >= 1, thresholds.encode());
+    JsonObject audit = admin.getJsonArray("audits").getJsonObject(0);
     assertEquals("SEMANTIC_HIT", audit.getString("status"));
     assertEquals("How can I reset my password?", audit.getString("prompt"));
     assertEquals("Click the reset link on the sign-in page.", audit.getString("fresh_answer"));
