@@ -17,10 +17,12 @@ import java.util.function.Function;
 /**
  * Identifies the caller of {@code /v1/*} and {@code /api/v1/responses/*} by its gateway key:
  * {@code Authorization: Bearer <key>}, or on {@code /v1/messages} also {@code x-api-key} (which wins when both
- * are sent), or on the WebSocket upgrade {@code /v1/ws} also {@code ?key=<key>} (the header wins). A key that is not a client's is a 401 in the route's client format, whatever
- * {@code server.require_client_keys} says: a wrong key never silently becomes an anonymous request. No key is
- * a 401 when {@code require_client_keys} is true, else the request is anonymous. On the response routes the
- * admin key is also accepted. Keys are never logged, echoed or forwarded.
+ * are sent), or on the WebSocket upgrade {@code /v1/ws} also {@code ?key=<key>} (the header wins). A client's key
+ * makes the request that client's (its budget, {@code rpm_limit} and usage rows). With
+ * {@code server.require_client_keys: true} a missing key, or one that is no client's, is a 401 in the route's client
+ * format. Without it, both are anonymous requests: every official SDK sends some key (the OpenAI SDKs refuse to start
+ * without one), so {@code api_key="unused"} must work against a node that does not require keys. On the response
+ * routes the admin key is also accepted. Keys are never logged, echoed or forwarded.
  */
 final class ClientAuth implements Handler<RoutingContext> {
 
@@ -60,7 +62,12 @@ final class ClientAuth implements Handler<RoutingContext> {
     }
     Client client = registry.authenticate(key);
     if (client == null) {
-      deny(ctx, "The gateway key is not valid");
+      if (requireKeys) {
+        deny(ctx, "The gateway key is not valid");
+        return;
+      }
+      Caller.ANONYMOUS.attachTo(ctx);
+      ctx.next();
       return;
     }
     new Caller(new ClientAccount(client, registry), false).attachTo(ctx);
