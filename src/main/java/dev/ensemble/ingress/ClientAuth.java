@@ -50,27 +50,26 @@ final class ClientAuth implements Handler<RoutingContext> {
             : isWebSocketRoute(ctx) ? " or ?key=<key>" : ""));
         return;
       }
-      Caller.ANONYMOUS.attachTo(ctx);
-      ctx.next();
+      admit(ctx, Caller.ANONYMOUS);
       return;
     }
     if (adminKey.length > 0 && ctx.request().path().startsWith(RESPONSES)
         && MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) {
-      Caller.ADMIN.attachTo(ctx);
-      ctx.next();
+      admit(ctx, Caller.ADMIN);
       return;
     }
     Client client = registry.authenticate(key);
-    if (client == null) {
-      if (requireKeys) {
-        deny(ctx, "The gateway key is not valid");
-        return;
-      }
-      Caller.ANONYMOUS.attachTo(ctx);
-      ctx.next();
-      return;
+    if (client != null) {
+      admit(ctx, new Caller(new ClientAccount(client, registry), false));
+    } else if (requireKeys) {
+      deny(ctx, "The gateway key is not valid");
+    } else {
+      admit(ctx, Caller.ANONYMOUS);
     }
-    new Caller(new ClientAccount(client, registry), false).attachTo(ctx);
+  }
+
+  private static void admit(RoutingContext ctx, Caller caller) {
+    caller.attachTo(ctx);
     ctx.next();
   }
 
