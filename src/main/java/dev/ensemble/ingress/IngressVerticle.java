@@ -12,6 +12,7 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
 import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
 import dev.ensemble.wire.openai.OpenAiImagesCodec;
 import io.vertx.core.Future;
@@ -37,15 +38,15 @@ public final class IngressVerticle extends VerticleBase {
 
   private final NodeServices services;
   private final EnsembleConfig config;
+  private final ClientDialects dialects;
   private final ClientDialect openAi;
-  private final ClientDialect anthropic;
   private HttpServer server;
 
   public IngressVerticle(NodeServices services) {
     this.services = services;
     this.config = services.config();
-    this.openAi = services.openAi();
-    this.anthropic = services.anthropic();
+    this.dialects = services.dialects();
+    this.openAi = dialects.fallback();
   }
 
   @Override
@@ -56,11 +57,20 @@ public final class IngressVerticle extends VerticleBase {
 
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
-    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
+    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
     router.route("/v1/*").handler(clientAuth);
+    router.route("/v1beta/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
+    StoredResponses stored = new StoredResponses(services.live(), access);
+    for (ClientDialect dialect : dialects.all()) {
+      ChatHandler chat = new ChatHandler(dialect, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live(), stored);
+      dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
+      if (dialect.storedResponsePath() != null) {
+        router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
+        router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
+      }
+    }
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -68,8 +78,9 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
-    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
+        stored));
+    router.get("/v1/ws").handler(new WebSocketHandler(dialects, modelRouter, rateLimiter, services.metrics(), services.live(),
         WebSocketHandler.PING_INTERVAL_MS));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
@@ -78,7 +89,7 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
         (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
@@ -135,7 +146,7 @@ public final class IngressVerticle extends VerticleBase {
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+    return dialects.forPath(ctx.request().path());
   }
 
   /** The port actually bound (useful with port 0). */
