@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * Google's Gemini API as clients (the Google GenAI SDKs) speak it: {@code POST
- * /v1beta/models/{model}:generateContent}, and {@code :streamGenerateContent} ({@code ?alt=sse} for SSE, else
+ * /v1beta/models/{model}:generateContent} (or {@code /v1/models/...}, the version the Java SDK picks), and {@code :streamGenerateContent} ({@code ?alt=sse} for SSE, else
  * one JSON array streamed element by element). The gateway key comes in {@code x-goog-api-key} or {@code ?key=}
  * (or {@code Authorization: Bearer}); errors are Google's. On the WebSocket the body names the model
  * ({@code "model": "models/<name>"} or {@code "<name>"}). Stateless and thread-safe.
@@ -23,6 +23,7 @@ import java.util.List;
 public final class GeminiClientDialect implements ClientDialect {
 
   private static final String PREFIX = "/v1beta/";
+  private static final String V1_MODELS = "/v1/models/";
 
   private final ClientRequestDecoder requests = new ClientRequestDecoder();
   private final ClientResponses responses = new ClientResponses();
@@ -34,12 +35,13 @@ public final class GeminiClientDialect implements ClientDialect {
 
   @Override
   public List<String> chatPaths() {
-    return List.of("/v1beta/models/:call");
+    return List.of("/v1beta/models/:call", "/v1/models/:call");
   }
 
+  /** Everything under {@code /v1beta/}, and Gemini's {@code /v1/models/{model}:{method}} (a colon after the model). */
   @Override
   public boolean owns(String path) {
-    return path.startsWith(PREFIX);
+    return path.startsWith(PREFIX) || path.startsWith(V1_MODELS) && path.indexOf(':', V1_MODELS.length()) > 0;
   }
 
   @Override
