@@ -39,6 +39,7 @@ final class ResponseJournal {
   private JsonObject cancelled;
   private Usage partialUsage;
   private final List<EventFollower> followers = new ArrayList<>(0);
+  private final List<Runnable> onClose = new ArrayList<>(0);
   private boolean terminated;
   private boolean closed;
   private String routedProvider;
@@ -175,9 +176,25 @@ final class ResponseJournal {
     });
   }
 
+  /**
+   * Calls {@code then} on {@code replyOn} once the response has left the live registry (stored, or not to be), at
+   * once if it already has. Safe from any thread.
+   */
+  void whenClosed(Context replyOn, Handler<Void> then) {
+    owner.runOnContext(v -> {
+      if (closed) {
+        replyOn.runOnContext(then);
+      } else {
+        onClose.add(() -> replyOn.runOnContext(then));
+      }
+    });
+  }
+
   /** The response left the live registry: followers still waiting are ended. */
   void close() {
     closed = true;
+    onClose.forEach(Runnable::run);
+    onClose.clear();
     followers.forEach(EventFollower::end);
     followers.clear();
   }

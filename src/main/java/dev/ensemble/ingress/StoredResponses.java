@@ -79,24 +79,34 @@ final class StoredResponses {
         ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer()));
   }
 
-  /** {@code DELETE}: removes the response from the index and the store. */
+  /**
+   * {@code DELETE}: removes the response from the index and the store. A response still being produced is a 409; one
+   * finished but not yet stored is deleted once the store has it.
+   */
   void delete(RoutingContext ctx, ClientDialect dialect) {
     String id = ctx.pathParam("id");
     find(ctx, dialect, id, "id", (stored, inFlight) -> {
-      if (inFlight) {
+      ResponseJournal journal = inFlight ? live.find(id) : null;
+      if (inFlight && "in_progress".equals(stored.getString("status"))) {
         ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 409,
-            "Response '" + id + "' is still being produced or stored; delete it once it is complete", true, 1L, "id"));
-        return;
+            "Response '" + id + "' is still being produced; delete it once it is complete", true, 1L, "id"));
+      } else if (journal != null) {
+        journal.whenClosed(ctx.vertx().getOrCreateContext(), v -> deleteStored(ctx, dialect, id));
+      } else {
+        deleteStored(ctx, dialect, id);
       }
-      ctx.vertx().eventBus().request(Addresses.PERSIST_RESPONSE_DELETE, id).onComplete(ar -> {
-        if (ar.succeeded()) {
-          ctx.response().putHeader("content-type", "application/json").end(dialect.encodeDeleted(id).toBuffer());
-        } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
-          notFound(ctx, dialect, id, "id");
-        } else {
-          ErrorResponder.send(ctx.response(), dialect, GatewayError.of(ErrorType.INTERNAL, "The response could not be deleted"));
-        }
-      });
+    });
+  }
+
+  private void deleteStored(RoutingContext ctx, ClientDialect dialect, String id) {
+    ctx.vertx().eventBus().request(Addresses.PERSIST_RESPONSE_DELETE, id).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("content-type", "application/json").end(dialect.encodeDeleted(id).toBuffer());
+      } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+        notFound(ctx, dialect, id, "id");
+      } else {
+        ErrorResponder.send(ctx.response(), dialect, GatewayError.of(ErrorType.INTERNAL, "The response could not be deleted"));
+      }
     });
   }
 
