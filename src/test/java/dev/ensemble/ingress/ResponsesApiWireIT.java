@@ -159,6 +159,10 @@ class ResponsesApiWireIT {
     assertEquals(200, admin.statusCode(), admin.body());
     assertEquals("response", new JsonObject(admin.body()).getString("object"));
     assertEquals(404, get("/v1/responses/resp_unknown", alice).statusCode());
+    HttpResponse<String> record = get("/api/v1/responses/" + id, alice);
+    assertEquals(200, record.statusCode(), record.body());
+    assertEquals("response", new JsonObject(record.body()).getJsonObject("body").getString("object"));
+    assertTrue(!new JsonObject(record.body()).containsKey("conversation"), "the stored conversation is never shown: " + record.body());
 
     HttpResponse<String> deleted = send(HttpRequest.newBuilder(uri("/v1/responses/" + id)).header("Authorization", "Bearer " + alice).DELETE());
     assertEquals(200, deleted.statusCode(), deleted.body());
