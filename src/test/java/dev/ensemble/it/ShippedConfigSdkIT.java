@@ -12,12 +12,19 @@ import com.anthropic.core.http.StreamResponse;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.google.genai.Client;
+import com.google.genai.ResponseStream;
+import com.google.genai.errors.ApiException;
+import com.google.genai.types.GenerateContentResponse;
+import com.google.genai.types.HttpOptions;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +56,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * only what a test must change: {@code ENSEMBLE_PORT=0} (a variable the file already expands) for a free port,
  * {@code ENSEMBLE_ADMIN_KEY} (also expanded) to create a client, and the {@code data/} paths moved to scratch
  * directories by {@link GatewayExtension#fromFile}. The file says {@code require_client_keys: false}: a key that
- * is no client's is an anonymous caller, in every place a key is read, and a client's key is still that client's.
+ * is no client's is an anonymous caller, in every place a key is read (OpenAI, Anthropic, Responses API and Gemini
+ * routes, the WebSocket), and a client's key is still that client's.
  * A second node runs a copy of the same file that differs only in {@code require_client_keys: true}, where the
  * same unknown key is a 401 in every format.
  */
@@ -86,6 +94,10 @@ class ShippedConfigSdkIT {
 
   private static AnthropicClient anthropic(GatewayExtension node, String key) {
     return AnthropicOkHttpClient.builder().baseUrl(node.baseUrl()).apiKey(key).maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+  }
+
+  private static Client gemini(GatewayExtension node, String key) {
+    return Client.builder().apiKey(key).httpOptions(HttpOptions.builder().baseUrl(node.baseUrl()).build()).build();
   }
 
   private static ChatCompletionCreateParams openAiHello() {
@@ -132,10 +144,31 @@ class ShippedConfigSdkIT {
   }
 
   @Test
+  void theGeminiSdkAndTheResponsesApiWithAnyKeyAnswer() {
+    try (Client client = gemini(open, "unused")) {
+      assertEquals(MOCK_ANSWER, client.models.generateContent("mock-1", "Hello!", null).text());
+      StringBuilder streamed = new StringBuilder();
+      try (ResponseStream<GenerateContentResponse> stream = client.models.generateContentStream("mock-1", "Hello!", null)) {
+        stream.forEach(chunk -> streamed.append(chunk.text() == null ? "" : chunk.text()));
+      }
+      assertEquals(MOCK_ANSWER, streamed.toString());
+    }
+    OpenAIClient client = openAi(open, "unused");
+    try {
+      Response response = client.responses().create(ResponseCreateParams.builder().model("mock-1").input("Hello!").build());
+      assertEquals(MOCK_ANSWER, response.output().get(0).asMessage().content().get(0).asOutputText().text());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void anUnknownKeyIsAnonymousInEveryPlaceAKeyIsRead() throws Exception {
     HttpResponse<String> xApiKey = post(open, "/v1/messages", anthropicBody(), "x-api-key", "unused");
     HttpResponse<String> bearerOnMessages = post(open, "/v1/messages", anthropicBody(), "Authorization", "Bearer unused");
     HttpResponse<String> workflow = post(open, "/v1/workflows/hello", openAiBody(), "Authorization", "Bearer unused");
+    HttpResponse<String> geminiQueryKey = post(open, "/v1beta/models/mock-1:generateContent?key=unused", geminiBody());
+    HttpResponse<String> geminiHeaderKey = post(open, "/v1beta/models/mock-1:generateContent", geminiBody(), "x-goog-api-key", "unused");
     HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(open.baseUrl() + "/v1/models"))
         .header("Authorization", "Bearer unused").build(), HttpResponse.BodyHandlers.ofString());
 
@@ -143,6 +176,8 @@ class ShippedConfigSdkIT {
     assertEquals(200, bearerOnMessages.statusCode(), bearerOnMessages.body());
     assertEquals(200, workflow.statusCode(), workflow.body());
     assertEquals(200, models.statusCode(), models.body());
+    assertEquals(200, geminiQueryKey.statusCode(), geminiQueryKey.body());
+    assertEquals(200, geminiHeaderKey.statusCode(), geminiHeaderKey.body());
     String id = xApiKey.headers().firstValue("x-ensemble-request-id").orElseThrow();
     assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(open.baseUrl() + "/api/v1/responses/" + id))
         .header("Authorization", "Bearer unused").build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
@@ -190,13 +225,19 @@ class ShippedConfigSdkIT {
   void whenKeysAreRequiredAnUnknownKeyIs401InEveryFormat() throws Exception {
     OpenAIClient openAiClient = openAi(closed, "unused");
     AnthropicClient anthropicClient = anthropic(closed, "unused");
-    try {
+    try (Client geminiClient = gemini(closed, "unused")) {
       com.openai.errors.UnauthorizedException openAiRefused = assertThrows(com.openai.errors.UnauthorizedException.class,
           () -> openAiClient.chat().completions().create(openAiHello()));
       assertEquals(401, openAiRefused.statusCode());
       com.anthropic.errors.UnauthorizedException anthropicRefused = assertThrows(com.anthropic.errors.UnauthorizedException.class,
           () -> anthropicClient.messages().create(anthropicHello()));
       assertEquals(401, anthropicRefused.statusCode());
+      com.openai.errors.UnauthorizedException responsesRefused = assertThrows(com.openai.errors.UnauthorizedException.class,
+          () -> openAiClient.responses().create(ResponseCreateParams.builder().model("mock-1").input("Hello!").build()));
+      assertEquals(401, responsesRefused.statusCode());
+      ApiException geminiRefused = assertThrows(ApiException.class, () -> geminiClient.models.generateContent("mock-1", "Hello!", null));
+      assertEquals(401, geminiRefused.code());
+      assertEquals("UNAUTHENTICATED", geminiRefused.status());
     } finally {
       openAiClient.close();
       anthropicClient.close();
@@ -206,6 +247,7 @@ class ShippedConfigSdkIT {
     assertEquals("authentication_error", new JsonObject(xApiKey.body()).getJsonObject("error").getString("type"));
     HttpResponse<String> noKey = post(closed, "/v1/chat/completions", openAiBody());
     assertEquals(401, noKey.statusCode());
+    assertEquals(401, post(closed, "/v1beta/models/mock-1:generateContent?key=unused", geminiBody()).statusCode());
 
     for (String[] attempt : new String[][] {{"?key=unused", null}, {"", "unused"}}) {
       ExecutionException refused = assertThrows(ExecutionException.class, () -> webSocketAnswer(closed, attempt[0], attempt[1]));
@@ -217,6 +259,11 @@ class ShippedConfigSdkIT {
 
   private static JsonObject openAiBody() {
     return new JsonObject().put("model", "mock-1").put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Hello!")));
+  }
+
+  private static JsonObject geminiBody() {
+    return new JsonObject().put("contents", new JsonArray().add(new JsonObject().put("role", "user")
+        .put("parts", new JsonArray().add(new JsonObject().put("text", "Hello!")))));
   }
 
   private static JsonObject anthropicBody() {
