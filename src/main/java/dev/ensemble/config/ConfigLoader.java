@@ -268,7 +268,7 @@ public final class ConfigLoader {
 
   private static DeclaredModel model(String name, ConfigNode n) {
     n.allow("kind", "pricing", "cache", "response_cache", "modalities", "providers");
-    ModelKind kind = n.enumValue("kind", ModelKind.class, ModelKind.CHAT);
+    ModelKind kind = n.enumValue("kind", ModelKind.class, null);
     List<DeclaredModel.Serving> served = n.list("providers", s -> {
       s.allow("provider", "model", "pricing", "cache", "modalities");
       return new DeclaredModel.Serving(s.requiredString("provider"), s.string("model", name),
@@ -349,7 +349,7 @@ public final class ConfigLoader {
       checkEmbedder(config, r.cache(), "routes." + name + ".cache.embedding_model");
       ModelConfig m = config.models().get(r.model());
       String operation = !r.operation().isEmpty() ? r.operation()
-          : m == null || m.kind() == ModelKind.CHAT ? "chat" : m.kind() == ModelKind.EMBEDDING ? "embeddings" : "images";
+          : m == null || m.kind() == null || m.kind() == ModelKind.CHAT ? "chat" : m.kind() == ModelKind.EMBEDDING ? "embeddings" : "images";
       if (r.cache().enabled() && !"chat".equals(operation)) {
         throw new ConfigException("routes." + name + ".cache.type", "only chat workflows cache responses; this route fronts " + operation);
       }

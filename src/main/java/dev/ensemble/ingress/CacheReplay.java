@@ -10,6 +10,7 @@ import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.LedgerEntry;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
@@ -38,8 +39,9 @@ final class CacheReplay {
     return lookup.status() == CacheStatus.SEMANTIC_HIT ? "semantic_cache_hit" : "cache_hit";
   }
 
-  static void replay(Vertx vertx, ClientChannel channel, ClientDialect dialect, UnifiedRequest request, Lookup lookup,
+  static void replay(Vertx vertx, ClientChannel channel, ClientDialect dialect, ClientCall call, Lookup lookup,
       ResponseContext context, ClientAccount account, LiveResponses live, long startNanos) {
+    UnifiedRequest request = call.request();
     UnifiedResponse cached = lookup.entry().answer();
     UnifiedResponse answer = new UnifiedResponse(context.requestId(), request.model(), cached.content(), cached.stopReason(),
         cached.stopSequence(), cached.usage());
@@ -60,12 +62,12 @@ final class CacheReplay {
     vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), account.clientId(), PROVIDER, PROVIDER,
         request.model(), null, Usage.UNKNOWN, BigDecimal.ZERO, latencyMs, latencyMs, 200, 0, reason(lookup), request.stream(),
         System.currentTimeMillis(), null, lookup.status().name(), lookup.entry().costUsd()));
-    if (!live.awaitStore(!channel.closed())) {
+    if (!call.store() || !live.awaitStore(!channel.closed())) {
       live.remove(context.requestId(), journal);
       journal.close();
       return;
     }
-    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, PROVIDER, PROVIDER, BigDecimal.ZERO)).onComplete(ar -> {
+    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, PROVIDER, PROVIDER, BigDecimal.ZERO)).onComplete(ar -> {
       live.stored();
       live.remove(context.requestId(), journal);
       journal.close();

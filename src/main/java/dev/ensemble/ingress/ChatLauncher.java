@@ -13,6 +13,7 @@ import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
@@ -51,34 +52,35 @@ final class ChatLauncher {
    * Runs {@code request}; a failure to route it without a cache policy is thrown (the caller answers it), one after
    * a cache lookup goes to {@code channel}.
    */
-  void launch(Vertx vertx, ClientChannel channel, ClientDialect dialect, RouteConfig route, UnifiedRequest request, RoutingHints hints,
+  void launch(Vertx vertx, ClientChannel channel, ClientDialect dialect, RouteConfig route, ClientCall call, RoutingHints hints,
       ResponseContext context, ClientAccount account, CacheDirectives directives) {
     long startNanos = System.nanoTime();
+    UnifiedRequest request = call.request();
     CachePolicy policy = cache == null ? null : cache.policies().of(route == null ? null : route.name(), request.model());
     if (policy == null) {
-      exchange(vertx, channel, dialect, route, request, hints, context, account, null).run();
+      exchange(vertx, channel, dialect, route, call, hints, context, account, null).run();
       return;
     }
     cache.lookup(policy, request, account.clientId(), directives).onComplete(ar -> {
       Lookup lookup = ar.result();
       channel.cached(lookup, System.currentTimeMillis());
       if (lookup.hit()) {
-        CacheReplay.replay(vertx, channel, dialect, request, lookup, context, account, live, startNanos);
+        CacheReplay.replay(vertx, channel, dialect, call, lookup, context, account, live, startNanos);
         auditor.maybeAudit(vertx, lookup, request, route);
         return;
       }
       try {
-        exchange(vertx, channel, dialect, route, request, hints, context, account, lookup).run();
+        exchange(vertx, channel, dialect, route, call, hints, context, account, lookup).run();
       } catch (GatewayError e) {
         channel.fail(e);
       }
     });
   }
 
-  private ChatExchange exchange(Vertx vertx, ClientChannel channel, ClientDialect dialect, RouteConfig route, UnifiedRequest request,
+  private ChatExchange exchange(Vertx vertx, ClientChannel channel, ClientDialect dialect, RouteConfig route, ClientCall call,
       RoutingHints hints, ResponseContext context, ClientAccount account, Lookup lookup) {
-    Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
-    ChatExchange exchange = new ChatExchange(vertx, channel, dialect, router, rateLimiter, route, request, hints, selection, context,
+    Selection selection = metrics.timeRouting(() -> router.decide(call.request(), hints));
+    ChatExchange exchange = new ChatExchange(vertx, channel, dialect, router, rateLimiter, route, call, hints, selection, context,
         account, live);
     if (lookup != null && lookup.storable()) {
       exchange.onAnswered((answer, cost) -> cache.store(lookup, answer, cost));
@@ -88,6 +90,7 @@ final class ChatLauncher {
 
   /** Runs an audit's re-ask of {@code request} upstream on {@code channel}, billed to nobody and marked as audit traffic. */
   void reask(Vertx vertx, ClientChannel channel, ClientDialect dialect, RouteConfig route, UnifiedRequest request, ResponseContext context) {
-    exchange(vertx, channel, dialect, route, request, RoutingHints.of(null), context, ClientAccount.ANONYMOUS, null).asAudit().run();
+    exchange(vertx, channel, dialect, route, ClientCall.of(request), RoutingHints.of(null), context, ClientAccount.ANONYMOUS, null)
+        .asAudit().run();
   }
 }

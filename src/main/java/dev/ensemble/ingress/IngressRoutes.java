@@ -7,6 +7,7 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
 import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
 import dev.ensemble.wire.openai.OpenAiImagesCodec;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
 
 /**
- * The public API's routes ({@code /v1/*}, {@code /api/v1/*}) and the last-resort handlers that answer anything
+ * The public API's routes ({@code /v1/*}, {@code /v1beta/*}, {@code /api/v1/*}; a chat route per registered client
+ * format, and each format's stored-response routes) and the last-resort handlers that answer anything
  * else in the caller's format. The node mounts them on each ingress instance's router, next to the admin API.
  * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
  */
@@ -25,14 +27,14 @@ public final class IngressRoutes {
 
   private final NodeServices services;
   private final EnsembleConfig config;
+  private final ClientDialects dialects;
   private final ClientDialect openAi;
-  private final ClientDialect anthropic;
 
   public IngressRoutes(NodeServices services) {
     this.services = services;
     this.config = services.config();
-    this.openAi = services.openAi();
-    this.anthropic = services.anthropic();
+    this.dialects = services.dialects();
+    this.openAi = dialects.fallback();
   }
 
   /** Adds the public API's routes to {@code router}; {@code body} reads request bodies within the server's limit. */
@@ -40,22 +42,31 @@ public final class IngressRoutes {
     Map<String, RouteConfig> routes = config.routes();
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
-    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
+    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
     router.route("/v1/*").handler(clientAuth);
+    router.route("/v1beta/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
+    ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
+    StoredResponses stored = new StoredResponses(services.live(), access);
     ResponseCaching caching = services.caching();
     CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.audits(), caching.embedders(), openAi);
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor);
     auditor.bind(launcher);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, launcher, ctx -> null));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, launcher, ctx -> null));
+    for (ClientDialect dialect : dialects.all()) {
+      ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
+      dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
+      if (dialect.storedResponsePath() != null) {
+        router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
+        router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
+      }
+    }
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
         (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)));
     OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
         (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created));
-    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")));
+    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored);
     OperationHandler workflowEmbeddings = embeddingsHandler.forModel(ctx -> routes.get(ctx.pathParam("name")).model());
     OperationHandler workflowImages = imagesHandler.forModel(ctx -> routes.get(ctx.pathParam("name")).model());
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
@@ -71,11 +82,11 @@ public final class IngressRoutes {
         default -> workflowChat.handle(ctx);
       }
     });
-    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, launcher, WebSocketHandler.PING_INTERVAL_MS));
+    router.get("/v1/ws").handler(new WebSocketHandler(dialects, launcher, WebSocketHandler.PING_INTERVAL_MS));
     router.post("/v1/embeddings").handler(body).handler(embeddingsHandler);
     router.post("/v1/images/generations").handler(body).handler(imagesHandler);
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -108,6 +119,6 @@ public final class IngressRoutes {
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+    return dialects.forPath(ctx.request().path());
   }
 }

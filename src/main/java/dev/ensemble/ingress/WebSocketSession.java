@@ -6,7 +6,9 @@ import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.routing.RoutingHints;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.MultiMap;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -119,7 +121,7 @@ final class WebSocketSession {
     }
     ClientDialect dialect = services.dialect(frame.getValue("format"));
     if (dialect == null) {
-      reject(id, GatewayError.invalid("format", "format must be \"openai\" or \"anthropic\""));
+      reject(id, GatewayError.invalid("format", "format must be one of " + services.formats()));
       return;
     }
     if (!(frame.getValue("body") instanceof JsonObject body)) {
@@ -129,12 +131,18 @@ final class WebSocketSession {
     long now = System.currentTimeMillis();
     try {
       account.admit();
-      UnifiedRequest request = dialect.decodeRequest(body).toBuilder().stream(true).build();
+      ClientCall call = dialect.decode(body, MultiMap.caseInsensitiveMultiMap());
+      if (call.continuesFrom() != null) {
+        throw GatewayError.invalid("previous_response_id", "previous_response_id is served on POST /v1/responses, not on /v1/ws: "
+            + "send the whole conversation");
+      }
+      UnifiedRequest request = call.request().toBuilder().stream(true).build();
+      RoutingHints routing = hints.session() == null && call.sessionKey() != null ? RoutingHints.of(call.sessionKey()) : hints;
       WebSocketChannel channel = new WebSocketChannel(this, id);
-      ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000);
+      ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000, call.echo());
       inFlight.put(id, channel);
       try {
-        services.launcher().launch(vertx, channel, dialect, null, request, hints, context, account,
+        services.launcher().launch(vertx, channel, dialect, null, call.withRequest(request), routing, context, account,
             CacheDirectives.parse(frame.getValue("cache_control") instanceof String s ? s : null));
       } catch (GatewayError e) {
         inFlight.remove(id, channel);
