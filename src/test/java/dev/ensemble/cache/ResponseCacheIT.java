@@ -204,6 +204,23 @@ class ResponseCacheIT {
   }
 
   @Test
+  void aLaterDialectReplaysTooTheResponsesApiStreamsACachedAnswer() throws Exception {
+    fake.enqueue(Reply.text("Answer in the Responses format").usage(9, 5, 0, 0));
+    JsonObject body = new JsonObject().put("model", "gpt-test").put("input", unique("Which format is this?"));
+
+    HttpResponse<String> live = post("/v1/responses", alice, body);
+    HttpResponse<String> replay = post("/v1/responses", alice, body.copy().put("stream", true));
+
+    assertEquals(200, live.statusCode(), live.body());
+    assertEquals("MISS", status(live));
+    assertEquals("HIT", status(replay), replay.body());
+    assertEquals(1, fake.requestCount());
+    assertEquals("text/event-stream", replay.headers().firstValue("content-type").orElseThrow());
+    assertTrue(replay.body().contains("response.completed"), replay.body());
+    assertTrue(replay.body().contains("Answer in the Responses format"), replay.body());
+  }
+
+  @Test
   void oneClientNeverReceivesAnotherClientsCachedAnswer() throws Exception {
     fake.enqueue(Reply.text("for alice"), Reply.text("for bob"));
     JsonObject body = openAi("gpt-test", unique("Who am I?"), false);
