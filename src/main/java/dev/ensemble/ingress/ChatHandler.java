@@ -35,15 +35,17 @@ final class ChatHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final Function<RoutingContext, RouteConfig> routeOf;
   private final LiveResponses live;
+  private final long requestTimeoutMs;
 
   ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live) {
+      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live, long requestTimeoutMs) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.routeOf = routeOf;
     this.live = live;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -64,7 +66,7 @@ final class ChatHandler implements Handler<RoutingContext> {
       Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
       ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000);
       new ChatExchange(ctx.vertx(), new HttpChannel(response, dialect, context), dialect, router, rateLimiter, route, request, hints,
-          selection, context, account, live).run();
+          selection, context, account, live, requestTimeoutMs).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -59,8 +59,11 @@ public final class IngressVerticle extends VerticleBase {
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
     router.route("/v1/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    long requestTimeoutMs = config.server().requestTimeoutMs();
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null,
+        services.live(), requestTimeoutMs));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null,
+        services.live(), requestTimeoutMs));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -68,15 +71,16 @@ public final class IngressVerticle extends VerticleBase {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
+        requestTimeoutMs));
     router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS));
+        WebSocketHandler.PING_INTERVAL_MS, requestTimeoutMs));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs));
     router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);

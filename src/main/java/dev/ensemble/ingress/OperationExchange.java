@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One non-streamed, non-chat request ({@link Operation}) from routing to its answer, along the same path as a
  * chat request: the exact limiter admits each attempt, an upstream failure fails over by the {@link Failover}
- * rules within {@link ChatExchange#MAX_ATTEMPTS} and the pool's timeout, every attempt's outcome reaches the
+ * rules within {@link ChatExchange#MAX_ATTEMPTS} and the request's deadline ({@code server.request_timeout_ms}; each
+ * attempt is bounded by its provider's {@code timeout_ms}), every attempt's outcome reaches the
  * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
  * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere.
  * The answer is sent whole, so every failure before it is a clean one. Confined to the client connection's event loop.
@@ -57,7 +58,7 @@ final class OperationExchange {
   private int attempts;
 
   OperationExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
-      Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account) {
+      Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account, long requestTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
@@ -69,7 +70,7 @@ final class OperationExchange {
     this.requestId = requestId;
     this.model = operation.routingView().model();
     this.account = account;
-    this.deadlineNanos = startNanos + first.pool().config().timeoutMs() * 1_000_000;
+    this.deadlineNanos = startNanos + requestTimeoutMs * 1_000_000;
   }
 
   void run() {
@@ -117,11 +118,12 @@ final class OperationExchange {
         return;
       }
       UpstreamResponse response = ar.result();
-      long timer = vertx.setTimer(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000), t -> response.cancel());
+      long attemptDeadline = Math.min(deadlineNanos, attemptStart + selection.pool().config().timeoutMs() * 1_000_000);
+      long timer = vertx.setTimer(Math.max(1, (attemptDeadline - System.nanoTime()) / 1_000_000), t -> response.cancel());
       response.fullBody().onComplete(body -> {
         vertx.cancelTimer(timer);
         if (body.failed()) {
-          boolean timedOut = System.nanoTime() >= deadlineNanos;
+          boolean timedOut = System.nanoTime() >= attemptDeadline;
           failed(selection, attemptStart, response.status(), ErrorClass.RETRYABLE, timedOut ? "timeout" : "connection", null,
               timedOut ? GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + selection.pool().name() + " did not answer in time")
                   : UpstreamFailures.fromTransport(body.cause(), selection.pool().name()), null);

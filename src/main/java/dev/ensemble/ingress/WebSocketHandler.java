@@ -27,9 +27,10 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final LiveResponses live;
   private final long pingIntervalMs;
+  private final long requestTimeoutMs;
 
   WebSocketHandler(ClientDialect openAi, ClientDialect anthropic, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs) {
+      LiveResponses live, long pingIntervalMs, long requestTimeoutMs) {
     this.live = live;
     this.openAi = openAi;
     this.anthropic = anthropic;
@@ -37,6 +38,7 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.pingIntervalMs = pingIntervalMs;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -62,6 +64,11 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   ModelRouter router() {
     return router;
+  }
+
+  /** {@code server.request_timeout_ms}: the deadline of each request sent over a socket. */
+  long requestTimeoutMs() {
+    return requestTimeoutMs;
   }
 
   RateLimiter rateLimiter() {
