@@ -84,6 +84,20 @@ class FailoverIT {
     return java.time.Instant.parse(instant).toEpochMilli();
   }
 
+  /** The text of an OpenAI-format stream: every {@code delta.content} in order. */
+  private static String streamedText(String sse) {
+    StringBuilder text = new StringBuilder();
+    for (String line : sse.split("\n")) {
+      if (line.startsWith("data: {")) {
+        JsonArray choices = new JsonObject(line.substring("data: ".length())).getJsonArray("choices");
+        if (choices != null && !choices.isEmpty() && choices.getJsonObject(0).getJsonObject("delta") != null) {
+          text.append(choices.getJsonObject(0).getJsonObject("delta").getString("content", ""));
+        }
+      }
+    }
+    return text.toString();
+  }
+
   private static JsonObject endpoint(JsonObject status, String provider, String id) {
     return AdminStatus.endpoint(status, provider, id);
   }
