@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -273,6 +275,35 @@ class RedisRateLimiterTest {
 
     assertEquals(LimiterStatus.Mode.DEGRADED, a.status().mode());
     assertEquals(10, results.stream().filter(Admission::admitted).count());
+    REDIS.restart();
+    await(until(nodeA, () -> a.status().mode() == LimiterStatus.Mode.REDIS));
+  }
+
+  @Test
+  void anEndpointRegisteredWhileTheSharesAreResizedKeepsItsLimitWhileRedisIsDown() {
+    int deadPort = REDIS.port();
+    REDIS.stop();
+    RedisConfig config = new RedisConfig("redis://127.0.0.1:" + deadPort, "", Secret.EMPTY, 4);
+    AtomicReference<RedisRateLimiter> limiter = new AtomicReference<>();
+    AtomicBoolean interleave = new AtomicBoolean();
+    RedisRateLimiter a = new RedisRateLimiter(nodeA, config, Map.of(), 1, 250, PROBE_MILLIS, shares -> {
+      if (interleave.compareAndSet(true, false)) {
+        // another thread registers an endpoint after the resize read the endpoints, before it published its fallback
+        limiter.get().register("late", rpm(2));
+      }
+      return new LocalRateLimiter(shares);
+    });
+    limiter.set(a);
+    limiters.add(a);
+    await(a.start());
+
+    interleave.set(true);
+    a.updateNodes(1);
+    List<Admission> results = await(fire(a, "late", 5, 0));
+
+    assertFalse(interleave.get(), "the registration ran inside the resize");
+    assertEquals(LimiterStatus.Mode.DEGRADED, a.status().mode());
+    assertEquals(2, results.stream().filter(Admission::admitted).count(), "the late endpoint keeps its limit of 2 in the fallback");
     REDIS.restart();
     await(until(nodeA, () -> a.status().mode() == LimiterStatus.Mode.REDIS));
   }
