@@ -166,6 +166,17 @@ class FailoverIT {
   }
 
   @Test
+  void anthropicConflictFailsOverToAnotherProvider() throws Exception {
+    ant.enqueue(Reply.error(409, "conflict_error", "Conflict"));
+
+    HttpResponse<String> response = chat("dual", false);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertEquals("failover:409", header(response, "x-ensemble-route-reason"));
+  }
+
+  @Test
   void serverErrorFailsOverToAnotherProvider() throws Exception {
     ant.enqueue(Reply.error(500, "api_error", "Internal server error"));
 
