@@ -1,4 +1,4 @@
-package dev.ensemble.providers;
+package dev.ensemble.model;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
