@@ -43,6 +43,7 @@ class RequestDeadlineIT {
           keys: [ { name: main, api_key: sk-oai-deadline-0002, endpoints: [ { id: oai-1 } ] } ]
       models:
         dual: { providers: [ { provider: ant, model: claude-sonnet-4-5-20250929 }, { provider: oai, model: gpt-4o-mini } ] }
+        vectors: { kind: embedding, providers: [ { provider: oai, model: text-embedding-3-small } ] }
       routes:
         patient: { model: dual, timeout_ms: 20000 }
       """.formatted(GatewayExtension.scratchDir("responses"), ant.baseUrl(), oai.openAiBaseUrl()));
@@ -107,5 +108,15 @@ class RequestDeadlineIT {
     assertEquals("oai", header(routed, "x-ensemble-provider"));
     assertEquals("failover:timeout", header(routed, "x-ensemble-route-reason"));
     assertEquals("slow but sure", new JsonObject(routed.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
+  }
+
+  @Test
+  void theDeadlineEndsAnEmbeddingsRequestWhoseUpstreamHangs() throws Exception {
+    oai.enqueue(Reply.hang());
+
+    HttpResponse<String> response = post("/v1/embeddings", new JsonObject().put("model", "vectors").put("input", "hello"));
+
+    assertEquals(504, response.statusCode(), response.body());
+    assertTrue(new JsonObject(response.body()).getJsonObject("error").getString("message").contains("server.request_timeout_ms"), response.body());
   }
 }
