@@ -20,7 +20,6 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -142,12 +141,15 @@ class FailoverIT {
   @Test
   void aKeyWhoseRateLimitHeadersSayItIsUsedUpGetsNoTrafficUntilTheReset() throws Exception {
     oai.enqueue(Reply.text("last one").header("x-ratelimit-remaining-requests", "0").header("x-ratelimit-reset-requests", "20s"));
+    long before = clock.getAsLong();
 
     HttpResponse<String> first = chat("gpt", false);
+    long after = clock.getAsLong();
     String exhausted = header(first, "x-ensemble-endpoint");
 
     assertEquals(200, first.statusCode(), first.body());
-    assertNotNull(endpoint(status(), "oai", exhausted).getJsonObject("health").getString("cooldown_until"));
+    long cooldownUntil = epochMillis(endpoint(status(), "oai", exhausted).getJsonObject("health").getString("cooldown_until"));
+    assertTrue(cooldownUntil >= before + 20_000 && cooldownUntil <= after + 20_000, "until the reset 20 s later: " + cooldownUntil);
     for (int i = 0; i < 3; i++) {
       assertNotEquals(exhausted, header(chat("gpt", false), "x-ensemble-endpoint"));
     }
