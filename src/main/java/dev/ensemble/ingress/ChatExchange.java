@@ -17,6 +17,7 @@ import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.routing.UsageReport;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
@@ -59,6 +60,7 @@ final class ChatExchange {
   private final ResponseJournal journal;
   private final ClientAccount account;
   private final LiveResponses live;
+  private final ClientCall call;
   private final long timeoutMs;
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
@@ -75,7 +77,7 @@ final class ChatExchange {
   private int attemptsOfModel;
 
   ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
-      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
+      RouteConfig route, ClientCall call, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
       LiveResponses live, long requestTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
@@ -83,7 +85,8 @@ final class ChatExchange {
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.route = route;
-    this.request = request;
+    this.call = call;
+    this.request = call.request();
     this.hints = hints;
     this.context = context;
     this.account = account;
@@ -270,15 +273,16 @@ final class ChatExchange {
   }
 
   /**
-   * Hands the answer to the response store, unless the store is that far behind and the client received the
-   * whole answer (see {@link LiveResponses}): an answer whose client left is always stored.
+   * Hands the answer to the response store, unless the client asked for nothing to be kept ({@code store: false}:
+   * only the ledger row remains), or the store is that far behind and the client received the whole answer (see
+   * {@link LiveResponses}): an answer whose client left is always stored.
    */
   private void persist(Selection selection, Usage usage) {
-    if (journal.isEmpty() || !live.awaitStore(!client.closed())) {
+    if (journal.isEmpty() || !call.store() || !live.awaitStore(!client.closed())) {
       retire();
       return;
     }
-    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, selection.pool().name(), selection.endpoint().id(),
+    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, selection.pool().name(), selection.endpoint().id(),
         CostCalculator.cost(usage, selection.pricing()))).onComplete(ar -> {
           live.stored();
           retire();
