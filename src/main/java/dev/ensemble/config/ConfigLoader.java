@@ -63,14 +63,15 @@ public final class ConfigLoader {
     top.entries("models").forEach((name, node) -> declared.put(name, model(name, node)));
     Map<String, ModelConfig> models = new ModelResolver(providers).resolve(declared, catalog);
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
-    top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node)));
+    ServerConfig server = server(top.object("server"));
+    top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node, server.requestTimeoutMs())));
     Map<String, ResponseCacheConfig> modelCaches = new LinkedHashMap<>();
     top.entries("models").forEach((name, node) -> {
       if (node.has("response_cache")) {
         modelCaches.put(name, responseCache(node.object("response_cache"), "response_cache"));
       }
     });
-    EnsembleConfig config = new EnsembleConfig(server(top.object("server")), storage(top.object("storage")),
+    EnsembleConfig config = new EnsembleConfig(server, storage(top.object("storage")),
         responses(top.object("responses")), redis(top.object("redis")), cluster(top.object("cluster")),
         providers, models, routes, cacheConfig(top.object("response_cache"), modelCaches));
     crossCheck(config);
@@ -122,13 +123,14 @@ public final class ConfigLoader {
   }
 
   private ServerConfig server(ConfigNode n) {
-    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key");
+    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key", "request_timeout_ms");
     long port = n.integer("port", 8080);
     if (port < 0 || port > 65535) {
       throw new ConfigException(n.pathOf("port"), "must be between 0 and 65535");
     }
     ServerConfig s = new ServerConfig(n.string("host", "127.0.0.1"), (int) port, n.positive("max_body_bytes", 10 * 1024 * 1024),
-        n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"));
+        n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"),
+        n.positive("request_timeout_ms", ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS));
     if (!s.isLoopback() && !s.requireClientKeys() && !s.allowAnonymous()) {
       throw new ConfigException(n.pathOf("require_client_keys"),
           "must be true when server.host is not a loopback address (" + s.host() + "); set server.allow_anonymous: true to serve anonymous clients on purpose");
@@ -282,8 +284,8 @@ public final class ConfigLoader {
         served, ModelFields.modalities(n), kind);
   }
 
-  private RouteConfig route(String name, ConfigNode n) {
-    n.allow("model", "fallback", "retry", "cache", "operation");
+  private RouteConfig route(String name, ConfigNode n, long requestTimeoutMs) {
+    n.allow("model", "fallback", "retry", "cache", "timeout_ms", "operation");
     ConfigNode r = n.object("retry").allow("max_attempts", "initial_backoff_ms", "jitter");
     long backoff = r.integer("initial_backoff_ms", 100);
     if (backoff < 0) {
@@ -295,7 +297,7 @@ public final class ConfigLoader {
     }
     return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
         new RouteConfig.Retry(r.positiveInt("max_attempts", 4), backoff, r.bool("jitter", true)),
-        responseCache(n.object("cache"), "cache"), operation);
+        responseCache(n.object("cache"), "cache"), n.positive("timeout_ms", requestTimeoutMs), operation);
   }
 
   /** A response cache policy ({@code routes.<name>.cache}, {@code models.<name>.response_cache}). */

@@ -33,9 +33,12 @@ final class ChatLauncher {
   private final LiveResponses live;
   private final ResponseCache cache;
   private final CacheAuditor auditor;
+  private final long requestTimeoutMs;
 
+  /** @param requestTimeoutMs {@code server.request_timeout_ms}: the deadline of a request not on a route with its own {@code timeout_ms} */
   ChatLauncher(ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, LiveResponses live, ResponseCache cache,
-      CacheAuditor auditor) {
+      CacheAuditor auditor, long requestTimeoutMs) {
+    this.requestTimeoutMs = requestTimeoutMs;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
@@ -81,7 +84,7 @@ final class ChatLauncher {
       RoutingHints hints, ResponseContext context, ClientAccount account, Lookup lookup) {
     Selection selection = metrics.timeRouting(() -> router.decide(call.request(), hints));
     ChatExchange exchange = new ChatExchange(vertx, channel, dialect, router, rateLimiter, route, call, hints, selection, context,
-        account, live);
+        account, live, requestTimeoutMs);
     if (lookup != null && lookup.storable()) {
       exchange.onAnswered((answer, cost) -> cache.store(lookup, answer, cost));
     }

@@ -46,11 +46,13 @@ public final class IngressRoutes {
     router.route("/v1/*").handler(clientAuth);
     router.route("/v1beta/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
+    long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
     StoredResponses stored = new StoredResponses(services.live(), access);
     ResponseCaching caching = services.caching();
     CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.audits(), caching.embedders(), openAi);
-    ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor);
+    ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
+        requestTimeoutMs);
     auditor.bind(launcher);
     for (ClientDialect dialect : dialects.all()) {
       ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
@@ -63,12 +65,12 @@ public final class IngressRoutes {
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)));
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs);
     OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created));
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs);
     ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored);
-    OperationHandler workflowEmbeddings = embeddingsHandler.forModel(ctx -> routes.get(ctx.pathParam("name")).model());
-    OperationHandler workflowImages = imagesHandler.forModel(ctx -> routes.get(ctx.pathParam("name")).model());
+    OperationHandler workflowEmbeddings = embeddingsHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
+    OperationHandler workflowImages = imagesHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       RouteConfig route = routes.get(ctx.pathParam("name"));
       if (route == null) {

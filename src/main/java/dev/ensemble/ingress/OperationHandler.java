@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.config.RouteConfig;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
@@ -31,25 +32,31 @@ final class OperationHandler implements Handler<RoutingContext> {
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
   private final Parser parser;
-  private final java.util.function.Function<RoutingContext, String> modelOf;
+  private final java.util.function.Function<RoutingContext, RouteConfig> routeOf;
+  private final long requestTimeoutMs;
 
-  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser) {
-    this(dialect, router, rateLimiter, metrics, parser, null);
+  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
+      long requestTimeoutMs) {
+    this(dialect, router, rateLimiter, metrics, parser, requestTimeoutMs, null);
   }
 
   private OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
-      java.util.function.Function<RoutingContext, String> modelOf) {
+      long requestTimeoutMs, java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.parser = parser;
-    this.modelOf = modelOf;
+    this.requestTimeoutMs = requestTimeoutMs;
+    this.routeOf = routeOf;
   }
 
-  /** The same operation for a workflow route: {@code modelOf} (the route's model) replaces the body's {@code model}. */
-  OperationHandler forModel(java.util.function.Function<RoutingContext, String> modelOf) {
-    return new OperationHandler(dialect, router, rateLimiter, metrics, parser, modelOf);
+  /**
+   * The same operation for a workflow route: the route's model replaces the body's {@code model}, its
+   * {@code timeout_ms} is the request's deadline.
+   */
+  OperationHandler forRoute(java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
+    return new OperationHandler(dialect, router, rateLimiter, metrics, parser, requestTimeoutMs, routeOf);
   }
 
   @Override
@@ -61,13 +68,15 @@ final class OperationHandler implements Handler<RoutingContext> {
     try {
       account.admit();
       JsonObject body = ChatHandler.jsonBody(ctx.body().buffer());
-      if (modelOf != null) {
-        body.put("model", modelOf.apply(ctx));
+      RouteConfig route = routeOf == null ? null : routeOf.apply(ctx);
+      if (route != null) {
+        body.put("model", route.model());
       }
       Operation operation = parser.parse(body, now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId, account).run();
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId,
+          account, route == null ? requestTimeoutMs : route.timeoutMs()).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

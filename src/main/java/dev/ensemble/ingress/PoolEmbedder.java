@@ -28,8 +28,11 @@ public final class PoolEmbedder implements Embedder {
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
   private final OpenAiEmbeddingsCodec codec = new OpenAiEmbeddingsCodec();
+  private final long timeoutMs;
 
-  public PoolEmbedder(Vertx vertx, String model, ModelRouter router, RateLimiter rateLimiter) {
+  /** @param timeoutMs the deadline of one embedding across its attempts ({@code server.request_timeout_ms}) */
+  public PoolEmbedder(Vertx vertx, String model, ModelRouter router, RateLimiter rateLimiter, long timeoutMs) {
+    this.timeoutMs = timeoutMs;
     this.vertx = vertx;
     this.model = model;
     this.router = router;
@@ -77,7 +80,7 @@ public final class PoolEmbedder implements Embedder {
         return false;
       }
     }, router, rateLimiter, operation, hints, selection, "cache-embed-" + RequestIds.next(now), ClientAccount.ANONYMOUS,
-        "CACHE_EMBEDDING").run();
+        timeoutMs, "CACHE_EMBEDDING").run();
     return vector.future();
   }
 }
