@@ -72,6 +72,7 @@ class WorkflowCacheIT {
         embed: { model: emb }
         draw: { model: dalle }
         draw_explicit: { model: oai/dall-e-3, operation: images }
+        draw_quick: { model: dalle, timeout_ms: 400 }
       """.formatted(GatewayExtension.scratchDir("wf-responses"), f.openAiBaseUrl(), GatewayExtension.OPENAI_KEY));
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -155,6 +156,16 @@ class WorkflowCacheIT {
     assertTrue(body.getJsonArray("data").getJsonObject(0).getJsonArray("embedding").size() > 0);
     assertTrue(fake.lastRequest().path().endsWith("/embeddings"));
     assertEquals("text-embedding-3-small", fake.lastRequest().json().getString("model"));
+  }
+
+  @Test
+  void anImagesRouteAnswersWithinItsOwnTimeout() throws Exception {
+    fake.enqueue(Reply.text("").latencyMs(5_000));
+    HttpResponse<String> r = post("/v1/workflows/draw_quick", new JsonObject().put("prompt", "a slow fox"));
+
+    // the provider's own timeout is 10 minutes: only the route's timeout_ms cuts the 5 s answer
+    assertEquals(504, r.statusCode(), r.body());
+    assertTrue(fake.lastRequest().path().endsWith("/images/generations"));
   }
 
   @Test
