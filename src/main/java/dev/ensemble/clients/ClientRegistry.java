@@ -73,16 +73,11 @@ public final class ClientRegistry {
   }
 
   /**
-   * Applies {@code {clients: [...], month: "2026-05", spent_e10: {id: n}}}: the new snapshot replaces the old
-   * one; the spend figures seed clients this registry has no figure for yet (this node's own counts, which
-   * are ahead of the ledger, win); state of removed clients is dropped.
+   * Applies {@code {clients?: [...], month?: "2026-05", spent_e10?: {id: n}}}: the spend figures seed clients this
+   * registry has no figure for yet (this node's own counts, which are ahead of the ledger, win); a new client
+   * list replaces the snapshot and drops the state of removed clients.
    */
   void apply(JsonObject update) {
-    List<Client> clients = new ArrayList<>();
-    for (Object c : update.getJsonArray("clients", new JsonArray())) {
-      clients.add(Client.fromJson((JsonObject) c));
-    }
-    ClientDirectory next = new ClientDirectory(clients);
     String month = update.getString("month");
     JsonObject spent = update.getJsonObject("spent_e10", new JsonObject());
     if (month != null) {
@@ -91,6 +86,15 @@ public final class ClientRegistry {
         spend.putIfAbsent(id, new AtomicReference<>(new MonthSpend(m, spent.getLong(id))));
       }
     }
+    JsonArray list = update.getJsonArray("clients");
+    if (list == null) {
+      return;
+    }
+    List<Client> clients = new ArrayList<>();
+    for (Object c : list) {
+      clients.add(Client.fromJson((JsonObject) c));
+    }
+    ClientDirectory next = new ClientDirectory(clients);
     directory = next;
     spend.keySet().removeIf(id -> next.byId(id) == null);
     rpm.keySet().removeIf(id -> next.byId(id) == null);

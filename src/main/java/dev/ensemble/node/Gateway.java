@@ -6,6 +6,9 @@ import dev.ensemble.cluster.ClusterMembership;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.fleet.FleetStateVerticle;
+import dev.ensemble.fleet.HazelcastReplica;
+import dev.ensemble.fleet.SoloReplica;
 import dev.ensemble.keys.KeyVault;
 import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.logging.LogBuffers;
@@ -195,6 +198,9 @@ public final class Gateway {
           return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(config.responses(), Path.of(config.storage().sqlitePath())),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
+        .compose(v -> record("fleet-state", 1, vertx.deployVerticle(new FleetStateVerticle(
+            membership == null ? new SoloReplica() : new HazelcastReplica(vertx, membership),
+            membership == null ? null : membership.nodeId(), System::currentTimeMillis))))
         .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
     for (ProviderPool pool : pools.values()) {

@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.function.Function;
 
 /**
@@ -23,7 +25,8 @@ import java.util.function.Function;
  * attempts arrive on {@link Addresses#poolOutcome}; each one updates that state (on this verticle's event
  * loop only) and replaces the immutable snapshot that routing reads from {@link ProviderPool#health()}.
  * It is also the one writer of the pool's endpoint list: the admin keys of the provider arrive in full as a
- * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay, new ones start with
+ * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay (an admin endpoint of the
+ * same id — the admin key filling a config key declared with an empty api_key — takes its place), new ones start with
  * fresh state, removed ones leave the list and the health snapshot.
  *
  * <p>In a cluster, outcomes of other nodes arrive on {@link Addresses#poolPeerOutcome}: their cooldowns and
@@ -123,8 +126,14 @@ public final class PoolVerticle extends VerticleBase {
    * limits or URL changed counts as removed and added.
    */
   private void replaceAdminEndpoints(List<Endpoint> admin) {
-    List<Endpoint> next = new ArrayList<>(configured);
-    next.addAll(admin);
+    Map<String, Endpoint> byId = new HashMap<>();
+    admin.forEach(e -> byId.put(e.id(), e));
+    List<Endpoint> next = new ArrayList<>();
+    // An admin key that fills a config key (declared with an empty api_key) takes its endpoints' places.
+    configured.forEach(e -> next.add(byId.getOrDefault(e.id(), e)));
+    Set<String> configuredIds = new HashSet<>();
+    configured.forEach(e -> configuredIds.add(e.id()));
+    admin.stream().filter(e -> !configuredIds.contains(e.id())).forEach(next::add);
     Map<String, Endpoint> before = new HashMap<>();
     pool.endpoints().forEach(e -> before.put(e.id(), e));
     Map<String, Endpoint> after = new HashMap<>();

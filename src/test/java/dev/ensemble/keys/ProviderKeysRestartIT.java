@@ -86,7 +86,7 @@ class ProviderKeysRestartIT {
 
     ExecutionException other = assertThrows(ExecutionException.class,
         () -> await(Gateway.start(vertx, config(KeyVaultTest.randomKey().value()))));
-    assertTrue(other.getCause().getMessage().contains("cannot be decrypted"), other.getCause().getMessage());
+    assertTrue(other.getCause().getMessage().contains("is not the key the fleet's provider keys are encrypted with"), other.getCause().getMessage());
     ExecutionException none = assertThrows(ExecutionException.class, () -> await(Gateway.start(vertx, config(""))));
     assertTrue(none.getCause().getMessage().contains("storage.encryption_key (ENSEMBLE_ENCRYPTION_KEY) is not set"),
         none.getCause().getMessage());
