@@ -36,7 +36,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       written later, in batches; this counter is the up-to-date figure budgets are checked against.</li>
  *   <li>One {@link SlidingWindowLog} per client with an {@code rpm_limit}, created on first use.</li>
  * </ul>
- * Spend and request counts are this node's; a cluster would need them shared (not done yet).
+ * In a fleet, the other nodes' spend per client arrives from the {@code SpendBoard} ({@link #peerSpent}, written by
+ * Hazelcast's event thread into a concurrent map) and counts against the budget with this node's own; the
+ * {@code rpm_limit} is split evenly over the live nodes ({@link #nodes(int)}, from the cluster bridge). Both are
+ * read from local memory only: admitting a request asks no other node.
  */
 public final class ClientRegistry {
 
@@ -46,6 +49,8 @@ public final class ClientRegistry {
   private volatile ClientDirectory directory = ClientDirectory.EMPTY;
   private final Map<String, AtomicReference<MonthSpend>> spend = new ConcurrentHashMap<>();
   private final Map<String, SlidingWindowLog> rpm = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, MonthSpend>> peerSpend = new ConcurrentHashMap<>();
+  private volatile int nodes = 1;
 
   /** What one client spent in one month, in 10^-10 USD. */
   private record MonthSpend(YearMonth month, long e10) {}
@@ -111,14 +116,45 @@ public final class ClientRegistry {
         .updateAndGet(s -> s.month().equals(now) ? new MonthSpend(now, s.e10() + e10) : new MonthSpend(now, e10));
   }
 
-  /** USD the client spent this UTC calendar month (requests finished so far). */
+  /** USD the client spent this UTC calendar month (requests finished so far), on this node and every other node heard of. */
   public BigDecimal spentThisMonth(String clientId) {
+    YearMonth now = month(clock.instant());
+    long e10 = 0;
     AtomicReference<MonthSpend> s = spend.get(clientId);
-    if (s == null) {
-      return BigDecimal.ZERO;
+    if (s != null && s.get().month().equals(now)) {
+      e10 += s.get().e10();
     }
-    MonthSpend current = s.get();
-    return current.month().equals(month(clock.instant())) ? SqliteLedger.fromStored(current.e10()) : BigDecimal.ZERO;
+    Map<String, MonthSpend> peers = peerSpend.get(clientId);
+    if (peers != null) {
+      for (MonthSpend p : peers.values()) {
+        if (p.month().equals(now)) {
+          e10 += p.e10();
+        }
+      }
+    }
+    return e10 == 0 ? BigDecimal.ZERO : SqliteLedger.fromStored(e10);
+  }
+
+  /** This node's own spend per client in the month it was counted: {@code client id -> "2026-05:<e10>"}. */
+  public Map<String, String> ownSpend() {
+    Map<String, String> out = new java.util.HashMap<>();
+    spend.forEach((id, s) -> {
+      MonthSpend m = s.get();
+      out.put(id, m.month() + ":" + m.e10());
+    });
+    return out;
+  }
+
+  /** What the ledger {@code ledger} of another node counted for a client: {@code "2026-05:<e10>"}. */
+  public void peerSpent(String clientId, String ledger, String monthAndE10) {
+    int colon = monthAndE10.indexOf(':');
+    MonthSpend m = new MonthSpend(YearMonth.parse(monthAndE10.substring(0, colon)), Long.parseLong(monthAndE10.substring(colon + 1)));
+    peerSpend.computeIfAbsent(clientId, id -> new ConcurrentHashMap<>()).put(ledger, m);
+  }
+
+  /** The number of live nodes a client's {@code rpm_limit} is split over (without Redis). */
+  public void nodes(int count) {
+    nodes = Math.max(1, count);
   }
 
   /**
@@ -138,7 +174,11 @@ public final class ClientRegistry {
       }
     }
     if (client.rpmLimit() != null) {
-      SlidingWindowLog log = rpm.computeIfAbsent(client.id(), id -> new SlidingWindowLog(client.rpmLimit(), WINDOW_MS));
+      int share = Math.max(1, (client.rpmLimit() + nodes - 1) / nodes);
+      SlidingWindowLog log = rpm.get(client.id());
+      if (log == null || log.limit() != share) {
+        log = rpm.compute(client.id(), (id, old) -> old != null && old.limit() == share ? old : new SlidingWindowLog(share, WINDOW_MS));
+      }
       long millis = now.toEpochMilli();
       if (!log.tryAcquire(millis)) {
         long retryAfter = Math.max(1, (log.retryAfterMillis(millis) + 999) / 1000);

@@ -40,6 +40,8 @@ import java.util.function.Predicate;
  *   <li>Changes of other nodes arrive from the replica and are applied the same way: stored, then handed to
  *       their owner — the client directory to {@link Addresses#CLIENTS_DIRECTORY}, a provider key to
  *       {@link Addresses#KEYS_CHANGED}.</li>
+ *   <li>In a cluster it also answers other members for this node's ledger ({@link Addresses#fleetUsage}) and
+ *       stored responses ({@link Addresses#fleetResponse}).</li>
  * </ul>
  */
 public final class FleetStateVerticle extends VerticleBase {
@@ -53,6 +55,9 @@ public final class FleetStateVerticle extends VerticleBase {
   private final LongSupplier clock;
   private final Map<String, SharedEntry> entries = new HashMap<>();
   private final Map<String, List<Waiter>> waiters = new HashMap<>();
+  /** The latest version of each entry that is in force here (stored and handed to its owner), and applies under way. */
+  private final Map<String, Long> inForce = new HashMap<>();
+  private final Map<String, Future<Void>> applying = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   private record Waiter(long version, Message<JsonObject> msg, long timer) {}
@@ -86,10 +91,20 @@ public final class FleetStateVerticle extends VerticleBase {
         })
         .compose(v -> sendDirectory())
         .compose(v -> {
+          entries.values().forEach(e -> inForce.merge(e.key(), e.version(), Math::max));
           consumers.add(bus.<JsonObject>localConsumer(Addresses.FLEET_PUT, this::put));
           consumers.add(bus.<String>localConsumer(Addresses.FLEET_LIST, msg -> msg.reply(list(msg.body()))));
           if (nodeId != null) {
             consumers.add(bus.<JsonObject>consumer(Addresses.fleetApplied(nodeId), this::awaitApplied));
+            consumers.add(bus.<JsonObject>consumer(Addresses.fleetUsage(nodeId), this::usage));
+            consumers.add(bus.<String>consumer(Addresses.fleetResponse(nodeId), msg -> bus.<JsonObject>request(Addresses.PERSIST_RESPONSE_GET,
+                msg.body(), options()).onComplete(ar -> {
+                  if (ar.succeeded()) {
+                    msg.reply(ar.result().body());
+                  } else {
+                    msg.fail(ar.cause() instanceof ReplyException r && r.failureCode() > 0 ? r.failureCode() : 500, ar.cause().getMessage());
+                  }
+                })));
           }
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
@@ -98,6 +113,23 @@ public final class FleetStateVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return replica.leave();
+  }
+
+  /** Another member asks for this node's ledger: answered with costs as text, exact across the wire. */
+  private void usage(Message<JsonObject> msg) {
+    vertx.eventBus().<JsonObject>request(Addresses.PERSIST_USAGE, msg.body(), options()).onComplete(ar -> {
+      if (ar.failed()) {
+        msg.fail(500, "the usage ledger could not be read");
+        return;
+      }
+      JsonArray rows = new JsonArray();
+      ar.result().body().getJsonArray("rows", new JsonArray()).forEach(r -> {
+        JsonObject row = ((JsonObject) r).copy();
+        row.put("cost_usd", String.valueOf(row.getValue("cost_usd")));
+        rows.add(row);
+      });
+      msg.reply(new JsonObject().put("rows", rows));
+    });
   }
 
   private JsonObject list(String kind) {
@@ -156,18 +188,23 @@ public final class FleetStateVerticle extends VerticleBase {
    */
   private Future<Void> apply(SharedEntry entry) {
     if (!entry.supersedes(entries.get(entry.key()))) {
-      release(entry.key());
-      return Future.succeededFuture();
+      return applying.getOrDefault(entry.key(), Future.succeededFuture());
     }
     entries.put(entry.key(), entry);
-    return store(entry).compose(v -> switch (entry.kind()) {
+    Future<Void> applied = store(entry).compose(v -> switch (entry.kind()) {
       case SharedEntry.CLIENT -> sendDirectory();
-      case SharedEntry.KEY -> vertx.eventBus().request(Addresses.KEYS_CHANGED, entry.toJson(), options()).<Void>mapEmpty()
+      case SharedEntry.KEY, SharedEntry.VAULT -> vertx.eventBus().request(Addresses.KEYS_CHANGED, entry.toJson(), options()).<Void>mapEmpty()
           .recover(FleetStateVerticle::ignoreNoHandlers);
       default -> Future.<Void>succeededFuture();
-    }).onComplete(ar -> {
+    });
+    applying.put(entry.key(), applied);
+    return applied.onComplete(ar -> {
       if (ar.failed()) {
         LOG.error("shared entry {} could not be applied on this node: {}", entry.key(), ar.cause().toString());
+      }
+      inForce.merge(entry.key(), entry.version(), Math::max);
+      if (applying.get(entry.key()) == applied) {
+        applying.remove(entry.key());
       }
       release(entry.key());
     });
@@ -220,9 +257,9 @@ public final class FleetStateVerticle extends VerticleBase {
   private void awaitApplied(Message<JsonObject> msg) {
     String key = msg.body().getString("key");
     long version = msg.body().getLong("version", 0L);
-    SharedEntry known = entries.get(key);
-    if (known != null && known.version() >= version) {
-      msg.reply(known.version());
+    Long known = inForce.get(key);
+    if (known != null && known >= version) {
+      msg.reply(known);
       return;
     }
     long timer = vertx.setTimer(BARRIER_TIMEOUT_MS, t -> {
@@ -236,14 +273,14 @@ public final class FleetStateVerticle extends VerticleBase {
 
   private void release(String key) {
     List<Waiter> list = waiters.get(key);
-    SharedEntry known = entries.get(key);
+    Long known = inForce.get(key);
     if (list == null || known == null) {
       return;
     }
     list.removeIf(w -> {
-      if (known.version() >= w.version()) {
+      if (known >= w.version()) {
         vertx.cancelTimer(w.timer());
-        w.msg().reply(known.version());
+        w.msg().reply(known);
         return true;
       }
       return false;

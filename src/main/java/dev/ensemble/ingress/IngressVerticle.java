@@ -85,7 +85,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles(), services.logs(),
         services.cluster()));
     router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
-    router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
+    router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC(), services.cluster()));
     ClientsHandler clients = new ClientsHandler(services.clients(), new SecureRandom(), java.time.Clock.systemUTC());
     router.post("/admin/clients").handler(body).handler(clients::create);
     router.get("/admin/clients").handler(clients::list);

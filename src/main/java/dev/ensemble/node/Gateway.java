@@ -9,6 +9,7 @@ import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.fleet.FleetStateVerticle;
 import dev.ensemble.fleet.HazelcastReplica;
 import dev.ensemble.fleet.SoloReplica;
+import dev.ensemble.fleet.SpendBoard;
 import dev.ensemble.keys.KeyVault;
 import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.logging.LogBuffers;
@@ -207,7 +208,13 @@ public final class Gateway {
       chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar))));
     }
     if (membership != null) {
-      IntConsumer onMembers = exact instanceof RedisRateLimiter redis ? redis::updateNodes : n -> { };
+      // Without Redis a client's rpm_limit is split over the live nodes; with it the endpoints' fallback share follows them.
+      IntConsumer onMembers = exact instanceof RedisRateLimiter redis ? n -> {
+        redis.updateNodes(n);
+        clients.nodes(n);
+      } : clients::nodes;
+      chain = chain.compose(v -> record("spend-board", 1, vertx.deployVerticle(new SpendBoard(HazelcastReplica.hazelcastOf(vertx), clients,
+          ledgerId(config)))));
       chain = chain.compose(v -> record("cluster", 1, vertx.deployVerticle(new ClusterBridge(membership, pools.keySet(), onMembers))));
     }
     Supplier<JsonObject> cluster = membership == null ? () -> new JsonObject().put("enabled", false) : membership::toJson;
@@ -245,6 +252,21 @@ public final class Gateway {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("storage.encryption_key", e.getMessage());
     }
+  }
+
+  /**
+   * The id of this node's ledger in the fleet's spend board: the host and the absolute SQLite path, hashed, so a
+   * restarted node keeps the id its figures are published under.
+   */
+  private static String ledgerId(EnsembleConfig config) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    String where = host + ":" + Path.of(config.storage().sqlitePath()).toAbsolutePath().normalize();
+    return dev.ensemble.clients.ClientKeys.hash(where).substring(0, 16);
   }
 
   /** The deployed verticles, for {@code /admin/status}. */

@@ -48,7 +48,15 @@ public final class LoopbackCluster {
     if (joined == ports.size()) {
       throw new IllegalStateException("this test cluster has room for " + ports.size() + " members");
     }
-    int port = ports.get(joined++);
+    return member(joined++);
+  }
+
+  /**
+   * The cluster manager of member {@code index} on its reserved port: a member that left (a restarted node) joins
+   * again as itself.
+   */
+  public ClusterManager member(int index) {
+    int port = ports.get(index);
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(name);
     config.setProperty("hazelcast.socket.bind.any", "false");
