@@ -40,8 +40,7 @@ import java.util.function.Predicate;
  *   <li>Changes of other nodes arrive from the replica and are applied the same way: stored, then handed to
  *       their owner — the client directory to {@link Addresses#CLIENTS_DIRECTORY}, a provider key to
  *       {@link Addresses#KEYS_CHANGED}.</li>
- *   <li>In a cluster it also answers other members for this node's ledger ({@link Addresses#fleetUsage}) and
- *       stored responses ({@link Addresses#fleetResponse}).</li>
+ *   <li>In a cluster it also answers other members for this node's ledger ({@link Addresses#fleetUsage}).</li>
  * </ul>
  */
 public final class FleetStateVerticle extends VerticleBase {
@@ -97,14 +96,6 @@ public final class FleetStateVerticle extends VerticleBase {
           if (nodeId != null) {
             consumers.add(bus.<JsonObject>consumer(Addresses.fleetApplied(nodeId), this::awaitApplied));
             consumers.add(bus.<JsonObject>consumer(Addresses.fleetUsage(nodeId), this::usage));
-            consumers.add(bus.<String>consumer(Addresses.fleetResponse(nodeId), msg -> bus.<JsonObject>request(Addresses.PERSIST_RESPONSE_GET,
-                msg.body(), options()).onComplete(ar -> {
-                  if (ar.succeeded()) {
-                    msg.reply(ar.result().body());
-                  } else {
-                    msg.fail(ar.cause() instanceof ReplyException r && r.failureCode() > 0 ? r.failureCode() : 500, ar.cause().getMessage());
-                  }
-                })));
           }
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });

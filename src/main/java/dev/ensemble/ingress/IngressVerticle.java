@@ -78,7 +78,7 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
         (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));

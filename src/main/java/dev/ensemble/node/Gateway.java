@@ -20,6 +20,7 @@ import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.ingress.LiveResponses;
 import dev.ensemble.ingress.NodeServices;
+import dev.ensemble.ingress.PeerResponses;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pools.Endpoint;
@@ -87,6 +88,7 @@ public final class Gateway {
   private RateLimiter rateLimiter;
   private GatewayMetrics metrics;
   private MessageConsumer<?> clientDirectory;
+  private MessageConsumer<?> peerResponses;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -114,6 +116,11 @@ public final class Gateway {
 
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
+    if (peerResponses != null) {
+      MessageConsumer<?> inbox = peerResponses;
+      peerResponses = null;
+      chain = inbox.unregister();
+    }
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.remove(i).id();
       chain = chain.compose(v -> vertx.undeploy(id));
@@ -233,9 +240,14 @@ public final class Gateway {
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
-        .map(v -> {
+        .compose(v -> {
           port = ingress.get(0).actualPort();
-          return v;
+          if (membership == null) {
+            return Future.<Void>succeededFuture();
+          }
+          MessageConsumer<?> inbox = PeerResponses.serve(vertx, membership.nodeId(), live);
+          peerResponses = inbox;
+          return inbox.completion();
         })
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))

@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -215,6 +216,52 @@ class FleetIT {
 
   @Test
   @Order(6)
+  void aResponseServedByOneNodeIsReadableFromAnotherAndFollowedLiveWhileItStreams() throws Exception {
+    addKeyOnce();
+    fake.server().acceptKeys(NEW_KEY);
+    String key = createClient(0, new JsonObject().put("name", "reader")).getString("key");
+
+    fake.enqueue(Reply.text("a stored answer"));
+    HttpResponse<String> served = chat(0, key, "gpt");
+    assertEquals(200, served.statusCode(), served.body());
+    String storedId = served.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    eventually("node 2 reads the response node 0 served", () -> get(2, "/api/v1/responses/" + storedId, key, null).statusCode() == 200);
+    JsonObject read = new JsonObject(get(2, "/api/v1/responses/" + storedId, key, null).body());
+    assertEquals("completed", read.getString("status"));
+    assertEquals("a stored answer", read.getString("text"));
+    assertEquals(404, get(2, "/api/v1/responses/" + storedId, createClient(1, new JsonObject().put("name", "stranger")).getString("key"), null)
+        .statusCode(), "another client is told it does not exist");
+
+    String words = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
+    fake.enqueue(Reply.text(words).eventDelayMs(150));
+    JsonObject body = new JsonObject().put("model", "gpt").put("stream", true)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "stream to me")));
+    HttpResponse<java.io.InputStream> streaming = http.sendAsync(HttpRequest.newBuilder(URI.create(fleet.node(0).baseUrl() + "/v1/chat/completions"))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json").timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+    String liveId = streaming.headers().firstValue("x-ensemble-request-id").orElseThrow();
+
+    JsonObject during = new JsonObject(get(1, "/api/v1/responses/" + liveId, key, null).body());
+    assertEquals("in_progress", during.getString("status"), "node 1 sees node 0's stream while it runs");
+    HttpResponse<String> followed = get(1, "/api/v1/responses/" + liveId + "/events", key, "1");
+    String whole = new String(streaming.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+    assertEquals(200, followed.statusCode());
+    List<Long> ids = followed.body().lines().filter(l -> l.startsWith("id:")).map(l -> Long.parseLong(l.substring(3).strip())).toList();
+    assertEquals(2L, ids.get(0), "resumed after Last-Event-ID 1: " + followed.body());
+    for (int i = 1; i < ids.size(); i++) {
+      assertEquals(ids.get(i - 1) + 1, ids.get(i), "no event lost or repeated");
+    }
+    assertTrue(followed.body().contains("response.end"), followed.body());
+    StringBuilder text = new StringBuilder();
+    followed.body().lines().filter(l -> l.startsWith("data:")).map(l -> new JsonObject(l.substring(5).strip()))
+        .filter(e -> "block.delta".equals(e.getString("type"))).forEach(e -> text.append(e.getString("text", "")));
+    assertTrue(words.endsWith(text.toString().strip()) && text.length() > 0, text.toString());
+    assertTrue(whole.contains("[DONE]"));
+  }
+
+  @Test
+  @Order(7)
   void badInputGetsAClearErrorAndChangesNothing() throws Exception {
     String clientsBefore = clientIds(0);
     String keysBefore = admin(0, "GET", "/admin/keys", null).body();
@@ -239,7 +286,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aNodeWithAnotherEncryptionKeyRefusesToJoinAndSaysWhy() throws Exception {
     addKeyOnce();
     fleet.stopNode(2);
@@ -256,7 +303,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aRestartedNodeConvergesOnWhatChangedWhileItWasAway() throws Exception {
     addKeyOnce();
     JsonObject gone = createClient(0, new JsonObject().put("name", "deleted-while-away"));
@@ -274,7 +321,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void clientsAndKeysSurviveARestartOfTheWholeFleet() throws Exception {
     addKeyOnce();
     String before = clientIds(0);
@@ -353,6 +400,15 @@ class FleetIT {
     return http.send(HttpRequest.newBuilder(URI.create(fleet.node(node).baseUrl() + "/v1/chat/completions"))
         .header("authorization", "Bearer " + key).header("content-type", "application/json")
         .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(int node, String path, String key, String lastEventId) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(fleet.node(node).baseUrl() + path))
+        .header("authorization", "Bearer " + key).timeout(Duration.ofSeconds(30)).GET();
+    if (lastEventId != null) {
+      request.header("last-event-id", lastEventId);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> admin(int node, String method, String path, JsonObject body) throws Exception {
