@@ -109,6 +109,14 @@ public final class Addresses {
     return "ensemble.fleet." + nodeId + ".usage";
   }
 
+  /**
+   * Cluster-wide, request-reply to one member: its health in brief — {@code {node_id, status: ok|degraded, started_at,
+   * listen, keys_disabled, rate_limits}} — for every member's line in {@code /admin/status}.
+   */
+  public static String fleetHealth(String nodeId) {
+    return "ensemble.fleet." + nodeId + ".health";
+  }
+
   /** Cluster-wide, request-reply to one member: a response id, answered like {@link #PERSIST_RESPONSE_GET} from its own store. */
   public static String fleetResponse(String nodeId) {
     return "ensemble.fleet." + nodeId + ".response";

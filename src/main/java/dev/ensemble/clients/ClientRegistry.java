@@ -4,6 +4,8 @@ import dev.ensemble.bus.Addresses;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.persistence.sqlite.SqliteLedger;
+import dev.ensemble.ratelimit.EndpointLimits;
+import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.ratelimit.SlidingWindowLog;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -38,8 +40,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * In a fleet, the other nodes' spend per client arrives from the {@code SpendBoard} ({@link #peerSpent}, written by
  * Hazelcast's event thread into a concurrent map) and counts against the budget with this node's own; the
- * {@code rpm_limit} is split evenly over the live nodes ({@link #nodes(int)}, from the cluster bridge). Both are
- * read from local memory only: admitting a request asks no other node.
+ * {@code rpm_limit} is counted exactly in Redis when the node has the shared limiter ({@link #shareLimitsThrough},
+ * {@link #admitShared}: one Redis call per request of a limited client, like an endpoint's limit), else split evenly
+ * over the live nodes ({@link #nodes(int)}, from the cluster bridge). The budget is read from local memory only:
+ * admitting a request asks no other node for it.
  */
 public final class ClientRegistry {
 
@@ -51,6 +55,9 @@ public final class ClientRegistry {
   private final Map<String, SlidingWindowLog> rpm = new ConcurrentHashMap<>();
   private final Map<String, Map<String, MonthSpend>> peerSpend = new ConcurrentHashMap<>();
   private volatile int nodes = 1;
+  private volatile RateLimiter shared;
+  /** The prefix of a client's limit in the shared limiter (endpoint ids are counted there unprefixed). */
+  static final String LIMIT_PREFIX = "client:";
 
   /** What one client spent in one month, in 10^-10 USD. */
   private record MonthSpend(YearMonth month, long e10) {}
@@ -100,7 +107,12 @@ public final class ClientRegistry {
       clients.add(Client.fromJson((JsonObject) c));
     }
     ClientDirectory next = new ClientDirectory(clients);
+    ClientDirectory before = directory;
     directory = next;
+    if (shared != null) {
+      next.all().forEach(this::registerLimit);
+      before.all().stream().filter(c -> next.byId(c.id()) == null).forEach(c -> shared.unregister(LIMIT_PREFIX + c.id()));
+    }
     spend.keySet().removeIf(id -> next.byId(id) == null);
     rpm.keySet().removeIf(id -> next.byId(id) == null);
   }
@@ -163,6 +175,42 @@ public final class ClientRegistry {
    * Requests already running may take the spend past the budget; the next one is refused.
    */
   public GatewayError admit(Client client) {
+    GatewayError spent = budgetRefusal(client);
+    if (spent != null) {
+      return spent;
+    }
+    return client.rpmLimit() == null ? null : localRate(client);
+  }
+
+  /**
+   * {@link #admit}, with the {@code rpm_limit} counted exactly across nodes by the shared limiter when one is set
+   * (Redis): then the answer waits for Redis; otherwise it is ready at once. Completes with the refusal or null.
+   */
+  public Future<GatewayError> admitShared(Client client) {
+    GatewayError spent = budgetRefusal(client);
+    if (spent != null || client.rpmLimit() == null || shared == null) {
+      return Future.succeededFuture(spent != null ? spent : client.rpmLimit() == null ? null : localRate(client));
+    }
+    return shared.tryAdmit(LIMIT_PREFIX + client.id(), 0).map(admission -> admission.admitted() ? null
+        : rateRefusal(client, Math.max(1, (admission.retryAfterMillis() + 999) / 1000)));
+  }
+
+  /**
+   * Counts every client's {@code rpm_limit} in {@code limiter} (the Redis limiter shared by the fleet), under
+   * {@code client:<id>}, instead of on this node; a client is registered there as the directory brings it.
+   */
+  public void shareLimitsThrough(RateLimiter limiter) {
+    this.shared = limiter;
+    directory.all().forEach(this::registerLimit);
+  }
+
+  private void registerLimit(Client c) {
+    if (shared != null) {
+      shared.register(LIMIT_PREFIX + c.id(), new EndpointLimits(c.rpmLimit(), null));
+    }
+  }
+
+  private GatewayError budgetRefusal(Client client) {
     Instant now = clock.instant();
     BigDecimal budget = client.monthlyBudgetUsd();
     if (budget != null) {
@@ -173,7 +221,12 @@ public final class ClientRegistry {
             + month(now).plusMonths(1).atDay(1) + " (UTC)", false, null, null);
       }
     }
-    if (client.rpmLimit() != null) {
+    return null;
+  }
+
+  private GatewayError localRate(Client client) {
+    Instant now = clock.instant();
+    {
       int share = Math.max(1, (client.rpmLimit() + nodes - 1) / nodes);
       SlidingWindowLog log = rpm.get(client.id());
       if (log == null || log.limit() != share) {
@@ -181,12 +234,15 @@ public final class ClientRegistry {
       }
       long millis = now.toEpochMilli();
       if (!log.tryAcquire(millis)) {
-        long retryAfter = Math.max(1, (log.retryAfterMillis(millis) + 999) / 1000);
-        return new GatewayError(ErrorType.RATE_LIMITED, 429, "Client '" + client.name() + "' is over its limit of "
-            + client.rpmLimit() + " requests per minute", true, retryAfter, null);
+        return rateRefusal(client, Math.max(1, (log.retryAfterMillis(millis) + 999) / 1000));
       }
     }
     return null;
+  }
+
+  private static GatewayError rateRefusal(Client client, long retryAfterSeconds) {
+    return new GatewayError(ErrorType.RATE_LIMITED, 429, "Client '" + client.name() + "' is over its limit of "
+        + client.rpmLimit() + " requests per minute", true, retryAfterSeconds, null);
   }
 
   /** The UTC calendar month of an instant. */

@@ -125,9 +125,18 @@ final class WebSocketSession {
       reject(id, GatewayError.invalid("body", "body must be a JSON object: the request in its format"));
       return;
     }
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        reject(id, GatewayError.from(admitted.cause()));
+      } else {
+        serve(id, dialect, body, hints);
+      }
+    });
+  }
+
+  private void serve(String id, ClientDialect dialect, JsonObject body, RoutingHints hints) {
     long now = System.currentTimeMillis();
     try {
-      account.admit();
       UnifiedRequest request = dialect.decodeRequest(body).toBuilder().stream(true).build();
       Selection selection = services.metrics().timeRouting(() -> services.router().decide(request, hints));
       WebSocketChannel channel = new WebSocketChannel(this, id);

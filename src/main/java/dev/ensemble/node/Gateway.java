@@ -1,5 +1,6 @@
 package dev.ensemble.node;
 
+import dev.ensemble.bus.Addresses;
 import dev.ensemble.bus.LocalCodec;
 import dev.ensemble.cluster.ClusterBridge;
 import dev.ensemble.cluster.ClusterMembership;
@@ -89,6 +90,7 @@ public final class Gateway {
   private GatewayMetrics metrics;
   private MessageConsumer<?> clientDirectory;
   private MessageConsumer<?> peerResponses;
+  private MessageConsumer<?> health;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -116,11 +118,13 @@ public final class Gateway {
 
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
-    if (peerResponses != null) {
-      MessageConsumer<?> inbox = peerResponses;
-      peerResponses = null;
-      chain = inbox.unregister();
+    for (MessageConsumer<?> inbox : new MessageConsumer<?>[] {peerResponses, health}) {
+      if (inbox != null) {
+        chain = chain.compose(v -> inbox.unregister());
+      }
     }
+    peerResponses = null;
+    health = null;
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.remove(i).id();
       chain = chain.compose(v -> vertx.undeploy(id));
@@ -200,6 +204,9 @@ public final class Gateway {
 
     // The client registry listens before the persistence verticle starts: that sends it the first directory.
     ClientRegistry clients = new ClientRegistry(Clock.systemUTC());
+    if (config.redis().enabled()) {
+      clients.shareLimitsThrough(exact);
+    }
     Future<Void> chain = exact.start().compose(v -> clients.listen(vertx.eventBus()))
         .compose(consumer -> {
           clientDirectory = consumer;
@@ -247,7 +254,10 @@ public final class Gateway {
           }
           MessageConsumer<?> inbox = PeerResponses.serve(vertx, membership.nodeId(), live);
           peerResponses = inbox;
-          return inbox.completion();
+          MessageConsumer<?> healthInbox = vertx.eventBus().consumer(Addresses.fleetHealth(membership.nodeId()),
+              msg -> msg.reply(health(membership.nodeId(), config.server().host() + ":" + port, pools.values(), exact, startedAt)));
+          health = healthInbox;
+          return inbox.completion().compose(x -> healthInbox.completion());
         })
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
@@ -279,6 +289,22 @@ public final class Gateway {
     }
     String where = host + ":" + Path.of(config.storage().sqlitePath()).toAbsolutePath().normalize();
     return dev.ensemble.clients.ClientKeys.hash(where).substring(0, 16);
+  }
+
+  /** This node's health in brief, for the other members' {@code /admin/status}: read from local snapshots only. */
+  private static JsonObject health(String nodeId, String listen, java.util.Collection<ProviderPool> pools, RateLimiter limiter,
+      long startedAt) {
+    int disabled = 0;
+    for (ProviderPool pool : pools) {
+      disabled += (int) pool.health().values().stream().filter(h -> h.keyDisabled()).count();
+    }
+    JsonObject limits = limiter.status().toJson();
+    boolean degraded = disabled > 0 || "degraded".equals(limits.getString("mode"));
+    return new JsonObject().put("node_id", nodeId).put("status", degraded ? "degraded" : "ok")
+        .put("started_at", java.time.Instant.ofEpochSecond(startedAt).toString())
+        .put("listen", listen)
+        .put("keys_disabled", disabled)
+        .put("rate_limits", limits.getString("mode"));
   }
 
   /** The deployed verticles, for {@code /admin/status}. */

@@ -113,6 +113,21 @@ class FleetIT {
   }
 
   @Test
+  @Order(1)
+  void statusOfAnyNodeListsEveryMemberWithItsHealth() throws Exception {
+    for (int node = 0; node < 3; node++) {
+      JsonObject status = new JsonObject(admin(node, "GET", "/admin/status", null).body());
+      JsonArray nodes = status.getJsonObject("cluster").getJsonArray("nodes");
+      assertEquals(3, nodes.size(), nodes.encode());
+      for (int other = 0; other < 3; other++) {
+        String listen = "127.0.0.1:" + fleet.node(other).gateway().port();
+        assertTrue(nodes.stream().anyMatch(n -> listen.equals(((JsonObject) n).getString("listen"))
+            && "ok".equals(((JsonObject) n).getString("status"))), "node " + node + " lists node " + other + ": " + nodes.encode());
+      }
+    }
+  }
+
+  @Test
   @Order(2)
   void clientDeletedOnOneNodeIsRefusedByAll() throws Exception {
     addKeyOnce();
@@ -258,6 +273,21 @@ class FleetIT {
         .filter(e -> "block.delta".equals(e.getString("type"))).forEach(e -> text.append(e.getString("text", "")));
     assertTrue(words.endsWith(text.toString().strip()) && text.length() > 0, text.toString());
     assertTrue(whole.contains("[DONE]"));
+  }
+
+  @Test
+  @Order(6)
+  void withoutRedisAClientsRateIsSharedFairlyByTheLiveNodes() throws Exception {
+    addKeyOnce();
+    fake.server().acceptKeys(NEW_KEY);
+    String key = createClient(1, new JsonObject().put("name", "fair").put("rpm_limit", 3)).getString("key");
+
+    for (int node = 0; node < 3; node++) {
+      assertEquals(200, chat(node, key, "gpt").statusCode(), "node " + node + " admits its share, one request");
+      HttpResponse<String> refused = chat(node, key, "gpt");
+      assertEquals(429, refused.statusCode(), "node " + node + ": 3 requests a minute over 3 nodes is one each");
+      assertTrue(refused.body().contains("over its limit of 3 requests per minute"), refused.body());
+    }
   }
 
   @Test
