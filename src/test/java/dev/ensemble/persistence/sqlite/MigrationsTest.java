@@ -74,6 +74,34 @@ class MigrationsTest {
   }
 
   @Test
+  void clientsAndProviderKeysOfAnOlderFileBecomeSharedEntries() throws Exception {
+    Database db = Database.open(vertx, file);
+    Migrations bundled = Migrations.bundled();
+    await(new Migrations(bundled.migrations().subList(0, 2)).apply(db.pool()));
+    await(db.pool().query("INSERT INTO clients (id, name, key_hash, monthly_budget_usd, rpm_limit, on_disconnect, created_at)"
+        + " VALUES ('cli_old', 'old client', 'ab12', '25', 60, 'cancel', 1767225600123)").execute());
+    await(db.pool().query("INSERT INTO provider_keys (id, provider, name, api_key_ciphertext, weight, endpoints_json, created_at)"
+        + " VALUES ('pk_old', 'oai', 'main', 'v1:iv:sealed', 0.5, '[{\"id\":\"oai-main\"}]', 1767225600000)").execute());
+
+    await(bundled.apply(db.pool()));
+
+    List<dev.ensemble.model.SharedEntry> entries = await(new SqliteSharedEntries(db.pool()).all());
+    await(db.close());
+    assertEquals(2, entries.size(), entries.toString());
+    dev.ensemble.model.SharedEntry key = entries.stream().filter(e -> e.kind().equals("key")).findFirst().orElseThrow();
+    assertEquals("oai/main", key.id());
+    assertEquals(1767225600000L, key.version());
+    dev.ensemble.keys.StoredKey stored = dev.ensemble.keys.StoredKey.fromJson(key.body());
+    assertEquals("v1:iv:sealed", stored.ciphertext());
+    assertEquals(0.5, stored.weight());
+    assertEquals("[{\"id\":\"oai-main\"}]", stored.endpointsJson());
+    dev.ensemble.model.SharedEntry client = entries.stream().filter(e -> e.kind().equals("client")).findFirst().orElseThrow();
+    dev.ensemble.clients.Client c = dev.ensemble.clients.Client.fromJson(client.body());
+    assertEquals(new dev.ensemble.clients.Client("cli_old", "old client", "ab12", new java.math.BigDecimal("25"), 60,
+        dev.ensemble.clients.OnDisconnect.CANCEL, 1767225600123L), c);
+  }
+
+  @Test
   void splitsScriptsIntoStatementsAndDropsComments() {
     assertEquals(List.of("CREATE TABLE a (\n  x INTEGER\n)", "CREATE INDEX i ON a (x)"),
         Migrations.statements("-- a table\nCREATE TABLE a (\n  x INTEGER\n);\n\nCREATE INDEX i ON a (x);\n"));
