@@ -69,6 +69,15 @@ public final class Addresses {
    */
   public static final String KEYS_ADD = "ensemble.keys.add";
 
+  /**
+   * Local, published by a pool: {@code {provider, key, reason}}, a key the provider rejected here; the keys verticle
+   * records it as the fleet's shared key state, so every node — also one that joins later — keeps it disabled.
+   */
+  public static final String KEY_REJECTED = "ensemble.keys.rejected";
+
+  /** Request-reply to the keys verticle: {@code {id, disabled}} from {@code POST /admin/keys/{id}/disable|enable}. */
+  public static final String KEYS_STATE = "ensemble.keys.state";
+
   /** Request-reply to the keys verticle: every provider key, config and admin, masked, as {@code {data: [...]}}. */
   public static final String KEYS_LIST = "ensemble.keys.list";
 
@@ -149,6 +158,14 @@ public final class Addresses {
    */
   public static String poolKeys(String provider) {
     return "ensemble.pool." + provider + ".keys";
+  }
+
+  /**
+   * Request-reply: {@code {key, disabled}} — the key state the fleet agreed on (admin disable/enable, or a key the
+   * provider rejected on some node); the pool of {@code provider} disables or re-enables every endpoint of that key.
+   */
+  public static String poolKeyState(String provider) {
+    return "ensemble.pool." + provider + ".key.state";
   }
 
   /** Request-reply: the pool of {@code provider} answers with its endpoints' health as JSON. */

@@ -184,7 +184,7 @@ public final class FleetStateVerticle extends VerticleBase {
     entries.put(entry.key(), entry);
     Future<Void> applied = store(entry).compose(v -> switch (entry.kind()) {
       case SharedEntry.CLIENT -> sendDirectory();
-      case SharedEntry.KEY, SharedEntry.VAULT -> vertx.eventBus().request(Addresses.KEYS_CHANGED, entry.toJson(), options()).<Void>mapEmpty()
+      case SharedEntry.KEY, SharedEntry.KEY_STATE, SharedEntry.VAULT -> vertx.eventBus().request(Addresses.KEYS_CHANGED, entry.toJson(), options()).<Void>mapEmpty()
           .recover(FleetStateVerticle::ignoreNoHandlers);
       default -> Future.<Void>succeededFuture();
     });

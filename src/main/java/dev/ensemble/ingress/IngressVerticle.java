@@ -94,6 +94,8 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/admin/keys").handler(body).handler(keys::add);
     router.get("/admin/keys").handler(keys::list);
     router.delete("/admin/keys/:id").handler(keys::delete);
+    router.post("/admin/keys/:id/disable").handler(ctx -> keys.state(ctx, true));
+    router.post("/admin/keys/:id/enable").handler(ctx -> keys.state(ctx, false));
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

@@ -51,6 +51,8 @@ public final class KeysVerticle extends VerticleBase {
   private final List<ProviderKey> configured = new ArrayList<>();
   private final Map<String, String> configuredEndpoints = new HashMap<>();
   private final Map<String, Admin> admin = new LinkedHashMap<>();
+  /** The fleet's key states by {@code <provider>/<name>}: disabled keys (with why), re-enabled ones. */
+  private final Map<String, SharedEntry> states = new HashMap<>();
   private boolean vaultMatches = true;
   private Future<?> queue = Future.succeededFuture();
 
@@ -76,7 +78,8 @@ public final class KeysVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     return bus.<JsonObject>localConsumer(Addresses.KEYS_CHANGED, msg -> {
           SharedEntry entry = SharedEntry.fromJson(msg.body());
-          (entry.kind().equals(SharedEntry.VAULT) ? checkVault(entry).<Void>mapEmpty() : changed(entry))
+          (entry.kind().equals(SharedEntry.VAULT) ? checkVault(entry).<Void>mapEmpty()
+              : entry.kind().equals(SharedEntry.KEY_STATE) ? stateChanged(entry) : changed(entry))
               .onComplete(ar -> msg.reply(null));
         }).completion()
         .compose(v -> entries(SharedEntry.VAULT))
@@ -84,7 +87,11 @@ public final class KeysVerticle extends VerticleBase {
             : Future.failedFuture(new IllegalStateException(mismatch()))))
         .compose(v -> entries(SharedEntry.KEY))
         .compose(this::load)
+        .compose(v -> entries(SharedEntry.KEY_STATE))
+        .compose(states -> Future.all(states.stream().map(this::stateChanged).toList()))
         .compose(v -> {
+          bus.<JsonObject>localConsumer(Addresses.KEY_REJECTED, msg -> serialized(msg, () -> rejected(msg.body())));
+          bus.<JsonObject>localConsumer(Addresses.KEYS_STATE, msg -> serialized(msg, () -> setState(msg.body())));
           bus.<JsonObject>localConsumer(Addresses.KEYS_ADD, msg -> serialized(msg, () -> add(msg.body())));
           bus.<String>localConsumer(Addresses.KEYS_DELETE, msg -> serialized(msg, () -> delete(msg.body())));
           return bus.<Void>localConsumer(Addresses.KEYS_LIST, msg -> msg.reply(list())).completion();
@@ -211,6 +218,66 @@ public final class KeysVerticle extends VerticleBase {
         added.apiKey().masked(), provider, added.endpoints().stream().map(ProviderConfig.EndpointConfig::id).toList()));
   }
 
+  /** Applies the fleet's state of one key (disabled or enabled) to its pool. */
+  private Future<Void> stateChanged(SharedEntry entry) {
+    SharedEntry known = states.get(entry.id());
+    if (known != null && !entry.supersedes(known)) {
+      return Future.succeededFuture();
+    }
+    states.put(entry.id(), entry);
+    int slash = entry.id().indexOf('/');
+    String provider = entry.id().substring(0, Math.max(0, slash));
+    if (slash < 0 || !config.providers().containsKey(provider)) {
+      return Future.succeededFuture();
+    }
+    boolean disabled = !entry.deleted() && entry.body().getBoolean("disabled", false);
+    return vertx.eventBus().request(Addresses.poolKeyState(provider), new JsonObject().put("key", entry.id().substring(slash + 1))
+        .put("disabled", disabled), options()).mapEmpty();
+  }
+
+  /** A key the provider rejected on this node: disabled for the whole fleet until an operator re-enables it. */
+  private Future<JsonObject> rejected(JsonObject body) {
+    String id = body.getString("provider") + "/" + body.getString("key");
+    if (disabled(id)) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    return putState(id, true, "rejected by the provider: " + body.getString("reason"));
+  }
+
+  /** {@code POST /admin/keys/{id}/disable|enable}: the key's state for the whole fleet. */
+  private Future<JsonObject> setState(JsonObject body) {
+    String id = body.getString("id");
+    boolean disable = body.getBoolean("disabled", false);
+    ProviderKey key = configured.stream().filter(k -> k.id().equals(id)).findFirst()
+        .orElseGet(() -> admin.values().stream().map(Admin::key).filter(k -> k.id().equals(id)).findFirst().orElse(null));
+    if (key == null) {
+      throw new KeyError(404, "not_found_error", "id", "no provider key with id '" + id + "'");
+    }
+    String entryId = key.provider() + "/" + key.name();
+    return putState(entryId, disable, disable ? "disabled by an operator" : null)
+        .map(reply -> key.toJson().put("disabled", disable).put("pending_nodes", reply.getJsonArray("pending_nodes", new JsonArray())));
+  }
+
+  private Future<JsonObject> putState(String entryId, boolean disabled, String reason) {
+    JsonObject change = new JsonObject().put("kind", SharedEntry.KEY_STATE).put("id", entryId)
+        .put("body", new JsonObject().put("disabled", disabled).put("reason", reason));
+    return vertx.eventBus().<JsonObject>request(Addresses.FLEET_PUT, change, options()).map(Message::body);
+  }
+
+  private boolean disabled(String entryId) {
+    SharedEntry state = states.get(entryId);
+    return state != null && !state.deleted() && state.body().getBoolean("disabled", false);
+  }
+
+  private JsonObject withState(ProviderKey key) {
+    String entryId = key.provider() + "/" + key.name();
+    JsonObject json = key.toJson().put("disabled", disabled(entryId));
+    if (disabled(entryId)) {
+      json.put("disabled_reason", states.get(entryId).body().getString("reason"));
+    }
+    return json;
+  }
+
   /** Runs {@code operation} after the previous one finished and replies with its result or its {@link KeyError}. */
   private <T> void serialized(Message<T> msg, Supplier<Future<JsonObject>> operation) {
     queue = queue.transform(ignored -> {
@@ -287,10 +354,10 @@ public final class KeysVerticle extends VerticleBase {
     JsonArray data = new JsonArray();
     configured.forEach(k -> {
       if (!admin.containsKey(k.provider() + "/" + k.name())) {
-        data.add(k.toJson());
+        data.add(withState(k));
       }
     });
-    admin.values().forEach(a -> data.add(a.key().toJson()));
+    admin.values().forEach(a -> data.add(withState(a.key())));
     return new JsonObject().put("object", "list").put("data", data);
   }
 

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * epoch milliseconds of the change, raised past the version they replace, so a later change on any node
  * wins over an earlier one and a change never loses to the state it replaced.
  *
- * @param kind what the item is ({@link #CLIENT}, {@link #KEY}, {@link #VAULT})
+ * @param kind what the item is ({@link #CLIENT}, {@link #KEY}, {@link #KEY_STATE}, {@link #VAULT})
  * @param id   unique within its kind
  */
 public record SharedEntry(String kind, String id, long version, boolean deleted, JsonObject body) {
@@ -19,6 +19,8 @@ public record SharedEntry(String kind, String id, long version, boolean deleted,
   public static final String CLIENT = "client";
   /** A provider key added through the admin API, id {@code <provider>/<name>}: the stored key (ciphertext only). */
   public static final String KEY = "key";
+  /** Whether a provider key (config or admin), id {@code <provider>/<name>}, is disabled: {@code {disabled, reason}}. */
+  public static final String KEY_STATE = "key-state";
   /** The fleet's encryption-key check value: a known text encrypted with the fleet's {@code ENSEMBLE_ENCRYPTION_KEY}. */
   public static final String VAULT = "vault";
 

@@ -42,6 +42,8 @@ public final class PoolVerticle extends VerticleBase {
   private final EndpointListener listener;
   private final List<Endpoint> configured;
   private final Map<String, EndpointState> states = new LinkedHashMap<>();
+  /** Keys the fleet holds disabled ({@link Addresses#poolKeyState}): endpoints of theirs that appear later start disabled. */
+  private final Set<String> disabledKeys = new HashSet<>();
   private UpstreamTransport transport;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
@@ -68,6 +70,26 @@ public final class PoolVerticle extends VerticleBase {
         states.put(e.id(), new EndpointState());
         pool.releaseProbe(e.id());
       });
+      publish();
+      msg.reply(null);
+    });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.poolKeyState(pool.name()), msg -> {
+      String key = msg.body().getString("key");
+      boolean disabled = msg.body().getBoolean("disabled", false);
+      if (disabled) {
+        disabledKeys.add(key);
+      } else {
+        disabledKeys.remove(key);
+      }
+      for (Endpoint e : pool.endpoints()) {
+        if (e.keyName().equals(key)) {
+          if (disabled) {
+            states.get(e.id()).disableKey();
+          } else {
+            states.get(e.id()).enableKey();
+          }
+        }
+      }
       publish();
       msg.reply(null);
     });
@@ -116,8 +138,11 @@ public final class PoolVerticle extends VerticleBase {
         states.get(e.id()).disableKey();
       }
     }
-    LOG.warn("provider {}: key '{}' disabled, the upstream rejected it{} ({})", pool.name(), key, where,
-        outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType());
+    String reason = outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType();
+    LOG.warn("provider {}: key '{}' disabled, the upstream rejected it{} ({})", pool.name(), key, where, reason);
+    if (where.isEmpty()) {
+      vertx.eventBus().publish(Addresses.KEY_REJECTED, new JsonObject().put("provider", pool.name()).put("key", key).put("reason", reason));
+    }
   }
 
   /**
@@ -146,7 +171,11 @@ public final class PoolVerticle extends VerticleBase {
     });
     for (Endpoint e : next) {
       if (!e.equals(before.get(e.id()))) {
-        states.put(e.id(), new EndpointState());
+        EndpointState fresh = new EndpointState();
+        if (disabledKeys.contains(e.keyName())) {
+          fresh.disableKey();
+        }
+        states.put(e.id(), fresh);
         pool.forgetProbe(e.id());
         listener.added(pool, e);
       }

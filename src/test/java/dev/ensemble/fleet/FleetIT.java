@@ -96,7 +96,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void clientCreatedOnOneNodeIsServedByAll() throws Exception {
     JsonObject client = createClient(0, new JsonObject().put("name", "everywhere"));
     String key = client.getString("key");
@@ -113,7 +113,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void statusOfAnyNodeListsEveryMemberWithItsHealth() throws Exception {
     for (int node = 0; node < 3; node++) {
       JsonObject status = new JsonObject(admin(node, "GET", "/admin/status", null).body());
@@ -128,7 +128,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(2)
+  @Order(20)
   void clientDeletedOnOneNodeIsRefusedByAll() throws Exception {
     addKeyOnce();
     JsonObject client = createClient(1, new JsonObject().put("name", "short-lived"));
@@ -143,7 +143,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(3)
+  @Order(30)
   void keyAddedOnOneNodeIsUsedByTheOthers() throws Exception {
     addKeyOnce();
     String key = createClient(0, new JsonObject().put("name", "key-user")).getString("key");
@@ -163,7 +163,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void aConfigKeyFilledOnOneNodeServesWithTheConfigsEndpointsEverywhere() throws Exception {
     String key = createClient(0, new JsonObject().put("name", "slot-user")).getString("key");
     assertEquals(503, chat(1, key, "gpt-slot").statusCode(), "the config key has no api_key yet");
@@ -195,7 +195,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void aBudgetSpentAcrossNodesStopsTheClientOnEveryNode() throws Exception {
     addKeyOnce();
     JsonObject client = createClient(2, new JsonObject().put("name", "thrifty").put("monthly_budget_usd", "0.02"));
@@ -230,7 +230,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void aResponseServedByOneNodeIsReadableFromAnotherAndFollowedLiveWhileItStreams() throws Exception {
     addKeyOnce();
     fake.server().acceptKeys(NEW_KEY);
@@ -276,7 +276,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void withoutRedisAClientsRateIsSharedFairlyByTheLiveNodes() throws Exception {
     addKeyOnce();
     fake.server().acceptKeys(NEW_KEY);
@@ -291,7 +291,40 @@ class FleetIT {
   }
 
   @Test
-  @Order(7)
+  @Order(65)
+  void aKeyDisabledOnOneNodeIsOutOfServiceEverywhereUntilReEnabled() throws Exception {
+    addKeyOnce();
+    fake.server().acceptKeys(NEW_KEY);
+    String key = createClient(0, new JsonObject().put("name", "key-states")).getString("key");
+    String keyId = adminKeyId(0, "oai", "extra");
+
+    HttpResponse<String> disabled = admin(0, "POST", "/admin/keys/" + keyId + "/disable", null);
+    assertEquals(200, disabled.statusCode(), disabled.body());
+    for (int node = 0; node < 3; node++) {
+      assertEquals(503, chat(node, key, "gpt").statusCode(), "node " + node + " routes nothing to a disabled key");
+      assertTrue(admin(node, "GET", "/admin/keys", null).body().contains("disabled by an operator"), "node " + node);
+    }
+    assertEquals(200, admin(2, "POST", "/admin/keys/" + keyId + "/enable", null).statusCode());
+    for (int node = 0; node < 3; node++) {
+      assertEquals(200, chat(node, key, "gpt").statusCode(), "node " + node + " serves the re-enabled key");
+    }
+
+    fake.server().acceptKeys("sk-some-other-key");
+    assertEquals(502, chat(1, key, "gpt").statusCode(), "the provider rejects the key: no other key is left");
+    for (int node = 0; node < 3; node++) {
+      int n = node;
+      eventually("node " + node + " holds the rejected key disabled",
+          () -> admin(n, "GET", "/admin/keys", null).body().contains("rejected by the provider"));
+    }
+    fake.server().acceptKeys(NEW_KEY);
+    assertEquals(503, chat(2, key, "gpt").statusCode(), "still disabled on another node, though the provider would take it now");
+    assertEquals(200, admin(0, "POST", "/admin/keys/" + keyId + "/enable", null).statusCode());
+    assertEquals(200, chat(2, key, "gpt").statusCode());
+    assertEquals(404, admin(1, "POST", "/admin/keys/pk_no_such_key/disable", null).statusCode());
+  }
+
+  @Test
+  @Order(70)
   void badInputGetsAClearErrorAndChangesNothing() throws Exception {
     String clientsBefore = clientIds(0);
     String keysBefore = admin(0, "GET", "/admin/keys", null).body();
@@ -316,7 +349,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(8)
+  @Order(80)
   void aNodeWithAnotherEncryptionKeyRefusesToJoinAndSaysWhy() throws Exception {
     addKeyOnce();
     fleet.stopNode(2);
@@ -333,7 +366,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(9)
+  @Order(90)
   void aRestartedNodeConvergesOnWhatChangedWhileItWasAway() throws Exception {
     addKeyOnce();
     JsonObject gone = createClient(0, new JsonObject().put("name", "deleted-while-away"));
@@ -351,7 +384,7 @@ class FleetIT {
   }
 
   @Test
-  @Order(10)
+  @Order(100)
   void clientsAndKeysSurviveARestartOfTheWholeFleet() throws Exception {
     addKeyOnce();
     String before = clientIds(0);
@@ -392,6 +425,16 @@ class FleetIT {
     assertEquals(201, added.statusCode(), added.body());
     assertEquals(new JsonArray(), new JsonObject(added.body()).getJsonArray("pending_nodes"), "every member confirmed before the answer");
     keyAdded = true;
+  }
+
+  private String adminKeyId(int node, String provider, String name) throws Exception {
+    for (Object k : new JsonObject(admin(node, "GET", "/admin/keys", null).body()).getJsonArray("data")) {
+      JsonObject key = (JsonObject) k;
+      if (provider.equals(key.getString("provider")) && name.equals(key.getString("name"))) {
+        return key.getString("id");
+      }
+    }
+    throw new AssertionError("no key " + provider + "/" + name);
   }
 
   private JsonObject createClient(int node, JsonObject body) throws Exception {
