@@ -1,9 +1,9 @@
 package dev.ensemble.clients;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.CostE10;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.persistence.sqlite.SqliteLedger;
 import dev.ensemble.ratelimit.EndpointLimits;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.ratelimit.SlidingWindowLog;
@@ -122,7 +122,7 @@ public final class ClientRegistry {
     if (clientId == null || costUsd == null || costUsd.signum() == 0) {
       return;
     }
-    long e10 = SqliteLedger.toStored(costUsd);
+    long e10 = CostE10.of(costUsd);
     YearMonth now = month(clock.instant());
     spend.computeIfAbsent(clientId, id -> new AtomicReference<>(new MonthSpend(now, 0)))
         .updateAndGet(s -> s.month().equals(now) ? new MonthSpend(now, s.e10() + e10) : new MonthSpend(now, e10));
@@ -144,7 +144,7 @@ public final class ClientRegistry {
         }
       }
     }
-    return e10 == 0 ? BigDecimal.ZERO : SqliteLedger.fromStored(e10);
+    return e10 == 0 ? BigDecimal.ZERO : CostE10.usd(e10);
   }
 
   /** This node's own spend per client in the month it was counted: {@code client id -> "2026-05:<e10>"}. */

@@ -27,13 +27,13 @@ import java.util.function.Consumer;
 final class ResponsesHandler {
 
   private final ClientDialect errors;
-  private final boolean requireClientKeys;
+  private final ResponseAccess access;
   private final LiveResponses live;
   private final PeerResponses peers;
 
-  ResponsesHandler(ClientDialect errors, boolean requireClientKeys, LiveResponses live, PeerResponses peers) {
+  ResponsesHandler(ClientDialect errors, ResponseAccess access, LiveResponses live, PeerResponses peers) {
     this.errors = errors;
-    this.requireClientKeys = requireClientKeys;
+    this.access = access;
     this.live = live;
     this.peers = peers;
   }
@@ -41,7 +41,7 @@ final class ResponsesHandler {
   void response(RoutingContext ctx) {
     ResponseJournal journal = live.find(ctx.pathParam("id"));
     if (journal != null) {
-      if (mayRead(Caller.of(ctx), journal.clientId())) {
+      if (access.mayRead(Caller.of(ctx), journal.clientId())) {
         journal.view(ctx.vertx().getOrCreateContext(), view -> ctx.response().putHeader("content-type", "application/json").end(view.toBuffer()));
       } else {
         notFound(ctx);
@@ -53,6 +53,7 @@ final class ResponsesHandler {
       view.remove("events");
       view.remove("client_format");
       view.remove("client_id");
+      view.remove("conversation");
       ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
     }, remote -> ctx.response().putHeader("content-type", "application/json").end(remote.getJsonObject("view").toBuffer()));
   }
@@ -61,7 +62,7 @@ final class ResponsesHandler {
     long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
     ResponseJournal journal = live.find(ctx.pathParam("id"));
     if (journal != null) {
-      if (mayRead(Caller.of(ctx), journal.clientId())) {
+      if (access.mayRead(Caller.of(ctx), journal.clientId())) {
         follow(ctx, journal, after);
       } else {
         notFound(ctx);
@@ -109,14 +110,14 @@ final class ResponsesHandler {
     String id = ctx.pathParam("id");
     ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
       if (ar.succeeded()) {
-        if (mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
+        if (access.mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
           found.accept(ar.result().body());
         } else {
           notFound(ctx);
         }
       } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
         peers.find(ctx.vertx(), id).onComplete(remote -> {
-          if (remote.failed() || !mayRead(Caller.of(ctx), remote.result().getString("client_id"))) {
+          if (remote.failed() || !access.mayRead(Caller.of(ctx), remote.result().getString("client_id"))) {
             notFound(ctx);
           } else if (remote.result().getBoolean("live", false)) {
             liveElsewhere.accept(remote.result());
@@ -128,20 +129,6 @@ final class ResponsesHandler {
         ErrorResponder.send(ctx.response(), errors, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
       }
     });
-  }
-
-  /**
-   * The admin reads every response, a client its own; an anonymous response is readable by anyone only while
-   * the node does not require client keys. Everyone else is told there is no such response.
-   */
-  private boolean mayRead(Caller caller, String owner) {
-    if (caller.admin()) {
-      return true;
-    }
-    if (owner == null) {
-      return !requireClientKeys;
-    }
-    return owner.equals(caller.account().clientId());
   }
 
   private static long lastEventId(String header) {
