@@ -71,12 +71,6 @@ public final class Addresses {
    */
   public static final String KEYS_ADD = "ensemble.keys.add";
 
-  /**
-   * Local, published by a pool: {@code {provider, key, reason}}, a key the provider rejected here; the keys verticle
-   * records it as the fleet's shared key state, so every node — also one that joins later — keeps it disabled.
-   */
-  public static final String KEY_REJECTED = "ensemble.keys.rejected";
-
   /** Request-reply to the keys verticle: {@code {id, disabled}} from {@code POST /admin/keys/{id}/disable|enable}. */
   public static final String KEYS_STATE = "ensemble.keys.state";
 
@@ -163,8 +157,9 @@ public final class Addresses {
   }
 
   /**
-   * Request-reply: {@code {key, disabled}} — the key state the fleet agreed on (admin disable/enable, or a key the
-   * provider rejected on some node); the pool of {@code provider} disables or re-enables every endpoint of that key.
+   * Request-reply: {@code {key, disabled}} — the key state the fleet agreed on (an operator's disable/enable); the
+   * pool of {@code provider} disables or re-enables every endpoint of that key (re-enabling also clears a rejection
+   * by the provider, which every node learnt over {@link #CLUSTER_OUTCOME}).
    */
   public static String poolKeyState(String provider) {
     return "ensemble.pool." + provider + ".key.state";

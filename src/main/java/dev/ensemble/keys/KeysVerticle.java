@@ -90,7 +90,6 @@ public final class KeysVerticle extends VerticleBase {
         .compose(v -> entries(SharedEntry.KEY_STATE))
         .compose(states -> Future.all(states.stream().map(this::stateChanged).toList()))
         .compose(v -> {
-          bus.<JsonObject>localConsumer(Addresses.KEY_REJECTED, msg -> serialized(msg, () -> rejected(msg.body())));
           bus.<JsonObject>localConsumer(Addresses.KEYS_STATE, msg -> serialized(msg, () -> setState(msg.body())));
           bus.<JsonObject>localConsumer(Addresses.KEYS_ADD, msg -> serialized(msg, () -> add(msg.body())));
           bus.<String>localConsumer(Addresses.KEYS_DELETE, msg -> serialized(msg, () -> delete(msg.body())));
@@ -233,15 +232,6 @@ public final class KeysVerticle extends VerticleBase {
     boolean disabled = !entry.deleted() && entry.body().getBoolean("disabled", false);
     return vertx.eventBus().request(Addresses.poolKeyState(provider), new JsonObject().put("key", entry.id().substring(slash + 1))
         .put("disabled", disabled), options()).mapEmpty();
-  }
-
-  /** A key the provider rejected on this node: disabled for the whole fleet until an operator re-enables it. */
-  private Future<JsonObject> rejected(JsonObject body) {
-    String id = body.getString("provider") + "/" + body.getString("key");
-    if (disabled(id)) {
-      return Future.succeededFuture(new JsonObject());
-    }
-    return putState(id, true, "rejected by the provider: " + body.getString("reason"));
   }
 
   /** {@code POST /admin/keys/{id}/disable|enable}: the key's state for the whole fleet. */

@@ -142,9 +142,6 @@ public final class PoolVerticle extends VerticleBase {
     }
     String reason = outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType();
     LOG.warn("provider {}: key '{}' disabled, the upstream rejected it{} ({})", pool.name(), key, where, reason);
-    if (where.isEmpty()) {
-      vertx.eventBus().publish(Addresses.KEY_REJECTED, new JsonObject().put("provider", pool.name()).put("key", key).put("reason", reason));
-    }
   }
 
   /**

@@ -313,13 +313,15 @@ class FleetIT {
     assertEquals(502, chat(1, key, "gpt").statusCode(), "the provider rejects the key: no other key is left");
     for (int node = 0; node < 3; node++) {
       int n = node;
-      eventually("node " + node + " holds the rejected key disabled",
-          () -> admin(n, "GET", "/admin/keys", null).body().contains("rejected by the provider"));
+      eventually("node " + node + " holds the rejected key disabled", () -> new JsonObject(admin(n, "GET", "/admin/status", null).body())
+          .encode().contains("\"key_disabled\":true"));
     }
     fake.server().acceptKeys(NEW_KEY);
     assertEquals(503, chat(2, key, "gpt").statusCode(), "still disabled on another node, though the provider would take it now");
-    assertEquals(200, admin(0, "POST", "/admin/keys/" + keyId + "/enable", null).statusCode());
-    assertEquals(200, chat(2, key, "gpt").statusCode());
+    assertEquals(200, admin(0, "POST", "/admin/keys/" + keyId + "/enable", null).statusCode(), "an operator re-enables it on one node");
+    for (int node = 0; node < 3; node++) {
+      assertEquals(200, chat(node, key, "gpt").statusCode(), "node " + node + " serves the re-enabled key");
+    }
     assertEquals(404, admin(1, "POST", "/admin/keys/pk_no_such_key/disable", null).statusCode());
   }
 
