@@ -386,6 +386,37 @@ class FleetIT {
   }
 
   @Test
+  @Order(95)
+  void aNodeCutOffFromTheFleetConvergesWhenItComesBack() throws Exception {
+    addKeyOnce();
+    JsonObject keptByFleet = createClient(0, new JsonObject().put("name", "deleted-by-the-cut-off-node"));
+    JsonObject renamedBoth = createClient(0, new JsonObject().put("name", "changed-on-both-sides"));
+    fleet.stopNode(2);
+    fleet.startIsolated(2);
+
+    JsonObject madeAlone = createClient(2, new JsonObject().put("name", "made-while-cut-off"));
+    assertEquals(200, admin(2, "DELETE", "/admin/clients/" + keptByFleet.getString("id"), null).statusCode());
+    JsonObject madeByFleet = createClient(1, new JsonObject().put("name", "made-by-the-fleet-meanwhile"));
+    assertEquals(401, chat(2, madeByFleet.getString("key"), "gpt").statusCode(), "cut off: node 2 does not know it");
+    assertEquals(401, chat(0, madeAlone.getString("key"), "gpt").statusCode(), "and the fleet does not know node 2's");
+    assertEquals(200, admin(1, "DELETE", "/admin/clients/" + renamedBoth.getString("id"), null).statusCode());
+
+    fleet.stopNode(2);
+    fleet.startNode(2);
+
+    for (int node = 0; node < 3; node++) {
+      assertEquals(200, chat(node, madeAlone.getString("key"), "gpt").statusCode(), "node " + node + ": the cut-off node's client");
+      assertEquals(200, chat(node, madeByFleet.getString("key"), "gpt").statusCode(), "node " + node + ": the fleet's client");
+      assertEquals(401, chat(node, keptByFleet.getString("key"), "gpt").statusCode(), "node " + node + ": deleted while cut off");
+      assertEquals(401, chat(node, renamedBoth.getString("key"), "gpt").statusCode(), "node " + node + ": deleted by the fleet");
+    }
+    assertEquals(clientIds(0), clientIds(2));
+    assertEquals(clientIds(1), clientIds(2));
+    survivorKey = madeAlone.getString("key");
+    survivorId = madeAlone.getString("id");
+  }
+
+  @Test
   @Order(100)
   void clientsAndKeysSurviveARestartOfTheWholeFleet() throws Exception {
     addKeyOnce();

@@ -72,10 +72,19 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** Starts node {@code index} with another YAML text; a node that fails to start leaves nothing running. */
   public Node startNode(int index, String yamlText) throws Exception {
+    return startNode(index, yamlText, false);
+  }
+
+  /** Starts node {@code index} on its files as a cluster of its own, cut off from the others (see {@link LoopbackCluster#isolatedMember}). */
+  public Node startIsolated(int index) throws Exception {
+    return startNode(index, yaml.apply(index), true);
+  }
+
+  private Node startNode(int index, String yamlText, boolean isolated) throws Exception {
     EnsembleConfig config = new ConfigLoader(env).parse(yamlText);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
-    Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(cluster.member(index)).buildClustered()
+    Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(isolated ? cluster.isolatedMember(index) : cluster.member(index)).buildClustered()
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     nodes.set(index, new Node(vertx, null, List.of()));
     try {
