@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.HashSet;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
@@ -46,14 +47,17 @@ public final class PoolVerticle extends VerticleBase {
   private final Map<String, EndpointState> states = new LinkedHashMap<>();
   /** Keys the fleet holds disabled ({@link Addresses#poolKeyState}): endpoints of theirs that appear later start disabled. */
   private final Set<String> disabledKeys = new HashSet<>();
+  private final LongSupplier clock;
   private UpstreamTransport transport;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
-    this(pool, transportFactory, EndpointListener.NONE);
+    this(pool, transportFactory, EndpointListener.NONE, System::currentTimeMillis);
   }
 
-  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener) {
+  /** {@code clock} gives the epoch millis that cooldowns and circuits are measured in (the router's clock). */
+  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener, LongSupplier clock) {
     this.pool = pool;
+    this.clock = clock;
     this.transportFactory = transportFactory;
     this.listener = listener;
     this.configured = pool.endpoints();
@@ -112,7 +116,7 @@ public final class PoolVerticle extends VerticleBase {
     if (state == null) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     state.record(outcome, now);
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
       disableKeyOf(outcome, "");
@@ -126,7 +130,7 @@ public final class PoolVerticle extends VerticleBase {
     if (state == null) {
       return;
     }
-    state.recordPeer(outcome, System.currentTimeMillis());
+    state.recordPeer(outcome, clock.getAsLong());
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
       disableKeyOf(outcome, " on another node");
     }
@@ -204,7 +208,7 @@ public final class PoolVerticle extends VerticleBase {
   }
 
   private void publish() {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     Map<String, EndpointHealth> snapshot = new HashMap<>();
     states.forEach((id, state) -> snapshot.put(id, state.snapshot(now)));
     pool.health(snapshot);
