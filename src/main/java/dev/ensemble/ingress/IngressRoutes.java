@@ -88,7 +88,7 @@ public final class IngressRoutes {
     router.post("/v1/embeddings").handler(body).handler(embeddingsHandler);
     router.post("/v1/images/generations").handler(body).handler(imagesHandler);
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")

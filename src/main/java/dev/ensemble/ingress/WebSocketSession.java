@@ -128,9 +128,18 @@ final class WebSocketSession {
       reject(id, GatewayError.invalid("body", "body must be a JSON object: the request in its format"));
       return;
     }
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        reject(id, GatewayError.from(admitted.cause()));
+      } else {
+        serve(id, dialect, body, hints, CacheDirectives.parse(frame.getValue("cache_control") instanceof String s ? s : null));
+      }
+    });
+  }
+
+  private void serve(String id, ClientDialect dialect, JsonObject body, RoutingHints hints, CacheDirectives directives) {
     long now = System.currentTimeMillis();
     try {
-      account.admit();
       ClientCall call = dialect.decode(body, MultiMap.caseInsensitiveMultiMap());
       if (call.continuesFrom() != null) {
         throw GatewayError.invalid("previous_response_id", "previous_response_id is served on POST /v1/responses, not on /v1/ws: "
@@ -142,8 +151,7 @@ final class WebSocketSession {
       ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000, call.echo());
       inFlight.put(id, channel);
       try {
-        services.launcher().launch(vertx, channel, dialect, null, call.withRequest(request), routing, context, account,
-            CacheDirectives.parse(frame.getValue("cache_control") instanceof String s ? s : null));
+        services.launcher().launch(vertx, channel, dialect, null, call.withRequest(request), routing, context, account, directives);
       } catch (GatewayError e) {
         inFlight.remove(id, channel);
         throw e;

@@ -65,7 +65,8 @@ class ResponseCacheFleetIT {
 
   @BeforeAll
   static void startTwoNodes() throws Exception {
-    nodes = ClusterNodes.start(2, 3, ResponseCacheFleetIT::config);
+    nodes = ClusterNodes.start(3, ResponseCacheFleetIT::config);
+    nodes.stopNode(2);
   }
 
   @AfterAll
@@ -90,7 +91,7 @@ class ResponseCacheFleetIT {
     assertEquals("shared answer", text(second));
     assertEquals(1, fake.requestCount());
 
-    nodes.join(config(2));
+    nodes.startNode(2);
     assertEquals(entries(0), entries(2), "the joining node loaded the live entries before it listened");
     HttpResponse<String> fromThird = post(2, "/v1/chat/completions", body);
     assertEquals("HIT", fromThird.headers().firstValue("x-cache-status").orElseThrow());
