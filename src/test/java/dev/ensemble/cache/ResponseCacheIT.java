@@ -442,16 +442,22 @@ class ResponseCacheIT {
     }
   }
 
+  /** Completes when {@code condition} (checked on a worker: it may block) holds, checking again on one-shot timers. */
   private static Future<Void> until(BooleanSupplier condition) {
     Vertx vertx = gateway.vertx();
     Promise<Void> done = Promise.promise();
-    vertx.setPeriodic(1, 25, id -> vertx.executeBlocking(condition::getAsBoolean).onSuccess(ok -> {
-      if (ok) {
-        vertx.cancelTimer(id);
-        done.tryComplete();
-      }
-    }));
+    check(vertx, condition, done);
     return done.future();
+  }
+
+  private static void check(Vertx vertx, BooleanSupplier condition, Promise<Void> done) {
+    vertx.executeBlocking(condition::getAsBoolean).onComplete(ok -> {
+      if (ok.succeeded() && ok.result()) {
+        done.tryComplete();
+      } else {
+        vertx.setTimer(25, t -> check(vertx, condition, done));
+      }
+    });
   }
 
   private static void await(Future<?> future) throws Exception {
