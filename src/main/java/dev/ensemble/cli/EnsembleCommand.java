@@ -18,9 +18,8 @@ public final class EnsembleCommand implements Runnable {
 
   public static void main(String[] args) {
     int code = new CommandLine(new EnsembleCommand()).execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // exit explicitly: a library's non-daemon thread must not keep a stopped node's process alive
+    System.exit(code);
   }
 
   @Override

@@ -5,10 +5,28 @@ package dev.ensemble.config;
  *
  * @param allowAnonymous explicitly permits {@code require_client_keys: false} on a non-loopback host
  * @param metricsKey     when set, {@code /metrics} needs it as a bearer token
+ * @param drainTimeoutMs how long a draining node lets requests and streams in flight run before it ends them with an
+ *                       error event (from the start of the drain)
+ * @param drainGraceMs   how long a draining node still accepts new requests after its readiness turned 503, so the
+ *                       load balancer notices first; less than {@code drainTimeoutMs}
  */
 public record ServerConfig(
     String host, int port, long maxBodyBytes, Secret adminKey, boolean requireClientKeys, boolean allowAnonymous,
-    Secret metricsKey) {
+    Secret metricsKey, long drainTimeoutMs, long drainGraceMs) {
+
+  /**
+   * Five minutes: long generations (reasoning models, long documents) commonly stream for one to three minutes,
+   * so a rolling deploy lets nearly every stream finish; Kubernetes' grace period is set above it.
+   */
+  public static final long DEFAULT_DRAIN_TIMEOUT_MS = 300_000;
+  /** Five seconds: two periods of a readiness probe or load-balancer health check polled every 2-5 s. */
+  public static final long DEFAULT_DRAIN_GRACE_MS = 5_000;
+
+  /** The settings without drain settings: the defaults. */
+  public ServerConfig(String host, int port, long maxBodyBytes, Secret adminKey, boolean requireClientKeys, boolean allowAnonymous,
+      Secret metricsKey) {
+    this(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_GRACE_MS);
+  }
 
   public boolean isLoopback() {
     return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");

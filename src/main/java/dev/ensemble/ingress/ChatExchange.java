@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
@@ -14,12 +15,14 @@ import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.ratelimit.Admission;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.PromptSize;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.routing.UsageReport;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +67,8 @@ final class ChatExchange {
   private Selection last;
   private int attempts;
   private int attemptsOfModel;
+  private UpstreamAttempt current;
+  private GatewayError aborted;
 
   ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
       RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
@@ -79,7 +84,8 @@ final class ChatExchange {
     this.context = context;
     this.account = account;
     this.live = live;
-    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId());
+    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId(), live.crashJournal());
+    this.journal.onAbort(this::abort);
     this.fallbacks = route == null ? List.of() : route.fallback();
     this.deadlineNanos = System.nanoTime() + first.pool().config().timeoutMs() * 1_000_000;
     this.last = first;
@@ -87,11 +93,17 @@ final class ChatExchange {
 
   void run() {
     live.register(context.requestId(), journal);
+    live.crashJournal().started(context.requestId(), new JsonObject().put("client_id", account.clientId()).put("format", dialect.name())
+        .put("model", context.model()).put("created", context.createdEpochSeconds()).put("stream", request.stream()));
     attempt(last);
   }
 
   /** The exact (cluster-wide) limiter admits the attempt first; a refusal is a 429 from that endpoint. */
   private void attempt(Selection selection) {
+    if (aborted != null) {
+      fail(aborted);
+      return;
+    }
     if (client.cancelled()) {
       fail(new GatewayError(ErrorType.INVALID_REQUEST, 499, "The client cancelled the request", false, null, null));
       return;
@@ -115,8 +127,16 @@ final class ChatExchange {
     attempts++;
     attemptsOfModel++;
     client.routed(selection.decision(), attempts);
+    ModelConfig.Pricing pricing = selection.pricing();
+    live.crashJournal().routed(context.requestId(), new JsonObject().put("provider", selection.pool().name())
+        .put("endpoint", selection.endpoint().id()).put("upstream_model", selection.upstreamModel()).put("attempts", attempts)
+        .put("reason", selection.decision().reason()).put("input_estimate", PromptSize.tokens(request))
+        .put("pricing", new JsonObject().put("input", pricing.input().toPlainString()).put("output", pricing.output().toPlainString())
+            .put("cache_read", pricing.cacheRead().toPlainString()).put("cache_write", pricing.cacheWrite().toPlainString())));
     LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
-    new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect()).run().onComplete(ar -> {
+    current = new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect());
+    current.run().onComplete(ar -> {
+      current = null;
       AttemptResult result = ar.result();
       report(selection, result);
       if (result.canFailOver()) {
@@ -128,7 +148,25 @@ final class ChatExchange {
     });
   }
 
+  /**
+   * The node ends this request (its drain deadline passed): a running attempt ends its stream with {@code error}
+   * (or fails cleanly if nothing was sent yet); between attempts the request fails at once.
+   */
+  private void abort(GatewayError error) {
+    if (aborted != null) {
+      return;
+    }
+    aborted = error;
+    if (current != null) {
+      current.abort(error);
+    }
+  }
+
   private void onFailure(Selection failed, AttemptFailure failure) {
+    if (aborted != null) {
+      fail(aborted);
+      return;
+    }
     if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || System.nanoTime() >= deadlineNanos) {
       fail(failure.clientError());
       return;
@@ -223,6 +261,7 @@ final class ChatExchange {
 
   /** The response leaves the live registry: the store (if anything) answers for it from now on. */
   private void retire() {
+    live.crashJournal().ended(context.requestId());
     live.remove(context.requestId(), journal);
     journal.close();
   }

@@ -57,6 +57,16 @@ public final class IngressVerticle extends VerticleBase {
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
+    NodeLifecycle lifecycle = services.lifecycle();
+    router.route("/v1/*").handler(ctx -> {
+      if (lifecycle.isRefusing()) {
+        ctx.response().putHeader("connection", "close");
+        ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
+            "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/v1/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
     router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
@@ -70,7 +80,7 @@ public final class IngressVerticle extends VerticleBase {
       }
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
     router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS));
+        WebSocketHandler.PING_INTERVAL_MS, lifecycle));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
@@ -94,6 +104,17 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/admin/keys").handler(body).handler(keys::add);
     router.get("/admin/keys").handler(keys::list);
     router.delete("/admin/keys/:id").handler(keys::delete);
+    router.post("/admin/drain").handler(ctx -> {
+      lifecycle.requestDrain();
+      ctx.response().setStatusCode(202).putHeader("content-type", "application/json").end(new JsonObject()
+          .put("status", "draining").put("drain_timeout_ms", config.server().drainTimeoutMs())
+          .put("drain_grace_ms", config.server().drainGraceMs()).toBuffer());
+    });
+    router.get("/api/v1/ready").handler(ctx -> {
+      boolean ready = lifecycle.isReady();
+      ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+          .end(new JsonObject().put("status", ready ? "ready" : lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT)).toBuffer());
+    });
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
 

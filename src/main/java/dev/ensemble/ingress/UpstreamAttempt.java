@@ -59,6 +59,7 @@ final class UpstreamAttempt {
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
   private long streamedChars;
+  private UpstreamResponse upstream;
 
   UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
       ResponseContext context, ResponseJournal journal, OnDisconnect onDisconnect) {
@@ -82,6 +83,13 @@ final class UpstreamAttempt {
       return result.future();
     }
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
+      if (result.future().isComplete()) {
+        // aborted while the upstream was being asked: its answer has nowhere to go
+        if (ar.succeeded()) {
+          ar.result().cancel();
+        }
+        return;
+      }
       if (ar.failed() && ar.cause() instanceof UpstreamAuthException auth) {
         failBeforeAnswer(auth.errorClass(), 0, "auth", null, UpstreamFailures.fromAuth(auth, provider()), auth.type());
       } else if (ar.failed()) {
@@ -99,6 +107,7 @@ final class UpstreamAttempt {
   }
 
   private void upstreamError(UpstreamResponse response) {
+    upstream = response;
     armTimer(selection.pool().config().timeoutMs(), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
@@ -113,6 +122,7 @@ final class UpstreamAttempt {
   }
 
   private void complete(UpstreamResponse response) {
+    upstream = response;
     armTimer(selection.pool().config().timeoutMs(), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
@@ -152,6 +162,7 @@ final class UpstreamAttempt {
   }
 
   private void relay(UpstreamResponse response) {
+    upstream = response;
     StreamDecoder decoder = selection.pool().adapter().newStreamDecoder();
     client.beginStream(request);
     ReadStream<Buffer> body = response.body();
@@ -216,6 +227,39 @@ final class UpstreamAttempt {
       StreamEvent shown = shown(event);
       journal.add(shown);
       write(shown, body, response);
+    }
+  }
+
+  /**
+   * The node ends this attempt (its drain deadline passed). Nothing sent yet: a clean failure the exchange returns
+   * as is. Mid-stream: the client gets {@code error} as the stream's last event, the answer is persisted failed with
+   * partial usage ({@link #partialUsage()}) and the upstream call is cancelled.
+   */
+  void abort(GatewayError error) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    if (journal.isEmpty()) {
+      failBeforeAnswer(ErrorClass.PERMANENT, error.status(), "draining", null, error);
+      if (upstream != null) {
+        upstream.cancel();
+      }
+      return;
+    }
+    usage = partialUsage();
+    journal.interrupted(error, usage);
+    boolean streaming = client.started();
+    done(streaming ? 200 : error.status(), true);
+    if (upstream != null) {
+      upstream.cancel();
+    }
+    if (!client.closed()) {
+      if (streaming) {
+        client.write(new StreamEvent.Error(error));
+        client.end();
+      } else {
+        client.fail(error);
+      }
     }
   }
 

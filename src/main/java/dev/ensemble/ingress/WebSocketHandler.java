@@ -27,9 +27,11 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final LiveResponses live;
   private final long pingIntervalMs;
+  private final NodeLifecycle lifecycle;
 
   WebSocketHandler(ClientDialect openAi, ClientDialect anthropic, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs) {
+      LiveResponses live, long pingIntervalMs, NodeLifecycle lifecycle) {
+    this.lifecycle = lifecycle;
     this.live = live;
     this.openAi = openAi;
     this.anthropic = anthropic;
@@ -74,5 +76,9 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   LiveResponses live() {
     return live;
+  }
+
+  NodeLifecycle lifecycle() {
+    return lifecycle;
   }
 }

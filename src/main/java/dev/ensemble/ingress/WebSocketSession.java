@@ -35,6 +35,10 @@ import java.util.Map;
  * drain, so a slow reader holds every upstream back instead of growing the gateway's memory. The gateway pings
  * every {@code pingIntervalMs} and closes a socket it has not heard from (pong or frame) for two intervals.
  * Closing the socket is a disconnect for every request in flight: the client's {@code on_disconnect} decides.
+ *
+ * <p>When its node stops taking new requests (the drain's grace is over) the session refuses new request frames
+ * with a retryable 503 {@code error} event, lets the answers in flight run to their end, then closes the socket with
+ * 1012 (service restart): the client reconnects and the load balancer sends it to another node.
  */
 final class WebSocketSession {
 
@@ -52,6 +56,8 @@ final class WebSocketSession {
   private List<Handler<Void>> drainWaiters = new ArrayList<>();
   private long lastHeardNanos = System.nanoTime();
   private long pingTimer = -1;
+  private boolean closing;
+  private final Runnable onRefusing;
 
   WebSocketSession(Vertx vertx, ServerWebSocket socket, WebSocketHandler services, ClientAccount account, RoutingHints hints,
       long pingIntervalMs) {
@@ -61,6 +67,8 @@ final class WebSocketSession {
     this.account = account;
     this.hints = hints;
     this.pingIntervalMs = pingIntervalMs;
+    io.vertx.core.Context own = vertx.getOrCreateContext();
+    this.onRefusing = () -> own.runOnContext(v -> closeForRestart());
   }
 
   void start() {
@@ -74,6 +82,15 @@ final class WebSocketSession {
     socket.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
     socket.closeHandler(v -> closed());
     pingTimer = vertx.setPeriodic(pingIntervalMs, t -> ping());
+    services.lifecycle().onRefusing(onRefusing);
+  }
+
+  /** The node takes no new requests: the socket closes once its answers in flight have ended. */
+  private void closeForRestart() {
+    closing = true;
+    if (inFlight.isEmpty() && !socket.isClosed()) {
+      socket.close((short) 1012, "The node is restarting; reconnect");
+    }
   }
 
   private void onText(String text) {
@@ -109,6 +126,11 @@ final class WebSocketSession {
   private void request(String id, JsonObject frame) {
     if (inFlight.containsKey(id)) {
       reject(id, GatewayError.invalid("id", "A request with id '" + id + "' is already in flight on this socket"));
+      return;
+    }
+    if (closing) {
+      reject(id, new GatewayError(ErrorType.OVERLOADED, 503, "This node is shutting down and takes no new requests; reconnect",
+          true, 1L, null));
       return;
     }
     if (inFlight.size() >= MAX_IN_FLIGHT) {
@@ -172,6 +194,10 @@ final class WebSocketSession {
 
   void finished(String id, WebSocketChannel channel) {
     inFlight.remove(id, channel);
+    if (closing && inFlight.isEmpty()) {
+      // the terminal event was queued first: the close frame follows it
+      closeForRestart();
+    }
   }
 
   private void drained() {
@@ -196,6 +222,7 @@ final class WebSocketSession {
 
   private void closed() {
     vertx.cancelTimer(pingTimer);
+    services.lifecycle().removeListener(onRefusing);
     List<WebSocketChannel> channels = new ArrayList<>(inFlight.values());
     inFlight.clear();
     drainWaiters = new ArrayList<>();
