@@ -36,6 +36,7 @@ final class NodeDrain {
   private boolean deadlinePassed;
   private int endedAtDeadline;
   private long startNanos;
+  private boolean refusingSeen;
 
   NodeDrain(Vertx vertx, NodeLifecycle lifecycle, LiveResponses live, long graceMs, long timeoutMs) {
     this.vertx = vertx;
@@ -69,8 +70,11 @@ final class NodeDrain {
 
   private void poll(long timer, int inFlightAtStart) {
     long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    boolean wasRefusing = refusingSeen;
+    refusingSeen = lifecycle.isRefusing();
     boolean idle = live.size() == 0 && live.awaitingStore() == 0;
-    if (idle && elapsedMs >= graceMs) {
+    // refusing for a poll at least: the WebSocket sessions had their turn to send their close frames
+    if (idle && wasRefusing) {
       vertx.cancelTimer(timer);
       done.tryComplete(new DrainReport(elapsedMs, inFlightAtStart, endedAtDeadline));
       return;
