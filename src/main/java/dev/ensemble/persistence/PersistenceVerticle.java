@@ -30,7 +30,7 @@ import java.util.Set;
  * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table,
  * then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
- * (the store is not asked then). Ledger rows
+ * (the store is not asked then, unless the fleet shares it: S3). Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
  * Gateway clients are kept by its {@link ClientTable}. Admin-added provider keys (ciphertext only) are listed,
@@ -234,7 +234,7 @@ public final class PersistenceVerticle extends VerticleBase {
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       String id = msg.body();
       Future<Optional<ResponseRecord>> found = store.keyOf(id).isEmpty() ? Future.succeededFuture(Optional.empty())
-          : index.find(id).compose(row -> row.isEmpty() ? Future.succeededFuture(Optional.empty()) : store.load(id));
+          : index.find(id).compose(row -> row.isEmpty() && !store.shared() ? Future.succeededFuture(Optional.empty()) : store.load(id));
       found.onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not read response {}: {}", id, ar.cause().toString());

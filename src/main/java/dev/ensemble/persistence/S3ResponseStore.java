@@ -68,6 +68,11 @@ public final class S3ResponseStore implements ResponseStore {
   }
 
   @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
   public Optional<String> keyOf(String id) {
     return ResponseKeys.of(id).map(key -> config.prefix() + key);
   }
