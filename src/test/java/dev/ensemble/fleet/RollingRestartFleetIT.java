@@ -1,10 +1,10 @@
 package dev.ensemble.fleet;
 
+import dev.ensemble.balancer.ReadyBalancer;
 import dev.ensemble.ratelimit.RedisServerExtension;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.fleet.Fleet;
-import dev.ensemble.testing.fleet.LoadBalancer;
 import dev.ensemble.testing.fleet.NodeProcess;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import dev.ensemble.testing.s3.S3ProxyExtension;
@@ -56,7 +56,7 @@ class RollingRestartFleetIT {
   private static Vertx vertx;
   private static FleetClient client;
   private static Fleet fleet;
-  private static LoadBalancer lb;
+  private static ReadyBalancer lb;
 
   @BeforeAll
   static void startFleet() throws Exception {
@@ -86,7 +86,7 @@ class RollingRestartFleetIT {
     fleet = Fleet.start(Path.of(GatewayExtension.scratchDir("fleet")), NODES, yaml,
         Map.of("AWS_ACCESS_KEY_ID", "AKIDTESTDUMMY0000000", "AWS_SECRET_ACCESS_KEY", "dummy-secret-for-s3proxy-tests-000000000",
             "AWS_REGION", "us-east-1"), READY);
-    lb = await(LoadBalancer.start(vertx, fleet.ports(), 100));
+    lb = await(ReadyBalancer.start(vertx, fleet.ports(), 100));
     awaitInRotation(NODES);
   }
 

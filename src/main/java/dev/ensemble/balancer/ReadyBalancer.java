@@ -1,4 +1,4 @@
-package dev.ensemble.testing.fleet;
+package dev.ensemble.balancer;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,13 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A real HTTP reverse proxy in front of a fleet, as a cloud load balancer behaves: Vert.x's http-proxy on a free
- * 127.0.0.1 port, round-robin over the nodes whose {@code GET /api/v1/ready} answered 200 at the last check (every
- * {@code checkIntervalMs}); a node that fails a check, or does not answer, leaves the rotation until it passes one.
- * Streams (SSE) pass through as they come. Its state: the set of ready ports (a concurrent set written by the
- * checker's timer), a round-robin counter (atomic). {@link #close} stops its server, client and timer.
+ * A local HTTP load balancer in front of nodes on 127.0.0.1, behaving as a cloud load balancer does (for
+ * {@code ensemble balance}, {@code cluster/run-local.sh} and the fleet tests): Vert.x's http-proxy, round-robin over
+ * the nodes whose {@code GET /api/v1/ready} answered 200 at the last check (every {@code checkIntervalMs}); a node
+ * that fails a check, or does not answer, leaves the rotation until it passes one. Streams (SSE) pass through as
+ * they come. Its state: the set of ready ports (a concurrent set written by the checker's
+ * timer), a round-robin counter (atomic). {@link #close} stops its server, clients and timer.
  */
-public final class LoadBalancer implements AutoCloseable {
+public final class ReadyBalancer implements AutoCloseable {
 
   private final Vertx vertx;
   private final List<Integer> ports = new CopyOnWriteArrayList<>();
@@ -37,19 +38,24 @@ public final class LoadBalancer implements AutoCloseable {
   private HttpClient checks;
   private long timer = -1;
 
-  private LoadBalancer(Vertx vertx) {
+  private ReadyBalancer(Vertx vertx) {
     this.vertx = vertx;
   }
 
   /** Starts a balancer over {@code nodePorts}, checking readiness every {@code checkIntervalMs}. */
-  public static Future<LoadBalancer> start(Vertx vertx, List<Integer> nodePorts, long checkIntervalMs) {
-    LoadBalancer lb = new LoadBalancer(vertx);
+  public static Future<ReadyBalancer> start(Vertx vertx, List<Integer> nodePorts, long checkIntervalMs) {
+    return start(vertx, "127.0.0.1", 0, nodePorts, checkIntervalMs);
+  }
+
+  /** Starts a balancer listening on {@code host:port} (0: a free port) over the nodes on 127.0.0.1 at {@code nodePorts}. */
+  public static Future<ReadyBalancer> start(Vertx vertx, String host, int port, List<Integer> nodePorts, long checkIntervalMs) {
+    ReadyBalancer lb = new ReadyBalancer(vertx);
     lb.ports.addAll(nodePorts);
     lb.proxyClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
     lb.checks = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setKeepAlive(false));
     HttpProxy proxy = HttpProxy.reverseProxy(lb.proxyClient).origin(OriginRequestProvider.selector(ctx -> lb.pick()));
     lb.timer = vertx.setPeriodic(0, checkIntervalMs, t -> lb.check());
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(proxy).listen()
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(proxy).listen()
         .map(server -> {
           lb.server = server;
           return lb;
