@@ -72,6 +72,9 @@ providers:
   mock:
     type: mock
     keys: [ { name: local, endpoints: [ { id: mock-1, rpm_limit: 6000 } ] } ]
+models:
+  mock-1:
+    providers: [ { provider: mock, model: mock-1 } ]
 YAML
   ENSEMBLE_ADMIN_KEY="$ADMIN_KEY" ENSEMBLE_CLUSTER_MEMBERS="$MEMBERS" ENSEMBLE_CLUSTER_NAME=ensemble-local \
     ENSEMBLE_CLUSTER_HOST=127.0.0.1 java -Xmx384m -jar "$JAR" serve --config "$dir/ensemble.yaml" >>"$dir/node.log" 2>&1 &
