@@ -1,166 +1,55 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.admin.AdminAuth;
-import dev.ensemble.admin.ClientsHandler;
-import dev.ensemble.admin.KeysHandler;
-import dev.ensemble.admin.StatusHandler;
-import dev.ensemble.admin.UsageHandler;
-import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.config.RouteConfig;
-import dev.ensemble.model.ErrorType;
-import dev.ensemble.model.GatewayError;
-import dev.ensemble.ratelimit.RateLimiter;
-import dev.ensemble.routing.ModelRouter;
-import dev.ensemble.wire.ClientDialect;
-import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
-import dev.ensemble.wire.openai.OpenAiImagesCodec;
+import dev.ensemble.config.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
-import java.security.SecureRandom;
-import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The HTTP face of a node: one instance per event loop, all sharing one port (HTTP/1.1 and h2c).
- * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
+ * The HTTP face of a node: one instance per event loop, all sharing one port (HTTP/1.1 and h2c). Serves the
+ * router the node assembles for it ({@link IngressRoutes}, the admin API, {@code /metrics}); holds no mutable
+ * state of its own.
  */
 public final class IngressVerticle extends VerticleBase {
 
   /** Room for a WebSocket frame's own fields around a request body of {@code max_body_bytes}. */
   private static final int WEBSOCKET_ENVELOPE_BYTES = 4096;
 
-  private final NodeServices services;
-  private final EnsembleConfig config;
-  private final ClientDialect openAi;
-  private final ClientDialect anthropic;
-  private HttpServer server;
+  private final ServerConfig server;
+  private final Function<Vertx, Router> routes;
+  private HttpServer httpServer;
 
-  public IngressVerticle(NodeServices services) {
-    this.services = services;
-    this.config = services.config();
-    this.openAi = services.openAi();
-    this.anthropic = services.anthropic();
+  /** {@code routes} builds this instance's router on its own Vert.x at start. */
+  public IngressVerticle(ServerConfig server, Function<Vertx, Router> routes) {
+    this.server = server;
+    this.routes = routes;
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes());
-    Map<String, RouteConfig> routes = config.routes();
-
-    ModelRouter modelRouter = services.router();
-    RateLimiter rateLimiter = services.rateLimiter();
-    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
-    NodeLifecycle lifecycle = services.lifecycle();
-    router.route("/v1/*").handler(ctx -> {
-      if (lifecycle.isRefusing()) {
-        ctx.response().putHeader("connection", "close");
-        ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
-            "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
-      } else {
-        ctx.next();
-      }
-    });
-    router.route("/v1/*").handler(clientAuth);
-    router.route("/api/v1/responses/*").handler(clientAuth);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
-    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
-      if (routes.containsKey(ctx.pathParam("name"))) {
-        ctx.next();
-      } else {
-        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
-            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
-      }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
-    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS, lifecycle));
-    OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
-    OpenAiImagesCodec images = new OpenAiImagesCodec();
-    router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
-    router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
-    router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
-    router.get("/api/v1/responses/:id").handler(responses::response);
-    router.get("/api/v1/responses/:id/events").handler(responses::events);
-    router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
-    router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, services.startedAtEpochSeconds(), services.verticles(), services.logs(),
-        services.cluster()));
-    router.get("/metrics").handler(services.metrics().scrapeHandler(config.server().metricsKey()));
-    router.get("/admin/usage").handler(new UsageHandler(java.time.Clock.systemUTC()));
-    ClientsHandler clients = new ClientsHandler(services.clients(), new SecureRandom(), java.time.Clock.systemUTC());
-    router.post("/admin/clients").handler(body).handler(clients::create);
-    router.get("/admin/clients").handler(clients::list);
-    router.delete("/admin/clients/:id").handler(clients::delete);
-    KeysHandler keys = new KeysHandler();
-    router.post("/admin/keys").handler(body).handler(keys::add);
-    router.get("/admin/keys").handler(keys::list);
-    router.delete("/admin/keys/:id").handler(keys::delete);
-    router.post("/admin/drain").handler(ctx -> {
-      lifecycle.requestDrain();
-      ctx.response().setStatusCode(202).putHeader("content-type", "application/json").end(new JsonObject()
-          .put("status", "draining").put("drain_timeout_ms", config.server().drainTimeoutMs())
-          .put("drain_grace_ms", config.server().drainGraceMs()).toBuffer());
-    });
-    router.get("/api/v1/ready").handler(ctx -> {
-      boolean ready = lifecycle.isReady();
-      ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-          .end(new JsonObject().put("status", ready ? "ready" : lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT)).toBuffer());
-    });
-    router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", "ok").toBuffer()));
-
-    router.route().last().handler(ctx -> ErrorResponder.send(ctx.response(), dialectOf(ctx),
-        new GatewayError(ErrorType.NOT_FOUND, 404, "No route for " + ctx.request().method() + " " + ctx.request().path(), false, null, null)));
-    router.route().failureHandler(this::failure);
-
+    Router router = routes.apply(vertx);
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.server().host())
-        .setPort(config.server().port())
+        .setHost(server.host())
+        .setPort(server.port())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
         .setMaxWebSocketFrameSize(webSocketMessageLimit())
         .setMaxWebSocketMessageSize(webSocketMessageLimit());
-    server = vertx.createHttpServer(options).requestHandler(router);
-    return server.listen();
-  }
-
-  /** Body too large, method not allowed, or a bug: always an error in the caller's format, never a stack trace. */
-  private void failure(RoutingContext ctx) {
-    int status = ctx.statusCode();
-    GatewayError error;
-    if (status == 413) {
-      error = new GatewayError(ErrorType.REQUEST_TOO_LARGE, 413,
-          "The request body exceeds the limit of " + config.server().maxBodyBytes() + " bytes", false, null, null);
-    } else if (status == 405) {
-      error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
-    } else if (status >= 400 && status < 500) {
-      error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
-    } else {
-      org.slf4j.LoggerFactory.getLogger(IngressVerticle.class).error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-      error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
-    }
-    ErrorResponder.send(ctx.response(), dialectOf(ctx), error);
+    httpServer = vertx.createHttpServer(options).requestHandler(router);
+    return httpServer.listen();
   }
 
   private int webSocketMessageLimit() {
-    return (int) Math.min(Integer.MAX_VALUE, config.server().maxBodyBytes() + WEBSOCKET_ENVELOPE_BYTES);
-  }
-
-  private ClientDialect dialectOf(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+    return (int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes() + WEBSOCKET_ENVELOPE_BYTES);
   }
 
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
-    return server.actualPort();
+    return httpServer.actualPort();
   }
 }

@@ -58,7 +58,7 @@ public final class NodeLifecycle {
   }
 
   /** Asks the node to drain (an admin's request); a drain already under way goes on. */
-  void requestDrain() {
+  public void requestDrain() {
     drainRequest.run();
   }
 

@@ -1,29 +1,29 @@
 package dev.ensemble.node;
 
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.cluster.ClusterBridge;
 import dev.ensemble.cluster.ClusterMembership;
-import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.keys.KeyVault;
-import dev.ensemble.keys.KeysVerticle;
-import dev.ensemble.logging.LogBuffers;
-import dev.ensemble.persistence.InflightJournal;
-import dev.ensemble.persistence.LedgerEntry;
-import dev.ensemble.persistence.PersistenceVerticle;
-import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.ingress.LiveResponses;
 import dev.ensemble.ingress.NodeLifecycle;
 import dev.ensemble.ingress.NodeServices;
+import dev.ensemble.keys.KeyVault;
+import dev.ensemble.keys.KeysVerticle;
+import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.metrics.GatewayMetrics;
+import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.LedgerEntry;
+import dev.ensemble.persistence.PersistenceVerticle;
+import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.pools.AttemptOutcome;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.KeySet;
 import dev.ensemble.pools.PoolVerticle;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.ProviderKind;
 import dev.ensemble.providers.ProviderKinds;
 import dev.ensemble.ratelimit.EndpointLimiter;
@@ -262,8 +262,9 @@ public final class Gateway {
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
-              metrics, clients, live, logs, cluster, lifecycle));
+          NodeServices services = new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
+              metrics, clients, live, logs, cluster, lifecycle);
+          IngressVerticle verticle = new IngressVerticle(shared.server(), own -> HttpRoutes.build(own, services));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))

@@ -1,7 +1,7 @@
 package dev.ensemble.routing;
 
 import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.config.ModalityDefaults;
+import dev.ensemble.config.BuiltInKind;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.ModelKind;
 import dev.ensemble.config.Strategy;
@@ -9,8 +9,8 @@ import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.MediaPart;
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.EndpointLimiter;
 import dev.ensemble.routing.affinity.AffinityTable;
 import dev.ensemble.routing.affinity.PrefixFingerprinter;
@@ -454,7 +454,7 @@ public final class ModelRouter {
   private ModelConfig.Served direct(ProviderPool pool, String upstreamModel) {
     ModelConfig.Served known = byUpstreamModel.getOrDefault(pool.name(), Map.of()).get(upstreamModel);
     return known != null ? known : new ModelConfig.Served(pool.name(), upstreamModel, ModelConfig.Pricing.FREE, pool.config().cache(),
-        ModalityDefaults.of(pool.config().kind(), upstreamModel));
+        BuiltInKind.defaultModalities(pool.config().kind(), upstreamModel));
   }
 
   /** {@code value} in USD to 8 decimals (scaled as a long: no decimal conversion of the double on the hot path). */

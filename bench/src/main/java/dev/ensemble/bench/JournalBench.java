@@ -51,18 +51,19 @@ public final class JournalBench {
     long start = System.nanoTime();
     int bursts = events / chunks.length;
     for (int b = 0; b < bursts; b++) {
-      String id = "r-" + (b % 64);
+      String id = "r-" + b;
       long t0 = System.nanoTime();
       for (JsonObject chunk : chunks) {
         journal.event(id, chunk);
       }
       offerNanos += System.nanoTime() - t0;
+      journal.ended(id);
       // keep the writer's queue short, as a node streaming at the journal's pace does
-      while (journal.stats().getLong("records_written") < (long) (b + 1) * chunks.length - 20_000) {
+      while (journal.stats().getLong("records_written") + journal.stats().getLong("records_dropped") < (long) (b + 1) * (chunks.length + 1) - 20_000) {
         Thread.onSpinWait();
       }
     }
-    long target = (long) bursts * chunks.length;
+    long target = (long) bursts * (chunks.length + 1);
     while (journal.stats().getLong("records_written") + journal.stats().getLong("records_dropped") < target) {
       Thread.onSpinWait();
     }

@@ -1,0 +1,115 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.config.RouteConfig;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
+import dev.ensemble.wire.openai.OpenAiImagesCodec;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.Map;
+
+/**
+ * The public API's routes ({@code /v1/*}, {@code /api/v1/*}) and the last-resort handlers that answer anything
+ * else in the caller's format. The node mounts them on each ingress instance's router, next to the admin API.
+ * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
+ */
+public final class IngressRoutes {
+
+  private final NodeServices services;
+  private final EnsembleConfig config;
+  private final ClientDialect openAi;
+  private final ClientDialect anthropic;
+
+  public IngressRoutes(NodeServices services) {
+    this.services = services;
+    this.config = services.config();
+    this.openAi = services.openAi();
+    this.anthropic = services.anthropic();
+  }
+
+  /** Adds the public API's routes to {@code router}; {@code body} reads request bodies within the server's limit. */
+  public void mount(Router router, BodyHandler body) {
+    Map<String, RouteConfig> routes = config.routes();
+    ModelRouter modelRouter = services.router();
+    RateLimiter rateLimiter = services.rateLimiter();
+    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
+    NodeLifecycle lifecycle = services.lifecycle();
+    router.route("/v1/*").handler(ctx -> {
+      if (lifecycle.isRefusing()) {
+        ctx.response().putHeader("connection", "close");
+        ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
+            "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
+      } else {
+        ctx.next();
+      }
+    });
+    router.route("/v1/*").handler(clientAuth);
+    router.route("/api/v1/responses/*").handler(clientAuth);
+    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
+      if (routes.containsKey(ctx.pathParam("name"))) {
+        ctx.next();
+      } else {
+        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
+            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
+      }
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
+    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
+        WebSocketHandler.PING_INTERVAL_MS, lifecycle));
+    OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
+    OpenAiImagesCodec images = new OpenAiImagesCodec();
+    router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
+    router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
+    router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
+    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
+    router.get("/api/v1/responses/:id").handler(responses::response);
+    router.get("/api/v1/responses/:id/events").handler(responses::events);
+    router.get("/api/v1/ready").handler(ctx -> {
+      boolean ready = lifecycle.isReady();
+      ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+          .end(new JsonObject().put("status", ready ? "ready" : lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT)).toBuffer());
+    });
+    router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "ok").toBuffer()));
+  }
+
+  /** Mounted after every other route: a 404 for any path no route took, and the failure handler. */
+  public void mountFallbacks(Router router) {
+    router.route().last().handler(ctx -> ErrorResponder.send(ctx.response(), dialectOf(ctx),
+        new GatewayError(ErrorType.NOT_FOUND, 404, "No route for " + ctx.request().method() + " " + ctx.request().path(), false, null, null)));
+    router.route().failureHandler(this::failure);
+  }
+
+  /** Body too large, method not allowed, or a bug: always an error in the caller's format, never a stack trace. */
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    GatewayError error;
+    if (status == 413) {
+      error = new GatewayError(ErrorType.REQUEST_TOO_LARGE, 413,
+          "The request body exceeds the limit of " + config.server().maxBodyBytes() + " bytes", false, null, null);
+    } else if (status == 405) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
+    } else if (status >= 400 && status < 500) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
+    } else {
+      org.slf4j.LoggerFactory.getLogger(IngressVerticle.class).error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
+    }
+    ErrorResponder.send(ctx.response(), dialectOf(ctx), error);
+  }
+
+  private ClientDialect dialectOf(RoutingContext ctx) {
+    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+  }
+}
