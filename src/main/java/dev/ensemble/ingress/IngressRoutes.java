@@ -7,6 +7,7 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
 import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
 import dev.ensemble.wire.openai.OpenAiImagesCodec;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
 
 /**
- * The public API's routes ({@code /v1/*}, {@code /api/v1/*}) and the last-resort handlers that answer anything
+ * The public API's routes ({@code /v1/*}, {@code /v1beta/*}, {@code /api/v1/*}; a chat route per registered client
+ * format, and each format's stored-response routes) and the last-resort handlers that answer anything
  * else in the caller's format. The node mounts them on each ingress instance's router, next to the admin API.
  * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
  */
@@ -25,14 +27,14 @@ public final class IngressRoutes {
 
   private final NodeServices services;
   private final EnsembleConfig config;
+  private final ClientDialects dialects;
   private final ClientDialect openAi;
-  private final ClientDialect anthropic;
 
   public IngressRoutes(NodeServices services) {
     this.services = services;
     this.config = services.config();
-    this.openAi = services.openAi();
-    this.anthropic = services.anthropic();
+    this.dialects = services.dialects();
+    this.openAi = dialects.fallback();
   }
 
   /** Adds the public API's routes to {@code router}; {@code body} reads request bodies within the server's limit. */
@@ -40,7 +42,7 @@ public final class IngressRoutes {
     Map<String, RouteConfig> routes = config.routes();
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
-    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
+    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
     NodeLifecycle lifecycle = services.lifecycle();
     router.route("/v1/*").handler(ctx -> {
       if (lifecycle.isRefusing()) {
@@ -52,9 +54,18 @@ public final class IngressRoutes {
       }
     });
     router.route("/v1/*").handler(clientAuth);
+    router.route("/v1beta/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
-    router.post("/v1/chat/completions").handler(body).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
-    router.post("/v1/messages").handler(body).handler(new ChatHandler(anthropic, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live()));
+    ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
+    StoredResponses stored = new StoredResponses(services.live(), access);
+    for (ClientDialect dialect : dialects.all()) {
+      ChatHandler chat = new ChatHandler(dialect, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live(), stored);
+      dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
+      if (dialect.storedResponsePath() != null) {
+        router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
+        router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
+      }
+    }
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
       if (routes.containsKey(ctx.pathParam("name"))) {
         ctx.next();
@@ -62,8 +73,9 @@ public final class IngressRoutes {
         ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live()));
-    router.get("/v1/ws").handler(new WebSocketHandler(openAi, anthropic, modelRouter, rateLimiter, services.metrics(), services.live(),
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
+        stored));
+    router.get("/v1/ws").handler(new WebSocketHandler(dialects, modelRouter, rateLimiter, services.metrics(), services.live(),
         WebSocketHandler.PING_INTERVAL_MS, lifecycle));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
@@ -72,7 +84,7 @@ public final class IngressRoutes {
     router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
         (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, config.server().requireClientKeys(), services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.get("/api/v1/ready").handler(ctx -> {
@@ -110,6 +122,6 @@ public final class IngressRoutes {
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+    return dialects.forPath(ctx.request().path());
   }
 }

@@ -37,7 +37,10 @@ import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RouterVerticle;
 import dev.ensemble.routing.UsageReport;
 import dev.ensemble.routing.affinity.AffinityTable;
+import dev.ensemble.wire.ClientDialects;
 import dev.ensemble.wire.anthropic.AnthropicClientDialect;
+import dev.ensemble.wire.gemini.GeminiClientDialect;
+import dev.ensemble.wire.responses.ResponsesClientDialect;
 import dev.ensemble.wire.openai.OpenAiClientDialect;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -224,8 +227,9 @@ public final class Gateway {
     metrics.bindLogs(logs);
     EndpointRegistrar registrar = new EndpointRegistrar(limiters, exact, config.redis().enabled(), metrics);
     long startedAt = System.currentTimeMillis() / 1000;
-    OpenAiClientDialect openAi = new OpenAiClientDialect();
-    AnthropicClientDialect anthropic = new AnthropicClientDialect();
+    // Every client format the node serves; the first is the default. A new format is one line here.
+    ClientDialects dialects = new ClientDialects(List.of(new OpenAiClientDialect(), new AnthropicClientDialect(),
+        new ResponsesClientDialect(), new GeminiClientDialect()));
 
     String journalDir = config.responses().journal().dir();
     InflightJournal crashJournal = new InflightJournal(journalDir.isEmpty()
@@ -262,7 +266,7 @@ public final class Gateway {
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          NodeServices services = new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
+          NodeServices services = new NodeServices(shared, router, exact, dialects, startedAt, this::verticles,
               metrics, clients, live, logs, cluster, lifecycle);
           IngressVerticle verticle = new IngressVerticle(shared.server(), own -> HttpRoutes.build(own, services));
           ingress.add(verticle);

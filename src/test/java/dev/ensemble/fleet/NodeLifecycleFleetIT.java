@@ -153,6 +153,7 @@ class NodeLifecycleFleetIT {
     n.start().awaitReady(Duration.ofSeconds(90));
     JsonObject stored = await(client.getJson(n.port(), "/api/v1/responses/" + got.requestId()));
     assertEquals("failed", stored.getString("status"), stored.encode());
+    assertEquals("interrupted", stored.getString("reason"), stored.encode());
     assertEquals("interrupted", stored.getJsonObject("error").getString("reason"), stored.encode());
     assertTrue(stored.getString("text").startsWith("w0 w1 w2") && stored.getString("text").contains("w20"), stored.encode());
     assertTrue(stored.getJsonObject("usage").getLong("output") > 0, stored.encode());

@@ -209,6 +209,7 @@ class RollingRestartFleetIT {
     victim.start().awaitReady(READY);
     JsonObject stored = await(client.getJson(fleet.node(2).port(), "/api/v1/responses/" + got.requestId()));
     assertEquals("failed", stored.getString("status"), stored.encode());
+    assertEquals("interrupted", stored.getString("reason"), stored.encode());
     assertEquals("interrupted", stored.getJsonObject("error").getString("reason"), stored.encode());
     assertTrue(stored.getString("text").startsWith("k0 k1") && stored.getString("text").contains("k15"), stored.encode());
     JsonObject usage = await(client.getJson(victim.port(), "/admin/usage?from=2000-01-01T00:00:00Z&group_by=model"));

@@ -55,6 +55,7 @@ class InflightJournalTest {
       ResponseRecord r = it.response();
       assertEquals(ResponseRecord.Status.FAILED, r.status());
       assertEquals("interrupted", r.publicJson().getJsonObject("error").getString("reason"));
+      assertEquals("interrupted", r.publicJson().getString("reason"));
       assertEquals("Hello world", r.text());
       assertEquals(12L, r.usage().input());
       assertEquals(3L, r.usage().output(), "11 characters at 4 a token, rounded up");
