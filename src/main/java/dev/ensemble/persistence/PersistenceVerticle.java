@@ -141,6 +141,11 @@ public final class PersistenceVerticle extends VerticleBase {
     }).onFailure(err -> recovery.close());
   }
 
+  /**
+   * An interrupted response is stored unless this node already stored it (its end record did not reach the journal
+   * before the node stopped): a stored answer is never replaced. Its ledger row is offered either way; the ledger
+   * ignores a request id it already has.
+   */
   private Future<Void> storeInterrupted(JournalRecovery.Interrupted it) {
     ResponseRecord record = it.response();
     ledger.offer(it.ledger());
@@ -148,15 +153,16 @@ public final class PersistenceVerticle extends VerticleBase {
     if (key == null) {
       return Future.succeededFuture();
     }
-    return store.save(record).compose(v -> index.put(ResponseIndexRow.of(record, key)));
+    return index.find(record.id()).compose(found -> found.isPresent() ? Future.<Void>succeededFuture()
+        : store.save(record).compose(v -> index.put(ResponseIndexRow.of(record, key))));
   }
 
   /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
   @Override
   public Future<?> stop() {
-    // a clean stop: what is still open stays in the file, which the next start recovers
-    journal.close();
-    Future<Void> stored = Future.join(List.copyOf(saving)).transform(ar -> Future.succeededFuture());
+    Future<Void> stored = Future.join(List.copyOf(saving)).<Void>transform(ar -> Future.succeededFuture())
+        // then the journal: what is still open stays in its file, which the next start recovers
+        .andThen(ar -> journal.close());
     Future<Void> flushed = stored.transform(ar -> ledger == null ? Future.succeededFuture() : ledger.stop());
     return flushed.eventually(() -> store == null ? Future.succeededFuture() : store.close())
         .eventually(() -> database == null ? Future.succeededFuture() : database.close());
