@@ -284,7 +284,7 @@ public final class ConfigLoader {
 
   private static DeclaredModel model(String name, ConfigNode n) {
     n.allow("kind", "pricing", "cache", "modalities", "providers");
-    ModelKind kind = n.enumValue("kind", ModelKind.class, ModelKind.CHAT);
+    ModelKind kind = n.enumValue("kind", ModelKind.class, null);
     List<DeclaredModel.Serving> served = n.list("providers", s -> {
       s.allow("provider", "model", "pricing", "cache", "modalities");
       return new DeclaredModel.Serving(s.requiredString("provider"), s.string("model", name),

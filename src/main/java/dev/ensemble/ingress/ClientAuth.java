@@ -19,11 +19,12 @@ import java.security.MessageDigest;
  * presented the way the path's client format sends it ({@link ClientDialect#presentedKey}):
  * {@code Authorization: Bearer <key>}; on {@code /v1/messages} also {@code x-api-key} (which wins); on Gemini's
  * {@code /v1beta/models/...} {@code x-goog-api-key} or {@code ?key=}; on the WebSocket upgrade {@code /v1/ws} also
- * {@code ?key=<key>} (the header wins). A key that is not a client's is a 401 in the route's client format,
- * whatever {@code server.require_client_keys} says: a wrong key never silently becomes an anonymous request. No
- * key is a 401 when {@code require_client_keys} is true, else the request is anonymous. On the response routes
- * ({@code /api/v1/responses/*}, {@code /v1/responses/*}) the admin key is also accepted. Keys are never logged,
- * echoed or forwarded.
+ * {@code ?key=<key>} (the header wins). A client's key makes the request that client's (its budget,
+ * {@code rpm_limit} and usage rows). With {@code server.require_client_keys: true} a missing key, or one that is no
+ * client's, is a 401 in the route's client format. Without it, both are anonymous requests: every official SDK
+ * sends some key (the OpenAI SDKs refuse to start without one), so {@code api_key="unused"} must work against a
+ * node that does not require keys. On the response routes ({@code /api/v1/responses/*}, {@code /v1/responses/*})
+ * the admin key is also accepted. Keys are never logged, echoed or forwarded.
  */
 final class ClientAuth implements Handler<RoutingContext> {
 
@@ -50,22 +51,26 @@ final class ClientAuth implements Handler<RoutingContext> {
         deny(ctx, dialect, "A gateway key is required: send " + dialect.keyHint() + (isWebSocketRoute(ctx) ? " or ?key=<key>" : ""));
         return;
       }
-      Caller.ANONYMOUS.attachTo(ctx);
-      ctx.next();
+      admit(ctx, Caller.ANONYMOUS);
       return;
     }
     if (adminKey.length > 0 && isResponseRoute(ctx.request().path())
         && MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) {
-      Caller.ADMIN.attachTo(ctx);
-      ctx.next();
+      admit(ctx, Caller.ADMIN);
       return;
     }
     Client client = registry.authenticate(key);
-    if (client == null) {
+    if (client != null) {
+      admit(ctx, new Caller(new ClientAccount(client, registry), false));
+    } else if (requireKeys) {
       deny(ctx, dialect, "The gateway key is not valid");
-      return;
+    } else {
+      admit(ctx, Caller.ANONYMOUS);
     }
-    new Caller(new ClientAccount(client, registry), false).attachTo(ctx);
+  }
+
+  private static void admit(RoutingContext ctx, Caller caller) {
+    caller.attachTo(ctx);
     ctx.next();
   }
 

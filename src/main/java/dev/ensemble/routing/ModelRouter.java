@@ -95,7 +95,11 @@ public final class ModelRouter {
     });
     this.byModel = table;
     Map<String, ModelKind> kindTable = new HashMap<>();
-    config.models().forEach((name, model) -> kindTable.put(name, model.kind()));
+    config.models().forEach((name, model) -> {
+      if (model.kind() != null) {
+        kindTable.put(name, model.kind());
+      }
+    });
     this.kinds = Map.copyOf(kindTable);
     this.byUpstreamModel = upstream;
     this.balancer = new Balancer(pools.keySet(), load, clock);
@@ -182,12 +186,16 @@ public final class ModelRouter {
         true, 1L, null);
   }
 
-  /** The catalog kind of {@code model}, or null for a {@code provider/model} name or an unknown one. */
+  /** The declared kind of {@code model}, or null for a model without one, a {@code provider/model} name or an unknown one. */
   public ModelKind kindOf(String model) {
     return kinds.get(model);
   }
 
-  /** The candidates whose provider type can serve {@code kind}; a 400 naming the mismatch when there are none. */
+  /**
+   * The candidates whose provider type can serve {@code kind}; a 400 naming the mismatch when there are none. A
+   * model with a declared kind (its own, or the catalog's) is a 400 on another route before any provider is
+   * asked; one without is sent on, and its provider's answer says whether the model can do it.
+   */
   private List<Candidate> capable(String model, List<Candidate> candidates, ModelKind kind) {
     ModelKind declared = kinds.get(model);
     if (declared != null && declared != kind) {
