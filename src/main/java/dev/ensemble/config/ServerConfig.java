@@ -5,6 +5,9 @@ package dev.ensemble.config;
  *
  * @param allowAnonymous explicitly permits {@code require_client_keys: false} on a non-loopback host
  * @param metricsKey     when set, {@code /metrics} needs it as a bearer token
+ * @param requestTimeoutMs how long one client request may take across all its attempts (each attempt is bounded by
+ *                       its provider's {@code timeout_ms}, {@code first_byte_timeout_ms}, {@code idle_timeout_ms}); a
+ *                       workflow route's own {@code timeout_ms} replaces it
  * @param drainTimeoutMs how long a draining node lets requests and streams in flight run before it ends them with an
  *                       error event (from the start of the drain)
  * @param drainGraceMs   how long a draining node still accepts new requests after its readiness turned 503, so the
@@ -12,8 +15,10 @@ package dev.ensemble.config;
  */
 public record ServerConfig(
     String host, int port, long maxBodyBytes, Secret adminKey, boolean requireClientKeys, boolean allowAnonymous,
-    Secret metricsKey, long drainTimeoutMs, long drainGraceMs) {
+    Secret metricsKey, long requestTimeoutMs, long drainTimeoutMs, long drainGraceMs) {
 
+  /** Twice the default attempt timeout ({@code timeout_ms: 600000}), so a timed-out attempt can still fail over. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 1_200_000;
   /**
    * Five minutes: long generations (reasoning models, long documents) commonly stream for one to three minutes,
    * so a rolling deploy lets nearly every stream finish; Kubernetes' grace period is set above it.
@@ -22,10 +27,11 @@ public record ServerConfig(
   /** Five seconds: two periods of a readiness probe or load-balancer health check polled every 2-5 s. */
   public static final long DEFAULT_DRAIN_GRACE_MS = 5_000;
 
-  /** The settings without drain settings: the defaults. */
+  /** The settings with the default drain. */
   public ServerConfig(String host, int port, long maxBodyBytes, Secret adminKey, boolean requireClientKeys, boolean allowAnonymous,
-      Secret metricsKey) {
-    this(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_GRACE_MS);
+      Secret metricsKey, long requestTimeoutMs) {
+    this(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, requestTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS,
+        DEFAULT_DRAIN_GRACE_MS);
   }
 
   public boolean isLoopback() {

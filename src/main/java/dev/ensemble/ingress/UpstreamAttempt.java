@@ -56,10 +56,10 @@ final class UpstreamAttempt {
   private final long startNanos = System.nanoTime();
   private long firstByteNanos;
   private long timer = -1;
+  private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
   private long streamedChars;
-  private UpstreamResponse upstream;
 
   UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
       ResponseContext context, ResponseJournal journal, OnDisconnect onDisconnect) {
@@ -84,11 +84,14 @@ final class UpstreamAttempt {
     }
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
       if (result.future().isComplete()) {
-        // aborted while the upstream was being asked: its answer has nowhere to go
+        // the request's deadline ended this attempt while it waited for the upstream's answer
         if (ar.succeeded()) {
           ar.result().cancel();
         }
         return;
+      }
+      if (ar.succeeded()) {
+        response = ar.result();
       }
       if (ar.failed() && ar.cause() instanceof UpstreamAuthException auth) {
         failBeforeAnswer(auth.errorClass(), 0, "auth", null, UpstreamFailures.fromAuth(auth, provider()), auth.type());
@@ -107,7 +110,6 @@ final class UpstreamAttempt {
   }
 
   private void upstreamError(UpstreamResponse response) {
-    upstream = response;
     armTimer(selection.pool().config().timeoutMs(), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
@@ -122,8 +124,8 @@ final class UpstreamAttempt {
   }
 
   private void complete(UpstreamResponse response) {
-    upstream = response;
-    armTimer(selection.pool().config().timeoutMs(), response);
+    long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    armTimer(Math.max(1, selection.pool().config().timeoutMs() - elapsedMs), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
       if (result.future().isComplete()) {
@@ -162,7 +164,6 @@ final class UpstreamAttempt {
   }
 
   private void relay(UpstreamResponse response) {
-    upstream = response;
     StreamDecoder decoder = selection.pool().adapter().newStreamDecoder();
     client.beginStream(request);
     ReadStream<Buffer> body = response.body();
@@ -227,39 +228,6 @@ final class UpstreamAttempt {
       StreamEvent shown = shown(event);
       journal.add(shown);
       write(shown, body, response);
-    }
-  }
-
-  /**
-   * The node ends this attempt (its drain deadline passed). Nothing sent yet: a clean failure the exchange returns
-   * as is. Mid-stream: the client gets {@code error} as the stream's last event, the answer is persisted failed with
-   * partial usage ({@link #partialUsage()}) and the upstream call is cancelled.
-   */
-  void abort(GatewayError error) {
-    if (result.future().isComplete()) {
-      return;
-    }
-    if (journal.isEmpty()) {
-      failBeforeAnswer(ErrorClass.PERMANENT, error.status(), "draining", null, error);
-      if (upstream != null) {
-        upstream.cancel();
-      }
-      return;
-    }
-    usage = partialUsage();
-    journal.interrupted(error, usage);
-    boolean streaming = client.started();
-    done(streaming ? 200 : error.status(), true);
-    if (upstream != null) {
-      upstream.cancel();
-    }
-    if (!client.closed()) {
-      if (streaming) {
-        client.write(new StreamEvent.Error(error));
-        client.end();
-      } else {
-        client.fail(error);
-      }
     }
   }
 
@@ -333,17 +301,67 @@ final class UpstreamAttempt {
     }
   }
 
-  /** A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has. */
+  /**
+   * The node ends this attempt (its drain deadline passed). Nothing sent yet: a clean failure the exchange returns
+   * as is. Mid-stream: the client gets {@code error} as the stream's last event, the answer is persisted failed with
+   * partial usage ({@link #partialUsage()}, as for a client's cancel, so the ledger bills what was streamed) and the
+   * upstream call is cancelled.
+   */
+  void abort(GatewayError error) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    if (response == null || journal.isEmpty()) {
+      expire(error);
+      return;
+    }
+    usage = partialUsage();
+    journal.interrupted(error, usage);
+    boolean streaming = client.started();
+    done(streaming ? 200 : error.status(), true);
+    response.cancel();
+    if (!client.closed()) {
+      if (streaming) {
+        client.write(new StreamEvent.Error(error));
+        client.end();
+      } else {
+        client.fail(error);
+      }
+    }
+  }
+
+  /**
+   * The request's deadline passed while this attempt was under way: the upstream call is cancelled, and the attempt
+   * ends with {@code error} — cleanly if nothing reached the client yet, else as an error event ending the stream.
+   * The endpoint is not blamed (its circuit is untouched): it was the request's time that ran out, not its own.
+   */
+  void expire(GatewayError error) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    if (response == null) {
+      failBeforeAnswer(ErrorClass.PERMANENT, 0, "deadline", null, error, "request_deadline");
+      return;
+    }
+    response.cancel();
+    streamFailed(response, ErrorClass.PERMANENT, "deadline", error);
+  }
+
   private void streamFailed(UpstreamResponse response, String cause, GatewayError error) {
+    streamFailed(response, ErrorClass.RETRYABLE, cause, error);
+  }
+
+  /** A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has. */
+  private void streamFailed(UpstreamResponse response, ErrorClass errorClass, String cause, GatewayError error) {
     if (result.future().isComplete()) {
       return;
     }
     cancelTimer();
     if (journal.isEmpty()) {
-      failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), cause, null, error);
+      failBeforeAnswer(errorClass, response.status(), cause, null, error);
       return;
     }
-    outcome(response.status(), ErrorClass.RETRYABLE, cause, null);
+    outcome(response.status(), errorClass, cause, null);
     journal.add(new StreamEvent.Error(error));
     boolean streaming = client.started();
     done(streaming ? 200 : error.status(), true);

@@ -27,10 +27,11 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final LiveResponses live;
   private final long pingIntervalMs;
+  private final long requestTimeoutMs;
   private final NodeLifecycle lifecycle;
 
   WebSocketHandler(ClientDialects dialects, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs, NodeLifecycle lifecycle) {
+      LiveResponses live, long pingIntervalMs, long requestTimeoutMs, NodeLifecycle lifecycle) {
     this.lifecycle = lifecycle;
     this.live = live;
     this.dialects = dialects;
@@ -38,6 +39,7 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.pingIntervalMs = pingIntervalMs;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -65,6 +67,11 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   ModelRouter router() {
     return router;
+  }
+
+  /** {@code server.request_timeout_ms}: the deadline of each request sent over a socket. */
+  long requestTimeoutMs() {
+    return requestTimeoutMs;
   }
 
   RateLimiter rateLimiter() {

@@ -164,7 +164,7 @@ final class WebSocketSession {
       inFlight.put(id, channel);
       ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000, call.echo());
       new ChatExchange(vertx, channel, dialect, services.router(), services.rateLimiter(), null, call.withRequest(request), routing, selection, context,
-          account, services.live()).run();
+          account, services.live(), services.requestTimeoutMs()).run();
     } catch (GatewayError e) {
       reject(id, e);
     }

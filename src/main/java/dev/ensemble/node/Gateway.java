@@ -64,6 +64,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -110,8 +111,16 @@ public final class Gateway {
 
   /** Starts a node whose metrics go to {@code registry}; the future completes once it listens. */
   public static Future<Gateway> start(Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, registry, System::currentTimeMillis);
+  }
+
+  /**
+   * Starts a node whose routing and provider pools read the time (epoch millis) from {@code clock}: cooldowns, open
+   * circuits and cache affinity are measured in it. Tests pass a clock they move; production uses the system's.
+   */
+  public static Future<Gateway> start(Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry, LongSupplier clock) {
     Gateway gateway = new Gateway(vertx);
-    return gateway.deploy(config, registry).map(gateway);
+    return gateway.deploy(config, registry, clock).map(gateway);
   }
 
   /** The port the node listens on (the configured one, or the one chosen for port 0). */
@@ -178,7 +187,7 @@ public final class Gateway {
     });
   }
 
-  private Future<Void> deploy(EnsembleConfig config, PrometheusMeterRegistry registry) {
+  private Future<Void> deploy(EnsembleConfig config, PrometheusMeterRegistry registry, LongSupplier clock) {
     Map<String, ProviderPool> pools = new LinkedHashMap<>();
     Map<String, ProviderKind> kinds = new LinkedHashMap<>();
     KeyVault vault;
@@ -220,7 +229,7 @@ public final class Gateway {
     this.rateLimiter = exact;
     AffinityTable affinity = new AffinityTable(AFFINITY_SLOTS);
     CachePredictions predictions = new CachePredictions();
-    ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, System::currentTimeMillis);
+    ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, clock);
     GatewayMetrics metrics = new GatewayMetrics(registry, config, pools.values(), router, predictions, exact);
     this.metrics = metrics;
     LogBuffers logs = LogBuffers.of(LoggerFactory.getILoggerFactory());
@@ -244,10 +253,10 @@ public final class Gateway {
               crashJournal),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
-        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
+        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, clock))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
     for (ProviderPool pool : pools.values()) {
-      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar))));
+      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar, clock))));
     }
     if (membership != null) {
       IntConsumer onMembers = exact instanceof RedisRateLimiter redis ? redis::updateNodes : n -> { };
@@ -324,6 +333,7 @@ public final class Gateway {
   private static EnsembleConfig withPort(EnsembleConfig c, int port) {
     var s = c.server();
     return new EnsembleConfig(new dev.ensemble.config.ServerConfig(s.host(), port, s.maxBodyBytes(), s.adminKey(), s.requireClientKeys(),
-        s.allowAnonymous(), s.metricsKey(), s.drainTimeoutMs(), s.drainGraceMs()), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
+        s.allowAnonymous(), s.metricsKey(), s.requestTimeoutMs(), s.drainTimeoutMs(), s.drainGraceMs()), c.storage(), c.responses(), c.redis(),
+        c.cluster(), c.providers(), c.models(), c.routes());
   }
 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
@@ -41,14 +42,17 @@ public final class PoolVerticle extends VerticleBase {
   private final EndpointListener listener;
   private final List<Endpoint> configured;
   private final Map<String, EndpointState> states = new LinkedHashMap<>();
+  private final LongSupplier clock;
   private UpstreamTransport transport;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
-    this(pool, transportFactory, EndpointListener.NONE);
+    this(pool, transportFactory, EndpointListener.NONE, System::currentTimeMillis);
   }
 
-  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener) {
+  /** {@code clock} gives the epoch millis that cooldowns and circuits are measured in (the router's clock). */
+  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener, LongSupplier clock) {
     this.pool = pool;
+    this.clock = clock;
     this.transportFactory = transportFactory;
     this.listener = listener;
     this.configured = pool.endpoints();
@@ -87,7 +91,7 @@ public final class PoolVerticle extends VerticleBase {
     if (state == null) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     state.record(outcome, now);
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
       disableKeyOf(outcome, "");
@@ -101,7 +105,7 @@ public final class PoolVerticle extends VerticleBase {
     if (state == null) {
       return;
     }
-    state.recordPeer(outcome, System.currentTimeMillis());
+    state.recordPeer(outcome, clock.getAsLong());
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
       disableKeyOf(outcome, " on another node");
     }
@@ -169,7 +173,7 @@ public final class PoolVerticle extends VerticleBase {
   }
 
   private void publish() {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     Map<String, EndpointHealth> snapshot = new HashMap<>();
     states.forEach((id, state) -> snapshot.put(id, state.snapshot(now)));
     pool.health(snapshot);
