@@ -60,8 +60,17 @@ final class ChatHandler implements Handler<RoutingContext> {
     String requestId = RequestIds.next(now);
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     ClientAccount account = Caller.of(ctx).account();
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        ErrorResponder.send(response, dialect, GatewayError.from(admitted.cause()));
+      } else {
+        serve(ctx, response, requestId, now, account);
+      }
+    });
+  }
+
+  private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
     try {
-      account.admit();
       JsonObject body = jsonBody(ctx.body().buffer());
       RouteConfig route = routeOf.apply(ctx);
       if (route != null) {

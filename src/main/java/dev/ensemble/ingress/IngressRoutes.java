@@ -86,7 +86,7 @@ public final class IngressRoutes {
     router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
         (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.get("/api/v1/ready").handler(ctx -> {

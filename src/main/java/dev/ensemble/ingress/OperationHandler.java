@@ -49,8 +49,17 @@ final class OperationHandler implements Handler<RoutingContext> {
     String requestId = RequestIds.next(now);
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     ClientAccount account = Caller.of(ctx).account();
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        ErrorResponder.send(response, dialect, GatewayError.from(admitted.cause()));
+      } else {
+        serve(ctx, response, requestId, now, account);
+      }
+    });
+  }
+
+  private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
     try {
-      account.admit();
       Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));

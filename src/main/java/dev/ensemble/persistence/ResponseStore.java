@@ -27,15 +27,12 @@ public interface ResponseStore {
   /** What {@code /admin/status} shows of the store (its kind and where it writes; never a credential). */
   JsonObject describe();
 
-  /**
-   * Whether every node of a fleet writes to this same store (S3): a response another node stored is then read from
-   * it even though this node's index has no row for it.
-   */
+  /** Releases the store's clients and threads. */
+  /** Whether every node of a fleet reads the same store (S3): then a response another node wrote is read here directly. */
   default boolean shared() {
     return false;
   }
 
-  /** Releases the store's clients and threads. */
   default Future<Void> close() {
     return Future.succeededFuture();
   }

@@ -69,11 +69,6 @@ public final class S3ResponseStore implements ResponseStore {
   }
 
   @Override
-  public boolean shared() {
-    return true;
-  }
-
-  @Override
   public Optional<String> keyOf(String id) {
     return ResponseKeys.of(id).map(key -> config.prefix() + key);
   }
@@ -87,6 +82,11 @@ public final class S3ResponseStore implements ResponseStore {
     PutObjectRequest put = PutObjectRequest.builder().bucket(config.bucket()).key(key.get()).contentType("application/json").build();
     return Future.fromCompletionStage(client.putObject(put, AsyncRequestBody.fromBytes(record.toJson().toBuffer().getBytes())), context)
         .mapEmpty();
+  }
+
+  @Override
+  public boolean shared() {
+    return true;
   }
 
   @Override
