@@ -257,8 +257,12 @@ public final class ConfigLoader {
     if (!baseUrl.isEmpty()) {
       checkUrl(baseUrl, n.pathOf("base_url"));
     }
+    String region = n.string("region", "");
+    if (!region.isEmpty() && !ProviderConfig.isRegion(region)) {
+      throw new ConfigException(n.pathOf("region"), ProviderConfig.REGION_RULE + ", got '" + region + "'");
+    }
     return new ProviderConfig.EndpointConfig(id, n.positiveOrNull("rpm_limit"), n.positiveOrNull("tpm_limit"),
-        stripTrailingSlash(baseUrl), n.string("region", ""));
+        stripTrailingSlash(baseUrl), region);
   }
 
   private static DeclaredModel model(String name, ConfigNode n) {
