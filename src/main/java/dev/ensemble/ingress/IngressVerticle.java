@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.security.SecureRandom;
 import java.util.Map;
@@ -51,7 +50,7 @@ public final class IngressVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.server().maxBodyBytes());
+    JsonBodyReader body = new JsonBodyReader(config.server().maxBodyBytes());
     Map<String, RouteConfig> routes = config.routes();
 
     ModelRouter modelRouter = services.router();
@@ -119,6 +118,8 @@ public final class IngressVerticle extends VerticleBase {
     if (status == 413) {
       error = new GatewayError(ErrorType.REQUEST_TOO_LARGE, 413,
           "The request body exceeds the limit of " + config.server().maxBodyBytes() + " bytes", false, null, null);
+    } else if (ctx.failure() instanceof JsonBodyReader.Refused refused) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, status, refused.getMessage(), false, null, null);
     } else if (status == 405) {
       error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
     } else if (status >= 400 && status < 500) {
