@@ -117,18 +117,31 @@ public final class ConfigLoader {
   }
 
   private ServerConfig server(ConfigNode n) {
-    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key");
+    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key",
+        "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms");
     long port = n.integer("port", 8080);
     if (port < 0 || port > 65535) {
       throw new ConfigException(n.pathOf("port"), "must be between 0 and 65535");
     }
     ServerConfig s = new ServerConfig(n.string("host", "127.0.0.1"), (int) port, n.positive("max_body_bytes", 10 * 1024 * 1024),
-        n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"));
+        n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"),
+        timeout(n, "header_read_timeout_ms", ServerConfig.DEFAULT_HEADER_READ_TIMEOUT_MS),
+        timeout(n, "body_read_timeout_ms", ServerConfig.DEFAULT_BODY_READ_TIMEOUT_MS),
+        timeout(n, "idle_timeout_ms", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS));
     if (!s.isLoopback() && !s.requireClientKeys() && !s.allowAnonymous()) {
       throw new ConfigException(n.pathOf("require_client_keys"),
           "must be true when server.host is not a loopback address (" + s.host() + "); set server.allow_anonymous: true to serve anonymous clients on purpose");
     }
     return s;
+  }
+
+  /** A slow-client timeout: more than 0, at most a day. */
+  private static long timeout(ConfigNode n, String key, long defaultValue) {
+    long value = n.positive(key, defaultValue);
+    if (value > 86_400_000L) {
+      throw new ConfigException(n.pathOf(key), "must be at most 86400000 (a day)");
+    }
+    return value;
   }
 
   private StorageConfig storage(ConfigNode n) {

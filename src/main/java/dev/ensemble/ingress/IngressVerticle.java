@@ -22,6 +22,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.security.SecureRandom;
 import java.util.Map;
 
@@ -31,6 +34,7 @@ import java.util.Map;
  */
 public final class IngressVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(IngressVerticle.class);
   /** Room for a WebSocket frame's own fields around a request body of {@code max_body_bytes}. */
   private static final int WEBSOCKET_ENVELOPE_BYTES = 4096;
 
@@ -50,9 +54,18 @@ public final class IngressVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    JsonBodyReader body = new JsonBodyReader(config.server().maxBodyBytes());
+    JsonBodyReader body = new JsonBodyReader(config.server().maxBodyBytes(), config.server().bodyReadTimeoutMs());
     Map<String, RouteConfig> routes = config.routes();
 
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setMaxWebSocketFrameSize(webSocketMessageLimit())
+        .setMaxWebSocketMessageSize(webSocketMessageLimit());
+    MalformedRequests malformed = new MalformedRequests(options, this::dialectOfPath);
+    router.route().handler(malformed::checkQuery);
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), this::dialectOf);
@@ -99,15 +112,19 @@ public final class IngressVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ErrorResponder.send(ctx.response(), dialectOf(ctx),
         new GatewayError(ErrorType.NOT_FOUND, 404, "No route for " + ctx.request().method() + " " + ctx.request().path(), false, null, null)));
     router.route().failureHandler(this::failure);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, this::failure);
+    }
 
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.server().host())
-        .setPort(config.server().port())
-        .setTcpNoDelay(true)
-        .setCompressionSupported(false)
-        .setMaxWebSocketFrameSize(webSocketMessageLimit())
-        .setMaxWebSocketMessageSize(webSocketMessageLimit());
-    server = vertx.createHttpServer(options).requestHandler(router);
+    SlowClientGuard guard = new SlowClientGuard(vertx, config.server());
+    server = vertx.createHttpServer(options)
+        .connectionHandler(guard::opened)
+        .invalidRequestHandler(malformed.invalidHead())
+        .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))
+        .requestHandler(request -> {
+          guard.headRead(request);
+          router.handle(request);
+        });
     return server.listen();
   }
 
@@ -125,10 +142,14 @@ public final class IngressVerticle extends VerticleBase {
     } else if (status >= 400 && status < 500) {
       error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
     } else {
-      org.slf4j.LoggerFactory.getLogger(IngressVerticle.class).error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
     }
-    ErrorResponder.send(ctx.response(), dialectOf(ctx), error);
+    ErrorResponder.send(ctx.response(), dialectOf(ctx), error).onComplete(v -> {
+      if (status == 408) {
+        ctx.request().connection().close();
+      }
+    });
   }
 
   private int webSocketMessageLimit() {
@@ -136,7 +157,11 @@ public final class IngressVerticle extends VerticleBase {
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v1/messages") ? anthropic : openAi;
+    return dialectOfPath(ctx.request().path());
+  }
+
+  private ClientDialect dialectOfPath(String path) {
+    return path != null && path.startsWith("/v1/messages") ? anthropic : openAi;
   }
 
   /** The port actually bound (useful with port 0). */

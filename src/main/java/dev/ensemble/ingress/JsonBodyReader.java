@@ -15,7 +15,8 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
  * types and fail on a form field over its attribute limit). A body over {@code maxBytes} fails with 413 (at
  * once when {@code Content-Length} says so); a {@code Content-Encoding} other than {@code identity} fails with
  * 415 (bodies are not decompressed: nothing a client sends can inflate past the limit); a body cut short or
- * badly chunked fails with 400. The bytes become {@code ctx.body()} for the handlers after it. One instance per
+ * badly chunked fails with 400; a body still incomplete {@code server.body_read_timeout_ms} after the head
+ * fails with 408 and the connection is closed. The bytes become {@code ctx.body()} for the handlers after it. One instance per
  * route, stateless; each request's buffer is confined to its connection's event loop.
  */
 final class JsonBodyReader implements Handler<RoutingContext> {
@@ -28,9 +29,11 @@ final class JsonBodyReader implements Handler<RoutingContext> {
   }
 
   private final long maxBytes;
+  private final long timeoutMs;
 
-  JsonBodyReader(long maxBytes) {
+  JsonBodyReader(long maxBytes, long timeoutMs) {
     this.maxBytes = maxBytes;
+    this.timeoutMs = timeoutMs;
   }
 
   @Override
@@ -56,24 +59,34 @@ final class JsonBodyReader implements Handler<RoutingContext> {
     }
     Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), 65_536));
     boolean[] failed = {false};
+    long timer = ctx.vertx().setTimer(timeoutMs, id -> {
+      if (!failed[0]) {
+        failed[0] = true;
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        ctx.fail(408, new Refused("The request body did not arrive within " + timeoutMs + " ms"));
+      }
+    });
     request.handler(chunk -> {
       if (failed[0]) {
         return;
       }
       if (body.length() + (long) chunk.length() > maxBytes) {
         failed[0] = true;
+        ctx.vertx().cancelTimer(timer);
         ctx.fail(413);
         return;
       }
       body.appendBuffer(chunk);
     });
     request.exceptionHandler(e -> {
+      ctx.vertx().cancelTimer(timer);
       if (!failed[0]) {
         failed[0] = true;
         ctx.fail(400, new Refused("The request body could not be read: " + describe(e)));
       }
     });
     request.endHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
       if (!failed[0]) {
         ((RoutingContextInternal) ctx).setBody(body);
         ctx.next();
