@@ -118,7 +118,10 @@ public final class IngressVerticle extends VerticleBase {
 
     SlowClientGuard guard = new SlowClientGuard(vertx, config.server());
     server = vertx.createHttpServer(options)
-        .connectionHandler(guard::opened)
+        .connectionHandler(connection -> {
+          guard.opened(connection);
+          BrokenMessageGuard.install(connection, this::dialectOfPath);
+        })
         .invalidRequestHandler(malformed.invalidHead())
         .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))
         .requestHandler(request -> {
@@ -141,6 +144,8 @@ public final class IngressVerticle extends VerticleBase {
       error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
     } else if (status >= 400 && status < 500) {
       error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
+    } else if (!MalformedRequests.pathDecodes(ctx.request().path())) {
+      error = GatewayError.invalid(null, "The path is not valid percent-encoding (a '%' must start an escape such as %2F)");
     } else {
       LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");

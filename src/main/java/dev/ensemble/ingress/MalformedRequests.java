@@ -80,6 +80,11 @@ final class MalformedRequests {
     return dialectOfPath.apply(path == null ? "" : path);
   }
 
+  /** Whether {@code path} (as sent, still encoded) is valid percent-encoding. */
+  static boolean pathDecodes(String path) {
+    return path == null || decodes(path.replace("+", "%2B"));
+  }
+
   private static boolean decodes(String s) {
     try {
       URLDecoder.decode(s, StandardCharsets.UTF_8);

@@ -1,0 +1,91 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.wire.ClientDialect;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+
+import java.util.function.Function;
+
+/**
+ * Answers, in JSON, the HTTP/1.x messages Vert.x would otherwise answer with an empty body or not at all: a
+ * request line naming another HTTP version than 1.0/1.1 ({@code HTTP/2.0} over a plain HTTP/1 connection:
+ * 505) and a body whose chunked encoding is broken (a chunk size that is not hex, a body cut short: 400, and
+ * no stack trace in the log). It sits in the connection's Netty pipeline just before Vert.x's handler; after
+ * answering it drops the rest of what the client sends and closes the connection. One instance per
+ * connection, confined to its event loop. It reaches the pipeline through Vert.x's {@code ConnectionBase}, an
+ * implementation class: Vert.x offers no public hook for either case.
+ */
+final class BrokenMessageGuard extends ChannelInboundHandlerAdapter {
+
+  private final Function<String, ClientDialect> dialectOfPath;
+  private String path = "";
+  private boolean answered;
+
+  private BrokenMessageGuard(Function<String, ClientDialect> dialectOfPath) {
+    this.dialectOfPath = dialectOfPath;
+  }
+
+  /** Puts a guard on {@code connection} when it is an HTTP/1.x connection (Vert.x's own HTTP decoder in its pipeline). */
+  static void install(HttpConnection connection, Function<String, ClientDialect> dialectOfPath) {
+    if (!(connection instanceof ConnectionBase base)) {
+      return;
+    }
+    ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+    if (pipeline.get(HttpRequestDecoder.class) != null || pipeline.get(HttpServerCodec.class) != null) {
+      pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new BrokenMessageGuard(dialectOfPath));
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (answered) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
+      path = request.uri();
+      if (request.decoderResult().isSuccess() && request.protocolVersion().majorVersion() != 1) {
+        answer(ctx, msg, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/" + request.protocolVersion().majorVersion() + "."
+            + request.protocolVersion().minorVersion() + " is not spoken on an HTTP/1 connection; send HTTP/1.1 (or HTTP/2 with prior knowledge or h2c upgrade)");
+        return;
+      }
+    } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      answer(ctx, msg, HttpResponseStatus.BAD_REQUEST, "The request body could not be read: its chunked encoding is broken");
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  private void answer(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, String message) {
+    answered = true;
+    ReferenceCountUtil.release(msg);
+    int q = path.indexOf('?');
+    ClientDialect dialect = dialectOfPath.apply(q < 0 ? path : path.substring(0, q));
+    ByteBuf body = Unpooled.wrappedBuffer(dialect.encodeError(new GatewayError(ErrorType.INVALID_REQUEST, status.code(), message, false, null, null))
+        .toBuffer().getBytes());
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+}
