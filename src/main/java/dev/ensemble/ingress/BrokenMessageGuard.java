@@ -19,6 +19,9 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -29,7 +32,9 @@ import java.util.function.Function;
  * Answers, in JSON, the HTTP/1.x messages Vert.x would otherwise answer with an empty body or not at all: a
  * request line naming another HTTP version than 1.0/1.1 ({@code HTTP/2.0} over a plain HTTP/1 connection:
  * 505) and a body whose chunked encoding is broken (a chunk size that is not hex, a body cut short: 400, and
- * no stack trace in the log). It sits in the connection's Netty pipeline just before Vert.x's handler; after
+ * no stack trace in the log); after a WebSocket upgrade, a frame over {@code webSocketLimit} bytes or one
+ * breaking the protocol (close 1009 or 1002 with a reason, where Vert.x would drop the connection without a
+ * close frame). It sits in the connection's Netty pipeline just before Vert.x's handler; after
  * answering it drops the rest of what the client sends and closes the connection. One instance per
  * connection, confined to its event loop. It reaches the pipeline through Vert.x's {@code ConnectionBase}, an
  * implementation class: Vert.x offers no public hook for either case.
@@ -37,22 +42,41 @@ import java.util.function.Function;
 final class BrokenMessageGuard extends ChannelInboundHandlerAdapter {
 
   private final Function<String, ClientDialect> dialectOfPath;
+  private final long webSocketLimit;
   private String path = "";
   private boolean answered;
 
-  private BrokenMessageGuard(Function<String, ClientDialect> dialectOfPath) {
+  private BrokenMessageGuard(Function<String, ClientDialect> dialectOfPath, long webSocketLimit) {
     this.dialectOfPath = dialectOfPath;
+    this.webSocketLimit = webSocketLimit;
   }
 
   /** Puts a guard on {@code connection} when it is an HTTP/1.x connection (Vert.x's own HTTP decoder in its pipeline). */
-  static void install(HttpConnection connection, Function<String, ClientDialect> dialectOfPath) {
+  static void install(HttpConnection connection, Function<String, ClientDialect> dialectOfPath, long webSocketLimit) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
     }
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
     if (pipeline.get(HttpRequestDecoder.class) != null || pipeline.get(HttpServerCodec.class) != null) {
-      pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new BrokenMessageGuard(dialectOfPath));
+      pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new BrokenMessageGuard(dialectOfPath, webSocketLimit));
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException frame) {
+      if (!answered) {
+        answered = true;
+        WebSocketCloseStatus status = frame.closeStatus() == null ? WebSocketCloseStatus.PROTOCOL_ERROR : frame.closeStatus();
+        String reason = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+            ? "message larger than " + webSocketLimit + " bytes"
+            : "protocol error: " + String.valueOf(frame.getMessage());
+        ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason.length() > 120 ? reason.substring(0, 120) : reason))
+            .addListener(ChannelFutureListener.CLOSE);
+      }
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
   }
 
   @Override

@@ -62,6 +62,8 @@ public final class IngressVerticle extends VerticleBase {
         .setPort(config.server().port())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setMaxWebSocketFrameSize(webSocketMessageLimit())
         .setMaxWebSocketMessageSize(webSocketMessageLimit());
     MalformedRequests malformed = new MalformedRequests(options, this::dialectOfPath);
@@ -120,7 +122,8 @@ public final class IngressVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           guard.opened(connection);
-          BrokenMessageGuard.install(connection, this::dialectOfPath);
+          BrokenMessageGuard.install(connection, this::dialectOfPath, webSocketMessageLimit());
+          LingeringClose.install(connection);
         })
         .invalidRequestHandler(malformed.invalidHead())
         .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))

@@ -60,8 +60,34 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** The next response's head only (for a 101 upgrade); status -1 if the server closed the connection first. */
+  public Response readHead() throws IOException {
+    return read(false);
+  }
+
+  /**
+   * The head of the next WebSocket frame the server sends: {first byte, and for a close frame its status code
+   * (else its payload length)}; {-1, -1} when the server closed first.
+   */
+  public int[] readFrameHead() throws IOException {
+    int first = in.read();
+    int length = in.read();
+    if (first < 0 || length < 0) {
+      return new int[] {-1, -1};
+    }
+    length &= 0x7F;
+    if ((first & 0x0F) == 0x8 && length >= 2) {
+      return new int[] {first, (in.read() << 8) | in.read()};
+    }
+    return new int[] {first, length};
+  }
+
   /** The next response; status -1 if the server closed the connection first. */
   public Response read() throws IOException {
+    return read(true);
+  }
+
+  private Response read(boolean withBody) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
       int b = in.read();
@@ -80,6 +106,9 @@ public final class RawHttp implements AutoCloseable {
       }
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
+    if (!withBody) {
+      return new Response(status, headers, "");
+    }
     String length = headers.get("content-length");
     if (length != null) {
       int n = Integer.parseInt(length);
