@@ -5,7 +5,7 @@ package dev.ensemble.config;
  *
  * @param allowAnonymous explicitly permits {@code require_client_keys: false} on a non-loopback host
  * @param metricsKey     when set, {@code /metrics} needs it as a bearer token
- * @param headerReadTimeoutMs how long a new connection may take to send its first request's head
+ * @param headerReadTimeoutMs how long a connection awaiting a request head may go without a byte arriving
  * @param bodyReadTimeoutMs   how long a request body may take to arrive, from the end of its head
  * @param idleTimeoutMs       how long a keep-alive connection may wait, after a response ends, for the next request's head
  */
@@ -17,11 +17,10 @@ public record ServerConfig(
   public static final long DEFAULT_BODY_READ_TIMEOUT_MS = 120_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 75_000;
 
-  /** Without the slow-client timeouts: their defaults. */
-  public ServerConfig(String host, int port, long maxBodyBytes, Secret adminKey, boolean requireClientKeys, boolean allowAnonymous,
-      Secret metricsKey) {
-    this(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, DEFAULT_HEADER_READ_TIMEOUT_MS,
-        DEFAULT_BODY_READ_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS);
+  /** The same settings listening on {@code port}. */
+  public ServerConfig withPort(int port) {
+    return new ServerConfig(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, headerReadTimeoutMs,
+        bodyReadTimeoutMs, idleTimeoutMs);
   }
 
   public boolean isLoopback() {

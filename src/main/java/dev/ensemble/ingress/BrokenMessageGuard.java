@@ -7,7 +7,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -16,6 +18,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
@@ -39,27 +43,55 @@ import java.util.function.Function;
  * connection, confined to its event loop. It reaches the pipeline through Vert.x's {@code ConnectionBase}, an
  * implementation class: Vert.x offers no public hook for either case.
  */
-final class BrokenMessageGuard extends ChannelInboundHandlerAdapter {
+final class BrokenMessageGuard extends ChannelDuplexHandler {
 
   private final Function<String, ClientDialect> dialectOfPath;
   private final long webSocketLimit;
   private String path = "";
   private boolean answered;
+  /** A request head was read and its response has not ended, or the connection became a WebSocket. */
+  private boolean busy;
 
   private BrokenMessageGuard(Function<String, ClientDialect> dialectOfPath, long webSocketLimit) {
     this.dialectOfPath = dialectOfPath;
     this.webSocketLimit = webSocketLimit;
   }
 
-  /** Puts a guard on {@code connection} when it is an HTTP/1.x connection (Vert.x's own HTTP decoder in its pipeline). */
+  /**
+   * Puts a guard on {@code connection}: the whole guard on an HTTP/1.x connection (Vert.x's own HTTP decoder in
+   * its pipeline); on an HTTP/2 connection only the part that keeps the read-idle timeout off once it is
+   * established (its streams have their own timeouts; a client waiting for a long answer sends nothing).
+   */
   static void install(HttpConnection connection, Function<String, ClientDialect> dialectOfPath, long webSocketLimit) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
     }
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-    if (pipeline.get(HttpRequestDecoder.class) != null || pipeline.get(HttpServerCodec.class) != null) {
-      pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new BrokenMessageGuard(dialectOfPath, webSocketLimit));
+    BrokenMessageGuard guard = new BrokenMessageGuard(dialectOfPath, webSocketLimit);
+    if (pipeline.get(HttpRequestDecoder.class) == null && pipeline.get(HttpServerCodec.class) == null) {
+      guard.busy = true;
     }
+    pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", guard);
+  }
+
+  /**
+   * Vert.x's read-idle timeout ({@code server.header_read_timeout_ms}) closes a connection only while a request
+   * head is awaited: while one is being answered the client has nothing to send, and a WebSocket has its pings.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof IdleStateEvent && busy) {
+      return;
+    }
+    super.userEventTriggered(ctx, event);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response && response.status().code() == 101)) {
+      busy = false;
+    }
+    super.write(ctx, msg, promise);
   }
 
   @Override
@@ -87,6 +119,7 @@ final class BrokenMessageGuard extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof HttpRequest request) {
       path = request.uri();
+      busy = true;
       if (request.decoderResult().isSuccess() && request.protocolVersion().majorVersion() != 1) {
         answer(ctx, msg, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/" + request.protocolVersion().majorVersion() + "."
             + request.protocolVersion().minorVersion() + " is not spoken on an HTTP/1 connection; send HTTP/1.1 (or HTTP/2 with prior knowledge or h2c upgrade)");

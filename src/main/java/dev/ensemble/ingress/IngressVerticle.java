@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 /**
@@ -62,6 +63,8 @@ public final class IngressVerticle extends VerticleBase {
         .setPort(config.server().port())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
+        .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.server().headerReadTimeoutMs()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .setMaxWebSocketFrameSize(webSocketMessageLimit())
@@ -118,7 +121,7 @@ public final class IngressVerticle extends VerticleBase {
       router.errorHandler(status, this::failure);
     }
 
-    SlowClientGuard guard = new SlowClientGuard(vertx, config.server());
+    SlowClientGuard guard = new SlowClientGuard(config.server());
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           guard.opened(connection);

@@ -1,39 +1,37 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.config.ServerConfig;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Closes connections whose client is too slow to send a request head: a new connection gets
- * {@code server.header_read_timeout_ms} for its first request's head, and an HTTP/1.x keep-alive connection
- * {@code server.idle_timeout_ms} after each response ends for the next one (the time to read a body is
- * {@link JsonBodyReader}'s). One per {@link IngressVerticle}; its map of connection → pending timer is touched
- * only on that verticle's event loop, where its server's connections live. A WebSocket upgrade and HTTP/2
- * streams are not timed after their head (pings keep a WebSocket honest; HTTP/2 multiplexes).
+ * Closes HTTP/1.x keep-alive connections whose client does not send its next request head within
+ * {@code server.idle_timeout_ms} after a response ended (whether it sends nothing or drips the head byte by byte).
+ * The wait for a head with no byte arriving is {@link BrokenMessageGuard}'s (read-idle), the time to read a body
+ * {@link JsonBodyReader}'s. One per {@link IngressVerticle}; its map of connection → pending timer is touched
+ * only on that verticle's event loop, where its server's connections live; the timers run on the connection's
+ * Netty event loop (the same thread), reached through Vert.x's {@code ConnectionBase}. A WebSocket upgrade and
+ * HTTP/2 streams are not timed after their head (pings keep a WebSocket honest; HTTP/2 multiplexes).
  */
 final class SlowClientGuard {
 
-  private final Vertx vertx;
-  private final long headerReadTimeoutMs;
   private final long idleTimeoutMs;
-  private final Map<HttpConnection, Long> timers = new IdentityHashMap<>();
+  private final Map<HttpConnection, ScheduledFuture<?>> timers = new IdentityHashMap<>();
 
-  SlowClientGuard(Vertx vertx, ServerConfig server) {
-    this.vertx = vertx;
-    this.headerReadTimeoutMs = server.headerReadTimeoutMs();
+  SlowClientGuard(ServerConfig server) {
     this.idleTimeoutMs = server.idleTimeoutMs();
   }
 
-  /** A connection opened: its first request's head must arrive in time. */
+  /** A connection Vert.x hands over (at its first request head): forget its timer when it closes. */
   void opened(HttpConnection connection) {
-    arm(connection, headerReadTimeoutMs);
     connection.closeHandler(v -> cancel(connection));
   }
 
@@ -48,17 +46,18 @@ final class SlowClientGuard {
 
   private void arm(HttpConnection connection, long delayMs) {
     cancel(connection);
-    timers.put(connection, vertx.setTimer(delayMs, id -> {
-      if (timers.remove(connection, id)) {
+    if (connection instanceof ConnectionBase base) {
+      timers.put(connection, base.channelHandlerContext().executor().schedule(() -> {
+        timers.remove(connection);
         connection.close();
-      }
-    }));
+      }, delayMs, TimeUnit.MILLISECONDS));
+    }
   }
 
   private void cancel(HttpConnection connection) {
-    Long timer = timers.remove(connection);
+    ScheduledFuture<?> timer = timers.remove(connection);
     if (timer != null) {
-      vertx.cancelTimer(timer);
+      timer.cancel(false);
     }
   }
 }

@@ -269,8 +269,6 @@ public final class Gateway {
   }
 
   private static EnsembleConfig withPort(EnsembleConfig c, int port) {
-    var s = c.server();
-    return new EnsembleConfig(new dev.ensemble.config.ServerConfig(s.host(), port, s.maxBodyBytes(), s.adminKey(), s.requireClientKeys(),
-        s.allowAnonymous(), s.metricsKey()), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
+    return new EnsembleConfig(c.server().withPort(port), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
   }
 }

@@ -140,6 +140,11 @@ public final class RawHttp implements AutoCloseable {
   }
 
   @Override
+  public String toString() {
+    return socket.toString();
+  }
+
+  @Override
   public void close() throws IOException {
     socket.close();
   }
