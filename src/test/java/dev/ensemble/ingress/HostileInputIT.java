@@ -264,6 +264,51 @@ class HostileInputIT {
     }
   }
 
+  // --- 9. values each format's API refuses ------------------------------------------------------------------
+
+  @Test
+  void valuesTheRealApisRefuseAre400NamingTheField() throws Exception {
+    assertParam(post("/v1/chat/completions", chat("gpt-test").put("n", 0).encode()), "n");
+    assertParam(post("/v1/chat/completions", chat("gpt-test").put("n", -1).encode()), "n");
+    assertParam(post("/v1/chat/completions", chat("gpt-test").put("temperature", 2.5).encode()), "temperature");
+    assertParam(post("/v1/messages", chat("claude-test").put("max_tokens", 16).put("temperature", 1.5).encode()), "temperature");
+    assertParam(post("/v1/messages", chat("claude-test").put("max_tokens", 16).put("top_k", -1).encode()), "top_k");
+
+    JsonObject badImage = new JsonObject().put("model", "gpt-test").put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+        .put("content", new JsonArray().add(new JsonObject().put("type", "image_url")
+            .put("image_url", new JsonObject().put("url", "data:image/png;base64,not base64!!"))))));
+    assertParam(post("/v1/chat/completions", badImage.encode()), "messages[0].content[0].image_url.url");
+    JsonObject badAnthropicImage = new JsonObject().put("model", "claude-test").put("max_tokens", 16)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", new JsonArray().add(new JsonObject()
+            .put("type", "image").put("source", new JsonObject().put("type", "base64").put("media_type", "image/png").put("data", "%%%%"))))));
+    HttpResponse<String> anthropic = post("/v1/messages", badAnthropicImage.encode());
+    assertEquals(400, anthropic.statusCode(), anthropic.body());
+    assertTrue(new JsonObject(anthropic.body()).getJsonObject("error").getString("message").contains("messages[0].content[0].source.data"),
+        anthropic.body());
+
+    assertParam(post("/v1/images/generations", image("dall-e-3").put("size", "999x999").encode()), "size");
+    assertParam(post("/v1/images/generations", image("dall-e-3").put("quality", "ultra").encode()), "quality");
+    assertParam(post("/v1/images/generations", image("dall-e-2").put("style", "vivid").encode()), "style");
+    assertParam(post("/v1/images/generations", image("gpt-image-1").put("size", "1792x1024").encode()), "size");
+    assertParam(post("/v1/images/generations", image("some-image-model").put("style", "sketchy").encode()), "style");
+    assertEquals(0, fake.requestCount());
+  }
+
+  /** OpenAI's errors name the field in {@code param}, Anthropic's at the start of the message. */
+  private static void assertParam(HttpResponse<String> response, String param) {
+    assertEquals(400, response.statusCode(), response.body());
+    JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+    if (error.containsKey("param")) {
+      assertEquals(param, error.getString("param"), response.body());
+    } else {
+      assertTrue(error.getString("message").startsWith(param + ":"), response.body());
+    }
+  }
+
+  private static JsonObject image(String model) {
+    return new JsonObject().put("model", model).put("prompt", "a lighthouse at dusk");
+  }
+
   // --- helpers ---------------------------------------------------------------------------------------------
 
   private static void assertOpenAiError(RawHttp.Response response) {
