@@ -20,6 +20,8 @@ public final class Addresses {
 
   /** Request-reply: a response id; the reply is the stored response's JSON, or failure 404. */
   public static final String PERSIST_RESPONSE_GET = "ensemble.persist.response.get";
+  /** request/reply: a response id -> deleted from the index and the store, or failure 404 when there was none. */
+  public static final String PERSIST_RESPONSE_DELETE = "ensemble.persist.response.delete";
 
   /**
    * Request-reply: a {@link dev.ensemble.persistence.UsageQuery} as JSON; the persistence verticle first writes

@@ -1,9 +1,9 @@
 package dev.ensemble.clients;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.CostE10;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.persistence.sqlite.SqliteLedger;
 import dev.ensemble.ratelimit.SlidingWindowLog;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -101,7 +101,7 @@ public final class ClientRegistry {
     if (clientId == null || costUsd == null || costUsd.signum() == 0) {
       return;
     }
-    long e10 = SqliteLedger.toStored(costUsd);
+    long e10 = CostE10.of(costUsd);
     YearMonth now = month(clock.instant());
     spend.computeIfAbsent(clientId, id -> new AtomicReference<>(new MonthSpend(now, 0)))
         .updateAndGet(s -> s.month().equals(now) ? new MonthSpend(now, s.e10() + e10) : new MonthSpend(now, e10));
@@ -114,7 +114,7 @@ public final class ClientRegistry {
       return BigDecimal.ZERO;
     }
     MonthSpend current = s.get();
-    return current.month().equals(month(clock.instant())) ? SqliteLedger.fromStored(current.e10()) : BigDecimal.ZERO;
+    return current.month().equals(month(clock.instant())) ? CostE10.usd(current.e10()) : BigDecimal.ZERO;
   }
 
   /**

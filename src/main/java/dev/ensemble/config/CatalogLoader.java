@@ -44,8 +44,8 @@ final class CatalogLoader {
     ConfigNode top = new ConfigNode(ConfigLoader.readTree(yaml), "", env).allow("cache_defaults", "models");
     Map<String, CacheSettings> defaults = new LinkedHashMap<>();
     top.entries("cache_defaults").forEach((kind, node) -> {
-      if (!CacheDefaults.kinds().contains(kind)) {
-        throw new ConfigException(node.path(), "unknown provider kind (known: " + String.join(", ", CacheDefaults.kinds()) + ")");
+      if (!BuiltInKind.names().contains(kind)) {
+        throw new ConfigException(node.path(), "unknown provider kind (known: " + String.join(", ", BuiltInKind.names()) + ")");
       }
       defaults.put(kind, ModelFields.cacheSettings(node));
     });

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.ensemble.providers.openai.OpenAiProfile;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -200,7 +199,7 @@ public final class ConfigLoader {
 
   /** An OpenAI-format provider's default comes from its kind's profile (none for self-hosted servers). */
   private static String defaultBaseUrl(ProviderType type, String kind) {
-    return type == ProviderType.OPENAI ? OpenAiProfile.of(kind).defaultBaseUrl() : type.defaultBaseUrl();
+    return BuiltInKind.of(type, kind).defaultBaseUrl();
   }
 
   /** {@code headers:}: names are HTTP tokens the gateway does not set itself; empty values are not sent. */
@@ -236,12 +235,12 @@ public final class ConfigLoader {
   private static String kind(String name, ProviderType type, ConfigNode n) {
     String kind = n.string("kind", "");
     if (kind.isEmpty()) {
-      return CacheDefaults.kinds().contains(name) ? name : type.name().toLowerCase(java.util.Locale.ROOT);
+      return BuiltInKind.names().contains(name) ? name : type.name().toLowerCase(java.util.Locale.ROOT);
     }
-    if (!CacheDefaults.kinds().contains(kind)) {
-      throw new ConfigException(n.pathOf("kind"), "must be one of " + String.join(", ", CacheDefaults.kinds()) + ", got '" + kind + "'");
+    if (!BuiltInKind.names().contains(kind)) {
+      throw new ConfigException(n.pathOf("kind"), "must be one of " + String.join(", ", BuiltInKind.names()) + ", got '" + kind + "'");
     }
-    if (type != ProviderType.OPENAI && OpenAiProfile.of(kind) != OpenAiProfile.OPENAI) {
+    if (type != ProviderType.OPENAI && BuiltInKind.named(kind).openAiCompatible()) {
       throw new ConfigException(n.pathOf("kind"), kind + " is an OpenAI-compatible kind: it needs type: openai");
     }
     return kind;
@@ -280,7 +279,7 @@ public final class ConfigLoader {
 
   private static DeclaredModel model(String name, ConfigNode n) {
     n.allow("kind", "pricing", "cache", "modalities", "providers");
-    ModelKind kind = n.enumValue("kind", ModelKind.class, ModelKind.CHAT);
+    ModelKind kind = n.enumValue("kind", ModelKind.class, null);
     List<DeclaredModel.Serving> served = n.list("providers", s -> {
       s.allow("provider", "model", "pricing", "cache", "modalities");
       return new DeclaredModel.Serving(s.requiredString("provider"), s.string("model", name),

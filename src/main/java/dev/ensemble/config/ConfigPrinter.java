@@ -81,7 +81,7 @@ public final class ConfigPrinter {
         .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.IS_GETTER, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
         .registerModule(masking)
         .addMixIn(ProviderConfig.class, OmitName.class)
-        .addMixIn(ModelConfig.class, OmitName.class)
+        .addMixIn(ModelConfig.class, OmitNameAndUnset.class)
         .addMixIn(RouteConfig.class, OmitName.class)
         .addMixIn(ModelConfig.CacheOverride.class, OmitUnset.class)
         .addMixIn(ModelConfig.Pricing.class, OmitUnset.class);
@@ -95,6 +95,12 @@ public final class ConfigPrinter {
   /** Names are the map keys already; printing them again would make the output unloadable. */
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties("name")
   private abstract static class OmitName {
+  }
+
+  /** A model prints no name, and no {@code kind} when it declares none. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties("name")
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  private abstract static class OmitNameAndUnset {
   }
 
   /** A {@code cache:} override prints only the fields it sets. */

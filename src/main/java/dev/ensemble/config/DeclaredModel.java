@@ -13,7 +13,8 @@ import java.util.Set;
  * @param path    where it was written, for error messages ({@code models.<name>})
  * @param serving    who may serve it, in order of preference
  * @param modalities what it takes ({@code modalities:}), or null for each provider kind's defaults
- * @param kind       what it does ({@code kind:}, chat when not written)
+ * @param kind       what it does ({@code kind:}); in a catalog chat when not written, in {@code ensemble.yaml} null
+ *                   when not written (the model serves whichever route it is called on)
  */
 record DeclaredModel(
     String name, String path, Pricing pricing, CacheOverride cache, List<Serving> serving, Set<Modality> modalities, ModelKind kind) {

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The media a provider takes for a model, as a mask of {@link MediaPart#bit()}s; text is always taken. Defaults
- * come from the provider's kind ({@link ModalityDefaults}); a catalog or {@code ensemble.yaml} model may narrow
+ * come from the provider's kind ({@link BuiltInKind}); a catalog or {@code ensemble.yaml} model may narrow
  * or widen them with {@code modalities:}, within what the provider's wire format can carry.
  */
 public record Modalities(int parts) {

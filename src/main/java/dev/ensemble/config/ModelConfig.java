@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * {@code models.<name>:} — a model clients may ask for, its prices and who serves it. {@link #pricing()} and
  * {@link #cache()} are the model-level values as written; each {@link Served} entry carries the values that
- * apply on that provider, fully resolved.
+ * apply on that provider, fully resolved. {@link #kind()} is null for a model that declares none: it serves
+ * chat, embeddings and images alike, and the provider's answer decides whether the model can.
  */
 public record ModelConfig(String name, Pricing pricing, CacheOverride cache, List<Served> providers, ModelKind kind) {
 

@@ -29,19 +29,21 @@ final class ModelFields {
 
   /**
    * USD per 1M tokens, and per image for image models ({@code per_image}); cache prices default to the input
-   * price, absent prices to 0. When {@code required} (a catalog), the prices that define the kind must be
-   * written: input and output for chat, input for embedding, per_image for image models.
+   * price, absent prices to 0. {@code kind} null is a model that declares none: it may serve any route, so
+   * {@code per_image} is allowed too. When {@code required} (a catalog, whose models always have a kind), the
+   * prices that define the kind must be written: input and output for chat, input for embedding, per_image for
+   * image models.
    */
   static Pricing pricing(ConfigNode p, boolean required, ModelKind kind) {
-    if (p.has("per_image") && kind != ModelKind.IMAGE) {
+    if (p.has("per_image") && kind != null && kind != ModelKind.IMAGE) {
       throw new ConfigException(p.pathOf("per_image"), "is only for models of kind image (this one is " + kind.wireName() + ")");
     }
-    if (kind == ModelKind.IMAGE) {
+    if (kind == null || kind == ModelKind.IMAGE) {
       p.allow("input", "output", "cache_read", "cache_write", "per_image");
     } else {
       p.allow("input", "output", "cache_read", "cache_write");
     }
-    if (required) {
+    if (required && kind != null) {
       String[] keys = switch (kind) {
         case CHAT -> new String[] {"input", "output"};
         case EMBEDDING -> new String[] {"input"};

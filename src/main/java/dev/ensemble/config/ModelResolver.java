@@ -74,7 +74,7 @@ final class ModelResolver {
   private static Modalities modalities(DeclaredModel m, DeclaredModel.Serving s, ProviderConfig p) {
     Set<Modality> listed = s.modalities() != null ? s.modalities() : m.modalities();
     return listed == null
-        ? ModalityDefaults.of(p.kind(), s.model())
-        : ModalityDefaults.carried(p.kind(), s.model()).restrictedTo(listed);
+        ? BuiltInKind.defaultModalities(p.kind(), s.model())
+        : BuiltInKind.carriedModalities(p.kind(), s.model()).restrictedTo(listed);
   }
 }

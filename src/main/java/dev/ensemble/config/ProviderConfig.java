@@ -1,7 +1,5 @@
 package dev.ensemble.config;
 
-import dev.ensemble.providers.openai.OpenAiProfile;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +37,7 @@ public record ProviderConfig(
    * kind (a {@code self_hosted} server needs none).
    */
   public boolean needsKey() {
-    return type == ProviderType.OPENAI ? OpenAiProfile.of(kind).needsKey() : type.needsKey();
+    return BuiltInKind.of(type, kind).needsKey();
   }
 
   /** {@code providers.<name>.keys[i]:} — one API key and the endpoints it may be used on. */

@@ -1,7 +1,7 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.ErrorClass;
 
 /**
  * An upstream attempt that failed before any byte reached the client, so the request may still go elsewhere.

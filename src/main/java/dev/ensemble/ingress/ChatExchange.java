@@ -3,6 +3,7 @@ package dev.ensemble.ingress;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.config.RouteConfig;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
@@ -10,13 +11,13 @@ import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pricing.CostCalculator;
-import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.ratelimit.Admission;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.routing.UsageReport;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
@@ -58,6 +59,7 @@ final class ChatExchange {
   private final LiveResponses live;
   private final long deadlineNanos;
   private final long startNanos = System.nanoTime();
+  private final ClientCall call;
   private UnifiedRequest request;
   private List<String> fallbacks;
   private RoutingHints hints;
@@ -66,7 +68,7 @@ final class ChatExchange {
   private int attemptsOfModel;
 
   ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
-      RouteConfig route, UnifiedRequest request, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
+      RouteConfig route, ClientCall call, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
       LiveResponses live) {
     this.vertx = vertx;
     this.client = client;
@@ -74,7 +76,8 @@ final class ChatExchange {
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.route = route;
-    this.request = request;
+    this.call = call;
+    this.request = call.request();
     this.hints = hints;
     this.context = context;
     this.account = account;
@@ -206,15 +209,16 @@ final class ChatExchange {
   }
 
   /**
-   * Hands the answer to the response store, unless the store is that far behind and the client received the
-   * whole answer (see {@link LiveResponses}): an answer whose client left is always stored.
+   * Hands the answer to the response store, unless the client asked for nothing to be kept ({@code store: false}:
+   * only the ledger row remains), or the store is that far behind and the client received the whole answer (see
+   * {@link LiveResponses}): an answer whose client left is always stored.
    */
   private void persist(Selection selection, Usage usage) {
-    if (journal.isEmpty() || !live.awaitStore(!client.closed())) {
+    if (journal.isEmpty() || !call.store() || !live.awaitStore(!client.closed())) {
       retire();
       return;
     }
-    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, selection.pool().name(), selection.endpoint().id(),
+    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, selection.pool().name(), selection.endpoint().id(),
         CostCalculator.cost(usage, selection.pricing()))).onComplete(ar -> {
           live.stored();
           retire();

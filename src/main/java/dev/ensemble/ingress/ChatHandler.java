@@ -9,10 +9,12 @@ import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.RequestJson;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +25,8 @@ import java.util.function.Function;
 /**
  * Serves one chat route in one client format: admit the caller (a client's monthly budget and {@code rpm_limit}:
  * 429 before anything else), parse and validate the body, route it, and hand it to a
- * {@link ChatExchange}. {@code routeOf} gives the named workflow a request came in on (its model replaces the
+ * {@link ChatExchange}; a call that continues a stored conversation ({@code previous_response_id}) first has
+ * that conversation loaded ({@link StoredResponses}). {@code routeOf} gives the named workflow a request came in on (its model replaces the
  * body's, its retry and fallback settings govern failover), or null for the plain chat routes.
  */
 final class ChatHandler implements Handler<RoutingContext> {
@@ -34,9 +37,11 @@ final class ChatHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final Function<RoutingContext, RouteConfig> routeOf;
   private final LiveResponses live;
+  private final StoredResponses conversations;
 
   ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live) {
+      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live, StoredResponses conversations) {
+    this.conversations = conversations;
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
@@ -58,15 +63,39 @@ final class ChatHandler implements Handler<RoutingContext> {
       if (route != null) {
         body.put("model", route.model());
       }
-      UnifiedRequest request = dialect.decodeRequest(body);
-      RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
-      Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
-      ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000);
-      new ChatExchange(ctx.vertx(), new HttpChannel(response, dialect, context), dialect, router, rateLimiter, route, request, hints,
-          selection, context, account, live).run();
+      ClientCall call = dialect.decode(body, params(ctx));
+      if (call.continuesFrom() == null) {
+        start(ctx, call, route, requestId, now, account);
+      } else {
+        conversations.conversation(ctx, dialect, call.continuesFrom(), stored -> {
+          try {
+            start(ctx, dialect.continueFrom(call, stored), route, requestId, now, account);
+          } catch (GatewayError e) {
+            ErrorResponder.send(response, dialect, e);
+          }
+        });
+      }
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }
+  }
+
+  /** Routes the decoded call and hands it to its exchange; {@code X-Ensemble-Session} wins over a session key in the body. */
+  private void start(RoutingContext ctx, ClientCall call, RouteConfig route, String requestId, long now, ClientAccount account) {
+    UnifiedRequest request = call.request();
+    String session = ctx.request().getHeader(Headers.SESSION);
+    RoutingHints hints = RoutingHints.of(session != null ? session : call.sessionKey());
+    Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
+    ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000, call.echo());
+    new ChatExchange(ctx.vertx(), new HttpChannel(ctx.response(), dialect, context), dialect, router, rateLimiter, route, call, hints,
+        selection, context, account, live).run();
+  }
+
+  /** The path parameters (e.g. Gemini's {@code model:method}) and the query string, for the dialect to read. */
+  private static MultiMap params(RoutingContext ctx) {
+    MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(ctx.queryParams());
+    ctx.pathParams().forEach(params::add);
+    return params;
   }
 
   static JsonObject jsonBody(Buffer body) {

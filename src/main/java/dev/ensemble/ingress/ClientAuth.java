@@ -7,79 +7,81 @@ import dev.ensemble.config.Secret;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.function.Function;
 
 /**
- * Identifies the caller of {@code /v1/*} and {@code /api/v1/responses/*} by its gateway key:
- * {@code Authorization: Bearer <key>}, or on {@code /v1/messages} also {@code x-api-key} (which wins when both
- * are sent), or on the WebSocket upgrade {@code /v1/ws} also {@code ?key=<key>} (the header wins). A key that is not a client's is a 401 in the route's client format, whatever
- * {@code server.require_client_keys} says: a wrong key never silently becomes an anonymous request. No key is
- * a 401 when {@code require_client_keys} is true, else the request is anonymous. On the response routes the
- * admin key is also accepted. Keys are never logged, echoed or forwarded.
+ * Identifies the caller of {@code /v1/*}, {@code /v1beta/*} and {@code /api/v1/responses/*} by its gateway key,
+ * presented the way the path's client format sends it ({@link ClientDialect#presentedKey}):
+ * {@code Authorization: Bearer <key>}; on {@code /v1/messages} also {@code x-api-key} (which wins); on Gemini's
+ * {@code /v1beta/models/...} {@code x-goog-api-key} or {@code ?key=}; on the WebSocket upgrade {@code /v1/ws} also
+ * {@code ?key=<key>} (the header wins). A client's key makes the request that client's (its budget,
+ * {@code rpm_limit} and usage rows). With {@code server.require_client_keys: true} a missing key, or one that is no
+ * client's, is a 401 in the route's client format. Without it, both are anonymous requests: every official SDK
+ * sends some key (the OpenAI SDKs refuse to start without one), so {@code api_key="unused"} must work against a
+ * node that does not require keys. On the response routes ({@code /api/v1/responses/*}, {@code /v1/responses/*})
+ * the admin key is also accepted. Keys are never logged, echoed or forwarded.
  */
 final class ClientAuth implements Handler<RoutingContext> {
 
-  private static final String RESPONSES = "/api/v1/responses/";
   private static final String WS = "/v1/ws";
 
   private final ClientRegistry registry;
   private final boolean requireKeys;
   private final byte[] adminKey;
-  private final Function<RoutingContext, ClientDialect> dialectOf;
+  private final ClientDialects dialects;
 
-  ClientAuth(ClientRegistry registry, boolean requireKeys, Secret adminKey, Function<RoutingContext, ClientDialect> dialectOf) {
+  ClientAuth(ClientRegistry registry, boolean requireKeys, Secret adminKey, ClientDialects dialects) {
     this.registry = registry;
     this.requireKeys = requireKeys;
     this.adminKey = adminKey.value().getBytes(StandardCharsets.UTF_8);
-    this.dialectOf = dialectOf;
+    this.dialects = dialects;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String key = presentedKey(ctx);
+    ClientDialect dialect = dialects.forPath(ctx.request().path());
+    String key = presentedKey(ctx, dialect);
     if (key == null) {
       if (requireKeys) {
-        deny(ctx, "A gateway key is required: send Authorization: Bearer <key>" + (isAnthropicRoute(ctx) ? " or x-api-key: <key>"
-            : isWebSocketRoute(ctx) ? " or ?key=<key>" : ""));
+        deny(ctx, dialect, "A gateway key is required: send " + dialect.keyHint() + (isWebSocketRoute(ctx) ? " or ?key=<key>" : ""));
         return;
       }
-      Caller.ANONYMOUS.attachTo(ctx);
-      ctx.next();
+      admit(ctx, Caller.ANONYMOUS);
       return;
     }
-    if (adminKey.length > 0 && ctx.request().path().startsWith(RESPONSES)
+    if (adminKey.length > 0 && isResponseRoute(ctx.request().path())
         && MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) {
-      Caller.ADMIN.attachTo(ctx);
-      ctx.next();
+      admit(ctx, Caller.ADMIN);
       return;
     }
     Client client = registry.authenticate(key);
-    if (client == null) {
-      deny(ctx, "The gateway key is not valid");
-      return;
+    if (client != null) {
+      admit(ctx, new Caller(new ClientAccount(client, registry), false));
+    } else if (requireKeys) {
+      deny(ctx, dialect, "The gateway key is not valid");
+    } else {
+      admit(ctx, Caller.ANONYMOUS);
     }
-    new Caller(new ClientAccount(client, registry), false).attachTo(ctx);
+  }
+
+  private static void admit(RoutingContext ctx, Caller caller) {
+    caller.attachTo(ctx);
     ctx.next();
   }
 
-  private static String presentedKey(RoutingContext ctx) {
-    if (isAnthropicRoute(ctx)) {
-      String apiKey = ctx.request().getHeader("x-api-key");
-      if (apiKey != null && !apiKey.isBlank()) {
-        return apiKey.trim();
-      }
-    }
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return isWebSocketRoute(ctx) ? queryKey(ctx) : null;
-    }
-    String token = header.substring(7).trim();
-    return token.isEmpty() ? null : token;
+  /** Where a stored response is read or deleted: there the admin key stands for any client. */
+  private static boolean isResponseRoute(String path) {
+    return path.startsWith("/api/v1/responses/") || path.startsWith("/v1/responses/");
+  }
+
+  private static String presentedKey(RoutingContext ctx, ClientDialect dialect) {
+    String key = dialect.presentedKey(ctx.request().headers(), ctx.queryParams());
+    return key == null && isWebSocketRoute(ctx) ? queryKey(ctx) : key;
   }
 
   /** Browsers cannot set headers on a WebSocket upgrade: {@code /v1/ws?key=<key>} carries the key instead. */
@@ -92,11 +94,7 @@ final class ClientAuth implements Handler<RoutingContext> {
     return ctx.request().path().equals(WS);
   }
 
-  private static boolean isAnthropicRoute(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v1/messages");
-  }
-
-  private void deny(RoutingContext ctx, String message) {
-    ErrorResponder.send(ctx.response(), dialectOf.apply(ctx), new GatewayError(ErrorType.AUTHENTICATION, 401, message, false, null, null));
+  private static void deny(RoutingContext ctx, ClientDialect dialect, String message) {
+    ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.AUTHENTICATION, 401, message, false, null, null));
   }
 }

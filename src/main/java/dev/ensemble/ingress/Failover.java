@@ -1,6 +1,6 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 

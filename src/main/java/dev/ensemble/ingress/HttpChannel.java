@@ -52,7 +52,7 @@ final class HttpChannel implements ClientChannel {
     }
     if (!response.headWritten()) {
       response.setStatusCode(200).setChunked(true)
-          .putHeader("content-type", "text/event-stream")
+          .putHeader("content-type", encoder.contentType())
           .putHeader("cache-control", "no-cache")
           .putHeader("x-accel-buffering", "no");
     }

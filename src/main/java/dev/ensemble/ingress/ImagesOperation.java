@@ -2,12 +2,12 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.config.ModelKind;
 import dev.ensemble.model.ContentBlock;
+import dev.ensemble.model.ImagesRequest;
+import dev.ensemble.model.ImagesResponse;
 import dev.ensemble.model.Message;
 import dev.ensemble.model.Role;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.pricing.CostCalculator;
-import dev.ensemble.providers.ImagesRequest;
-import dev.ensemble.providers.ImagesResponse;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.openai.OpenAiImagesCodec;

@@ -19,7 +19,7 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
  * fails with 408 and the connection is closed. The bytes become {@code ctx.body()} for the handlers after it. One instance per
  * route, stateless; each request's buffer is confined to its connection's event loop.
  */
-final class JsonBodyReader implements Handler<RoutingContext> {
+public final class JsonBodyReader implements Handler<RoutingContext> {
 
   /** Why a body was refused before it reached a handler; the failure handler turns it into the client's error. */
   static final class Refused extends RuntimeException {
@@ -31,7 +31,8 @@ final class JsonBodyReader implements Handler<RoutingContext> {
   private final long maxBytes;
   private final long timeoutMs;
 
-  JsonBodyReader(long maxBytes, long timeoutMs) {
+  /** Reads bodies of at most {@code maxBytes}, arriving within {@code timeoutMs} of their head. */
+  public JsonBodyReader(long maxBytes, long timeoutMs) {
     this.maxBytes = maxBytes;
     this.timeoutMs = timeoutMs;
   }

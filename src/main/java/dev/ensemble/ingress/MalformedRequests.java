@@ -52,6 +52,11 @@ final class MalformedRequests {
     };
   }
 
+  /** For the router, where the server's options are not at hand (the checks there do not need them). */
+  static MalformedRequests forRoutes(Function<String, ClientDialect> dialectOfPath) {
+    return new MalformedRequests(new HttpServerOptions(), dialectOfPath);
+  }
+
   /** A router handler before all others: a query string that does not decode is a 400 naming the parameter. */
   void checkQuery(RoutingContext ctx) {
     String query = ctx.request().query();

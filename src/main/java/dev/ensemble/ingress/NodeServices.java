@@ -6,7 +6,7 @@ import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
-import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -19,6 +19,6 @@ import java.util.function.Supplier;
  * its cluster membership ({@code {enabled: false}} on a single node). All thread-safe.
  */
 public record NodeServices(
-    EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialect openAi, ClientDialect anthropic,
+    EnsembleConfig config, ModelRouter router, RateLimiter rateLimiter, ClientDialects dialects,
     long startedAtEpochSeconds, Supplier<JsonArray> verticles, GatewayMetrics metrics, ClientRegistry clients,
     LiveResponses live, LogBuffers logs, Supplier<JsonObject> cluster) {}

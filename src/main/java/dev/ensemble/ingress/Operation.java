@@ -32,7 +32,7 @@ interface Operation {
   /**
    * The client's answer from a successful upstream body.
    *
-   * @throws dev.ensemble.providers.UpstreamProtocolException when the body is not what the format promises
+   * @throws dev.ensemble.model.UpstreamProtocolException when the body is not what the format promises
    */
   Answer decode(Selection selection, Buffer body);
 

@@ -7,6 +7,7 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.ResponseRecord;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Context;
@@ -38,6 +39,7 @@ final class ResponseJournal {
   private JsonObject cancelled;
   private Usage partialUsage;
   private final List<EventFollower> followers = new ArrayList<>(0);
+  private final List<Runnable> onClose = new ArrayList<>(0);
   private boolean terminated;
   private boolean closed;
   private String routedProvider;
@@ -99,6 +101,11 @@ final class ResponseJournal {
     }
   }
 
+  /** The client format the response is rendered in. Safe from any thread. */
+  String clientFormat() {
+    return clientFormat;
+  }
+
   /** Whose response this is: only that client (or the admin) may read it. Safe from any thread. */
   String clientId() {
     return clientId;
@@ -157,9 +164,37 @@ final class ResponseJournal {
         .put("body", null);
   }
 
+  /**
+   * The finished record (null while the answer is still being produced) and, for a client format that renders it,
+   * the answer so far as {@code dialect} would render it, handed to {@code then} on {@code replyOn}. Safe from any thread.
+   */
+  void snapshot(Context replyOn, ClientDialect dialect, java.util.function.BiConsumer<ResponseRecord, JsonObject> then) {
+    owner.runOnContext(v -> {
+      ResponseRecord done = finished;
+      JsonObject partial = done != null ? null : dialect.encodeResponse(accumulator.response(), context);
+      replyOn.runOnContext(x -> then.accept(done, partial));
+    });
+  }
+
+  /**
+   * Calls {@code then} on {@code replyOn} once the response has left the live registry (stored, or not to be), at
+   * once if it already has. Safe from any thread.
+   */
+  void whenClosed(Context replyOn, Handler<Void> then) {
+    owner.runOnContext(v -> {
+      if (closed) {
+        replyOn.runOnContext(then);
+      } else {
+        onClose.add(() -> replyOn.runOnContext(then));
+      }
+    });
+  }
+
   /** The response left the live registry: followers still waiting are ended. */
   void close() {
     closed = true;
+    onClose.forEach(Runnable::run);
+    onClose.clear();
     followers.forEach(EventFollower::end);
     followers.clear();
   }
@@ -169,7 +204,7 @@ final class ResponseJournal {
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
-  ResponseRecord record(ClientDialect dialect, String provider, String endpoint, BigDecimal cost) {
+  ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost) {
     UnifiedResponse accumulated = accumulator.response();
     UnifiedResponse answer = partialUsage == null ? accumulated : new UnifiedResponse(accumulated.id(), accumulated.model(),
         accumulated.content(), accumulated.stopReason(), accumulated.stopSequence(), partialUsage);
@@ -181,7 +216,8 @@ final class ResponseJournal {
         .put("type", error.type().wireName()).put("message", error.getMessage());
     finished = new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), Instant.now(),
-        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), events, errorJson, clientId);
+        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), events, errorJson, clientId,
+        completed ? dialect.conversation(call, answer) : null);
     return finished;
   }
 }

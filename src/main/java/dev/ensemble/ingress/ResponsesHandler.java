@@ -23,19 +23,19 @@ import io.vertx.ext.web.RoutingContext;
 final class ResponsesHandler {
 
   private final ClientDialect errors;
-  private final boolean requireClientKeys;
+  private final ResponseAccess access;
   private final LiveResponses live;
 
-  ResponsesHandler(ClientDialect errors, boolean requireClientKeys, LiveResponses live) {
+  ResponsesHandler(ClientDialect errors, ResponseAccess access, LiveResponses live) {
     this.errors = errors;
-    this.requireClientKeys = requireClientKeys;
+    this.access = access;
     this.live = live;
   }
 
   void response(RoutingContext ctx) {
     ResponseJournal journal = live.find(ctx.pathParam("id"));
     if (journal != null) {
-      if (mayRead(Caller.of(ctx), journal.clientId())) {
+      if (access.mayRead(Caller.of(ctx), journal.clientId())) {
         journal.view(ctx.vertx().getOrCreateContext(), view -> ctx.response().putHeader("content-type", "application/json").end(view.toBuffer()));
       } else {
         notFound(ctx);
@@ -47,6 +47,7 @@ final class ResponsesHandler {
       view.remove("events");
       view.remove("client_format");
       view.remove("client_id");
+      view.remove("conversation");
       ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
     });
   }
@@ -55,7 +56,7 @@ final class ResponsesHandler {
     long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
     ResponseJournal journal = live.find(ctx.pathParam("id"));
     if (journal != null) {
-      if (mayRead(Caller.of(ctx), journal.clientId())) {
+      if (access.mayRead(Caller.of(ctx), journal.clientId())) {
         follow(ctx, journal, after);
       } else {
         notFound(ctx);
@@ -93,7 +94,7 @@ final class ResponsesHandler {
   private void load(RoutingContext ctx, java.util.function.Consumer<JsonObject> found) {
     String id = ctx.pathParam("id");
     ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
-      if (ar.succeeded() && mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
+      if (ar.succeeded() && access.mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
         found.accept(ar.result().body());
       } else if (ar.succeeded() || ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
         notFound(ctx);
@@ -101,20 +102,6 @@ final class ResponsesHandler {
         ErrorResponder.send(ctx.response(), errors, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
       }
     });
-  }
-
-  /**
-   * The admin reads every response, a client its own; an anonymous response is readable by anyone only while
-   * the node does not require client keys. Everyone else is told there is no such response.
-   */
-  private boolean mayRead(Caller caller, String owner) {
-    if (caller.admin()) {
-      return true;
-    }
-    if (owner == null) {
-      return !requireClientKeys;
-    }
-    return owner.equals(caller.account().clientId());
   }
 
   private static long lastEventId(String header) {

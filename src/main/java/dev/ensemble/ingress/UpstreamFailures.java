@@ -2,7 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.ProviderError;
+import dev.ensemble.model.ProviderError;
 import dev.ensemble.providers.auth.UpstreamAuthException;
 
 import java.util.concurrent.TimeoutException;

@@ -7,6 +7,7 @@ import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,19 +21,17 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   /** How often the gateway pings an idle client; two intervals without a pong or frame close the socket. */
   static final long PING_INTERVAL_MS = 30_000;
 
-  private final ClientDialect openAi;
-  private final ClientDialect anthropic;
+  private final ClientDialects dialects;
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
   private final LiveResponses live;
   private final long pingIntervalMs;
 
-  WebSocketHandler(ClientDialect openAi, ClientDialect anthropic, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
+  WebSocketHandler(ClientDialects dialects, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
       LiveResponses live, long pingIntervalMs) {
     this.live = live;
-    this.openAi = openAi;
-    this.anthropic = anthropic;
+    this.dialects = dialects;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
@@ -42,7 +41,7 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (!ctx.request().canUpgradeToWebSocket()) {
-      ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.INVALID_REQUEST, 426,
+      ErrorResponder.send(ctx.response(), dialects.fallback(), new GatewayError(ErrorType.INVALID_REQUEST, 426,
           "GET /v1/ws is a WebSocket endpoint: send an Upgrade: websocket request", false, null, null));
       return;
     }
@@ -54,10 +53,12 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   /** The dialect of a frame's {@code format}, or null when it names none. */
   ClientDialect dialect(Object format) {
-    if ("openai".equals(format)) {
-      return openAi;
-    }
-    return "anthropic".equals(format) ? anthropic : null;
+    return dialects.named(format);
+  }
+
+  /** The formats a frame may name, for the error that lists them. */
+  String formats() {
+    return dialects.names();
   }
 
   ModelRouter router() {

@@ -6,9 +6,11 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.RequestJson;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -112,7 +114,7 @@ final class WebSocketSession {
     }
     ClientDialect dialect = services.dialect(frame.getValue("format"));
     if (dialect == null) {
-      reject(id, GatewayError.invalid("format", "format must be \"openai\" or \"anthropic\""));
+      reject(id, GatewayError.invalid("format", "format must be one of " + services.formats()));
       return;
     }
     if (!(frame.getValue("body") instanceof JsonObject body)) {
@@ -122,12 +124,18 @@ final class WebSocketSession {
     long now = System.currentTimeMillis();
     try {
       account.admit();
-      UnifiedRequest request = dialect.decodeRequest(body).toBuilder().stream(true).build();
-      Selection selection = services.metrics().timeRouting(() -> services.router().decide(request, hints));
+      ClientCall call = dialect.decode(body, MultiMap.caseInsensitiveMultiMap());
+      if (call.continuesFrom() != null) {
+        throw GatewayError.invalid("previous_response_id", "previous_response_id is served on POST /v1/responses, not on /v1/ws: "
+            + "send the whole conversation");
+      }
+      UnifiedRequest request = call.request().toBuilder().stream(true).build();
+      RoutingHints routing = hints.session() == null && call.sessionKey() != null ? RoutingHints.of(call.sessionKey()) : hints;
+      Selection selection = services.metrics().timeRouting(() -> services.router().decide(request, routing));
       WebSocketChannel channel = new WebSocketChannel(this, id);
       inFlight.put(id, channel);
-      ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000);
-      new ChatExchange(vertx, channel, dialect, services.router(), services.rateLimiter(), null, request, hints, selection, context,
+      ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000, call.echo());
+      new ChatExchange(vertx, channel, dialect, services.router(), services.rateLimiter(), null, call.withRequest(request), routing, selection, context,
           account, services.live()).run();
     } catch (GatewayError e) {
       reject(id, e);

@@ -2,7 +2,7 @@ package dev.ensemble.keys;
 
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.config.Secret;
-import dev.ensemble.pools.Endpoint;
+import dev.ensemble.providers.Endpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -4,8 +4,8 @@ import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.Secret;
 import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.CachePredictions;
 import dev.ensemble.routing.ModelRouter;
@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -61,7 +60,8 @@ import java.util.function.Supplier;
  *       {@code ensemble_log_queue_depth{appender}}, {@code ensemble_log_queue_capacity{appender}} — see {@link #bindLogs};</li>
  *   <li>{@code ensemble_responses_awaiting_store}, {@code ensemble_responses_unstored_total} — see
  *       {@link #bindResponseStoreQueue};</li>
- *   <li>{@code jvm_*}, {@code process_*}, {@code system_*}, and with an {@link InstrumentedVertx} {@code vertx_*}.</li>
+ *   <li>{@code jvm_*}, {@code process_*}, {@code system_*} (CPU ones from {@link ProcessorMeters}), and with an
+ *       {@link InstrumentedVertx} {@code vertx_*}.</li>
  * </ul>
  */
 public final class GatewayMetrics implements AutoCloseable {
@@ -87,13 +87,13 @@ public final class GatewayMetrics implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
+    new ProcessorMeters().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     this.routing = Timer.builder(MetricNames.ROUTER_DURATION)
         .description("Time to choose an endpoint for a client request (ModelRouter.decide)")
         .serviceLevelObjectives(ROUTER_BUCKETS)
         .register(registry);
-    this.routerRejections = registry.counter(MetricNames.RATE_LIMIT_REJECTIONS, "scope", "request", "provider", MetricNames.NO_PROVIDER);
+    this.routerRejections = MetricNames.rateLimitRejections("request", MetricNames.NO_PROVIDER).register(registry);
     this.router = router;
     this.state = new StateMeters(registry, this.pools, router, predictions, limiter, System::currentTimeMillis);
   }

@@ -36,4 +36,15 @@ final class MetricNames {
 
   private MetricNames() {
   }
+
+  /**
+   * {@link #RATE_LIMIT_REJECTIONS} of one scope, built in one place: GatewayMetrics and OutcomeMeters both count
+   * it, and a family needs the same description on every series.
+   */
+  static io.micrometer.core.instrument.Counter.Builder rateLimitRejections(String scope, String provider) {
+    return io.micrometer.core.instrument.Counter.builder(RATE_LIMIT_REJECTIONS)
+        .description("Requests refused by a rate limit: scope request = every endpoint of the model was at its limit"
+            + " (the client got 429), scope endpoint = one endpoint's exact limit refused an attempt")
+        .tags("scope", scope, "provider", provider);
+  }
 }

@@ -27,7 +27,7 @@ final class OutcomeMeters {
 
   void record(AttemptOutcome outcome) {
     if (LOCAL_RATE_LIMIT.equals(outcome.errorType())) {
-      registry.counter(MetricNames.RATE_LIMIT_REJECTIONS, "scope", "endpoint", "provider", outcome.provider()).increment();
+      MetricNames.rateLimitRejections("endpoint", outcome.provider()).register(registry).increment();
       return;
     }
     Timer.builder(MetricNames.UPSTREAM_DURATION)

@@ -1,8 +1,8 @@
 package dev.ensemble.metrics;
 
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.EndpointHealth;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.LimiterStatus;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.CachePredictions;

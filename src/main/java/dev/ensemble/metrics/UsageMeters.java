@@ -2,6 +2,7 @@ package dev.ensemble.metrics;
 
 import dev.ensemble.model.Usage;
 import dev.ensemble.routing.UsageReport;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -58,9 +59,12 @@ final class UsageMeters {
   void record(UsageReport report) {
     if (report.attempt() > 1) {
       UsageReport previous = failed.remove(report.requestId());
-      registry.counter(MetricNames.FAILOVERS,
-          "provider", previous == null ? "unknown" : previous.provider(),
-          "cause", previous == null ? "unknown" : Integer.toString(previous.status())).increment();
+      Counter.builder(MetricNames.FAILOVERS)
+          .description("Client requests that left a provider for another after a failed attempt, by the provider left and its status")
+          .tags("provider", previous == null ? "unknown" : previous.provider(),
+              "cause", previous == null ? "unknown" : Integer.toString(previous.status()))
+          .register(registry)
+          .increment();
     }
     if (!report.answered()) {
       failed.put(report.requestId(), report);
@@ -80,7 +84,10 @@ final class UsageMeters {
       tokens(tags, "output", usage.output());
       tokens(tags, "cache_read", usage.cacheRead());
       tokens(tags, "cache_write", usage.cacheWrite());
-      registry.counter(MetricNames.COST_USD, tags)
+      Counter.builder(MetricNames.COST_USD)
+          .description("USD spent upstream, from the reported usage at the catalog's prices")
+          .tags(tags)
+          .register(registry)
           .increment(report.costUsd().doubleValue());
       overall.add(usage);
       shareOf(report.provider()).add(usage);
@@ -93,7 +100,11 @@ final class UsageMeters {
   }
 
   private void tokens(Tags tags, String kind, Long count) {
-    registry.counter(MetricNames.TOKENS, tags.and("kind", kind)).increment(Usage.orZero(count));
+    Counter.builder(MetricNames.TOKENS)
+        .description("Tokens upstreams reported, by kind: input (uncached), output, cache_read, cache_write")
+        .tags(tags.and("kind", kind))
+        .register(registry)
+        .increment(Usage.orZero(count));
   }
 
   private PromptCacheShare shareOf(String provider) {

@@ -1,9 +1,9 @@
 package dev.ensemble.node;
 
 import dev.ensemble.metrics.GatewayMetrics;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.EndpointListener;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.EndpointLimiter;
 import dev.ensemble.ratelimit.EndpointLimits;
 import dev.ensemble.ratelimit.RateLimiter;

@@ -1,27 +1,27 @@
 package dev.ensemble.node;
 
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.cluster.ClusterBridge;
 import dev.ensemble.cluster.ClusterMembership;
-import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.keys.KeyVault;
-import dev.ensemble.keys.KeysVerticle;
-import dev.ensemble.logging.LogBuffers;
-import dev.ensemble.persistence.LedgerEntry;
-import dev.ensemble.persistence.PersistenceVerticle;
-import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.ingress.LiveResponses;
 import dev.ensemble.ingress.NodeServices;
+import dev.ensemble.keys.KeyVault;
+import dev.ensemble.keys.KeysVerticle;
+import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.metrics.GatewayMetrics;
+import dev.ensemble.persistence.LedgerEntry;
+import dev.ensemble.persistence.PersistenceVerticle;
+import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.pools.AttemptOutcome;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.KeySet;
 import dev.ensemble.pools.PoolVerticle;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.ProviderKind;
 import dev.ensemble.providers.ProviderKinds;
 import dev.ensemble.ratelimit.EndpointLimiter;
@@ -35,7 +35,10 @@ import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RouterVerticle;
 import dev.ensemble.routing.UsageReport;
 import dev.ensemble.routing.affinity.AffinityTable;
+import dev.ensemble.wire.ClientDialects;
 import dev.ensemble.wire.anthropic.AnthropicClientDialect;
+import dev.ensemble.wire.gemini.GeminiClientDialect;
+import dev.ensemble.wire.responses.ResponsesClientDialect;
 import dev.ensemble.wire.openai.OpenAiClientDialect;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -184,8 +187,9 @@ public final class Gateway {
     metrics.bindLogs(logs);
     EndpointRegistrar registrar = new EndpointRegistrar(limiters, exact, config.redis().enabled(), metrics);
     long startedAt = System.currentTimeMillis() / 1000;
-    OpenAiClientDialect openAi = new OpenAiClientDialect();
-    AnthropicClientDialect anthropic = new AnthropicClientDialect();
+    // Every client format the node serves; the first is the default. A new format is one line here.
+    ClientDialects dialects = new ClientDialects(List.of(new OpenAiClientDialect(), new AnthropicClientDialect(),
+        new ResponsesClientDialect(), new GeminiClientDialect()));
 
     // The client registry listens before the persistence verticle starts: that sends it the first directory.
     ClientRegistry clients = new ClientRegistry(Clock.systemUTC());
@@ -215,8 +219,9 @@ public final class Gateway {
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
-          IngressVerticle verticle = new IngressVerticle(new NodeServices(shared, router, exact, openAi, anthropic, startedAt, this::verticles,
-              metrics, clients, live, logs, cluster));
+          NodeServices services = new NodeServices(shared, router, exact, dialects, startedAt, this::verticles,
+              metrics, clients, live, logs, cluster);
+          IngressVerticle verticle = new IngressVerticle(shared.server(), dialects, own -> HttpRoutes.build(own, services));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))

@@ -69,6 +69,20 @@ public final class LocalResponseStore implements ResponseStore {
   }
 
   @Override
+  public Future<Void> delete(String id) {
+    Optional<String> key = keyOf(id);
+    if (key.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    try {
+      Files.deleteIfExists(root.resolve(key.get()));
+      return Future.succeededFuture();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
   public JsonObject describe() {
     return new JsonObject().put("type", "local").put("local_dir", root.toAbsolutePath().toString());
   }

@@ -165,6 +165,21 @@ public final class PersistenceVerticle extends VerticleBase {
         .mergeIn(schema)
         .put("ledger", ledger.stats().toJson())
         .put("response_store", store.describe())));
+    bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_DELETE, msg -> {
+      String id = msg.body();
+      Future<Boolean> deleted = store.keyOf(id).isEmpty() ? Future.succeededFuture(false)
+          : index.delete(id).compose(had -> had ? store.delete(id).map(true) : Future.succeededFuture(false));
+      deleted.onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.error("could not delete response {}: {}", id, ar.cause().toString());
+          msg.fail(500, "could not delete the response");
+        } else if (ar.result()) {
+          msg.reply(null);
+        } else {
+          msg.fail(404, "no response " + id);
+        }
+      });
+    });
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       String id = msg.body();
       Future<Optional<ResponseRecord>> found = store.keyOf(id).isEmpty() ? Future.succeededFuture(Optional.empty())

@@ -17,11 +17,14 @@ import java.time.Instant;
  * @param error  the error the answer ended with ({@code status} {@code failed}), or null
  * @param clientId the gateway client that asked for it, or null for an anonymous request; only that client
  *               (or the admin key) may read it back. Kept in the stored form, not shown.
+ * @param conversation for client formats with server-side state (the Responses API's
+ *               {@code previous_response_id}): the whole conversation up to and including this answer, in the
+ *               client's format, so a later request can continue it; null otherwise. Kept in the stored form, not shown.
  */
 public record ResponseRecord(
     String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
-    JsonObject body, JsonArray events, JsonObject error, String clientId) {
+    JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation) {
 
   /** The lifecycle of a response, as {@code GET /api/v1/responses/{id}} shows it. */
   public enum Status {
@@ -49,9 +52,10 @@ public record ResponseRecord(
     }
   }
 
-  /** The stored form: the public view plus the client format, the client id and the events. */
+  /** The stored form: the public view plus the client format, the client id, the events and any conversation. */
   public JsonObject toJson() {
-    return publicJson().put("client_format", clientFormat).put("client_id", clientId).put("events", events);
+    JsonObject stored = publicJson().put("client_format", clientFormat).put("client_id", clientId).put("events", events);
+    return conversation == null ? stored : stored.put("conversation", conversation);
   }
 
   /** What {@code GET /api/v1/responses/{id}} returns (no events). */
@@ -82,6 +86,7 @@ public record ResponseRecord(
         completed == null ? null : Instant.parse(completed), json.getString("text"), json.getString("stop_reason"),
         new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
         cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), json.getJsonObject("body"),
-        json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"), json.getString("client_id"));
+        json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"), json.getString("client_id"),
+        json.getJsonArray("conversation"));
   }
 }

@@ -21,6 +21,9 @@ public interface ResponseStore {
   /** The stored record, or empty when there is none. */
   Future<Optional<ResponseRecord>> load(String id);
 
+  /** Removes the stored record; succeeds when there was none. */
+  Future<Void> delete(String id);
+
   /** What {@code /admin/status} shows of the store (its kind and where it writes; never a credential). */
   JsonObject describe();
 

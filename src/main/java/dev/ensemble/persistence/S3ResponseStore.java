@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -93,6 +94,16 @@ public final class S3ResponseStore implements ResponseStore {
     return Future.fromCompletionStage(client.getObject(get, AsyncResponseTransformer.toBytes()), context)
         .map(bytes -> Optional.of(ResponseRecord.fromJson(new JsonObject(bytes.asString(StandardCharsets.UTF_8)))))
         .recover(err -> isMissing(err) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(err));
+  }
+
+  @Override
+  public Future<Void> delete(String id) {
+    Optional<String> key = keyOf(id);
+    if (key.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    DeleteObjectRequest delete = DeleteObjectRequest.builder().bucket(config.bucket()).key(key.get()).build();
+    return Future.fromCompletionStage(client.deleteObject(delete), context).mapEmpty();
   }
 
   private static boolean isMissing(Throwable err) {

@@ -1,6 +1,6 @@
 package dev.ensemble.pools;
 
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
 
 /**
  * The result of one upstream attempt, published to the pool of its provider.

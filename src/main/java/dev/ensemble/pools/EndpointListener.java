@@ -1,5 +1,7 @@
 package dev.ensemble.pools;
 
+import dev.ensemble.providers.Endpoint;
+
 /**
  * Told by a {@link PoolVerticle} when its endpoints change at run time, so what is kept per endpoint
  * elsewhere (rate limiters, meters) follows: {@link #added} before routing can see the endpoint,

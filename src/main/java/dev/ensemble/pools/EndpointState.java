@@ -1,6 +1,6 @@
 package dev.ensemble.pools;
 
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
 
 /**
  * The mutable record of one endpoint inside its {@link PoolVerticle}: counters, circuit breaker, cooldown

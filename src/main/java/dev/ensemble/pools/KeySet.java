@@ -1,5 +1,6 @@
 package dev.ensemble.pools;
 
+import dev.ensemble.providers.Endpoint;
 import java.util.List;
 
 /**

@@ -1,7 +1,9 @@
 package dev.ensemble.pools;
 
 import dev.ensemble.bus.Addresses;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
+import dev.ensemble.providers.Endpoint;
+import dev.ensemble.providers.UpstreamTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;

@@ -1,9 +1,12 @@
 package dev.ensemble.pools;
 
 import dev.ensemble.config.ProviderConfig;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.ProviderCapabilities;
 import dev.ensemble.providers.UpstreamCall;
+import dev.ensemble.providers.UpstreamResponse;
+import dev.ensemble.providers.UpstreamTransport;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

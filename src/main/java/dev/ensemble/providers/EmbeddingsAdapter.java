@@ -1,5 +1,8 @@
 package dev.ensemble.providers;
 
+import dev.ensemble.model.EmbeddingsRequest;
+import dev.ensemble.model.EmbeddingsResponse;
+import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 
 /**

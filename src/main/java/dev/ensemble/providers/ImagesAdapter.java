@@ -1,5 +1,8 @@
 package dev.ensemble.providers;
 
+import dev.ensemble.model.ImagesRequest;
+import dev.ensemble.model.ImagesResponse;
+import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 
 /**

@@ -1,7 +1,9 @@
 package dev.ensemble.providers;
 
+import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

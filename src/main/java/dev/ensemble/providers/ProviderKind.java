@@ -1,6 +1,5 @@
 package dev.ensemble.providers;
 
-import dev.ensemble.pools.UpstreamTransport;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import io.vertx.core.Vertx;
 

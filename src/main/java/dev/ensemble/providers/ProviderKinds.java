@@ -1,7 +1,6 @@
 package dev.ensemble.providers;
 
 import dev.ensemble.config.ProviderConfig;
-import dev.ensemble.pools.HttpUpstreamTransport;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import dev.ensemble.providers.bedrock.BedrockProvider;

@@ -1,5 +1,6 @@
 package dev.ensemble.providers;
 
+import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;

@@ -1,8 +1,8 @@
 package dev.ensemble.routing;
 
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.EndpointLimiter;
 
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package dev.ensemble.routing;
 
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.EndpointLimiter;
 
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.ensemble.routing;
 
 import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.config.ModalityDefaults;
+import dev.ensemble.config.BuiltInKind;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.ModelKind;
 import dev.ensemble.config.Strategy;
@@ -9,8 +9,8 @@ import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.MediaPart;
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.ratelimit.EndpointLimiter;
 import dev.ensemble.routing.affinity.AffinityTable;
 import dev.ensemble.routing.affinity.PrefixFingerprinter;
@@ -95,7 +95,11 @@ public final class ModelRouter {
     });
     this.byModel = table;
     Map<String, ModelKind> kindTable = new HashMap<>();
-    config.models().forEach((name, model) -> kindTable.put(name, model.kind()));
+    config.models().forEach((name, model) -> {
+      if (model.kind() != null) {
+        kindTable.put(name, model.kind());
+      }
+    });
     this.kinds = Map.copyOf(kindTable);
     this.byUpstreamModel = upstream;
     this.balancer = new Balancer(pools.keySet(), load, clock);
@@ -194,12 +198,16 @@ public final class ModelRouter {
         true, 1L, null);
   }
 
-  /** The catalog kind of {@code model}, or null for a {@code provider/model} name or an unknown one. */
+  /** The declared kind of {@code model}, or null for a model without one, a {@code provider/model} name or an unknown one. */
   public ModelKind kindOf(String model) {
     return kinds.get(model);
   }
 
-  /** The candidates whose provider type can serve {@code kind}; a 400 naming the mismatch when there are none. */
+  /**
+   * The candidates whose provider type can serve {@code kind}; a 400 naming the mismatch when there are none. A
+   * model with a declared kind (its own, or the catalog's) is a 400 on another route before any provider is
+   * asked; one without is sent on, and its provider's answer says whether the model can do it.
+   */
   private List<Candidate> capable(String model, List<Candidate> candidates, ModelKind kind) {
     ModelKind declared = kinds.get(model);
     if (declared != null && declared != kind) {
@@ -471,7 +479,7 @@ public final class ModelRouter {
   private ModelConfig.Served direct(ProviderPool pool, String upstreamModel) {
     ModelConfig.Served known = byUpstreamModel.getOrDefault(pool.name(), Map.of()).get(upstreamModel);
     return known != null ? known : new ModelConfig.Served(pool.name(), upstreamModel, ModelConfig.Pricing.FREE, pool.config().cache(),
-        ModalityDefaults.of(pool.config().kind(), upstreamModel));
+        BuiltInKind.defaultModalities(pool.config().kind(), upstreamModel));
   }
 
   /** {@code value} in USD to 8 decimals (scaled as a long: no decimal conversion of the double on the hot path). */

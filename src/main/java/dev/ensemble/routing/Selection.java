@@ -1,8 +1,8 @@
 package dev.ensemble.routing;
 
 import dev.ensemble.config.ModelConfig;
-import dev.ensemble.pools.Endpoint;
 import dev.ensemble.pools.ProviderPool;
+import dev.ensemble.providers.Endpoint;
 
 /**
  * A routing decision together with what it takes to carry it out and to learn from it afterwards: the pool

@@ -3,19 +3,83 @@ package dev.ensemble.wire;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+
 /**
- * One client-facing API format (OpenAI Chat Completions, Anthropic Messages): decodes what a client sends
- * and renders what it gets back, including errors. Stateless and thread-safe.
+ * One client-facing API format (OpenAI Chat Completions, Anthropic Messages, OpenAI Responses, Gemini
+ * generateContent): the chat routes it serves, how its callers present their gateway key, how a request is
+ * decoded and an answer rendered, including errors. Ingress mounts every registered dialect the same way
+ * ({@link ClientDialects}); adding a format is one implementation of this interface and one registry line.
+ * Stateless and thread-safe.
  */
 public interface ClientDialect {
 
-  /** The format's name as persisted with a response: {@code openai} or {@code anthropic}. */
+  /** The format's name as persisted with a response and as named by a WebSocket frame's {@code format}. */
   String name();
+
+  /** The Vert.x path patterns this format answers chats on with {@code POST} (e.g. {@code /v1/messages}). */
+  List<String> chatPaths();
+
+  /** Whether {@code path} belongs to this format: its authentication failures and unknown routes answer in it. */
+  boolean owns(String path);
+
+  /**
+   * The gateway key the caller presented, the way this format's SDKs send it, or null. The default reads
+   * {@code Authorization: Bearer <key>}.
+   */
+  default String presentedKey(MultiMap headers, MultiMap params) {
+    return bearer(headers);
+  }
+
+  /** How this format's callers send the key, for the 401 that asks for one. */
+  default String keyHint() {
+    return "Authorization: Bearer <key>";
+  }
 
   /** Decodes a request body; throws a 400 {@link GatewayError} naming the offending field on bad input. */
   UnifiedRequest decodeRequest(JsonObject body);
+
+  /**
+   * Decodes a whole call: the body and the request's path and query parameters ({@code params}, empty on the
+   * WebSocket). The default is {@link #decodeRequest} and nothing more.
+   */
+  default ClientCall decode(JsonObject body, MultiMap params) {
+    return ClientCall.of(decodeRequest(body));
+  }
+
+  /**
+   * A call that continues a stored conversation ({@link ClientCall#continuesFrom()}) with that conversation
+   * ({@link #conversation} of the earlier response) put before its new input. Only formats with
+   * server-side state support it.
+   */
+  default ClientCall continueFrom(ClientCall call, JsonArray storedConversation) {
+    throw GatewayError.invalid(null, "This API format does not continue stored conversations");
+  }
+
+  /**
+   * What to store with an answer so a later call can continue from it (the conversation so far in this format,
+   * the answer included), or null for formats without server-side state.
+   */
+  default JsonArray conversation(ClientCall call, UnifiedResponse answer) {
+    return null;
+  }
+
+  /**
+   * The Vert.x path pattern (with {@code :id}) under which callers read ({@code GET}) and delete ({@code DELETE})
+   * the answers they stored in this format, or null when the format has no such route.
+   */
+  default String storedResponsePath() {
+    return null;
+  }
+
+  /** The body answering a successful delete of stored response {@code id}. */
+  default JsonObject encodeDeleted(String id) {
+    return new JsonObject().put("id", id).put("deleted", true);
+  }
 
   /** Renders a complete answer in this format. */
   JsonObject encodeResponse(UnifiedResponse response, ResponseContext context);
@@ -25,4 +89,20 @@ public interface ClientDialect {
 
   /** The error body in this format ({@code {"error":{...}}} or {@code {"type":"error","error":{...}}}). */
   JsonObject encodeError(GatewayError error);
+
+  /** {@code Authorization: Bearer <key>}, trimmed, or null. */
+  static String bearer(MultiMap headers) {
+    String header = headers.get("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  /** A header's value, trimmed, or null when absent or blank. */
+  static String header(MultiMap headers, String name) {
+    String value = headers.get(name);
+    return value == null || value.isBlank() ? null : value.trim();
+  }
 }

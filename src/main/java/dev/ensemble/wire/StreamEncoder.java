@@ -11,4 +11,9 @@ public interface StreamEncoder {
 
   /** The bytes to send for this event; empty when the format has nothing to say for it. */
   Buffer encode(StreamEvent event);
+
+  /** The streamed body's content type: SSE unless the format streams something else (Gemini's JSON array). */
+  default String contentType() {
+    return "text/event-stream";
+  }
 }

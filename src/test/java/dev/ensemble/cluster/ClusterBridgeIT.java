@@ -2,8 +2,8 @@ package dev.ensemble.cluster;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.pools.AttemptOutcome;
-import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.routing.UsageReport;
 import dev.ensemble.testing.cluster.LoopbackCluster;
 import io.vertx.core.Future;

@@ -1,8 +1,8 @@
 package dev.ensemble.cluster;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.Usage;
 import dev.ensemble.pools.AttemptOutcome;
-import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.routing.CachePlan;
 import dev.ensemble.routing.UsageReport;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.ensemble.cluster;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.pools.AttemptOutcome;
-import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.routing.UsageReport;
 import dev.ensemble.testing.cluster.ClusterNodes;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;

@@ -126,7 +126,7 @@ class CatalogResolutionTest {
 
     ModelConfig gpt = c.models().get("gpt");
     assertEquals(List.of(new Served("openai", "gpt-custom", gpt.pricing(), new CacheSettings(CacheMode.AUTOMATIC, 1024, 86_400),
-        ModalityDefaults.of("openai", "gpt-custom"))), gpt.providers());
+        BuiltInKind.defaultModalities("openai", "gpt-custom"))), gpt.providers());
     assertEquals(0, new BigDecimal("9").compareTo(gpt.pricing().cacheRead()));
     assertEquals(List.of("gpt", "claude"), List.copyOf(c.models().keySet()));
   }

@@ -200,7 +200,7 @@ class ConfigLoaderTest {
   void aServedModelDefaultsToTheCatalogName() {
     ModelConfig m = parse(MOCK + "models:\n  mock-1:\n    providers: [{ provider: mock }]\n").models().get("mock-1");
     assertEquals(List.of(new ModelConfig.Served("mock", "mock-1", ModelConfig.Pricing.FREE, ModelConfig.CacheSettings.NONE,
-        ModalityDefaults.of("mock", "mock-1"))), m.providers());
+        BuiltInKind.defaultModalities("mock", "mock-1"))), m.providers());
     assertEquals(ModelConfig.CacheOverride.UNSET, m.cache());
   }
 
@@ -321,7 +321,7 @@ class ConfigLoaderTest {
     assertEquals(ProviderType.MOCK, mock.type());
     assertFalse(mock.keys().isEmpty());
     assertEquals(List.of(new ModelConfig.Served("mock", "mock-1", ModelConfig.Pricing.FREE, ModelConfig.CacheSettings.NONE,
-        ModalityDefaults.of("mock", "mock-1"))), c.models().get("mock-1").providers());
+        BuiltInKind.defaultModalities("mock", "mock-1"))), c.models().get("mock-1").providers());
     assertEquals("mock-1", c.routes().get("hello").model());
   }
 

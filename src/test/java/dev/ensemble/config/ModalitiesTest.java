@@ -30,45 +30,45 @@ class ModalitiesTest {
 
   @Test
   void kindDefaultsFollowTheProviderTable() {
-    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_URL, PDF_BASE64, TEXT_DOCUMENT), ModalityDefaults.of("anthropic", "claude-x"));
-    assertEquals(Modalities.of(IMAGE_BASE64, PDF_BASE64, TEXT_DOCUMENT), ModalityDefaults.of("bedrock", "anthropic.claude-x"));
-    assertEquals(Modalities.of(IMAGE_BASE64, PDF_BASE64, TEXT_DOCUMENT), ModalityDefaults.of("vertex", "claude-sonnet-4-5@20250929"));
-    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64), ModalityDefaults.of("openai", "gpt-5"));
-    assertEquals(Modalities.ALL, ModalityDefaults.of("gemini", "gemini-2.5-flash"));
-    assertEquals(Modalities.ALL, ModalityDefaults.of("vertex", "gemini-2.5-flash"));
-    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64), ModalityDefaults.of("xai", "grok-4"));
-    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64), ModalityDefaults.of("openrouter", "x/y"));
-    assertEquals(Modalities.TEXT_ONLY, ModalityDefaults.of("fireworks", "accounts/fireworks/models/glm-5"));
-    assertEquals(Modalities.TEXT_ONLY, ModalityDefaults.of("self_hosted", "Qwen/Qwen3"));
-    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64), ModalityDefaults.of("mock", "mock-1"));
-    assertEquals(Modalities.ALL, ModalityDefaults.of("some_future_kind", "m"));
+    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_URL, PDF_BASE64, TEXT_DOCUMENT), BuiltInKind.defaultModalities("anthropic", "claude-x"));
+    assertEquals(Modalities.of(IMAGE_BASE64, PDF_BASE64, TEXT_DOCUMENT), BuiltInKind.defaultModalities("bedrock", "anthropic.claude-x"));
+    assertEquals(Modalities.of(IMAGE_BASE64, PDF_BASE64, TEXT_DOCUMENT), BuiltInKind.defaultModalities("vertex", "claude-sonnet-4-5@20250929"));
+    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64), BuiltInKind.defaultModalities("openai", "gpt-5"));
+    assertEquals(Modalities.ALL, BuiltInKind.defaultModalities("gemini", "gemini-2.5-flash"));
+    assertEquals(Modalities.ALL, BuiltInKind.defaultModalities("vertex", "gemini-2.5-flash"));
+    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64), BuiltInKind.defaultModalities("xai", "grok-4"));
+    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64), BuiltInKind.defaultModalities("openrouter", "x/y"));
+    assertEquals(Modalities.TEXT_ONLY, BuiltInKind.defaultModalities("fireworks", "accounts/fireworks/models/glm-5"));
+    assertEquals(Modalities.TEXT_ONLY, BuiltInKind.defaultModalities("self_hosted", "Qwen/Qwen3"));
+    assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64), BuiltInKind.defaultModalities("mock", "mock-1"));
+    assertEquals(Modalities.ALL, BuiltInKind.defaultModalities("some_future_kind", "m"));
   }
 
   @Test
   void openAisAudioModelsTakeAudioByDefaultAndOtherOpenAiModelsDoNot() {
     Modalities withAudio = Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64, AUDIO);
     for (String model : List.of("gpt-audio", "gpt-audio-mini", "gpt-audio-2025-08-28", "gpt-4o-audio-preview", "gpt-4o-mini-audio-preview")) {
-      assertEquals(withAudio, ModalityDefaults.of("openai", model), model);
-      assertEquals(withAudio, ModalityDefaults.of("openrouter", "openai/" + model), model);
+      assertEquals(withAudio, BuiltInKind.defaultModalities("openai", model), model);
+      assertEquals(withAudio, BuiltInKind.defaultModalities("openrouter", "openai/" + model), model);
     }
     for (String model : List.of("gpt-4o", "gpt-5", "gpt-4o-mini", "gpt-realtime")) {
-      assertFalse(ModalityDefaults.of("openai", model).accepts(AUDIO), model);
+      assertFalse(BuiltInKind.defaultModalities("openai", model).accepts(AUDIO), model);
     }
-    assertFalse(ModalityDefaults.of("openrouter", "vendor/gpt-audio").accepts(AUDIO), "only OpenAI's own models by default");
-    assertFalse(ModalityDefaults.of("xai", "gpt-audio").accepts(AUDIO));
+    assertFalse(BuiltInKind.defaultModalities("openrouter", "vendor/gpt-audio").accepts(AUDIO), "only OpenAI's own models by default");
+    assertFalse(BuiltInKind.defaultModalities("xai", "gpt-audio").accepts(AUDIO));
   }
 
   @Test
   void onlyOpenAiAndOpenRouterOfTheOpenAiFormatKindsCanBeSentAudio() {
     for (String kind : List.of("openai", "openrouter")) {
-      assertTrue(ModalityDefaults.carried(kind, "m").accepts(AUDIO), kind);
-      assertFalse(ModalityDefaults.carried(kind, "m").accepts(VIDEO), kind);
-      assertFalse(ModalityDefaults.carried(kind, "m").accepts(PDF_URL), kind);
+      assertTrue(BuiltInKind.carriedModalities(kind, "m").accepts(AUDIO), kind);
+      assertFalse(BuiltInKind.carriedModalities(kind, "m").accepts(VIDEO), kind);
+      assertFalse(BuiltInKind.carriedModalities(kind, "m").accepts(PDF_URL), kind);
     }
     for (String kind : List.of("xai", "fireworks", "self_hosted", "mock", "anthropic", "bedrock")) {
-      assertFalse(ModalityDefaults.carried(kind, "m").accepts(AUDIO), kind);
+      assertFalse(BuiltInKind.carriedModalities(kind, "m").accepts(AUDIO), kind);
     }
-    assertFalse(ModalityDefaults.carried("vertex", "claude-sonnet-4-5@20250929").accepts(AUDIO));
+    assertFalse(BuiltInKind.carriedModalities("vertex", "claude-sonnet-4-5@20250929").accepts(AUDIO));
   }
 
   @Test
@@ -93,8 +93,8 @@ class ModalitiesTest {
 
   @Test
   void everyCacheKindHasModalityDefaults() {
-    for (String kind : CacheDefaults.kinds()) {
-      assertTrue(ModalityDefaults.carried(kind, "m").accepts(ModalityDefaults.of(kind, "m").parts()), kind);
+    for (String kind : BuiltInKind.names()) {
+      assertTrue(BuiltInKind.carriedModalities(kind, "m").accepts(BuiltInKind.defaultModalities(kind, "m").parts()), kind);
     }
   }
 
@@ -148,7 +148,7 @@ class ModalitiesTest {
         """);
 
     assertEquals(Modalities.of(IMAGE_URL, IMAGE_BASE64, PDF_BASE64), served(c, "m", "sglang").modalities());
-    assertEquals(ModalityDefaults.of("mock", "mock-1"), served(c, "m", "mock").modalities());
+    assertEquals(BuiltInKind.defaultModalities("mock", "mock-1"), served(c, "m", "mock").modalities());
   }
 
   @Test

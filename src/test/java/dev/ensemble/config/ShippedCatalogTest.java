@@ -26,7 +26,7 @@ class ShippedCatalogTest {
 
     assertEquals("mock-1", List.copyOf(c.models().keySet()).get(0));
     assertEquals(List.of(new Served("anthropic", "claude-sonnet-4-5-20250929", c.models().get("claude-sonnet-4-5").pricing(),
-        new CacheSettings(CacheMode.EXPLICIT, 1024, 300), ModalityDefaults.of("anthropic", "claude-sonnet-4-5-20250929"))),
+        new CacheSettings(CacheMode.EXPLICIT, 1024, 300), BuiltInKind.defaultModalities("anthropic", "claude-sonnet-4-5-20250929"))),
         c.models().get("claude-sonnet-4-5").providers());
     assertEquals(new CacheSettings(CacheMode.EXPLICIT, 4096, 300), c.models().get("claude-haiku-4-5").providers().get(0).cache());
     assertEquals(List.of("openai"), c.models().get("gpt-5").providers().stream().map(Served::provider).toList());
@@ -50,9 +50,9 @@ class ShippedCatalogTest {
 
   @Test
   void everyKindHasCacheDefaultsAndEveryModelIsServedWhenEveryKindIsConfigured() {
-    assertEquals(List.copyOf(CacheDefaults.kinds()), List.copyOf(CATALOG.cacheDefaults().keySet()));
+    assertEquals(List.copyOf(BuiltInKind.names()), List.copyOf(CATALOG.cacheDefaults().keySet()));
     StringBuilder yaml = new StringBuilder("catalog: conf/models.yaml\nproviders:\n");
-    for (String kind : CacheDefaults.kinds()) {
+    for (String kind : BuiltInKind.names()) {
       String type = List.of("anthropic", "bedrock", "vertex", "openai", "gemini", "mock").contains(kind) ? kind : "openai";
       yaml.append("  ").append(kind).append(": { type: ").append(type).append(", base_url: https://example.com }\n");
     }

@@ -216,6 +216,44 @@ class WebSocketIT {
     socket.close();
   }
 
+  @Test
+  void theResponsesAndGeminiFormatsAreServedOnTheSocketToo() throws Exception {
+    Socket socket = connect("", clientKey);
+
+    socket.send(request("r1", "responses", new JsonObject().put("model", "gpt-test").put("input", "Hello there")));
+    socket.send(request("g1", "gemini", new JsonObject().put("model", "models/claude-test").put("contents", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("parts", new JsonArray().add(new JsonObject().put("text", "Hello there")))))));
+    socket.next(f -> "r1".equals(f.getString("request")) && "response.end".equals(f.getString("type")));
+    socket.next(f -> "g1".equals(f.getString("request")) && "response.end".equals(f.getString("type")));
+
+    JsonObject responsesBody = storedBody(socket.of("r1").get(0).getString("id"));
+    assertEquals("response", responsesBody.getString("object"));
+    assertEquals("echo: Hello there", responsesBody.getJsonArray("output").getJsonObject(0).getJsonArray("content").getJsonObject(0)
+        .getString("text"));
+    JsonObject geminiBody = storedBody(socket.of("g1").get(0).getString("id"));
+    assertEquals("echo: Hello there", geminiBody.getJsonArray("candidates").getJsonObject(0).getJsonObject("content")
+        .getJsonArray("parts").getJsonObject(0).getString("text"));
+    assertEquals("ant", socket.of("g1").get(0).getString("provider"));
+    socket.send(request("x1", "cohere", openAiBody("gpt-test")));
+    String message = socket.next(f -> "x1".equals(f.getString("request"))).getJsonObject("error").getString("message");
+    assertTrue(message.contains("\"responses\"") && message.contains("\"gemini\""), message);
+    socket.close();
+  }
+
+  /** The stored body of a response, once it is stored (read until then from the live journal). */
+  private static JsonObject storedBody(String id) throws Exception {
+    HttpResponse<String> stored = get("/api/v1/responses/" + id);
+    assertEquals(200, stored.statusCode(), stored.body());
+    JsonObject record = new JsonObject(stored.body());
+    for (int i = 0; i < 50 && record.getJsonObject("body") == null; i++) {
+      CompletableFuture<Void> later = new CompletableFuture<>();
+      clientVertx.setTimer(100, t -> later.complete(null));
+      later.get(5, TimeUnit.SECONDS);
+      record = new JsonObject(get("/api/v1/responses/" + id).body());
+    }
+    return record.getJsonObject("body");
+  }
+
   private static JsonObject request(String id, String format, JsonObject body) {
     return new JsonObject().put("type", "request").put("id", id).put("format", format).put("body", body);
   }

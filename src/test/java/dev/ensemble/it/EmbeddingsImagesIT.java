@@ -78,8 +78,18 @@ class EmbeddingsImagesIT {
           pricing: { input: 5.00, per_image: 0.011 }
           providers: [ { provider: oai, model: gpt-image-1 } ]
         chatty:
+          kind: chat
           pricing: { input: 0.15, output: 0.60 }
           providers: [ { provider: oai, model: gpt-4o-mini } ]
+        text-embedding-3-small:
+          pricing: { input: 0.02 }
+          providers: [ { provider: oai } ]
+        dall-e-3:
+          pricing: { per_image: { default: 0.04, hd/1792x1024: 0.12 } }
+          providers: [ { provider: oai } ]
+        any-ant:
+          pricing: { input: 3.00, output: 15.00 }
+          providers: [ { provider: ant, model: claude-sonnet-4-5-20250929 } ]
         ant-emb:
           kind: embedding
           pricing: { input: 0.10 }
@@ -257,6 +267,63 @@ class EmbeddingsImagesIT {
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))));
     assertEquals(400, chat.statusCode());
     assertEquals("The model 'emb' is an embedding model; it cannot serve chat completions", error(chat).getString("message"));
+
+    HttpResponse<String> images = post("/v1/images/generations", new JsonObject().put("model", "dalle-x").put("prompt", "x"));
+    assertEquals(404, images.statusCode(), "an unknown model stays a 404 on every route");
+    HttpResponse<String> imageFromEmbedder = post("/v1/images/generations", new JsonObject().put("model", "emb").put("prompt", "x"));
+    assertEquals(400, imageFromEmbedder.statusCode());
+    assertEquals("The model 'emb' is an embedding model; it cannot serve image generation", error(imageFromEmbedder).getString("message"));
+    assertEquals(0, fake.requestCount());
+  }
+
+  @Test
+  void aModelWithoutKindServesEmbeddingsBilledPerInputToken() throws Exception {
+    var raw = client.embeddings().withRawResponse().create(EmbeddingCreateParams.builder().model("text-embedding-3-small")
+        .input("hello world").build());
+    CreateEmbeddingResponse response = raw.parse();
+
+    assertEquals(1, response.data().size());
+    assertEquals(3, response.usage().promptTokens());
+    assertEquals("/v1/embeddings", fake.lastRequest().path());
+    assertEquals("text-embedding-3-small", fake.lastRequest().json().getString("model"));
+    // 3 tokens x 0.02 USD / 1M = 600 x 10^-10 USD
+    Object[] row = ledger(raw.headers().values("x-ensemble-request-id").get(0));
+    assertEquals(600L, row[0]);
+    assertEquals(3, ((Number) row[1]).intValue());
+  }
+
+  @Test
+  void aModelWithoutKindServesImagesBilledPerImageAsDeclared() throws Exception {
+    var raw = client.images().withRawResponse().generate(ImageGenerateParams.builder().model("dall-e-3").prompt("a red fox")
+        .n(1).size("1792x1024").quality(ImageGenerateParams.Quality.HD).build());
+
+    assertEquals(1, raw.parse().data().orElseThrow().size());
+    assertEquals("/v1/images/generations", fake.lastRequest().path());
+    assertEquals("dall-e-3", fake.lastRequest().json().getString("model"));
+    // 1 image x 0.12 USD (hd/1792x1024)
+    Object[] row = ledger(raw.headers().values("x-ensemble-request-id").get(0));
+    assertEquals(1_200_000_000L, row[0]);
+    assertEquals(1, ((Number) row[2]).intValue());
+  }
+
+  @Test
+  void aModelWithoutKindIsSentOnAndTheProvidersRefusalDecides() throws Exception {
+    fake.enqueue(Reply.error(404, "invalid_request_error",
+        "This is not a chat model and thus not supported in the v1/chat/completions endpoint."));
+    HttpResponse<String> chat = post("/v1/chat/completions", new JsonObject().put("model", "text-embedding-3-small")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))));
+
+    assertEquals(404, chat.statusCode(), chat.body());
+    assertTrue(error(chat).getString("message").contains("This is not a chat model"), chat.body());
+    assertEquals("/v1/chat/completions", fake.lastRequest().path());
+    assertEquals(1, fake.requestCount());
+  }
+
+  @Test
+  void aModelWithoutKindWhoseProvidersCannotEmbedIsA400NamingThem() throws Exception {
+    HttpResponse<String> r = post("/v1/embeddings", new JsonObject().put("model", "any-ant").put("input", "x"));
+    assertEquals(400, r.statusCode());
+    assertEquals("No provider serving 'any-ant' supports embeddings (ant: anthropic)", error(r).getString("message"));
     assertEquals(0, fake.requestCount());
   }
 

@@ -132,7 +132,8 @@ class MetricsIT {
     assertTrue(m.hasPrefix("jvm_gc_"), "JVM GC");
     assertTrue(m.has("jvm_threads_live_threads"), "JVM threads");
     assertTrue(m.has("jvm_classes_loaded_classes"), "class loader");
-    assertTrue(m.has("system_cpu_count"), "processor");
+    assertTrue(m.has("system_cpu_processors"), "processor");
+    assertTrue(m.has("process_cpu_seconds_total"), "process CPU time");
     assertTrue(m.has("process_uptime_seconds"), "uptime");
     assertTrue(m.sum("vertx_eventbus_published_total", "address", "ensemble.routing.usage") >= 5, m.text());
     assertTrue(m.sum("vertx_http_server_requests_total", "method", "POST") >= 5, "Vert.x HTTP server");

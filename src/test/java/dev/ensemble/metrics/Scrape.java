@@ -80,6 +80,60 @@ final class Scrape {
     return samples.stream().anyMatch(s -> s.name().startsWith(prefix));
   }
 
+  /** Sample-name suffixes of a family: histogram and summary parts, and a counter's {@code _total} / {@code _created}. */
+  private static final List<String> FAMILY_SUFFIXES = List.of("_bucket", "_count", "_sum", "_created", "_total", "_gcount", "_gsum");
+
+  /**
+   * What the exposition lacks for Prometheus' own linter ({@code promtool check metrics}): every metric family
+   * (each sample's {@code # TYPE}, found by its name or its name less a family suffix) must have a {@code # TYPE}
+   * and a {@code # HELP} with some text. Empty when nothing is missing.
+   */
+  List<String> familiesWithoutHelpOrType() {
+    Map<String, String> help = new LinkedHashMap<>();
+    Map<String, String> type = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      String[] parts = line.split(" ", 4);
+      if (parts.length >= 3 && parts[0].equals("#") && parts[1].equals("HELP")) {
+        help.put(parts[2], parts.length == 4 ? parts[3].trim() : "");
+      } else if (parts.length >= 4 && parts[0].equals("#") && parts[1].equals("TYPE")) {
+        type.put(parts[2], parts[3].trim());
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    java.util.Set<String> families = new java.util.LinkedHashSet<>();
+    for (Sample s : samples) {
+      String family = familyOf(s.name(), type);
+      if (family == null) {
+        problems.add(s.name() + ": a sample with no # TYPE for its family");
+      } else {
+        families.add(family);
+      }
+    }
+    families.addAll(type.keySet());
+    families.addAll(help.keySet());
+    for (String family : families) {
+      if (!type.containsKey(family)) {
+        problems.add(family + ": no # TYPE");
+      }
+      if (help.getOrDefault(family, "").isEmpty()) {
+        problems.add(family + ": no # HELP text");
+      }
+    }
+    return problems;
+  }
+
+  private static String familyOf(String sample, Map<String, String> types) {
+    if (types.containsKey(sample)) {
+      return sample;
+    }
+    for (String suffix : FAMILY_SUFFIXES) {
+      if (sample.endsWith(suffix) && types.containsKey(sample.substring(0, sample.length() - suffix.length()))) {
+        return sample.substring(0, sample.length() - suffix.length());
+      }
+    }
+    return null;
+  }
+
   private List<Sample> matching(String name, String... labels) {
     List<Sample> out = new ArrayList<>();
     for (Sample s : samples) {

@@ -1,10 +1,10 @@
 package dev.ensemble.metrics;
 
 import dev.ensemble.config.ConfigLoader;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.Usage;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pools.EndpointHealth;
-import dev.ensemble.providers.ErrorClass;
 import dev.ensemble.routing.UsageReport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,5 +1,6 @@
 package dev.ensemble.persistence;
 
+import dev.ensemble.model.CostE10;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.sqlite.Database;
 import dev.ensemble.persistence.sqlite.Migrations;
@@ -171,10 +172,10 @@ class LedgerWriterTest {
 
   @Test
   void costsAreStoredAsExactIntegersOfTenToTheMinusTenUsd() {
-    assertEquals(150_000_000L, SqliteLedger.toStored(new BigDecimal("0.015")));
-    assertEquals(new BigDecimal("0.015"), SqliteLedger.fromStored(150_000_000L));
-    assertEquals(new BigDecimal("0.0135"), SqliteLedger.fromStored(135_000_000L));
-    assertEquals(1L, SqliteLedger.toStored(new BigDecimal("0.0000000001")));
-    assertEquals(BigDecimal.ZERO, SqliteLedger.fromStored(0));
+    assertEquals(150_000_000L, CostE10.of(new BigDecimal("0.015")));
+    assertEquals(new BigDecimal("0.015"), CostE10.usd(150_000_000L));
+    assertEquals(new BigDecimal("0.0135"), CostE10.usd(135_000_000L));
+    assertEquals(1L, CostE10.of(new BigDecimal("0.0000000001")));
+    assertEquals(BigDecimal.ZERO, CostE10.usd(0));
   }
 }

@@ -1,5 +1,6 @@
 package dev.ensemble.persistence.sqlite;
 
+import dev.ensemble.model.CostE10;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.LedgerStore;
@@ -7,8 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +17,6 @@ import java.util.List;
  * exact; a row whose request id is already stored is ignored, which makes replays idempotent.
  */
 public final class SqliteLedger implements LedgerStore {
-
-  /** Decimal places of the stored cost. */
-  public static final int COST_SCALE = 10;
 
   private static final String INSERT = """
       INSERT OR IGNORE INTO usage_ledger (request_id, client_id, provider, endpoint, model, upstream_model, input_tokens,
@@ -44,16 +40,6 @@ public final class SqliteLedger implements LedgerStore {
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT).executeBatch(tuples)).mapEmpty();
   }
 
-  /** USD x 10^10 as stored, or null. */
-  public static Long toStored(BigDecimal usd) {
-    return usd == null ? null : usd.setScale(COST_SCALE, RoundingMode.HALF_UP).unscaledValue().longValueExact();
-  }
-
-  public static BigDecimal fromStored(long stored) {
-    BigDecimal usd = BigDecimal.valueOf(stored, COST_SCALE).stripTrailingZeros();
-    return usd.signum() == 0 ? BigDecimal.ZERO : usd;
-  }
-
   private static Tuple tuple(LedgerEntry r) {
     Usage u = r.usage() == null ? Usage.UNKNOWN : r.usage();
     return Tuple.tuple()
@@ -67,7 +53,7 @@ public final class SqliteLedger implements LedgerStore {
         .addValue(u.output())
         .addValue(u.cacheRead())
         .addValue(u.cacheWrite())
-        .addValue(toStored(r.costUsd()))
+        .addValue(CostE10.of(r.costUsd()))
         .addValue(r.latencyMs())
         .addValue(r.timeToFirstByteMs() < 0 ? null : r.timeToFirstByteMs())
         .addValue(r.status())

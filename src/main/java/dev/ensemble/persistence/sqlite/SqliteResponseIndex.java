@@ -25,6 +25,8 @@ public final class SqliteResponseIndex {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
   private static final String FIND = "SELECT id, status, client_id, model, provider, created_at, completed_at, store_key FROM responses WHERE id = ?";
 
+  private static final String DELETE = "DELETE FROM responses WHERE id = ?";
+
   private final Pool pool;
   private List<Pending> queued = new ArrayList<>();
   private boolean writing;
@@ -48,6 +50,16 @@ public final class SqliteResponseIndex {
       var it = rows.iterator();
       return it.hasNext() ? Optional.of(row(it.next())) : Optional.empty();
     });
+  }
+
+  /** Removes the row; true when there was one. Rows still queued for writing are written first. */
+  public Future<Boolean> delete(String id) {
+    Future<Void> pending = queued.stream().anyMatch(p -> p.row().id().equals(id))
+        ? queued.stream().filter(p -> p.row().id().equals(id)).findFirst().get().written().future()
+        : Future.succeededFuture();
+    return pending.recover(err -> Future.succeededFuture())
+        .compose(v -> pool.preparedQuery(DELETE).execute(Tuple.of(id)))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   private void writeQueued() {

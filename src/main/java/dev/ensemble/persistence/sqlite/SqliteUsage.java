@@ -1,5 +1,6 @@
 package dev.ensemble.persistence.sqlite;
 
+import dev.ensemble.model.CostE10;
 import dev.ensemble.persistence.UsageGroup;
 import dev.ensemble.persistence.UsageQuery;
 import io.vertx.core.Future;
@@ -46,7 +47,7 @@ public final class SqliteUsage {
             .put("output", number(row, i++))
             .put("cache_read", number(row, i++))
             .put("cache_write", number(row, i++))
-            .put("cost_usd", SqliteLedger.fromStored(number(row, i)));
+            .put("cost_usd", CostE10.usd(number(row, i)));
         out.add(r);
       }
       return new JsonObject().put("rows", out);

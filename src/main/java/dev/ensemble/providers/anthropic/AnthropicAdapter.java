@@ -1,9 +1,9 @@
 package dev.ensemble.providers.anthropic;
 
+import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.providers.ProviderAdapter;
-import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamJson;
 import dev.ensemble.wire.StreamDecoder;

@@ -1,6 +1,6 @@
 package dev.ensemble.providers.auth;
 
-import dev.ensemble.pools.Endpoint;
+import dev.ensemble.providers.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 

@@ -1,6 +1,6 @@
 package dev.ensemble.providers.auth;
 
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
 
 /**
  * The credentials of an endpoint could not be obtained before the call, e.g. an OAuth token endpoint refused the

@@ -1,6 +1,6 @@
 package dev.ensemble.providers.bedrock;
 
-import dev.ensemble.pools.Endpoint;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import io.vertx.core.MultiMap;
 

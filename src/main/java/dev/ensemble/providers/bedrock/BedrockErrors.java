@@ -1,8 +1,8 @@
 package dev.ensemble.providers.bedrock;
 
-import dev.ensemble.providers.ErrorClass;
-import dev.ensemble.providers.ProviderError;
-import dev.ensemble.providers.RetryAfter;
+import dev.ensemble.model.ErrorClass;
+import dev.ensemble.model.ProviderError;
+import dev.ensemble.model.RetryAfter;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;

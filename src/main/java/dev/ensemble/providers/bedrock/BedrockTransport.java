@@ -1,7 +1,7 @@
 package dev.ensemble.providers.bedrock;
 
-import dev.ensemble.pools.UpstreamResponse;
-import dev.ensemble.pools.UpstreamTransport;
+import dev.ensemble.providers.UpstreamResponse;
+import dev.ensemble.providers.UpstreamTransport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -1,8 +1,8 @@
 package dev.ensemble.providers.openai;
 
+import dev.ensemble.model.ImagesRequest;
+import dev.ensemble.model.ImagesResponse;
 import dev.ensemble.providers.ImagesAdapter;
-import dev.ensemble.providers.ImagesRequest;
-import dev.ensemble.providers.ImagesResponse;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamJson;
 import dev.ensemble.wire.openai.OpenAiImagesCodec;

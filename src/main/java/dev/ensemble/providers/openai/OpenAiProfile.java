@@ -1,5 +1,7 @@
 package dev.ensemble.providers.openai;
 
+import dev.ensemble.config.BuiltInKind;
+import dev.ensemble.config.ProviderType;
 import dev.ensemble.wire.openai.UpstreamOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -10,13 +12,11 @@ import java.util.Map;
 
 /**
  * One member of the OpenAI-compatible family: a provider kind served by {@link OpenAiAdapter} with its own
- * default base URL, request headers and quirks. A {@code type: openai} provider uses the profile of its kind;
+ * request headers and quirks (its default base URL and whether it needs a key are the kind's, {@link BuiltInKind}). A {@code type: openai} provider uses the profile of its kind;
  * a kind that is not listed here ({@code anthropic} or {@code gemini} through their OpenAI-compatible
  * endpoints, say) is treated as OpenAI itself.
  *
  * @param kind                   the provider kind ({@code providers.<name>.kind})
- * @param defaultBaseUrl         the base URL, {@code /v1} included, when the config names none; empty when
- *                               there is none (self-hosted servers: {@code base_url} is required)
  * @param headers                headers sent on every request; the provider's {@code headers:} override them
  * @param maxTokensField         {@code max_completion_tokens} where the upstream takes it, else {@code max_tokens}
  * @param streamUsage            whether streams may send {@code stream_options: {include_usage: true}}
@@ -25,28 +25,27 @@ import java.util.Map;
  * @param usageInclude           whether requests ask for usage accounting ({@code usage: {include: true}}),
  *                               which makes OpenRouter report the cost it charged
  * @param takesProviderPreferences whether the {@code provider} routing object may be sent (OpenRouter)
- * @param needsKey               whether an endpoint without an API key is unusable
  */
 public record OpenAiProfile(
-    String kind, String defaultBaseUrl, Map<String, String> headers, String maxTokensField, boolean streamUsage,
-    List<String> cacheControlModels, boolean usageInclude, boolean takesProviderPreferences, boolean needsKey) {
+    String kind, Map<String, String> headers, String maxTokensField, boolean streamUsage,
+    List<String> cacheControlModels, boolean usageInclude, boolean takesProviderPreferences) {
 
   private static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
   private static final String MAX_TOKENS = "max_tokens";
 
-  public static final OpenAiProfile OPENAI = new OpenAiProfile("openai", "https://api.openai.com/v1", Map.of(),
-      MAX_COMPLETION_TOKENS, true, List.of(), false, false, true);
+  public static final OpenAiProfile OPENAI = new OpenAiProfile("openai", Map.of(),
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false);
   /** xAI documents {@code max_completion_tokens} ({@code max_tokens} is deprecated there). */
-  public static final OpenAiProfile XAI = new OpenAiProfile("xai", "https://api.x.ai/v1", Map.of(),
-      MAX_COMPLETION_TOKENS, true, List.of(), false, false, true);
-  public static final OpenAiProfile FIREWORKS = new OpenAiProfile("fireworks", "https://api.fireworks.ai/inference/v1",
-      Map.of(), MAX_TOKENS, true, List.of(), false, false, true);
+  public static final OpenAiProfile XAI = new OpenAiProfile("xai", Map.of(),
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false);
+  public static final OpenAiProfile FIREWORKS = new OpenAiProfile("fireworks",
+      Map.of(), MAX_TOKENS, true, List.of(), false, false);
   /** Attribution names the gateway unless the provider's {@code headers:} set {@code HTTP-Referer} / {@code X-Title}. */
-  public static final OpenAiProfile OPENROUTER = new OpenAiProfile("openrouter", "https://openrouter.ai/api/v1",
-      Map.of("X-Title", "Ensemble"), MAX_TOKENS, true, List.of("anthropic/", "google/"), true, true, true);
-  /** SGLang and vLLM: both take {@code max_tokens}; no key unless the server was started with one. */
-  public static final OpenAiProfile SELF_HOSTED = new OpenAiProfile("self_hosted", "", Map.of(),
-      MAX_TOKENS, true, List.of(), false, false, false);
+  public static final OpenAiProfile OPENROUTER = new OpenAiProfile("openrouter",
+      Map.of("X-Title", "Ensemble"), MAX_TOKENS, true, List.of("anthropic/", "google/"), true, true);
+  /** SGLang and vLLM: both take {@code max_tokens}. */
+  public static final OpenAiProfile SELF_HOSTED = new OpenAiProfile("self_hosted", Map.of(),
+      MAX_TOKENS, true, List.of(), false, false);
 
   private static final List<OpenAiProfile> ALL = List.of(OPENAI, XAI, FIREWORKS, OPENROUTER, SELF_HOSTED);
 
@@ -63,6 +62,16 @@ public record OpenAiProfile(
       }
     }
     return OPENAI;
+  }
+
+  /** The base URL, {@code /v1} included, when the config names none; empty when there is none (self-hosted servers). */
+  public String defaultBaseUrl() {
+    return BuiltInKind.of(ProviderType.OPENAI, kind).defaultBaseUrl();
+  }
+
+  /** Whether an endpoint without an API key is unusable. */
+  public boolean needsKey() {
+    return BuiltInKind.of(ProviderType.OPENAI, kind).needsKey();
   }
 
   /** Whether requests for {@code upstreamModel} keep their {@code cache_control} markers. */

@@ -3,7 +3,7 @@ package dev.ensemble.providers.vertex;
 import com.google.auth.oauth2.AccessToken;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ProviderConfig;
-import dev.ensemble.pools.Endpoint;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import dev.ensemble.providers.auth.UpstreamAuthException;

@@ -1,7 +1,7 @@
 package dev.ensemble.providers.vertex;
 
 import com.google.api.client.http.HttpResponseException;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.providers.auth.UpstreamAuthException;
 import io.vertx.core.json.JsonObject;
 

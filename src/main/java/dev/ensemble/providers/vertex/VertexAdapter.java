@@ -1,12 +1,12 @@
 package dev.ensemble.providers.vertex;
 
+import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.ProviderAdapter;
-import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.anthropic.AnthropicErrors;
 import dev.ensemble.wire.anthropic.AnthropicRequestCodec;

@@ -1,8 +1,8 @@
 package dev.ensemble.providers.vertex;
 
+import dev.ensemble.model.EmbeddingsRequest;
+import dev.ensemble.model.EmbeddingsResponse;
 import dev.ensemble.providers.EmbeddingsAdapter;
-import dev.ensemble.providers.EmbeddingsRequest;
-import dev.ensemble.providers.EmbeddingsResponse;
 import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamJson;

@@ -1,6 +1,6 @@
 package dev.ensemble.providers.vertex;
 
-import java.util.Locale;
+import dev.ensemble.config.BuiltInKind;
 
 /**
  * Who publishes a model on Vertex AI, which decides the wire format: Anthropic's Claude models speak the Messages
@@ -23,6 +23,6 @@ public enum VertexPublisher {
 
   /** Claude ids ({@code claude-sonnet-4-5@20250929}) are Anthropic's; every other model id is Google's. */
   public static VertexPublisher of(String upstreamModel) {
-    return upstreamModel.toLowerCase(Locale.ROOT).startsWith("claude") ? ANTHROPIC : GOOGLE;
+    return BuiltInKind.vertexServesClaude(upstreamModel) ? ANTHROPIC : GOOGLE;
   }
 }

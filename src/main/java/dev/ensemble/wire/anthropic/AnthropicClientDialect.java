@@ -6,7 +6,10 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamEncoder;
+import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 /** The Anthropic Messages API as clients speak it on {@code POST /v1/messages}. Stateless and thread-safe. */
 public final class AnthropicClientDialect implements ClientDialect {
@@ -18,6 +21,28 @@ public final class AnthropicClientDialect implements ClientDialect {
   @Override
   public String name() {
     return "anthropic";
+  }
+
+  @Override
+  public List<String> chatPaths() {
+    return List.of("/v1/messages");
+  }
+
+  @Override
+  public boolean owns(String path) {
+    return path.startsWith("/v1/messages");
+  }
+
+  @Override
+  public String keyHint() {
+    return "Authorization: Bearer <key> or x-api-key: <key>";
+  }
+
+  /** {@code x-api-key} (Anthropic's SDKs), which wins over {@code Authorization: Bearer}. */
+  @Override
+  public String presentedKey(MultiMap headers, MultiMap params) {
+    String apiKey = ClientDialect.header(headers, "x-api-key");
+    return apiKey != null ? apiKey : ClientDialect.bearer(headers);
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.UnifiedResponse;
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,8 +2,8 @@ package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.wire.SseEvent;
 import dev.ensemble.wire.SseParser;
 import dev.ensemble.wire.StreamDecoder;

@@ -1,7 +1,7 @@
 package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,10 +1,10 @@
 package dev.ensemble.wire.gemini;
 
+import dev.ensemble.model.EmbeddingsRequest;
+import dev.ensemble.model.EmbeddingsResponse;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.EmbeddingsRequest;
-import dev.ensemble.providers.EmbeddingsResponse;
-import dev.ensemble.providers.UpstreamProtocolException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -4,7 +4,7 @@ import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedResponse;
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,6 @@
 package dev.ensemble.wire.gemini;
 
-import dev.ensemble.providers.UpstreamProtocolException;
+import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

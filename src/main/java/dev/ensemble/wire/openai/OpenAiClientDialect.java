@@ -8,6 +8,8 @@ import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+
 /** The OpenAI Chat Completions client format ({@code POST /v1/chat/completions}). Stateless and thread-safe. */
 public final class OpenAiClientDialect implements ClientDialect {
 
@@ -18,6 +20,17 @@ public final class OpenAiClientDialect implements ClientDialect {
   @Override
   public String name() {
     return "openai";
+  }
+
+  @Override
+  public List<String> chatPaths() {
+    return List.of("/v1/chat/completions");
+  }
+
+  /** Every path no other format claims is OpenAI's (the default dialect). */
+  @Override
+  public boolean owns(String path) {
+    return path.startsWith("/v1/chat/");
   }
 
   @Override

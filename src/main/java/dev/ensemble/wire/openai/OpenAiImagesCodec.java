@@ -1,10 +1,10 @@
 package dev.ensemble.wire.openai;
 
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.ImagesRequest;
+import dev.ensemble.model.ImagesResponse;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.ImagesRequest;
-import dev.ensemble.providers.ImagesResponse;
-import dev.ensemble.providers.UpstreamProtocolException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

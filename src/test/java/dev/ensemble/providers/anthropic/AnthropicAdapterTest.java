@@ -1,12 +1,12 @@
 package dev.ensemble.providers.anthropic;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.Message;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.anthropic.AnthropicFixtures;
 import dev.ensemble.wire.anthropic.AnthropicRequestCodec;

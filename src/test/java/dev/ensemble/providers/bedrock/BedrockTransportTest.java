@@ -1,7 +1,7 @@
 package dev.ensemble.providers.bedrock;
 
 import dev.ensemble.model.StreamEvent;
-import dev.ensemble.pools.UpstreamResponse;
+import dev.ensemble.providers.UpstreamResponse;
 import dev.ensemble.testing.fake.FakeBedrock;
 import dev.ensemble.testing.fake.FakeBedrockExtension;
 import dev.ensemble.testing.fake.RecordedRequest;

@@ -1,17 +1,17 @@
 package dev.ensemble.providers.gemini;
 
+import dev.ensemble.config.BuiltInKind;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
-import dev.ensemble.config.ModalityDefaults;
 import dev.ensemble.config.ModelConfig;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.Message;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.providers.ProviderKinds;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.wire.gemini.GeminiStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -92,7 +92,7 @@ class GeminiAdapterTest {
     assertInstanceOf(GeminiAdapter.class, ProviderKinds.of(config.providers().get("google")).adapter());
     ModelConfig flash = config.models().get("gemini-2.5-flash");
     assertEquals(List.of(new ModelConfig.Served("google", "gemini-2.5-flash", flash.providers().get(0).pricing(),
-        flash.providers().get(0).cache(), ModalityDefaults.of("gemini", "gemini-2.5-flash"))), flash.providers());
+        flash.providers().get(0).cache(), BuiltInKind.defaultModalities("gemini", "gemini-2.5-flash"))), flash.providers());
     assertTrue(config.models().containsKey("gemini-2.5-pro"));
     assertTrue(config.models().keySet().stream().allMatch(name -> name.startsWith("gemini")), config.models().keySet().toString());
   }

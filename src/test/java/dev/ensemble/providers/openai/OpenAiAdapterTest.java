@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.Message;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.wire.openai.OpenAiStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

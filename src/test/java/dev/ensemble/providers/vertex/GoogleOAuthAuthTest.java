@@ -4,7 +4,7 @@ import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.config.Secret;
-import dev.ensemble.pools.Endpoint;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.testing.fake.FakeGoogleOAuth;
 import dev.ensemble.testing.fake.ServiceAccountKey;
 import io.vertx.core.Context;

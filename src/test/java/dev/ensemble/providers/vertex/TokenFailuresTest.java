@@ -2,8 +2,8 @@ package dev.ensemble.providers.vertex;
 
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import dev.ensemble.config.Secret;
-import dev.ensemble.pools.Endpoint;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.ErrorClass;
+import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.auth.UpstreamAuthException;
 import dev.ensemble.testing.fake.FakeGoogleOAuth;
 import dev.ensemble.testing.fake.ServiceAccountKey;

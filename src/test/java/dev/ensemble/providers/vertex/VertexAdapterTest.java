@@ -1,11 +1,11 @@
 package dev.ensemble.providers.vertex;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.Message;
+import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.providers.ErrorClass;
-import dev.ensemble.providers.ProviderError;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.anthropic.AnthropicFixtures;

@@ -1,11 +1,11 @@
 package dev.ensemble.providers.vertex;
 
+import dev.ensemble.model.EmbeddingsRequest;
+import dev.ensemble.model.EmbeddingsResponse;
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.EmbeddingsRequest;
-import dev.ensemble.providers.EmbeddingsResponse;
-import dev.ensemble.providers.ErrorClass;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.providers.UpstreamCall;
-import dev.ensemble.providers.UpstreamProtocolException;
 import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

@@ -39,14 +39,27 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   public static final String OPENAI_KEY = "sk-test-openai-0001";
   public static final String ANTHROPIC_KEY = "sk-ant-test-0002";
 
-  private final Supplier<String> yaml;
+  private final Supplier<EnsembleConfig> config;
   private Vertx vertx;
   private Gateway gateway;
   private List<String> providers = List.of();
   private String sqlitePath;
 
-  private GatewayExtension(Supplier<String> yaml) {
-    this.yaml = yaml;
+  private GatewayExtension(Supplier<EnsembleConfig> config) {
+    this.config = config;
+  }
+
+  private static GatewayExtension ofYaml(Supplier<String> yaml) {
+    return new GatewayExtension(() -> new ConfigLoader(Map.of()).parse(yaml.get()));
+  }
+
+  /**
+   * A node configured by a config file as {@code ensemble serve --config <file>} reads it, with {@code env} as
+   * its environment (for the {@code ${VAR}} the file expands, e.g. {@code ENSEMBLE_PORT=0}). The file's local state ({@code storage.sqlite_path}, {@code responses.local_dir} when they are the
+   * shipped {@code data/...} defaults) moves to scratch directories, never under the working tree.
+   */
+  public static GatewayExtension fromFile(java.nio.file.Path file, Map<String, String> env) {
+    return new GatewayExtension(() -> new ConfigLoader(env).load(file));
   }
 
   /** A node with the standard test config: {@link #standardConfig}. */
@@ -55,7 +68,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   public static GatewayExtension withConfig(FakeUpstreamExtension fake, Function<FakeUpstreamExtension, String> yaml) {
-    return new GatewayExtension(() -> yaml.apply(fake));
+    return ofYaml(() -> yaml.apply(fake));
   }
 
   /**
@@ -63,7 +76,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
    * {@link #start}, {@link #resetPools} and {@link #stop} rather than registering the extension.
    */
   public static GatewayExtension withConfig(Supplier<String> yaml) {
-    return new GatewayExtension(yaml);
+    return ofYaml(yaml);
   }
 
   /**
@@ -155,7 +168,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
   /** Starts the node. */
   public void start() throws Exception {
-    EnsembleConfig config = withScratchDatabase(new ConfigLoader(Map.of()).parse(yaml.get()));
+    EnsembleConfig config = withScratchData(this.config.get());
     sqlitePath = config.storage().sqlitePath();
     providers = List.copyOf(config.providers().keySet());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -210,14 +223,20 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     return sqlitePath;
   }
 
-  /** A config that keeps the default {@code storage.sqlite_path} gets a fresh file instead, never one under the working tree. */
-  private static EnsembleConfig withScratchDatabase(EnsembleConfig c) {
-    if (!"data/ensemble.db".equals(c.storage().sqlitePath())) {
-      return c;
+  /**
+   * A config that keeps the default {@code storage.sqlite_path} gets a fresh file instead, and one that keeps the
+   * default {@code responses.local_dir} a fresh directory: never state under the working tree.
+   */
+  private static EnsembleConfig withScratchData(EnsembleConfig c) {
+    dev.ensemble.config.StorageConfig storage = c.storage();
+    if ("data/ensemble.db".equals(storage.sqlitePath())) {
+      storage = new dev.ensemble.config.StorageConfig(java.nio.file.Path.of(scratchDir("sqlite"), "ensemble.db").toString(), storage.encryptionKey());
     }
-    String path = java.nio.file.Path.of(scratchDir("sqlite"), "ensemble.db").toString();
-    return new EnsembleConfig(c.server(), new dev.ensemble.config.StorageConfig(path, c.storage().encryptionKey()), c.responses(), c.redis(),
-        c.cluster(), c.providers(), c.models(), c.routes());
+    dev.ensemble.config.ResponsesConfig responses = c.responses();
+    if ("data/responses".equals(responses.localDir())) {
+      responses = new dev.ensemble.config.ResponsesConfig(responses.store(), scratchDir("responses"), responses.s3(), responses.maxPending());
+    }
+    return new EnsembleConfig(c.server(), storage, responses, c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
   }
 
   /** The node's Vert.x instance, e.g. to watch its event bus. */

@@ -1,9 +1,9 @@
 package dev.ensemble.wire.anthropic;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.ErrorClass;
-import dev.ensemble.providers.ProviderError;
+import dev.ensemble.model.ProviderError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

@@ -2,12 +2,12 @@ package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.StopReason;
-import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.StreamEvent.BlockDelta;
 import dev.ensemble.model.StreamEvent.BlockStart;
 import dev.ensemble.model.StreamEvent.BlockStop;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

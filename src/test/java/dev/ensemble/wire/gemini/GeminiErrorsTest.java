@@ -1,7 +1,7 @@
 package dev.ensemble.wire.gemini;
 
-import dev.ensemble.providers.ErrorClass;
-import dev.ensemble.providers.ProviderError;
+import dev.ensemble.model.ErrorClass;
+import dev.ensemble.model.ProviderError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.params.ParameterizedTest;

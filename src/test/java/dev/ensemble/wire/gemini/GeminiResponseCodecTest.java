@@ -4,8 +4,8 @@ import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.UpstreamProtocolException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

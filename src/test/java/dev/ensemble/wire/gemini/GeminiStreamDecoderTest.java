@@ -3,8 +3,8 @@ package dev.ensemble.wire.gemini;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

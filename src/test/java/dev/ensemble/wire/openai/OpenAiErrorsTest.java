@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.providers.ErrorClass;
-import dev.ensemble.providers.ProviderError;
+import dev.ensemble.model.ProviderError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

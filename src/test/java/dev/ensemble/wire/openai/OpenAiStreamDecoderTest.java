@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.StopReason;
-import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.StreamEvent.BlockDelta;
 import dev.ensemble.model.StreamEvent.BlockStart;
 import dev.ensemble.model.StreamEvent.BlockStop;
 import dev.ensemble.model.StreamEvent.ResponseEnd;
 import dev.ensemble.model.StreamEvent.ResponseStart;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.providers.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.ensemble.providers;
+package dev.ensemble.model;
 
 /** What the router should do about a failed upstream call. */
 public enum ErrorClass {

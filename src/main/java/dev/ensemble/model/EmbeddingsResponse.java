@@ -1,6 +1,5 @@
-package dev.ensemble.providers;
+package dev.ensemble.model;
 
-import dev.ensemble.model.Usage;
 import io.vertx.core.json.JsonArray;
 
 /**

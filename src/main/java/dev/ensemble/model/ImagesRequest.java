@@ -1,4 +1,4 @@
-package dev.ensemble.providers;
+package dev.ensemble.model;
 
 import io.vertx.core.json.JsonObject;
 

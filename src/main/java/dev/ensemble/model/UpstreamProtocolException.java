@@ -1,4 +1,4 @@
-package dev.ensemble.providers;
+package dev.ensemble.model;
 
 /** An upstream answered with something its wire format does not allow (bad JSON, missing fields). */
 public final class UpstreamProtocolException extends RuntimeException {

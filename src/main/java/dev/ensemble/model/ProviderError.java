@@ -1,4 +1,4 @@
-package dev.ensemble.providers;
+package dev.ensemble.model;
 
 /**
  * A classified upstream failure. {@code type} is the provider's own error type or code

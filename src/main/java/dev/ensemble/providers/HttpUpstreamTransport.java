@@ -1,4 +1,4 @@
-package dev.ensemble.pools;
+package dev.ensemble.providers;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Calls a provider over HTTP with one pooled Vert.x HTTP client (keep-alive, gzip, HTTP/2 by ALPN on TLS).
- * The client belongs to the provider's {@link PoolVerticle} and is closed with it.
+ * The client belongs to the provider's pool verticle and is closed with it.
  */
 public final class HttpUpstreamTransport implements UpstreamTransport {
 

@@ -1,4 +1,4 @@
-package dev.ensemble.pools;
+package dev.ensemble.providers;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

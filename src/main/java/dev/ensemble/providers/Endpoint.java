@@ -1,4 +1,4 @@
-package dev.ensemble.pools;
+package dev.ensemble.providers;
 
 import dev.ensemble.config.Secret;
 

@@ -1,0 +1,130 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.config.RouteConfig;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.ratelimit.RateLimiter;
+import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ClientDialects;
+import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
+import dev.ensemble.wire.openai.OpenAiImagesCodec;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+
+/**
+ * The public API's routes ({@code /v1/*}, {@code /v1beta/*}, {@code /api/v1/*}; a chat route per registered client
+ * format, and each format's stored-response routes) and the last-resort handlers that answer anything
+ * else in the caller's format. The node mounts them on each ingress instance's router, next to the admin API.
+ * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
+ */
+public final class IngressRoutes {
+
+  private final NodeServices services;
+  private final EnsembleConfig config;
+  private final ClientDialects dialects;
+  private final ClientDialect openAi;
+
+  public IngressRoutes(NodeServices services) {
+    this.services = services;
+    this.config = services.config();
+    this.dialects = services.dialects();
+    this.openAi = dialects.fallback();
+  }
+
+  /**
+   * Adds the public API's routes to {@code router}, after a check of every request's query string; {@code body}
+   * reads request bodies within the server's limits ({@link JsonBodyReader}).
+   */
+  public void mount(Router router, Handler<RoutingContext> body) {
+    router.route().handler(MalformedRequests.forRoutes(dialects::forPath)::checkQuery);
+    Map<String, RouteConfig> routes = config.routes();
+    ModelRouter modelRouter = services.router();
+    RateLimiter rateLimiter = services.rateLimiter();
+    ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
+    router.route("/v1/*").handler(clientAuth);
+    router.route("/v1beta/*").handler(clientAuth);
+    router.route("/api/v1/responses/*").handler(clientAuth);
+    ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
+    StoredResponses stored = new StoredResponses(services.live(), access);
+    for (ClientDialect dialect : dialects.all()) {
+      ChatHandler chat = new ChatHandler(dialect, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live(), stored);
+      dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
+      if (dialect.storedResponsePath() != null) {
+        router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
+        router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
+      }
+    }
+    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
+      if (routes.containsKey(ctx.pathParam("name"))) {
+        ctx.next();
+      } else {
+        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
+            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
+      }
+    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
+        stored));
+    router.get("/v1/ws").handler(new WebSocketHandler(dialects, modelRouter, rateLimiter, services.metrics(), services.live(),
+        WebSocketHandler.PING_INTERVAL_MS));
+    OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
+    OpenAiImagesCodec images = new OpenAiImagesCodec();
+    router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
+    router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
+    router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
+    router.get("/api/v1/responses/:id").handler(responses::response);
+    router.get("/api/v1/responses/:id/events").handler(responses::events);
+    router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "ok").toBuffer()));
+  }
+
+  /**
+   * Mounted after every other route: a 404 for any path no route took, and the failure handler, also for what
+   * fails before any route matches (a path that is not valid percent-encoding).
+   */
+  public void mountFallbacks(Router router) {
+    router.route().last().handler(ctx -> ErrorResponder.send(ctx.response(), dialectOf(ctx),
+        new GatewayError(ErrorType.NOT_FOUND, 404, "No route for " + ctx.request().method() + " " + ctx.request().path(), false, null, null)));
+    router.route().failureHandler(this::failure);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, this::failure);
+    }
+  }
+
+  /** Body too large, method not allowed, or a bug: always an error in the caller's format, never a stack trace. */
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    GatewayError error;
+    if (status == 413) {
+      error = new GatewayError(ErrorType.REQUEST_TOO_LARGE, 413,
+          "The request body exceeds the limit of " + config.server().maxBodyBytes() + " bytes", false, null, null);
+    } else if (ctx.failure() instanceof JsonBodyReader.Refused refused) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, status, refused.getMessage(), false, null, null);
+    } else if (status == 405) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
+    } else if (status >= 400 && status < 500) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
+    } else if (!MalformedRequests.pathDecodes(ctx.request().path())) {
+      error = GatewayError.invalid(null, "The path is not valid percent-encoding (a '%' must start an escape such as %2F)");
+    } else {
+      org.slf4j.LoggerFactory.getLogger(IngressVerticle.class).error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
+    }
+    ErrorResponder.send(ctx.response(), dialectOf(ctx), error).onComplete(v -> {
+      if (status == 408) {
+        ctx.request().connection().close();
+      }
+    });
+  }
+
+  private ClientDialect dialectOf(RoutingContext ctx) {
+    return dialects.forPath(ctx.request().path());
+  }
+}

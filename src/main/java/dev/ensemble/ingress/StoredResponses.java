@@ -1,0 +1,123 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.ErrorType;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.Consumer;
+
+/**
+ * Finds a response a client stored in its own format, for the format's own routes: {@code previous_response_id}
+ * (continue the conversation) and {@code GET}/{@code DELETE /v1/responses/{id}}. A response this node is still
+ * producing or storing is read from its live journal, any other from the persistence verticle. A response of
+ * another format, of another client, or that does not exist is a 404 in the caller's format naming the field.
+ * Holds nothing mutable.
+ */
+final class StoredResponses {
+
+  private final LiveResponses live;
+  private final ResponseAccess access;
+
+  StoredResponses(LiveResponses live, ResponseAccess access) {
+    this.live = live;
+    this.access = access;
+  }
+
+  /**
+   * Hands {@code found} the response's stored form ({@code body}, {@code conversation}, {@code status}, ...) when
+   * the caller may read it in {@code dialect}'s format; {@code live} is true while the node has not stored it yet
+   * (then {@code conversation} is present only once the answer is finished). Anything else answers 404.
+   */
+  void find(RoutingContext ctx, ClientDialect dialect, String id, String param, Found found) {
+    Caller caller = Caller.of(ctx);
+    ResponseJournal journal = live.find(id);
+    if (journal != null) {
+      if (!dialect.name().equals(journal.clientFormat()) || !access.mayRead(caller, journal.clientId())) {
+        notFound(ctx, dialect, id, param);
+        return;
+      }
+      journal.snapshot(ctx.vertx().getOrCreateContext(), dialect, (record, partial) -> found.accept(
+          record != null ? record.toJson() : new JsonObject().put("status", "in_progress").put("body", partial), true));
+      return;
+    }
+    ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
+      if (ar.succeeded() && dialect.name().equals(ar.result().body().getString("client_format"))
+          && access.mayRead(caller, ar.result().body().getString("client_id"))) {
+        found.accept(ar.result().body(), false);
+      } else if (ar.succeeded() || ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+        notFound(ctx, dialect, id, param);
+      } else {
+        ErrorResponder.send(ctx.response(), dialect, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
+      }
+    });
+  }
+
+  /** The conversation stored with a finished response, for a call that continues it. */
+  void conversation(RoutingContext ctx, ClientDialect dialect, String id, Consumer<io.vertx.core.json.JsonArray> then) {
+    find(ctx, dialect, id, "previous_response_id", (stored, inFlight) -> {
+      io.vertx.core.json.JsonArray conversation = stored.getJsonArray("conversation");
+      if (conversation != null) {
+        then.accept(conversation);
+      } else if ("in_progress".equals(stored.getString("status"))) {
+        ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 400,
+            "Previous response with id '" + id + "' is still in progress", false, null, "previous_response_id"));
+      } else {
+        ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 400,
+            "Previous response with id '" + id + "' did not complete, so it cannot be continued", false, null, "previous_response_id"));
+      }
+    });
+  }
+
+  /** {@code GET}: the stored body as the client was (or is being) given it. */
+  void read(RoutingContext ctx, ClientDialect dialect) {
+    String id = ctx.pathParam("id");
+    find(ctx, dialect, id, "id", (stored, inFlight) ->
+        ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer()));
+  }
+
+  /**
+   * {@code DELETE}: removes the response from the index and the store. A response still being produced is a 409; one
+   * finished but not yet stored is deleted once the store has it.
+   */
+  void delete(RoutingContext ctx, ClientDialect dialect) {
+    String id = ctx.pathParam("id");
+    find(ctx, dialect, id, "id", (stored, inFlight) -> {
+      ResponseJournal journal = inFlight ? live.find(id) : null;
+      if (inFlight && "in_progress".equals(stored.getString("status"))) {
+        ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 409,
+            "Response '" + id + "' is still being produced; delete it once it is complete", true, 1L, "id"));
+      } else if (journal != null) {
+        journal.whenClosed(ctx.vertx().getOrCreateContext(), v -> deleteStored(ctx, dialect, id));
+      } else {
+        deleteStored(ctx, dialect, id);
+      }
+    });
+  }
+
+  private void deleteStored(RoutingContext ctx, ClientDialect dialect, String id) {
+    ctx.vertx().eventBus().request(Addresses.PERSIST_RESPONSE_DELETE, id).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("content-type", "application/json").end(dialect.encodeDeleted(id).toBuffer());
+      } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+        notFound(ctx, dialect, id, "id");
+      } else {
+        ErrorResponder.send(ctx.response(), dialect, GatewayError.of(ErrorType.INTERNAL, "The response could not be deleted"));
+      }
+    });
+  }
+
+  private static void notFound(RoutingContext ctx, ClientDialect dialect, String id, String param) {
+    String what = "previous_response_id".equals(param) ? "Previous response" : "Response";
+    ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.NOT_FOUND, 404,
+        what + " with id '" + id + "' not found.", false, null, param));
+  }
+
+  /** What a lookup found: the stored form, and whether it came from a live journal. */
+  interface Found {
+    void accept(JsonObject stored, boolean inFlight);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.ensemble.node;
+
+import dev.ensemble.admin.AdminRoutes;
+import dev.ensemble.ingress.IngressRoutes;
+import dev.ensemble.ingress.JsonBodyReader;
+import dev.ensemble.ingress.NodeServices;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/**
+ * Assembles one ingress instance's router: the public API ({@link IngressRoutes}), the admin API
+ * ({@link AdminRoutes}), {@code /metrics}, then ingress's fallbacks (404 and failures in the caller's format).
+ */
+final class HttpRoutes {
+
+  private HttpRoutes() {
+  }
+
+  static Router build(Vertx vertx, NodeServices services) {
+    Router router = Router.router(vertx);
+    JsonBodyReader body = new JsonBodyReader(services.config().server().maxBodyBytes(), services.config().server().bodyReadTimeoutMs());
+    IngressRoutes api = new IngressRoutes(services);
+    api.mount(router, body);
+    new AdminRoutes(services.config(), services.rateLimiter(), services.startedAtEpochSeconds(), services.verticles(), services.logs(),
+        services.cluster(), services.clients()).mount(router, body);
+    router.get("/metrics").handler(services.metrics().scrapeHandler(services.config().server().metricsKey()));
+    api.mountFallbacks(router);
+    return router;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.ensemble.wire.responses;
+
+import dev.ensemble.model.ContentBlock;
+import dev.ensemble.model.StopReason;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.Usage;
+import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Renders answers as the Responses API's {@code response} object ({@code object: "response"}) and its output
+ * items, the same way for a complete answer and for the {@code response.*} stream events, so a streamed answer's
+ * items and ids match the final object's. The id is the gateway's request id (the persisted response id, what
+ * {@code previous_response_id} and {@code GET /v1/responses/{id}} take); an output item's id is its kind's prefix
+ * ({@code msg_}, {@code fc_}, {@code rs_}), that id and the item's output index.
+ *
+ * <p>Status: {@code completed}; {@code incomplete} with {@code incomplete_details.reason}
+ * {@code max_output_tokens} or {@code content_filter}; {@code failed} for an answer that ended in an error;
+ * {@code in_progress} before the end. Usage: {@code input_tokens} is the whole prompt (uncached + cache read +
+ * cache write) with the cache reads in {@code input_tokens_details.cached_tokens}; reasoning tokens are counted
+ * in {@code output_tokens} ({@code output_tokens_details.reasoning_tokens} is 0: the unified usage does not
+ * separate them). Stateless and thread-safe.
+ */
+final class ResponseObjects {
+
+  /** The whole object for {@code answer}. */
+  JsonObject response(UnifiedResponse answer, ResponseContext context) {
+    JsonArray output = new JsonArray();
+    int index = 0;
+    for (ContentBlock block : answer.content()) {
+      JsonObject item = item(block, context.requestId(), index, context.echo());
+      if (item != null) {
+        output.add(item);
+        index++;
+      }
+    }
+    JsonObject response = skeleton(context, status(answer.stopReason()));
+    response.put("output", output);
+    response.put("incomplete_details", incompleteDetails(answer.stopReason()));
+    if (answer.stopReason() == StopReason.ERROR) {
+      response.put("error", new JsonObject().put("code", "server_error").put("message", "The answer ended in an error"));
+    }
+    response.put("usage", answer.stopReason() == null ? null : usage(answer.usage()));
+    return response;
+  }
+
+  /** The object as {@code response.created} and {@code response.in_progress} show it: nothing produced yet. */
+  JsonObject skeleton(ResponseContext context, String status) {
+    JsonObject echo = context.echo();
+    return new JsonObject()
+        .put("id", context.requestId())
+        .put("object", "response")
+        .put("created_at", context.createdEpochSeconds())
+        .put("status", status)
+        .put("background", false)
+        .put("error", null)
+        .put("incomplete_details", null)
+        .put("instructions", echo.getValue("instructions"))
+        .put("max_output_tokens", echo.getValue("max_output_tokens"))
+        .put("metadata", echo.getValue("metadata", new JsonObject()))
+        .put("model", context.model())
+        .put("output", new JsonArray())
+        .put("parallel_tool_calls", echo.getValue("parallel_tool_calls", true))
+        .put("previous_response_id", echo.getValue("previous_response_id"))
+        .put("prompt_cache_key", echo.getValue("prompt_cache_key"))
+        .put("reasoning", echo.getValue("reasoning", new JsonObject().put("effort", null).put("summary", null)))
+        .put("service_tier", "default")
+        .put("store", echo.getValue("store", true))
+        .put("temperature", echo.getValue("temperature", 1.0))
+        .put("text", echo.getValue("text", new JsonObject().put("format", new JsonObject().put("type", "text"))))
+        .put("tool_choice", echo.getValue("tool_choice", "auto"))
+        .put("tools", echo.getValue("tools", new JsonArray()))
+        .put("top_p", echo.getValue("top_p", 1.0))
+        .put("truncation", echo.getValue("truncation", "disabled"))
+        .put("usage", null)
+        .put("user", echo.getValue("user"));
+  }
+
+  /** One output item, complete, or null for a block the format does not show. */
+  static JsonObject item(ContentBlock block, String responseId, int index, JsonObject echo) {
+    if (block instanceof ContentBlock.Text text) {
+      return message(itemId("msg", responseId, index), "completed").put("content", new JsonArray().add(outputText(text.text())));
+    }
+    if (block instanceof ContentBlock.ToolUse use) {
+      return functionCall(itemId("fc", responseId, index), use.id(), use.name(), use.inputJson(), "completed");
+    }
+    if (block instanceof ContentBlock.Thinking thinking) {
+      return reasoning(itemId("rs", responseId, index), thinking.thinking(),
+          echo.getBoolean("include_encrypted_reasoning", false) ? EncryptedReasoning.mint(thinking) : null);
+    }
+    return null;
+  }
+
+  static String itemId(String prefix, String responseId, int index) {
+    return prefix + "_" + responseId + "_" + index;
+  }
+
+  static JsonObject message(String id, String status) {
+    return new JsonObject().put("id", id).put("type", "message").put("status", status).put("role", "assistant")
+        .put("content", new JsonArray());
+  }
+
+  static JsonObject outputText(String text) {
+    return new JsonObject().put("type", "output_text").put("text", text).put("annotations", new JsonArray()).put("logprobs", new JsonArray());
+  }
+
+  static JsonObject functionCall(String id, String callId, String name, String arguments, String status) {
+    return new JsonObject().put("id", id).put("type", "function_call").put("status", status).put("arguments", arguments)
+        .put("call_id", callId).put("name", name);
+  }
+
+  static JsonObject reasoning(String id, String summary, String encrypted) {
+    JsonArray parts = new JsonArray();
+    if (summary != null && !summary.isEmpty()) {
+      parts.add(summaryText(summary));
+    }
+    JsonObject item = new JsonObject().put("id", id).put("type", "reasoning").put("summary", parts);
+    if (encrypted != null) {
+      item.put("encrypted_content", encrypted);
+    }
+    return item;
+  }
+
+  static JsonObject summaryText(String text) {
+    return new JsonObject().put("type", "summary_text").put("text", text);
+  }
+
+  static String status(StopReason reason) {
+    if (reason == null) {
+      return "in_progress";
+    }
+    return switch (reason) {
+      case MAX_TOKENS, CONTENT_FILTER -> "incomplete";
+      case ERROR -> "failed";
+      default -> "completed";
+    };
+  }
+
+  static JsonObject incompleteDetails(StopReason reason) {
+    if (reason == StopReason.MAX_TOKENS) {
+      return new JsonObject().put("reason", "max_output_tokens");
+    }
+    return reason == StopReason.CONTENT_FILTER ? new JsonObject().put("reason", "content_filter") : null;
+  }
+
+  static JsonObject usage(Usage usage) {
+    long input = usage.promptTotal();
+    long output = Usage.orZero(usage.output());
+    return new JsonObject()
+        .put("input_tokens", input)
+        .put("input_tokens_details", new JsonObject().put("cached_tokens", Usage.orZero(usage.cacheRead())))
+        .put("output_tokens", output)
+        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
+        .put("total_tokens", input + output);
+  }
+
+  /** The answer's output items as input items for the stored conversation: ids dropped, reasoning kept in full. */
+  static JsonArray asInputItems(UnifiedResponse answer) {
+    JsonArray items = new JsonArray();
+    for (ContentBlock block : answer.content()) {
+      if (block instanceof ContentBlock.Text text) {
+        items.add(new JsonObject().put("type", "message").put("role", "assistant")
+            .put("content", new JsonArray().add(new JsonObject().put("type", "output_text").put("text", text.text()))));
+      } else if (block instanceof ContentBlock.ToolUse use) {
+        items.add(new JsonObject().put("type", "function_call").put("call_id", use.id()).put("name", use.name())
+            .put("arguments", use.inputJson()));
+      } else if (block instanceof ContentBlock.Thinking thinking) {
+        String encrypted = EncryptedReasoning.mint(thinking);
+        if (encrypted != null) {
+          items.add(new JsonObject().put("type", "reasoning").put("summary", new JsonArray()).put("encrypted_content", encrypted));
+        }
+      }
+    }
+    return items;
+  }
+}

@@ -1,0 +1,205 @@
+package dev.ensemble.wire.responses;
+
+import dev.ensemble.model.BlockKind;
+import dev.ensemble.model.ContentBlock;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.StopReason;
+import dev.ensemble.model.StreamAccumulator;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.Sse;
+import dev.ensemble.wire.StreamEncoder;
+import dev.ensemble.wire.openai.OpenAiErrors;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Unified events as the Responses API's semantic SSE events, each {@code event: <type>} with a
+ * {@code sequence_number} counting from 0, in the order OpenAI sends them:
+ * <pre>
+ * response.created, response.in_progress
+ * per text block:     response.output_item.added (message), response.content_part.added (output_text),
+ *                     response.output_text.delta..., response.output_text.done, response.content_part.done,
+ *                     response.output_item.done
+ * per tool call:      response.output_item.added (function_call), response.function_call_arguments.delta...,
+ *                     response.function_call_arguments.done, response.output_item.done
+ * per thinking block: response.output_item.added (reasoning), response.reasoning_summary_part.added,
+ *                     response.reasoning_summary_text.delta..., response.reasoning_summary_text.done,
+ *                     response.reasoning_summary_part.done, response.output_item.done
+ * response.completed (or response.incomplete) with the whole response object
+ * </pre>
+ * A failure after the first event is an {@code error} event ({@code code}, {@code message}, {@code param})
+ * followed by {@code response.failed}. No {@code [DONE]}: the stream ends after the terminal event. One encoder
+ * per answer, on its event loop.
+ */
+final class ResponsesStreamEncoder implements StreamEncoder {
+
+  private final ResponseContext context;
+  private final ResponseObjects objects;
+  private final OpenAiErrors errors;
+  private final StreamAccumulator accumulator = new StreamAccumulator();
+  private int sequence;
+  private int outputIndex = -1;
+  private BlockKind kind;
+  private String itemId;
+  private String toolCallId;
+  private String toolName;
+  private StringBuilder text;
+  private StringBuilder signature;
+  private boolean started;
+
+  ResponsesStreamEncoder(ResponseContext context, ResponseObjects objects, OpenAiErrors errors) {
+    this.context = context;
+    this.objects = objects;
+    this.errors = errors;
+  }
+
+  @Override
+  public Buffer encode(StreamEvent event) {
+    accumulator.accept(event);
+    Buffer out = Buffer.buffer();
+    if (event instanceof StreamEvent.ResponseStart) {
+      start(out);
+    } else if (event instanceof StreamEvent.BlockStart s) {
+      blockStart(s, out);
+    } else if (event instanceof StreamEvent.BlockDelta d) {
+      blockDelta(d, out);
+    } else if (event instanceof StreamEvent.BlockStop) {
+      blockStop(out);
+    } else if (event instanceof StreamEvent.ResponseEnd e) {
+      blockStop(out);
+      UnifiedResponse answer = accumulator.response();
+      String type = switch (ResponseObjects.status(e.stopReason())) {
+        case "incomplete" -> "response.incomplete";
+        case "failed" -> "response.failed";
+        default -> "response.completed";
+      };
+      emit(out, type, new JsonObject().put("response", objects.response(answer, context)));
+    } else if (event instanceof StreamEvent.Error error) {
+      fail(error.error(), out);
+    }
+    return out;
+  }
+
+  private void start(Buffer out) {
+    if (started) {
+      return;
+    }
+    started = true;
+    emit(out, "response.created", new JsonObject().put("response", objects.skeleton(context, "in_progress")));
+    emit(out, "response.in_progress", new JsonObject().put("response", objects.skeleton(context, "in_progress")));
+  }
+
+  private void blockStart(StreamEvent.BlockStart s, Buffer out) {
+    start(out);
+    blockStop(out);
+    if (s.kind() != BlockKind.TEXT && s.kind() != BlockKind.TOOL_USE && s.kind() != BlockKind.THINKING) {
+      return;
+    }
+    kind = s.kind();
+    outputIndex++;
+    text = new StringBuilder();
+    signature = new StringBuilder();
+    switch (kind) {
+      case TEXT -> {
+        itemId = ResponseObjects.itemId("msg", context.requestId(), outputIndex);
+        emit(out, "response.output_item.added", item(ResponseObjects.message(itemId, "in_progress")));
+        emit(out, "response.content_part.added", part().put("part", ResponseObjects.outputText("")));
+      }
+      case TOOL_USE -> {
+        itemId = ResponseObjects.itemId("fc", context.requestId(), outputIndex);
+        toolCallId = s.toolUseId();
+        toolName = s.toolName();
+        emit(out, "response.output_item.added", item(ResponseObjects.functionCall(itemId, toolCallId, toolName, "", "in_progress")));
+      }
+      default -> {
+        itemId = ResponseObjects.itemId("rs", context.requestId(), outputIndex);
+        emit(out, "response.output_item.added", item(ResponseObjects.reasoning(itemId, null, null)));
+        emit(out, "response.reasoning_summary_part.added", summary().put("part", ResponseObjects.summaryText("")));
+      }
+    }
+  }
+
+  private void blockDelta(StreamEvent.BlockDelta d, Buffer out) {
+    if (kind == null) {
+      return;
+    }
+    if (d.signature() != null) {
+      signature.append(d.signature());
+    }
+    String delta = d.text() != null ? d.text() : d.partialJson();
+    if (delta == null || delta.isEmpty()) {
+      return;
+    }
+    text.append(delta);
+    switch (kind) {
+      case TEXT -> emit(out, "response.output_text.delta", part().put("delta", delta).put("logprobs", new JsonArray()));
+      case TOOL_USE -> emit(out, "response.function_call_arguments.delta", itemRef().put("delta", delta));
+      default -> emit(out, "response.reasoning_summary_text.delta", summary().put("delta", delta));
+    }
+  }
+
+  private void blockStop(Buffer out) {
+    if (kind == null) {
+      return;
+    }
+    String full = text.toString();
+    switch (kind) {
+      case TEXT -> {
+        emit(out, "response.output_text.done", part().put("text", full).put("logprobs", new JsonArray()));
+        emit(out, "response.content_part.done", part().put("part", ResponseObjects.outputText(full)));
+        emit(out, "response.output_item.done", item(ResponseObjects.message(itemId, "completed")
+            .put("content", new JsonArray().add(ResponseObjects.outputText(full)))));
+      }
+      case TOOL_USE -> {
+        String arguments = full.isEmpty() ? "{}" : full;
+        emit(out, "response.function_call_arguments.done", itemRef().put("name", toolName).put("arguments", arguments));
+        emit(out, "response.output_item.done", item(ResponseObjects.functionCall(itemId, toolCallId, toolName, arguments, "completed")));
+      }
+      default -> {
+        emit(out, "response.reasoning_summary_text.done", summary().put("text", full));
+        emit(out, "response.reasoning_summary_part.done", summary().put("part", ResponseObjects.summaryText(full)));
+        ContentBlock.Thinking thinking = new ContentBlock.Thinking(full, signature.isEmpty() ? null : signature.toString(), null);
+        String encrypted = context.echo().getBoolean("include_encrypted_reasoning", false) ? EncryptedReasoning.mint(thinking) : null;
+        emit(out, "response.output_item.done", item(ResponseObjects.reasoning(itemId, full, encrypted)));
+      }
+    }
+    kind = null;
+  }
+
+  private void fail(GatewayError error, Buffer out) {
+    start(out);
+    JsonObject body = errors.encode(error).getJsonObject("error");
+    String code = body.getString("code") != null ? body.getString("code") : body.getString("type");
+    emit(out, "error", new JsonObject().put("code", code).put("message", error.getMessage()).put("param", error.param()));
+    UnifiedResponse soFar = accumulator.response();
+    UnifiedResponse failed = new UnifiedResponse(soFar.id(), soFar.model(), soFar.content(), StopReason.ERROR, null, soFar.usage());
+    JsonObject response = objects.response(failed, context)
+        .put("error", new JsonObject().put("code", code).put("message", error.getMessage()));
+    emit(out, "response.failed", new JsonObject().put("response", response));
+  }
+
+  private JsonObject item(JsonObject item) {
+    return new JsonObject().put("output_index", outputIndex).put("item", item);
+  }
+
+  private JsonObject itemRef() {
+    return new JsonObject().put("item_id", itemId).put("output_index", outputIndex);
+  }
+
+  private JsonObject part() {
+    return itemRef().put("content_index", 0);
+  }
+
+  private JsonObject summary() {
+    return itemRef().put("summary_index", 0);
+  }
+
+  private void emit(Buffer out, String type, JsonObject fields) {
+    JsonObject event = new JsonObject().put("type", type).put("sequence_number", sequence++);
+    fields.forEach(e -> event.put(e.getKey(), e.getValue()));
+    out.appendBuffer(Sse.event(type, event.encode()));
+  }
+}
