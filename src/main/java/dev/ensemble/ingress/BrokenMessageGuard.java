@@ -25,7 +25,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -36,7 +40,7 @@ import java.util.function.Function;
  * Answers, in JSON, the HTTP/1.x messages Vert.x would otherwise answer with an empty body or not at all: a
  * request line naming another HTTP version than 1.0/1.1 ({@code HTTP/2.0} over a plain HTTP/1 connection:
  * 505) and a body whose chunked encoding is broken (a chunk size that is not hex, a body cut short: 400, and
- * no stack trace in the log); after a WebSocket upgrade, a frame over {@code webSocketLimit} bytes or one
+ * no stack trace in the log); after a WebSocket upgrade, a frame or a fragmented message over {@code webSocketLimit} bytes, or one
  * breaking the protocol (close 1009 or 1002 with a reason, where Vert.x would drop the connection without a
  * close frame). It sits in the connection's Netty pipeline just before Vert.x's handler; after
  * answering it drops the rest of what the client sends and closes the connection. One instance per
@@ -49,6 +53,8 @@ final class BrokenMessageGuard extends ChannelDuplexHandler {
   private final long webSocketLimit;
   private String path = "";
   private boolean answered;
+  /** Bytes of the WebSocket message being received in fragments so far. */
+  private long messageBytes;
   /** A request head was read and its response has not ended, or the connection became a WebSocket. */
   private boolean busy;
 
@@ -97,24 +103,46 @@ final class BrokenMessageGuard extends ChannelDuplexHandler {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof CorruptedWebSocketFrameException frame) {
-      if (!answered) {
-        answered = true;
-        WebSocketCloseStatus status = frame.closeStatus() == null ? WebSocketCloseStatus.PROTOCOL_ERROR : frame.closeStatus();
-        String reason = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
-            ? "message larger than " + webSocketLimit + " bytes"
-            : "protocol error: " + String.valueOf(frame.getMessage());
-        ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason.length() > 120 ? reason.substring(0, 120) : reason))
-            .addListener(ChannelFutureListener.CLOSE);
-      }
+      WebSocketCloseStatus status = frame.closeStatus() == null ? WebSocketCloseStatus.PROTOCOL_ERROR : frame.closeStatus();
+      closeWebSocket(ctx, status, status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+          ? "message larger than " + webSocketLimit + " bytes"
+          : "protocol error: " + frame.getMessage());
       return;
     }
     ctx.fireExceptionCaught(cause);
+  }
+
+  private void closeWebSocket(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+    if (!answered) {
+      answered = true;
+      ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason.length() > 120 ? reason.substring(0, 120) : reason))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Counts a fragmented message's bytes; true (and the socket closed with 1009) once they pass the limit. */
+  private boolean tooLarge(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+      messageBytes = 0;
+    } else if (!(frame instanceof ContinuationWebSocketFrame)) {
+      return false;
+    }
+    messageBytes += frame.content().readableBytes();
+    if (messageBytes > webSocketLimit) {
+      ReferenceCountUtil.release(frame);
+      closeWebSocket(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message larger than " + webSocketLimit + " bytes");
+      return true;
+    }
+    return false;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (answered) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof WebSocketFrame frame && tooLarge(ctx, frame)) {
       return;
     }
     if (msg instanceof HttpRequest request) {

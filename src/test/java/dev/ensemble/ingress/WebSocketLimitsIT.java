@@ -45,6 +45,21 @@ class WebSocketLimitsIT {
   }
 
   @Test
+  void aMessageOverTheLimitInFramesEachUnderItIsClosedWith1009() throws Exception {
+    try (RawHttp raw = upgraded()) {
+      byte[] half = ("{\"type\":\"request\",\"id\":\"frag\",\"format\":\"openai\",\"body\":{\"x\":\"" + "y".repeat(50_000))
+          .getBytes(StandardCharsets.UTF_8);
+      raw.send(maskedFrame(0x01, half));
+      raw.send(maskedFrame(0x00, "z".repeat(50_000).getBytes(StandardCharsets.UTF_8)));
+      raw.send(maskedFrame(0x80, "\"}}".getBytes(StandardCharsets.UTF_8)));
+
+      int[] close = raw.readFrameHead();
+      assertEquals(0x88, close[0], "a close frame");
+      assertEquals(1009, close[1]);
+    }
+  }
+
+  @Test
   void compressionIsNotNegotiatedSoNoMessageCanInflatePastTheLimit() throws Exception {
     try (RawHttp raw = new RawHttp(gateway.port(), 10_000)) {
       RawHttp.Response upgrade = upgrade(raw);
@@ -98,6 +113,10 @@ class WebSocketLimitsIT {
     out.write(first);
     if (payload.length < 126) {
       out.write(0x80 | payload.length);
+    } else if (payload.length <= 0xFFFF) {
+      out.write(0x80 | 126);
+      out.write(payload.length >>> 8);
+      out.write(payload.length & 0xFF);
     } else {
       out.write(0x80 | 127);
       for (int shift = 56; shift >= 0; shift -= 8) {
