@@ -40,12 +40,14 @@ import java.util.function.Function;
  * Answers, in JSON, the HTTP/1.x messages Vert.x would otherwise answer with an empty body or not at all: a
  * request line naming another HTTP version than 1.0/1.1 ({@code HTTP/2.0} over a plain HTTP/1 connection:
  * 505) and a body whose chunked encoding is broken (a chunk size that is not hex, a body cut short: 400, and
- * no stack trace in the log); after a WebSocket upgrade, a frame or a fragmented message over {@code webSocketLimit} bytes, or one
- * breaking the protocol (close 1009 or 1002 with a reason, where Vert.x would drop the connection without a
- * close frame). It sits in the connection's Netty pipeline just before Vert.x's handler; after
- * answering it drops the rest of what the client sends and closes the connection. One instance per
- * connection, confined to its event loop. It reaches the pipeline through Vert.x's {@code ConnectionBase}, an
- * implementation class: Vert.x offers no public hook for either case.
+ * no stack trace in the log). After a WebSocket upgrade it answers a frame, or a message in fragments, over
+ * {@code webSocketLimit} bytes with close 1009, and a protocol violation with 1002, each with a reason (Vert.x
+ * would drop the connection without a close frame, or drop the message in silence). It also keeps Vert.x's
+ * read-idle timeout ({@code server.header_read_timeout_ms}) to the wait for a request head. It sits in the
+ * connection's Netty pipeline just before Vert.x's handler; after answering it drops the rest of what the
+ * client sends and closes the connection. One instance per connection, confined to its event loop. It reaches
+ * the pipeline through Vert.x's {@code ConnectionBase}, an implementation class: Vert.x offers no public hook
+ * for any of this.
  */
 final class BrokenMessageGuard extends ChannelDuplexHandler {
 
