@@ -43,7 +43,7 @@ public final class AdminRoutes {
   public void mount(Router router, Handler<RoutingContext> body) {
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, startedAtEpochSeconds, verticles, logs, cluster));
-    router.get("/admin/usage").handler(new UsageHandler(Clock.systemUTC()));
+    router.get("/admin/usage").handler(new UsageHandler(Clock.systemUTC(), cluster));
     ClientsHandler clientsHandler = new ClientsHandler(clients, new SecureRandom(), Clock.systemUTC());
     router.post("/admin/clients").handler(body).handler(clientsHandler::create);
     router.get("/admin/clients").handler(clientsHandler::list);
@@ -52,5 +52,7 @@ public final class AdminRoutes {
     router.post("/admin/keys").handler(body).handler(keys::add);
     router.get("/admin/keys").handler(keys::list);
     router.delete("/admin/keys/:id").handler(keys::delete);
+    router.post("/admin/keys/:id/disable").handler(ctx -> keys.state(ctx, true));
+    router.post("/admin/keys/:id/enable").handler(ctx -> keys.state(ctx, false));
   }
 }

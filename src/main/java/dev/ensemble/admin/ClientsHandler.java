@@ -6,6 +6,7 @@ import dev.ensemble.clients.ClientKeys;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.clients.OnDisconnect;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.SharedEntry;
 import dev.ensemble.ratelimit.SlidingWindowLog;
 import dev.ensemble.wire.RequestJson;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,8 +25,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code POST {name, monthly_budget_usd?, rpm_limit?, on_disconnect?: continue|cancel}} -> 201
  *       {@code {id, name, key, ...}}. The key is generated here, shown in this answer only, and only its SHA-256
- *       reaches the persistence verticle (which stores it and updates the node's client directory before
- *       answering, so the key works at once).</li>
+ *       leaves: to the fleet-state verticle, which stores it and has it in force on this node and every live
+ *       member of the fleet before answering, so the key works at once on any node.</li>
  *   <li>{@code GET} -> {@code {clients: [{id, name, monthly_budget_usd, rpm_limit, on_disconnect, created_at,
  *       spent_this_month_usd}]}}: no keys, no hashes.</li>
  *   <li>{@code DELETE /admin/clients/{id}} -> 200 {@code {id, deleted: true}}, 404 when unknown; the key stops
@@ -57,7 +58,8 @@ public final class ClientsHandler {
           .put("type", "invalid_request_error").put("param", e.param)));
       return;
     }
-    ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_CLIENT_CREATE, client.toJson(), options()).onComplete(ar -> {
+    JsonObject change = new JsonObject().put("kind", SharedEntry.CLIENT).put("id", client.id()).put("body", client.toJson()).put("expect", "absent");
+    ctx.vertx().eventBus().<JsonObject>request(Addresses.FLEET_PUT, change, options()).onComplete(ar -> {
       if (ar.succeeded()) {
         JsonObject body = new JsonObject().put("id", client.id()).put("name", client.name()).put("key", key);
         client.publicJson().forEach(e -> body.put(e.getKey(), e.getValue()));
@@ -78,7 +80,8 @@ public final class ClientsHandler {
 
   public void delete(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    ctx.vertx().eventBus().request(Addresses.PERSIST_CLIENT_DELETE, id, options()).onComplete(ar -> {
+    JsonObject change = new JsonObject().put("kind", SharedEntry.CLIENT).put("id", id).put("deleted", true).put("expect", "present");
+    ctx.vertx().eventBus().request(Addresses.FLEET_PUT, change, options()).onComplete(ar -> {
       if (ar.succeeded()) {
         reply(ctx, 200, new JsonObject().put("id", id).put("deleted", true));
       } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {

@@ -12,7 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /admin/keys} (201 with the key masked), {@code GET /admin/keys} (config and admin keys, masked,
- * with their {@code source}) and {@code DELETE /admin/keys/{id}} (204; 404 unknown, 409 a config-file key):
+ * with their {@code source} and {@code disabled}), {@code DELETE /admin/keys/{id}} (204; 404 unknown, 409 a config-file
+ * key) and {@code POST /admin/keys/{id}/disable|enable} (200; any key, config or admin, for the whole fleet):
  * forwarded to the {@link dev.ensemble.keys.KeysVerticle}, which owns the keys. Errors are OpenAI-style JSON
  * naming the field at fault; a node without {@code storage.encryption_key} refuses to add keys (503).
  */
@@ -29,6 +30,12 @@ public final class KeysHandler {
       return;
     }
     ctx.vertx().eventBus().<JsonObject>request(Addresses.KEYS_ADD, body, options()).onComplete(ar -> answer(ctx, ar, 201));
+  }
+
+  /** {@code POST /admin/keys/{id}/disable} or {@code /enable}: for every node of the fleet, before the answer. */
+  public void state(RoutingContext ctx, boolean disabled) {
+    JsonObject body = new JsonObject().put("id", ctx.pathParam("id")).put("disabled", disabled);
+    ctx.vertx().eventBus().<JsonObject>request(Addresses.KEYS_STATE, body, options()).onComplete(ar -> answer(ctx, ar, 200));
   }
 
   public void list(RoutingContext ctx) {

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * (health, circuit, cooldown, disabled keys, limits; keys masked) and the router verticle for its state,
  * adds the rate limiter's mode (local, redis or degraded), the response store, the persistence verticle's
  * state (SQLite file, schema version, usage-ledger counters), the log buffers (queued and dropped lines) and
- * the cluster ({@code enabled}, and on a clustered node its {@code node_id} and {@code members}) and the deployed verticles.
- * {@code status} is {@code degraded} when Redis is configured but unreachable or an endpoint's key is disabled.
+ * the cluster ({@code enabled}, and on a clustered node its {@code node_id}, {@code members} and under {@code nodes}
+ * every member's own health, asked over the clustered event bus) and the deployed verticles. {@code status} is
+ * {@code degraded} when Redis is configured but unreachable, an endpoint's key is disabled, or a member did not answer.
  */
 public final class StatusHandler implements Handler<RoutingContext> {
 
@@ -35,6 +36,8 @@ public final class StatusHandler implements Handler<RoutingContext> {
   private final Supplier<JsonArray> verticles;
   private final LogBuffers logs;
   private final Supplier<JsonObject> cluster;
+  /** How long a member of the fleet has to answer with its health before it is listed as unreachable. */
+  static final long MEMBER_TIMEOUT_MS = 2_000;
 
   public StatusHandler(EnsembleConfig config, RateLimiter rateLimiter, long startedAtEpochSeconds, Supplier<JsonArray> verticles,
       LogBuffers logs, Supplier<JsonObject> cluster) {
@@ -59,9 +62,19 @@ public final class StatusHandler implements Handler<RoutingContext> {
         .otherwise(err -> new JsonObject().put("error", "no answer from the router: " + err.getMessage()));
     Future<JsonObject> persistence = bus.<JsonObject>request(Addresses.PERSIST_STATUS, null, options).map(Message::body)
         .otherwise(err -> new JsonObject().put("error", "no answer from the persistence verticle: " + err.getMessage()));
+    JsonObject clusterJson = cluster.get();
+    JsonArray memberIds = clusterJson.getJsonArray("members", new JsonArray());
+    List<Future<JsonObject>> members = new ArrayList<>();
+    for (Object id : memberIds) {
+      members.add(bus.<JsonObject>request(Addresses.fleetHealth((String) id), null,
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(MEMBER_TIMEOUT_MS)).map(Message::body)
+          .otherwise(err -> new JsonObject().put("node_id", id).put("status", "unreachable").put("error", "no answer within "
+              + MEMBER_TIMEOUT_MS + " ms: " + err.getMessage())));
+    }
     List<Future<?>> all = new ArrayList<>(pools);
     all.add(routing);
     all.add(persistence);
+    all.addAll(members);
     Future.join(all).onComplete(ar -> {
       JsonArray providers = new JsonArray();
       boolean degraded = false;
@@ -71,6 +84,14 @@ public final class StatusHandler implements Handler<RoutingContext> {
         for (Object e : p.getJsonArray("endpoints", new JsonArray())) {
           degraded |= ((JsonObject) e).getJsonObject("health", new JsonObject()).getBoolean("key_disabled", false);
         }
+      }
+      JsonArray nodes = new JsonArray();
+      for (Future<JsonObject> member : members) {
+        nodes.add(member.result());
+        degraded |= "unreachable".equals(member.result().getString("status"));
+      }
+      if (!members.isEmpty()) {
+        clusterJson.put("nodes", nodes);
       }
       JsonObject limits = rateLimiter.status().toJson();
       degraded |= "degraded".equals(limits.getString("mode"));
@@ -90,7 +111,7 @@ public final class StatusHandler implements Handler<RoutingContext> {
               .put("local_dir", config.responses().localDir()))
           .put("persistence", persistence.result())
           .put("logging", logs.toJson())
-          .put("cluster", cluster.get())
+          .put("cluster", clusterJson)
           .put("verticles", verticles.get());
       ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
     });

@@ -3,7 +3,10 @@ package dev.ensemble.admin;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.persistence.UsageGroup;
 import dev.ensemble.persistence.UsageQuery;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/usage?from=ISO&to=ISO&group_by=provider,endpoint,model,client}: requests, tokens and cost
@@ -26,6 +30,10 @@ import java.util.List;
  * date ({@code 2026-01-31}) from 1970 to 9999. Rows queued for the ledger before the call are counted. A bad
  * parameter is a 400 naming it (a query string that is not valid percent-encoding is refused before any handler
  * by the ingress).
+ *
+ * <p>On a clustered node the answer is the whole fleet's: every member answers from its own ledger over the
+ * clustered event bus, the rows are summed per group, and {@code missing_nodes} names the members that did not
+ * answer within {@value #MEMBER_TIMEOUT_MS} ms (their rows are absent), so the figure never silently under-reports.
  */
 public final class UsageHandler implements Handler<RoutingContext> {
 
@@ -35,10 +43,16 @@ public final class UsageHandler implements Handler<RoutingContext> {
   private static final Instant EARLIEST = Instant.EPOCH;
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
-  private final Clock clock;
+  /** How long a member of the fleet has to answer with its ledger before it is listed in {@code missing_nodes}. */
+  static final long MEMBER_TIMEOUT_MS = 5_000;
 
-  public UsageHandler(Clock clock) {
+  private final Clock clock;
+  private final Supplier<JsonObject> cluster;
+
+  /** @param cluster this node's cluster membership: with {@code members}, every member's ledger is asked and merged */
+  public UsageHandler(Clock clock, Supplier<JsonObject> cluster) {
     this.clock = clock;
+    this.cluster = cluster;
   }
 
   @Override
@@ -51,15 +65,36 @@ public final class UsageHandler implements Handler<RoutingContext> {
           .put("type", "invalid_request_error").put("param", e.param)));
       return;
     }
-    ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_USAGE, query.toJson(), new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            reply(ctx, 200, ar.result().body());
-          } else {
-            reply(ctx, 503, new JsonObject().put("error", new JsonObject().put("message", "The usage ledger could not be read")
-                .put("type", "api_error")));
-          }
-        });
+    JsonArray members = cluster.get().getJsonArray("members");
+    if (members == null || members.isEmpty()) {
+      ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_USAGE, query.toJson(), new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              reply(ctx, 200, ar.result().body().put("missing_nodes", new JsonArray()));
+            } else {
+              reply(ctx, 503, new JsonObject().put("error", new JsonObject().put("message", "The usage ledger could not be read")
+                  .put("type", "api_error")));
+            }
+          });
+      return;
+    }
+    List<Future<JsonObject>> answers = new ArrayList<>();
+    for (Object member : members) {
+      answers.add(ctx.vertx().eventBus().<JsonObject>request(Addresses.fleetUsage((String) member), query.toJson(),
+          new DeliveryOptions().setSendTimeout(MEMBER_TIMEOUT_MS)).map(Message::body));
+    }
+    Future.join(answers).onComplete(done -> {
+      UsageRows merged = new UsageRows(query.groupBy());
+      JsonArray missing = new JsonArray();
+      for (int i = 0; i < answers.size(); i++) {
+        if (answers.get(i).succeeded()) {
+          merged.add(answers.get(i).result().getJsonArray("rows", new JsonArray()));
+        } else {
+          missing.add(members.getValue(i));
+        }
+      }
+      reply(ctx, 200, new JsonObject().put("rows", merged.toJson()).put("missing_nodes", missing));
+    });
   }
 
   private UsageQuery parse(RoutingContext ctx) {

@@ -33,18 +33,35 @@ public final class Addresses {
   public static final String PERSIST_STATUS = "ensemble.persist.status";
 
   /**
-   * Request-reply: a new client with its key hash (never the key) as JSON; the persistence verticle inserts it
-   * into {@code clients}, has the {@link #CLIENTS_DIRECTORY} updated, then replies.
+   * Request-reply: a {@link dev.ensemble.model.SharedEntry} as JSON; the persistence verticle stores it unless its
+   * copy supersedes it, and replies whether it did.
    */
-  public static final String PERSIST_CLIENT_CREATE = "ensemble.persist.client.create";
+  public static final String PERSIST_ENTRY_PUT = "ensemble.persist.entry.put";
 
-  /** Request-reply: a client id; removed like a create, or failure 404 when there is no such client. */
-  public static final String PERSIST_CLIENT_DELETE = "ensemble.persist.client.delete";
+  /** Request-reply: every stored {@link dev.ensemble.model.SharedEntry}, deletion markers included, as {@code {entries: [...]}}. */
+  public static final String PERSIST_ENTRIES_LIST = "ensemble.persist.entries.list";
 
   /**
-   * Request-reply, local: the persistence verticle sends the whole client directory (JSON: clients with key
-   * hashes, and at start each client's spend this month) to the node's
-   * {@link dev.ensemble.clients.ClientRegistry}, which swaps its snapshot and replies.
+   * Request-reply to the node's fleet-state verticle: {@code {kind, id, deleted?, body?, expect?: absent|present}}, a change
+   * of the shared state. It is versioned, stored, applied on this node and on every live member, then answered
+   * with the stored entry; failure 409 when {@code expect: absent} meets a live entry, 404 when {@code expect:
+   * present} meets none.
+   */
+  public static final String FLEET_PUT = "ensemble.fleet.put";
+
+  /** Request-reply to the node's fleet-state verticle: a kind; the reply is {@code {entries: [...]}}, live ones only. */
+  public static final String FLEET_LIST = "ensemble.fleet.list";
+
+  /**
+   * Request-reply, local: the fleet-state verticle hands the keys verticle a changed provider key entry (this
+   * node's change or another node's); the reply comes once the pool serves the change.
+   */
+  public static final String KEYS_CHANGED = "ensemble.keys.changed";
+
+  /**
+   * Request-reply, local, to the node's {@link dev.ensemble.clients.ClientRegistry}: {@code {clients: [...]}}, the whole
+   * client directory (key hashes only) from the fleet-state verticle after every change, and/or {@code {month,
+   * spent_e10}}, this node's spend per client from its ledger, from the persistence verticle at start. Replied once applied.
    */
   public static final String CLIENTS_DIRECTORY = "ensemble.clients.directory";
 
@@ -54,20 +71,14 @@ public final class Addresses {
    */
   public static final String KEYS_ADD = "ensemble.keys.add";
 
+  /** Request-reply to the keys verticle: {@code {id, disabled}} from {@code POST /admin/keys/{id}/disable|enable}. */
+  public static final String KEYS_STATE = "ensemble.keys.state";
+
   /** Request-reply to the keys verticle: every provider key, config and admin, masked, as {@code {data: [...]}}. */
   public static final String KEYS_LIST = "ensemble.keys.list";
 
   /** Request-reply to the keys verticle: a key id to remove; failure 404 (unknown) or 409 (a config-file key). */
   public static final String KEYS_DELETE = "ensemble.keys.delete";
-
-  /** Request-reply: the stored provider keys (ciphertext only) as {@code {keys: [...]}}. */
-  public static final String PERSIST_KEYS_LIST = "ensemble.persist.keys.list";
-
-  /** Request-reply: one provider key row (ciphertext only) to insert; failure 409 when its provider + name exists. */
-  public static final String PERSIST_KEYS_INSERT = "ensemble.persist.keys.insert";
-
-  /** Request-reply: a provider key id to delete; replies with whether a row went. */
-  public static final String PERSIST_KEYS_DELETE = "ensemble.persist.keys.delete";
 
   /**
    * Cluster-wide, published: an {@link dev.ensemble.pools.AttemptOutcome} that other nodes should apply (a
@@ -88,6 +99,32 @@ public final class Addresses {
   public static final String ROUTING_PEER_USAGE = "ensemble.routing.peer.usage";
 
   private Addresses() {
+  }
+
+  /**
+   * Cluster-wide, request-reply to one member: {@code {kind, id, version}}; the member replies once its copy of that
+   * entry is at least that version (the barrier an admin change waits on before it is answered).
+   */
+  public static String fleetApplied(String nodeId) {
+    return "ensemble.fleet." + nodeId + ".applied";
+  }
+
+  /** Cluster-wide, request-reply to one member: a {@link dev.ensemble.persistence.UsageQuery} answered from its own ledger. */
+  public static String fleetUsage(String nodeId) {
+    return "ensemble.fleet." + nodeId + ".usage";
+  }
+
+  /**
+   * Cluster-wide, request-reply to one member: its health in brief — {@code {node_id, status: ok|degraded, started_at,
+   * listen, keys_disabled, rate_limits}} — for every member's line in {@code /admin/status}.
+   */
+  public static String fleetHealth(String nodeId) {
+    return "ensemble.fleet." + nodeId + ".health";
+  }
+
+  /** Cluster-wide, request-reply to one member: a response id, answered like {@link #PERSIST_RESPONSE_GET} from its own store. */
+  public static String fleetResponse(String nodeId) {
+    return "ensemble.fleet." + nodeId + ".response";
   }
 
   /** Published after every upstream attempt on {@code provider}: {@link dev.ensemble.pools.AttemptOutcome}. */
@@ -117,6 +154,15 @@ public final class Addresses {
    */
   public static String poolKeys(String provider) {
     return "ensemble.pool." + provider + ".keys";
+  }
+
+  /**
+   * Request-reply: {@code {key, disabled}} — the key state the fleet agreed on (an operator's disable/enable); the
+   * pool of {@code provider} disables or re-enables every endpoint of that key (re-enabling also clears a rejection
+   * by the provider, which every node learnt over {@link #CLUSTER_OUTCOME}).
+   */
+  public static String poolKeyState(String provider) {
+    return "ensemble.pool." + provider + ".key.state";
   }
 
   /** Request-reply: the pool of {@code provider} answers with its endpoints' health as JSON. */

@@ -1,6 +1,6 @@
 package dev.ensemble.clients;
 
-import dev.ensemble.model.GatewayError;
+import io.vertx.core.Future;
 
 import java.math.BigDecimal;
 
@@ -24,15 +24,14 @@ public record ClientAccount(Client client, ClientRegistry registry) {
   /**
    * Admits one more request of this client (its budget and {@code rpm_limit}); anonymous requests always pass.
    *
-   * @throws GatewayError the refusal: 429 for a spent monthly budget or over the client's rate
+   * Completes at once unless the client's rate is counted in Redis; fails with the refusal, a {@code GatewayError}:
+   * 429 for a spent monthly budget or over the client's rate.
    */
-  public void admit() {
-    if (client != null) {
-      GatewayError refused = registry.admit(client);
-      if (refused != null) {
-        throw refused;
-      }
+  public Future<Void> admit() {
+    if (client == null) {
+      return Future.succeededFuture();
     }
+    return registry.admitShared(client).compose(refused -> refused == null ? Future.succeededFuture() : Future.failedFuture(refused));
   }
 
   /** Adds a finished request's cost to the client's spend this month. */

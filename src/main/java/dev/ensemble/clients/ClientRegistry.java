@@ -4,6 +4,8 @@ import dev.ensemble.bus.Addresses;
 import dev.ensemble.model.CostE10;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.ratelimit.EndpointLimits;
+import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.ratelimit.SlidingWindowLog;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -36,7 +38,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       written later, in batches; this counter is the up-to-date figure budgets are checked against.</li>
  *   <li>One {@link SlidingWindowLog} per client with an {@code rpm_limit}, created on first use.</li>
  * </ul>
- * Spend and request counts are this node's; a cluster would need them shared (not done yet).
+ * In a fleet, the other nodes' spend per client arrives from the {@code SpendBoard} ({@link #peerSpent}, written by
+ * Hazelcast's event thread into a concurrent map) and counts against the budget with this node's own; the
+ * {@code rpm_limit} is counted exactly in Redis when the node has the shared limiter ({@link #shareLimitsThrough},
+ * {@link #admitShared}: one Redis call per request of a limited client, like an endpoint's limit), else split evenly
+ * over the live nodes ({@link #nodes(int)}, from the cluster bridge). The budget is read from local memory only:
+ * admitting a request asks no other node for it.
  */
 public final class ClientRegistry {
 
@@ -46,6 +53,11 @@ public final class ClientRegistry {
   private volatile ClientDirectory directory = ClientDirectory.EMPTY;
   private final Map<String, AtomicReference<MonthSpend>> spend = new ConcurrentHashMap<>();
   private final Map<String, SlidingWindowLog> rpm = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, MonthSpend>> peerSpend = new ConcurrentHashMap<>();
+  private volatile int nodes = 1;
+  private volatile RateLimiter shared;
+  /** The prefix of a client's limit in the shared limiter (endpoint ids are counted there unprefixed). */
+  static final String LIMIT_PREFIX = "client:";
 
   /** What one client spent in one month, in 10^-10 USD. */
   private record MonthSpend(YearMonth month, long e10) {}
@@ -73,16 +85,11 @@ public final class ClientRegistry {
   }
 
   /**
-   * Applies {@code {clients: [...], month: "2026-05", spent_e10: {id: n}}}: the new snapshot replaces the old
-   * one; the spend figures seed clients this registry has no figure for yet (this node's own counts, which
-   * are ahead of the ledger, win); state of removed clients is dropped.
+   * Applies {@code {clients?: [...], month?: "2026-05", spent_e10?: {id: n}}}: the spend figures seed clients this
+   * registry has no figure for yet (this node's own counts, which are ahead of the ledger, win); a new client
+   * list replaces the snapshot and drops the state of removed clients.
    */
   void apply(JsonObject update) {
-    List<Client> clients = new ArrayList<>();
-    for (Object c : update.getJsonArray("clients", new JsonArray())) {
-      clients.add(Client.fromJson((JsonObject) c));
-    }
-    ClientDirectory next = new ClientDirectory(clients);
     String month = update.getString("month");
     JsonObject spent = update.getJsonObject("spent_e10", new JsonObject());
     if (month != null) {
@@ -91,7 +98,21 @@ public final class ClientRegistry {
         spend.putIfAbsent(id, new AtomicReference<>(new MonthSpend(m, spent.getLong(id))));
       }
     }
+    JsonArray list = update.getJsonArray("clients");
+    if (list == null) {
+      return;
+    }
+    List<Client> clients = new ArrayList<>();
+    for (Object c : list) {
+      clients.add(Client.fromJson((JsonObject) c));
+    }
+    ClientDirectory next = new ClientDirectory(clients);
+    ClientDirectory before = directory;
     directory = next;
+    if (shared != null) {
+      next.all().forEach(this::registerLimit);
+      before.all().stream().filter(c -> next.byId(c.id()) == null).forEach(c -> shared.unregister(LIMIT_PREFIX + c.id()));
+    }
     spend.keySet().removeIf(id -> next.byId(id) == null);
     rpm.keySet().removeIf(id -> next.byId(id) == null);
   }
@@ -107,14 +128,45 @@ public final class ClientRegistry {
         .updateAndGet(s -> s.month().equals(now) ? new MonthSpend(now, s.e10() + e10) : new MonthSpend(now, e10));
   }
 
-  /** USD the client spent this UTC calendar month (requests finished so far). */
+  /** USD the client spent this UTC calendar month (requests finished so far), on this node and every other node heard of. */
   public BigDecimal spentThisMonth(String clientId) {
+    YearMonth now = month(clock.instant());
+    long e10 = 0;
     AtomicReference<MonthSpend> s = spend.get(clientId);
-    if (s == null) {
-      return BigDecimal.ZERO;
+    if (s != null && s.get().month().equals(now)) {
+      e10 += s.get().e10();
     }
-    MonthSpend current = s.get();
-    return current.month().equals(month(clock.instant())) ? CostE10.usd(current.e10()) : BigDecimal.ZERO;
+    Map<String, MonthSpend> peers = peerSpend.get(clientId);
+    if (peers != null) {
+      for (MonthSpend p : peers.values()) {
+        if (p.month().equals(now)) {
+          e10 += p.e10();
+        }
+      }
+    }
+    return e10 == 0 ? BigDecimal.ZERO : CostE10.usd(e10);
+  }
+
+  /** This node's own spend per client in the month it was counted: {@code client id -> "2026-05:<e10>"}. */
+  public Map<String, String> ownSpend() {
+    Map<String, String> out = new java.util.HashMap<>();
+    spend.forEach((id, s) -> {
+      MonthSpend m = s.get();
+      out.put(id, m.month() + ":" + m.e10());
+    });
+    return out;
+  }
+
+  /** What the ledger {@code ledger} of another node counted for a client: {@code "2026-05:<e10>"}. */
+  public void peerSpent(String clientId, String ledger, String monthAndE10) {
+    int colon = monthAndE10.indexOf(':');
+    MonthSpend m = new MonthSpend(YearMonth.parse(monthAndE10.substring(0, colon)), Long.parseLong(monthAndE10.substring(colon + 1)));
+    peerSpend.computeIfAbsent(clientId, id -> new ConcurrentHashMap<>()).put(ledger, m);
+  }
+
+  /** The number of live nodes a client's {@code rpm_limit} is split over (without Redis). */
+  public void nodes(int count) {
+    nodes = Math.max(1, count);
   }
 
   /**
@@ -123,6 +175,42 @@ public final class ClientRegistry {
    * Requests already running may take the spend past the budget; the next one is refused.
    */
   public GatewayError admit(Client client) {
+    GatewayError spent = budgetRefusal(client);
+    if (spent != null) {
+      return spent;
+    }
+    return client.rpmLimit() == null ? null : localRate(client);
+  }
+
+  /**
+   * {@link #admit}, with the {@code rpm_limit} counted exactly across nodes by the shared limiter when one is set
+   * (Redis): then the answer waits for Redis; otherwise it is ready at once. Completes with the refusal or null.
+   */
+  public Future<GatewayError> admitShared(Client client) {
+    GatewayError spent = budgetRefusal(client);
+    if (spent != null || client.rpmLimit() == null || shared == null) {
+      return Future.succeededFuture(spent != null ? spent : client.rpmLimit() == null ? null : localRate(client));
+    }
+    return shared.tryAdmit(LIMIT_PREFIX + client.id(), 0).map(admission -> admission.admitted() ? null
+        : rateRefusal(client, Math.max(1, (admission.retryAfterMillis() + 999) / 1000)));
+  }
+
+  /**
+   * Counts every client's {@code rpm_limit} in {@code limiter} (the Redis limiter shared by the fleet), under
+   * {@code client:<id>}, instead of on this node; a client is registered there as the directory brings it.
+   */
+  public void shareLimitsThrough(RateLimiter limiter) {
+    this.shared = limiter;
+    directory.all().forEach(this::registerLimit);
+  }
+
+  private void registerLimit(Client c) {
+    if (shared != null) {
+      shared.register(LIMIT_PREFIX + c.id(), new EndpointLimits(c.rpmLimit(), null));
+    }
+  }
+
+  private GatewayError budgetRefusal(Client client) {
     Instant now = clock.instant();
     BigDecimal budget = client.monthlyBudgetUsd();
     if (budget != null) {
@@ -133,16 +221,28 @@ public final class ClientRegistry {
             + month(now).plusMonths(1).atDay(1) + " (UTC)", false, null, null);
       }
     }
-    if (client.rpmLimit() != null) {
-      SlidingWindowLog log = rpm.computeIfAbsent(client.id(), id -> new SlidingWindowLog(client.rpmLimit(), WINDOW_MS));
+    return null;
+  }
+
+  private GatewayError localRate(Client client) {
+    Instant now = clock.instant();
+    {
+      int share = Math.max(1, (client.rpmLimit() + nodes - 1) / nodes);
+      SlidingWindowLog log = rpm.get(client.id());
+      if (log == null || log.limit() != share) {
+        log = rpm.compute(client.id(), (id, old) -> old != null && old.limit() == share ? old : new SlidingWindowLog(share, WINDOW_MS));
+      }
       long millis = now.toEpochMilli();
       if (!log.tryAcquire(millis)) {
-        long retryAfter = Math.max(1, (log.retryAfterMillis(millis) + 999) / 1000);
-        return new GatewayError(ErrorType.RATE_LIMITED, 429, "Client '" + client.name() + "' is over its limit of "
-            + client.rpmLimit() + " requests per minute", true, retryAfter, null);
+        return rateRefusal(client, Math.max(1, (log.retryAfterMillis(millis) + 999) / 1000));
       }
     }
     return null;
+  }
+
+  private static GatewayError rateRefusal(Client client, long retryAfterSeconds) {
+    return new GatewayError(ErrorType.RATE_LIMITED, 429, "Client '" + client.name() + "' is over its limit of "
+        + client.rpmLimit() + " requests per minute", true, retryAfterSeconds, null);
   }
 
   /** The UTC calendar month of an instant. */

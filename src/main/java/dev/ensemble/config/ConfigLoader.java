@@ -63,8 +63,9 @@ public final class ConfigLoader {
     top.entries("models").forEach((name, node) -> declared.put(name, model(name, node)));
     Map<String, ModelConfig> models = new ModelResolver(providers).resolve(declared, catalog);
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
-    top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node)));
-    EnsembleConfig config = new EnsembleConfig(server(top.object("server")), storage(top.object("storage")),
+    ServerConfig server = server(top.object("server"));
+    top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node, server.requestTimeoutMs())));
+    EnsembleConfig config = new EnsembleConfig(server, storage(top.object("storage")),
         responses(top.object("responses")), redis(top.object("redis")), cluster(top.object("cluster")),
         providers, models, routes);
     crossCheck(config);
@@ -116,7 +117,7 @@ public final class ConfigLoader {
   }
 
   private ServerConfig server(ConfigNode n) {
-    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key",
+    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key", "request_timeout_ms",
         "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms");
     long port = n.integer("port", 8080);
     if (port < 0 || port > 65535) {
@@ -124,6 +125,7 @@ public final class ConfigLoader {
     }
     ServerConfig s = new ServerConfig(n.string("host", "127.0.0.1"), (int) port, n.positive("max_body_bytes", 10 * 1024 * 1024),
         n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"),
+        n.positive("request_timeout_ms", ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS),
         timeout(n, "header_read_timeout_ms", ServerConfig.DEFAULT_HEADER_READ_TIMEOUT_MS),
         timeout(n, "body_read_timeout_ms", ServerConfig.DEFAULT_BODY_READ_TIMEOUT_MS),
         timeout(n, "idle_timeout_ms", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS));
@@ -293,8 +295,8 @@ public final class ConfigLoader {
         served, ModelFields.modalities(n), kind);
   }
 
-  private RouteConfig route(String name, ConfigNode n) {
-    n.allow("model", "fallback", "retry", "cache");
+  private RouteConfig route(String name, ConfigNode n, long requestTimeoutMs) {
+    n.allow("model", "fallback", "retry", "cache", "timeout_ms");
     ConfigNode r = n.object("retry").allow("max_attempts", "initial_backoff_ms", "jitter");
     ConfigNode c = n.object("cache").allow("type", "threshold", "ttl_seconds", "embedding_model", "audit_sample_rate");
     String cacheType = c.string("type", "none");
@@ -315,7 +317,8 @@ public final class ConfigLoader {
     }
     return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
         new RouteConfig.Retry(r.positiveInt("max_attempts", 4), backoff, r.bool("jitter", true)),
-        new RouteConfig.Cache(cacheType, threshold, c.positive("ttl_seconds", 86_400), c.string("embedding_model", ""), audit));
+        new RouteConfig.Cache(cacheType, threshold, c.positive("ttl_seconds", 86_400), c.string("embedding_model", ""), audit),
+        n.positive("timeout_ms", requestTimeoutMs));
   }
 
   private static void crossCheck(EnsembleConfig config) {

@@ -5,22 +5,27 @@ package dev.ensemble.config;
  *
  * @param allowAnonymous explicitly permits {@code require_client_keys: false} on a non-loopback host
  * @param metricsKey     when set, {@code /metrics} needs it as a bearer token
+ * @param requestTimeoutMs how long one client request may take across all its attempts (each attempt is bounded by
+ *                       its provider's {@code timeout_ms}, {@code first_byte_timeout_ms}, {@code idle_timeout_ms}); a
+ *                       workflow route's own {@code timeout_ms} replaces it
  * @param headerReadTimeoutMs how long a connection awaiting a request head may go without a byte arriving
  * @param bodyReadTimeoutMs   how long a request body may take to arrive, from the end of its head
  * @param idleTimeoutMs       how long a keep-alive connection may wait, after a response ends, for the next request's head
  */
 public record ServerConfig(
     String host, int port, long maxBodyBytes, Secret adminKey, boolean requireClientKeys, boolean allowAnonymous,
-    Secret metricsKey, long headerReadTimeoutMs, long bodyReadTimeoutMs, long idleTimeoutMs) {
+    Secret metricsKey, long requestTimeoutMs, long headerReadTimeoutMs, long bodyReadTimeoutMs, long idleTimeoutMs) {
 
+  /** Twice the default attempt timeout ({@code timeout_ms: 600000}), so a timed-out attempt can still fail over. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 1_200_000;
   public static final long DEFAULT_HEADER_READ_TIMEOUT_MS = 30_000;
   public static final long DEFAULT_BODY_READ_TIMEOUT_MS = 120_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 75_000;
 
   /** The same settings listening on {@code port}. */
   public ServerConfig withPort(int port) {
-    return new ServerConfig(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, headerReadTimeoutMs,
-        bodyReadTimeoutMs, idleTimeoutMs);
+    return new ServerConfig(host, port, maxBodyBytes, adminKey, requireClientKeys, allowAnonymous, metricsKey, requestTimeoutMs,
+        headerReadTimeoutMs, bodyReadTimeoutMs, idleTimeoutMs);
   }
 
   public boolean isLoopback() {

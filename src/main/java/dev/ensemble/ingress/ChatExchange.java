@@ -34,8 +34,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * key, a failing provider (5xx, overloaded, timeout, connection) to another provider serving the model
  * after a jittered exponential backoff, a permanent error straight back to the client. Only failures before
  * the first byte reached the client are retried, within an attempt budget and the request's deadline; a
- * workflow route then falls back along its {@code fallback} models. Confined to the client connection's
- * event loop. Its journal is live in {@link LiveResponses} from the start until the answer is persisted (the
+ * workflow route then falls back along its {@code fallback} models. Each attempt is bounded by its provider's
+ * timeouts; the request as a whole by its own deadline ({@code server.request_timeout_ms}, or the workflow route's
+ * {@code timeout_ms}), which ends whatever is under way when it passes: the attempt in flight (504 in the client's
+ * format, or an error event if the answer is already streaming), a backoff, a wait for admission. Confined to the
+ * client connection's event loop. Its journal is live in {@link LiveResponses} from the start until the answer is persisted (the
  * persistence verticle acknowledged it, or failed to), so the response can be followed and read meanwhile.
  */
 final class ChatExchange {
@@ -57,9 +60,15 @@ final class ChatExchange {
   private final ResponseJournal journal;
   private final ClientAccount account;
   private final LiveResponses live;
-  private final long deadlineNanos;
-  private final long startNanos = System.nanoTime();
   private final ClientCall call;
+  private final long timeoutMs;
+  private final long startNanos = System.nanoTime();
+  private final long deadlineNanos;
+  private long deadlineTimer = -1;
+  private long backoffTimer = -1;
+  private boolean expired;
+  private boolean finished;
+  private UpstreamAttempt inFlight;
   private UnifiedRequest request;
   private List<String> fallbacks;
   private RoutingHints hints;
@@ -69,7 +78,7 @@ final class ChatExchange {
 
   ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
       RouteConfig route, ClientCall call, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
-      LiveResponses live) {
+      LiveResponses live, long requestTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
@@ -84,13 +93,42 @@ final class ChatExchange {
     this.live = live;
     this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId());
     this.fallbacks = route == null ? List.of() : route.fallback();
-    this.deadlineNanos = System.nanoTime() + first.pool().config().timeoutMs() * 1_000_000;
+    this.timeoutMs = route == null ? requestTimeoutMs : route.timeoutMs();
+    this.deadlineNanos = startNanos + timeoutMs * 1_000_000;
     this.last = first;
   }
 
   void run() {
     live.register(context.requestId(), journal);
+    deadlineTimer = vertx.setTimer(timeoutMs, t -> onDeadline());
     attempt(last);
+  }
+
+  /** The request's own time is up: whatever is under way ends now, and no further attempt starts. */
+  private void onDeadline() {
+    deadlineTimer = -1;
+    expired = true;
+    if (finished) {
+      return;
+    }
+    if (inFlight != null) {
+      inFlight.expire(deadlineError());
+    } else if (backoffTimer >= 0) {
+      vertx.cancelTimer(backoffTimer);
+      backoffTimer = -1;
+      fail(deadlineError());
+    }
+    // else: an admission is pending; attempt() sees the expiry when it answers
+  }
+
+  private boolean pastDeadline() {
+    return expired || System.nanoTime() >= deadlineNanos;
+  }
+
+  private GatewayError deadlineError() {
+    return GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "The request did not complete within its deadline of " + timeoutMs + " ms ("
+        + (route == null ? "server.request_timeout_ms" : "routes." + route.name() + ".timeout_ms") + ") after " + attempts
+        + (attempts == 1 ? " attempt" : " attempts"));
   }
 
   /** The exact (cluster-wide) limiter admits the attempt first; a refusal is a 429 from that endpoint. */
@@ -99,8 +137,16 @@ final class ChatExchange {
       fail(new GatewayError(ErrorType.INVALID_REQUEST, 499, "The client cancelled the request", false, null, null));
       return;
     }
+    if (pastDeadline()) {
+      fail(deadlineError());
+      return;
+    }
     rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {
       Admission admission = ar.result();
+      if (pastDeadline()) {
+        fail(deadlineError());
+        return;
+      }
       if (admission.admitted()) {
         send(selection);
         return;
@@ -119,12 +165,15 @@ final class ChatExchange {
     attemptsOfModel++;
     client.routed(selection.decision(), attempts);
     LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
-    new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect()).run().onComplete(ar -> {
+    inFlight = new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect());
+    inFlight.run().onComplete(ar -> {
+      inFlight = null;
       AttemptResult result = ar.result();
       report(selection, result);
       if (result.canFailOver()) {
         onFailure(selection, result.failure());
       } else {
+        finish();
         persist(selection, result.usage());
         ledger(selection, result.clientStatus(), result.usage(), result.timeToFirstByteMs());
       }
@@ -132,7 +181,7 @@ final class ChatExchange {
   }
 
   private void onFailure(Selection failed, AttemptFailure failure) {
-    if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || System.nanoTime() >= deadlineNanos) {
+    if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || pastDeadline()) {
       fail(failure.clientError());
       return;
     }
@@ -166,7 +215,10 @@ final class ChatExchange {
     if (delay == 0) {
       attempt(next);
     } else {
-      vertx.setTimer(delay, t -> attempt(next));
+      backoffTimer = vertx.setTimer(delay, t -> {
+        backoffTimer = -1;
+        attempt(next);
+      });
     }
   }
 
@@ -191,10 +243,22 @@ final class ChatExchange {
   }
 
   private void fail(GatewayError error) {
+    if (finished) {
+      return;
+    }
+    finish();
     retire();
     ledger(last, error.status(), Usage.UNKNOWN, -1);
     if (!client.closed()) {
       client.fail(error);
+    }
+  }
+
+  private void finish() {
+    finished = true;
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
     }
   }
 

@@ -38,9 +38,11 @@ final class ChatHandler implements Handler<RoutingContext> {
   private final Function<RoutingContext, RouteConfig> routeOf;
   private final LiveResponses live;
   private final StoredResponses conversations;
+  private final long requestTimeoutMs;
 
   ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live, StoredResponses conversations) {
+      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live, StoredResponses conversations,
+      long requestTimeoutMs) {
     this.conversations = conversations;
     this.dialect = dialect;
     this.router = router;
@@ -48,6 +50,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     this.metrics = metrics;
     this.routeOf = routeOf;
     this.live = live;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -56,8 +59,17 @@ final class ChatHandler implements Handler<RoutingContext> {
     String requestId = RequestIds.next(now);
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     ClientAccount account = Caller.of(ctx).account();
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        ErrorResponder.send(response, dialect, GatewayError.from(admitted.cause()));
+      } else {
+        serve(ctx, response, requestId, now, account);
+      }
+    });
+  }
+
+  private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
     try {
-      account.admit();
       JsonObject body = jsonBody(ctx.body().buffer());
       RouteConfig route = routeOf.apply(ctx);
       if (route != null) {
@@ -88,7 +100,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
     ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000, call.echo());
     new ChatExchange(ctx.vertx(), new HttpChannel(ctx.response(), dialect, context), dialect, router, rateLimiter, route, call, hints,
-        selection, context, account, live).run();
+        selection, context, account, live, requestTimeoutMs).run();
   }
 
   /** The path parameters (e.g. Gemini's {@code model:method}) and the query string, for the dialect to read. */

@@ -12,7 +12,7 @@ import java.util.List;
  * it from its own event loop; every call hops to the follower's connection context, which keeps the events in
  * order and does the encoding off the producer's loop.
  */
-final class EventFollower {
+final class EventFollower implements Follower {
 
   private final Context context;
   private final HttpServerResponse out;
@@ -25,23 +25,27 @@ final class EventFollower {
     this.afterSeq = afterSeq;
   }
 
-  long afterSeq() {
+  @Override
+  public long afterSeq() {
     return afterSeq;
   }
 
-  void replay(List<JsonObject> events) {
+  @Override
+  public void replay(List<JsonObject> events) {
     if (!events.isEmpty()) {
       context.runOnContext(v -> events.forEach(this::write));
     }
   }
 
-  void event(JsonObject event) {
+  @Override
+  public void event(JsonObject event) {
     if (event.getLong("seq") > afterSeq) {
       context.runOnContext(v -> write(event));
     }
   }
 
-  void end() {
+  @Override
+  public void end() {
     context.runOnContext(v -> {
       if (!out.closed() && !out.ended()) {
         out.end();

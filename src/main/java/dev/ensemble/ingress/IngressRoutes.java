@@ -50,10 +50,12 @@ public final class IngressRoutes {
     router.route("/v1/*").handler(clientAuth);
     router.route("/v1beta/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
+    long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
     StoredResponses stored = new StoredResponses(services.live(), access);
     for (ClientDialect dialect : dialects.all()) {
-      ChatHandler chat = new ChatHandler(dialect, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live(), stored);
+      ChatHandler chat = new ChatHandler(dialect, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live(), stored,
+          requestTimeoutMs);
       dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
       if (dialect.storedResponsePath() != null) {
         router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
@@ -68,17 +70,17 @@ public final class IngressRoutes {
             "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
       }
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
-        stored));
+        stored, requestTimeoutMs));
     router.get("/v1/ws").handler(new WebSocketHandler(dialects, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS));
+        WebSocketHandler.PING_INTERVAL_MS, requestTimeoutMs));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json))));
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs));
     router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created)));
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs));
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
-    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live());
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")

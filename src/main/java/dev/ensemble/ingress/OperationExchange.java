@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One non-streamed, non-chat request ({@link Operation}) from routing to its answer, along the same path as a
  * chat request: the exact limiter admits each attempt, an upstream failure fails over by the {@link Failover}
- * rules within {@link ChatExchange#MAX_ATTEMPTS} and the pool's timeout, every attempt's outcome reaches the
+ * rules within {@link ChatExchange#MAX_ATTEMPTS} and the request's deadline ({@code server.request_timeout_ms}; each
+ * attempt is bounded by its provider's {@code timeout_ms}), every attempt's outcome reaches the
  * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
  * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere.
  * The answer is sent whole, so every failure before it is a clean one. Confined to the client connection's event loop.
@@ -50,14 +51,18 @@ final class OperationExchange {
   private final String requestId;
   private final String model;
   private final ClientAccount account;
+  private final long requestTimeoutMs;
   private final long deadlineNanos;
   private final long startNanos = System.nanoTime();
   private RoutingHints hints;
   private Selection last;
   private int attempts;
+  /** The attempt in flight is over (answered, failed, or cut at the request's deadline): late callbacks are ignored. */
+  private boolean attemptOver = true;
+  private long deadlineTimer = -1;
 
   OperationExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
-      Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account) {
+      Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account, long requestTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
     this.dialect = dialect;
@@ -69,7 +74,8 @@ final class OperationExchange {
     this.requestId = requestId;
     this.model = operation.routingView().model();
     this.account = account;
-    this.deadlineNanos = startNanos + first.pool().config().timeoutMs() * 1_000_000;
+    this.requestTimeoutMs = requestTimeoutMs;
+    this.deadlineNanos = startNanos + requestTimeoutMs * 1_000_000;
   }
 
   void run() {
@@ -106,7 +112,23 @@ final class OperationExchange {
         .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
         .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
     long attemptStart = System.nanoTime();
+    attemptOver = false;
+    deadlineTimer = vertx.setTimer(Math.max(1, (deadlineNanos - attemptStart) / 1_000_000), t -> {
+      deadlineTimer = -1;
+      if (!attemptOver) {
+        attemptOver = true;
+        failed(selection, attemptStart, 0, ErrorClass.PERMANENT, "deadline", null, GatewayError.of(ErrorType.UPSTREAM_TIMEOUT,
+            "The request did not complete within its deadline of " + requestTimeoutMs + " ms (server.request_timeout_ms) after "
+                + attempts + (attempts == 1 ? " attempt" : " attempts")), "request_deadline");
+      }
+    });
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
+      if (attemptOver) {
+        if (ar.succeeded()) {
+          ar.result().cancel();
+        }
+        return;
+      }
       if (ar.failed() && ar.cause() instanceof UpstreamAuthException auth) {
         failed(selection, attemptStart, 0, auth.errorClass(), "auth", null, UpstreamFailures.fromAuth(auth, selection.pool().name()), auth.type());
         return;
@@ -117,11 +139,15 @@ final class OperationExchange {
         return;
       }
       UpstreamResponse response = ar.result();
-      long timer = vertx.setTimer(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000), t -> response.cancel());
+      long attemptDeadline = Math.min(deadlineNanos, attemptStart + selection.pool().config().timeoutMs() * 1_000_000);
+      long timer = vertx.setTimer(Math.max(1, (attemptDeadline - System.nanoTime()) / 1_000_000), t -> response.cancel());
       response.fullBody().onComplete(body -> {
         vertx.cancelTimer(timer);
+        if (attemptOver) {
+          return;
+        }
         if (body.failed()) {
-          boolean timedOut = System.nanoTime() >= deadlineNanos;
+          boolean timedOut = System.nanoTime() >= attemptDeadline;
           failed(selection, attemptStart, response.status(), ErrorClass.RETRYABLE, timedOut ? "timeout" : "connection", null,
               timedOut ? GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + selection.pool().name() + " did not answer in time")
                   : UpstreamFailures.fromTransport(body.cause(), selection.pool().name()), null);
@@ -136,7 +162,17 @@ final class OperationExchange {
     });
   }
 
+  /** The attempt in flight is over: the deadline timer that would cut it is dropped. */
+  private void settle() {
+    attemptOver = true;
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+
   private void answer(Selection selection, long attemptStart, UpstreamResponse response, Buffer body) {
+    settle();
     Operation.Answer answer;
     try {
       answer = operation.decode(selection, body);
@@ -156,6 +192,7 @@ final class OperationExchange {
 
   private void failed(Selection selection, long attemptStart, int status, ErrorClass errorClass, String cause, Long retryAfterMillis,
       GatewayError clientError, String errorType) {
+    settle();
     outcome(selection, attemptStart, status, errorClass, errorType == null ? cause : errorType, retryAfterMillis);
     report(selection, clientError.status(), false, Usage.UNKNOWN, BigDecimal.ZERO, -1);
     onFailure(selection, new AttemptFailure(errorClass, cause, retryAfterMillis, clientError));

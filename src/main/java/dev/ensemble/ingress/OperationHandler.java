@@ -31,13 +31,16 @@ final class OperationHandler implements Handler<RoutingContext> {
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
   private final Parser parser;
+  private final long requestTimeoutMs;
 
-  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser) {
+  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
+      long requestTimeoutMs) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.parser = parser;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -46,12 +49,22 @@ final class OperationHandler implements Handler<RoutingContext> {
     String requestId = RequestIds.next(now);
     HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     ClientAccount account = Caller.of(ctx).account();
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        ErrorResponder.send(response, dialect, GatewayError.from(admitted.cause()));
+      } else {
+        serve(ctx, response, requestId, now, account);
+      }
+    });
+  }
+
+  private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
     try {
-      account.admit();
       Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      new OperationExchange(ctx.vertx(), response, dialect, router, rateLimiter, operation, hints, selection, requestId, account).run();
+      new OperationExchange(ctx.vertx(), response, dialect, router, rateLimiter, operation, hints, selection, requestId, account,
+          requestTimeoutMs).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -38,7 +38,7 @@ final class ResponseJournal {
   private GatewayError error;
   private JsonObject cancelled;
   private Usage partialUsage;
-  private final List<EventFollower> followers = new ArrayList<>(0);
+  private final List<Follower> followers = new ArrayList<>(0);
   private final List<Runnable> onClose = new ArrayList<>(0);
   private boolean terminated;
   private boolean closed;
@@ -90,7 +90,7 @@ final class ResponseJournal {
     if (followers.isEmpty()) {
       return;
     }
-    for (EventFollower follower : followers) {
+    for (Follower follower : followers) {
       follower.event(event);
       if (terminated) {
         follower.end();
@@ -115,7 +115,7 @@ final class ResponseJournal {
    * Sends {@code follower} the events after its {@code afterSeq}, then every new one until the terminal event (or
    * until the response is retired without one), then ends it. Safe from any thread.
    */
-  void follow(EventFollower follower) {
+  void follow(Follower follower) {
     owner.runOnContext(v -> {
       List<JsonObject> replay = new ArrayList<>();
       for (int i = (int) Math.max(0, Math.min(follower.afterSeq() + 1, events.size())); i < events.size(); i++) {
@@ -131,7 +131,7 @@ final class ResponseJournal {
   }
 
   /** Stops sending to a follower whose connection closed. Safe from any thread. */
-  void unfollow(EventFollower follower) {
+  void unfollow(Follower follower) {
     owner.runOnContext(v -> followers.remove(follower));
   }
 
@@ -195,7 +195,7 @@ final class ResponseJournal {
     closed = true;
     onClose.forEach(Runnable::run);
     onClose.clear();
-    followers.forEach(EventFollower::end);
+    followers.forEach(Follower::end);
     followers.clear();
   }
 

@@ -12,12 +12,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.Consumer;
+
 /**
  * {@code GET /api/v1/responses/{id}} (the response) and {@code GET /api/v1/responses/{id}/events} (its unified
  * events as SSE, each with {@code id: <seq>}, resuming after {@code Last-Event-ID}). A response this node is
  * still producing is answered from its live journal ({@link LiveResponses}): status {@code in_progress} with the
  * text so far, and events replayed then followed as they come until the terminal one. Any other id is read from
- * the persistence verticle over the event bus. Errors are in OpenAI's format. Only the client that created a
+ * the persistence verticle over the event bus; one this node does not know is asked of the fleet's other nodes
+ * ({@link PeerResponses}): stored there, or still streaming there and then followed live across the bus.
+ * Errors are in OpenAI's format. Only the client that created a
  * response, or the admin key, may read it; to anyone else it does not exist (404).
  */
 final class ResponsesHandler {
@@ -25,11 +29,13 @@ final class ResponsesHandler {
   private final ClientDialect errors;
   private final ResponseAccess access;
   private final LiveResponses live;
+  private final PeerResponses peers;
 
-  ResponsesHandler(ClientDialect errors, ResponseAccess access, LiveResponses live) {
+  ResponsesHandler(ClientDialect errors, ResponseAccess access, LiveResponses live, PeerResponses peers) {
     this.errors = errors;
     this.access = access;
     this.live = live;
+    this.peers = peers;
   }
 
   void response(RoutingContext ctx) {
@@ -49,7 +55,7 @@ final class ResponsesHandler {
       view.remove("client_id");
       view.remove("conversation");
       ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
-    });
+    }, remote -> ctx.response().putHeader("content-type", "application/json").end(remote.getJsonObject("view").toBuffer()));
   }
 
   void events(RoutingContext ctx) {
@@ -74,6 +80,11 @@ final class ResponsesHandler {
         }
       }
       ctx.response().putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache").end(out);
+    }, remote -> {
+      HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
+          .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
+      out.writeHead();
+      peers.follow(ctx.vertx(), remote.getString("node"), ctx.pathParam("id"), after, out);
     });
   }
 
@@ -91,13 +102,29 @@ final class ResponsesHandler {
         false, null, "id"));
   }
 
-  private void load(RoutingContext ctx, java.util.function.Consumer<JsonObject> found) {
+  /**
+   * Finds a response that is not live here: in this node's store, else on another node of the fleet — stored
+   * there ({@code found}) or still being produced there ({@code live}, with the owner's {@code node} and {@code view}).
+   */
+  private void load(RoutingContext ctx, Consumer<JsonObject> found, Consumer<JsonObject> liveElsewhere) {
     String id = ctx.pathParam("id");
     ctx.vertx().eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
-      if (ar.succeeded() && access.mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
-        found.accept(ar.result().body());
-      } else if (ar.succeeded() || ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
-        notFound(ctx);
+      if (ar.succeeded()) {
+        if (access.mayRead(Caller.of(ctx), ar.result().body().getString("client_id"))) {
+          found.accept(ar.result().body());
+        } else {
+          notFound(ctx);
+        }
+      } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+        peers.find(ctx.vertx(), id).onComplete(remote -> {
+          if (remote.failed() || !access.mayRead(Caller.of(ctx), remote.result().getString("client_id"))) {
+            notFound(ctx);
+          } else if (remote.result().getBoolean("live", false)) {
+            liveElsewhere.accept(remote.result());
+          } else {
+            found.accept(remote.result().getJsonObject("stored"));
+          }
+        });
       } else {
         ErrorResponder.send(ctx.response(), errors, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
       }

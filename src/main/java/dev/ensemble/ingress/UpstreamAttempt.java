@@ -56,6 +56,7 @@ final class UpstreamAttempt {
   private final long startNanos = System.nanoTime();
   private long firstByteNanos;
   private long timer = -1;
+  private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
   private long streamedChars;
@@ -82,6 +83,16 @@ final class UpstreamAttempt {
       return result.future();
     }
     selection.pool().send(selection.endpoint(), call).onComplete(ar -> {
+      if (result.future().isComplete()) {
+        // the request's deadline ended this attempt while it waited for the upstream's answer
+        if (ar.succeeded()) {
+          ar.result().cancel();
+        }
+        return;
+      }
+      if (ar.succeeded()) {
+        response = ar.result();
+      }
       if (ar.failed() && ar.cause() instanceof UpstreamAuthException auth) {
         failBeforeAnswer(auth.errorClass(), 0, "auth", null, UpstreamFailures.fromAuth(auth, provider()), auth.type());
       } else if (ar.failed()) {
@@ -113,7 +124,8 @@ final class UpstreamAttempt {
   }
 
   private void complete(UpstreamResponse response) {
-    armTimer(selection.pool().config().timeoutMs(), response);
+    long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    armTimer(Math.max(1, selection.pool().config().timeoutMs() - elapsedMs), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
       if (result.future().isComplete()) {
@@ -289,17 +301,38 @@ final class UpstreamAttempt {
     }
   }
 
-  /** A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has. */
+  /**
+   * The request's deadline passed while this attempt was under way: the upstream call is cancelled, and the attempt
+   * ends with {@code error} — cleanly if nothing reached the client yet, else as an error event ending the stream.
+   * The endpoint is not blamed (its circuit is untouched): it was the request's time that ran out, not its own.
+   */
+  void expire(GatewayError error) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    if (response == null) {
+      failBeforeAnswer(ErrorClass.PERMANENT, 0, "deadline", null, error, "request_deadline");
+      return;
+    }
+    response.cancel();
+    streamFailed(response, ErrorClass.PERMANENT, "deadline", error);
+  }
+
   private void streamFailed(UpstreamResponse response, String cause, GatewayError error) {
+    streamFailed(response, ErrorClass.RETRYABLE, cause, error);
+  }
+
+  /** A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has. */
+  private void streamFailed(UpstreamResponse response, ErrorClass errorClass, String cause, GatewayError error) {
     if (result.future().isComplete()) {
       return;
     }
     cancelTimer();
     if (journal.isEmpty()) {
-      failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), cause, null, error);
+      failBeforeAnswer(errorClass, response.status(), cause, null, error);
       return;
     }
-    outcome(response.status(), ErrorClass.RETRYABLE, cause, null);
+    outcome(response.status(), errorClass, cause, null);
     journal.add(new StreamEvent.Error(error));
     boolean streaming = client.started();
     done(streaming ? 200 : error.status(), true);

@@ -27,15 +27,17 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final LiveResponses live;
   private final long pingIntervalMs;
+  private final long requestTimeoutMs;
 
   WebSocketHandler(ClientDialects dialects, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs) {
+      LiveResponses live, long pingIntervalMs, long requestTimeoutMs) {
     this.live = live;
     this.dialects = dialects;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.pingIntervalMs = pingIntervalMs;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -63,6 +65,11 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   ModelRouter router() {
     return router;
+  }
+
+  /** {@code server.request_timeout_ms}: the deadline of each request sent over a socket. */
+  long requestTimeoutMs() {
+    return requestTimeoutMs;
   }
 
   RateLimiter rateLimiter() {

@@ -121,9 +121,18 @@ final class WebSocketSession {
       reject(id, GatewayError.invalid("body", "body must be a JSON object: the request in its format"));
       return;
     }
+    account.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        reject(id, GatewayError.from(admitted.cause()));
+      } else {
+        serve(id, dialect, body, hints);
+      }
+    });
+  }
+
+  private void serve(String id, ClientDialect dialect, JsonObject body, RoutingHints hints) {
     long now = System.currentTimeMillis();
     try {
-      account.admit();
       ClientCall call = dialect.decode(body, MultiMap.caseInsensitiveMultiMap());
       if (call.continuesFrom() != null) {
         throw GatewayError.invalid("previous_response_id", "previous_response_id is served on POST /v1/responses, not on /v1/ws: "
@@ -136,7 +145,7 @@ final class WebSocketSession {
       inFlight.put(id, channel);
       ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000, call.echo());
       new ChatExchange(vertx, channel, dialect, services.router(), services.rateLimiter(), null, call.withRequest(request), routing, selection, context,
-          account, services.live()).run();
+          account, services.live(), services.requestTimeoutMs()).run();
     } catch (GatewayError e) {
       reject(id, e);
     }

@@ -17,8 +17,11 @@ import java.util.Set;
 
 /**
  * Reads the body of {@code POST /admin/keys} —
- * {@code {provider, name, api_key, weight?, endpoints: [{id, rpm_limit?, tpm_limit?, base_url?, region?}]}} —
- * into a new admin {@link ProviderKey}, or a {@link KeyError} 400 naming the field. Checks what the body
+ * {@code {provider, name, api_key, weight?, endpoints?: [{id, rpm_limit?, tpm_limit?, base_url?, region?}]}} —
+ * into a new admin {@link ProviderKey}, or a {@link KeyError} 400 naming the field. Without {@code endpoints} the
+ * key gets one endpoint {@code <provider>-<name>} with no limits. A name the config file declares with an empty
+ * {@code api_key} is filled: weight, endpoints and limits are the config's (sending them is a 400); one declared
+ * with its key set is a 409. Checks what the body
  * alone decides; uniqueness against the node's keys is the {@link KeysVerticle}'s.
  */
 final class KeyRequest {
@@ -26,6 +29,7 @@ final class KeyRequest {
   private static final Set<String> FIELDS = Set.of("provider", "name", "api_key", "weight", "endpoints");
   private static final Set<String> ENDPOINT_FIELDS = Set.of("id", "rpm_limit", "tpm_limit", "base_url", "region");
   private static final int MAX_NAME = 100;
+  private static final String ENDPOINT_ID = "[A-Za-z0-9_.:-]{1,100}";
   private static final int MAX_API_KEY = 8_192;
 
   private final SecureRandom random = new SecureRandom();
@@ -53,6 +57,19 @@ final class KeyRequest {
     if (apiKey.length() > MAX_API_KEY || apiKey.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
       throw KeyError.invalid("api_key", "must be at most " + MAX_API_KEY + " characters without whitespace or control characters");
     }
+    ProviderConfig.KeyConfig slot = providerConfig.keys().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+    if (slot != null) {
+      if (!slot.apiKey().isEmpty()) {
+        throw KeyError.conflict("name", "provider '" + provider + "' already has a key named '" + name + "' (in the config file, with its api_key set)");
+      }
+      for (String field : List.of("weight", "endpoints")) {
+        if (body.containsKey(field)) {
+          throw KeyError.invalid(field, "key '" + name + "' of provider '" + provider + "' is declared in the config file with an empty api_key;"
+              + " its " + field + " come from there: send only provider, name and api_key to fill it");
+        }
+      }
+      return new ProviderKey(newId(), ProviderKey.Source.ADMIN, provider, name, new Secret(apiKey), slot.weight(), slot.endpoints(), nowMillis);
+    }
     double weight = 1.0;
     if (body.containsKey("weight")) {
       if (!(body.getValue("weight") instanceof Number w) || !(w.doubleValue() > 0) || Double.isInfinite(w.doubleValue())) {
@@ -60,8 +77,11 @@ final class KeyRequest {
       }
       weight = w.doubleValue();
     }
-    return new ProviderKey("pk_" + HexFormat.of().formatHex(randomBytes()), ProviderKey.Source.ADMIN, provider, name,
-        new Secret(apiKey), weight, endpoints(body), nowMillis);
+    return new ProviderKey(newId(), ProviderKey.Source.ADMIN, provider, name, new Secret(apiKey), weight, endpoints(body, provider, name), nowMillis);
+  }
+
+  private String newId() {
+    return "pk_" + HexFormat.of().formatHex(randomBytes());
   }
 
   private byte[] randomBytes() {
@@ -70,9 +90,17 @@ final class KeyRequest {
     return bytes;
   }
 
-  private static List<ProviderConfig.EndpointConfig> endpoints(JsonObject body) {
+  /** The body's endpoints; without any, one endpoint {@code <provider>-<name>} with no limits. */
+  private static List<ProviderConfig.EndpointConfig> endpoints(JsonObject body, String provider, String name) {
+    if (body.getValue("endpoints") == null) {
+      String id = provider + "-" + name;
+      if (!id.matches(ENDPOINT_ID)) {
+        throw KeyError.invalid("endpoints", "the default endpoint id '" + id + "' is not a valid endpoint id; list the key's endpoints");
+      }
+      return List.of(new ProviderConfig.EndpointConfig(id, null, null, "", ""));
+    }
     if (!(body.getValue("endpoints") instanceof JsonArray list) || list.isEmpty()) {
-      throw KeyError.invalid("endpoints", "is required: a non-empty list of {id, rpm_limit?, tpm_limit?, base_url?, region?}");
+      throw KeyError.invalid("endpoints", "must be a non-empty list of {id, rpm_limit?, tpm_limit?, base_url?, region?}, or left out");
     }
     List<ProviderConfig.EndpointConfig> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
@@ -87,7 +115,7 @@ final class KeyRequest {
         }
       }
       String id = string(e, "id", at + ".id");
-      if (!id.matches("[A-Za-z0-9_.:-]{1,100}")) {
+      if (!id.matches(ENDPOINT_ID)) {
         throw KeyError.invalid(at + ".id", "endpoint ids may use letters, digits, '_', '-', '.' and ':' (at most 100)");
       }
       if (!ids.add(id)) {

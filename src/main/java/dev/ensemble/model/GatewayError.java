@@ -21,6 +21,11 @@ public final class GatewayError extends RuntimeException {
     this.param = param;
   }
 
+  /** {@code cause} itself when it is a GatewayError, else a 500 that names no internals. */
+  public static GatewayError from(Throwable cause) {
+    return cause instanceof GatewayError e ? e : of(ErrorType.INTERNAL, "The request could not be admitted");
+  }
+
   public static GatewayError of(ErrorType type, String message) {
     return new GatewayError(type, type.defaultStatus(), message, type.defaultStatus() >= 500 || type == ErrorType.RATE_LIMITED, null, null);
   }

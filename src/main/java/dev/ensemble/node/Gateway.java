@@ -1,15 +1,21 @@
 package dev.ensemble.node;
 
+import dev.ensemble.bus.Addresses;
 import dev.ensemble.bus.LocalCodec;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.cluster.ClusterBridge;
 import dev.ensemble.cluster.ClusterMembership;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.fleet.FleetStateVerticle;
+import dev.ensemble.fleet.HazelcastReplica;
+import dev.ensemble.fleet.SoloReplica;
+import dev.ensemble.fleet.SpendBoard;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.ingress.LiveResponses;
 import dev.ensemble.ingress.NodeServices;
+import dev.ensemble.ingress.PeerResponses;
 import dev.ensemble.keys.KeyVault;
 import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.logging.LogBuffers;
@@ -61,6 +67,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -86,6 +93,8 @@ public final class Gateway {
   private RateLimiter rateLimiter;
   private GatewayMetrics metrics;
   private MessageConsumer<?> clientDirectory;
+  private MessageConsumer<?> peerResponses;
+  private MessageConsumer<?> health;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -102,8 +111,16 @@ public final class Gateway {
 
   /** Starts a node whose metrics go to {@code registry}; the future completes once it listens. */
   public static Future<Gateway> start(Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, registry, System::currentTimeMillis);
+  }
+
+  /**
+   * Starts a node whose routing and provider pools read the time (epoch millis) from {@code clock}: cooldowns, open
+   * circuits and cache affinity are measured in it. Tests pass a clock they move; production uses the system's.
+   */
+  public static Future<Gateway> start(Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry, LongSupplier clock) {
     Gateway gateway = new Gateway(vertx);
-    return gateway.deploy(config, registry).map(gateway);
+    return gateway.deploy(config, registry, clock).map(gateway);
   }
 
   /** The port the node listens on (the configured one, or the one chosen for port 0). */
@@ -113,6 +130,13 @@ public final class Gateway {
 
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
+    for (MessageConsumer<?> inbox : new MessageConsumer<?>[] {peerResponses, health}) {
+      if (inbox != null) {
+        chain = chain.compose(v -> inbox.unregister());
+      }
+    }
+    peerResponses = null;
+    health = null;
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.remove(i).id();
       chain = chain.compose(v -> vertx.undeploy(id));
@@ -138,7 +162,7 @@ public final class Gateway {
     });
   }
 
-  private Future<Void> deploy(EnsembleConfig config, PrometheusMeterRegistry registry) {
+  private Future<Void> deploy(EnsembleConfig config, PrometheusMeterRegistry registry, LongSupplier clock) {
     Map<String, ProviderPool> pools = new LinkedHashMap<>();
     Map<String, ProviderKind> kinds = new LinkedHashMap<>();
     KeyVault vault;
@@ -180,7 +204,7 @@ public final class Gateway {
     this.rateLimiter = exact;
     AffinityTable affinity = new AffinityTable(AFFINITY_SLOTS);
     CachePredictions predictions = new CachePredictions();
-    ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, System::currentTimeMillis);
+    ModelRouter router = new ModelRouter(config, pools, limiters, load, affinity, clock);
     GatewayMetrics metrics = new GatewayMetrics(registry, config, pools.values(), router, predictions, exact);
     this.metrics = metrics;
     LogBuffers logs = LogBuffers.of(LoggerFactory.getILoggerFactory());
@@ -193,19 +217,31 @@ public final class Gateway {
 
     // The client registry listens before the persistence verticle starts: that sends it the first directory.
     ClientRegistry clients = new ClientRegistry(Clock.systemUTC());
+    if (config.redis().enabled()) {
+      clients.shareLimitsThrough(exact);
+    }
     Future<Void> chain = exact.start().compose(v -> clients.listen(vertx.eventBus()))
         .compose(consumer -> {
           clientDirectory = consumer;
           return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(config.responses(), Path.of(config.storage().sqlitePath())),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
-        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, System::currentTimeMillis))))
+        .compose(v -> record("fleet-state", 1, vertx.deployVerticle(new FleetStateVerticle(
+            membership == null ? new SoloReplica() : new HazelcastReplica(vertx, membership),
+            membership == null ? null : membership.nodeId(), System::currentTimeMillis))))
+        .compose(v -> record("router", 1, vertx.deployVerticle(new RouterVerticle(router, load, limiters, exact, affinity, predictions, clock))))
         .compose(v -> record("metrics", 1, vertx.deployVerticle(metrics.verticle())));
     for (ProviderPool pool : pools.values()) {
-      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar))));
+      chain = chain.compose(v -> record("pool:" + pool.name(), 1, vertx.deployVerticle(new PoolVerticle(pool, kinds.get(pool.name()).transport(), registrar, clock))));
     }
     if (membership != null) {
-      IntConsumer onMembers = exact instanceof RedisRateLimiter redis ? redis::updateNodes : n -> { };
+      // Without Redis a client's rpm_limit is split over the live nodes; with it the endpoints' fallback share follows them.
+      IntConsumer onMembers = exact instanceof RedisRateLimiter redis ? n -> {
+        redis.updateNodes(n);
+        clients.nodes(n);
+      } : clients::nodes;
+      chain = chain.compose(v -> record("spend-board", 1, vertx.deployVerticle(new SpendBoard(HazelcastReplica.hazelcastOf(vertx), clients,
+          ledgerId(config)))));
       chain = chain.compose(v -> record("cluster", 1, vertx.deployVerticle(new ClusterBridge(membership, pools.keySet(), onMembers))));
     }
     Supplier<JsonObject> cluster = membership == null ? () -> new JsonObject().put("enabled", false) : membership::toJson;
@@ -225,9 +261,17 @@ public final class Gateway {
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
-        .map(v -> {
+        .compose(v -> {
           port = ingress.get(0).actualPort();
-          return v;
+          if (membership == null) {
+            return Future.<Void>succeededFuture();
+          }
+          MessageConsumer<?> inbox = PeerResponses.serve(vertx, membership.nodeId(), live);
+          peerResponses = inbox;
+          MessageConsumer<?> healthInbox = vertx.eventBus().consumer(Addresses.fleetHealth(membership.nodeId()),
+              msg -> msg.reply(health(membership.nodeId(), config.server().host() + ":" + port, pools.values(), exact, startedAt)));
+          health = healthInbox;
+          return inbox.completion().compose(x -> healthInbox.completion());
         })
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
@@ -244,6 +288,37 @@ public final class Gateway {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("storage.encryption_key", e.getMessage());
     }
+  }
+
+  /**
+   * The id of this node's ledger in the fleet's spend board: the host and the absolute SQLite path, hashed, so a
+   * restarted node keeps the id its figures are published under.
+   */
+  private static String ledgerId(EnsembleConfig config) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    String where = host + ":" + Path.of(config.storage().sqlitePath()).toAbsolutePath().normalize();
+    return dev.ensemble.clients.ClientKeys.hash(where).substring(0, 16);
+  }
+
+  /** This node's health in brief, for the other members' {@code /admin/status}: read from local snapshots only. */
+  private static JsonObject health(String nodeId, String listen, java.util.Collection<ProviderPool> pools, RateLimiter limiter,
+      long startedAt) {
+    int disabled = 0;
+    for (ProviderPool pool : pools) {
+      disabled += (int) pool.health().values().stream().filter(h -> h.keyDisabled()).count();
+    }
+    JsonObject limits = limiter.status().toJson();
+    boolean degraded = disabled > 0 || "degraded".equals(limits.getString("mode"));
+    return new JsonObject().put("node_id", nodeId).put("status", degraded ? "degraded" : "ok")
+        .put("started_at", java.time.Instant.ofEpochSecond(startedAt).toString())
+        .put("listen", listen)
+        .put("keys_disabled", disabled)
+        .put("rate_limits", limits.getString("mode"));
   }
 
   /** The deployed verticles, for {@code /admin/status}. */

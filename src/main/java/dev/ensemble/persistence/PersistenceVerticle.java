@@ -6,9 +6,9 @@ import dev.ensemble.persistence.sqlite.SqliteResponseIndex;
 import dev.ensemble.persistence.sqlite.Database;
 import dev.ensemble.persistence.sqlite.Migrations;
 import dev.ensemble.persistence.sqlite.SqliteClients;
-import dev.ensemble.keys.StoredKey;
+import dev.ensemble.model.SharedEntry;
 import dev.ensemble.persistence.sqlite.SqliteLedger;
-import dev.ensemble.persistence.sqlite.SqliteProviderKeys;
+import dev.ensemble.persistence.sqlite.SqliteSharedEntries;
 import dev.ensemble.persistence.sqlite.SqliteUsage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,12 +30,12 @@ import java.util.Set;
  * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table,
  * then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
- * (the store is not asked then). Ledger rows
+ * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
- * Gateway clients are kept by its {@link ClientTable}. Admin-added provider keys (ciphertext only) are listed,
- * inserted and deleted on {@link Addresses#PERSIST_KEYS_LIST}, {@link Addresses#PERSIST_KEYS_INSERT} and
- * {@link Addresses#PERSIST_KEYS_DELETE}.
+ * The spend of gateway clients is seeded by its {@link ClientTable}. The fleet's shared entries (clients,
+ * admin-added provider keys as ciphertext only) are listed on {@link Addresses#PERSIST_ENTRIES_LIST} and
+ * written, newest version winning, on {@link Addresses#PERSIST_ENTRY_PUT}.
  */
 public final class PersistenceVerticle extends VerticleBase {
 
@@ -84,7 +84,7 @@ public final class PersistenceVerticle extends VerticleBase {
         .compose(v -> ledger.start())
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
-        .compose(v -> registerKeyConsumers(new SqliteProviderKeys(database.pool())))
+        .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
         .onFailure(err -> store.close().eventually(() -> database.close()));
   }
 
@@ -97,35 +97,25 @@ public final class PersistenceVerticle extends VerticleBase {
         .eventually(() -> database == null ? Future.succeededFuture() : database.close());
   }
 
-  /** The admin-added provider keys; only their ciphertext ever reaches this verticle. */
-  private Future<Void> registerKeyConsumers(SqliteProviderKeys keys) {
+  /** The fleet's shared entries (clients, admin-added provider keys as ciphertext only), versioned. */
+  private Future<Void> registerEntryConsumers(SqliteSharedEntries entries) {
     var bus = vertx.eventBus();
-    bus.<JsonObject>localConsumer(Addresses.PERSIST_KEYS_INSERT, msg -> keys.insert(StoredKey.fromJson(msg.body())).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(null);
-      } else if (ar.cause() instanceof SqliteProviderKeys.DuplicateKeyException) {
-        msg.fail(409, ar.cause().getMessage());
-      } else {
-        LOG.error("could not store provider key {}: {}", msg.body().getString("id"), ar.cause().toString());
-        msg.fail(500, "the provider key could not be stored");
-      }
-    }));
-    bus.<String>localConsumer(Addresses.PERSIST_KEYS_DELETE, msg -> keys.delete(msg.body()).onComplete(ar -> {
+    bus.<JsonObject>localConsumer(Addresses.PERSIST_ENTRY_PUT, msg -> entries.putIfNewer(SharedEntry.fromJson(msg.body())).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result());
       } else {
-        LOG.error("could not delete provider key {}: {}", msg.body(), ar.cause().toString());
-        msg.fail(500, "the provider key could not be deleted");
+        LOG.error("could not store shared entry {}: {}", msg.body().getString("id"), ar.cause().toString());
+        msg.fail(500, "the shared entry could not be stored");
       }
     }));
-    return bus.<Void>localConsumer(Addresses.PERSIST_KEYS_LIST, msg -> keys.list().onComplete(ar -> {
+    return bus.<Void>localConsumer(Addresses.PERSIST_ENTRIES_LIST, msg -> entries.all().onComplete(ar -> {
       if (ar.succeeded()) {
         io.vertx.core.json.JsonArray rows = new io.vertx.core.json.JsonArray();
-        ar.result().forEach(k -> rows.add(k.toJson()));
-        msg.reply(new JsonObject().put("keys", rows));
+        ar.result().forEach(e -> rows.add(e.toJson()));
+        msg.reply(new JsonObject().put("entries", rows));
       } else {
-        LOG.error("could not read the provider keys: {}", ar.cause().toString());
-        msg.fail(500, "the provider keys could not be read");
+        LOG.error("could not read the shared entries: {}", ar.cause().toString());
+        msg.fail(500, "the shared entries could not be read");
       }
     })).completion();
   }
@@ -183,7 +173,7 @@ public final class PersistenceVerticle extends VerticleBase {
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       String id = msg.body();
       Future<Optional<ResponseRecord>> found = store.keyOf(id).isEmpty() ? Future.succeededFuture(Optional.empty())
-          : index.find(id).compose(row -> row.isEmpty() ? Future.succeededFuture(Optional.empty()) : store.load(id));
+          : index.find(id).compose(row -> row.isEmpty() && !store.shared() ? Future.succeededFuture(Optional.empty()) : store.load(id));
       found.onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not read response {}: {}", id, ar.cause().toString());

@@ -28,6 +28,11 @@ public interface ResponseStore {
   JsonObject describe();
 
   /** Releases the store's clients and threads. */
+  /** Whether every node of a fleet reads the same store (S3): then a response another node wrote is read here directly. */
+  default boolean shared() {
+    return false;
+  }
+
   default Future<Void> close() {
     return Future.succeededFuture();
   }

@@ -85,6 +85,11 @@ public final class S3ResponseStore implements ResponseStore {
   }
 
   @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
   public Future<Optional<ResponseRecord>> load(String id) {
     Optional<String> key = keyOf(id);
     if (key.isEmpty()) {

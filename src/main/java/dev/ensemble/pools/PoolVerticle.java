@@ -17,7 +17,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
@@ -25,7 +28,8 @@ import java.util.function.Function;
  * attempts arrive on {@link Addresses#poolOutcome}; each one updates that state (on this verticle's event
  * loop only) and replaces the immutable snapshot that routing reads from {@link ProviderPool#health()}.
  * It is also the one writer of the pool's endpoint list: the admin keys of the provider arrive in full as a
- * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay, new ones start with
+ * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay (an admin endpoint of the
+ * same id — the admin key filling a config key declared with an empty api_key — takes its place), new ones start with
  * fresh state, removed ones leave the list and the health snapshot.
  *
  * <p>In a cluster, outcomes of other nodes arrive on {@link Addresses#poolPeerOutcome}: their cooldowns and
@@ -41,14 +45,19 @@ public final class PoolVerticle extends VerticleBase {
   private final EndpointListener listener;
   private final List<Endpoint> configured;
   private final Map<String, EndpointState> states = new LinkedHashMap<>();
+  /** Keys the fleet holds disabled ({@link Addresses#poolKeyState}): endpoints of theirs that appear later start disabled. */
+  private final Set<String> disabledKeys = new HashSet<>();
+  private final LongSupplier clock;
   private UpstreamTransport transport;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
-    this(pool, transportFactory, EndpointListener.NONE);
+    this(pool, transportFactory, EndpointListener.NONE, System::currentTimeMillis);
   }
 
-  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener) {
+  /** {@code clock} gives the epoch millis that cooldowns and circuits are measured in (the router's clock). */
+  public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory, EndpointListener listener, LongSupplier clock) {
     this.pool = pool;
+    this.clock = clock;
     this.transportFactory = transportFactory;
     this.listener = listener;
     this.configured = pool.endpoints();
@@ -70,6 +79,26 @@ public final class PoolVerticle extends VerticleBase {
       publish();
       msg.reply(null);
     });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.poolKeyState(pool.name()), msg -> {
+      String key = msg.body().getString("key");
+      boolean disabled = msg.body().getBoolean("disabled", false);
+      if (disabled) {
+        disabledKeys.add(key);
+      } else {
+        disabledKeys.remove(key);
+      }
+      for (Endpoint e : pool.endpoints()) {
+        if (e.keyName().equals(key)) {
+          if (disabled) {
+            states.get(e.id()).disableKey();
+          } else {
+            states.get(e.id()).enableKey();
+          }
+        }
+      }
+      publish();
+      msg.reply(null);
+    });
     vertx.eventBus().<KeySet>localConsumer(Addresses.poolKeys(pool.name()), msg -> {
       replaceAdminEndpoints(msg.body().endpoints());
       msg.reply(null);
@@ -87,7 +116,7 @@ public final class PoolVerticle extends VerticleBase {
     if (state == null) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     state.record(outcome, now);
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
       disableKeyOf(outcome, "");
@@ -101,7 +130,7 @@ public final class PoolVerticle extends VerticleBase {
     if (state == null) {
       return;
     }
-    state.recordPeer(outcome, System.currentTimeMillis());
+    state.recordPeer(outcome, clock.getAsLong());
     if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
       disableKeyOf(outcome, " on another node");
     }
@@ -115,8 +144,8 @@ public final class PoolVerticle extends VerticleBase {
         states.get(e.id()).disableKey();
       }
     }
-    LOG.warn("provider {}: key '{}' disabled, the upstream rejected it{} ({})", pool.name(), key, where,
-        outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType());
+    String reason = outcome.status() == 0 ? outcome.errorType() : outcome.status() + " " + outcome.errorType();
+    LOG.warn("provider {}: key '{}' disabled, the upstream rejected it{} ({})", pool.name(), key, where, reason);
   }
 
   /**
@@ -125,8 +154,14 @@ public final class PoolVerticle extends VerticleBase {
    * limits or URL changed counts as removed and added.
    */
   private void replaceAdminEndpoints(List<Endpoint> admin) {
-    List<Endpoint> next = new ArrayList<>(configured);
-    next.addAll(admin);
+    Map<String, Endpoint> byId = new HashMap<>();
+    admin.forEach(e -> byId.put(e.id(), e));
+    List<Endpoint> next = new ArrayList<>();
+    // An admin key that fills a config key (declared with an empty api_key) takes its endpoints' places.
+    configured.forEach(e -> next.add(byId.getOrDefault(e.id(), e)));
+    Set<String> configuredIds = new HashSet<>();
+    configured.forEach(e -> configuredIds.add(e.id()));
+    admin.stream().filter(e -> !configuredIds.contains(e.id())).forEach(next::add);
     Map<String, Endpoint> before = new HashMap<>();
     pool.endpoints().forEach(e -> before.put(e.id(), e));
     Map<String, Endpoint> after = new HashMap<>();
@@ -139,7 +174,11 @@ public final class PoolVerticle extends VerticleBase {
     });
     for (Endpoint e : next) {
       if (!e.equals(before.get(e.id()))) {
-        states.put(e.id(), new EndpointState());
+        EndpointState fresh = new EndpointState();
+        if (disabledKeys.contains(e.keyName())) {
+          fresh.disableKey();
+        }
+        states.put(e.id(), fresh);
         pool.forgetProbe(e.id());
         listener.added(pool, e);
       }
@@ -169,7 +208,7 @@ public final class PoolVerticle extends VerticleBase {
   }
 
   private void publish() {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     Map<String, EndpointHealth> snapshot = new HashMap<>();
     states.forEach((id, state) -> snapshot.put(id, state.snapshot(now)));
     pool.health(snapshot);

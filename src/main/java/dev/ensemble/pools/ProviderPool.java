@@ -110,7 +110,11 @@ public final class ProviderPool {
     this.transport = transport;
   }
 
-  /** Sends {@code call} to {@code endpoint} with the provider's configured headers and the endpoint's credentials. */
+  /**
+   * Sends {@code call} to {@code endpoint} with the provider's configured headers and the endpoint's credentials. The
+   * response's headers must arrive within {@code first_byte_timeout_ms} for a stream, within {@code timeout_ms} for a
+   * call answered in one piece (whose headers come with the whole answer).
+   */
   public Future<UpstreamResponse> send(Endpoint endpoint, UpstreamCall call) {
     UpstreamTransport t = transport;
     if (t == null) {
@@ -119,6 +123,7 @@ public final class ProviderPool {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.headers());
     config.headers().forEach((name, value) -> headers.set(name, value.value()));
     return auth.authorize(headers, endpoint, call.path())
-        .compose(url -> t.send(call.method(), url, headers, call.body(), config.firstByteTimeoutMs()));
+        .compose(url -> t.send(call.method(), url, headers, call.body(),
+            call.stream() ? config.firstByteTimeoutMs() : config.timeoutMs()));
   }
 }

@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +46,11 @@ import java.util.function.Function;
  * share; a reply that arrives after its timeout may have taken capacity in Redis that was also granted
  * locally (conservative for later calls).
  *
+ * <p><b>State.</b> The mode, the limited endpoints, the node count and the fallback built from them are one
+ * immutable {@link State}, replaced whole by compare-and-set from whichever thread registers an endpoint, resizes
+ * the shares or degrades: a change made from a stale state retries on the current one, so no endpoint registered
+ * while the shares are resized can be missing from the fallback (where it would be admitted without limit).
+ *
  * <p>The node count is a constructor argument for now; the cluster manager will feed the live member count
  * through {@link #updateNodes}. Standalone use (e.g. a benchmark): {@code new RedisRateLimiter(vertx, config,
  * limits, nodes)}, then {@link #start()}, then {@link #tryAdmit}; {@link #close()} at the end.
@@ -61,11 +65,10 @@ public final class RedisRateLimiter implements RateLimiter {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final Map<String, EndpointLimits> limits = new ConcurrentHashMap<>();
+  private final AtomicReference<State> state;
+  private final Function<Map<String, EndpointLimits>, LocalRateLimiter> fallbackFactory;
   private final long replyTimeoutMillis;
   private final long probeIntervalMillis;
-  private final AtomicReference<LimiterStatus.Mode> mode = new AtomicReference<>(LimiterStatus.Mode.REDIS);
-  private final AtomicReference<LocalRateLimiter> fallback = new AtomicReference<>();
   private final AtomicLong fallbacks = new AtomicLong();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicLong probeTimer = new AtomicLong(-1);
@@ -75,7 +78,21 @@ public final class RedisRateLimiter implements RateLimiter {
   private volatile String scriptSha;
   private volatile String lastError;
   private volatile boolean closed;
-  private volatile int nodes;
+
+  /**
+   * Everything a decision reads, replaced whole: the mode, each limited endpoint's limits, the node count and the
+   * local fallback holding each endpoint's share of its limits (its counters live on across registrations).
+   */
+  private record State(LimiterStatus.Mode mode, Map<String, EndpointLimits> limits, int nodes, LocalRateLimiter fallback) {
+
+    State withMode(LimiterStatus.Mode next) {
+      return new State(next, limits, nodes, fallback);
+    }
+
+    State withLimits(Map<String, EndpointLimits> next) {
+      return new State(mode, Map.copyOf(next), nodes, fallback);
+    }
+  }
 
   public RedisRateLimiter(Vertx vertx, RedisConfig config, Map<String, EndpointLimits> limits, int nodes) {
     this(vertx, config, limits, nodes, DEFAULT_REPLY_TIMEOUT_MILLIS, DEFAULT_PROBE_INTERVAL_MILLIS);
@@ -89,19 +106,35 @@ public final class RedisRateLimiter implements RateLimiter {
   public RedisRateLimiter(
       Vertx vertx, RedisConfig config, Map<String, EndpointLimits> limits, int nodes, long replyTimeoutMillis,
       long probeIntervalMillis) {
+    this(vertx, config, limits, nodes, replyTimeoutMillis, probeIntervalMillis, LocalRateLimiter::new);
+  }
+
+  /** @param fallbackFactory builds the local fallback from each endpoint's share (a seam for tests) */
+  RedisRateLimiter(
+      Vertx vertx, RedisConfig config, Map<String, EndpointLimits> limits, int nodes, long replyTimeoutMillis,
+      long probeIntervalMillis, Function<Map<String, EndpointLimits>, LocalRateLimiter> fallbackFactory) {
     if (replyTimeoutMillis <= 0 || probeIntervalMillis <= 0) {
       throw new IllegalArgumentException("timeouts must be > 0");
     }
+    Map<String, EndpointLimits> limited = new HashMap<>();
     limits.forEach((id, l) -> {
       if (l.limited()) {
-        this.limits.put(id, l);
+        limited.put(id, l);
       }
     });
+    this.fallbackFactory = fallbackFactory;
+    this.state = new AtomicReference<>(new State(LimiterStatus.Mode.REDIS, Map.copyOf(limited), nodes,
+        fallbackFactory.apply(shares(limited, nodes))));
     this.vertx = vertx;
     this.replyTimeoutMillis = replyTimeoutMillis;
     this.probeIntervalMillis = probeIntervalMillis;
     this.redis = Redis.createClient(vertx, options(config, replyTimeoutMillis));
-    updateNodes(nodes);
+  }
+
+  private static Map<String, EndpointLimits> shares(Map<String, EndpointLimits> limits, int nodes) {
+    Map<String, EndpointLimits> shares = new HashMap<>();
+    limits.forEach((id, l) -> shares.put(id, l.shareOf(nodes)));
+    return shares;
   }
 
   private static RedisOptions options(RedisConfig config, long replyTimeoutMillis) {
@@ -137,12 +170,13 @@ public final class RedisRateLimiter implements RateLimiter {
 
   @Override
   public Future<Admission> tryAdmit(String endpointId, long estimatedTokens) {
-    EndpointLimits endpoint = limits.get(endpointId);
+    State current = state.get();
+    EndpointLimits endpoint = current.limits().get(endpointId);
     if (endpoint == null) {
       return UNLIMITED;
     }
     long tokens = Math.max(0, estimatedTokens);
-    if (mode.get() != LimiterStatus.Mode.REDIS) {
+    if (current.mode() != LimiterStatus.Mode.REDIS) {
       return admitLocally(endpointId, tokens);
     }
     String member = memberPrefix + admissions.incrementAndGet();
@@ -156,7 +190,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
   @Override
   public void correct(String endpointId, long tokenDelta) {
-    EndpointLimits endpoint = limits.get(endpointId);
+    EndpointLimits endpoint = state.get().limits().get(endpointId);
     if (endpoint == null || endpoint.tpm() == null || tokenDelta == 0) {
       return;
     }
@@ -165,7 +199,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
   /** {@link #correct}, completing once the correction is counted (in Redis, or locally when degraded). */
   Future<Void> applyCorrection(String endpointId, long tokenDelta) {
-    EndpointLimits endpoint = limits.get(endpointId);
+    EndpointLimits endpoint = state.get().limits().get(endpointId);
     if (endpoint == null || endpoint.tpm() == null || tokenDelta == 0) {
       return Future.succeededFuture();
     }
@@ -173,7 +207,7 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   private Future<Void> applyCorrection(String endpointId, EndpointLimits endpoint, long tokenDelta) {
-    if (mode.get() != LimiterStatus.Mode.REDIS) {
+    if (state.get().mode() != LimiterStatus.Mode.REDIS) {
       correctLocally(endpointId, tokenDelta);
       return Future.succeededFuture();
     }
@@ -188,7 +222,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
   @Override
   public LimiterStatus status() {
-    LimiterStatus.Mode current = mode.get();
+    LimiterStatus.Mode current = state.get().mode();
     return new LimiterStatus(current, current == LimiterStatus.Mode.REDIS, lastError, fallbacks.get());
   }
 
@@ -197,27 +231,46 @@ public final class RedisRateLimiter implements RateLimiter {
    * fallback starts a fresh count.
    */
   public void updateNodes(int nodes) {
-    this.nodes = nodes;
-    Map<String, EndpointLimits> shares = new HashMap<>();
-    limits.forEach((id, l) -> shares.put(id, l.shareOf(nodes)));
-    fallback.set(new LocalRateLimiter(shares));
+    State current;
+    State next;
+    do {
+      current = state.get();
+      next = new State(current.mode(), current.limits(), nodes, fallbackFactory.apply(shares(current.limits(), nodes)));
+    } while (!state.compareAndSet(current, next));
   }
 
-  /** Counts {@code endpointId} in Redis from now on; the local fallback gets its fair share of the limits. */
+  /**
+   * Counts {@code endpointId} in Redis from now on; the local fallback gets its fair share of the limits before the
+   * endpoint is published as limited, so no decision finds it limited but unknown to the fallback.
+   */
   @Override
   public void register(String endpointId, EndpointLimits limits) {
     if (!limits.limited()) {
       unregister(endpointId);
       return;
     }
-    this.limits.put(endpointId, limits);
-    fallback.get().register(endpointId, limits.shareOf(nodes));
+    State current;
+    State next;
+    do {
+      current = state.get();
+      current.fallback().register(endpointId, limits.shareOf(current.nodes()));
+      Map<String, EndpointLimits> withIt = new HashMap<>(current.limits());
+      withIt.put(endpointId, limits);
+      next = current.withLimits(withIt);
+    } while (!state.compareAndSet(current, next));
   }
 
   @Override
   public void unregister(String endpointId) {
-    limits.remove(endpointId);
-    fallback.get().unregister(endpointId);
+    State current;
+    State next;
+    do {
+      current = state.get();
+      Map<String, EndpointLimits> without = new HashMap<>(current.limits());
+      without.remove(endpointId);
+      next = current.withLimits(without);
+    } while (!state.compareAndSet(current, next));
+    next.fallback().unregister(endpointId);
   }
 
   @Override
@@ -258,12 +311,12 @@ public final class RedisRateLimiter implements RateLimiter {
 
   private Future<Admission> admitLocally(String endpointId, long tokens) {
     fallbacks.incrementAndGet();
-    return fallback.get().tryAdmit(endpointId, tokens).map(Admission::inexact);
+    return state.get().fallback().tryAdmit(endpointId, tokens).map(Admission::inexact);
   }
 
   private void correctLocally(String endpointId, long tokenDelta) {
     fallbacks.incrementAndGet();
-    fallback.get().correct(endpointId, tokenDelta);
+    state.get().fallback().correct(endpointId, tokenDelta);
   }
 
   private Future<String> loadScript() {
@@ -275,7 +328,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
   private void degrade(Throwable err) {
     lastError = describe(err);
-    if (mode.compareAndSet(LimiterStatus.Mode.REDIS, LimiterStatus.Mode.DEGRADED)) {
+    if (switchMode(LimiterStatus.Mode.REDIS, LimiterStatus.Mode.DEGRADED)) {
       LOG.warn("Redis rate limiting degraded to local fair shares: {}", lastError);
       startProbe();
     }
@@ -310,10 +363,22 @@ public final class RedisRateLimiter implements RateLimiter {
             lastError = describe(ar.cause());
           } else {
             cancelProbe();
-            mode.set(LimiterStatus.Mode.REDIS);
+            switchMode(LimiterStatus.Mode.DEGRADED, LimiterStatus.Mode.REDIS);
             LOG.info("Redis rate limiting resumed exact counting");
           }
         });
+  }
+
+  /** Moves from {@code from} to {@code to}; false when the mode was not {@code from}. */
+  private boolean switchMode(LimiterStatus.Mode from, LimiterStatus.Mode to) {
+    State current;
+    do {
+      current = state.get();
+      if (current.mode() != from) {
+        return false;
+      }
+    } while (!state.compareAndSet(current, current.withMode(to)));
+    return true;
   }
 
   private static String describe(Throwable err) {

@@ -27,7 +27,7 @@ class LayeringTest {
   static final List<List<String>> LAYERS = List.of(
       List.of("cli"),
       List.of("node"),
-      List.of("ingress", "admin"),
+      List.of("ingress", "admin", "fleet"),
       List.of("metrics", "cluster"),
       List.of("routing", "persistence"),
       List.of("clients", "keys"),

@@ -206,7 +206,7 @@ class ClientsIT {
     assertEquals("0", alice.getString("spent_this_month_usd"));
 
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + gateway.sqlitePath());
-         ResultSet rs = c.createStatement().executeQuery("SELECT key_hash FROM clients WHERE id = '" + id + "'")) {
+         ResultSet rs = c.createStatement().executeQuery("SELECT json_extract(body, '$.key_hash') FROM shared_entries WHERE kind = 'client' AND id = '" + id + "'")) {
       assertTrue(rs.next());
       assertEquals(ClientKeys.hash(key), rs.getString(1));
     }

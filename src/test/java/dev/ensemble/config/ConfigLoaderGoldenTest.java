@@ -14,12 +14,13 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Golden config files: every {@code config/valid/*.yaml} loads; every {@code config/invalid/*.yaml} fails with
+ * Golden config files: every {@code config/valid/*.yaml} loads to exactly the values in its sibling {@code *.resolved}
+ * (the config as {@link ConfigPrinter} prints it; run with {@code -Densemble.golden.write=true} to rewrite them after a
+ * deliberate change, then read the diff); every {@code config/invalid/*.yaml} fails with
  * exactly the message in its sibling {@code *.error} file. All run against one fixed environment.
  */
 class ConfigLoaderGoldenTest {
@@ -36,9 +37,14 @@ class ConfigLoaderGoldenTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("validFiles")
-  void validConfigLoads(String name) {
-    EnsembleConfig config = new ConfigLoader(ENV).load(dir("valid").resolve(name));
-    assertNotNull(config.server());
+  void validConfigLoadsToItsResolvedValues(String name) throws IOException {
+    Path yaml = dir("valid").resolve(name);
+    EnsembleConfig config = new ConfigLoader(ENV).load(yaml);
+    Path resolved = yaml.resolveSibling(name.substring(0, name.length() - ".yaml".length()) + ".resolved");
+    if (Boolean.getBoolean("ensemble.golden.write")) {
+      Files.writeString(Path.of("src/test/resources/config/valid").resolve(resolved.getFileName()), ConfigPrinter.toYaml(config));
+    }
+    assertEquals(Files.readString(resolved), ConfigPrinter.toYaml(config), name + ": every value as loaded (defaults filled, secrets masked)");
   }
 
   @ParameterizedTest(name = "{0}")

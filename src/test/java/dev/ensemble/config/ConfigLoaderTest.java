@@ -210,6 +210,16 @@ class ConfigLoaderTest {
     assertEquals(List.of(), r.fallback());
     assertEquals(new RouteConfig.Retry(4, 100, true), r.retry());
     assertEquals(new RouteConfig.Cache("none", 0.94, 86_400, "", 0), r.cache());
+    assertEquals(ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS, r.timeoutMs());
+  }
+
+  @Test
+  void aRouteWithoutATimeoutTakesTheServersRequestTimeoutAndOneWithItsOwnKeepsIt() {
+    EnsembleConfig c = parse("server: { request_timeout_ms: 30000 }\n" + MOCK
+        + "routes:\n  quick: { model: mock/x }\n  patient: { model: mock/x, timeout_ms: 90000 }\n");
+    assertEquals(30_000, c.server().requestTimeoutMs());
+    assertEquals(30_000, c.routes().get("quick").timeoutMs());
+    assertEquals(90_000, c.routes().get("patient").timeoutMs());
   }
 
   @Test

@@ -78,6 +78,62 @@ class ProviderKeysRestartIT {
   }
 
   @Test
+  void aConfigKeyFilledThroughTheAdminApiServesWithItsConfigEndpointsAcrossARestartUntilEmptiedAgain() throws Exception {
+    EnsembleConfig slot = new ConfigLoader(Map.of("KEY", encryptionKey)).parse("""
+        server: { host: 127.0.0.1, port: 0, admin_key: %s }
+        storage: { sqlite_path: %s, encryption_key: "${KEY}" }
+        responses: { local_dir: %s }
+        providers:
+          oai:
+            type: openai
+            base_url: %s
+            keys: [ { name: primary, api_key: "", weight: 3.0, endpoints: [ { id: oai-primary, rpm_limit: 100 } ] } ]
+        models:
+          gpt: { providers: [ { provider: oai, model: gpt-4o-mini } ] }
+        """.formatted(ProviderKeysIT.ADMIN_KEY, dir.resolve("slot.db"), dir.resolve("responses"), fake.openAiBaseUrl()));
+    Gateway first = await(Gateway.start(vertx, slot));
+    assertEquals(503, chat(first).statusCode(), "the config key has no api_key yet");
+    HttpResponse<String> withEndpoints = send(first, "POST", "/admin/keys",
+        ProviderKeysIT.newKey("oai", "primary", ProviderKeysIT.NEW_KEY, "elsewhere").encode());
+    assertEquals(400, withEndpoints.statusCode(), withEndpoints.body());
+    assertTrue(withEndpoints.body().contains("come from there"), withEndpoints.body());
+    HttpResponse<String> filled = send(first, "POST", "/admin/keys", new JsonObject().put("provider", "oai").put("name", "primary")
+        .put("api_key", ProviderKeysIT.NEW_KEY).encode());
+    assertEquals(201, filled.statusCode(), filled.body());
+    await(first.stop());
+
+    Gateway second = await(Gateway.start(vertx, slot));
+    HttpResponse<String> served = chat(second);
+    assertEquals(200, served.statusCode(), served.body());
+    assertEquals("oai-primary", served.headers().firstValue("x-ensemble-endpoint").orElseThrow());
+    assertEquals("Bearer " + ProviderKeysIT.NEW_KEY, fake.lastRequest().header("authorization"));
+    assertTrue(send(second, "GET", "/admin/status", null).body().contains("\"rpm_limit\" : 100"), "the config's limit applies");
+
+    assertEquals(204, send(second, "DELETE", "/admin/keys/" + new JsonObject(filled.body()).getString("id"), null).statusCode());
+    assertEquals(503, chat(second).statusCode(), "the slot is empty again");
+    HttpResponse<String> listed = send(second, "GET", "/admin/keys", null);
+    await(second.stop());
+    assertTrue(listed.body().contains("config:oai:primary"), "the config key itself stays: " + listed.body());
+  }
+
+  @Test
+  void aKeyWithoutEndpointsGetsOneNamedAfterIt() throws Exception {
+    Gateway node = await(Gateway.start(vertx, config(encryptionKey)));
+    HttpResponse<String> added = send(node, "POST", "/admin/keys", new JsonObject().put("provider", "oai").put("name", "team-a")
+        .put("api_key", ProviderKeysIT.NEW_KEY).encode());
+    HttpResponse<String> served = chat(node);
+    HttpResponse<String> twice = send(node, "POST", "/admin/keys", new JsonObject().put("provider", "oai").put("name", "team-a")
+        .put("api_key", "sk-another-admin-key-0042").encode());
+    await(node.stop());
+
+    assertEquals(201, added.statusCode(), added.body());
+    assertEquals(new JsonArray().add(new JsonObject().put("id", "oai-team-a")), new JsonObject(added.body()).getJsonArray("endpoints"));
+    assertEquals(200, served.statusCode(), served.body());
+    assertEquals("oai-team-a", served.headers().firstValue("x-ensemble-endpoint").orElseThrow());
+    assertEquals(409, twice.statusCode(), "two admin keys of one name: " + twice.body());
+  }
+
+  @Test
   void storedKeysNeedTheEncryptionKeyTheyWereStoredWith() throws Exception {
     Gateway first = await(Gateway.start(vertx, config(encryptionKey)));
     assertEquals(201, send(first, "POST", "/admin/keys",
@@ -86,7 +142,7 @@ class ProviderKeysRestartIT {
 
     ExecutionException other = assertThrows(ExecutionException.class,
         () -> await(Gateway.start(vertx, config(KeyVaultTest.randomKey().value()))));
-    assertTrue(other.getCause().getMessage().contains("cannot be decrypted"), other.getCause().getMessage());
+    assertTrue(other.getCause().getMessage().contains("is not the key the fleet's provider keys are encrypted with"), other.getCause().getMessage());
     ExecutionException none = assertThrows(ExecutionException.class, () -> await(Gateway.start(vertx, config(""))));
     assertTrue(none.getCause().getMessage().contains("storage.encryption_key (ENSEMBLE_ENCRYPTION_KEY) is not set"),
         none.getCause().getMessage());

@@ -51,20 +51,35 @@ class CircuitBreakerTest {
 
   @Test
   void oldOutcomesLeaveTheWindow() {
-    for (int i = 0; i < 12; i++) {
-      if (i % 2 == 0) {
-        breaker.onFailure(T0);
-      } else {
-        breaker.onSuccess(T0);
-      }
-    }
-    assertEquals(CircuitBreaker.State.CLOSED, breaker.state(T0));
-    for (int i = 0; i < 10; i++) {
-      breaker.onSuccess(T0 + 40_000);
-    }
+    alternate(T0);
     breaker.onFailure(T0 + 40_000);
     breaker.onFailure(T0 + 40_000);
 
-    assertEquals(CircuitBreaker.State.CLOSED, breaker.state(T0 + 40_000));
+    assertEquals(CircuitBreaker.State.CLOSED, breaker.state(T0 + 40_000),
+        "two failures 40 s later: the 13 outcomes of 30 s before them no longer count, too few samples for a rate");
+  }
+
+  @Test
+  void outcomesWithinTheWindowCountTowardsTheErrorRate() {
+    alternate(T0);
+    breaker.onFailure(T0 + 20_000);
+    breaker.onFailure(T0 + 20_000);
+
+    assertEquals(CircuitBreaker.State.OPEN, breaker.state(T0 + 20_000), "8 failures of 15 outcomes within 30 s");
+  }
+
+  /**
+   * 13 outcomes at {@code at}, success and failure in turn, a success first and last: never a streak, never more than
+   * half failed (so the circuit never opens, which would clear the window once a success closes it again).
+   */
+  private void alternate(long at) {
+    for (int i = 0; i < 13; i++) {
+      if (i % 2 == 0) {
+        breaker.onSuccess(at);
+      } else {
+        breaker.onFailure(at);
+      }
+    }
+    assertEquals(CircuitBreaker.State.CLOSED, breaker.state(at));
   }
 }

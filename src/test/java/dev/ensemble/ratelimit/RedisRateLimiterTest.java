@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -278,6 +280,35 @@ class RedisRateLimiterTest {
   }
 
   @Test
+  void anEndpointRegisteredWhileTheSharesAreResizedKeepsItsLimitWhileRedisIsDown() {
+    int deadPort = REDIS.port();
+    REDIS.stop();
+    RedisConfig config = new RedisConfig("redis://127.0.0.1:" + deadPort, "", Secret.EMPTY, 4);
+    AtomicReference<RedisRateLimiter> limiter = new AtomicReference<>();
+    AtomicBoolean interleave = new AtomicBoolean();
+    RedisRateLimiter a = new RedisRateLimiter(nodeA, config, Map.of(), 1, 250, PROBE_MILLIS, shares -> {
+      if (interleave.compareAndSet(true, false)) {
+        // another thread registers an endpoint after the resize read the endpoints, before it published its fallback
+        limiter.get().register("late", rpm(2));
+      }
+      return new LocalRateLimiter(shares);
+    });
+    limiter.set(a);
+    limiters.add(a);
+    await(a.start());
+
+    interleave.set(true);
+    a.updateNodes(1);
+    List<Admission> results = await(fire(a, "late", 5, 0));
+
+    assertFalse(interleave.get(), "the registration ran inside the resize");
+    assertEquals(LimiterStatus.Mode.DEGRADED, a.status().mode());
+    assertEquals(2, results.stream().filter(Admission::admitted).count(), "the late endpoint keeps its limit of 2 in the fallback");
+    REDIS.restart();
+    await(until(nodeA, () -> a.status().mode() == LimiterStatus.Mode.REDIS));
+  }
+
+  @Test
   void admitsUnlimitedEndpointsWithoutAskingRedis() {
     RedisRateLimiter a = limiter(nodeA, Map.of("free", EndpointLimits.NONE), 1);
     REDIS.stop();
@@ -330,16 +361,23 @@ class RedisRateLimiterTest {
     return all;
   }
 
-  /** Completes when {@code condition} holds, checking on a timer. */
+  /**
+   * Completes when {@code condition} holds, checking now and then every 20 ms on one-shot timers (the checks end with the
+   * node's Vert.x). Not a periodic timer cancelled from its own first run: on a loaded machine that run can come before
+   * Vert.x has stored the timer, cancelling it throws, and the future never completed.
+   */
   private static Future<Void> until(Vertx vertx, BooleanSupplier condition) {
     Promise<Void> done = Promise.promise();
-    vertx.setPeriodic(1, 20, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        done.tryComplete();
-      }
-    });
+    check(vertx, condition, done);
     return done.future();
+  }
+
+  private static void check(Vertx vertx, BooleanSupplier condition, Promise<Void> done) {
+    if (condition.getAsBoolean()) {
+      done.complete();
+    } else {
+      vertx.setTimer(20, t -> check(vertx, condition, done));
+    }
   }
 
   private static <T> T await(Future<T> future) {

@@ -4,6 +4,7 @@ import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.AdminStatus;
 import dev.ensemble.testing.gateway.GatewayExtension;
+import dev.ensemble.testing.gateway.MovableClock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Order;
@@ -19,12 +20,13 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Error-aware routing against misbehaving fake providers: an Anthropic-format provider {@code ant} on one
- * fake, an OpenAI-format provider {@code oai} with two keys on another, and a tightly limited provider.
+ * fake, an OpenAI-format provider {@code oai} with two keys on another, and a tightly limited provider. Each
+ * attempt of {@code ant} and {@code oai} has 1.5 s ({@code timeout_ms: 1500}); the request has the default
+ * {@code server.request_timeout_ms}. Routing and the pools read a {@link MovableClock}.
  */
 class FailoverIT {
 
@@ -35,6 +37,7 @@ class FailoverIT {
 
   @RegisterExtension @Order(1) static FakeUpstreamExtension ant = new FakeUpstreamExtension();
   @RegisterExtension @Order(2) static FakeUpstreamExtension oai = new FakeUpstreamExtension();
+  static final MovableClock clock = new MovableClock();
   @RegisterExtension @Order(3) static GatewayExtension gateway = GatewayExtension.withConfig(ant, f -> """
       server: { host: 127.0.0.1, port: 0, admin_key: %s }
       responses: { local_dir: %s }
@@ -42,12 +45,13 @@ class FailoverIT {
         ant:
           type: anthropic
           base_url: %s
-          first_byte_timeout_ms: 700
+          timeout_ms: 1500
           keys: [ { name: main, api_key: %s, endpoints: [ { id: ant-1 } ] } ]
         oai:
           type: openai
           base_url: %s
           strategy: round_robin
+          timeout_ms: 1500
           keys:
             - { name: a, api_key: %s, endpoints: [ { id: oai-a } ] }
             - { name: b, api_key: %s, endpoints: [ { id: oai-b } ] }
@@ -60,7 +64,7 @@ class FailoverIT {
         dual: { providers: [ { provider: ant, model: claude-sonnet-4-5-20250929 }, { provider: oai, model: gpt-4o-mini } ] }
         tiny: { providers: [ { provider: lim, model: gpt-4o-mini } ] }
       """.formatted(ADMIN_KEY, GatewayExtension.scratchDir("responses"), ant.baseUrl(), ANT_KEY, oai.openAiBaseUrl(), KEY_A, KEY_B,
-      oai.openAiBaseUrl(), KEY_A));
+      oai.openAiBaseUrl(), KEY_A)).withClock(clock);
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -73,6 +77,24 @@ class FailoverIT {
 
   private JsonObject status() throws Exception {
     return AdminStatus.fetch(http, gateway.baseUrl(), ADMIN_KEY);
+  }
+
+  private static long epochMillis(String instant) {
+    return java.time.Instant.parse(instant).toEpochMilli();
+  }
+
+  /** The text of an OpenAI-format stream: every {@code delta.content} in order. */
+  private static String streamedText(String sse) {
+    StringBuilder text = new StringBuilder();
+    for (String line : sse.split("\n")) {
+      if (line.startsWith("data: {")) {
+        JsonArray choices = new JsonObject(line.substring("data: ".length())).getJsonArray("choices");
+        if (choices != null && !choices.isEmpty() && choices.getJsonObject(0).getJsonObject("delta") != null) {
+          text.append(choices.getJsonObject(0).getJsonObject("delta").getString("content", ""));
+        }
+      }
+    }
+    return text.toString();
   }
 
   private static JsonObject endpoint(JsonObject status, String provider, String id) {
@@ -90,30 +112,44 @@ class FailoverIT {
   @Test
   void failsOverToTheSecondKeyOn429AndCoolsTheFirstDownForAsLongAsTheProviderSaid() throws Exception {
     oai.enqueue(Reply.error(429, "rate_limit_error", "Rate limit reached").header("retry-after", "30"));
+    long before = clock.getAsLong();
 
     HttpResponse<String> response = chat("gpt", false);
+    long after = clock.getAsLong();
 
     assertEquals(200, response.statusCode(), response.body());
     assertEquals("2", header(response, "x-ensemble-attempts"));
     assertEquals("failover:429", header(response, "x-ensemble-route-reason"));
     assertNotEquals(keyOf(0), keyOf(1));
     String limited = keyOf(0).equals(KEY_A) ? "oai-a" : "oai-b";
-    JsonObject health = endpoint(status(), "oai", limited).getJsonObject("health");
-    assertNotNull(health.getString("cooldown_until"));
+    long cooldownUntil = epochMillis(endpoint(status(), "oai", limited).getJsonObject("health").getString("cooldown_until"));
+    assertTrue(cooldownUntil >= before + 30_000 && cooldownUntil <= after + 30_000,
+        "cooled down for the 30 s of retry-after: until " + cooldownUntil + ", the 429 came between " + before + " and " + after);
     for (int i = 0; i < 3; i++) {
       assertNotEquals(limited, header(chat("gpt", false), "x-ensemble-endpoint"), "a cooling endpoint gets no traffic");
     }
+    clock.advance(25_000);
+    for (int i = 0; i < 3; i++) {
+      assertNotEquals(limited, header(chat("gpt", false), "x-ensemble-endpoint"), "still cooling 25 s later");
+    }
+    clock.advance(6_000);
+    String next = header(chat("gpt", false), "x-ensemble-endpoint");
+    String afterNext = header(chat("gpt", false), "x-ensemble-endpoint");
+    assertTrue(limited.equals(next) || limited.equals(afterNext), "once the 30 s are over round robin reaches the endpoint again");
   }
 
   @Test
   void aKeyWhoseRateLimitHeadersSayItIsUsedUpGetsNoTrafficUntilTheReset() throws Exception {
     oai.enqueue(Reply.text("last one").header("x-ratelimit-remaining-requests", "0").header("x-ratelimit-reset-requests", "20s"));
+    long before = clock.getAsLong();
 
     HttpResponse<String> first = chat("gpt", false);
+    long after = clock.getAsLong();
     String exhausted = header(first, "x-ensemble-endpoint");
 
     assertEquals(200, first.statusCode(), first.body());
-    assertNotNull(endpoint(status(), "oai", exhausted).getJsonObject("health").getString("cooldown_until"));
+    long cooldownUntil = epochMillis(endpoint(status(), "oai", exhausted).getJsonObject("health").getString("cooldown_until"));
+    assertTrue(cooldownUntil >= before + 20_000 && cooldownUntil <= after + 20_000, "until the reset 20 s later: " + cooldownUntil);
     for (int i = 0; i < 3; i++) {
       assertNotEquals(exhausted, header(chat("gpt", false), "x-ensemble-endpoint"));
     }
@@ -132,6 +168,17 @@ class FailoverIT {
   }
 
   @Test
+  void anthropicConflictFailsOverToAnotherProvider() throws Exception {
+    ant.enqueue(Reply.error(409, "conflict_error", "Conflict"));
+
+    HttpResponse<String> response = chat("dual", false);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertEquals("failover:409", header(response, "x-ensemble-route-reason"));
+  }
+
+  @Test
   void serverErrorFailsOverToAnotherProvider() throws Exception {
     ant.enqueue(Reply.error(500, "api_error", "Internal server error"));
 
@@ -143,13 +190,34 @@ class FailoverIT {
   }
 
   @Test
-  void upstreamTimeoutFailsOverToAnotherProvider() throws Exception {
+  void anAttemptThatTimesOutFailsOverToTheOtherProvider() throws Exception {
     ant.enqueue(Reply.hang());
 
     HttpResponse<String> response = chat("dual", false);
 
     assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertEquals("2", header(response, "x-ensemble-attempts"));
     assertEquals("failover:timeout", header(response, "x-ensemble-route-reason"));
+    assertEquals("echo: hello", new JsonObject(response.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
+    assertEquals(1, ant.requestCount());
+    assertEquals(1, oai.requestCount());
+  }
+
+  @Test
+  void aStreamWhoseFirstByteTimesOutFailsOverToTheOtherProvider() throws Exception {
+    ant.enqueue(Reply.hang());
+
+    HttpResponse<String> response = chat("dual", true);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("oai", header(response, "x-ensemble-provider"));
+    assertEquals("2", header(response, "x-ensemble-attempts"));
+    assertEquals("failover:timeout", header(response, "x-ensemble-route-reason"));
+    assertEquals("echo: hello", streamedText(response.body()));
+    assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+    assertFalse(response.body().contains("\"error\""), response.body());
+    assertEquals(1, ant.requestCount());
   }
 
   @Test

@@ -57,6 +57,11 @@ public final class Migrations {
     return new Migrations(out);
   }
 
+  /** The migrations, in version order. */
+  public List<Migration> migrations() {
+    return migrations;
+  }
+
   /** The newest version these migrations bring a database to. */
   public int latestVersion() {
     return migrations.isEmpty() ? 0 : migrations.get(migrations.size() - 1).version();

@@ -38,6 +38,7 @@ public final class BedrockErrors {
       Map.entry("ModelStreamErrorException", new Kind(ErrorClass.RETRYABLE, 502, "api_error")),
       Map.entry("ValidationException", new Kind(ErrorClass.PERMANENT, 400, "invalid_request_error")),
       Map.entry("ResourceNotFoundException", new Kind(ErrorClass.PERMANENT, 404, "not_found_error")),
+      Map.entry("ConflictException", new Kind(ErrorClass.PERMANENT, 409, "invalid_request_error")),
       Map.entry("AccessDeniedException", KEY_INVALID),
       Map.entry("UnrecognizedClientException", KEY_INVALID),
       Map.entry("InvalidSignatureException", KEY_INVALID),
@@ -108,16 +109,11 @@ public final class BedrockErrors {
     return (colon >= 0 ? header.substring(0, colon) : header).trim();
   }
 
+  /**
+   * By status alone, except 409: Bedrock's {@code ConflictException} is a client fault that the AWS SDKs' retry
+   * policy does not retry (their retryable errors are throttling, transient and 5xx ones), so it is the request's.
+   */
   private static ErrorClass byStatus(int status) {
-    if (status == 429) {
-      return ErrorClass.RATE_LIMITED;
-    }
-    if (status == 401 || status == 403) {
-      return ErrorClass.KEY_INVALID;
-    }
-    if (status == 408 || status >= 500 || status < 400) {
-      return ErrorClass.RETRYABLE;
-    }
-    return ErrorClass.PERMANENT;
+    return status == 409 ? ErrorClass.PERMANENT : ErrorClass.ofStatus(status);
   }
 }

@@ -135,16 +135,7 @@ public final class AnthropicErrors {
           break;
       }
     }
-    if (status == 429) {
-      return ErrorClass.RATE_LIMITED;
-    }
-    if (status == 401 || status == 403) {
-      return ErrorClass.KEY_INVALID;
-    }
-    if (status == 408 || status >= 500 || status < 400) {
-      return ErrorClass.RETRYABLE;
-    }
-    return ErrorClass.PERMANENT;
+    return ErrorClass.ofStatus(status);
   }
 
   /**

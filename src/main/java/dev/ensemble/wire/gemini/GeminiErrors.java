@@ -123,16 +123,7 @@ public final class GeminiErrors {
           break;
       }
     }
-    if (status == 429) {
-      return ErrorClass.RATE_LIMITED;
-    }
-    if (status == 401 || status == 403) {
-      return ErrorClass.KEY_INVALID;
-    }
-    if (status == 408 || status == 409 || status >= 500 || status < 400) {
-      return ErrorClass.RETRYABLE;
-    }
-    return ErrorClass.PERMANENT;
+    return ErrorClass.ofStatus(status);
   }
 
   /** A protobuf JSON Duration ({@code "3s"}, {@code "0.250s"}, {@code "27.123456789s"}) in millis, or null. */

@@ -122,13 +122,8 @@ public final class OpenAiErrors {
       return new ProviderError(ErrorClass.RATE_LIMITED, status, reported, message,
           wait != null ? wait : safe(() -> RateLimitReset.millis(h)));
     }
-    if (status == 401 || status == 403) {
-      return new ProviderError(ErrorClass.KEY_INVALID, status, reported, message, null);
-    }
-    if (status == 408 || status == 409 || status >= 500 || status < 400) {
-      return new ProviderError(ErrorClass.RETRYABLE, status, reported, message, retryAfter(h));
-    }
-    return new ProviderError(ErrorClass.PERMANENT, status, reported, message, null);
+    ErrorClass errorClass = ErrorClass.ofStatus(status);
+    return new ProviderError(errorClass, status, reported, message, errorClass == ErrorClass.RETRYABLE ? retryAfter(h) : null);
   }
 
   private Long retryAfter(MultiMap headers) {

@@ -39,15 +39,15 @@ class MigrationsTest {
     List<Migrations.Migration> second = await(Migrations.bundled().apply(db.pool()));
 
     assertTrue(Files.exists(file));
-    assertEquals(List.of(1, 2), first.stream().map(Migrations.Migration::version).toList());
+    assertEquals(List.of(1, 2, 3), first.stream().map(Migrations.Migration::version).toList());
     assertEquals(List.of(), second, "nothing is due the second time");
-    assertEquals(List.of(1, 2), await(Migrations.applied(db.pool())));
+    assertEquals(List.of(1, 2, 3), await(Migrations.applied(db.pool())));
     assertEquals("wal", await(db.journalMode()));
     await(db.close());
 
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       assertEquals("wal", scalar(c, "PRAGMA journal_mode"), "WAL is a property of the file, not only of the pool");
-      assertEquals(List.of("clients", "provider_keys", "responses", "schema_version", "usage_ledger"),
+      assertEquals(List.of("responses", "schema_version", "shared_entries", "usage_ledger"),
           column(c, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
       assertTrue(column(c, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_ledger'")
           .contains("usage_ledger_finished_at"));
@@ -61,15 +61,44 @@ class MigrationsTest {
     Migrations broken = new Migrations(List.of(
         new Migrations.Migration(1, "V1__init.sql", List.of("SELECT 1")),
         new Migrations.Migration(2, "V2__ledger_images.sql", List.of("SELECT 1")),
-        new Migrations.Migration(3, "V3__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
+        new Migrations.Migration(3, "V3__shared_entries.sql", List.of("SELECT 1")),
+        new Migrations.Migration(4, "V4__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
 
     Throwable failure = broken.apply(db.pool()).toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(20, TimeUnit.SECONDS);
 
     assertTrue(failure != null, "the broken migration fails");
-    assertEquals(List.of(1, 2), await(Migrations.applied(db.pool())));
+    assertEquals(List.of(1, 2, 3), await(Migrations.applied(db.pool())));
     assertEquals(0L, ((Number) await(db.pool().query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").execute())
         .iterator().next().getValue(0)).longValue(), "the table of the failed migration was rolled back");
     await(db.close());
+  }
+
+  @Test
+  void clientsAndProviderKeysOfAnOlderFileBecomeSharedEntries() throws Exception {
+    Database db = Database.open(vertx, file);
+    Migrations bundled = Migrations.bundled();
+    await(new Migrations(bundled.migrations().subList(0, 2)).apply(db.pool()));
+    await(db.pool().query("INSERT INTO clients (id, name, key_hash, monthly_budget_usd, rpm_limit, on_disconnect, created_at)"
+        + " VALUES ('cli_old', 'old client', 'ab12', '25', 60, 'cancel', 1767225600123)").execute());
+    await(db.pool().query("INSERT INTO provider_keys (id, provider, name, api_key_ciphertext, weight, endpoints_json, created_at)"
+        + " VALUES ('pk_old', 'oai', 'main', 'v1:iv:sealed', 0.5, '[{\"id\":\"oai-main\"}]', 1767225600000)").execute());
+
+    await(bundled.apply(db.pool()));
+
+    List<dev.ensemble.model.SharedEntry> entries = await(new SqliteSharedEntries(db.pool()).all());
+    await(db.close());
+    assertEquals(2, entries.size(), entries.toString());
+    dev.ensemble.model.SharedEntry key = entries.stream().filter(e -> e.kind().equals("key")).findFirst().orElseThrow();
+    assertEquals("oai/main", key.id());
+    assertEquals(1767225600000L, key.version());
+    dev.ensemble.keys.StoredKey stored = dev.ensemble.keys.StoredKey.fromJson(key.body());
+    assertEquals("v1:iv:sealed", stored.ciphertext());
+    assertEquals(0.5, stored.weight());
+    assertEquals("[{\"id\":\"oai-main\"}]", stored.endpointsJson());
+    dev.ensemble.model.SharedEntry client = entries.stream().filter(e -> e.kind().equals("client")).findFirst().orElseThrow();
+    dev.ensemble.clients.Client c = dev.ensemble.clients.Client.fromJson(client.body());
+    assertEquals(new dev.ensemble.clients.Client("cli_old", "old client", "ab12", new java.math.BigDecimal("25"), 60,
+        dev.ensemble.clients.OnDisconnect.CANCEL, 1767225600123L), c);
   }
 
   @Test

@@ -93,4 +93,14 @@ class BedrockErrorsTest {
   private static Buffer body(String type, String message) {
     return new JsonObject().put("type", type).put("message", message).toBuffer();
   }
+
+  @Test
+  void aConflictIsTheRequestsFaultAsTheAwsSdksDoNotRetryIt() {
+    ProviderError named = errors.classify(409, MultiMap.caseInsensitiveMultiMap(), body("ConflictException", "conflict"));
+    ProviderError bare = errors.classify(409, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer());
+
+    assertEquals(ErrorClass.PERMANENT, named.errorClass());
+    assertEquals(409, named.status());
+    assertEquals(ErrorClass.PERMANENT, bare.errorClass());
+  }
 }

@@ -3,11 +3,14 @@ package dev.ensemble.providers.bedrock;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.ProviderConfig;
+import dev.ensemble.providers.ProviderKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,11 +46,14 @@ class BedrockKeyFormsTest {
   }
 
   @Test
-  void existingAndApiKeyConfigsAreValid() {
-    BedrockProvider.kind(provider("AKIDEXAMPLE:secret"));
-    BedrockProvider.kind(provider("AKIDEXAMPLE:secret:session-token"));
-    BedrockProvider.kind(provider("ABSKQmVkcm9ja0FQSUtleS0x"));
-    BedrockProvider.kind(provider(""));
+  void accessKeyPairsApiKeysAndNoKeyAreValidConfigs() {
+    for (String apiKey : new String[] {"AKIDEXAMPLE:secret", "AKIDEXAMPLE:secret:session-token", "ABSKQmVkcm9ja0FQSUtleS0x", ""}) {
+      ProviderKind kind = assertDoesNotThrow(() -> BedrockProvider.kind(provider(apiKey)), apiKey);
+      assertInstanceOf(BedrockAdapter.class, kind.adapter(), apiKey);
+      assertInstanceOf(BedrockAuth.class, kind.auth(), apiKey);
+    }
+    assertEquals(new AwsKey("AKIDEXAMPLE", "secret", "session-token"), AwsKey.parse("AKIDEXAMPLE:secret:session-token"));
+    assertEquals(new AwsKey("AKIDEXAMPLE", "secret", null), AwsKey.parse("AKIDEXAMPLE:secret"));
   }
 
   @Test

@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The transport with the real AWS SDK client against {@link FakeBedrock}. */
 class BedrockTransportTest {
@@ -160,18 +161,21 @@ class BedrockTransportTest {
   }
 
   @Test
-  void aCutStreamNeverLooksComplete() throws Exception {
+  void aCutStreamEndsWithItsFirstEventsButNeverLooksComplete() throws Exception {
     fake.enqueue(Reply.text("this answer never ends properly").cutAfterEvents(3));
     StreamDecoder decoder = new AnthropicStreamDecoder();
+    List<StreamEvent> events = new ArrayList<>();
 
     Throwable failure = awaitFailure(() -> transport.send(HttpMethod.POST, url(true), headers("us-east-1", "AKID:SECRET"), body(), 5000)
         .compose(r -> r.fullBody()).map(all -> {
-          decoder.feed(all);
-          decoder.finish();
+          events.addAll(decoder.feed(all));
+          events.addAll(decoder.finish());
           return all;
         }));
 
-    assertTrue(failure != null || !decoder.completed(), "a cut stream is either the body's exception or ends without its terminal event");
+    assertNull(failure, "the SDK ends the body where the connection was cut");
+    assertInstanceOf(StreamEvent.ResponseStart.class, events.get(0), "the events before the cut arrive: " + events);
+    assertFalse(decoder.completed(), "without its terminal event the answer is incomplete: " + events);
   }
 
   @Test

@@ -35,30 +35,86 @@ public final class ClusterNodes implements AutoCloseable {
   }
 
   private final List<Node> nodes = new ArrayList<>();
+  private final LoopbackCluster cluster;
+  private final IntFunction<String> yaml;
+  private final Map<String, String> env;
 
-  private ClusterNodes() {
+  private ClusterNodes(LoopbackCluster cluster, IntFunction<String> yaml, Map<String, String> env) {
+    this.cluster = cluster;
+    this.yaml = yaml;
+    this.env = env;
   }
 
   /** Starts {@code count} nodes one after the other; node {@code i} reads {@code yaml.apply(i)}. */
   public static ClusterNodes start(int count, IntFunction<String> yaml) throws Exception {
-    LoopbackCluster cluster = new LoopbackCluster(count);
-    ClusterNodes started = new ClusterNodes();
+    return start(count, yaml, Map.of());
+  }
+
+  /** As {@link #start(int, IntFunction)}, with {@code ${VAR}} in the YAML expanded from {@code env}. */
+  public static ClusterNodes start(int count, IntFunction<String> yaml, Map<String, String> env) throws Exception {
+    ClusterNodes started = new ClusterNodes(new LoopbackCluster(count), yaml, env);
     try {
       for (int i = 0; i < count; i++) {
-        EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml.apply(i));
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
-        Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(cluster.newMember()).buildClustered()
-            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        started.nodes.add(new Node(vertx, null, List.of()));
-        Gateway gateway = Gateway.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        started.nodes.set(i, new Node(vertx, gateway, List.copyOf(config.providers().keySet())));
+        started.nodes.add(null);
+        started.startNode(i);
       }
     } catch (Exception e) {
       started.close();
       throw e;
     }
     return started;
+  }
+
+  /** Starts node {@code index} (again, after {@link #stopNode}) as a member of the same cluster, on the same files. */
+  public Node startNode(int index) throws Exception {
+    return startNode(index, yaml.apply(index));
+  }
+
+  /** Starts node {@code index} with another YAML text; a node that fails to start leaves nothing running. */
+  public Node startNode(int index, String yamlText) throws Exception {
+    return startNode(index, yamlText, false);
+  }
+
+  /** Starts node {@code index} on its files as a cluster of its own, cut off from the others (see {@link LoopbackCluster#isolatedMember}). */
+  public Node startIsolated(int index) throws Exception {
+    return startNode(index, yaml.apply(index), true);
+  }
+
+  private Node startNode(int index, String yamlText, boolean isolated) throws Exception {
+    EnsembleConfig config = new ConfigLoader(env).parse(yamlText);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
+    Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(isolated ? cluster.isolatedMember(index) : cluster.member(index)).buildClustered()
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    nodes.set(index, new Node(vertx, null, List.of()));
+    try {
+      Gateway gateway = Gateway.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Node node = new Node(vertx, gateway, List.copyOf(config.providers().keySet()));
+      nodes.set(index, node);
+      return node;
+    } catch (Exception e) {
+      vertx.close().toCompletionStage().toCompletableFuture().handle((v, err) -> null).get(30, TimeUnit.SECONDS);
+      nodes.set(index, null);
+      throw e;
+    }
+  }
+
+  /** Stops node {@code index}: its gateway, then its Vert.x (it leaves the cluster). */
+  public void stopNode(int index) throws Exception {
+    Node node = nodes.get(index);
+    if (node == null) {
+      return;
+    }
+    nodes.set(index, null);
+    if (node.gateway() != null) {
+      node.gateway().stop().toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+    }
+    node.vertx().close().toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+  }
+
+  /** How many nodes there are room for (started or stopped). */
+  public int size() {
+    return nodes.size();
   }
 
   public Node node(int index) {
@@ -69,6 +125,9 @@ public final class ClusterNodes implements AutoCloseable {
   public void resetPools() throws Exception {
     List<Future<Object>> resets = new ArrayList<>();
     for (Node node : nodes) {
+      if (node == null) {
+        continue;
+      }
       for (String provider : node.providers()) {
         resets.add(node.vertx().eventBus().request(Addresses.poolReset(provider), null).map(m -> null));
       }
@@ -80,13 +139,13 @@ public final class ClusterNodes implements AutoCloseable {
   public void close() throws Exception {
     List<Future<Void>> stops = new ArrayList<>();
     for (Node node : nodes) {
-      if (node.gateway() != null) {
+      if (node != null && node.gateway() != null) {
         stops.add(node.gateway().stop());
       }
     }
     Future.join(stops).toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
     List<Future<Void>> closes = new ArrayList<>();
-    nodes.forEach(n -> closes.add(n.vertx().close()));
+    nodes.stream().filter(n -> n != null).forEach(n -> closes.add(n.vertx().close()));
     Future.join(closes).toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
     nodes.clear();
   }

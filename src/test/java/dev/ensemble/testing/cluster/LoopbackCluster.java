@@ -48,9 +48,29 @@ public final class LoopbackCluster {
     if (joined == ports.size()) {
       throw new IllegalStateException("this test cluster has room for " + ports.size() + " members");
     }
-    int port = ports.get(joined++);
+    return member(joined++);
+  }
+
+  /**
+   * The cluster manager of member {@code index} on its reserved port: a member that left (a restarted node) joins
+   * again as itself.
+   */
+  public ClusterManager member(int index) {
+    return member(index, name);
+  }
+
+  /**
+   * Member {@code index}, on its port, as a cluster of its own (another cluster name: the others never see it) — a
+   * node cut off from its fleet, as by a network split; {@link #member(int)} brings it back.
+   */
+  public ClusterManager isolatedMember(int index) {
+    return member(index, name + "-isolated-" + UUID.randomUUID());
+  }
+
+  private ClusterManager member(int index, String clusterName) {
+    int port = ports.get(index);
     Config config = ConfigUtil.loadConfig();
-    config.setClusterName(name);
+    config.setClusterName(clusterName);
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.phone.home.enabled", "false");

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +45,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   private Gateway gateway;
   private List<String> providers = List.of();
   private String sqlitePath;
+  private LongSupplier clock = System::currentTimeMillis;
 
   private GatewayExtension(Supplier<EnsembleConfig> config) {
     this.config = config;
@@ -60,6 +62,12 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
    */
   public static GatewayExtension fromFile(java.nio.file.Path file, Map<String, String> env) {
     return new GatewayExtension(() -> new ConfigLoader(env).load(file));
+  }
+
+  /** The node's routing and pools read the time from {@code clock} (set before the node starts). */
+  public GatewayExtension withClock(LongSupplier clock) {
+    this.clock = clock;
+    return this;
   }
 
   /** A node with the standard test config: {@link #standardConfig}. */
@@ -173,7 +181,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     providers = List.copyOf(config.providers().keySet());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     vertx = InstrumentedVertx.builder(registry).build();
-    gateway = Gateway.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    gateway = Gateway.start(vertx, config, registry, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Every test starts with healthy endpoints: what one test's failures taught the pools is forgotten. */

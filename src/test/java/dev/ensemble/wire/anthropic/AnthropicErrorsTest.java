@@ -163,4 +163,14 @@ class AnthropicErrorsTest {
         body.encode());
     assertEquals("overloaded_error", AnthropicErrors.errorType(529));
   }
+
+  @Test
+  void a409ConflictIsRetriedElsewhereAsAnthropicsSdksRetryIt() {
+    ProviderError named = errors.classify(409, MultiMap.caseInsensitiveMultiMap(),
+        Buffer.buffer("{\"type\":\"error\",\"error\":{\"type\":\"conflict_error\",\"message\":\"conflict\"}}"));
+    ProviderError bare = errors.classify(409, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer());
+
+    assertEquals(ErrorClass.RETRYABLE, named.errorClass());
+    assertEquals(ErrorClass.RETRYABLE, bare.errorClass());
+  }
 }

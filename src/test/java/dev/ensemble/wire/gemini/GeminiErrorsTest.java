@@ -82,4 +82,17 @@ class GeminiErrorsTest {
     assertNull(GeminiErrors.duration("-1s"));
     assertNull(GeminiErrors.duration("xs"));
   }
+
+  @Test
+  void a409IsRetriedWhenAbortedAndTheRequestsFaultWhenItAlreadyExists() {
+    ProviderError aborted = errors.classify(409, MultiMap.caseInsensitiveMultiMap(),
+        Buffer.buffer("{\"error\":{\"code\":409,\"message\":\"aborted\",\"status\":\"ABORTED\"}}"));
+    ProviderError exists = errors.classify(409, MultiMap.caseInsensitiveMultiMap(),
+        Buffer.buffer("{\"error\":{\"code\":409,\"message\":\"exists\",\"status\":\"ALREADY_EXISTS\"}}"));
+    ProviderError bare = errors.classify(409, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer());
+
+    assertEquals(ErrorClass.RETRYABLE, aborted.errorClass());
+    assertEquals(ErrorClass.PERMANENT, exists.errorClass());
+    assertEquals(ErrorClass.RETRYABLE, bare.errorClass(), "a bare 409 reads as ABORTED, Google's retryable conflict");
+  }
 }
