@@ -129,7 +129,7 @@ public final class ConfigLoader {
 
   private ServerConfig server(ConfigNode n) {
     n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key", "request_timeout_ms",
-        "drain_timeout_ms", "drain_grace_ms");
+        "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "drain_timeout_ms", "drain_grace_ms");
     long port = n.integer("port", 8080);
     if (port < 0 || port > 65535) {
       throw new ConfigException(n.pathOf("port"), "must be between 0 and 65535");
@@ -137,6 +137,9 @@ public final class ConfigLoader {
     ServerConfig s = new ServerConfig(n.string("host", "127.0.0.1"), (int) port, n.positive("max_body_bytes", 10 * 1024 * 1024),
         n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"),
         n.positive("request_timeout_ms", ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS),
+        timeout(n, "header_read_timeout_ms", ServerConfig.DEFAULT_HEADER_READ_TIMEOUT_MS),
+        timeout(n, "body_read_timeout_ms", ServerConfig.DEFAULT_BODY_READ_TIMEOUT_MS),
+        timeout(n, "idle_timeout_ms", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS),
         n.positive("drain_timeout_ms", ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS), nonNegative(n, "drain_grace_ms", ServerConfig.DEFAULT_DRAIN_GRACE_MS));
     if (s.drainGraceMs() >= s.drainTimeoutMs()) {
       throw new ConfigException(n.pathOf("drain_grace_ms"), "must be less than server.drain_timeout_ms (" + s.drainTimeoutMs() + ")");
@@ -146,6 +149,15 @@ public final class ConfigLoader {
           "must be true when server.host is not a loopback address (" + s.host() + "); set server.allow_anonymous: true to serve anonymous clients on purpose");
     }
     return s;
+  }
+
+  /** A slow-client timeout: more than 0, at most a day. */
+  private static long timeout(ConfigNode n, String key, long defaultValue) {
+    long value = n.positive(key, defaultValue);
+    if (value > 86_400_000L) {
+      throw new ConfigException(n.pathOf(key), "must be at most 86400000 (a day)");
+    }
+    return value;
   }
 
   private StorageConfig storage(ConfigNode n) {
@@ -280,8 +292,12 @@ public final class ConfigLoader {
     if (!baseUrl.isEmpty()) {
       checkUrl(baseUrl, n.pathOf("base_url"));
     }
+    String region = n.string("region", "");
+    if (!region.isEmpty() && !ProviderConfig.isRegion(region)) {
+      throw new ConfigException(n.pathOf("region"), ProviderConfig.REGION_RULE + ", got '" + region + "'");
+    }
     return new ProviderConfig.EndpointConfig(id, n.positiveOrNull("rpm_limit"), n.positiveOrNull("tpm_limit"),
-        stripTrailingSlash(baseUrl), n.string("region", ""));
+        stripTrailingSlash(baseUrl), region);
   }
 
   private static DeclaredModel model(String name, ConfigNode n) {

@@ -8,14 +8,13 @@ import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
-import io.vertx.core.MultiMap;
+import dev.ensemble.wire.RequestJson;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,14 +98,9 @@ final class WebSocketSession {
     heard();
     JsonObject frame;
     try {
-      Object value = Json.decodeValue(text);
-      if (!(value instanceof JsonObject json)) {
-        reject(null, GatewayError.invalid(null, "A frame must be a JSON object"));
-        return;
-      }
-      frame = json;
-    } catch (DecodeException e) {
-      reject(null, GatewayError.invalid(null, "The frame is not valid JSON: " + firstLine(e.getMessage())));
+      frame = RequestJson.object(text, "frame");
+    } catch (GatewayError e) {
+      reject(null, e);
       return;
     }
     String id = frame.getValue("id") instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH ? s : null;
@@ -244,13 +238,5 @@ final class WebSocketSession {
     inFlight.clear();
     drainWaiters = new ArrayList<>();
     channels.forEach(WebSocketChannel::gone);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -304,7 +304,7 @@ public final class Gateway {
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
           NodeServices services = new NodeServices(shared, router, exact, dialects, startedAt, this::verticles,
               metrics, clients, live, logs, cluster, lifecycle);
-          IngressVerticle verticle = new IngressVerticle(shared.server(), own -> HttpRoutes.build(own, services));
+          IngressVerticle verticle = new IngressVerticle(shared.server(), dialects, own -> HttpRoutes.build(own, services));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
@@ -397,9 +397,6 @@ public final class Gateway {
   }
 
   private static EnsembleConfig withPort(EnsembleConfig c, int port) {
-    var s = c.server();
-    return new EnsembleConfig(new dev.ensemble.config.ServerConfig(s.host(), port, s.maxBodyBytes(), s.adminKey(), s.requireClientKeys(),
-        s.allowAnonymous(), s.metricsKey(), s.requestTimeoutMs(), s.drainTimeoutMs(), s.drainGraceMs()), c.storage(), c.responses(), c.redis(),
-        c.cluster(), c.providers(), c.models(), c.routes());
+    return new EnsembleConfig(c.server().withPort(port), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
   }
 }

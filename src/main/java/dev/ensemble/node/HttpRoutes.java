@@ -2,11 +2,11 @@ package dev.ensemble.node;
 
 import dev.ensemble.admin.AdminRoutes;
 import dev.ensemble.ingress.IngressRoutes;
+import dev.ensemble.ingress.JsonBodyReader;
 import dev.ensemble.ingress.NodeServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Assembles one ingress instance's router: the public API ({@link IngressRoutes}), the admin API
@@ -19,7 +19,7 @@ final class HttpRoutes {
 
   static Router build(Vertx vertx, NodeServices services) {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().server().maxBodyBytes());
+    JsonBodyReader body = new JsonBodyReader(services.config().server().maxBodyBytes(), services.config().server().bodyReadTimeoutMs());
     IngressRoutes api = new IngressRoutes(services);
     api.mount(router, body);
     new AdminRoutes(services.config(), services.rateLimiter(), services.startedAtEpochSeconds(), services.verticles(), services.logs(),
