@@ -21,8 +21,10 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private final ClientDialects dialects;
   private final ChatLauncher launcher;
   private final long pingIntervalMs;
+  private final NodeLifecycle lifecycle;
 
-  WebSocketHandler(ClientDialects dialects, ChatLauncher launcher, long pingIntervalMs) {
+  WebSocketHandler(ClientDialects dialects, ChatLauncher launcher, long pingIntervalMs, NodeLifecycle lifecycle) {
+    this.lifecycle = lifecycle;
     this.dialects = dialects;
     this.launcher = launcher;
     this.pingIntervalMs = pingIntervalMs;
@@ -53,5 +55,9 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   ChatLauncher launcher() {
     return launcher;
+  }
+
+  NodeLifecycle lifecycle() {
+    return lifecycle;
   }
 }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Meters fed by the {@link UsageReport} published after every upstream attempt: tokens, cost, time to first
@@ -27,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * (upstream error, bad key, unreachable), {@code 503} (overloaded), {@code 504} (timeout). A request whose
  * every attempt failed counts a failover per retry, not for its last failure. Refusals by the gateway's
  * own rate limiter are not upstream attempts; they count in {@code ensemble_ratelimit_rejections_total}.
+ *
+ * <p>The {@code model} tag is a name from the configuration (a catalog model, or {@code provider/model} for an
+ * upstream id the catalog lists) or {@code other}: a client writing {@code provider/<anything>} adds no series.
  */
 final class UsageMeters {
 
@@ -35,6 +39,7 @@ final class UsageMeters {
   private static final Duration[] TTFB_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
   private final MeterRegistry registry;
+  private final Predicate<String> configuredModel;
   private final PromptCacheShare overall = new PromptCacheShare();
   private final Map<String, PromptCacheShare> byProvider = new HashMap<>();
   private final Map<String, UsageReport> failed = new LinkedHashMap<>(64, 0.75f, false) {
@@ -44,8 +49,9 @@ final class UsageMeters {
     }
   };
 
-  UsageMeters(MeterRegistry registry, Collection<String> providers) {
+  UsageMeters(MeterRegistry registry, Collection<String> providers, Predicate<String> configuredModel) {
     this.registry = registry;
+    this.configuredModel = configuredModel;
     register(MetricNames.ALL_PROVIDERS, overall);
     providers.forEach(this::shareOf);
   }
@@ -73,7 +79,7 @@ final class UsageMeters {
     }
     Usage usage = report.usage();
     if (usage != null && usage.isKnown()) {
-      Tags tags = Tags.of("provider", report.provider(), "model", report.model());
+      Tags tags = Tags.of("provider", report.provider(), "model", modelLabel(report.model()));
       tokens(tags, "input", usage.input());
       tokens(tags, "output", usage.output());
       tokens(tags, "cache_read", usage.cacheRead());
@@ -86,6 +92,11 @@ final class UsageMeters {
       overall.add(usage);
       shareOf(report.provider()).add(usage);
     }
+  }
+
+  /** The model's own name when the configuration gives it, else {@value MetricNames#OTHER_MODEL}: labels stay bounded. */
+  private String modelLabel(String model) {
+    return model != null && configuredModel.test(model) ? model : MetricNames.OTHER_MODEL;
   }
 
   private void tokens(Tags tags, String kind, Long count) {
