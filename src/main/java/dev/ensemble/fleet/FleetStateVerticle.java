@@ -153,7 +153,11 @@ public final class FleetStateVerticle extends VerticleBase {
     }
     long version = Math.max(clock.getAsLong(), known == null ? 0 : known.version() + 1);
     SharedEntry entry = deleted ? SharedEntry.deletion(kind, id, version) : SharedEntry.of(kind, id, version, req.getJsonObject("body"));
-    replica.put(entry, precondition)
+    // The fleet's copy decides, unless it lacks this node's copy or holds an older one: on the smaller side of a
+    // network split the map has lost the partitions whose owner and backup were both on the other side, yet this
+    // node still holds (and serves) those entries.
+    Predicate<SharedEntry> againstFleet = current -> precondition.test(known != null && known.supersedes(current) ? known : current);
+    replica.put(entry, againstFleet)
         .compose(written -> apply(written).map(written))
         .compose(written -> barrier(written).map(pending -> written.toJson().put("pending_nodes", pending)))
         .onComplete(ar -> {

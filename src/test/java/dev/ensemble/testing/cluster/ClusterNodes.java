@@ -1,5 +1,6 @@
 package dev.ensemble.testing.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
@@ -11,6 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +24,8 @@ import java.util.function.IntFunction;
 /**
  * Gateway nodes clustered in one JVM (real Hazelcast members, {@link LoopbackCluster}; event bus on 127.0.0.1, random ports), each
  * a full node on its own Vert.x instance as {@code serve} runs it, configured by a YAML text per node index.
- * {@link #close()} stops them all, then closes their Vert.x instances together.
+ * {@link #close()} stops them all, then closes their Vert.x instances together (and the Hazelcast members of
+ * {@link #startFirewalled}, which their Vert.x does not own).
  */
 public final class ClusterNodes implements AutoCloseable {
 
@@ -38,11 +42,13 @@ public final class ClusterNodes implements AutoCloseable {
   private final LoopbackCluster cluster;
   private final IntFunction<String> yaml;
   private final Map<String, String> env;
+  private final boolean firewalled;
 
-  private ClusterNodes(LoopbackCluster cluster, IntFunction<String> yaml, Map<String, String> env) {
+  private ClusterNodes(LoopbackCluster cluster, IntFunction<String> yaml, Map<String, String> env, boolean firewalled) {
     this.cluster = cluster;
     this.yaml = yaml;
     this.env = env;
+    this.firewalled = firewalled;
   }
 
   /** Starts {@code count} nodes one after the other; node {@code i} reads {@code yaml.apply(i)}. */
@@ -52,7 +58,18 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** As {@link #start(int, IntFunction)}, with {@code ${VAR}} in the YAML expanded from {@code env}. */
   public static ClusterNodes start(int count, IntFunction<String> yaml, Map<String, String> env) throws Exception {
-    ClusterNodes started = new ClusterNodes(new LoopbackCluster(count), yaml, env);
+    return start(new ClusterNodes(new LoopbackCluster(count), yaml, env, false), count);
+  }
+
+  /**
+   * As {@link #start(int, IntFunction)}, on members whose cluster traffic can be cut and restored
+   * ({@link LoopbackCluster#firewalledMember}, {@link NetworkSplit}; {@link #hazelcast(int)} gives the member).
+   */
+  public static ClusterNodes startFirewalled(int count, IntFunction<String> yaml) throws Exception {
+    return start(new ClusterNodes(new LoopbackCluster(count), yaml, Map.of(), true), count);
+  }
+
+  private static ClusterNodes start(ClusterNodes started, int count) throws Exception {
     try {
       for (int i = 0; i < count; i++) {
         started.nodes.add(null);
@@ -84,7 +101,7 @@ public final class ClusterNodes implements AutoCloseable {
     EnsembleConfig config = new ConfigLoader(env).parse(yamlText);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
-    Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(isolated ? cluster.isolatedMember(index) : cluster.member(index)).buildClustered()
+    Vertx vertx = InstrumentedVertx.builder(options, registry).withClusterManager(isolated ? cluster.isolatedMember(index) : firewalled ? cluster.firewalledMember(index) : cluster.member(index)).buildClustered()
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     nodes.set(index, new Node(vertx, null, List.of()));
     try {
@@ -93,7 +110,9 @@ public final class ClusterNodes implements AutoCloseable {
       nodes.set(index, node);
       return node;
     } catch (Exception e) {
+      HazelcastInstance member = hazelcastOf(vertx);
       vertx.close().toCompletionStage().toCompletableFuture().handle((v, err) -> null).get(30, TimeUnit.SECONDS);
+      shutDown(member);
       nodes.set(index, null);
       throw e;
     }
@@ -109,7 +128,25 @@ public final class ClusterNodes implements AutoCloseable {
     if (node.gateway() != null) {
       node.gateway().stop().toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
     }
+    HazelcastInstance member = hazelcastOf(node.vertx());
     node.vertx().close().toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+    shutDown(member);
+  }
+
+  /** The Hazelcast member of node {@code index}. */
+  public HazelcastInstance hazelcast(int index) {
+    return hazelcastOf(nodes.get(index).vertx());
+  }
+
+  private static HazelcastInstance hazelcastOf(Vertx vertx) {
+    return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+  }
+
+  /** Shuts a member down unless its Vert.x did (a member given to the cluster manager is not the manager's to stop). */
+  private static void shutDown(HazelcastInstance member) {
+    if (member != null && member.getLifecycleService().isRunning()) {
+      member.getLifecycleService().shutdown();
+    }
   }
 
   /** How many nodes there are room for (started or stopped). */
@@ -145,8 +182,13 @@ public final class ClusterNodes implements AutoCloseable {
     }
     Future.join(stops).toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
     List<Future<Void>> closes = new ArrayList<>();
-    nodes.stream().filter(n -> n != null).forEach(n -> closes.add(n.vertx().close()));
+    List<HazelcastInstance> members = new ArrayList<>();
+    nodes.stream().filter(n -> n != null).forEach(n -> {
+      members.add(hazelcastOf(n.vertx()));
+      closes.add(n.vertx().close());
+    });
     Future.join(closes).toCompletionStage().toCompletableFuture().handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+    members.forEach(ClusterNodes::shutDown);
     nodes.clear();
   }
 }

@@ -3,6 +3,8 @@ package dev.ensemble.testing.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceFactory;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -67,7 +69,30 @@ public final class LoopbackCluster {
     return member(index, name + "-isolated-" + UUID.randomUUID());
   }
 
+  /**
+   * Member {@code index} whose connections to other members can be cut and restored ({@link NetworkSplit}): a
+   * Hazelcast member started here with its member connections behind a {@link FirewalledServer}, and split-brain
+   * detection run every second instead of after minutes, so that a split heals in seconds. Its Vert.x does not own
+   * the Hazelcast instance: {@link ClusterNodes} shuts it down after its Vert.x.
+   */
+  public ClusterManager firewalledMember(int index) {
+    Config config = config(index, name);
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "2");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "1");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+    config.setInstanceName(name + "-" + index + "-" + UUID.randomUUID());
+    // What Vert.x sets itself on a member it starts: its node id, as a member attribute.
+    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", UUID.randomUUID().toString());
+    HazelcastInstance member = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(), new FirewalledNodeContext());
+    return new HazelcastClusterManager(member);
+  }
+
   private ClusterManager member(int index, String clusterName) {
+    return new HazelcastClusterManager(config(index, clusterName));
+  }
+
+  private Config config(int index, String clusterName) {
     int port = ports.get(index);
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(clusterName);
@@ -81,7 +106,7 @@ public final class LoopbackCluster {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(ports.stream().map(p -> "127.0.0.1:" + p).toList());
-    return new HazelcastClusterManager(config);
+    return config;
   }
 
   private static int freePort() {
