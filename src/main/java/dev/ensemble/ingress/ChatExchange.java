@@ -74,6 +74,8 @@ final class ChatExchange {
   private boolean expired;
   private boolean finished;
   private UpstreamAttempt inFlight;
+  /** The row sent to the usage ledger once the request finished; the crash journal closes the response when it is committed. */
+  private LedgerEntry ledgerRow;
   private GatewayError aborted;
   private UnifiedRequest request;
   private List<String> fallbacks;
@@ -233,8 +235,8 @@ final class ChatExchange {
       } else {
         finish();
         UnifiedResponse complete = answered == null || result.clientStatus() != 200 ? null : journal.completedAnswer();
-        persist(selection, result.usage());
         ledger(selection, result.clientStatus(), result.usage(), result.timeToFirstByteMs());
+        persist(selection, result.usage());
         if (complete != null) {
           answered.accept(complete, CostCalculator.cost(result.usage(), selection.pricing()));
         }
@@ -313,8 +315,8 @@ final class ChatExchange {
       return;
     }
     finish();
-    retire();
     ledger(last, error.status(), Usage.UNKNOWN, -1);
+    retire();
     if (!client.closed()) {
       client.fail(error);
     }
@@ -332,10 +334,11 @@ final class ChatExchange {
   private void ledger(Selection selection, int status, Usage usage, long timeToFirstByteMs) {
     BigDecimal cost = CostCalculator.cost(usage, selection.pricing());
     account.bill(cost);
-    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), account.clientId(), selection.pool().name(),
+    ledgerRow = new LedgerEntry(context.requestId(), account.clientId(), selection.pool().name(),
         selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, cost,
         (System.nanoTime() - startNanos) / 1_000_000, timeToFirstByteMs, status, attempts, selection.decision().reason(), request.stream(),
-        System.currentTimeMillis(), null, audit ? "AUDIT" : null, null));
+        System.currentTimeMillis(), null, audit ? "AUDIT" : null, null);
+    vertx.eventBus().send(Addresses.PERSIST_LEDGER, ledgerRow);
   }
 
   /**
@@ -359,9 +362,12 @@ final class ChatExchange {
         });
   }
 
-  /** The response leaves the live registry: the store (if anything) answers for it from now on. */
+  /**
+   * The response leaves the live registry: the store (if anything) answers for it from now on. The crash journal
+   * keeps it open until its ledger row (sent before) is committed too.
+   */
   private void retire() {
-    live.crashJournal().ended(context.requestId());
+    live.crashJournal().ended(context.requestId(), ledgerRow);
     live.remove(context.requestId(), journal);
     journal.close();
   }

@@ -78,9 +78,9 @@ public final class IngressRoutes {
     }
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
-    OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+    OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(), services.live(),
         (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs);
-    OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+    OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(), services.live(),
         (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs);
     ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored);
     OperationHandler workflowEmbeddings = embeddingsHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));

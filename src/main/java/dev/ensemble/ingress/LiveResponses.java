@@ -1,16 +1,20 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.model.GatewayError;
 import dev.ensemble.persistence.InflightJournal;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The responses this node is producing right now, by request id: each {@link ChatExchange} registers its
  * journal when it starts and removes it once the answer is persisted (or failed without one), so the map holds
  * only in-flight requests. {@code /api/v1/responses/{id}} and {@code /events} look here before the store.
+ * Client requests that produce no response record (embeddings, images: {@link OperationExchange}) are counted here
+ * too, by request id with the way to end them, so that a node's drain waits for them and ends them at its deadline.
  * An in-JVM map rather than an event-bus address per request: registering and removing an entry is one
  * concurrent-map write each, and appending an event costs nothing while nobody follows it.
  *
@@ -23,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LiveResponses {
 
   private final Map<String, ResponseJournal> journals = new ConcurrentHashMap<>();
+  private final Map<String, Consumer<GatewayError>> operations = new ConcurrentHashMap<>();
   private final AtomicInteger awaitingStore = new AtomicInteger();
   private final LongAdder unstored = new LongAdder();
   private final int maxAwaitingStore;
@@ -58,14 +63,32 @@ public final class LiveResponses {
     journals.remove(id, journal);
   }
 
-  /** Ends every response in flight with {@code error} (each on its own event loop): the node's drain deadline passed. */
-  public void abortAll(dev.ensemble.model.GatewayError error) {
+  /** An operation (embeddings, images) runs; {@code abort} ends it with an error, from any thread. */
+  void registerOperation(String id, Consumer<GatewayError> abort) {
+    operations.put(id, abort);
+  }
+
+  void removeOperation(String id) {
+    operations.remove(id);
+  }
+
+  /**
+   * Ends every response and operation in flight with {@code error} (each on its own event loop): the node's drain
+   * deadline passed.
+   */
+  public void abortAll(GatewayError error) {
     journals.values().forEach(journal -> journal.abort(error));
+    operations.values().forEach(abort -> abort.accept(error));
   }
 
   /** How many responses are in flight on this node. */
   public int size() {
     return journals.size();
+  }
+
+  /** How many client requests of any kind are in flight on this node: responses and operations. */
+  public int requestsInFlight() {
+    return journals.size() + operations.size();
   }
 
   /**

@@ -34,7 +34,9 @@ import java.util.concurrent.TimeoutException;
  * attempt is bounded by its provider's {@code timeout_ms}), every attempt's outcome reaches the
  * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
  * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere.
- * The answer is sent whole, so every failure before it is a clean one. Confined to the client connection's event loop.
+ * The answer is sent whole, so every failure before it is a clean one. A client's request is counted in the node's
+ * {@link LiveResponses} while it runs ({@link #trackedBy}): a drain waits for it and, at its deadline, ends it with the
+ * drain's error. Confined to the client connection's event loop.
  */
 final class OperationExchange {
 
@@ -57,6 +59,9 @@ final class OperationExchange {
   /** The attempt in flight is over (answered, failed, or cut at the request's deadline): late callbacks are ignored. */
   private boolean attemptOver = true;
   private long deadlineTimer = -1;
+  /** The client has its answer or error: nothing more is sent, no new attempt starts. */
+  private boolean done;
+  private LiveResponses live;
 
   private final String ledgerTag;
 
@@ -84,11 +89,42 @@ final class OperationExchange {
     this.deadlineNanos = startNanos + requestTimeoutMs * 1_000_000;
   }
 
+  /** Counts the exchange in {@code live} while it runs (a client's request; the gateway's own embeddings are not). */
+  OperationExchange trackedBy(LiveResponses live) {
+    this.live = live;
+    return this;
+  }
+
   void run() {
+    if (live != null) {
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      live.registerOperation(requestId, error -> context.runOnContext(v -> abort(error)));
+    }
     attempt(last);
   }
 
+  /** Ends the request now with {@code error} (the node's drain deadline passed), unless it already ended. */
+  private void abort(GatewayError error) {
+    if (done) {
+      return;
+    }
+    LOG.debug("request {} ended by the node: {}", requestId, error.getMessage());
+    settle();
+    fail(error);
+  }
+
+  /** The client is answered: the exchange leaves the node's count. */
+  private void finished() {
+    done = true;
+    if (live != null) {
+      live.removeOperation(requestId);
+    }
+  }
+
   private void attempt(Selection selection) {
+    if (done) {
+      return;
+    }
     rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {
       Admission admission = ar.result();
       if (admission.admitted()) {
@@ -104,6 +140,9 @@ final class OperationExchange {
   }
 
   private void send(Selection selection) {
+    if (done) {
+      return;
+    }
     last = selection;
     UpstreamCall call;
     try {
@@ -188,6 +227,7 @@ final class OperationExchange {
     long ttfb = (System.nanoTime() - startNanos) / 1_000_000;
     report(selection, 200, true, answer.usage(), answer.cost(), ttfb);
     ledger(selection, 200, answer.usage(), answer.images(), answer.cost(), ttfb);
+    finished();
     client.answer(answer);
   }
 
@@ -226,6 +266,7 @@ final class OperationExchange {
 
   private void fail(GatewayError error) {
     ledger(last, error.status(), Usage.UNKNOWN, null, BigDecimal.ZERO, -1);
+    finished();
     client.fail(error);
   }
 

@@ -18,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
  * Serves one non-chat route in the OpenAI format ({@code /v1/embeddings}, {@code /v1/images/generations}) the
  * way {@link ChatHandler} serves chat: admit the caller (budget, {@code rpm_limit}), parse and validate the body
  * into an {@link Operation}, route it among the providers able to serve its kind of model, and hand it to an
- * {@link OperationExchange}.
+ * {@link OperationExchange}, which the node's {@link LiveResponses} count while it runs (a drain waits for it).
  */
 final class OperationHandler implements Handler<RoutingContext> {
 
@@ -31,18 +31,20 @@ final class OperationHandler implements Handler<RoutingContext> {
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
+  private final LiveResponses live;
   private final Parser parser;
   private final java.util.function.Function<RoutingContext, RouteConfig> routeOf;
   private final long requestTimeoutMs;
 
-  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
-      long requestTimeoutMs) {
-    this(dialect, router, rateLimiter, metrics, parser, requestTimeoutMs, null);
+  OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, LiveResponses live,
+      Parser parser, long requestTimeoutMs) {
+    this(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, null);
   }
 
-  private OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
-      long requestTimeoutMs, java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
+  private OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, LiveResponses live,
+      Parser parser, long requestTimeoutMs, java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
+    this.live = live;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
@@ -56,7 +58,7 @@ final class OperationHandler implements Handler<RoutingContext> {
    * {@code timeout_ms} is the request's deadline.
    */
   OperationHandler forRoute(java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
-    return new OperationHandler(dialect, router, rateLimiter, metrics, parser, requestTimeoutMs, routeOf);
+    return new OperationHandler(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, routeOf);
   }
 
   @Override
@@ -85,7 +87,7 @@ final class OperationHandler implements Handler<RoutingContext> {
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
       new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId,
-          account, route == null ? requestTimeoutMs : route.timeoutMs()).run();
+          account, route == null ? requestTimeoutMs : route.timeoutMs()).trackedBy(live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

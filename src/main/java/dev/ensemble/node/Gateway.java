@@ -168,7 +168,7 @@ public final class Gateway {
         running = drain;
         running.start(cause).onComplete(ar -> {
           NodeDrain.DrainReport report = ar.result();
-          LOG.info("drained in {} ms ({} responses in flight at the start, {} ended at the deadline); stopping",
+          LOG.info("drained in {} ms ({} requests in flight at the start, {} ended at the deadline); stopping",
               report.tookMs(), report.inFlightAtStart(), report.endedAtDeadline());
           stop().onComplete(terminated::handle);
         });

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The graceful stop of a node (SIGTERM, or {@code POST /admin/drain}): readiness turns 503 at once; after
  * {@code server.drain_grace_ms} new requests are refused; answers in flight run until none is left or
  * {@code server.drain_timeout_ms} (counted from the start) passes, when each one still running ends with an error
- * event in its client's format and is persisted failed. The drain is over when no answer is in flight or waiting
+ * event in its client's format and is persisted failed. Embeddings and images requests count as in flight too; one
+ * still running at the deadline gets the error response in the client's format. The drain is over when no answer is in flight or waiting
  * for the store, and never before the grace ended (a load balancer may still send requests until then). Runs on
  * the Vert.x timers of the node; its state is touched only by them (and the first {@link #start}).
  */
@@ -56,13 +57,13 @@ final class NodeDrain {
     }
     started = true;
     startNanos = System.nanoTime();
-    int inFlight = live.size();
+    int inFlight = live.requestsInFlight();
     lifecycle.draining();
-    LOG.info("draining ({}): /api/v1/ready answers 503; new requests refused in {} ms; {} responses in flight get up to {} ms",
+    LOG.info("draining ({}): /api/v1/ready answers 503; new requests refused in {} ms; {} requests in flight get up to {} ms",
         cause, graceMs, inFlight, timeoutMs);
     vertx.setTimer(Math.max(1, graceMs), t -> {
       lifecycle.refusing();
-      LOG.info("drain: new requests are refused now; {} responses in flight", live.size());
+      LOG.info("drain: new requests are refused now; {} requests in flight", live.requestsInFlight());
     });
     vertx.setPeriodic(POLL_MS, timer -> poll(timer, inFlight));
     return done.future();
@@ -72,7 +73,7 @@ final class NodeDrain {
     long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
     boolean wasRefusing = refusingSeen;
     refusingSeen = lifecycle.isRefusing();
-    boolean idle = live.size() == 0 && live.awaitingStore() == 0;
+    boolean idle = live.requestsInFlight() == 0 && live.awaitingStore() == 0;
     // refusing for a poll at least: the WebSocket sessions had their turn to send their close frames
     if (idle && wasRefusing) {
       vertx.cancelTimer(timer);
@@ -81,14 +82,14 @@ final class NodeDrain {
     }
     if (!deadlinePassed && elapsedMs >= timeoutMs) {
       deadlinePassed = true;
-      endedAtDeadline = live.size();
-      LOG.warn("drain deadline of {} ms passed: ending the {} responses still in flight with an error", timeoutMs, endedAtDeadline);
+      endedAtDeadline = live.requestsInFlight();
+      LOG.warn("drain deadline of {} ms passed: ending the {} requests still in flight with an error", timeoutMs, endedAtDeadline);
       live.abortAll(new GatewayError(ErrorType.OVERLOADED, 503, "The node shut down before the answer was complete (drain deadline of "
           + timeoutMs + " ms); retry the request", true, 1L, null));
     }
     if (deadlinePassed && elapsedMs >= timeoutMs + PERSIST_AFTER_DEADLINE_MS) {
       vertx.cancelTimer(timer);
-      LOG.error("drain: {} responses still not persisted {} ms after the deadline; stopping anyway", live.size(), PERSIST_AFTER_DEADLINE_MS);
+      LOG.error("drain: {} requests still not finished {} ms after the deadline; stopping anyway", live.requestsInFlight(), PERSIST_AFTER_DEADLINE_MS);
       done.tryComplete(new DrainReport(elapsedMs, inFlightAtStart, endedAtDeadline));
     }
   }

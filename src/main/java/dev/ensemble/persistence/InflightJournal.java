@@ -28,9 +28,12 @@ import java.util.zip.CRC32;
  * The crash journal of responses in flight: an append-only file of what each answer produced so far, so a node
  * killed mid-stream can, once restarted, persist those answers as failed ({@code interrupted}) with their text and
  * usage ({@link JournalRecovery}). Records: {@code s} (started: client, format, model), {@code r} (routed: provider,
- * endpoint, prices, prompt estimate; the latest attempt wins), {@code e} (one unified event) and {@code x} (ended:
- * persisted or retired, nothing to recover). Each is one line, {@code <crc32 hex> <json>}: a line torn by a crash
- * fails its checksum and is skipped.
+ * endpoint, prices, prompt estimate; the latest attempt wins), {@code e} (one unified event), {@code x} (ended: the
+ * response is persisted or retired; when its ledger row is still on its way, the record carries that row) and
+ * {@code l} (the response's ledger row is committed to the ledger). A response is closed, nothing left to recover,
+ * only once both its response and its ledger row are durable: an {@code x} without a row, or an {@code x} and an
+ * {@code l} in either order. A response ended whose row never committed is recovered as that row alone. Each record
+ * is one line, {@code <crc32 hex> <json>}: a line torn by a crash fails its checksum and is skipped.
  *
  * <p>Callers (the ingress event loops) only put a record on a lock-free queue; the journal's own writer thread
  * encodes it, writes it to the OS (a killed process loses nothing written) and forces the file to disk every
@@ -71,7 +74,7 @@ public final class InflightJournal {
   private Path file;
 
   // owned by the writer thread
-  private final Map<String, List<byte[]>> open = new LinkedHashMap<>();
+  private final Map<String, OpenResponse> open = new LinkedHashMap<>();
   private long openBytes;
   private FileChannel channel;
   private FileLock lock;
@@ -80,6 +83,13 @@ public final class InflightJournal {
   private boolean unforced;
 
   private record Record(char kind, String id, JsonObject body) {}
+
+  /** The lines of a response not yet closed, and which of its two halves (stored, billed) are already durable. */
+  private static final class OpenResponse {
+    final List<byte[]> lines = new ArrayList<>();
+    boolean ended;
+    boolean billed;
+  }
 
   /**
    * @param dir             the folder shared by the nodes of one data directory
@@ -134,9 +144,24 @@ public final class InflightJournal {
     offer('e', id, event);
   }
 
-  /** The answer is persisted (or will never be): nothing to recover. */
+  /** The answer is persisted (or will never be) and has no ledger row on its way: nothing to recover. */
   public void ended(String id) {
     offer('x', id, null);
+  }
+
+  /**
+   * The answer is persisted (or will never be) and {@code ledgerRow} was sent to the ledger: the answer stays open
+   * until {@link #ledgerWritten} says that row is committed, so that a crash in between recovers the row.
+   */
+  public void ended(String id, LedgerEntry ledgerRow) {
+    offer('x', id, ledgerRow == null ? null : LedgerEntryJson.toJson(ledgerRow));
+  }
+
+  /** The ledger committed these rows (called by the {@link LedgerWriter} after each batch): their answers may close. */
+  void ledgerWritten(List<LedgerEntry> rows) {
+    for (LedgerEntry row : rows) {
+      offer('l', row.requestId(), null);
+    }
   }
 
   private void offer(char kind, String id, JsonObject body) {
@@ -226,22 +251,47 @@ public final class InflightJournal {
   }
 
   private ByteBuffer write(Record r, ByteBuffer out) throws IOException {
-    if (r.kind() == 'x') {
-      List<byte[]> lines = open.remove(r.id());
-      if (lines != null) {
-        lines.forEach(l -> openBytes -= l.length);
+    OpenResponse entry = open.get(r.id());
+    JsonObject body = r.body();
+    boolean keep = true;
+    switch (r.kind()) {
+      case 'x' -> {
+        if (entry == null || body == null || entry.billed) {
+          body = null;
+          keep = false;
+        } else {
+          entry.ended = true;
+        }
       }
-    } else if (r.kind() == 'e' && openBytes >= maxBytes) {
-      dropped.increment();
-      return out;
+      case 'l' -> {
+        if (entry == null) {
+          return out; // not journalled (an embedding, an audit) or already closed
+        }
+        if (entry.ended) {
+          keep = false;
+        } else {
+          entry.billed = true;
+        }
+      }
+      case 'e' -> {
+        if (openBytes >= maxBytes) {
+          dropped.increment();
+          return out;
+        }
+      }
+      default -> { }
+    }
+    if (!keep && entry != null) {
+      open.remove(r.id());
+      entry.lines.forEach(l -> openBytes -= l.length);
     }
     JsonObject json = new JsonObject().put("k", String.valueOf(r.kind())).put("id", r.id());
-    if (r.body() != null) {
-      json.put("b", r.body());
+    if (body != null) {
+      json.put("b", body);
     }
     byte[] line = line(json);
-    if (r.kind() != 'x') {
-      open.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(line);
+    if (keep) {
+      open.computeIfAbsent(r.id(), k -> new OpenResponse()).lines.add(line);
       openBytes += line.length;
     }
     if (out.remaining() < line.length) {
@@ -270,8 +320,8 @@ public final class InflightJournal {
     FileChannel fresh = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     FileLock freshLock = fresh.lock();
     long freshSize = 0;
-    for (List<byte[]> lines : open.values()) {
-      for (byte[] line : lines) {
+    for (OpenResponse entry : open.values()) {
+      for (byte[] line : entry.lines) {
         freshSize += fresh.write(ByteBuffer.wrap(line));
       }
     }

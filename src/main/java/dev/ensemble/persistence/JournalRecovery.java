@@ -32,7 +32,11 @@ import java.util.Map;
  * they left open into what the node would have persisted had it not died: a {@code failed} response with reason
  * {@code interrupted}, the text, events and usage seen so far, and its ledger row. Output tokens are those the
  * provider reported when its final usage arrived, else counted from the streamed events (4 characters a token, as
- * for a client's cancel), which the row's {@code route_reason} says. A torn or corrupt line is skipped (counted).
+ * for a client's cancel), which the row's {@code route_reason} says. A response whose end was journalled but whose
+ * ledger row never committed (the node died between the two) is recovered as that row only, exactly as the node
+ * sent it; one whose row committed but whose end was not journalled gets its response and no row. The ledger keys
+ * rows by request id and ignores one it has, so a row committed just before the crash is never written twice.
+ * A torn or corrupt line is skipped (counted).
  * Blocking file I/O: the persistence worker runs it before the node takes requests. The orphans stay locked by this
  * recovery until {@link #delete} removes them once their responses are stored.
  */
@@ -40,7 +44,12 @@ final class JournalRecovery implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JournalRecovery.class);
 
-  /** One response left open by a gone node, as it will be persisted. */
+  /**
+   * One response left open by a gone node, as it will be persisted.
+   *
+   * @param response the failed ({@code interrupted}) response to store, or null when the node already settled it
+   * @param ledger   its ledger row to write, or null when the ledger already committed it
+   */
   record Interrupted(ResponseRecord response, LedgerEntry ledger) {}
 
   private final List<Orphan> orphans = new ArrayList<>();
@@ -49,6 +58,7 @@ final class JournalRecovery implements AutoCloseable {
   private int records;
   private int skipped;
   private int outputEstimated;
+  private int rowsOnly;
 
   private record Orphan(Path file, FileChannel channel, FileLock lock) {}
 
@@ -78,7 +88,8 @@ final class JournalRecovery implements AutoCloseable {
   /** What recovery found, for the log. */
   String summary() {
     return files + " journal files of stopped nodes, " + records + " records, " + skipped + " torn or corrupt lines skipped, "
-        + interrupted.size() + " responses interrupted (" + outputEstimated + " with output counted from their events)";
+        + (interrupted.size() - rowsOnly) + " responses interrupted (" + outputEstimated + " with output counted from their events), "
+        + rowsOnly + " ledger rows of ended responses restored";
   }
 
   int skipped() {
@@ -135,7 +146,22 @@ final class JournalRecovery implements AutoCloseable {
         case "s" -> byId.computeIfAbsent(id, Open::new).meta = body;
         case "r" -> byId.computeIfAbsent(id, Open::new).route = body;
         case "e" -> byId.computeIfAbsent(id, Open::new).events.add(body);
-        case "x" -> byId.remove(id);
+        case "x" -> {
+          Open open = byId.get(id);
+          if (body == null || open == null || open.billed) {
+            byId.remove(id);
+          } else {
+            open.pendingRow = body;
+          }
+        }
+        case "l" -> {
+          Open open = byId.get(id);
+          if (open != null && open.pendingRow != null) {
+            byId.remove(id);
+          } else if (open != null) {
+            open.billed = true;
+          }
+        }
         default -> skipped++;
       }
     }
@@ -147,6 +173,10 @@ final class JournalRecovery implements AutoCloseable {
     JsonObject meta = new JsonObject();
     JsonObject route = new JsonObject();
     final JsonArray events = new JsonArray();
+    /** The ledger row sent when the response ended, not yet committed; null while the response is in flight. */
+    JsonObject pendingRow;
+    /** The ledger committed the response's row. */
+    boolean billed;
 
     Open(String id) {
       this.id = id;
@@ -154,6 +184,10 @@ final class JournalRecovery implements AutoCloseable {
   }
 
   private Interrupted toInterrupted(Open open, Instant now) {
+    if (open.pendingRow != null) {
+      rowsOnly++;
+      return new Interrupted(null, LedgerEntryJson.fromJson(open.pendingRow));
+    }
     StringBuilder text = new StringBuilder();
     Map<Integer, String> kinds = new HashMap<>();
     long chars = 0;
@@ -203,7 +237,7 @@ final class JournalRecovery implements AutoCloseable {
         meta.getString("model"), route.getString("upstream_model"), usage, cost,
         Math.max(0, now.toEpochMilli() - created.toEpochMilli()), -1, open.events.isEmpty() ? 503 : 200,
         route.getInteger("attempts", 0), reason, meta.getBoolean("stream", false), now.toEpochMilli());
-    return new Interrupted(response, ledger);
+    return new Interrupted(response, open.billed ? null : ledger);
   }
 
   private static ModelConfig.Pricing pricing(JsonObject p) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Batches usage-ledger rows into the {@link LedgerStore}. {@link #offer} never blocks on the store: rows wait
@@ -46,10 +47,18 @@ public final class LedgerWriter {
   private final LongAdder replayed = new LongAdder();
   private final LongAdder failedFlushes = new LongAdder();
   private final LongAdder lost = new LongAdder();
+  private final Consumer<List<LedgerEntry>> committed;
   private Future<Void> tail = Future.succeededFuture();
   private long timer = -1;
 
   public LedgerWriter(Vertx vertx, LedgerStore store, Path spillFile, int capacity, int batchSize, long flushIntervalMs) {
+    this(vertx, store, spillFile, capacity, batchSize, flushIntervalMs, rows -> { });
+  }
+
+  /** @param committed told the rows of each batch the store committed (the crash journal closes their answers) */
+  public LedgerWriter(Vertx vertx, LedgerStore store, Path spillFile, int capacity, int batchSize, long flushIntervalMs,
+      Consumer<List<LedgerEntry>> committed) {
+    this.committed = committed;
     this.vertx = vertx;
     this.store = store;
     this.spill = new SpillFile(spillFile);
@@ -125,6 +134,7 @@ public final class LedgerWriter {
     return store.insert(batch).transform(ar -> {
       if (ar.succeeded()) {
         written.add(batch.size());
+        committed.accept(batch);
         return drain();
       }
       failedFlushes.increment();
@@ -149,7 +159,11 @@ public final class LedgerWriter {
     Future<Void> chain = Future.succeededFuture();
     for (int from = 0; from < all.size(); from += batchSize) {
       List<LedgerEntry> part = all.subList(from, Math.min(all.size(), from + batchSize));
-      chain = chain.compose(v -> store.insert(part));
+      chain = chain.compose(v -> store.insert(part).andThen(ar -> {
+        if (ar.succeeded()) {
+          committed.accept(part);
+        }
+      }));
     }
     return chain.transform(ar -> {
       if (ar.failed()) {

@@ -86,7 +86,7 @@ public final class PersistenceVerticle extends VerticleBase {
     index = new SqliteResponseIndex(database.pool());
     Migrations migrations = Migrations.bundled();
     ledger = new LedgerWriter(vertx, new SqliteLedger(database.pool()), database.file().resolveSibling(SPILL_FILE),
-        LedgerWriter.DEFAULT_CAPACITY, LedgerWriter.DEFAULT_BATCH, LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS);
+        LedgerWriter.DEFAULT_CAPACITY, LedgerWriter.DEFAULT_BATCH, LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS, journal::ledgerWritten);
     SqliteUsage usage = new SqliteUsage(database.pool());
     return migrations.apply(database.pool())
         .compose(applied -> {
@@ -143,12 +143,17 @@ public final class PersistenceVerticle extends VerticleBase {
 
   /**
    * An interrupted response is stored unless this node already stored it (its end record did not reach the journal
-   * before the node stopped): a stored answer is never replaced. Its ledger row is offered either way; the ledger
-   * ignores a request id it already has.
+   * before the node stopped): a stored answer is never replaced. Its ledger row, when the journal does not show it
+   * committed, is offered; the ledger ignores a request id it already has (committed after the journal's last word).
    */
   private Future<Void> storeInterrupted(JournalRecovery.Interrupted it) {
     ResponseRecord record = it.response();
-    ledger.offer(it.ledger());
+    if (it.ledger() != null) {
+      ledger.offer(it.ledger());
+    }
+    if (record == null) {
+      return Future.succeededFuture();
+    }
     String key = store.keyOf(record.id()).orElse(null);
     if (key == null) {
       return Future.succeededFuture();

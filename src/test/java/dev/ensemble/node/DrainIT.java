@@ -59,7 +59,10 @@ class DrainIT {
         "drain_timeout_ms: " + drainTimeoutMs + ", drain_grace_ms: " + graceMs)
         .replace("responses: {", "storage: { sqlite_path: " + dir.resolve("ensemble.db") + " }\nresponses: {")
         .replaceFirst("local_dir: [^ ,}]+", "local_dir: " + dir.resolve("responses"))
-        .replace("idle_timeout_ms: 1000", "idle_timeout_ms: 5000").replace("timeout_ms: 4000", "timeout_ms: 60000");
+        .replace("idle_timeout_ms: 1000", "idle_timeout_ms: 5000").replace("timeout_ms: 4000", "timeout_ms: 60000")
+        .replace("first_byte_timeout_ms: 1500", "first_byte_timeout_ms: 30000")
+        .replace("\nroutes:\n", "\n  emb-test:\n    kind: embedding\n    pricing: { input: 0.02 }\n    cache: { mode: none }\n"
+            + "    providers: [ { provider: oai, model: text-embedding-3-small } ]\nroutes:\n");
     EnsembleConfig config = new ConfigLoader(Map.of()).parse(yaml);
     return await(Gateway.start(vertx, config));
   }
@@ -87,6 +90,20 @@ class DrainIT {
       resp.exceptionHandler(all::tryFail);
       return all.future();
     });
+  }
+
+  /** An embeddings request: its status and body once the whole answer arrived. */
+  private Future<Map.Entry<Integer, String>> embed(Gateway node) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(node.port()).setURI("/v1/embeddings")
+        .putHeader("content-type", "application/json");
+    return http.request(options).compose(req -> req.send(new JsonObject().put("model", "emb-test").put("input", "hello").toBuffer()))
+        .compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b.toString())));
+  }
+
+  /** Waits until the fake provider was asked {@code requests} times in all, looking at most {@code tries} times 20 ms apart. */
+  private Future<Void> untilUpstreamAsked(int requests, int tries) {
+    return fake.server().requests().size() >= requests || tries <= 1 ? Future.succeededFuture()
+        : Future.<Void>future(p -> vertx.setTimer(20, t -> p.complete())).compose(v -> untilUpstreamAsked(requests, tries - 1));
   }
 
   private Future<Integer> get(Gateway node, String path) {
@@ -163,6 +180,42 @@ class DrainIT {
     assertTrue(stored.getString("text").startsWith("word0"), stored.encode());
     JsonObject usage = await(getJson(again, "/admin/usage?from=2000-01-01"));
     assertEquals(1L, usage.getJsonArray("rows").getJsonObject(0).getLong("requests"), usage.encode());
+    await(again.stop());
+  }
+
+  @Test
+  void embeddingsRequestInFlightIsAnsweredBeforeTheNodeStops() throws Exception {
+    Gateway node = start(30_000, 100);
+    int asked = fake.server().requests().size();
+    fake.enqueue(Reply.text("").latencyMs(1_500));
+    Future<Map.Entry<Integer, String>> embedded = embed(node);
+    await(untilUpstreamAsked(asked + 1, 250));
+
+    assertEquals(202, await(drain(node)));
+    Map.Entry<Integer, String> answer = await(embedded);
+    assertEquals(200, answer.getKey(), answer.getValue());
+    assertEquals(8, new JsonObject(answer.getValue()).getJsonArray("data").getJsonObject(0).getJsonArray("embedding").size(), answer.getValue());
+    await(node.terminated());
+  }
+
+  @Test
+  void embeddingsRequestStillRunningAtTheDeadlineGetsAnErrorInItsClientsFormat() throws Exception {
+    Gateway node = start(800, 100);
+    int asked = fake.server().requests().size();
+    fake.enqueue(Reply.text("").latencyMs(20_000));
+    Future<Map.Entry<Integer, String>> embedded = embed(node);
+    await(untilUpstreamAsked(asked + 1, 250));
+
+    assertEquals(202, await(drain(node)));
+    Map.Entry<Integer, String> answer = await(embedded);
+    assertEquals(503, answer.getKey(), answer.getValue());
+    JsonObject error = new JsonObject(answer.getValue()).getJsonObject("error");
+    assertTrue(error.getString("message").contains("drain deadline"), answer.getValue());
+    await(node.terminated());
+
+    Gateway again = start(30_000, 100);
+    JsonObject usage = await(getJson(again, "/admin/usage?from=2000-01-01"));
+    assertEquals(1L, usage.getJsonArray("rows").getJsonObject(0).getLong("requests"), "its ledger row: " + usage.encode());
     await(again.stop());
   }
 

@@ -83,6 +83,57 @@ class InflightJournalTest {
   }
 
   @Test
+  void responseStoredWhoseLedgerRowWasNotCommittedIsRecoveredAsExactlyThatRow() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
+    journal.open();
+    LedgerEntry sent = LedgerWriterTest.row(7);
+    stream(journal, sent.requestId(), "complete answer");
+    journal.ended(sent.requestId(), sent);
+    journal.close();
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      JournalRecovery.Interrupted it = only(recovery);
+      assertNull(it.response(), "the response was stored: it is not replaced");
+      assertEquals(sent, it.ledger(), "the row the node sent, not an estimate");
+    }
+  }
+
+  @Test
+  void responseStoredAndBilledIsNotRecoveredWhicheverCameFirst() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
+    journal.open();
+    LedgerEntry storedFirst = LedgerWriterTest.row(1);
+    LedgerEntry billedFirst = LedgerWriterTest.row(2);
+    stream(journal, storedFirst.requestId(), "one");
+    stream(journal, billedFirst.requestId(), "two");
+    stream(journal, "still-open", "three");
+    journal.ended(storedFirst.requestId(), storedFirst);
+    journal.ledgerWritten(List.of(storedFirst, billedFirst, LedgerWriterTest.row(3)));
+    journal.ended(billedFirst.requestId(), billedFirst);
+    journal.close();
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      assertEquals("still-open", only(recovery).response().id());
+    }
+  }
+
+  @Test
+  void responseBilledButNotStoredIsRecoveredWithoutASecondRow() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
+    journal.open();
+    LedgerEntry row = LedgerWriterTest.row(4);
+    stream(journal, row.requestId(), "partial");
+    journal.ledgerWritten(List.of(row));
+    journal.close();
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      JournalRecovery.Interrupted it = only(recovery);
+      assertEquals("partial", it.response().text());
+      assertNull(it.ledger(), "the ledger has its row already");
+    }
+  }
+
+  @Test
   void finalUsageReportedByTheProviderIsKeptAsIs() throws Exception {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
     journal.open();
@@ -133,13 +184,22 @@ class InflightJournalTest {
       journal.ended("short-" + i);
     }
     journal.event("long-running", new JsonObject().put("type", "block.delta").put("index", 0).put("text", "last").put("seq", 3));
+    LedgerEntry unbilled = LedgerWriterTest.row(9);
+    stream(journal, unbilled.requestId(), "stored, row not yet committed");
+    journal.ended(unbilled.requestId(), unbilled);
+    for (int i = 2_000; i < 4_000; i++) {
+      stream(journal, "short-" + i, "a few words of an answer that finished");
+      journal.ended("short-" + i);
+    }
     journal.close();
 
     assertTrue(journal.stats().getInteger("compactions") > 0, journal.stats().encode());
     assertEquals(1, files().size(), "the compacted file replaced the old one");
     assertTrue(Files.size(files().get(0)) < 2 * maxBytes, "journal size " + Files.size(files().get(0)));
     try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
-      assertEquals("first last", only(recovery).response().text());
+      assertEquals(2, recovery.interrupted().size(), recovery.summary());
+      assertEquals("first last", recovery.interrupted().get(0).response().text());
+      assertEquals(unbilled, recovery.interrupted().get(1).ledger(), "an ended response awaiting its row survives compaction");
     }
   }
 

@@ -103,6 +103,41 @@ class PersistenceRestartIT {
     assertEquals(3, total, "rows written before the restart are still there");
   }
 
+  /** What a node killed after storing a response but before its ledger batch was committed leaves behind. */
+  private void crashedBetweenStoreAndLedger(LedgerEntry row) throws Exception {
+    InflightJournal crashed = new InflightJournal(db.resolveSibling("journal"), 1000, 1 << 20);
+    crashed.open();
+    crashed.started(row.requestId(), new JsonObject().put("client_id", row.clientId()).put("format", "openai").put("model", row.model()));
+    crashed.event(row.requestId(), new JsonObject().put("type", "response.start").put("id", row.requestId()).put("seq", 0));
+    crashed.ended(row.requestId(), row);
+    crashed.close();
+  }
+
+  @Test
+  void ledgerRowOfAResponseStoredJustBeforeACrashIsWrittenOnceAtRestart() throws Exception {
+    Files.createDirectories(db.getParent());
+    LedgerEntry row = LedgerWriterTest.row(5);
+    crashedBetweenStoreAndLedger(row);
+
+    Gateway restarted = start();
+    long afterRecovery = requests(restarted);
+    await(restarted.stop());
+    // the row is committed now; a crash before the journal heard of it leaves the same journal behind
+    crashedBetweenStoreAndLedger(row);
+    Gateway again = start();
+    long afterSecondRecovery = requests(again);
+    await(again.stop());
+
+    assertEquals(1, afterRecovery, "the row the provider billed is in the ledger");
+    assertEquals(1, afterSecondRecovery, "a row the ledger already has is not written twice");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+         ResultSet rs = c.createStatement().executeQuery("SELECT status, output_tokens FROM usage_ledger WHERE request_id = 'req-5'")) {
+      rs.next();
+      assertEquals(200, rs.getInt(1));
+      assertEquals(200, rs.getInt(2), "the row as the node sent it");
+    }
+  }
+
   @Test
   void rowsSpilledBeforeAStopAreReplayedAtTheNextStart() throws Exception {
     Files.createDirectories(db.getParent());
