@@ -164,7 +164,9 @@ final class ChatExchange {
     attempts++;
     attemptsOfModel++;
     client.routed(selection.decision(), attempts);
-    LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
+    }
     inFlight = new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect());
     inFlight.run().onComplete(ar -> {
       inFlight = null;
