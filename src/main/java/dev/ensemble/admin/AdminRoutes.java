@@ -4,10 +4,11 @@ import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.ratelimit.RateLimiter;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.RoutingContext;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -39,7 +40,7 @@ public final class AdminRoutes {
   }
 
   /** Adds the admin routes to {@code router}; {@code body} reads request bodies within the server's limit. */
-  public void mount(Router router, BodyHandler body) {
+  public void mount(Router router, Handler<RoutingContext> body) {
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, startedAtEpochSeconds, verticles, logs, cluster));
     router.get("/admin/usage").handler(new UsageHandler(Clock.systemUTC(), cluster));

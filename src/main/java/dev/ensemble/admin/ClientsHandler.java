@@ -5,11 +5,12 @@ import dev.ensemble.clients.Client;
 import dev.ensemble.clients.ClientKeys;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.clients.OnDisconnect;
+import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.SharedEntry;
 import dev.ensemble.ratelimit.SlidingWindowLog;
+import dev.ensemble.wire.RequestJson;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -94,12 +95,9 @@ public final class ClientsHandler {
   private Client parse(RoutingContext ctx, String keyHash) {
     JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw new BadField(null, "The request body must be a JSON object");
-    }
-    if (body == null) {
-      throw new BadField(null, "The request body must be a JSON object");
+      body = RequestJson.object(ctx.body().buffer(), "request body");
+    } catch (GatewayError e) {
+      throw new BadField(null, e.getMessage());
     }
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {

@@ -1,11 +1,12 @@
 package dev.ensemble.admin;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.wire.RequestJson;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -23,12 +24,9 @@ public final class KeysHandler {
   public void add(RoutingContext ctx) {
     JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
-    if (body == null) {
-      reply(ctx, 400, error("the body must be a JSON object {provider, name, api_key, weight?, endpoints: [...]}", "invalid_request_error"));
+      body = RequestJson.object(ctx.body().buffer(), "request body");
+    } catch (GatewayError e) {
+      reply(ctx, 400, error(e.getMessage() + "; send a JSON object {provider, name, api_key, weight?, endpoints: [...]}", "invalid_request_error"));
       return;
     }
     ctx.vertx().eventBus().<JsonObject>request(Addresses.KEYS_ADD, body, options()).onComplete(ar -> answer(ctx, ar, 201));

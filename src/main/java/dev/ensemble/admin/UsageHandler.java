@@ -27,8 +27,9 @@ import java.util.function.Supplier;
  * from the usage ledger over {@code [from, to)}, grouped by the listed columns (one total row when
  * {@code group_by} is absent). {@code from} defaults to 24 hours before {@code to}, {@code to} to now; both
  * take an ISO-8601 instant ({@code 2026-01-31T12:00:00Z}, an offset instead of {@code Z} is fine) or a UTC
- * date ({@code 2026-01-31}). Rows queued for the ledger before the call are counted. A bad parameter is a 400
- * naming it.
+ * date ({@code 2026-01-31}) from 1970 to 9999. Rows queued for the ledger before the call are counted. A bad
+ * parameter is a 400 naming it (a query string that is not valid percent-encoding is refused before any handler
+ * by the ingress).
  *
  * <p>On a clustered node the answer is the whole fleet's: every member answers from its own ledger over the
  * clustered event bus, the rows are summed per group, and {@code missing_nodes} names the members that did not
@@ -38,6 +39,9 @@ public final class UsageHandler implements Handler<RoutingContext> {
 
   private static final long ASK_TIMEOUT_MS = 30_000;
   private static final Duration DEFAULT_RANGE = Duration.ofHours(24);
+  /** The instants the ledger can hold: epoch milliseconds of years 1970 to 9999. */
+  private static final Instant EARLIEST = Instant.EPOCH;
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
   /** How long a member of the fleet has to answer with its ledger before it is listed in {@code missing_nodes}. */
   static final long MEMBER_TIMEOUT_MS = 5_000;
@@ -119,10 +123,13 @@ public final class UsageHandler implements Handler<RoutingContext> {
       return absent;
     }
     try {
-      if (value.length() == 10) {
-        return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+      Instant instant = value.length() == 10
+          ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+          : OffsetDateTime.parse(value).toInstant();
+      if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+        throw new BadParameter(param, "'" + param + "' must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z; got '" + value + "'");
       }
-      return OffsetDateTime.parse(value).toInstant();
+      return instant;
     } catch (DateTimeParseException e) {
       throw new BadParameter(param, "'" + param + "' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z or a date such as 2026-01-31; got '"
           + value + "'");

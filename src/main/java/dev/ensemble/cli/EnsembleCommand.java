@@ -10,7 +10,7 @@ import java.util.Properties;
 /** {@code ensemble}: the command line of the gateway. */
 @Command(name = "ensemble", mixinStandardHelpOptions = true, versionProvider = EnsembleCommand.Version.class,
     description = "LLM inference gateway: one endpoint, many providers and keys.",
-    subcommands = {ServeCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, CheckConfigCommand.class, BalanceCommand.class, CommandLine.HelpCommand.class})
 public final class EnsembleCommand implements Runnable {
 
   @CommandLine.Spec
@@ -18,9 +18,8 @@ public final class EnsembleCommand implements Runnable {
 
   public static void main(String[] args) {
     int code = new CommandLine(new EnsembleCommand()).execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // exit explicitly: a library's non-daemon thread must not keep a stopped node's process alive
+    System.exit(code);
   }
 
   @Override

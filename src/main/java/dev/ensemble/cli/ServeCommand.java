@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ensemble serve --config FILE}: runs a node until the process is told to stop; with
- * {@code cluster.enabled} it first joins the Hazelcast cluster of {@code cluster.config}.
+ * {@code cluster.enabled} it first joins the Hazelcast cluster of {@code cluster.config}. SIGTERM (or SIGINT, or
+ * {@code POST /admin/drain}) drains the node, stops it, leaves the cluster and exits 0; a second signal during the
+ * drain stops the process at once ({@link StopSignals}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run a gateway node.")
 final class ServeCommand implements Callable<Integer> {
@@ -71,13 +73,10 @@ final class ServeCommand implements Callable<Integer> {
         node.close().onComplete(v -> exit.complete(1));
         return;
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          ar.result().stop().compose(v -> node.close()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-          // the process is exiting either way
-        }
-      }, "ensemble-shutdown"));
+      Gateway gateway = ar.result();
+      // a drain (SIGTERM or POST /admin/drain) ends with the node stopped: leave the cluster, then exit 0
+      gateway.terminated().onComplete(stopped -> node.close().onComplete(closed -> exit.complete(stopped.succeeded() ? 0 : 1)));
+      StopSignals.install(gateway::drain);
     });
     return exit.get();
   }

@@ -116,20 +116,48 @@ public final class ConfigLoader {
     return path.toString();
   }
 
+  /** The smallest journal bound: room for the records of a few long answers in flight. */
+  private static final long MIN_JOURNAL_BYTES = 1024 * 1024;
+
+  private static long nonNegative(ConfigNode n, String key, long defaultValue) {
+    long v = n.integer(key, defaultValue);
+    if (v < 0) {
+      throw new ConfigException(n.pathOf(key), "must be >= 0");
+    }
+    return v;
+  }
+
   private ServerConfig server(ConfigNode n) {
-    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key", "request_timeout_ms");
+    n.allow("host", "port", "max_body_bytes", "admin_key", "require_client_keys", "allow_anonymous", "metrics_key", "request_timeout_ms",
+        "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "drain_timeout_ms", "drain_grace_ms");
     long port = n.integer("port", 8080);
     if (port < 0 || port > 65535) {
       throw new ConfigException(n.pathOf("port"), "must be between 0 and 65535");
     }
     ServerConfig s = new ServerConfig(n.string("host", "127.0.0.1"), (int) port, n.positive("max_body_bytes", 10 * 1024 * 1024),
         n.secret("admin_key"), n.bool("require_client_keys", false), n.bool("allow_anonymous", false), n.secret("metrics_key"),
-        n.positive("request_timeout_ms", ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS));
+        n.positive("request_timeout_ms", ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS),
+        timeout(n, "header_read_timeout_ms", ServerConfig.DEFAULT_HEADER_READ_TIMEOUT_MS),
+        timeout(n, "body_read_timeout_ms", ServerConfig.DEFAULT_BODY_READ_TIMEOUT_MS),
+        timeout(n, "idle_timeout_ms", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS),
+        n.positive("drain_timeout_ms", ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS), nonNegative(n, "drain_grace_ms", ServerConfig.DEFAULT_DRAIN_GRACE_MS));
+    if (s.drainGraceMs() >= s.drainTimeoutMs()) {
+      throw new ConfigException(n.pathOf("drain_grace_ms"), "must be less than server.drain_timeout_ms (" + s.drainTimeoutMs() + ")");
+    }
     if (!s.isLoopback() && !s.requireClientKeys() && !s.allowAnonymous()) {
       throw new ConfigException(n.pathOf("require_client_keys"),
           "must be true when server.host is not a loopback address (" + s.host() + "); set server.allow_anonymous: true to serve anonymous clients on purpose");
     }
     return s;
+  }
+
+  /** A slow-client timeout: more than 0, at most a day. */
+  private static long timeout(ConfigNode n, String key, long defaultValue) {
+    long value = n.positive(key, defaultValue);
+    if (value > 86_400_000L) {
+      throw new ConfigException(n.pathOf(key), "must be at most 86400000 (a day)");
+    }
+    return value;
   }
 
   private StorageConfig storage(ConfigNode n) {
@@ -138,7 +166,13 @@ public final class ConfigLoader {
   }
 
   private ResponsesConfig responses(ConfigNode n) {
-    n.allow("store", "local_dir", "s3", "max_pending");
+    n.allow("store", "local_dir", "s3", "max_pending", "journal");
+    ConfigNode j = n.object("journal").allow("dir", "fsync_interval_ms", "max_bytes");
+    ResponsesConfig.Journal journal = new ResponsesConfig.Journal(j.string("dir", ""),
+        j.positive("fsync_interval_ms", ResponsesConfig.Journal.DEFAULT_FSYNC_INTERVAL_MS), j.positive("max_bytes", ResponsesConfig.Journal.DEFAULT_MAX_BYTES));
+    if (journal.maxBytes() < MIN_JOURNAL_BYTES) {
+      throw new ConfigException(j.pathOf("max_bytes"), "must be at least " + MIN_JOURNAL_BYTES + " (1 MiB)");
+    }
     ConfigNode s3 = n.object("s3").allow("bucket", "region", "endpoint", "prefix", "path_style");
     ResponsesConfig.S3 s3Config = new ResponsesConfig.S3(s3.string("bucket", "ensemble-responses"), s3.string("region", "us-east-1"),
         s3.string("endpoint", ""), s3.string("prefix", "responses/"), s3.bool("path_style", false));
@@ -146,7 +180,7 @@ public final class ConfigLoader {
     if (store == ResponsesConfig.Store.S3 && s3Config.bucket().isBlank()) {
       throw new ConfigException(s3.pathOf("bucket"), "is required when responses.store is s3");
     }
-    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config, n.positiveInt("max_pending", 8_192));
+    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config, n.positiveInt("max_pending", 8_192), journal);
   }
 
   private RedisConfig redis(ConfigNode n) {
@@ -258,8 +292,12 @@ public final class ConfigLoader {
     if (!baseUrl.isEmpty()) {
       checkUrl(baseUrl, n.pathOf("base_url"));
     }
+    String region = n.string("region", "");
+    if (!region.isEmpty() && !ProviderConfig.isRegion(region)) {
+      throw new ConfigException(n.pathOf("region"), ProviderConfig.REGION_RULE + ", got '" + region + "'");
+    }
     return new ProviderConfig.EndpointConfig(id, n.positiveOrNull("rpm_limit"), n.positiveOrNull("tpm_limit"),
-        stripTrailingSlash(baseUrl), n.string("region", ""));
+        stripTrailingSlash(baseUrl), region);
   }
 
   private static DeclaredModel model(String name, ConfigNode n) {

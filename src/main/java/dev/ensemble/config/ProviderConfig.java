@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code providers.<name>:} — one provider account (or several keys of one) speaking one wire format.
@@ -51,4 +52,14 @@ public record ProviderConfig(
    * {@code baseUrl} and {@code region} override the provider's when set.
    */
   public record EndpointConfig(String id, Integer rpmLimit, Integer tpmLimit, String baseUrl, String region) {}
+
+  /** What {@link #isRegion} accepts, in words. */
+  public static final String REGION_RULE = "must be a region name (lowercase letters, digits and '-', e.g. us-east-1) "
+      + "or projects/<project>/locations/<region>";
+  private static final Pattern REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*|projects/[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}/locations/[a-z0-9]+(-[a-z0-9]+)*");
+
+  /** Whether {@code region} can be an endpoint's region: it goes into upstream host names and URL paths. */
+  public static boolean isRegion(String region) {
+    return region.length() <= 200 && REGION.matcher(region).matches();
+  }
 }

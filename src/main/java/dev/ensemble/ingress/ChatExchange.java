@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
@@ -14,6 +15,7 @@ import dev.ensemble.pricing.CostCalculator;
 import dev.ensemble.ratelimit.Admission;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
+import dev.ensemble.routing.PromptSize;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.routing.UsageReport;
@@ -21,6 +23,7 @@ import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,7 @@ final class ChatExchange {
   private boolean expired;
   private boolean finished;
   private UpstreamAttempt inFlight;
+  private GatewayError aborted;
   private UnifiedRequest request;
   private List<String> fallbacks;
   private RoutingHints hints;
@@ -91,7 +95,8 @@ final class ChatExchange {
     this.context = context;
     this.account = account;
     this.live = live;
-    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId());
+    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId(), live.crashJournal());
+    this.journal.onAbort(this::abort);
     this.fallbacks = route == null ? List.of() : route.fallback();
     this.timeoutMs = route == null ? requestTimeoutMs : route.timeoutMs();
     this.deadlineNanos = startNanos + timeoutMs * 1_000_000;
@@ -100,6 +105,8 @@ final class ChatExchange {
 
   void run() {
     live.register(context.requestId(), journal);
+    live.crashJournal().started(context.requestId(), new JsonObject().put("client_id", account.clientId()).put("format", dialect.name())
+        .put("model", context.model()).put("created", context.createdEpochSeconds()).put("stream", request.stream()));
     deadlineTimer = vertx.setTimer(timeoutMs, t -> onDeadline());
     attempt(last);
   }
@@ -121,6 +128,25 @@ final class ChatExchange {
     // else: an admission is pending; attempt() sees the expiry when it answers
   }
 
+  /**
+   * The node ends this request (its drain deadline passed): a running attempt ends its stream with {@code error}
+   * (or fails cleanly if nothing was sent yet); between attempts the request fails at once; no attempt starts after.
+   */
+  private void abort(GatewayError error) {
+    if (finished || aborted != null) {
+      return;
+    }
+    aborted = error;
+    if (inFlight != null) {
+      inFlight.abort(error);
+    } else if (backoffTimer >= 0) {
+      vertx.cancelTimer(backoffTimer);
+      backoffTimer = -1;
+      fail(error);
+    }
+    // else: an admission is pending; attempt() sees the abort when it answers
+  }
+
   private boolean pastDeadline() {
     return expired || System.nanoTime() >= deadlineNanos;
   }
@@ -133,6 +159,10 @@ final class ChatExchange {
 
   /** The exact (cluster-wide) limiter admits the attempt first; a refusal is a 429 from that endpoint. */
   private void attempt(Selection selection) {
+    if (aborted != null) {
+      fail(aborted);
+      return;
+    }
     if (client.cancelled()) {
       fail(new GatewayError(ErrorType.INVALID_REQUEST, 499, "The client cancelled the request", false, null, null));
       return;
@@ -143,6 +173,10 @@ final class ChatExchange {
     }
     rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {
       Admission admission = ar.result();
+      if (aborted != null) {
+        fail(aborted);
+        return;
+      }
       if (pastDeadline()) {
         fail(deadlineError());
         return;
@@ -164,6 +198,12 @@ final class ChatExchange {
     attempts++;
     attemptsOfModel++;
     client.routed(selection.decision(), attempts);
+    ModelConfig.Pricing pricing = selection.pricing();
+    live.crashJournal().routed(context.requestId(), new JsonObject().put("provider", selection.pool().name())
+        .put("endpoint", selection.endpoint().id()).put("upstream_model", selection.upstreamModel()).put("attempts", attempts)
+        .put("reason", selection.decision().reason()).put("input_estimate", PromptSize.tokens(request))
+        .put("pricing", new JsonObject().put("input", pricing.input().toPlainString()).put("output", pricing.output().toPlainString())
+            .put("cache_read", pricing.cacheRead().toPlainString()).put("cache_write", pricing.cacheWrite().toPlainString())));
     if (LOG.isDebugEnabled()) {
       LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
     }
@@ -183,6 +223,10 @@ final class ChatExchange {
   }
 
   private void onFailure(Selection failed, AttemptFailure failure) {
+    if (aborted != null) {
+      fail(aborted);
+      return;
+    }
     if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || pastDeadline()) {
       fail(failure.clientError());
       return;
@@ -293,6 +337,7 @@ final class ChatExchange {
 
   /** The response leaves the live registry: the store (if anything) answers for it from now on. */
   private void retire() {
+    live.crashJournal().ended(context.requestId());
     live.remove(context.requestId(), journal);
     journal.close();
   }

@@ -11,13 +11,12 @@ import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.RequestJson;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -112,26 +111,6 @@ final class ChatHandler implements Handler<RoutingContext> {
   }
 
   static JsonObject jsonBody(Buffer body) {
-    if (body == null || body.length() == 0) {
-      throw GatewayError.invalid(null, "The request body is empty; send a JSON object");
-    }
-    Object value;
-    try {
-      value = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw GatewayError.invalid(null, "The request body is not valid JSON: " + firstLine(e.getMessage()));
-    }
-    if (!(value instanceof JsonObject json)) {
-      throw GatewayError.invalid(null, "The request body must be a JSON object");
-    }
-    return json;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+    return RequestJson.object(body, "request body");
   }
 }

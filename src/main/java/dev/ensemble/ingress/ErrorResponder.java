@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.wire.ClientDialect;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 
 /** Sends a {@link GatewayError} as a JSON error in the client's format, with {@code Retry-After} when known. */
@@ -10,18 +11,18 @@ final class ErrorResponder {
   private ErrorResponder() {
   }
 
-  static void send(HttpServerResponse response, ClientDialect dialect, GatewayError error) {
+  /** Sends {@code error}; the future completes when the response is written (at once if it already was). */
+  static Future<Void> send(HttpServerResponse response, ClientDialect dialect, GatewayError error) {
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     if (response.headWritten()) {
-      response.end();
-      return;
+      return response.end();
     }
     response.setStatusCode(error.status()).putHeader("content-type", "application/json");
     if (error.retryAfterSeconds() != null) {
       response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
     }
-    response.end(dialect.encodeError(error).toBuffer());
+    return response.end(dialect.encodeError(error).toBuffer());
   }
 }

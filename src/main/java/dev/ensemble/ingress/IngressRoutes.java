@@ -10,10 +10,10 @@ import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ClientDialects;
 import dev.ensemble.wire.openai.OpenAiEmbeddingsCodec;
 import dev.ensemble.wire.openai.OpenAiImagesCodec;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.Map;
 
@@ -37,12 +37,26 @@ public final class IngressRoutes {
     this.openAi = dialects.fallback();
   }
 
-  /** Adds the public API's routes to {@code router}; {@code body} reads request bodies within the server's limit. */
-  public void mount(Router router, BodyHandler body) {
+  /**
+   * Adds the public API's routes to {@code router}, after a check of every request's query string; {@code body}
+   * reads request bodies within the server's limits ({@link JsonBodyReader}).
+   */
+  public void mount(Router router, Handler<RoutingContext> body) {
+    router.route().handler(MalformedRequests.forRoutes(dialects::forPath)::checkQuery);
     Map<String, RouteConfig> routes = config.routes();
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
+    NodeLifecycle lifecycle = services.lifecycle();
+    router.route("/v1/*").handler(ctx -> {
+      if (lifecycle.isRefusing()) {
+        ctx.response().putHeader("connection", "close");
+        ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
+            "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/v1/*").handler(clientAuth);
     router.route("/v1beta/*").handler(clientAuth);
     router.route("/api/v1/responses/*").handler(clientAuth);
@@ -68,7 +82,7 @@ public final class IngressRoutes {
     }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
         stored, requestTimeoutMs));
     router.get("/v1/ws").handler(new WebSocketHandler(dialects, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS, requestTimeoutMs));
+        WebSocketHandler.PING_INTERVAL_MS, requestTimeoutMs, lifecycle));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
@@ -79,15 +93,26 @@ public final class IngressRoutes {
     ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
+    router.get("/api/v1/ready").handler(ctx -> {
+      boolean ready = lifecycle.isReady();
+      ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+          .end(new JsonObject().put("status", ready ? "ready" : lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT)).toBuffer());
+    });
     router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
   }
 
-  /** Mounted after every other route: a 404 for any path no route took, and the failure handler. */
+  /**
+   * Mounted after every other route: a 404 for any path no route took, and the failure handler, also for what
+   * fails before any route matches (a path that is not valid percent-encoding).
+   */
   public void mountFallbacks(Router router) {
     router.route().last().handler(ctx -> ErrorResponder.send(ctx.response(), dialectOf(ctx),
         new GatewayError(ErrorType.NOT_FOUND, 404, "No route for " + ctx.request().method() + " " + ctx.request().path(), false, null, null)));
     router.route().failureHandler(this::failure);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, this::failure);
+    }
   }
 
   /** Body too large, method not allowed, or a bug: always an error in the caller's format, never a stack trace. */
@@ -97,15 +122,23 @@ public final class IngressRoutes {
     if (status == 413) {
       error = new GatewayError(ErrorType.REQUEST_TOO_LARGE, 413,
           "The request body exceeds the limit of " + config.server().maxBodyBytes() + " bytes", false, null, null);
+    } else if (ctx.failure() instanceof JsonBodyReader.Refused refused) {
+      error = new GatewayError(ErrorType.INVALID_REQUEST, status, refused.getMessage(), false, null, null);
     } else if (status == 405) {
       error = new GatewayError(ErrorType.INVALID_REQUEST, 405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), false, null, null);
     } else if (status >= 400 && status < 500) {
       error = new GatewayError(ErrorType.INVALID_REQUEST, status, "The request could not be read", false, null, null);
+    } else if (!MalformedRequests.pathDecodes(ctx.request().path())) {
+      error = GatewayError.invalid(null, "The path is not valid percent-encoding (a '%' must start an escape such as %2F)");
     } else {
       org.slf4j.LoggerFactory.getLogger(IngressVerticle.class).error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       error = GatewayError.of(ErrorType.INTERNAL, "Internal error; the request id is in the X-Ensemble-Request-Id header");
     }
-    ErrorResponder.send(ctx.response(), dialectOf(ctx), error);
+    ErrorResponder.send(ctx.response(), dialectOf(ctx), error).onComplete(v -> {
+      if (status == 408) {
+        ctx.request().connection().close();
+      }
+    });
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {

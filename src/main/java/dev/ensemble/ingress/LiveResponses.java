@@ -1,5 +1,7 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.persistence.InflightJournal;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,10 +26,24 @@ public final class LiveResponses {
   private final AtomicInteger awaitingStore = new AtomicInteger();
   private final LongAdder unstored = new LongAdder();
   private final int maxAwaitingStore;
+  private final InflightJournal crashJournal;
 
   /** @param maxAwaitingStore {@code responses.max_pending} */
   public LiveResponses(int maxAwaitingStore) {
+    this(maxAwaitingStore, InflightJournal.disabled());
+  }
+
+  /**
+   * @param maxAwaitingStore {@code responses.max_pending}
+   * @param crashJournal     where every response in flight is journalled until it is persisted (thread-safe, never blocks)
+   */
+  public LiveResponses(int maxAwaitingStore, InflightJournal crashJournal) {
     this.maxAwaitingStore = maxAwaitingStore;
+    this.crashJournal = crashJournal;
+  }
+
+  InflightJournal crashJournal() {
+    return crashJournal;
   }
 
   void register(String id, ResponseJournal journal) {
@@ -40,6 +56,11 @@ public final class LiveResponses {
 
   void remove(String id, ResponseJournal journal) {
     journals.remove(id, journal);
+  }
+
+  /** Ends every response in flight with {@code error} (each on its own event loop): the node's drain deadline passed. */
+  public void abortAll(dev.ensemble.model.GatewayError error) {
+    journals.values().forEach(journal -> journal.abort(error));
   }
 
   /** How many responses are in flight on this node. */

@@ -6,6 +6,7 @@ import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.InflightJournal;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
@@ -30,6 +31,7 @@ import java.util.List;
 final class ResponseJournal {
 
   private final Context owner;
+  private final InflightJournal crashJournal;
   private final ResponseContext context;
   private final String clientFormat;
   private final String clientId;
@@ -45,8 +47,15 @@ final class ResponseJournal {
   private String routedProvider;
   private String routedEndpoint;
   private ResponseRecord finished;
+  private Handler<GatewayError> onAbort;
 
   ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId) {
+    this(owner, context, clientFormat, clientId, InflightJournal.disabled());
+  }
+
+  /** @param crashJournal where every event is also journalled, for recovery after a crash */
+  ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId, InflightJournal crashJournal) {
+    this.crashJournal = crashJournal;
     this.owner = owner;
     this.context = context;
     this.clientFormat = clientFormat;
@@ -81,8 +90,32 @@ final class ResponseJournal {
     append(new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false)));
   }
 
+  /**
+   * The answer is ended by the gateway itself (the node's drain deadline passed): {@code error} is its last event and
+   * {@code usage} (partly estimated, as for a cancel) its usage; it is persisted as failed and truncated.
+   */
+  void interrupted(GatewayError error, Usage usage) {
+    partialUsage = usage;
+    add(new StreamEvent.Error(error));
+  }
+
+  /** Who ends this answer when the node must stop it ({@link #abort}); set by its exchange on the owner's loop. */
+  void onAbort(Handler<GatewayError> handler) {
+    onAbort = handler;
+  }
+
+  /** Ends the answer now with {@code error}, on its own event loop, unless it already ended. Safe from any thread. */
+  void abort(GatewayError error) {
+    owner.runOnContext(v -> {
+      if (!terminated && !closed && onAbort != null) {
+        onAbort.handle(error);
+      }
+    });
+  }
+
   private void append(JsonObject event) {
     events.add(event.put("seq", events.size()));
+    crashJournal.event(context.requestId(), event);
     String type = event.getString("type");
     if ("response.end".equals(type) || "error".equals(type)) {
       terminated = true;

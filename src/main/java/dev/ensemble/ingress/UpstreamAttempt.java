@@ -302,6 +302,35 @@ final class UpstreamAttempt {
   }
 
   /**
+   * The node ends this attempt (its drain deadline passed). Nothing sent yet: a clean failure the exchange returns
+   * as is. Mid-stream: the client gets {@code error} as the stream's last event, the answer is persisted failed with
+   * partial usage ({@link #partialUsage()}, as for a client's cancel, so the ledger bills what was streamed) and the
+   * upstream call is cancelled.
+   */
+  void abort(GatewayError error) {
+    if (result.future().isComplete()) {
+      return;
+    }
+    if (response == null || journal.isEmpty()) {
+      expire(error);
+      return;
+    }
+    usage = partialUsage();
+    journal.interrupted(error, usage);
+    boolean streaming = client.started();
+    done(streaming ? 200 : error.status(), true);
+    response.cancel();
+    if (!client.closed()) {
+      if (streaming) {
+        client.write(new StreamEvent.Error(error));
+        client.end();
+      } else {
+        client.fail(error);
+      }
+    }
+  }
+
+  /**
    * The request's deadline passed while this attempt was under way: the upstream call is cancelled, and the attempt
    * ends with {@code error} — cleanly if nothing reached the client yet, else as an error event ending the stream.
    * The endpoint is not blamed (its circuit is untouched): it was the request's time that ran out, not its own.

@@ -28,9 +28,11 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   private final LiveResponses live;
   private final long pingIntervalMs;
   private final long requestTimeoutMs;
+  private final NodeLifecycle lifecycle;
 
   WebSocketHandler(ClientDialects dialects, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs, long requestTimeoutMs) {
+      LiveResponses live, long pingIntervalMs, long requestTimeoutMs, NodeLifecycle lifecycle) {
+    this.lifecycle = lifecycle;
     this.live = live;
     this.dialects = dialects;
     this.router = router;
@@ -82,5 +84,9 @@ final class WebSocketHandler implements Handler<RoutingContext> {
 
   LiveResponses live() {
     return live;
+  }
+
+  NodeLifecycle lifecycle() {
+    return lifecycle;
   }
 }

@@ -8,14 +8,13 @@ import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
-import io.vertx.core.MultiMap;
+import dev.ensemble.wire.RequestJson;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +36,10 @@ import java.util.Map;
  * drain, so a slow reader holds every upstream back instead of growing the gateway's memory. The gateway pings
  * every {@code pingIntervalMs} and closes a socket it has not heard from (pong or frame) for two intervals.
  * Closing the socket is a disconnect for every request in flight: the client's {@code on_disconnect} decides.
+ *
+ * <p>When its node stops taking new requests (the drain's grace is over) the session refuses new request frames
+ * with a retryable 503 {@code error} event, lets the answers in flight run to their end, then closes the socket with
+ * 1012 (service restart): the client reconnects and the load balancer sends it to another node.
  */
 final class WebSocketSession {
 
@@ -54,6 +57,8 @@ final class WebSocketSession {
   private List<Handler<Void>> drainWaiters = new ArrayList<>();
   private long lastHeardNanos = System.nanoTime();
   private long pingTimer = -1;
+  private boolean closing;
+  private final Runnable onRefusing;
 
   WebSocketSession(Vertx vertx, ServerWebSocket socket, WebSocketHandler services, ClientAccount account, RoutingHints hints,
       long pingIntervalMs) {
@@ -63,6 +68,8 @@ final class WebSocketSession {
     this.account = account;
     this.hints = hints;
     this.pingIntervalMs = pingIntervalMs;
+    io.vertx.core.Context own = vertx.getOrCreateContext();
+    this.onRefusing = () -> own.runOnContext(v -> closeForRestart());
   }
 
   void start() {
@@ -76,20 +83,24 @@ final class WebSocketSession {
     socket.exceptionHandler(e -> LOG.debug("websocket error: {}", e.toString()));
     socket.closeHandler(v -> closed());
     pingTimer = vertx.setPeriodic(pingIntervalMs, t -> ping());
+    services.lifecycle().onRefusing(onRefusing);
+  }
+
+  /** The node takes no new requests: the socket closes once its answers in flight have ended. */
+  private void closeForRestart() {
+    closing = true;
+    if (inFlight.isEmpty() && !socket.isClosed()) {
+      socket.close((short) 1012, "The node is restarting; reconnect");
+    }
   }
 
   private void onText(String text) {
     heard();
     JsonObject frame;
     try {
-      Object value = Json.decodeValue(text);
-      if (!(value instanceof JsonObject json)) {
-        reject(null, GatewayError.invalid(null, "A frame must be a JSON object"));
-        return;
-      }
-      frame = json;
-    } catch (DecodeException e) {
-      reject(null, GatewayError.invalid(null, "The frame is not valid JSON: " + firstLine(e.getMessage())));
+      frame = RequestJson.object(text, "frame");
+    } catch (GatewayError e) {
+      reject(null, e);
       return;
     }
     String id = frame.getValue("id") instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH ? s : null;
@@ -111,6 +122,11 @@ final class WebSocketSession {
   private void request(String id, JsonObject frame) {
     if (inFlight.containsKey(id)) {
       reject(id, GatewayError.invalid("id", "A request with id '" + id + "' is already in flight on this socket"));
+      return;
+    }
+    if (closing) {
+      reject(id, new GatewayError(ErrorType.OVERLOADED, 503, "This node is shutting down and takes no new requests; reconnect",
+          true, 1L, null));
       return;
     }
     if (inFlight.size() >= MAX_IN_FLIGHT) {
@@ -189,6 +205,10 @@ final class WebSocketSession {
 
   void finished(String id, WebSocketChannel channel) {
     inFlight.remove(id, channel);
+    if (closing && inFlight.isEmpty()) {
+      // the terminal event was queued first: the close frame follows it
+      closeForRestart();
+    }
   }
 
   private void drained() {
@@ -213,17 +233,10 @@ final class WebSocketSession {
 
   private void closed() {
     vertx.cancelTimer(pingTimer);
+    services.lifecycle().removeListener(onRefusing);
     List<WebSocketChannel> channels = new ArrayList<>(inFlight.values());
     inFlight.clear();
     drainWaiters = new ArrayList<>();
     channels.forEach(WebSocketChannel::gone);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -128,8 +128,11 @@ final class KeyRequest {
           baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
         }
       }
-      out.add(new ProviderConfig.EndpointConfig(id, limit(e, "rpm_limit", at), limit(e, "tpm_limit", at), baseUrl,
-          optionalString(e, "region", at)));
+      String region = optionalString(e, "region", at);
+      if (!region.isEmpty() && !ProviderConfig.isRegion(region)) {
+        throw KeyError.invalid(at + ".region", ProviderConfig.REGION_RULE);
+      }
+      out.add(new ProviderConfig.EndpointConfig(id, limit(e, "rpm_limit", at), limit(e, "tpm_limit", at), baseUrl, region));
     }
     return out;
   }

@@ -45,7 +45,8 @@ import java.util.function.Supplier;
  *   <li>{@code ensemble_time_to_first_byte_seconds{provider,endpoint,status}} — attempt start to the first byte
  *       written to the client;</li>
  *   <li>{@code ensemble_tokens_total{provider,model,kind}} (kind: input = uncached input, output, cache_read,
- *       cache_write) and {@code ensemble_cost_usd_total{provider,model}} — what upstreams reported;</li>
+ *       cache_write) and {@code ensemble_cost_usd_total{provider,model}} — what upstreams reported; {@code model} is
+ *       a configured name or {@code other} (see {@link UsageMeters});</li>
  *   <li>{@code cache_hit_ratio{provider}} — see {@link PromptCacheShare}; {@code provider="all"} is the node total;</li>
  *   <li>{@code provider_failover_total{provider,cause}} — see {@link UsageMeters};</li>
  *   <li>{@code ensemble_ratelimit_rejections_total{scope,provider}} — {@code scope="endpoint"}: the exact
@@ -75,6 +76,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Timer routing;
   private final Counter routerRejections;
   private final StateMeters state;
+  private final ModelRouter router;
 
   public GatewayMetrics(PrometheusMeterRegistry registry, EnsembleConfig config, Collection<ProviderPool> pools, ModelRouter router,
       CachePredictions predictions, RateLimiter limiter) {
@@ -92,6 +94,7 @@ public final class GatewayMetrics implements AutoCloseable {
         .serviceLevelObjectives(ROUTER_BUCKETS)
         .register(registry);
     this.routerRejections = MetricNames.rateLimitRejections("request", MetricNames.NO_PROVIDER).register(registry);
+    this.router = router;
     this.state = new StateMeters(registry, this.pools, router, predictions, limiter, System::currentTimeMillis);
   }
 
@@ -117,7 +120,7 @@ public final class GatewayMetrics implements AutoCloseable {
   /** The node's consumer of usage reports and attempt outcomes; deploy exactly one. */
   public MetricsVerticle verticle() {
     List<String> providers = pools.stream().map(ProviderPool::name).toList();
-    return new MetricsVerticle(new UsageMeters(registry, providers), new OutcomeMeters(registry), providers);
+    return new MetricsVerticle(new UsageMeters(registry, providers, router::isConfiguredName), new OutcomeMeters(registry), providers);
   }
 
   /** {@code GET /metrics}, guarded by {@code metricsKey} when it is set. */

@@ -31,6 +31,8 @@ final class MetricNames {
   static final String ALL_PROVIDERS = "all";
   /** The {@code provider} tag of a request-level rate-limit rejection, which no single provider made. */
   static final String NO_PROVIDER = "none";
+  /** The {@code model} tag of every model name the configuration does not give (clients could invent any number). */
+  static final String OTHER_MODEL = "other";
 
   private MetricNames() {
   }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Meters fed by the {@link UsageReport} published after every upstream attempt: tokens, cost, time to first
@@ -29,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * (upstream error, bad key, unreachable), {@code 503} (overloaded), {@code 504} (timeout). A request whose
  * every attempt failed counts a failover per retry, not for its last failure. Refusals by the gateway's
  * own rate limiter are not upstream attempts; they count in {@code ensemble_ratelimit_rejections_total}.
+ *
+ * <p>The {@code model} tag is a name from the configuration (a catalog model, or {@code provider/model} for an
+ * upstream id the catalog lists) or {@code other}: a client writing {@code provider/<anything>} adds no series.
  */
 final class UsageMeters {
 
@@ -37,6 +41,7 @@ final class UsageMeters {
   private static final Duration[] TTFB_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
   private final MeterRegistry registry;
+  private final Predicate<String> configuredModel;
   private final PromptCacheShare overall = new PromptCacheShare();
   private final Map<String, PromptCacheShare> byProvider = new HashMap<>();
   // Each series' meters, registered on first use and then only looked up: no tag building or registry lookup per report.
@@ -50,8 +55,9 @@ final class UsageMeters {
     }
   };
 
-  UsageMeters(MeterRegistry registry, Collection<String> providers) {
+  UsageMeters(MeterRegistry registry, Collection<String> providers, Predicate<String> configuredModel) {
     this.registry = registry;
+    this.configuredModel = configuredModel;
     register(MetricNames.ALL_PROVIDERS, overall);
     providers.forEach(this::shareOf);
   }
@@ -71,7 +77,7 @@ final class UsageMeters {
     }
     Usage usage = report.usage();
     if (usage != null && usage.isKnown()) {
-      ModelMeters meters = byModel.computeIfAbsent(new ModelSeries(report.provider(), report.model()), this::register);
+      ModelMeters meters = byModel.computeIfAbsent(new ModelSeries(report.provider(), modelLabel(report.model())), this::register);
       meters.input().increment(Usage.orZero(usage.input()));
       meters.output().increment(Usage.orZero(usage.output()));
       meters.cacheRead().increment(Usage.orZero(usage.cacheRead()));
@@ -120,6 +126,11 @@ final class UsageMeters {
             .description("USD spent upstream, from the reported usage at the catalog's prices")
             .tags(tags)
             .register(registry));
+  }
+
+  /** The model's own name when the configuration gives it, else {@value MetricNames#OTHER_MODEL}: labels stay bounded. */
+  private String modelLabel(String model) {
+    return model != null && configuredModel.test(model) ? model : MetricNames.OTHER_MODEL;
   }
 
   private Counter tokens(Tags tags, String kind) {

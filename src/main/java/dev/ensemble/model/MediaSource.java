@@ -21,6 +21,34 @@ public record MediaSource(String url, String mediaType, String data) {
     return new MediaSource(null, mediaType, data);
   }
 
+  /**
+   * Why {@code data} is not standard base64 ({@code =} only as final padding, whitespace not allowed), or null.
+   *
+   * @param what what the data holds ("image", "audio"), for the message
+   */
+  public static String base64Problem(String data, String what) {
+    if (data.isEmpty()) {
+      return "must not be empty";
+    }
+    int end = data.length();
+    int padding = 0;
+    while (padding < 2 && end > 0 && data.charAt(end - 1) == '=') {
+      end--;
+      padding++;
+    }
+    for (int i = 0; i < end; i++) {
+      char c = data.charAt(i);
+      boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
+      if (!ok) {
+        return "must be base64-encoded " + what + " (invalid character at offset " + i + ")";
+      }
+    }
+    if (end == 0 || end % 4 == 1 || padding > 0 && data.length() % 4 != 0) {
+      return "must be base64-encoded " + what + " (bad length or padding)";
+    }
+    return null;
+  }
+
   public boolean isUrl() {
     return url != null;
   }

@@ -14,12 +14,14 @@ import dev.ensemble.fleet.SpendBoard;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.ingress.IngressVerticle;
 import dev.ensemble.ingress.LiveResponses;
+import dev.ensemble.ingress.NodeLifecycle;
 import dev.ensemble.ingress.NodeServices;
 import dev.ensemble.ingress.PeerResponses;
 import dev.ensemble.keys.KeyVault;
 import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.metrics.GatewayMetrics;
+import dev.ensemble.persistence.InflightJournal;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.PersistenceVerticle;
 import dev.ensemble.persistence.ResponseRecord;
@@ -50,6 +52,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -90,11 +93,16 @@ public final class Gateway {
   private final Vertx vertx;
   private final List<Deployed> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int port;
+  private EnsembleConfig config;
+  private LiveResponses live;
   private RateLimiter rateLimiter;
   private GatewayMetrics metrics;
   private MessageConsumer<?> clientDirectory;
   private MessageConsumer<?> peerResponses;
   private MessageConsumer<?> health;
+  private final NodeLifecycle lifecycle = new NodeLifecycle(() -> drain("admin request"));
+  private final Promise<Void> terminated = Promise.promise();
+  private NodeDrain drain;
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -126,6 +134,38 @@ public final class Gateway {
   /** The port the node listens on (the configured one, or the one chosen for port 0). */
   public int port() {
     return port;
+  }
+
+  /** Ready, draining or refusing: what {@code /api/v1/ready} answers from. */
+  public NodeLifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  /**
+   * Drains the node ({@link NodeDrain}) and then stops it: the ledger and the response store are flushed and every
+   * verticle undeployed. Once only; {@link #terminated()} completes when it is done. The Vert.x instance (and with
+   * it the cluster membership) is the caller's to close.
+   */
+  public Future<Void> drain(String cause) {
+    NodeDrain running;
+    synchronized (this) {
+      if (drain == null) {
+        drain = new NodeDrain(vertx, lifecycle, live, config.server().drainGraceMs(), config.server().drainTimeoutMs());
+        running = drain;
+        running.start(cause).onComplete(ar -> {
+          NodeDrain.DrainReport report = ar.result();
+          LOG.info("drained in {} ms ({} responses in flight at the start, {} ended at the deadline); stopping",
+              report.tookMs(), report.inFlightAtStart(), report.endedAtDeadline());
+          stop().onComplete(terminated::handle);
+        });
+      }
+    }
+    return terminated.future();
+  }
+
+  /** Completes once a drain has stopped the node. */
+  public Future<Void> terminated() {
+    return terminated.future();
   }
 
   public Future<Void> stop() {
@@ -215,6 +255,10 @@ public final class Gateway {
     ClientDialects dialects = new ClientDialects(List.of(new OpenAiClientDialect(), new AnthropicClientDialect(),
         new ResponsesClientDialect(), new GeminiClientDialect()));
 
+    String journalDir = config.responses().journal().dir();
+    InflightJournal crashJournal = new InflightJournal(journalDir.isEmpty()
+        ? Path.of(config.storage().sqlitePath()).toAbsolutePath().resolveSibling("journal") : Path.of(journalDir),
+        config.responses().journal().fsyncIntervalMs(), config.responses().journal().maxBytes());
     // The client registry listens before the persistence verticle starts: that sends it the first directory.
     ClientRegistry clients = new ClientRegistry(Clock.systemUTC());
     if (config.redis().enabled()) {
@@ -223,7 +267,8 @@ public final class Gateway {
     Future<Void> chain = exact.start().compose(v -> clients.listen(vertx.eventBus()))
         .compose(consumer -> {
           clientDirectory = consumer;
-          return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(config.responses(), Path.of(config.storage().sqlitePath())),
+          return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(config.responses(), Path.of(config.storage().sqlitePath()),
+              crashJournal),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
         .compose(v -> record("fleet-state", 1, vertx.deployVerticle(new FleetStateVerticle(
@@ -251,13 +296,15 @@ public final class Gateway {
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
     List<IngressVerticle> ingress = new java.util.concurrent.CopyOnWriteArrayList<>();
-    LiveResponses live = new LiveResponses(config.responses().maxPending());
+    LiveResponses live = new LiveResponses(config.responses().maxPending(), crashJournal);
+    this.live = live;
+    this.config = config;
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
           NodeServices services = new NodeServices(shared, router, exact, dialects, startedAt, this::verticles,
-              metrics, clients, live, logs, cluster);
-          IngressVerticle verticle = new IngressVerticle(shared.server(), own -> HttpRoutes.build(own, services));
+              metrics, clients, live, logs, cluster, lifecycle);
+          IngressVerticle verticle = new IngressVerticle(shared.server(), dialects, own -> HttpRoutes.build(own, services));
           ingress.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances))))
@@ -273,6 +320,7 @@ public final class Gateway {
           health = healthInbox;
           return inbox.completion().compose(x -> healthInbox.completion());
         })
+        .onSuccess(v -> lifecycle.ready())
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
         .recover(err -> stop().transform(v -> Future.failedFuture(err)));
@@ -349,8 +397,6 @@ public final class Gateway {
   }
 
   private static EnsembleConfig withPort(EnsembleConfig c, int port) {
-    var s = c.server();
-    return new EnsembleConfig(new dev.ensemble.config.ServerConfig(s.host(), port, s.maxBodyBytes(), s.adminKey(), s.requireClientKeys(),
-        s.allowAnonymous(), s.metricsKey(), s.requestTimeoutMs()), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
+    return new EnsembleConfig(c.server().withPort(port), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
   }
 }

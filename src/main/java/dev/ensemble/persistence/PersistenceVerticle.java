@@ -41,9 +41,12 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   static final String SPILL_FILE = "ledger-spill.jsonl";
+  /** Recovered responses stored at once. */
+  private static final int RECOVERY_BATCH = 512;
 
   private final ResponsesConfig responses;
   private final Path sqlitePath;
+  private final InflightJournal journal;
   private ResponseStore store;
   private SqliteResponseIndex index;
   private final Set<Future<Void>> saving = new HashSet<>();
@@ -51,9 +54,19 @@ public final class PersistenceVerticle extends VerticleBase {
   private LedgerWriter ledger;
   private JsonObject schema = new JsonObject();
 
+  /** A persistence actor without a crash journal (nothing recovered, nothing journalled). */
   public PersistenceVerticle(ResponsesConfig responses, Path sqlitePath) {
+    this(responses, sqlitePath, InflightJournal.disabled());
+  }
+
+  /**
+   * @param journal the node's crash journal: at start the responses its folder's orphaned files left open are
+   *                persisted as interrupted, then it is opened for this node; it is closed at stop
+   */
+  public PersistenceVerticle(ResponsesConfig responses, Path sqlitePath, InflightJournal journal) {
     this.responses = responses;
     this.sqlitePath = sqlitePath;
+    this.journal = journal;
   }
 
   @Override
@@ -82,16 +95,74 @@ public final class PersistenceVerticle extends VerticleBase {
               .put("journal_mode", mode));
         })
         .compose(v -> ledger.start())
+        .compose(v -> recoverInterrupted())
+        .compose(v -> {
+          try {
+            journal.open();
+            return Future.<Void>succeededFuture();
+          } catch (IOException e) {
+            return Future.<Void>failedFuture(new IOException("cannot open the in-flight journal in " + journal.dir() + ": " + e, e));
+          }
+        })
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
         .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
         .onFailure(err -> store.close().eventually(() -> database.close()));
   }
 
+  /**
+   * The responses a crashed node left in flight ({@link JournalRecovery}): each is stored failed ({@code interrupted})
+   * and indexed, 512 at a time (the index commits them together), its ledger row queued; the ledger is flushed, then the orphaned journal files deleted.
+   */
+  private Future<Void> recoverInterrupted() {
+    long startNanos = System.nanoTime();
+    JournalRecovery recovery;
+    try {
+      recovery = JournalRecovery.scan(journal.dir(), java.time.Instant.now());
+    } catch (IOException e) {
+      return Future.failedFuture(new IOException("cannot read the in-flight journal in " + journal.dir() + ": " + e, e));
+    }
+    List<JournalRecovery.Interrupted> all = recovery.interrupted();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < all.size(); i += RECOVERY_BATCH) {
+      List<JournalRecovery.Interrupted> batch = all.subList(i, Math.min(all.size(), i + RECOVERY_BATCH));
+      chain = chain.compose(v -> Future.all(batch.stream().map(this::storeInterrupted).toList()).mapEmpty());
+    }
+    return chain.compose(v -> ledger.flush()).compose(v -> {
+      try {
+        recovery.delete();
+      } catch (IOException e) {
+        LOG.warn("could not delete recovered journal files: {}", e.toString());
+      }
+      if (!all.isEmpty() || recovery.skipped() > 0) {
+        LOG.warn("recovered in {} ms: {}", (System.nanoTime() - startNanos) / 1_000_000, recovery.summary());
+      }
+      return Future.<Void>succeededFuture();
+    }).onFailure(err -> recovery.close());
+  }
+
+  /**
+   * An interrupted response is stored unless this node already stored it (its end record did not reach the journal
+   * before the node stopped): a stored answer is never replaced. Its ledger row is offered either way; the ledger
+   * ignores a request id it already has.
+   */
+  private Future<Void> storeInterrupted(JournalRecovery.Interrupted it) {
+    ResponseRecord record = it.response();
+    ledger.offer(it.ledger());
+    String key = store.keyOf(record.id()).orElse(null);
+    if (key == null) {
+      return Future.succeededFuture();
+    }
+    return index.find(record.id()).compose(found -> found.isPresent() ? Future.<Void>succeededFuture()
+        : store.save(record).compose(v -> index.put(ResponseIndexRow.of(record, key))));
+  }
+
   /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
   @Override
   public Future<?> stop() {
-    Future<Void> stored = Future.join(List.copyOf(saving)).transform(ar -> Future.succeededFuture());
+    Future<Void> stored = Future.join(List.copyOf(saving)).<Void>transform(ar -> Future.succeededFuture())
+        // then the journal: what is still open stays in its file, which the next start recovers
+        .andThen(ar -> journal.close());
     Future<Void> flushed = stored.transform(ar -> ledger == null ? Future.succeededFuture() : ledger.stop());
     return flushed.eventually(() -> store == null ? Future.succeededFuture() : store.close())
         .eventually(() -> database == null ? Future.succeededFuture() : database.close());
@@ -154,7 +225,8 @@ public final class PersistenceVerticle extends VerticleBase {
         .put("sqlite_path", database.file().toString())
         .mergeIn(schema)
         .put("ledger", ledger.stats().toJson())
-        .put("response_store", store.describe())));
+        .put("response_store", store.describe())
+        .put("inflight_journal", journal.stats())));
     bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_DELETE, msg -> {
       String id = msg.body();
       Future<Boolean> deleted = store.keyOf(id).isEmpty() ? Future.succeededFuture(false)

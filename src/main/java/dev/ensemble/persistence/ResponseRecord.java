@@ -60,7 +60,7 @@ public record ResponseRecord(
 
   /** What {@code GET /api/v1/responses/{id}} returns (no events). */
   public JsonObject publicJson() {
-    return new JsonObject()
+    JsonObject view = new JsonObject()
         .put("id", id)
         .put("status", status.wireName())
         .put("model", model)
@@ -75,6 +75,11 @@ public record ResponseRecord(
         .put("truncated", truncated)
         .put("error", error)
         .put("body", body);
+    // why it failed, at the top level when the error names it (a response a crashed node left: "interrupted")
+    if (error != null && error.getString("reason") != null) {
+      view.put("reason", error.getString("reason"));
+    }
+    return view;
   }
 
   public static ResponseRecord fromJson(JsonObject json) {

@@ -14,6 +14,11 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface ProviderAdapter {
 
+  /** The upstream model ids this provider type could have; a {@code provider/model} outside them is refused unsent. */
+  default ModelIds modelIds() {
+    return ModelIds.IN_BODY;
+  }
+
   /** The upstream request for {@code request}, naming the model as the provider knows it. */
   UpstreamCall toUpstream(UnifiedRequest request, String upstreamModel);
 

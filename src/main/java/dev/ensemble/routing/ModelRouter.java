@@ -105,6 +105,18 @@ public final class ModelRouter {
     this.balancer = new Balancer(pools.keySet(), load, clock);
   }
 
+  /**
+   * Whether {@code model} is a name the configuration gives: a catalog model, or {@code provider/model} for an
+   * upstream id that provider serves in the catalog. Anything else is a name a client made up.
+   */
+  public boolean isConfiguredName(String model) {
+    if (byModel.containsKey(model)) {
+      return true;
+    }
+    int slash = model.indexOf('/');
+    return slash > 0 && byUpstreamModel.getOrDefault(model.substring(0, slash), Map.of()).containsKey(model.substring(slash + 1));
+  }
+
   /** The catalog's model names, in config order. */
   public List<String> modelNames() {
     return List.copyOf(byModel.keySet());
@@ -449,7 +461,12 @@ public final class ModelRouter {
     if (slash > 0 && slash < model.length() - 1) {
       ProviderPool pool = pools.get(model.substring(0, slash));
       if (pool != null) {
-        return List.of(new Candidate(views.get(pool.name()), direct(pool, model.substring(slash + 1))));
+        String upstreamModel = model.substring(slash + 1);
+        String problem = pool.adapter().modelIds().problem(pool.name(), upstreamModel);
+        if (problem != null) {
+          throw GatewayError.invalid("model", problem);
+        }
+        return List.of(new Candidate(views.get(pool.name()), direct(pool, upstreamModel)));
       }
     }
     return List.of();

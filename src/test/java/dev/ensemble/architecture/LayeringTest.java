@@ -26,7 +26,7 @@ class LayeringTest {
   /** Top first. Packages of one layer do not use each other. Sub-packages belong to their top-level package's layer. */
   static final List<List<String>> LAYERS = List.of(
       List.of("cli"),
-      List.of("node"),
+      List.of("node", "balancer"),
       List.of("ingress", "admin", "fleet"),
       List.of("metrics", "cluster"),
       List.of("routing", "persistence"),

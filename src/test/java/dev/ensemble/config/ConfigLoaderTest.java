@@ -128,6 +128,19 @@ class ConfigLoaderTest {
     assertFalse(s.allowAnonymous());
     assertTrue(s.adminKey().isEmpty());
     assertTrue(s.metricsKey().isEmpty());
+    assertEquals(300_000L, s.drainTimeoutMs());
+    assertEquals(5_000L, s.drainGraceMs());
+  }
+
+  @Test
+  void readsDrainAndJournalSettings() {
+    EnsembleConfig c = parse("""
+        server: { drain_timeout_ms: 60000, drain_grace_ms: 0 }
+        responses: { journal: { dir: /tmp/j, fsync_interval_ms: 250, max_bytes: 2097152 } }
+        """);
+    assertEquals(60_000L, c.server().drainTimeoutMs());
+    assertEquals(0L, c.server().drainGraceMs());
+    assertEquals(new ResponsesConfig.Journal("/tmp/j", 250, 2_097_152), c.responses().journal());
   }
 
   @Test
@@ -137,6 +150,7 @@ class ConfigLoaderTest {
     assertEquals(ResponsesConfig.Store.LOCAL, c.responses().store());
     assertEquals("data/responses", c.responses().localDir());
     assertEquals(new ResponsesConfig.S3("ensemble-responses", "us-east-1", "", "responses/", false), c.responses().s3());
+    assertEquals(new ResponsesConfig.Journal("", 1_000, 64L * 1024 * 1024), c.responses().journal());
     assertFalse(c.redis().enabled());
     assertEquals(20, c.redis().poolSize());
     assertEquals(new ClusterConfig(false, "cluster/cluster.xml"), c.cluster());

@@ -58,7 +58,9 @@ class SecretTest {
     ProviderConfig.KeyConfig key = new ProviderConfig.KeyConfig("primary", new Secret("sk-ant-secret-value-1234"), 1.0,
         List.of(new ProviderConfig.EndpointConfig("anthropic-1", null, null, "", "")));
     ServerConfig server = new ServerConfig("127.0.0.1", 8080, 1024, new Secret("admin-secret-value-5678"), false, false,
-        new Secret("metrics-secret-value-9012"), ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS);
+        new Secret("metrics-secret-value-9012"), ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS, ServerConfig.DEFAULT_HEADER_READ_TIMEOUT_MS,
+        ServerConfig.DEFAULT_BODY_READ_TIMEOUT_MS, ServerConfig.DEFAULT_IDLE_TIMEOUT_MS,
+        ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS, ServerConfig.DEFAULT_DRAIN_GRACE_MS);
     assertFalse(key.toString().contains("secret-value"), key.toString());
     assertFalse(server.toString().contains("secret-value"), server.toString());
   }

@@ -337,7 +337,8 @@ class EmbeddingsImagesIT {
   @Test
   void anUpstreamRefusalIsPassedOnWithoutRetry() throws Exception {
     fake.enqueue(Reply.error(400, "invalid_request_error", "Invalid size"));
-    HttpResponse<String> r = post("/v1/images/generations", new JsonObject().put("model", "dalle").put("prompt", "x").put("size", "1x1"));
+    // a size some image model takes (the gateway lets it through), which this upstream refuses
+    HttpResponse<String> r = post("/v1/images/generations", new JsonObject().put("model", "dalle").put("prompt", "x").put("size", "256x256"));
     assertEquals(400, r.statusCode());
     assertTrue(error(r).getString("message").contains("Invalid size"), r.body());
     assertEquals(1, fake.requestCount());

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -137,6 +138,26 @@ class MetricsIT {
     assertTrue(m.sum("vertx_eventbus_published_total", "address", "ensemble.routing.usage") >= 5, m.text());
     assertTrue(m.sum("vertx_http_server_requests_total", "method", "POST") >= 5, "Vert.x HTTP server");
     assertTrue(m.sum("vertx_http_client_requests_total") >= 5, "Vert.x HTTP client");
+  }
+
+  @Test
+  void modelNamesClientsInventAddNoSeries() throws Exception {
+    String invented = "invented-" + "x".repeat(200);
+    for (int i = 0; i < 20; i++) {
+      oai.enqueue(Reply.text("hi").usage(7, 1, 0, 0));
+      assertEquals(200, openAi("oai/" + invented + i, false).statusCode());
+    }
+    oai.enqueue(Reply.text("hi").usage(5, 1, 0, 0));
+    assertEquals(200, openAi("oai/gpt-4o-mini", false).statusCode());
+
+    Scrape m = awaitScrape(s -> s.sum("ensemble_tokens_total", "provider", "oai", "model", "other", "kind", "input") >= 140
+        && s.has("ensemble_tokens_total", "provider", "oai", "model", "oai/gpt-4o-mini", "kind", "input"));
+
+    assertEquals(140, m.value("ensemble_tokens_total", "provider", "oai", "model", "other", "kind", "input"),
+        "every made-up name counts under model=\"other\"");
+    assertEquals(5, m.value("ensemble_tokens_total", "provider", "oai", "model", "oai/gpt-4o-mini", "kind", "input"),
+        "provider/model for an upstream id the catalog lists keeps its name");
+    assertFalse(m.text().contains("invented-"), "no invented name reaches /metrics");
   }
 
   @Test

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UsageMetersTest {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final UsageMeters meters = new UsageMeters(registry, List.of("a", "b"));
+  private final UsageMeters meters = new UsageMeters(registry, List.of("a", "b"), model -> true);
 
   private static UsageReport report(String requestId, int attempt, String provider, int status, boolean answered, Usage usage) {
     // m costs $2.00 per million input tokens and $10.00 per million output tokens

@@ -3,6 +3,7 @@ package dev.ensemble.providers.bedrock;
 import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
@@ -14,9 +15,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Claude on Amazon Bedrock through {@code InvokeModel} / {@code InvokeModelWithResponseStream} with Anthropic's
@@ -37,6 +37,9 @@ public final class BedrockAdapter implements ProviderAdapter {
   public static final String ANTHROPIC_VERSION = "bedrock-2023-05-31";
   static final String INVOKE = "invoke";
   static final String INVOKE_STREAM = "invoke-with-response-stream";
+  /** Bedrock model ids ({@code anthropic.claude-sonnet-4-5-20250929-v1:0}, {@code us.anthropic...}) and ARNs (inference profiles, provisioned and custom models), as Bedrock's {@code modelId} allows: at most 2048 characters. */
+  static final ModelIds IDS = new ModelIds(Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,2047}"),
+      "a Bedrock model id or ARN: letters, digits, '.', '_', '-', ':' and '/'");
   private static final Set<String> NOT_SENT = Set.of("model", "stream", "metadata");
 
   private final AnthropicRequestCodec requests = new AnthropicRequestCodec();
@@ -66,10 +69,14 @@ public final class BedrockAdapter implements ProviderAdapter {
     return new UpstreamCall(HttpMethod.POST, path(upstreamModel, request.stream()), headers, body.toBuffer(), request.stream());
   }
 
+  @Override
+  public ModelIds modelIds() {
+    return IDS;
+  }
+
   /** {@code /model/{percent-encoded modelId}/invoke[-with-response-stream]}. */
   public static String path(String modelId, boolean stream) {
-    String segment = URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20");
-    return "/model/" + segment + "/" + (stream ? INVOKE_STREAM : INVOKE);
+    return "/model/" + ModelIds.pathSegment(modelId) + "/" + (stream ? INVOKE_STREAM : INVOKE);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ensemble.providers.gemini;
 import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamJson;
@@ -14,6 +15,8 @@ import dev.ensemble.wire.gemini.GeminiStreamDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+
+import java.util.regex.Pattern;
 
 
 /**
@@ -28,6 +31,9 @@ import io.vertx.core.http.HttpMethod;
 public final class GeminiAdapter implements ProviderAdapter {
 
   public static final String API_VERSION = "v1beta";
+  /** Gemini model ids ({@code gemini-2.5-flash}), optionally as resource names ({@code models/...}, {@code tunedModels/...}). */
+  static final ModelIds IDS = new ModelIds(Pattern.compile("(models/|tunedModels/)?[A-Za-z0-9][A-Za-z0-9._-]{0,127}"),
+      "letters, digits, '.', '_' and '-', optionally after models/ or tunedModels/");
 
   private final GeminiRequestCodec requests = new GeminiRequestCodec();
   private final GeminiResponseCodec responses = new GeminiResponseCodec();
@@ -43,12 +49,24 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   /** The path of a call to {@code upstreamModel}, relative to the base URL. */
   public static String path(String upstreamModel, boolean stream) {
-    return "/" + API_VERSION + "/" + resource(upstreamModel) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    return "/" + API_VERSION + "/" + resourcePath(upstreamModel) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
   }
 
   /** The model's resource name: {@code models/{model}}, or the id itself when it already names one. */
   public static String resource(String upstreamModel) {
     return upstreamModel.startsWith("models/") || upstreamModel.startsWith("tunedModels/") ? upstreamModel : "models/" + upstreamModel;
+  }
+
+  /** {@link #resource}, its collection and id each percent-encoded as a path segment. */
+  static String resourcePath(String upstreamModel) {
+    String resource = resource(upstreamModel);
+    int slash = resource.indexOf('/');
+    return resource.substring(0, slash + 1) + ModelIds.pathSegment(resource.substring(slash + 1));
+  }
+
+  @Override
+  public ModelIds modelIds() {
+    return IDS;
   }
 
   @Override

@@ -23,7 +23,7 @@ public final class GeminiEmbeddings implements EmbeddingsAdapter {
 
   /** The path of an embeddings call to {@code upstreamModel}, relative to the base URL. */
   public static String path(String upstreamModel, boolean batch) {
-    return "/" + GeminiAdapter.API_VERSION + "/" + GeminiAdapter.resource(upstreamModel) + (batch ? ":batchEmbedContents" : ":embedContent");
+    return "/" + GeminiAdapter.API_VERSION + "/" + GeminiAdapter.resourcePath(upstreamModel) + (batch ? ":batchEmbedContents" : ":embedContent");
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.auth.oauth2.AccessToken;
 import dev.ensemble.config.ConfigException;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.providers.Endpoint;
+import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import dev.ensemble.providers.auth.UpstreamAuthException;
 import io.vertx.core.Context;
@@ -147,7 +148,8 @@ public final class GoogleOAuthAuth implements UpstreamAuth {
     }
     headers.set("Authorization", "Bearer " + grant.token);
     String base = endpoint.baseUrl().isEmpty() ? location.defaultBaseUrl() : endpoint.baseUrl();
-    return Future.succeededFuture(base + path.replace(VertexAdapter.PROJECT, project).replace(VertexAdapter.REGION, location.region()));
+    return Future.succeededFuture(base + path.replace(VertexAdapter.PROJECT, ModelIds.pathSegment(project))
+        .replace(VertexAdapter.REGION, ModelIds.pathSegment(location.region())));
   }
 
   /** The slot's in-flight fetch, started on a worker thread of {@code context} if none is running. */

@@ -4,6 +4,7 @@ import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamProtocolException;
+import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.wire.StreamDecoder;
@@ -20,6 +21,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Google Cloud Vertex AI as an upstream, for both publishers it serves, chosen by the upstream model id
@@ -43,6 +45,9 @@ public final class VertexAdapter implements ProviderAdapter {
   public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
   public static final String PROJECT = "{project}";
   public static final String REGION = "{region}";
+  /** Vertex model ids: Google's ({@code gemini-2.5-flash}, optionally {@code models/...}) and Claude's ({@code claude-sonnet-4-5@20250929}). */
+  static final ModelIds IDS = new ModelIds(Pattern.compile("(models/)?[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9._-]{1,64})?"),
+      "letters, digits, '.', '_' and '-', optionally @version");
   private static final String LOCATION = "/v1/projects/" + PROJECT + "/locations/" + REGION;
 
   private final AnthropicRequestCodec anthropicRequests = new AnthropicRequestCodec();
@@ -60,7 +65,12 @@ public final class VertexAdapter implements ProviderAdapter {
       case ANTHROPIC -> stream ? ":streamRawPredict" : ":rawPredict";
       case GOOGLE -> stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
     };
-    return LOCATION + "/publishers/" + publisher.id() + "/models/" + model + method;
+    return LOCATION + "/publishers/" + publisher.id() + "/models/" + ModelIds.pathSegment(model) + method;
+  }
+
+  @Override
+  public ModelIds modelIds() {
+    return IDS;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ensemble.providers.vertex;
 import dev.ensemble.model.EmbeddingsRequest;
 import dev.ensemble.model.EmbeddingsResponse;
 import dev.ensemble.providers.EmbeddingsAdapter;
+import dev.ensemble.providers.ModelIds;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamJson;
 import dev.ensemble.wire.gemini.VertexEmbeddingsCodec;
@@ -25,7 +26,7 @@ public final class VertexEmbeddings implements EmbeddingsAdapter {
   /** The path of an embeddings call to {@code upstreamModel}, with the {@link VertexAdapter#PROJECT} and {@link VertexAdapter#REGION} placeholders. */
   public static String path(String upstreamModel) {
     String model = upstreamModel.startsWith("models/") ? upstreamModel.substring("models/".length()) : upstreamModel;
-    return "/v1/projects/" + VertexAdapter.PROJECT + "/locations/" + VertexAdapter.REGION + "/publishers/google/models/" + model + ":predict";
+    return "/v1/projects/" + VertexAdapter.PROJECT + "/locations/" + VertexAdapter.REGION + "/publishers/google/models/" + ModelIds.pathSegment(model) + ":predict";
   }
 
   @Override

@@ -91,18 +91,25 @@ final class BlockReader {
   private MediaSource imageSource(JsonObject source, String path) {
     String type = fields.requireString(source, "type", path);
     return switch (type) {
-      case "base64" -> MediaSource.base64(fields.requireString(source, "media_type", path),
-          fields.requireString(source, "data", path));
+      case "base64" -> MediaSource.base64(fields.requireString(source, "media_type", path), base64(source, path, "image data"));
       case "url" -> MediaSource.url(fields.requireString(source, "url", path));
       default -> throw fields.fail(path(path, "type"), "unsupported image source type '" + type + "'");
     };
   }
 
+  private String base64(JsonObject source, String path, String what) {
+    String data = fields.requireString(source, "data", path);
+    String problem = MediaSource.base64Problem(data, what);
+    if (problem != null) {
+      throw fields.fail(path(path, "data"), problem);
+    }
+    return data;
+  }
+
   private MediaSource documentSource(JsonObject source, String path) {
     String type = fields.requireString(source, "type", path);
     return switch (type) {
-      case "base64" -> MediaSource.base64(fields.requireString(source, "media_type", path),
-          fields.requireString(source, "data", path));
+      case "base64" -> MediaSource.base64(fields.requireString(source, "media_type", path), base64(source, path, "document data"));
       case "text" -> MediaSource.base64(TEXT_PLAIN, Base64.getEncoder().encodeToString(
           fields.requireString(source, "data", path).getBytes(StandardCharsets.UTF_8)));
       case "url" -> MediaSource.url(fields.requireString(source, "url", path));

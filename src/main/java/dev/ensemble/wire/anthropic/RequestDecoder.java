@@ -35,9 +35,13 @@ final class RequestDecoder {
     messages(body, b);
     tools(body, b);
     b.toolChoice(toolChoice(body));
-    b.temperature(fields.optDouble(body, "temperature", ""));
-    b.topP(fields.optDouble(body, "top_p", ""));
-    b.topK(fields.optInt(body, "top_k", ""));
+    b.temperature(inRange(body, "temperature", 0, 1));
+    b.topP(inRange(body, "top_p", 0, 1));
+    Integer topK = fields.optInt(body, "top_k", "");
+    if (topK != null && topK < 0) {
+      throw fields.fail("top_k", "must be >= 0, got " + topK);
+    }
+    b.topK(topK);
     JsonArray stops = fields.optArray(body, "stop_sequences", "");
     if (stops != null) {
       for (int i = 0; i < stops.size(); i++) {
@@ -158,5 +162,14 @@ final class RequestDecoder {
       case "disabled" -> null;
       default -> throw fields.fail("thinking.type", "must be 'enabled' or 'disabled', not '" + type + "'");
     };
+  }
+
+  /** An optional number within {@code [min, max]}, as the Messages API takes it. */
+  private Double inRange(JsonObject body, String key, double min, double max) {
+    Double value = fields.optDouble(body, key, "");
+    if (value != null && (value < min || value > max)) {
+      throw fields.fail(key, "must be between " + (int) min + " and " + (int) max + ", got " + value);
+    }
+    return value;
   }
 }

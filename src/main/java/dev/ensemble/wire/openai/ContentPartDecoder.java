@@ -121,7 +121,14 @@ final class ContentPartDecoder {
     if (url.isEmpty()) {
       throw GatewayError.invalid(path(path, "image_url.url"), "must not be empty");
     }
-    return new ContentBlock.Image(MediaSource.fromUrlOrDataUri(url), detail, cacheControl(part, path));
+    MediaSource source = MediaSource.fromUrlOrDataUri(url);
+    if (!source.isUrl()) {
+      String problem = MediaSource.base64Problem(source.data(), "image data");
+      if (problem != null) {
+        throw GatewayError.invalid(path(path, "image_url.url"), "the data URL " + problem);
+      }
+    }
+    return new ContentBlock.Image(source, detail, cacheControl(part, path));
   }
 
   private static ContentBlock.Document file(JsonObject part, String path) {
@@ -135,6 +142,10 @@ final class ContentPartDecoder {
     MediaSource source = data.startsWith("data:") ? MediaSource.fromUrlOrDataUri(data) : MediaSource.base64(PDF, data);
     if (source.isUrl()) {
       throw GatewayError.invalid(path(filePath, "file_data"), "must be a base64 data URL");
+    }
+    String problem = MediaSource.base64Problem(source.data(), "file data");
+    if (problem != null) {
+      throw GatewayError.invalid(path(filePath, "file_data"), problem);
     }
     return new ContentBlock.Document(source, optString(file, "filename", filePath), cacheControl(part, path));
   }

@@ -74,30 +74,10 @@ final class InputAudio {
     };
   }
 
-  /** Why {@code data} is not standard base64 (no {@code data:} prefix, {@code =} only as final padding), or null. */
   private static String base64Problem(String data) {
-    if (data.isEmpty()) {
-      return "must not be empty";
-    }
     if (data.startsWith("data:")) {
       return "must be plain base64, without a data: URL prefix";
     }
-    int end = data.length();
-    int padding = 0;
-    while (padding < 2 && end > 0 && data.charAt(end - 1) == '=') {
-      end--;
-      padding++;
-    }
-    for (int i = 0; i < end; i++) {
-      char c = data.charAt(i);
-      boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
-      if (!ok) {
-        return "must be base64-encoded audio (invalid character at offset " + i + ")";
-      }
-    }
-    if (end == 0 || end % 4 == 1 || padding > 0 && data.length() % 4 != 0) {
-      return "must be base64-encoded audio (bad length or padding)";
-    }
-    return null;
+    return MediaSource.base64Problem(data, "audio");
   }
 }

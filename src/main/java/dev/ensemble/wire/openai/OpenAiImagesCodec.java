@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /**
- * The OpenAI images format ({@code POST /v1/images/generations}) on both sides of the gateway. Parameters the
+ * The OpenAI images format ({@code POST /v1/images/generations}) on both sides of the gateway. {@code size},
+ * {@code quality} and {@code style} are checked against what the model takes ({@link ImageOptions}). Parameters the
  * gateway does not interpret ({@code style}, {@code background}, {@code output_format}, {@code moderation},
  * {@code user}, ...) pass through untouched. Streaming ({@code stream: true}) is refused. Stateless.
  */
@@ -38,6 +39,7 @@ public final class OpenAiImagesCodec {
     if (Boolean.TRUE.equals(JsonFields.optBoolean(body, "stream", null))) {
       throw GatewayError.invalid("stream", "streamed image generation is not supported by this gateway");
     }
+    ImageOptions.check(model, JsonFields.optString(body, "size", null), JsonFields.optString(body, "quality", null), body.getValue("style"));
     JsonObject options = new JsonObject();
     body.forEach(e -> {
       if (!MODELLED.contains(e.getKey()) && e.getValue() != null) {

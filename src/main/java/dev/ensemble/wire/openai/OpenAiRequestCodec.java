@@ -37,6 +37,9 @@ public final class OpenAiRequestCodec {
     MessageListDecoder.decode(messages, builder);
     ToolDecoder.decode(body, builder);
     Integer n = optInteger(body, "n", null);
+    if (n != null && n < 1) {
+      throw GatewayError.invalid("n", "must be at least 1, got " + n);
+    }
     if (n != null && n > 1) {
       throw GatewayError.invalid("n", "n > 1 is not supported");
     }

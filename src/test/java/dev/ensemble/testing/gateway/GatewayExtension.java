@@ -211,6 +211,11 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     }
   }
 
+  /** The port the node listens on. */
+  public int port() {
+    return gateway.port();
+  }
+
   /** {@code http://127.0.0.1:<port>}: the base URL for Anthropic SDKs and raw calls. */
   public String baseUrl() {
     return "http://127.0.0.1:" + gateway.port();

@@ -1,0 +1,115 @@
+package dev.ensemble.ingress;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.impl.RoutingContextInternal;
+
+/**
+ * Reads the whole body of a JSON route as bytes, whatever its {@code Content-Type} says: {@code curl -d} sends
+ * JSON as {@code application/x-www-form-urlencoded}, and a body is never parsed as a form or a multipart
+ * upload, so its size alone decides whether it is read (Vert.x-Web's {@code BodyHandler} would decode form
+ * types and fail on a form field over its attribute limit). A body over {@code maxBytes} fails with 413 (at
+ * once when {@code Content-Length} says so); a {@code Content-Encoding} other than {@code identity} fails with
+ * 415 (bodies are not decompressed: nothing a client sends can inflate past the limit); a body cut short or
+ * badly chunked fails with 400; a body still incomplete {@code server.body_read_timeout_ms} after the head
+ * fails with 408 and the connection is closed. The bytes become {@code ctx.body()} for the handlers after it. One instance per
+ * route, stateless; each request's buffer is confined to its connection's event loop.
+ */
+public final class JsonBodyReader implements Handler<RoutingContext> {
+
+  /** Why a body was refused before it reached a handler; the failure handler turns it into the client's error. */
+  static final class Refused extends RuntimeException {
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final long maxBytes;
+  private final long timeoutMs;
+
+  /** Reads bodies of at most {@code maxBytes}, arriving within {@code timeoutMs} of their head. */
+  public JsonBodyReader(long maxBytes, long timeoutMs) {
+    this.maxBytes = maxBytes;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+      ctx.fail(415, new Refused("Content-Encoding '" + encoding.trim() + "' is not accepted; send the request body uncompressed"));
+      return;
+    }
+    long declared = contentLength(request);
+    if (declared > maxBytes) {
+      ctx.fail(413);
+      return;
+    }
+    if (request.isEnded()) {
+      ((RoutingContextInternal) ctx).setBody(Buffer.buffer());
+      ctx.next();
+      return;
+    }
+    if (request.version() == HttpVersion.HTTP_1_1 && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+      ctx.response().writeContinue();
+    }
+    Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), 65_536));
+    boolean[] failed = {false};
+    long timer = ctx.vertx().setTimer(timeoutMs, id -> {
+      if (!failed[0]) {
+        failed[0] = true;
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        ctx.fail(408, new Refused("The request body did not arrive within " + timeoutMs + " ms"));
+      }
+    });
+    request.handler(chunk -> {
+      if (failed[0]) {
+        return;
+      }
+      if (body.length() + (long) chunk.length() > maxBytes) {
+        failed[0] = true;
+        ctx.vertx().cancelTimer(timer);
+        ctx.fail(413);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    request.exceptionHandler(e -> {
+      ctx.vertx().cancelTimer(timer);
+      if (!failed[0]) {
+        failed[0] = true;
+        ctx.fail(400, new Refused("The request body could not be read: " + describe(e)));
+      }
+    });
+    request.endHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
+      if (!failed[0]) {
+        ((RoutingContextInternal) ctx).setBody(body);
+        ctx.next();
+      }
+    });
+    request.resume();
+  }
+
+  private static long contentLength(HttpServerRequest request) {
+    String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String name = e.getClass().getSimpleName();
+    return name.contains("Closed") ? "the connection closed before the body ended" : "the body is malformed (bad chunked encoding or cut short)";
+  }
+}

@@ -1,0 +1,217 @@
+package dev.ensemble.persistence;
+
+import dev.ensemble.config.ModelConfig;
+import dev.ensemble.model.Usage;
+import dev.ensemble.pricing.CostCalculator;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads back the {@link InflightJournal} files of nodes that are gone (their lock is free) and turns every response
+ * they left open into what the node would have persisted had it not died: a {@code failed} response with reason
+ * {@code interrupted}, the text, events and usage seen so far, and its ledger row. Output tokens are those the
+ * provider reported when its final usage arrived, else counted from the streamed events (4 characters a token, as
+ * for a client's cancel), which the row's {@code route_reason} says. A torn or corrupt line is skipped (counted).
+ * Blocking file I/O: the persistence worker runs it before the node takes requests. The orphans stay locked by this
+ * recovery until {@link #delete} removes them once their responses are stored.
+ */
+final class JournalRecovery implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JournalRecovery.class);
+
+  /** One response left open by a gone node, as it will be persisted. */
+  record Interrupted(ResponseRecord response, LedgerEntry ledger) {}
+
+  private final List<Orphan> orphans = new ArrayList<>();
+  private final List<Interrupted> interrupted = new ArrayList<>();
+  private int files;
+  private int records;
+  private int skipped;
+  private int outputEstimated;
+
+  private record Orphan(Path file, FileChannel channel, FileLock lock) {}
+
+  private JournalRecovery() {
+  }
+
+  /** Locks and reads every orphaned journal file of {@code dir}; {@code now} stamps the recovered responses. */
+  static JournalRecovery scan(Path dir, Instant now) throws IOException {
+    JournalRecovery recovery = new JournalRecovery();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return recovery;
+    }
+    Map<String, Open> byId = new LinkedHashMap<>();
+    try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, InflightJournal.PREFIX + "*" + InflightJournal.SUFFIX)) {
+      for (Path file : logs) {
+        recovery.readIfOrphan(file, byId);
+      }
+    }
+    byId.values().forEach(open -> recovery.interrupted.add(recovery.toInterrupted(open, now)));
+    return recovery;
+  }
+
+  List<Interrupted> interrupted() {
+    return interrupted;
+  }
+
+  /** What recovery found, for the log. */
+  String summary() {
+    return files + " journal files of stopped nodes, " + records + " records, " + skipped + " torn or corrupt lines skipped, "
+        + interrupted.size() + " responses interrupted (" + outputEstimated + " with output counted from their events)";
+  }
+
+  int skipped() {
+    return skipped;
+  }
+
+  /** The responses are stored: the orphans go. */
+  void delete() throws IOException {
+    for (Orphan o : orphans) {
+      Files.deleteIfExists(o.file());
+    }
+    close();
+  }
+
+  @Override
+  public void close() {
+    for (Orphan o : orphans) {
+      try {
+        o.lock().release();
+        o.channel().close();
+      } catch (IOException e) {
+        LOG.warn("releasing {}: {}", o.file(), e.toString());
+      }
+    }
+    orphans.clear();
+  }
+
+  private void readIfOrphan(Path file, Map<String, Open> byId) throws IOException {
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // a node of this JVM writes it
+    }
+    if (lock == null) {
+      channel.close();
+      return;
+    }
+    orphans.add(new Orphan(file, channel, lock));
+    files++;
+    BufferedReader in = new BufferedReader(Channels.newReader(channel.position(0), StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      JsonObject json = InflightJournal.parse(line);
+      if (json == null) {
+        skipped++;
+        continue;
+      }
+      records++;
+      String id = json.getString("id");
+      JsonObject body = json.getJsonObject("b");
+      switch (json.getString("k", "")) {
+        case "s" -> byId.computeIfAbsent(id, Open::new).meta = body;
+        case "r" -> byId.computeIfAbsent(id, Open::new).route = body;
+        case "e" -> byId.computeIfAbsent(id, Open::new).events.add(body);
+        case "x" -> byId.remove(id);
+        default -> skipped++;
+      }
+    }
+  }
+
+  /** The records of one response read so far. */
+  private static final class Open {
+    final String id;
+    JsonObject meta = new JsonObject();
+    JsonObject route = new JsonObject();
+    final JsonArray events = new JsonArray();
+
+    Open(String id) {
+      this.id = id;
+    }
+  }
+
+  private Interrupted toInterrupted(Open open, Instant now) {
+    StringBuilder text = new StringBuilder();
+    Map<Integer, String> kinds = new HashMap<>();
+    long chars = 0;
+    Usage reported = null;
+    for (int i = 0; i < open.events.size(); i++) {
+      JsonObject e = open.events.getJsonObject(i);
+      switch (e.getString("type", "")) {
+        case "block.start" -> kinds.put(e.getInteger("index", -1), e.getString("kind"));
+        case "block.delta" -> {
+          String t = e.getString("text");
+          String json = e.getString("partial_json");
+          chars += (t == null ? 0 : t.length()) + (json == null ? 0 : json.length());
+          if (t != null && "text".equals(kinds.get(e.getInteger("index", -1)))) {
+            text.append(t);
+          }
+        }
+        case "response.end" -> {
+          JsonObject u = e.getJsonObject("usage", new JsonObject());
+          reported = new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write"));
+        }
+        default -> { }
+      }
+    }
+    JsonObject route = open.route;
+    boolean estimated = reported == null || reported.output() == null;
+    Usage usage = estimated
+        ? new Usage(route.getLong("input_estimate"), (chars + 3) / 4, null, null)
+        : reported;
+    if (estimated) {
+      outputEstimated++;
+    }
+    BigDecimal cost = route.containsKey("pricing") ? CostCalculator.cost(usage, pricing(route.getJsonObject("pricing"))) : null;
+    JsonObject error = new JsonObject().put("status", 503).put("type", "interrupted").put("reason", "interrupted")
+        .put("message", "The node stopped while this answer was in flight; the text and usage are those seen until then")
+        .put("retryable", true);
+    JsonArray events = open.events.copy();
+    events.add(new JsonObject().put("type", "error").put("error", error.copy()).put("seq", events.size()));
+    JsonObject meta = open.meta;
+    Instant created = Instant.ofEpochSecond(meta.getLong("created", now.getEpochSecond()));
+    ResponseRecord response = new ResponseRecord(open.id, ResponseRecord.Status.FAILED, meta.getString("format"), meta.getString("model"),
+        route.getString("provider"), route.getString("endpoint"), created, now, text.toString(), "error", usage, cost, true, null,
+        events, error, meta.getString("client_id"), null);
+    String reason = (route.getString("reason") == null ? "" : route.getString("reason") + "; ") + (estimated
+        ? "interrupted: output tokens counted from " + chars + " streamed characters (4 a token), input estimated from the prompt"
+        : "interrupted: usage as the provider reported it");
+    LedgerEntry ledger = new LedgerEntry(open.id, meta.getString("client_id"), route.getString("provider"), route.getString("endpoint"),
+        meta.getString("model"), route.getString("upstream_model"), usage, cost,
+        Math.max(0, now.toEpochMilli() - created.toEpochMilli()), -1, open.events.isEmpty() ? 503 : 200,
+        route.getInteger("attempts", 0), reason, meta.getBoolean("stream", false), now.toEpochMilli());
+    return new Interrupted(response, ledger);
+  }
+
+  private static ModelConfig.Pricing pricing(JsonObject p) {
+    return new ModelConfig.Pricing(decimal(p, "input"), decimal(p, "output"), decimal(p, "cache_read"), decimal(p, "cache_write"));
+  }
+
+  private static BigDecimal decimal(JsonObject p, String key) {
+    String v = p.getString(key);
+    return v == null ? BigDecimal.ZERO : new BigDecimal(v);
+  }
+}
