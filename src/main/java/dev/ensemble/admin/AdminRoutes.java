@@ -15,7 +15,7 @@ import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
- * The admin API ({@code /admin/*}, behind the admin key): status, usage, gateway clients and provider keys. The
+ * The admin API ({@code /admin/*}, behind the admin key): status, usage, the response cache, gateway clients and provider keys. The
  * node mounts these routes next to the public API's; the handlers hold no mutable state of their own.
  */
 public final class AdminRoutes {
@@ -27,9 +27,11 @@ public final class AdminRoutes {
   private final LogBuffers logs;
   private final Supplier<JsonObject> cluster;
   private final ClientRegistry clients;
+  private final CacheHandler cache;
 
   public AdminRoutes(EnsembleConfig config, RateLimiter rateLimiter, long startedAtEpochSeconds, Supplier<JsonArray> verticles,
-      LogBuffers logs, Supplier<JsonObject> cluster, ClientRegistry clients) {
+      LogBuffers logs, Supplier<JsonObject> cluster, ClientRegistry clients, CacheHandler cache) {
+    this.cache = cache;
     this.config = config;
     this.rateLimiter = rateLimiter;
     this.startedAtEpochSeconds = startedAtEpochSeconds;
@@ -44,6 +46,7 @@ public final class AdminRoutes {
     router.route("/admin/*").handler(new AdminAuth(config.server().adminKey()));
     router.get("/admin/status").handler(new StatusHandler(config, rateLimiter, startedAtEpochSeconds, verticles, logs, cluster));
     router.get("/admin/usage").handler(new UsageHandler(Clock.systemUTC(), cluster));
+    router.get("/admin/cache").handler(cache::handle);
     ClientsHandler clientsHandler = new ClientsHandler(clients, new SecureRandom(), Clock.systemUTC());
     router.post("/admin/clients").handler(body).handler(clientsHandler::create);
     router.get("/admin/clients").handler(clientsHandler::list);

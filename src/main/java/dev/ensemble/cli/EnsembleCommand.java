@@ -10,7 +10,7 @@ import java.util.Properties;
 /** {@code ensemble}: the command line of the gateway. */
 @Command(name = "ensemble", mixinStandardHelpOptions = true, versionProvider = EnsembleCommand.Version.class,
     description = "LLM inference gateway: one endpoint, many providers and keys.",
-    subcommands = {ServeCommand.class, CheckConfigCommand.class, BalanceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, CheckConfigCommand.class, BalanceCommand.class, CacheTuneCommand.class, CommandLine.HelpCommand.class})
 public final class EnsembleCommand implements Runnable {
 
   @CommandLine.Spec

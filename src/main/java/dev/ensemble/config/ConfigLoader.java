@@ -54,7 +54,7 @@ public final class ConfigLoader {
 
   private EnsembleConfig parse(String yaml, Path baseDir) {
     ConfigNode top = new ConfigNode(readTree(yaml), "", env)
-        .allow("server", "storage", "responses", "redis", "cluster", "catalog", "providers", "models", "routes");
+        .allow("server", "storage", "responses", "redis", "cluster", "catalog", "providers", "models", "routes", "response_cache");
     Catalog catalog = catalog(top, baseDir);
     CacheDefaults cacheDefaults = CacheDefaults.builtIn(catalog.cacheDefaults());
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
@@ -65,9 +65,15 @@ public final class ConfigLoader {
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
     ServerConfig server = server(top.object("server"));
     top.entries("routes").forEach((name, node) -> routes.put(name, route(name, node, server.requestTimeoutMs())));
+    Map<String, ResponseCacheConfig> modelCaches = new LinkedHashMap<>();
+    top.entries("models").forEach((name, node) -> {
+      if (node.has("response_cache")) {
+        modelCaches.put(name, responseCache(node.object("response_cache"), "response_cache"));
+      }
+    });
     EnsembleConfig config = new EnsembleConfig(server, storage(top.object("storage")),
         responses(top.object("responses")), redis(top.object("redis")), cluster(top.object("cluster")),
-        providers, models, routes);
+        providers, models, routes, cacheConfig(top.object("response_cache"), modelCaches));
     crossCheck(config);
     return config;
   }
@@ -301,7 +307,7 @@ public final class ConfigLoader {
   }
 
   private static DeclaredModel model(String name, ConfigNode n) {
-    n.allow("kind", "pricing", "cache", "modalities", "providers");
+    n.allow("kind", "pricing", "cache", "response_cache", "modalities", "providers");
     ModelKind kind = n.enumValue("kind", ModelKind.class, null);
     List<DeclaredModel.Serving> served = n.list("providers", s -> {
       s.allow("provider", "model", "pricing", "cache", "modalities");
@@ -317,9 +323,24 @@ public final class ConfigLoader {
   }
 
   private RouteConfig route(String name, ConfigNode n, long requestTimeoutMs) {
-    n.allow("model", "fallback", "retry", "cache", "timeout_ms");
+    n.allow("model", "fallback", "retry", "cache", "timeout_ms", "operation");
     ConfigNode r = n.object("retry").allow("max_attempts", "initial_backoff_ms", "jitter");
-    ConfigNode c = n.object("cache").allow("type", "threshold", "ttl_seconds", "embedding_model", "audit_sample_rate");
+    long backoff = r.integer("initial_backoff_ms", 100);
+    if (backoff < 0) {
+      throw new ConfigException(r.pathOf("initial_backoff_ms"), "must be >= 0");
+    }
+    String operation = n.string("operation", "");
+    if (!operation.isEmpty() && !RouteConfig.OPERATIONS.contains(operation)) {
+      throw new ConfigException(n.pathOf("operation"), "must be one of " + String.join(", ", RouteConfig.OPERATIONS) + ", got '" + operation + "'");
+    }
+    return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
+        new RouteConfig.Retry(r.positiveInt("max_attempts", 4), backoff, r.bool("jitter", true)),
+        responseCache(n.object("cache"), "cache"), n.positive("timeout_ms", requestTimeoutMs), operation);
+  }
+
+  /** A response cache policy ({@code routes.<name>.cache}, {@code models.<name>.response_cache}). */
+  private static ResponseCacheConfig responseCache(ConfigNode c, String key) {
+    c.allow("type", "threshold", "ttl_seconds", "embedding_model", "audit_sample_rate", "max_entries", "shared", "tool_calls", "sampled");
     String cacheType = c.string("type", "none");
     if (!List.of("none", "exact", "semantic").contains(cacheType)) {
       throw new ConfigException(c.pathOf("type"), "must be one of none, exact, semantic, got '" + cacheType + "'");
@@ -328,18 +349,22 @@ public final class ConfigLoader {
     if (threshold <= 0 || threshold > 1) {
       throw new ConfigException(c.pathOf("threshold"), "must be in (0, 1]");
     }
-    long backoff = r.integer("initial_backoff_ms", 100);
-    if (backoff < 0) {
-      throw new ConfigException(r.pathOf("initial_backoff_ms"), "must be >= 0");
-    }
     double audit = c.decimal("audit_sample_rate", BigDecimal.ZERO).doubleValue();
     if (audit < 0 || audit > 1) {
       throw new ConfigException(c.pathOf("audit_sample_rate"), "must be in [0, 1]");
     }
-    return new RouteConfig(name, n.requiredString("model"), n.stringList("fallback"),
-        new RouteConfig.Retry(r.positiveInt("max_attempts", 4), backoff, r.bool("jitter", true)),
-        new RouteConfig.Cache(cacheType, threshold, c.positive("ttl_seconds", 86_400), c.string("embedding_model", ""), audit),
-        n.positive("timeout_ms", requestTimeoutMs));
+    String embedding = c.string("embedding_model", "");
+    if (!embedding.isEmpty() && !"semantic".equals(cacheType)) {
+      throw new ConfigException(c.pathOf("embedding_model"), "only a semantic cache embeds prompts (type: semantic)");
+    }
+    return new ResponseCacheConfig(cacheType, threshold, c.positive("ttl_seconds", 86_400), embedding, audit,
+        c.positiveInt("max_entries", 10_000), c.bool("shared", false), c.bool("tool_calls", false), c.bool("sampled", false));
+  }
+
+  private static CacheConfig cacheConfig(ConfigNode n, Map<String, ResponseCacheConfig> models) {
+    n.allow("native_dir", "audit_log_max_bytes", "audit_log_files");
+    return new CacheConfig(n.string("native_dir", ""), n.positive("audit_log_max_bytes", CacheConfig.DEFAULT.auditLogMaxBytes()),
+        n.positiveInt("audit_log_files", CacheConfig.DEFAULT.auditLogFiles()), models);
   }
 
   private static void crossCheck(EnsembleConfig config) {
@@ -361,7 +386,31 @@ public final class ConfigLoader {
       for (int i = 0; i < r.fallback().size(); i++) {
         checkModelRef(config, r.fallback().get(i), "routes." + name + ".fallback[" + i + "]");
       }
+      checkEmbedder(config, r.cache(), "routes." + name + ".cache.embedding_model");
+      ModelConfig m = config.models().get(r.model());
+      String operation = !r.operation().isEmpty() ? r.operation()
+          : m == null || m.kind() == null || m.kind() == ModelKind.CHAT ? "chat" : m.kind() == ModelKind.EMBEDDING ? "embeddings" : "images";
+      if (r.cache().enabled() && !"chat".equals(operation)) {
+        throw new ConfigException("routes." + name + ".cache.type", "only chat workflows cache responses; this route fronts " + operation);
+      }
     });
+    config.cache().models().forEach((name, c) -> checkEmbedder(config, c, "models." + name + ".response_cache.embedding_model"));
+  }
+
+  /** A semantic cache's embedder is the built-in one or an embedding model of the catalog. */
+  private static void checkEmbedder(EnsembleConfig config, ResponseCacheConfig cache, String path) {
+    String model = cache.embeddingModel();
+    if (model.isEmpty() || ResponseCacheConfig.LOCAL_EMBEDDER.equals(model)) {
+      return;
+    }
+    ModelConfig m = config.models().get(model);
+    if (m == null) {
+      throw new ConfigException(path, "unknown embedding model '" + model + "' (not under models:, and not "
+          + ResponseCacheConfig.LOCAL_EMBEDDER + ")");
+    }
+    if (m.kind() == ModelKind.IMAGE) {
+      throw new ConfigException(path, "'" + model + "' is an image model, not an embedding model");
+    }
   }
 
   private static void checkModelRef(EnsembleConfig config, String model, String path) {

@@ -83,6 +83,8 @@ public final class ConfigPrinter {
         .addMixIn(ProviderConfig.class, OmitName.class)
         .addMixIn(ModelConfig.class, OmitNameAndUnset.class)
         .addMixIn(RouteConfig.class, OmitName.class)
+        .addMixIn(EnsembleConfig.class, CacheAsResponseCache.class)
+        .addMixIn(CacheConfig.class, OmitModels.class)
         .addMixIn(ModelConfig.CacheOverride.class, OmitUnset.class)
         .addMixIn(ModelConfig.Pricing.class, OmitUnset.class);
     try {
@@ -90,6 +92,17 @@ public final class ConfigPrinter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render config", e);
     }
+  }
+
+  /** The node-wide response-cache settings are written {@code response_cache:}. */
+  private abstract static class CacheAsResponseCache {
+    @com.fasterxml.jackson.annotation.JsonProperty("response_cache")
+    abstract CacheConfig cache();
+  }
+
+  /** Model policies are written under their models ({@code models.<name>.response_cache}), not here; not printed yet. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties("models")
+  private abstract static class OmitModels {
   }
 
   /** Names are the map keys already; printing them again would make the output unloadable. */

@@ -14,7 +14,14 @@ public record EnsembleConfig(
     ClusterConfig cluster,
     Map<String, ProviderConfig> providers,
     Map<String, ModelConfig> models,
-    Map<String, RouteConfig> routes) {
+    Map<String, RouteConfig> routes,
+    CacheConfig cache) {
+
+  /** Without node-wide response-cache settings (no model caches responses). */
+  public EnsembleConfig(ServerConfig server, StorageConfig storage, ResponsesConfig responses, RedisConfig redis, ClusterConfig cluster,
+      Map<String, ProviderConfig> providers, Map<String, ModelConfig> models, Map<String, RouteConfig> routes) {
+    this(server, storage, responses, redis, cluster, providers, models, routes, CacheConfig.DEFAULT);
+  }
 
   public EnsembleConfig {
     providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));

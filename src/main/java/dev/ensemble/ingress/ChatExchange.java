@@ -8,6 +8,7 @@ import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.pools.AttemptOutcome;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 
 /**
  * One client request from routing to its last byte, across as many {@link UpstreamAttempt}s as it takes:
@@ -79,6 +81,8 @@ final class ChatExchange {
   private Selection last;
   private int attempts;
   private int attemptsOfModel;
+  private BiConsumer<UnifiedResponse, BigDecimal> answered;
+  private boolean audit;
 
   ChatExchange(Vertx vertx, ClientChannel client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
       RouteConfig route, ClientCall call, RoutingHints hints, Selection first, ResponseContext context, ClientAccount account,
@@ -104,11 +108,25 @@ final class ChatExchange {
   }
 
   void run() {
-    live.register(context.requestId(), journal);
-    live.crashJournal().started(context.requestId(), new JsonObject().put("client_id", account.clientId()).put("format", dialect.name())
-        .put("model", context.model()).put("created", context.createdEpochSeconds()).put("stream", request.stream()));
+    if (!audit) {
+      live.register(context.requestId(), journal);
+      live.crashJournal().started(context.requestId(), new JsonObject().put("client_id", account.clientId()).put("format", dialect.name())
+          .put("model", context.model()).put("created", context.createdEpochSeconds()).put("stream", request.stream()));
+    }
     deadlineTimer = vertx.setTimer(timeoutMs, t -> onDeadline());
     attempt(last);
+  }
+
+  /** Called with the answer and its upstream cost once a complete answer was delivered (the response cache stores it). */
+  ChatExchange onAnswered(BiConsumer<UnifiedResponse, BigDecimal> listener) {
+    this.answered = listener;
+    return this;
+  }
+
+  /** A cache audit's re-ask: not persisted as a response, and its ledger row is marked {@code AUDIT}. */
+  ChatExchange asAudit() {
+    this.audit = true;
+    return this;
   }
 
   /** The request's own time is up: whatever is under way ends now, and no further attempt starts. */
@@ -216,8 +234,12 @@ final class ChatExchange {
         onFailure(selection, result.failure());
       } else {
         finish();
+        UnifiedResponse complete = answered == null || result.clientStatus() != 200 ? null : journal.completedAnswer();
         persist(selection, result.usage());
         ledger(selection, result.clientStatus(), result.usage(), result.timeToFirstByteMs());
+        if (complete != null) {
+          answered.accept(complete, CostCalculator.cost(result.usage(), selection.pricing()));
+        }
       }
     });
   }
@@ -315,7 +337,7 @@ final class ChatExchange {
     vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), account.clientId(), selection.pool().name(),
         selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, cost,
         (System.nanoTime() - startNanos) / 1_000_000, timeToFirstByteMs, status, attempts, selection.decision().reason(), request.stream(),
-        System.currentTimeMillis()));
+        System.currentTimeMillis(), null, audit ? "AUDIT" : null, null));
   }
 
   /**
@@ -324,6 +346,10 @@ final class ChatExchange {
    * {@link LiveResponses}): an answer whose client left is always stored.
    */
   private void persist(Selection selection, Usage usage) {
+    if (audit) {
+      journal.close();
+      return;
+    }
     if (journal.isEmpty() || !call.store() || !live.awaitStore(!client.closed())) {
       retire();
       return;

@@ -1,14 +1,11 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.cache.CacheDirectives;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.config.RouteConfig;
-import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
-import dev.ensemble.ratelimit.RateLimiter;
-import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
-import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.RequestJson;
@@ -27,30 +24,22 @@ import java.util.function.Function;
  * 429 before anything else), parse and validate the body, route it, and hand it to a
  * {@link ChatExchange}; a call that continues a stored conversation ({@code previous_response_id}) first has
  * that conversation loaded ({@link StoredResponses}). {@code routeOf} gives the named workflow a request came in on (its model replaces the
- * body's, its retry and fallback settings govern failover), or null for the plain chat routes.
+ * body's, its retry and fallback settings govern failover, its cache policy applies), or null for the plain chat routes.
+ * The {@link ChatLauncher} asks the response cache first when a policy covers the request ({@code Cache-Control}
+ * request directives honoured).
  */
 final class ChatHandler implements Handler<RoutingContext> {
 
   private final ClientDialect dialect;
-  private final ModelRouter router;
-  private final RateLimiter rateLimiter;
-  private final GatewayMetrics metrics;
+  private final ChatLauncher launcher;
   private final Function<RoutingContext, RouteConfig> routeOf;
-  private final LiveResponses live;
   private final StoredResponses conversations;
-  private final long requestTimeoutMs;
 
-  ChatHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      Function<RoutingContext, RouteConfig> routeOf, LiveResponses live, StoredResponses conversations,
-      long requestTimeoutMs) {
-    this.conversations = conversations;
+  ChatHandler(ClientDialect dialect, ChatLauncher launcher, Function<RoutingContext, RouteConfig> routeOf, StoredResponses conversations) {
     this.dialect = dialect;
-    this.router = router;
-    this.rateLimiter = rateLimiter;
-    this.metrics = metrics;
+    this.launcher = launcher;
     this.routeOf = routeOf;
-    this.live = live;
-    this.requestTimeoutMs = requestTimeoutMs;
+    this.conversations = conversations;
   }
 
   @Override
@@ -97,10 +86,9 @@ final class ChatHandler implements Handler<RoutingContext> {
     UnifiedRequest request = call.request();
     String session = ctx.request().getHeader(Headers.SESSION);
     RoutingHints hints = RoutingHints.of(session != null ? session : call.sessionKey());
-    Selection selection = metrics.timeRouting(() -> router.decide(request, hints));
     ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000, call.echo());
-    new ChatExchange(ctx.vertx(), new HttpChannel(ctx.response(), dialect, context), dialect, router, rateLimiter, route, call, hints,
-        selection, context, account, live, requestTimeoutMs).run();
+    launcher.launch(ctx.vertx(), new HttpChannel(ctx.response(), dialect, context), dialect, route, call, hints, context, account,
+        CacheDirectives.parse(ctx.request().getHeader(Headers.CACHE_CONTROL)));
   }
 
   /** The path parameters (e.g. Gemini's {@code model:method}) and the query string, for the dialect to read. */

@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.cache.Lookup;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
@@ -21,6 +22,12 @@ interface ClientChannel {
 
   /** The endpoint an attempt goes to, before the first byte (HTTP: the {@code X-Ensemble-*} headers). */
   void routed(RoutingDecision decision, int attempts);
+
+  /**
+   * What the response cache did, before anything is sent (HTTP: {@code X-Cache-Status}, and for a hit {@code Age}
+   * and, semantic, {@code X-Cache-Similarity}; WebSocket: a {@code cache} object on {@code response.start}).
+   */
+  void cached(Lookup lookup, long nowMillis);
 
   /** A streamed answer to {@code request} begins: fresh rendering state, nothing sent yet. */
   void beginStream(UnifiedRequest request);

@@ -9,6 +9,10 @@ final class Headers {
   static final String ROUTE_REASON = "X-Ensemble-Route-Reason";
   static final String ATTEMPTS = "X-Ensemble-Attempts";
   static final String SESSION = "X-Ensemble-Session";
+  static final String CACHE_STATUS = "X-Cache-Status";
+  static final String CACHE_AGE = "Age";
+  static final String CACHE_SIMILARITY = "X-Cache-Similarity";
+  static final String CACHE_CONTROL = "Cache-Control";
 
   private Headers() {
   }

@@ -1,5 +1,7 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.cache.CacheStatus;
+import dev.ensemble.cache.Lookup;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
@@ -37,6 +39,21 @@ final class HttpChannel implements ClientChannel {
         .putHeader(Headers.ENDPOINT, decision.endpointId())
         .putHeader(Headers.ROUTE_REASON, decision.reason())
         .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+  }
+
+  @Override
+  public void cached(Lookup lookup, long nowMillis) {
+    response.putHeader(Headers.CACHE_STATUS, lookup.status().name());
+    if (lookup.hit()) {
+      response.putHeader(Headers.CACHE_AGE, Long.toString(lookup.entry().ageSeconds(nowMillis)))
+          .putHeader(Headers.PROVIDER, CacheReplay.PROVIDER)
+          .putHeader(Headers.ENDPOINT, CacheReplay.PROVIDER)
+          .putHeader(Headers.ROUTE_REASON, CacheReplay.reason(lookup))
+          .putHeader(Headers.ATTEMPTS, "0");
+      if (lookup.status() == CacheStatus.SEMANTIC_HIT) {
+        response.putHeader(Headers.CACHE_SIMILARITY, String.format(java.util.Locale.ROOT, "%.4f", lookup.similarity()));
+      }
+    }
   }
 
   @Override

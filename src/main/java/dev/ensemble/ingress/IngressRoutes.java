@@ -63,32 +63,44 @@ public final class IngressRoutes {
     long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
     StoredResponses stored = new StoredResponses(services.live(), access);
+    ResponseCaching caching = services.caching();
+    CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.audits(), caching.embedders(), openAi);
+    ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
+        requestTimeoutMs);
+    auditor.bind(launcher);
     for (ClientDialect dialect : dialects.all()) {
-      ChatHandler chat = new ChatHandler(dialect, modelRouter, rateLimiter, services.metrics(), ctx -> null, services.live(), stored,
-          requestTimeoutMs);
+      ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
       dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
       if (dialect.storedResponsePath() != null) {
         router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
         router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
       }
     }
-    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
-      if (routes.containsKey(ctx.pathParam("name"))) {
-        ctx.next();
-      } else {
-        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
-            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
-      }
-    }).handler(new ChatHandler(openAi, modelRouter, rateLimiter, services.metrics(), ctx -> routes.get(ctx.pathParam("name")), services.live(),
-        stored, requestTimeoutMs));
-    router.get("/v1/ws").handler(new WebSocketHandler(dialects, modelRouter, rateLimiter, services.metrics(), services.live(),
-        WebSocketHandler.PING_INTERVAL_MS, requestTimeoutMs, lifecycle));
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
-    router.post("/v1/embeddings").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs));
-    router.post("/v1/images/generations").handler(body).handler(new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs));
+    OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs);
+    OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(),
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs);
+    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored);
+    OperationHandler workflowEmbeddings = embeddingsHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
+    OperationHandler workflowImages = imagesHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
+    router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
+      RouteConfig route = routes.get(ctx.pathParam("name"));
+      if (route == null) {
+        ErrorResponder.send(ctx.response(), openAi, new GatewayError(ErrorType.NOT_FOUND, 404,
+            "No workflow named '" + ctx.pathParam("name") + "' is configured under routes:", false, null, null));
+        return;
+      }
+      switch (WorkflowOperation.of(route, modelRouter.kindOf(route.model()))) {
+        case "embeddings" -> workflowEmbeddings.handle(ctx);
+        case "images" -> workflowImages.handle(ctx);
+        default -> workflowChat.handle(ctx);
+      }
+    });
+    router.get("/v1/ws").handler(new WebSocketHandler(dialects, launcher, WebSocketHandler.PING_INTERVAL_MS, lifecycle));
+    router.post("/v1/embeddings").handler(body).handler(embeddingsHandler);
+    router.post("/v1/images/generations").handler(body).handler(imagesHandler);
     router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
     ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);

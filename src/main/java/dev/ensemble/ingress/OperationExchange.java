@@ -19,10 +19,8 @@ import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.routing.UsageReport;
-import dev.ensemble.wire.ClientDialect;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +41,7 @@ final class OperationExchange {
   private static final Logger LOG = LoggerFactory.getLogger(OperationExchange.class);
 
   private final Vertx vertx;
-  private final HttpServerResponse client;
-  private final ClientDialect dialect;
+  private final OperationSink client;
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
   private final Operation operation;
@@ -61,11 +58,20 @@ final class OperationExchange {
   private boolean attemptOver = true;
   private long deadlineTimer = -1;
 
-  OperationExchange(Vertx vertx, HttpServerResponse client, ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter,
+  private final String ledgerTag;
+
+  OperationExchange(Vertx vertx, OperationSink client, ModelRouter router, RateLimiter rateLimiter,
       Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account, long requestTimeoutMs) {
+    this(vertx, client, router, rateLimiter, operation, hints, first, requestId, account, requestTimeoutMs, null);
+  }
+
+  /** @param ledgerTag the ledger row's {@code cache_status} ({@code CACHE_EMBEDDING} for the response cache's own embeddings), or null */
+  OperationExchange(Vertx vertx, OperationSink client, ModelRouter router, RateLimiter rateLimiter,
+      Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account, long requestTimeoutMs,
+      String ledgerTag) {
     this.vertx = vertx;
     this.client = client;
-    this.dialect = dialect;
+    this.ledgerTag = ledgerTag;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.operation = operation;
@@ -107,10 +113,7 @@ final class OperationExchange {
       return;
     }
     attempts++;
-    client.putHeader(Headers.PROVIDER, selection.decision().provider())
-        .putHeader(Headers.ENDPOINT, selection.decision().endpointId())
-        .putHeader(Headers.ROUTE_REASON, selection.decision().reason())
-        .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+    client.routed(selection, attempts);
     long attemptStart = System.nanoTime();
     attemptOver = false;
     deadlineTimer = vertx.setTimer(Math.max(1, (deadlineNanos - attemptStart) / 1_000_000), t -> {
@@ -185,9 +188,7 @@ final class OperationExchange {
     long ttfb = (System.nanoTime() - startNanos) / 1_000_000;
     report(selection, 200, true, answer.usage(), answer.cost(), ttfb);
     ledger(selection, 200, answer.usage(), answer.images(), answer.cost(), ttfb);
-    if (!client.closed()) {
-      client.setStatusCode(200).putHeader("content-type", "application/json").end(answer.body().toBuffer());
-    }
+    client.answer(answer);
   }
 
   private void failed(Selection selection, long attemptStart, int status, ErrorClass errorClass, String cause, Long retryAfterMillis,
@@ -225,9 +226,7 @@ final class OperationExchange {
 
   private void fail(GatewayError error) {
     ledger(last, error.status(), Usage.UNKNOWN, null, BigDecimal.ZERO, -1);
-    if (!client.closed()) {
-      ErrorResponder.send(client, dialect, error);
-    }
+    client.fail(error);
   }
 
   /** The request's row of the usage ledger; its cost also goes to the client's spend this month at once. */
@@ -235,7 +234,7 @@ final class OperationExchange {
     account.bill(cost);
     vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(requestId, account.clientId(), selection.pool().name(),
         selection.endpoint().id(), model, selection.upstreamModel(), usage, cost, (System.nanoTime() - startNanos) / 1_000_000,
-        timeToFirstByteMs, status, attempts, selection.decision().reason(), false, System.currentTimeMillis(), images));
+        timeToFirstByteMs, status, attempts, selection.decision().reason(), false, System.currentTimeMillis(), images, ledgerTag, null));
   }
 
   private void report(Selection selection, int status, boolean answered, Usage usage, BigDecimal cost, long timeToFirstByteMs) {

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.config.RouteConfig;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
@@ -31,16 +32,31 @@ final class OperationHandler implements Handler<RoutingContext> {
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
   private final Parser parser;
+  private final java.util.function.Function<RoutingContext, RouteConfig> routeOf;
   private final long requestTimeoutMs;
 
   OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
       long requestTimeoutMs) {
+    this(dialect, router, rateLimiter, metrics, parser, requestTimeoutMs, null);
+  }
+
+  private OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, Parser parser,
+      long requestTimeoutMs, java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
     this.parser = parser;
     this.requestTimeoutMs = requestTimeoutMs;
+    this.routeOf = routeOf;
+  }
+
+  /**
+   * The same operation for a workflow route: the route's model replaces the body's {@code model}, its
+   * {@code timeout_ms} is the request's deadline.
+   */
+  OperationHandler forRoute(java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
+    return new OperationHandler(dialect, router, rateLimiter, metrics, parser, requestTimeoutMs, routeOf);
   }
 
   @Override
@@ -60,11 +76,16 @@ final class OperationHandler implements Handler<RoutingContext> {
 
   private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
     try {
-      Operation operation = parser.parse(ChatHandler.jsonBody(ctx.body().buffer()), now / 1000);
+      JsonObject body = ChatHandler.jsonBody(ctx.body().buffer());
+      RouteConfig route = routeOf == null ? null : routeOf.apply(ctx);
+      if (route != null) {
+        body.put("model", route.model());
+      }
+      Operation operation = parser.parse(body, now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      new OperationExchange(ctx.vertx(), response, dialect, router, rateLimiter, operation, hints, selection, requestId, account,
-          requestTimeoutMs).run();
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId,
+          account, route == null ? requestTimeoutMs : route.timeoutMs()).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

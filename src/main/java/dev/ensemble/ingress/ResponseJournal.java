@@ -236,6 +236,11 @@ final class ResponseJournal {
     return events.isEmpty();
   }
 
+  /** The whole answer when it reached its end cleanly (no error, not cancelled), else null. */
+  UnifiedResponse completedAnswer() {
+    return accumulator.ended() && error == null && cancelled == null ? accumulator.response() : null;
+  }
+
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost) {
     UnifiedResponse accumulated = accumulator.response();

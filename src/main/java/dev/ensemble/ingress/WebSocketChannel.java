@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.cache.Lookup;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
@@ -25,6 +26,7 @@ final class WebSocketChannel implements ClientChannel {
   private boolean cancelled;
   private boolean gone;
   private JsonObject terminal;
+  private JsonObject cache;
   private Handler<Void> onGone;
   private Handler<Void> onCancel;
 
@@ -38,6 +40,17 @@ final class WebSocketChannel implements ClientChannel {
   }
 
   @Override
+  public void cached(Lookup lookup, long nowMillis) {
+    cache = new JsonObject().put("status", lookup.status().name());
+    if (lookup.hit()) {
+      cache.put("age", lookup.entry().ageSeconds(nowMillis));
+      if (lookup.status() == dev.ensemble.cache.CacheStatus.SEMANTIC_HIT) {
+        cache.put("similarity", lookup.similarity());
+      }
+    }
+  }
+
+  @Override
   public void beginStream(UnifiedRequest request) {
   }
 
@@ -46,6 +59,8 @@ final class WebSocketChannel implements ClientChannel {
   public void write(StreamEvent event) {
     if (event instanceof StreamEvent.ResponseEnd || event instanceof StreamEvent.Error) {
       terminal = event.toJson();
+    } else if (event instanceof StreamEvent.ResponseStart && cache != null) {
+      send(event.toJson().put("cache", cache));
     } else {
       send(event.toJson());
     }

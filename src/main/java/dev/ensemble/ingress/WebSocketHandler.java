@@ -1,10 +1,7 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
-import dev.ensemble.ratelimit.RateLimiter;
-import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ClientDialects;
@@ -22,24 +19,15 @@ final class WebSocketHandler implements Handler<RoutingContext> {
   static final long PING_INTERVAL_MS = 30_000;
 
   private final ClientDialects dialects;
-  private final ModelRouter router;
-  private final RateLimiter rateLimiter;
-  private final GatewayMetrics metrics;
-  private final LiveResponses live;
+  private final ChatLauncher launcher;
   private final long pingIntervalMs;
-  private final long requestTimeoutMs;
   private final NodeLifecycle lifecycle;
 
-  WebSocketHandler(ClientDialects dialects, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics,
-      LiveResponses live, long pingIntervalMs, long requestTimeoutMs, NodeLifecycle lifecycle) {
+  WebSocketHandler(ClientDialects dialects, ChatLauncher launcher, long pingIntervalMs, NodeLifecycle lifecycle) {
     this.lifecycle = lifecycle;
-    this.live = live;
     this.dialects = dialects;
-    this.router = router;
-    this.rateLimiter = rateLimiter;
-    this.metrics = metrics;
+    this.launcher = launcher;
     this.pingIntervalMs = pingIntervalMs;
-    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   @Override
@@ -65,25 +53,8 @@ final class WebSocketHandler implements Handler<RoutingContext> {
     return dialects.names();
   }
 
-  ModelRouter router() {
-    return router;
-  }
-
-  /** {@code server.request_timeout_ms}: the deadline of each request sent over a socket. */
-  long requestTimeoutMs() {
-    return requestTimeoutMs;
-  }
-
-  RateLimiter rateLimiter() {
-    return rateLimiter;
-  }
-
-  GatewayMetrics metrics() {
-    return metrics;
-  }
-
-  LiveResponses live() {
-    return live;
+  ChatLauncher launcher() {
+    return launcher;
   }
 
   NodeLifecycle lifecycle() {

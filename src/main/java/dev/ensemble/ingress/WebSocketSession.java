@@ -1,11 +1,11 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.cache.CacheDirectives;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.routing.RoutingHints;
-import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.RequestJson;
@@ -28,7 +28,8 @@ import java.util.Map;
  * One client WebSocket on {@code /v1/ws}, confined to its event loop. Text frames from the client are
  * {@code {"type":"request","id":"c1","format":"openai"|"anthropic","body":{...}}} (admitted, routed and run like an
  * HTTP request, always streamed: each answer arrives as unified events through its {@link WebSocketChannel}) and
- * {@code {"type":"cancel","id":"c1"}}. Up to {@link #MAX_IN_FLIGHT} requests run at once, each under its own id. A
+ * {@code {"type":"cancel","id":"c1"}}; a request frame may carry {@code "cache_control": "no-cache"} (or {@code no-store}),
+ * the {@code Cache-Control} of an HTTP request. Up to {@link #MAX_IN_FLIGHT} requests run at once, each under its own id. A
  * frame that cannot be served gets an {@code error} event naming the problem ({@code request} is the frame's id, or
  * null; no {@code seq}: it belongs to no answer) and the socket stays open.
  *
@@ -147,12 +148,12 @@ final class WebSocketSession {
       if (admitted.failed()) {
         reject(id, GatewayError.from(admitted.cause()));
       } else {
-        serve(id, dialect, body, hints);
+        serve(id, dialect, body, hints, CacheDirectives.parse(frame.getValue("cache_control") instanceof String s ? s : null));
       }
     });
   }
 
-  private void serve(String id, ClientDialect dialect, JsonObject body, RoutingHints hints) {
+  private void serve(String id, ClientDialect dialect, JsonObject body, RoutingHints hints, CacheDirectives directives) {
     long now = System.currentTimeMillis();
     try {
       ClientCall call = dialect.decode(body, MultiMap.caseInsensitiveMultiMap());
@@ -162,12 +163,15 @@ final class WebSocketSession {
       }
       UnifiedRequest request = call.request().toBuilder().stream(true).build();
       RoutingHints routing = hints.session() == null && call.sessionKey() != null ? RoutingHints.of(call.sessionKey()) : hints;
-      Selection selection = services.metrics().timeRouting(() -> services.router().decide(request, routing));
       WebSocketChannel channel = new WebSocketChannel(this, id);
-      inFlight.put(id, channel);
       ResponseContext context = new ResponseContext(RequestIds.next(now), request.model(), now / 1000, call.echo());
-      new ChatExchange(vertx, channel, dialect, services.router(), services.rateLimiter(), null, call.withRequest(request), routing, selection, context,
-          account, services.live(), services.requestTimeoutMs()).run();
+      inFlight.put(id, channel);
+      try {
+        services.launcher().launch(vertx, channel, dialect, null, call.withRequest(request), routing, context, account, directives);
+      } catch (GatewayError e) {
+        inFlight.remove(id, channel);
+        throw e;
+      }
     } catch (GatewayError e) {
       reject(id, e);
     }

@@ -146,8 +146,11 @@ final class UsageMeters {
 
   private PromptCacheShare register(String provider, PromptCacheShare share) {
     Gauge.builder(MetricNames.CACHE_HIT_RATIO, share, PromptCacheShare::ratio)
-        .description("Share of prompt tokens read from provider prompt caches since start: cache_read / (input + cache_read + cache_write)")
+        .description("Share of requests answered from a cache: provider prompt caches (type=prompt, tokens) or the gateway's "
+            + "response cache (type=exact|semantic, requests)")
         .tag("provider", provider)
+        .tag("route", MetricNames.ALL_PROVIDERS)
+        .tag("type", "prompt")
         .strongReference(true)
         .register(registry);
     return share;

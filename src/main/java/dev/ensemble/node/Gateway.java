@@ -2,6 +2,18 @@ package dev.ensemble.node;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.bus.LocalCodec;
+import dev.ensemble.cache.AuditLog;
+import dev.ensemble.cache.CacheMeters;
+import dev.ensemble.cache.CachePolicies;
+import dev.ensemble.cache.CacheStore;
+import dev.ensemble.cache.Embedder;
+import dev.ensemble.cache.HazelcastCacheStore;
+import dev.ensemble.cache.LocalCacheStore;
+import dev.ensemble.cache.LocalEmbedder;
+import dev.ensemble.cache.ResponseCache;
+import dev.ensemble.config.ResponseCacheConfig;
+import dev.ensemble.ingress.PoolEmbedder;
+import dev.ensemble.ingress.ResponseCaching;
 import dev.ensemble.clients.ClientRegistry;
 import dev.ensemble.cluster.ClusterBridge;
 import dev.ensemble.cluster.ClusterMembership;
@@ -69,6 +81,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -98,6 +111,7 @@ public final class Gateway {
   private RateLimiter rateLimiter;
   private GatewayMetrics metrics;
   private MessageConsumer<?> clientDirectory;
+  private ResponseCache responseCache;
   private MessageConsumer<?> peerResponses;
   private MessageConsumer<?> health;
   private final NodeLifecycle lifecycle = new NodeLifecycle(() -> drain("admin request"));
@@ -191,6 +205,10 @@ public final class Gateway {
       chain = chain.compose(v -> directory.unregister());
     }
     return chain.onComplete(ar -> {
+      if (responseCache != null) {
+        responseCache.close();
+        responseCache = null;
+      }
       if (metrics != null) {
         metrics.close();
       }
@@ -300,10 +318,15 @@ public final class Gateway {
     this.live = live;
     this.config = config;
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
+    ResponseCaching caching = responseCaching(config, router, exact, registry);
+    if (caching.cache() != null) {
+      responseCache = caching.cache();
+      chain = chain.compose(v -> caching.cache().start());
+    }
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
           NodeServices services = new NodeServices(shared, router, exact, dialects, startedAt, this::verticles,
-              metrics, clients, live, logs, cluster, lifecycle);
+              metrics, clients, live, logs, cluster, lifecycle, caching);
           IngressVerticle verticle = new IngressVerticle(shared.server(), dialects, own -> HttpRoutes.build(own, services));
           ingress.add(verticle);
           return verticle;
@@ -324,6 +347,36 @@ public final class Gateway {
         .onSuccess(v -> LOG.info("Ensemble listening on http://{}:{} ({} providers, {} models, {} ingress instances)",
             config.server().host(), port, pools.size(), config.models().size(), instances))
         .recover(err -> stop().transform(v -> Future.failedFuture(err)));
+  }
+
+  /**
+   * The response cache when some route or model has a policy: entries in a Hazelcast map on a clustered node (each
+   * node indexing them), in process otherwise; the built-in embedder with its natives under
+   * {@code response_cache.native_dir} (default {@code natives/} next to the SQLite file), catalog embedding models
+   * through the pools; the audit log next to the SQLite file.
+   */
+  private ResponseCaching responseCaching(EnsembleConfig config, ModelRouter router, RateLimiter limiter, PrometheusMeterRegistry registry) {
+    CachePolicies policies = new CachePolicies(config);
+    if (!policies.any()) {
+      return ResponseCaching.NONE;
+    }
+    Path dataDir = Path.of(config.storage().sqlitePath()).toAbsolutePath().getParent();
+    Path nativeDir = config.cache().nativeDir().isEmpty() ? dataDir.resolve("natives") : Path.of(config.cache().nativeDir());
+    LocalEmbedder local = new LocalEmbedder(vertx, nativeDir);
+    Map<String, Embedder> embedders = new ConcurrentHashMap<>();
+    Function<String, Embedder> byName = name -> ResponseCacheConfig.LOCAL_EMBEDDER.equals(name) ? local
+        : embedders.computeIfAbsent(name, m -> new PoolEmbedder(vertx, m, router, limiter, config.server().requestTimeoutMs()));
+    CacheStore store = vertx.isClustered() ? new HazelcastCacheStore(vertx, hazelcast()) : new LocalCacheStore();
+    ResponseCache cache = new ResponseCache(vertx, policies, store, byName, new CacheMeters(registry), System::currentTimeMillis);
+    AuditLog audits = new AuditLog(dataDir, config.cache().auditLogMaxBytes(), config.cache().auditLogFiles());
+    return new ResponseCaching(cache, audits, byName);
+  }
+
+  private com.hazelcast.core.HazelcastInstance hazelcast() {
+    if (((io.vertx.core.internal.VertxInternal) vertx).clusterManager() instanceof io.vertx.spi.cluster.hazelcast.HazelcastClusterManager hz) {
+      return hz.getHazelcastInstance();
+    }
+    throw new ConfigException("cluster.enabled", "the response cache shares entries over Hazelcast, but the cluster manager is not Hazelcast's");
   }
 
   /** The vault for admin-added provider keys, or null when {@code storage.encryption_key} is not set. */
@@ -397,6 +450,7 @@ public final class Gateway {
   }
 
   private static EnsembleConfig withPort(EnsembleConfig c, int port) {
-    return new EnsembleConfig(c.server().withPort(port), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
+    return new EnsembleConfig(c.server().withPort(port), c.storage(), c.responses(), c.redis(), c.cluster(), c.providers(), c.models(), c.routes(),
+        c.cache());
   }
 }

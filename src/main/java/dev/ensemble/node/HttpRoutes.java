@@ -1,6 +1,7 @@
 package dev.ensemble.node;
 
 import dev.ensemble.admin.AdminRoutes;
+import dev.ensemble.admin.CacheHandler;
 import dev.ensemble.ingress.IngressRoutes;
 import dev.ensemble.ingress.JsonBodyReader;
 import dev.ensemble.ingress.NodeServices;
@@ -23,7 +24,7 @@ final class HttpRoutes {
     IngressRoutes api = new IngressRoutes(services);
     api.mount(router, body);
     new AdminRoutes(services.config(), services.rateLimiter(), services.startedAtEpochSeconds(), services.verticles(), services.logs(),
-        services.cluster(), services.clients()).mount(router, body);
+        services.cluster(), services.clients(), new CacheHandler(services.caching().cache(), services.caching().audits())).mount(router, body);
     // behind the admin key (AdminRoutes guards /admin/*): the same drain as SIGTERM, after which the process exits
     router.post("/admin/drain").handler(ctx -> {
       services.lifecycle().requestDrain();

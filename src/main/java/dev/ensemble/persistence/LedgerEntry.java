@@ -16,11 +16,21 @@ import java.math.BigDecimal;
  * @param status        the HTTP status the client got (200 for a stream, even one ended by an error event)
  * @param routeReason   the routing decision's reason for the last attempt
  * @param images        images generated ({@code /v1/images/generations}), null for other requests
+ * @param cacheStatus   {@code HIT} or {@code SEMANTIC_HIT} when the response cache answered (no upstream call), else null
+ * @param savedUsd      what the cached answer cost when it was fetched: the USD a hit saved, else null
  */
 public record LedgerEntry(
     String requestId, String clientId, String provider, String endpointId, String model, String upstreamModel, Usage usage,
     BigDecimal costUsd, long latencyMs, long timeToFirstByteMs, int status, int attempts, String routeReason, boolean stream,
-    long finishedAtMillis, Integer images) {
+    long finishedAtMillis, Integer images, String cacheStatus, BigDecimal savedUsd) {
+
+  /** A row of a request the upstream answered. */
+  public LedgerEntry(String requestId, String clientId, String provider, String endpointId, String model, String upstreamModel, Usage usage,
+      BigDecimal costUsd, long latencyMs, long timeToFirstByteMs, int status, int attempts, String routeReason, boolean stream,
+      long finishedAtMillis, Integer images) {
+    this(requestId, clientId, provider, endpointId, model, upstreamModel, usage, costUsd, latencyMs, timeToFirstByteMs, status, attempts,
+        routeReason, stream, finishedAtMillis, images, null, null);
+  }
 
   /** A row of a request that generated no images. */
   public LedgerEntry(String requestId, String clientId, String provider, String endpointId, String model, String upstreamModel, Usage usage,

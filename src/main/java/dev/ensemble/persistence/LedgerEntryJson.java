@@ -28,7 +28,9 @@ final class LedgerEntryJson {
         .put("route_reason", e.routeReason())
         .put("stream", e.stream())
         .put("finished_at", e.finishedAtMillis())
-        .put("images", e.images());
+        .put("images", e.images())
+        .put("cache_status", e.cacheStatus())
+        .put("saved_usd", e.savedUsd() == null ? null : e.savedUsd().toPlainString());
   }
 
   static LedgerEntry fromJson(JsonObject j) {
@@ -39,6 +41,6 @@ final class LedgerEntryJson {
         new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
         cost == null ? null : new BigDecimal(cost), j.getLong("latency_ms"), j.getLong("ttfb_ms"), j.getInteger("status"),
         j.getInteger("attempts"), j.getString("route_reason"), j.getBoolean("stream", false), j.getLong("finished_at"),
-        j.getInteger("images"));
+        j.getInteger("images"), j.getString("cache_status"), j.getString("saved_usd") == null ? null : new BigDecimal(j.getString("saved_usd")));
   }
 }

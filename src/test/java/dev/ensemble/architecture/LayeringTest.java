@@ -28,7 +28,7 @@ class LayeringTest {
       List.of("cli"),
       List.of("node", "balancer"),
       List.of("ingress", "admin", "fleet"),
-      List.of("metrics", "cluster"),
+      List.of("metrics", "cluster", "cache"),
       List.of("routing", "persistence"),
       List.of("clients", "keys"),
       List.of("pools", "ratelimit", "pricing"),

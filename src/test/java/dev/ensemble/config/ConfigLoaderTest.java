@@ -223,7 +223,7 @@ class ConfigLoaderTest {
     RouteConfig r = parse(MOCK + "routes:\n  r: { model: mock/x }\n").routes().get("r");
     assertEquals(List.of(), r.fallback());
     assertEquals(new RouteConfig.Retry(4, 100, true), r.retry());
-    assertEquals(new RouteConfig.Cache("none", 0.94, 86_400, "", 0), r.cache());
+    assertEquals(dev.ensemble.config.ResponseCacheConfig.NONE, r.cache());
     assertEquals(ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS, r.timeoutMs());
   }
 

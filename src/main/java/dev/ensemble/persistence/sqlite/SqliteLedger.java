@@ -21,8 +21,8 @@ public final class SqliteLedger implements LedgerStore {
   private static final String INSERT = """
       INSERT OR IGNORE INTO usage_ledger (request_id, client_id, provider, endpoint, model, upstream_model, input_tokens,
         output_tokens, cache_read_tokens, cache_write_tokens, cost_e10_usd, latency_ms, ttfb_ms, status, attempts, route_reason,
-        stream, finished_at, images)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        stream, finished_at, images, cache_status, saved_e10_usd)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   private final Pool pool;
 
@@ -61,6 +61,8 @@ public final class SqliteLedger implements LedgerStore {
         .addValue(r.routeReason())
         .addValue(r.stream() ? 1 : 0)
         .addValue(r.finishedAtMillis())
-        .addValue(r.images());
+        .addValue(r.images())
+        .addValue(r.cacheStatus())
+        .addValue(CostE10.of(r.savedUsd()));
   }
 }

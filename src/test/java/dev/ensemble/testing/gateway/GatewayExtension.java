@@ -244,7 +244,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     if ("data/responses".equals(responses.localDir())) {
       responses = new dev.ensemble.config.ResponsesConfig(responses.store(), scratchDir("responses"), responses.s3(), responses.maxPending());
     }
-    return new EnsembleConfig(c.server(), storage, responses, c.redis(), c.cluster(), c.providers(), c.models(), c.routes());
+    return new EnsembleConfig(c.server(), storage, responses, c.redis(), c.cluster(), c.providers(), c.models(), c.routes(), c.cache());
   }
 
   /** The node's Vert.x instance, e.g. to watch its event bus. */

@@ -1,0 +1,161 @@
+package dev.ensemble.cache;
+
+import dev.ensemble.testing.cluster.ClusterNodes;
+import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import dev.ensemble.testing.fake.Reply;
+import dev.ensemble.testing.gateway.GatewayExtension;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The response cache of a fleet: two Hazelcast-clustered nodes in one JVM ({@code LoopbackCluster}) share entries —
+ * one stored on either node is served by the other, exact or semantic (each node indexes the vectors it hears of) —
+ * and a third node that joins later loads the live entries.
+ */
+class ResponseCacheFleetIT {
+
+  private static final String ADMIN_KEY = "admin-cache-fleet";
+
+  @RegisterExtension @Order(1) static FakeUpstreamExtension fake = new FakeUpstreamExtension();
+
+  private static ClusterNodes nodes;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static String config(int i) {
+    return """
+        server: { host: 127.0.0.1, port: 0, admin_key: %s }
+        storage: { sqlite_path: %s/ensemble.db }
+        responses: { local_dir: %s }
+        cluster: { enabled: true }
+        providers:
+          oai:
+            type: openai
+            base_url: %s
+            keys: [ { name: k1, api_key: %s, endpoints: [ { id: oai-1 } ] } ]
+        models:
+          gpt-test:
+            pricing: { input: 0.15, output: 0.60 }
+            providers: [ { provider: oai, model: gpt-4o-mini } ]
+            response_cache: { type: exact, ttl_seconds: 600 }
+        routes:
+          faq:
+            model: gpt-test
+            cache: { type: semantic, threshold: 0.85 }
+        """.formatted(ADMIN_KEY, GatewayExtension.scratchDir("cache-fleet-sqlite-" + i), GatewayExtension.scratchDir("cache-fleet-responses-" + i),
+        fake.openAiBaseUrl(), GatewayExtension.OPENAI_KEY);
+  }
+
+  @BeforeAll
+  static void startTwoNodes() throws Exception {
+    nodes = ClusterNodes.start(3, ResponseCacheFleetIT::config);
+    nodes.stopNode(2);
+  }
+
+  @AfterAll
+  static void stopNodes() throws Exception {
+    if (nodes != null) {
+      nodes.close();
+    }
+  }
+
+  @Test
+  void anEntryStoredOnOneNodeIsServedByTheOtherAndLoadedByANodeThatJoinsLater() throws Exception {
+    fake.enqueue(Reply.text("shared answer"));
+    int before = entries(1);
+    JsonObject body = chat("What does the fleet share?");
+
+    HttpResponse<String> first = post(0, "/v1/chat/completions", body);
+    assertEquals("MISS", first.headers().firstValue("x-cache-status").orElseThrow(), first.body());
+    await(until(() -> entries(1) > before));
+    HttpResponse<String> second = post(1, "/v1/chat/completions", body);
+
+    assertEquals("HIT", second.headers().firstValue("x-cache-status").orElseThrow());
+    assertEquals("shared answer", text(second));
+    assertEquals(1, fake.requestCount());
+
+    nodes.startNode(2);
+    assertEquals(entries(0), entries(2), "the joining node loaded the live entries before it listened");
+    HttpResponse<String> fromThird = post(2, "/v1/chat/completions", body);
+    assertEquals("HIT", fromThird.headers().firstValue("x-cache-status").orElseThrow());
+    assertEquals("shared answer", text(fromThird));
+    assertEquals(1, fake.requestCount());
+  }
+
+  @Test
+  void aParaphraseOnTheOtherNodeIsASemanticHit() throws Exception {
+    fake.enqueue(Reply.text("Use the reset link."));
+    int before = entries(1);
+    HttpResponse<String> first = post(0, "/v1/workflows/faq", chat("How do I reset my password?"));
+    assertEquals("MISS", first.headers().firstValue("x-cache-status").orElseThrow(), first.body());
+    await(until(() -> entries(1) > before));
+
+    HttpResponse<String> paraphrase = post(1, "/v1/workflows/faq", chat("How can I reset my password?"));
+    assertEquals("SEMANTIC_HIT", paraphrase.headers().firstValue("x-cache-status").orElseThrow(), paraphrase.body());
+    assertEquals("Use the reset link.", text(paraphrase));
+  }
+
+  private static JsonObject chat(String prompt) {
+    return new JsonObject().put("model", "gpt-test")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", prompt)));
+  }
+
+  private static String text(HttpResponse<String> r) {
+    return new JsonObject(r.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
+  }
+
+  private HttpResponse<String> post(int node, String path, JsonObject body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(nodes.node(node).baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private int entries(int node) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(nodes.node(node).baseUrl() + "/admin/cache"))
+          .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body()).getInteger("entries");
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** Completes when {@code condition} (checked on a worker: it may block) holds, checking again on one-shot timers. */
+  private Future<Void> until(BooleanSupplier condition) {
+    Vertx vertx = nodes.node(0).vertx();
+    Promise<Void> done = Promise.promise();
+    check(vertx, condition, done);
+    return done.future();
+  }
+
+  private void check(Vertx vertx, BooleanSupplier condition, Promise<Void> done) {
+    vertx.executeBlocking(condition::getAsBoolean).onComplete(ok -> {
+      if (ok.succeeded() && ok.result()) {
+        done.tryComplete();
+      } else {
+        vertx.setTimer(25, t -> check(vertx, condition, done));
+      }
+    });
+  }
+
+  private static void await(Future<?> future) throws Exception {
+    future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+}
