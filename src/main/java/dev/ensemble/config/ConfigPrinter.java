@@ -88,21 +88,58 @@ public final class ConfigPrinter {
         .addMixIn(ModelConfig.CacheOverride.class, OmitUnset.class)
         .addMixIn(ModelConfig.Pricing.class, OmitUnset.class);
     try {
-      return mapper.writeValueAsString(config);
+      return mapper.writer().withAttribute(ModelsWithResponseCaches.POLICIES, config.cache().models()).writeValueAsString(config);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render config", e);
     }
   }
 
-  /** The node-wide response-cache settings are written {@code response_cache:}. */
+  /**
+   * The node-wide response-cache settings are written {@code response_cache:}; each model's policy under the model,
+   * as {@code models.<name>.response_cache}.
+   */
   private abstract static class CacheAsResponseCache {
     @com.fasterxml.jackson.annotation.JsonProperty("response_cache")
     abstract CacheConfig cache();
+
+    @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = ModelsWithResponseCaches.class)
+    abstract java.util.Map<String, ModelConfig> models();
   }
 
-  /** Model policies are written under their models ({@code models.<name>.response_cache}), not here; not printed yet. */
+  /** Model policies are written under their models ({@code models.<name>.response_cache}), not in {@code response_cache:}. */
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties("models")
   private abstract static class OmitModels {
+  }
+
+  /**
+   * {@code models:}, each model followed by its {@code response_cache} when it sets one (the policies live in
+   * {@link CacheConfig#models()}, handed over as the writer attribute {@link #POLICIES}).
+   */
+  private static final class ModelsWithResponseCaches extends StdSerializer<java.util.Map<String, ModelConfig>> {
+
+    static final String POLICIES = "ensemble.responseCaches";
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ModelsWithResponseCaches() {
+      super((Class) java.util.Map.class);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void serialize(java.util.Map<String, ModelConfig> models, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      java.util.Map<String, ResponseCacheConfig> policies = (java.util.Map<String, ResponseCacheConfig>) provider.getAttribute(POLICIES);
+      gen.writeStartObject();
+      for (java.util.Map.Entry<String, ModelConfig> e : models.entrySet()) {
+        gen.writeFieldName(e.getKey());
+        provider.defaultSerializeValue(new PrintedModel(e.getValue(), policies == null ? null : policies.get(e.getKey())), gen);
+      }
+      gen.writeEndObject();
+    }
+  }
+
+  /** A model as printed: its own fields, then its response cache policy when it has one. */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  private record PrintedModel(@com.fasterxml.jackson.annotation.JsonUnwrapped ModelConfig model, ResponseCacheConfig responseCache) {
   }
 
   /** Names are the map keys already; printing them again would make the output unloadable. */

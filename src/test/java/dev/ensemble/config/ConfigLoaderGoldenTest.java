@@ -21,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Golden config files: every {@code config/valid/*.yaml} loads to exactly the values in its sibling {@code *.resolved}
  * (the config as {@link ConfigPrinter} prints it; run with {@code -Densemble.golden.write=true} to rewrite them after a
  * deliberate change, then read the diff); every {@code config/invalid/*.yaml} fails with
- * exactly the message in its sibling {@code *.error} file. All run against one fixed environment.
+ * exactly the message in its sibling {@code *.error} file; every valid file's printout loads back as the same config
+ * (what {@code check-config} promises), with each secret and URL user-info as its mask. All run against one fixed
+ * environment.
  */
 class ConfigLoaderGoldenTest {
 
@@ -45,6 +47,16 @@ class ConfigLoaderGoldenTest {
       Files.writeString(Path.of("src/test/resources/config/valid").resolve(resolved.getFileName()), ConfigPrinter.toYaml(config));
     }
     assertEquals(Files.readString(resolved), ConfigPrinter.toYaml(config), name + ": every value as loaded (defaults filled, secrets masked)");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("validFiles")
+  void printedConfigLoadsBackAsTheSameConfig(String name) throws IOException {
+    EnsembleConfig original = new ConfigLoader(ENV).load(dir("valid").resolve(name));
+
+    EnsembleConfig reloaded = new ConfigLoader(ENV).parse(ConfigPrinter.toYaml(original));
+
+    assertEquals(AsPrinted.of(original), reloaded, name + ": the printout (secrets as their masks) loads back as the same config");
   }
 
   @ParameterizedTest(name = "{0}")

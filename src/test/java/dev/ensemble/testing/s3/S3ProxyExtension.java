@@ -8,7 +8,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,9 +81,7 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return dev.ensemble.testing.FreePorts.next();
   }
 
   private static void restore(String property, String previous) {
