@@ -224,7 +224,9 @@ final class ChatExchange {
         .put("reason", selection.decision().reason()).put("input_estimate", PromptSize.tokens(request))
         .put("pricing", new JsonObject().put("input", pricing.input().toPlainString()).put("output", pricing.output().toPlainString())
             .put("cache_read", pricing.cacheRead().toPlainString()).put("cache_write", pricing.cacheWrite().toPlainString())));
-    LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
+    }
     inFlight = new UpstreamAttempt(vertx, client, request, selection, context, journal, account.onDisconnect());
     inFlight.run().onComplete(ar -> {
       inFlight = null;

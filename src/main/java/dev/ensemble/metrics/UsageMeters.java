@@ -19,7 +19,9 @@ import java.util.function.Predicate;
 /**
  * Meters fed by the {@link UsageReport} published after every upstream attempt: tokens, cost, time to first
  * byte, the prompt-cache hit ratio and failovers. Called on one thread only (the {@link MetricsVerticle}'s
- * event loop), which owns the memory of recently failed attempts; the meters themselves are thread-safe.
+ * event loop), which owns the memory of recently failed attempts and the maps of registered meters (each series'
+ * meters are registered with the registry once, on first use, and looked up by their label values afterwards);
+ * the meters themselves are thread-safe.
  *
  * <p>A <b>failover</b> is counted when a request's attempt {@code n > 1} is reported: its attempt {@code n-1}
  * failed before any byte reached the client and the request was sent elsewhere (another endpoint of the
@@ -42,6 +44,10 @@ final class UsageMeters {
   private final Predicate<String> configuredModel;
   private final PromptCacheShare overall = new PromptCacheShare();
   private final Map<String, PromptCacheShare> byProvider = new HashMap<>();
+  // Each series' meters, registered on first use and then only looked up: no tag building or registry lookup per report.
+  private final Map<FailoverSeries, Counter> failovers = new HashMap<>();
+  private final Map<EndpointSeries, Timer> timesToFirstByte = new HashMap<>();
+  private final Map<ModelSeries, ModelMeters> byModel = new HashMap<>();
   private final Map<String, UsageReport> failed = new LinkedHashMap<>(64, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, UsageReport> eldest) {
@@ -59,39 +65,67 @@ final class UsageMeters {
   void record(UsageReport report) {
     if (report.attempt() > 1) {
       UsageReport previous = failed.remove(report.requestId());
-      Counter.builder(MetricNames.FAILOVERS)
-          .description("Client requests that left a provider for another after a failed attempt, by the provider left and its status")
-          .tags("provider", previous == null ? "unknown" : previous.provider(),
-              "cause", previous == null ? "unknown" : Integer.toString(previous.status()))
-          .register(registry)
-          .increment();
+      failovers.computeIfAbsent(new FailoverSeries(previous == null ? "unknown" : previous.provider(),
+          previous == null ? "unknown" : Integer.toString(previous.status())), this::register).increment();
     }
     if (!report.answered()) {
       failed.put(report.requestId(), report);
     }
     if (report.timeToFirstByteMs() >= 0) {
-      Timer.builder(MetricNames.TIME_TO_FIRST_BYTE)
-          .description("Time from sending an upstream request to the first byte written to the client")
-          .tags("provider", report.provider(), "endpoint", report.endpointId(), "status", Integer.toString(report.status()))
-          .serviceLevelObjectives(TTFB_BUCKETS)
-          .register(registry)
+      timesToFirstByte.computeIfAbsent(new EndpointSeries(report.provider(), report.endpointId(), report.status()), this::register)
           .record(report.timeToFirstByteMs(), TimeUnit.MILLISECONDS);
     }
     Usage usage = report.usage();
     if (usage != null && usage.isKnown()) {
-      Tags tags = Tags.of("provider", report.provider(), "model", modelLabel(report.model()));
-      tokens(tags, "input", usage.input());
-      tokens(tags, "output", usage.output());
-      tokens(tags, "cache_read", usage.cacheRead());
-      tokens(tags, "cache_write", usage.cacheWrite());
-      Counter.builder(MetricNames.COST_USD)
-          .description("USD spent upstream, from the reported usage at the catalog's prices")
-          .tags(tags)
-          .register(registry)
-          .increment(report.costUsd().doubleValue());
+      ModelMeters meters = byModel.computeIfAbsent(new ModelSeries(report.provider(), modelLabel(report.model())), this::register);
+      meters.input().increment(Usage.orZero(usage.input()));
+      meters.output().increment(Usage.orZero(usage.output()));
+      meters.cacheRead().increment(Usage.orZero(usage.cacheRead()));
+      meters.cacheWrite().increment(Usage.orZero(usage.cacheWrite()));
+      meters.cost().increment(report.costUsd().doubleValue());
       overall.add(usage);
       shareOf(report.provider()).add(usage);
     }
+  }
+
+  /** The label values of a failover counter. */
+  private record FailoverSeries(String provider, String cause) {
+  }
+
+  /** The label values of a time-to-first-byte timer. */
+  private record EndpointSeries(String provider, String endpoint, int status) {
+  }
+
+  /** The label values of the token and cost counters. */
+  private record ModelSeries(String provider, String model) {
+  }
+
+  /** The token counters (one per kind) and the cost counter of one {@link ModelSeries}. */
+  private record ModelMeters(Counter input, Counter output, Counter cacheRead, Counter cacheWrite, Counter cost) {
+  }
+
+  private Counter register(FailoverSeries series) {
+    return Counter.builder(MetricNames.FAILOVERS)
+        .description("Client requests that left a provider for another after a failed attempt, by the provider left and its status")
+        .tags("provider", series.provider(), "cause", series.cause())
+        .register(registry);
+  }
+
+  private Timer register(EndpointSeries series) {
+    return Timer.builder(MetricNames.TIME_TO_FIRST_BYTE)
+        .description("Time from sending an upstream request to the first byte written to the client")
+        .tags("provider", series.provider(), "endpoint", series.endpoint(), "status", Integer.toString(series.status()))
+        .serviceLevelObjectives(TTFB_BUCKETS)
+        .register(registry);
+  }
+
+  private ModelMeters register(ModelSeries series) {
+    Tags tags = Tags.of("provider", series.provider(), "model", series.model());
+    return new ModelMeters(tokens(tags, "input"), tokens(tags, "output"), tokens(tags, "cache_read"), tokens(tags, "cache_write"),
+        Counter.builder(MetricNames.COST_USD)
+            .description("USD spent upstream, from the reported usage at the catalog's prices")
+            .tags(tags)
+            .register(registry));
   }
 
   /** The model's own name when the configuration gives it, else {@value MetricNames#OTHER_MODEL}: labels stay bounded. */
@@ -99,12 +133,11 @@ final class UsageMeters {
     return model != null && configuredModel.test(model) ? model : MetricNames.OTHER_MODEL;
   }
 
-  private void tokens(Tags tags, String kind, Long count) {
-    Counter.builder(MetricNames.TOKENS)
+  private Counter tokens(Tags tags, String kind) {
+    return Counter.builder(MetricNames.TOKENS)
         .description("Tokens upstreams reported, by kind: input (uncached), output, cache_read, cache_write")
         .tags(tags.and("kind", kind))
-        .register(registry)
-        .increment(Usage.orZero(count));
+        .register(registry);
   }
 
   private PromptCacheShare shareOf(String provider) {

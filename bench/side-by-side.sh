@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# Side-by-side cost of a request: direct to a stub upstream, through a plain nginx reverse-proxy hop, and through
+# the Ensemble gateway (set up as a production node), interleaved in one run. Server side (stub, nginx, gateway)
+# pinned to one core, load (wrk, h2load, FirstEvent) to another. 127.0.0.1 only; stops everything it starts.
+#
+#   bench/side-by-side.sh            # the run: tables on stdout and in bench/results/side-by-side-<UTC>.md
+#   bench/side-by-side.sh profile    # JFR of the gateway at c=100 (non-streamed + SSE), top frames as Markdown
+#
+# Needs: java 17 (with jfr), nginx, wrk, h2load (Debian: apt-get install -y nginx wrk nghttp2-client), taskset,
+# curl, and target/ensemble.jar (built when missing: mvn -q -B package -DskipTests). See bench/README.md.
+# Environment: DURATION (s per phase, 10), LEVELS ("1 100 1000"), SERVER_CPU (0), LOAD_CPU (1),
+# GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MODE="${1:-run}"
+DURATION="${DURATION:-10}"
+LEVELS="${LEVELS:-1 100 1000}"
+SERVER_CPU="${SERVER_CPU:-0}"
+LOAD_CPU="${LOAD_CPU:-1}"
+JAR="${JAR:-$ROOT/target/ensemble.jar}"
+# What a production node runs with: a fixed heap (no resizing pauses), G1, heap dump on OOM, no stack-trace elision.
+GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
+BASE_PORT="${BASE_PORT:-$((20000 + RANDOM % 20000))}"
+STUB_PORTS=("$BASE_PORT" "$((BASE_PORT + 1))" "$((BASE_PORT + 2))" "$((BASE_PORT + 3))")
+NGINX_H1=$((BASE_PORT + 10))
+NGINX_H2=$((BASE_PORT + 11))
+GATEWAY=$((BASE_PORT + 20))
+ADMIN_KEY="bench-admin-$RANDOM$RANDOM"
+
+for tool in java javac jfr nginx wrk h2load taskset curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y nginx wrk nghttp2-client; see bench/README.md)" >&2; exit 2; }
+done
+if [[ ! -f "$JAR" ]]; then
+  (cd "$ROOT" && mvn -q -B package -DskipTests)
+fi
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+TMP="$(mktemp -d /tmp/ensemble-side-by-side.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+# The bench's own small classes (stub, first-event probe, JFR summary) need only Vert.x and the JDK: compile them
+# against the gateway jar, which has Vert.x shaded in.
+mkdir -p "$TMP/classes"
+javac -nowarn -d "$TMP/classes" -cp "$JAR" "$ROOT"/bench/src/main/java/dev/ensemble/bench/hop/*.java
+CP="$TMP/classes:$JAR"
+
+wait_port() { # port, what
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$2 did not listen on $1" >&2; return 1
+}
+
+# --- stub upstream ---
+taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$CP" dev.ensemble.bench.hop.StubUpstream "${STUB_PORTS[@]}" \
+  > "$TMP/stub.log" 2>&1 &
+PIDS+=($!)
+for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
+
+# --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
+# metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints ---
+mkdir -p "$TMP/gw"
+{
+  echo "server:"
+  echo "  host: 127.0.0.1"
+  echo "  port: $GATEWAY"
+  echo "  admin_key: $ADMIN_KEY"
+  echo "  require_client_keys: true"
+  echo "storage:"
+  echo "  sqlite_path: $TMP/gw/ensemble.db"
+  echo "responses:"
+  echo "  store: local"
+  echo "  local_dir: $TMP/gw/responses"
+  echo "providers:"
+  for kind in openai anthropic; do
+    base="http://127.0.0.1:${STUB_PORTS[0]}"; [[ $kind == openai ]] && base="$base/v1"
+    echo "  stub_$kind:"
+    echo "    type: $kind"
+    echo "    base_url: $base"
+    echo "    strategy: session_affinity"
+    echo "    timeout_ms: 60000"
+    echo "    keys:"
+    for i in 0 1 2 3; do
+      url="http://127.0.0.1:${STUB_PORTS[$i]}"; [[ $kind == openai ]] && url="$url/v1"
+      echo "      - { name: k$i, api_key: sk-stub-$i, endpoints: [ { id: $kind-$i, base_url: \"$url\" } ] }"
+    done
+  done
+  echo "models:"
+  echo "  bench-gpt:"
+  echo "    pricing: { input: 2.5, output: 10 }"
+  echo "    providers: [ { provider: stub_openai, model: stub-fast } ]"
+  echo "  bench-claude:"
+  echo "    pricing: { input: 3, output: 15 }"
+  echo "    providers: [ { provider: stub_anthropic, model: stub-fast } ]"
+} > "$TMP/gw/ensemble.yaml"
+
+GATEWAY_EXTRA=()
+if [[ "$MODE" == profile ]]; then
+  GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
+fi
+# shellcheck disable=SC2086
+(cd "$TMP/gw" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$JAR" serve --config "$TMP/gw/ensemble.yaml") \
+  > "$TMP/gateway.log" 2>&1 &
+PIDS+=($!)
+GATEWAY_PID=$!
+for _ in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$GATEWAY/api/v1/health" >/dev/null 2>&1 && break
+  kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$TMP/gateway.log" >&2; exit 1; }
+  sleep 0.2
+done
+CLIENT_KEY="$(curl -fs -X POST "http://127.0.0.1:$GATEWAY/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
+  -H 'content-type: application/json' -d '{"name":"bench","monthly_budget_usd":1000000000}' | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
+[[ -n "$CLIENT_KEY" ]] || { echo "could not create a client key" >&2; cat "$TMP/gateway.log" >&2; exit 1; }
+
+# --- nginx, a plain reverse-proxy hop (keep-alive upstream, no buffering so SSE passes through) ---
+mkdir -p "$TMP/nginx/logs"
+{
+  [[ "$(id -u)" == 0 ]] && echo "user root;"
+  echo "daemon off; worker_processes 1; pid $TMP/nginx/nginx.pid; error_log $TMP/nginx/logs/error.log warn;"
+  echo "events { worker_connections 16384; }"
+  echo "http {"
+  echo "  access_log off; client_body_temp_path $TMP/nginx/body; proxy_temp_path $TMP/nginx/proxy;"
+  echo "  fastcgi_temp_path $TMP/nginx/fcgi; uwsgi_temp_path $TMP/nginx/uwsgi; scgi_temp_path $TMP/nginx/scgi;"
+  echo "  keepalive_requests 1000000;"
+  echo "  upstream stub { $(for p in "${STUB_PORTS[@]}"; do printf 'server 127.0.0.1:%s; ' "$p"; done) keepalive 1024; keepalive_requests 1000000; }"
+  for listen in "$NGINX_H1" "$NGINX_H2 http2"; do
+    echo "  server { listen 127.0.0.1:$listen;"
+    echo "    location / { proxy_pass http://stub; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_buffering off; } }"
+  done
+  echo "}"
+} > "$TMP/nginx/nginx.conf"
+taskset -c "$SERVER_CPU" nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/logs/error.log" &
+PIDS+=($!)
+wait_port "$NGINX_H1" nginx
+wait_port "$NGINX_H2" nginx
+
+# --- request bodies; the same body goes to every target (the stub ignores the model) ---
+PROMPT='You are a concise assistant. Answer in one short sentence.'
+printf '{"model":"bench-gpt","messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai.json"
+printf '{"model":"bench-gpt","stream":true,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai-stream.json"
+printf '{"model":"bench-claude","max_tokens":64,"system":"%s","messages":[{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/anthropic.json"
+for f in openai openai-stream anthropic; do
+  cat > "$TMP/$f.lua" <<EOF
+local f = io.open("$TMP/$f.json", "rb"); local body = f:read("*a"); f:close()
+wrk.method = "POST"; wrk.body = body
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $CLIENT_KEY"
+wrk.headers["x-api-key"] = "$CLIENT_KEY"
+wrk.headers["anthropic-version"] = "2023-06-01"
+EOF
+done
+
+url() { # target, path
+  case "$1" in
+    direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_H1$2" ;;
+    gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
+  esac
+}
+h2url() {
+  case "$1" in
+    direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_H2$2" ;;
+    gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
+  esac
+}
+to_ms() { # wrk latency ("812.00us", "1.20ms", "2.01s") -> ms
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n *= 1; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+
+# wrk: prints "rps p50ms p99ms errors"
+run_wrk() { # c, url, lua, seconds
+  local threads=1 out
+  out="$(taskset -c "$LOAD_CPU" wrk -t"$threads" -c"$1" -d"$4"s --latency -s "$3" "$2" 2>&1)" || true
+  echo "$out" >> "$TMP/wrk.log"
+  local rps p50 p99 errors non2xx
+  rps="$(echo "$out" | awk '/Requests\/sec/ { print $2 }')"
+  p50="$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")"
+  p99="$(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")"
+  errors="$(echo "$out" | awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }')"
+  non2xx="$(echo "$out" | awk '/Non-2xx/ { print $NF }')"
+  echo "${rps:-0} $p50 $p99 $(( ${errors:-0} + ${non2xx:-0} ))"
+}
+
+# h2load (h2c, prior knowledge, one stream per connection at a time): "rps p50ms p99ms errors"
+run_h2load() { # c, url, body file, seconds
+  local log="$TMP/h2load-$RANDOM.tsv" out
+  out="$(taskset -c "$LOAD_CPU" h2load -t1 -c"$1" -m1 -D"$4" --warm-up-time=1 --log-file="$log" -d "$3" \
+    -H "content-type: application/json" -H "authorization: Bearer $CLIENT_KEY" "$2" 2>&1)" || true
+  echo "$out" >> "$TMP/h2load.log"
+  local rps errors
+  rps="$(echo "$out" | awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") print $(i - 1) }')"
+  errors="$(echo "$out" | awk '/^requests:/ { print $10 + $12 + $14 }')"
+  local pcts
+  pcts="$(awk -F'\t' '$2 == 200 { print $3 }' "$log" 2>/dev/null | sort -n | awk '{ a[NR] = $1 } END {
+    if (NR == 0) { print "0 0"; exit } printf "%.3f %.3f", a[int(NR * 0.50) + 1] / 1000, a[int(NR * 0.99) + 1] / 1000 }')"
+  rm -f "$log"
+  echo "${rps:-0} $pcts ${errors:-0}"
+}
+
+run_first_event() { # port, seconds -> "count ttfe50 ttfe99 total50 total99" (ms)
+  taskset -c "$LOAD_CPU" java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$CP" dev.ensemble.bench.hop.FirstEvent "$1" /v1/chat/completions \
+    "$TMP/openai-stream.json" "$2" "Authorization: Bearer $CLIENT_KEY" \
+    | sed -E 's/[a-z0-9_]+=//g' | awk '{ printf "%d %.3f %.3f %.3f %.3f", $1, $2 / 1000, $3 / 1000, $4 / 1000, $5 / 1000 }'
+}
+
+if [[ "$MODE" == profile ]]; then
+  echo "warming the gateway (20 s)..." >&2
+  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai.lua" 10 >/dev/null
+  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai-stream.lua" 10 >/dev/null
+  OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
+  # The JDK's profile settings, sampling Java stacks every millisecond instead of every 10 or 20.
+  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">1 ms</setting>#' \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$TMP/sample-1ms.jfc"
+  for kind in openai openai-stream; do
+    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
+    r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
+    jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
+    echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
+    echo
+    java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
+    cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c100-$kind.jfr"
+  done
+  exit 0
+fi
+
+# --- the run ---
+STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
+OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
+OUT="$OUTDIR/side-by-side-$STAMP.md"
+say() { echo "$*" | tee -a "$OUT"; }
+: > "$OUT"
+say "## Side-by-side run $STAMP"
+say ""
+say "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;"
+say "$(java -version 2>&1 | head -1); $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -c1-40); $(h2load --version 2>&1 | head -1)."
+say "Server side (stub, nginx, gateway) on CPU $SERVER_CPU, load on CPU $LOAD_CPU; $DURATION s per phase; gateway JVM: \`$GATEWAY_JVM\`."
+say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
+say ""
+
+echo "warm-up (JIT of every target, 3 x 4 s, discarded)..." >&2
+for t in direct nginx gateway; do
+  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai.lua" 4 >/dev/null
+  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai-stream.lua" 4 >/dev/null
+  run_wrk 100 "$(url "$t" /v1/messages)" "$TMP/anthropic.lua" 4 >/dev/null
+done
+
+declare -A RPS P50 P99 ERR
+record() { # key, "rps p50 p99 errors"
+  read -r RPS[$1] P50[$1] P99[$1] ERR[$1] <<< "$2"
+}
+for c in $LEVELS; do
+  for t in direct nginx gateway; do
+    echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$TMP/openai.lua" "$DURATION")"
+    echo "h2c c=$c $t" >&2; record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION")"
+  done
+done
+for t in direct nginx gateway; do
+  echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai-stream.lua" "$DURATION")"
+  echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$TMP/anthropic.lua" "$DURATION")"
+done
+declare -A FE
+for t in direct nginx gateway; do
+  case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; gateway) port=$GATEWAY ;; esac
+  echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION")"
+done
+
+say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req |"
+say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+row() { # test, c, key prefix
+  local k="$3" t
+  for t in direct nginx gateway; do
+    awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" \
+      -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" 'BEGIN {
+      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | |\n", test, c, t, rps, err, p50, p99; exit }
+      cpu = (rps > 0 && drps > 0) ? 1e6 / rps - 1e6 / drps : 0
+      pct = hop > 0 ? 100 * rps / hop : 0
+      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu }' | tee -a "$OUT"
+  done
+}
+for c in $LEVELS; do row "OpenAI chat, HTTP/1.1" "$c" "h1/$c"; done
+for c in $LEVELS; do row "OpenAI chat, h2c" "$c" "h2c/$c"; done
+row "OpenAI SSE, 20 chunks + usage (whole stream)" 100 "sse/100"
+row "Anthropic messages, HTTP/1.1" 100 "anthropic/100"
+say ""
+say "Time to first SSE event and to the end of the stream, c = 1, HTTP/1.1 keep-alive (FirstEvent):"
+say ""
+say "| target | streams | first event p50 ms | p99 ms | Δp50 ms | whole stream p50 ms | p99 ms | Δp50 ms |"
+say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for t in direct nginx gateway; do
+  read -r n f50 f99 w50 w99 <<< "${FE[$t]}"
+  read -r _ df50 _ dw50 _ <<< "${FE[direct]}"
+  awk -v t="$t" -v n="$n" -v f50="$f50" -v f99="$f99" -v w50="$w50" -v w99="$w99" -v df="$df50" -v dw="$dw50" 'BEGIN {
+    printf "| %s | %d | %.3f | %.3f | %+.3f | %.3f | %.3f | %+.3f |\n", t, n, f50, f99, f50 - df, w50, w99, w50 - dw }' | tee -a "$OUT"
+done
+say ""
+if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
+  say "Gateway throughput at c=1000 against c=100 (HTTP/1.1): $(awk -v a="${RPS[h1/1000/gateway]}" -v b="${RPS[h1/100/gateway]}" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')."
+fi
+say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
+say "responses persisted: $(find "$TMP/gw/responses" -name '*.json' 2>/dev/null | wc -l)."
+echo "written to $OUT" >&2
