@@ -81,6 +81,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
@@ -116,7 +117,7 @@ public final class Gateway {
   private MessageConsumer<?> health;
   private final NodeLifecycle lifecycle = new NodeLifecycle(() -> drain("admin request"));
   private final Promise<Void> terminated = Promise.promise();
-  private NodeDrain drain;
+  private final AtomicReference<NodeDrain> drain = new AtomicReference<>();
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
@@ -161,18 +162,14 @@ public final class Gateway {
    * it the cluster membership) is the caller's to close.
    */
   public Future<Void> drain(String cause) {
-    NodeDrain running;
-    synchronized (this) {
-      if (drain == null) {
-        drain = new NodeDrain(vertx, lifecycle, live, config.server().drainGraceMs(), config.server().drainTimeoutMs());
-        running = drain;
-        running.start(cause).onComplete(ar -> {
-          NodeDrain.DrainReport report = ar.result();
-          LOG.info("drained in {} ms ({} requests in flight at the start, {} ended at the deadline); stopping",
-              report.tookMs(), report.inFlightAtStart(), report.endedAtDeadline());
-          stop().onComplete(terminated::handle);
-        });
-      }
+    NodeDrain running = new NodeDrain(vertx, lifecycle, live, config.server().drainGraceMs(), config.server().drainTimeoutMs());
+    if (drain.compareAndSet(null, running)) {
+      running.start(cause).onComplete(ar -> {
+        NodeDrain.DrainReport report = ar.result();
+        LOG.info("drained in {} ms ({} requests in flight at the start, {} ended at the deadline); stopping",
+            report.tookMs(), report.inFlightAtStart(), report.endedAtDeadline());
+        stop().onComplete(terminated::handle);
+      });
     }
     return terminated.future();
   }

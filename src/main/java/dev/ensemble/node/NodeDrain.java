@@ -7,6 +7,7 @@ import dev.ensemble.model.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * event in its client's format and is persisted failed. Embeddings and images requests count as in flight too; one
  * still running at the deadline gets the error response in the client's format. The drain is over when no answer is in flight or waiting
  * for the store, and never before the grace ended (a load balancer may still send requests until then). Runs on
- * the Vert.x timers of the node; its state is touched only by them (and the first {@link #start}).
+ * the Vert.x timers of the node; its state is touched only by them and by the one caller of {@link #start} that wins
+ * {@code started} (the signal thread or an event loop), whose writes the timers it sets see.
  */
 final class NodeDrain {
 
@@ -33,7 +35,7 @@ final class NodeDrain {
   private final long graceMs;
   private final long timeoutMs;
   private final Promise<DrainReport> done = Promise.promise();
-  private boolean started;
+  private final AtomicBoolean started = new AtomicBoolean();
   private boolean deadlinePassed;
   private int endedAtDeadline;
   private long startNanos;
@@ -51,11 +53,10 @@ final class NodeDrain {
   record DrainReport(long tookMs, int inFlightAtStart, int endedAtDeadline) {}
 
   /** Starts the drain (once; later calls return the same future), completed when nothing is left in flight. */
-  synchronized Future<DrainReport> start(String cause) {
-    if (started) {
+  Future<DrainReport> start(String cause) {
+    if (!started.compareAndSet(false, true)) {
       return done.future();
     }
-    started = true;
     startNanos = System.nanoTime();
     int inFlight = live.requestsInFlight();
     lifecycle.draining();
