@@ -8,6 +8,7 @@ import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ClientException;
 import com.google.genai.types.Content;
+import com.google.genai.types.CountTokensResponse;
 import com.google.genai.types.FinishReason;
 import com.google.genai.types.FunctionCall;
 import com.google.genai.types.FunctionDeclaration;
@@ -19,7 +20,9 @@ import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
 import com.google.genai.types.Tool;
 import com.google.genai.types.Type;
+import dev.ensemble.testing.fake.FakeGemini;
 import dev.ensemble.testing.fake.FakeGeminiExtension;
+import dev.ensemble.testing.fake.FakeUpstream;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.RecordedRequest;
 import dev.ensemble.testing.fake.Reply;
@@ -42,7 +45,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * URL and API key (the gateway key, sent as {@code x-goog-api-key}), against the gateway's
  * {@code /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse} for models served by
  * OpenAI-, Anthropic- and Gemini-format upstreams: text with a system instruction and usage, streaming, a
- * function-calling round trip, and errors as the SDK's exceptions. An unknown key (an anonymous caller here, a 401
+ * function-calling round trip, {@code countTokens}, and errors as the SDK's exceptions. An unknown key (an anonymous caller here, a 401
  * where client keys are required) is {@link ShippedConfigSdkIT}'s.
  */
 class GeminiSdkIT {
@@ -166,6 +169,38 @@ class GeminiSdkIT {
     assertEquals(1, calls.size());
     assertEquals("get_weather", calls.get(0).name().orElseThrow());
     assertEquals(Map.of("city", "Paris"), calls.get(0).args().orElseThrow());
+  }
+
+  /**
+   * {@code countTokens}: Gemini's own count for a Gemini upstream, Anthropic's {@code count_tokens} for Claude, the
+   * gateway's estimate (a quarter of the characters, no upstream call) for an OpenAI-format upstream.
+   */
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void countsThePromptsTokensWhereTheUpstreamCounts(String model) {
+    int before = ThreeUpstreams.upstreamRequests(fake, gemini, model);
+
+    CountTokensResponse count = client.models.countTokens(model, "What is the capital of Italy? Answer in one word.", null);
+
+    int total = count.totalTokens().orElseThrow();
+    if (model.startsWith("gpt")) {
+      assertEquals(before, ThreeUpstreams.upstreamRequests(fake, gemini, model), "an estimate asks no upstream");
+      assertEquals((49 + 3) / 4, total, "the gateway's estimate: four characters a token");
+      return;
+    }
+    if (model.startsWith("gemini")) {
+      RecordedRequest upstream = ThreeUpstreams.lastUpstreamRequest(fake, gemini, model);
+      assertTrue(upstream.path().endsWith(":countTokens"), upstream.path());
+      JsonObject generate = upstream.json().getJsonObject("generateContentRequest");
+      assertEquals("models/gemini-2.5-flash", generate.remove("model"));
+      assertEquals(FakeGemini.countedTokens(generate), total);
+    } else {
+      RecordedRequest upstream = fake.lastRequest();
+      UpstreamChecks.assertClientKeyNotForwarded(upstream);
+      assertEquals(GatewayExtension.ANTHROPIC_KEY, upstream.header("x-api-key"));
+      assertEquals("/v1/messages/count_tokens", upstream.path());
+      assertEquals(FakeUpstream.anthropicCountedTokens(upstream.json()), total);
+    }
   }
 
   @Test

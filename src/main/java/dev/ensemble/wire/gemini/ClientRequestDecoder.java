@@ -59,6 +59,32 @@ final class ClientRequestDecoder {
     return builder.stream(stream).includeUsage(stream).build();
   }
 
+  /**
+   * A {@code CountTokensRequest}: {@code contents}, or a {@code generateContentRequest} decoded like a
+   * {@code generateContent} body (its errors name {@code generateContentRequest.<field>}); both at once is a 400.
+   */
+  UnifiedRequest decodeTokenCount(JsonObject body, String model) {
+    Object generate = body.getValue("generateContentRequest");
+    if (generate == null) {
+      if (body.getValue("contents") == null) {
+        throw GatewayError.invalid("contents", "is required: send contents or a generateContentRequest");
+      }
+      return decode(new JsonObject().put("contents", body.getValue("contents")), model, false);
+    }
+    if (body.getValue("contents") != null) {
+      throw GatewayError.invalid("generateContentRequest", "contents and generateContentRequest are mutually exclusive: send one");
+    }
+    if (!(generate instanceof JsonObject request)) {
+      throw GatewayError.invalid("generateContentRequest", "must be an object");
+    }
+    try {
+      return decode(request, model, false);
+    } catch (GatewayError e) {
+      throw e.param() == null ? e : new GatewayError(e.type(), e.status(), "generateContentRequest." + e.getMessage(), false, null,
+          "generateContentRequest." + e.param());
+    }
+  }
+
   private static void contents(JsonArray contents, UnifiedRequest.Builder builder) {
     Map<String, Deque<String>> unanswered = new HashMap<>();
     int calls = 0;
