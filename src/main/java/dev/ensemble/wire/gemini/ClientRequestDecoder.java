@@ -111,7 +111,12 @@ final class ClientRequestDecoder {
           }
         } else if (part.getValue("inlineData") instanceof JsonObject inline) {
           String mime = string(inline, "mimeType", partAt + ".inlineData");
-          blocks.add(media(MediaSource.base64(mime, string(inline, "data", partAt + ".inlineData")), mime));
+          String data = string(inline, "data", partAt + ".inlineData");
+          String problem = MediaSource.base64Problem(data, "inline data");
+          if (problem != null) {
+            throw GatewayError.invalid(partAt + ".inlineData.data", problem);
+          }
+          blocks.add(media(MediaSource.base64(mime, data), mime));
         } else if (part.getValue("fileData") instanceof JsonObject file) {
           String mime = file.getValue("mimeType") instanceof String m ? m : null;
           blocks.add(media(MediaSource.fromUrlOrDataUri(string(file, "fileUri", partAt + ".fileData")), mime));
@@ -162,6 +167,7 @@ final class ClientRequestDecoder {
 
   private static void tools(JsonObject body, UnifiedRequest.Builder builder) {
     JsonArray tools = array(body, "tools", null);
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (int t = 0; tools != null && t < tools.size(); t++) {
       String at = "tools[" + t + "]";
       JsonObject tool = objectAt(tools, t, "tools");
@@ -175,10 +181,22 @@ final class ClientRequestDecoder {
       for (int d = 0; declarations != null && d < declarations.size(); d++) {
         String declAt = at + ".functionDeclarations[" + d + "]";
         JsonObject declaration = objectAt(declarations, d, at + ".functionDeclarations");
-        JsonObject schema = declaration.getValue("parametersJsonSchema") instanceof JsonObject json ? json
-            : declaration.getValue("parameters") instanceof JsonObject openApi ? ClientSchema.toJsonSchema(openApi) : null;
-        builder.tool(new ToolDefinition(string(declaration, "name", declAt),
-            declaration.getValue("description") instanceof String s ? s : null, schema, null));
+        String name = string(declaration, "name", declAt);
+        ClientRequestRules.functionName(name, declAt, names);
+        JsonObject openApi = object(declaration, "parameters", declAt);
+        JsonObject json = object(declaration, "parametersJsonSchema", declAt);
+        if (openApi != null && json != null) {
+          throw GatewayError.invalid(declAt + ".parametersJsonSchema", "parameters and parametersJsonSchema are mutually exclusive");
+        }
+        if (openApi != null) {
+          ClientRequestRules.schema(openApi, declAt + ".parameters");
+        }
+        Object description = declaration.getValue("description");
+        if (description != null && !(description instanceof String)) {
+          throw GatewayError.invalid(declAt + ".description", "must be a string");
+        }
+        builder.tool(new ToolDefinition(name, (String) description, json != null ? json : openApi != null ? ClientSchema.toJsonSchema(openApi) : null,
+            null));
       }
     }
     JsonObject config = object(body, "toolConfig", null);
@@ -202,11 +220,12 @@ final class ClientRequestDecoder {
       return;
     }
     String at = "generationConfig";
+    ClientRequestRules.generationConfig(config, at);
     if (config.getValue("candidateCount") instanceof Number n && n.intValue() > 1) {
       throw GatewayError.invalid(at + ".candidateCount", "more than one candidate is not supported");
     }
     builder.temperature(number(config, "temperature", at)).topP(number(config, "topP", at))
-        .topK(config.getValue("topK") instanceof Number k ? k.intValue() : null);
+        .topK(config.getValue("topK") instanceof Number k ? Integer.valueOf(k.intValue()) : null);
     if (config.getValue("maxOutputTokens") instanceof Number max) {
       if (max.intValue() <= 0) {
         throw GatewayError.invalid(at + ".maxOutputTokens", "must be greater than 0");
