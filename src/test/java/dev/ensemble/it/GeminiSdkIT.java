@@ -1,6 +1,7 @@
 package dev.ensemble.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import com.google.genai.types.GenerateContentResponseUsageMetadata;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
+import com.google.genai.types.ThinkingConfig;
 import com.google.genai.types.Tool;
 import com.google.genai.types.Type;
 import dev.ensemble.testing.fake.FakeGemini;
@@ -169,6 +171,56 @@ class GeminiSdkIT {
     assertEquals(1, calls.size());
     assertEquals("get_weather", calls.get(0).name().orElseThrow());
     assertEquals(Map.of("city", "Paris"), calls.get(0).args().orElseThrow());
+  }
+
+  /**
+   * {@code thinkingConfig} reaches each upstream as its own setting (Gemini's thinkingConfig, Anthropic's thinking
+   * budget, OpenAI's reasoning effort), and thought parts come back only to a client that set {@code includeThoughts}.
+   */
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void thinkingReachesTheUpstreamAndThoughtsShowOnlyWhenAskedFor(String model) {
+    Reply thinking = Reply.text("42.").thinking("Six times seven.", "c2lnbmF0dXJl");
+    ThreeUpstreams.enqueue(fake, gemini, model, thinking, thinking);
+
+    GenerateContentResponse shown = client.models.generateContent(model, "What is 6 x 7?", GenerateContentConfig.builder()
+        .thinkingConfig(ThinkingConfig.builder().thinkingBudget(2048).includeThoughts(true).build()).build());
+
+    JsonObject upstream = ThreeUpstreams.lastUpstreamRequest(fake, gemini, model).json();
+    if (model.startsWith("gemini")) {
+      assertEquals(new JsonObject().put("thinkingBudget", 2048).put("includeThoughts", true),
+          upstream.getJsonObject("generationConfig").getJsonObject("thinkingConfig"));
+    } else if (model.startsWith("claude")) {
+      assertEquals(new JsonObject().put("type", "enabled").put("budget_tokens", 2048), upstream.getJsonObject("thinking"));
+    } else {
+      assertEquals("low", upstream.getString("reasoning_effort"));
+    }
+    List<Part> parts = shown.candidates().orElseThrow().get(0).content().orElseThrow().parts().orElseThrow();
+    if (!model.startsWith("gpt")) {
+      assertTrue(parts.stream().anyMatch(p -> p.thought().orElse(false) && "Six times seven.".equals(p.text().orElse(null))),
+          "the thought part is shown: " + parts);
+    }
+
+    GenerateContentResponse hidden = client.models.generateContent(model, "What is 6 x 7?", GenerateContentConfig.builder()
+        .thinkingConfig(ThinkingConfig.builder().thinkingBudget(2048).build()).build());
+
+    List<Part> hiddenParts = hidden.candidates().orElseThrow().get(0).content().orElseThrow().parts().orElseThrow();
+    assertTrue(hiddenParts.stream().noneMatch(p -> p.thought().orElse(false)), "no thought part without includeThoughts: " + hiddenParts);
+    assertEquals("42.", hidden.text());
+  }
+
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void aZeroThinkingBudgetTurnsThinkingOff(String model) {
+    client.models.generateContent(model, "Quick: 2 + 2?", GenerateContentConfig.builder()
+        .thinkingConfig(ThinkingConfig.builder().thinkingBudget(0).build()).build());
+
+    JsonObject upstream = ThreeUpstreams.lastUpstreamRequest(fake, gemini, model).json();
+    if (model.startsWith("gemini")) {
+      assertEquals(new JsonObject().put("thinkingBudget", 0), upstream.getJsonObject("generationConfig").getJsonObject("thinkingConfig"));
+    } else {
+      assertFalse(upstream.containsKey("thinking") || upstream.containsKey("reasoning_effort"), upstream.encode());
+    }
   }
 
   /**

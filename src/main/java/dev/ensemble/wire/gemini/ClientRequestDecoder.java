@@ -26,7 +26,9 @@ import java.util.Map;
  * {@code tools[].functionDeclarations} (Gemini's OpenAPI-style schema, {@code parameters}, or
  * {@code parametersJsonSchema}, as JSON Schema), {@code toolConfig.functionCallingConfig} and
  * {@code generationConfig} ({@code temperature}, {@code topP}, {@code topK}, {@code maxOutputTokens},
- * {@code stopSequences}, {@code responseMimeType}/{@code responseSchema}, {@code thinkingConfig.thinkingBudget}).
+ * {@code stopSequences}, {@code responseMimeType}/{@code responseSchema}, {@code thinkingConfig}: {@code thinkingBudget} as
+ * the reasoning budget, 0 turning thinking off and -1 leaving it to the model, or {@code thinkingLevel} as an effort),
+ * ranges checked by {@link ClientRequestRules}.
  * Function calls without an {@code id} get {@code call_<n>}, and a response without one answers the earliest
  * unanswered call of its name. Built-in tools ({@code googleSearch}, {@code codeExecution}, ...), cached contents
  * and more than one candidate are a 400 naming the field. Stateless and thread-safe.
@@ -246,11 +248,20 @@ final class ClientRequestDecoder {
           : new JsonObject().put("type", "json_schema").put("json_schema", new JsonObject().put("name", "response").put("schema", schema)));
     }
     JsonObject thinking = object(config, "thinkingConfig", at);
-    if (thinking != null && thinking.getValue("thinkingBudget") instanceof Number budget && budget.intValue() > 0) {
+    if (thinking != null && thinking.getValue("thinkingBudget") instanceof Number budget) {
       builder.reasoning(new UnifiedRequest.Reasoning(budget.intValue(), null));
     } else if (thinking != null && thinking.getValue("thinkingLevel") instanceof String level) {
       builder.reasoning(new UnifiedRequest.Reasoning(null, level.toLowerCase(Locale.ROOT)));
     }
+  }
+
+  /**
+   * Whether the client asked for thought parts ({@code generationConfig.thinkingConfig.includeThoughts}; Gemini's
+   * default is no): without it, thinking is counted in {@code thoughtsTokenCount} but not shown.
+   */
+  static boolean includesThoughts(JsonObject body) {
+    return body.getValue("generationConfig") instanceof JsonObject config && config.getValue("thinkingConfig") instanceof JsonObject thinking
+        && Boolean.TRUE.equals(thinking.getValue("includeThoughts"));
   }
 
   private static Double number(JsonObject obj, String field, String at) {

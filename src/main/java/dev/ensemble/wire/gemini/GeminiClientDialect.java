@@ -18,7 +18,8 @@ import java.util.List;
  * Google's Gemini API as clients (the Google GenAI SDKs) speak it: {@code POST
  * /v1beta/models/{model}:generateContent} (or {@code /v1/models/...}, the version the Java SDK picks), and {@code :streamGenerateContent} ({@code ?alt=sse} for SSE, else
  * one JSON array streamed element by element), and {@code :countTokens}. The gateway key comes in {@code x-goog-api-key} or {@code ?key=}
- * (or {@code Authorization: Bearer}); errors are Google's. On the WebSocket the body names the model
+ * (or {@code Authorization: Bearer}); errors are Google's. Thought parts are shown only to a client that asked for
+ * them ({@code thinkingConfig.includeThoughts}), as Gemini does. On the WebSocket the body names the model
  * ({@code "model": "models/<name>"} or {@code "<name>"}). Stateless and thread-safe.
  */
 public final class GeminiClientDialect implements ClientDialect {
@@ -91,7 +92,8 @@ public final class GeminiClientDialect implements ClientDialect {
       throw GatewayError.invalid("model", "the path must name a model: /v1beta/models/{model}:" + method);
     }
     UnifiedRequest request = requests.decode(body, model, stream);
-    return new ClientCall(request, null, null, true, new JsonObject().put("sse", "sse".equals(params.get("alt"))));
+    return new ClientCall(request, null, null, true, new JsonObject().put("sse", "sse".equals(params.get("alt")))
+        .put("thoughts", ClientRequestDecoder.includesThoughts(body)));
   }
 
   /** {@code /v1beta/models/{model}:countTokens} (and {@code /v1/...}); the group {@code call} is {@code {model}:countTokens}. */
@@ -121,12 +123,12 @@ public final class GeminiClientDialect implements ClientDialect {
 
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
-    return responses.response(response, context);
+    return responses.response(response, context, context.echo().getBoolean("thoughts", false));
   }
 
   @Override
   public StreamEncoder newStreamEncoder(UnifiedRequest request, ResponseContext context) {
-    return new ClientStreamEncoder(context, context.echo().getBoolean("sse", true));
+    return new ClientStreamEncoder(context, context.echo().getBoolean("sse", true), context.echo().getBoolean("thoughts", false));
   }
 
   @Override
