@@ -51,6 +51,7 @@ class DialectValidationIT {
       "generationConfig.responseMimeType   | \"text/x.enum\"",
       "generationConfig.responseMimeType   | \"text/html\"",
       "generationConfig.responseModalities | [\"IMAGE\"]",
+      "generationConfig.responseSchema     | [1]",
       "generationConfig.thinkingConfig.thinkingBudget  | -2",
       "generationConfig.thinkingConfig.thinkingBudget  | 40000",
       "generationConfig.thinkingConfig.includeThoughts | \"yes\"",
@@ -88,6 +89,7 @@ class DialectValidationIT {
       "tools[0].functionDeclarations[0].parameters.type | {\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":{\"type\":\"MAP\"}}]}]}",
       "tools[0].functionDeclarations[0].parameters.properties.city.type | {\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":{\"type\":\"OBJECT\",\"properties\":{\"city\":{\"type\":42}}}}]}]}",
       "tools[0].functionDeclarations[0].parameters.required[0] | {\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":{\"type\":\"OBJECT\",\"properties\":{},\"required\":[\"city\"]}}]}]}",
+      "generationConfig.responseSchema.items.type | {\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"generationConfig\":{\"responseMimeType\":\"application/json\",\"responseSchema\":{\"type\":\"ARRAY\",\"items\":{\"type\":\"TUPLE\"}}}}",
       "tools[0].functionDeclarations[0].parameters | {\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":[1]}]}]}",
   })
   void geminiBadContentsAndToolsAreNamed(String field, String json) throws Exception {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *       {@code candidateCount} 1..8 (above 1 the gateway refuses anyway), {@code maxOutputTokens} an integer of at
  *       least 1, at most {@value #MAX_STOP_SEQUENCES} {@code stopSequences}, {@code presencePenalty} and
  *       {@code frequencyPenalty} in [-2, 2), {@code seed} an integer, {@code responseMimeType} {@code text/plain} or
- *       {@code application/json} ({@code text/x.enum} is refused: the gateway cannot carry it), only {@code TEXT}
+ *       {@code application/json} ({@code text/x.enum} is refused: the gateway cannot carry it), a {@code responseSchema}
+ *       of the schema rules below, only {@code TEXT}
  *       {@code responseModalities}, {@code thinkingConfig.thinkingBudget} an integer from -1 (dynamic) to
  *       {@value #MAX_THINKING_BUDGET}, {@code includeThoughts} a boolean;</li>
  *   <li>function declarations: a name of letters, digits, {@code _ . : -} starting with a letter or underscore, at
@@ -60,6 +61,13 @@ final class ClientRequestRules {
       throw GatewayError.invalid(at + ".responseMimeType", "text/x.enum".equals(mime)
           ? "'text/x.enum' is not supported by the gateway; use application/json with a responseSchema"
           : "must be 'text/plain' or 'application/json'");
+    }
+    Object responseSchema = config.getValue("responseSchema");
+    if (responseSchema != null) {
+      if (!(responseSchema instanceof JsonObject schema)) {
+        throw GatewayError.invalid(at + ".responseSchema", "must be a schema object");
+      }
+      schema(schema, at + ".responseSchema");
     }
     Object modalities = config.getValue("responseModalities");
     if (modalities != null) {
