@@ -20,8 +20,8 @@ LEVELS="${LEVELS:-1 100 1000}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 JAR="${JAR:-$ROOT/target/ensemble.jar}"
-# What a production node runs with: a fixed heap (no resizing pauses), G1, heap dump on OOM, no stack-trace elision.
-GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
+# What a production node runs with (docs/operations.md, "JVM options for a production node"), at 1 GiB.
+GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
 BASE_PORT="${BASE_PORT:-$((20000 + RANDOM % 20000))}"
 STUB_PORTS=("$BASE_PORT" "$((BASE_PORT + 1))" "$((BASE_PORT + 2))" "$((BASE_PORT + 3))")
 NGINX_H1=$((BASE_PORT + 10))
