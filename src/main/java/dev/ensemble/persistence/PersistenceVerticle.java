@@ -106,6 +106,7 @@ public final class PersistenceVerticle extends VerticleBase {
         })
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
+        .onSuccess(v -> expireIndexRows())
         .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
         .onFailure(err -> store.close().eventually(() -> database.close()));
   }
@@ -154,12 +155,33 @@ public final class PersistenceVerticle extends VerticleBase {
     if (record == null) {
       return Future.succeededFuture();
     }
-    String key = store.keyOf(record.id()).orElse(null);
-    if (key == null) {
+    if (!ResponseKeys.valid(record.id())) {
       return Future.succeededFuture();
     }
     return index.find(record.id()).compose(found -> found.isPresent() ? Future.<Void>succeededFuture()
-        : store.save(record).compose(v -> index.put(ResponseIndexRow.of(record, key))));
+        : store.save(record).compose(key -> index.put(ResponseIndexRow.of(record, key))));
+  }
+
+  /**
+   * With {@code responses.retention_days} and the local store, the index rows of responses whose day the store
+   * expired are removed too, at start and hourly (the store removes the day folders on its writer thread).
+   */
+  private void expireIndexRows() {
+    if (responses.retentionDays() <= 0 || store.shared()) {
+      return;
+    }
+    Runnable expire = () -> {
+      long cutoffDay = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toEpochDay() - responses.retentionDays();
+      index.deleteCreatedBefore(cutoffDay * 86_400_000L).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("could not remove the index rows of expired responses: {}", ar.cause().toString());
+        } else if (ar.result() > 0) {
+          LOG.info("removed {} index rows of expired responses (responses.retention_days: {})", ar.result(), responses.retentionDays());
+        }
+      });
+    };
+    expire.run();
+    vertx.setPeriodic(3_600_000, id -> expire.run());
   }
 
   /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
@@ -200,9 +222,8 @@ public final class PersistenceVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
       ResponseRecord record = msg.body();
-      String key = store.keyOf(record.id()).orElse(null);
-      Future<Void> saved = key == null ? Future.failedFuture("invalid response id") : store.save(record)
-          .compose(v -> index.put(ResponseIndexRow.of(record, key)));
+      Future<Void> saved = !ResponseKeys.valid(record.id()) ? Future.failedFuture("invalid response id") : store.save(record)
+          .compose(key -> index.put(ResponseIndexRow.of(record, key)));
       saving.add(saved);
       saved.onComplete(ar -> {
         saving.remove(saved);
@@ -234,8 +255,8 @@ public final class PersistenceVerticle extends VerticleBase {
         .put("inflight_journal", journal.stats())));
     bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_DELETE, msg -> {
       String id = msg.body();
-      Future<Boolean> deleted = store.keyOf(id).isEmpty() ? Future.succeededFuture(false)
-          : index.delete(id).compose(had -> had ? store.delete(id).map(true) : Future.succeededFuture(false));
+      Future<Boolean> deleted = !ResponseKeys.valid(id) ? Future.succeededFuture(false)
+          : index.delete(id).compose(had -> had.isPresent() ? store.delete(id, had.get()).map(true) : Future.succeededFuture(false));
       deleted.onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not delete response {}: {}", id, ar.cause().toString());
@@ -249,8 +270,9 @@ public final class PersistenceVerticle extends VerticleBase {
     });
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       String id = msg.body();
-      Future<Optional<ResponseRecord>> found = store.keyOf(id).isEmpty() ? Future.succeededFuture(Optional.empty())
-          : index.find(id).compose(row -> row.isEmpty() && !store.shared() ? Future.succeededFuture(Optional.empty()) : store.load(id));
+      Future<Optional<ResponseRecord>> found = !ResponseKeys.valid(id) ? Future.succeededFuture(Optional.empty())
+          : index.find(id).compose(row -> row.isEmpty() ? (store.shared() ? store.load(id, null) : Future.succeededFuture(Optional.empty()))
+              : store.load(id, row.get().storeKey()));
       found.onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not read response {}: {}", id, ar.cause().toString());
