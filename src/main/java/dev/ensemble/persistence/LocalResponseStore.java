@@ -116,7 +116,9 @@ public final class LocalResponseStore implements ResponseStore {
         return Optional.empty();
       }
       String segment = key.substring(0, hash);
-      if (!segment.matches("\\d{4}-\\d{2}-\\d{2}/seg-[0-9a-z-]+\\.log")) { // a key from the index; not per save
+      // a key from the index, checked anyway: a day folder and a segment name, nothing that leaves the root
+      if (segment.length() < 20 || segment.charAt(10) != '/' || !segment.startsWith("seg-", 11) || !segment.endsWith(".log")
+          || segment.contains("..") || segment.indexOf('/', 11) >= 0 || segment.indexOf('\\') >= 0) {
         return Optional.empty();
       }
       try {
@@ -348,7 +350,7 @@ public final class LocalResponseStore implements ResponseStore {
       while ((left = queue.poll()) != null) {
         fail(left, new IOException("the response store is closed"));
       }
-      complete(() -> closed.tryComplete());
+      closed.tryComplete(); // here: the context may be closing; every save was acknowledged before close was asked
     }
   }
 

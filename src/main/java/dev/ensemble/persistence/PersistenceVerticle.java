@@ -127,7 +127,7 @@ public final class PersistenceVerticle extends VerticleBase {
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < all.size(); i += RECOVERY_BATCH) {
       List<JournalRecovery.Interrupted> batch = all.subList(i, Math.min(all.size(), i + RECOVERY_BATCH));
-      chain = chain.compose(v -> Future.all(batch.stream().map(this::storeInterrupted).toList()).mapEmpty());
+      chain = chain.compose(v -> storeInterrupted(batch));
     }
     return chain.compose(v -> ledger.flush()).compose(v -> {
       try {
@@ -146,20 +146,22 @@ public final class PersistenceVerticle extends VerticleBase {
    * An interrupted response is stored unless this node already stored it (its end record did not reach the journal
    * before the node stopped): a stored answer is never replaced. Its ledger row, when the journal does not show it
    * committed, is offered; the ledger ignores a request id it already has (committed after the journal's last word).
+   * The index is asked once for the whole batch.
    */
-  private Future<Void> storeInterrupted(JournalRecovery.Interrupted it) {
-    ResponseRecord record = it.response();
-    if (it.ledger() != null) {
-      ledger.offer(it.ledger());
+  private Future<Void> storeInterrupted(List<JournalRecovery.Interrupted> batch) {
+    List<ResponseRecord> records = new java.util.ArrayList<>(batch.size());
+    for (JournalRecovery.Interrupted it : batch) {
+      if (it.ledger() != null) {
+        ledger.offer(it.ledger());
+      }
+      if (it.response() != null && ResponseKeys.valid(it.response().id())) {
+        records.add(it.response());
+      }
     }
-    if (record == null) {
-      return Future.succeededFuture();
-    }
-    if (!ResponseKeys.valid(record.id())) {
-      return Future.succeededFuture();
-    }
-    return index.find(record.id()).compose(found -> found.isPresent() ? Future.<Void>succeededFuture()
-        : store.save(record).compose(key -> index.put(ResponseIndexRow.of(record, key))));
+    return index.existing(records.stream().map(ResponseRecord::id).distinct().toList()).compose(stored -> Future.all(records.stream()
+        .filter(record -> !stored.contains(record.id()))
+        .map(record -> store.save(record).compose(key -> index.put(ResponseIndexRow.of(record, key))))
+        .toList()).mapEmpty());
   }
 
   /**

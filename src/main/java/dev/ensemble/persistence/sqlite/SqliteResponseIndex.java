@@ -52,6 +52,21 @@ public final class SqliteResponseIndex {
     });
   }
 
+  /** Which of {@code ids} have a row: one query for all of them (recovery asks 512 at a time). */
+  public Future<java.util.Set<String>> existing(List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(java.util.Set.of());
+    }
+    String sql = "SELECT id FROM responses WHERE id IN (" + "?,".repeat(ids.size() - 1) + "?)";
+    Tuple args = Tuple.tuple();
+    ids.forEach(args::addValue);
+    return pool.preparedQuery(sql).execute(args).map(rows -> {
+      java.util.Set<String> found = new java.util.HashSet<>();
+      rows.forEach(r -> found.add(r.getString("id")));
+      return found;
+    });
+  }
+
   /** Removes the row; the store key it had, or empty when there was none. Rows still queued for writing are written first. */
   public Future<Optional<String>> delete(String id) {
     Future<Void> pending = queued.stream().filter(p -> p.row().id().equals(id)).findFirst()
