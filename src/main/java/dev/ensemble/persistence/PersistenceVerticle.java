@@ -24,11 +24,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The persistence actor, deployed as a worker: the only code that touches the response store (local files,
- * or S3 through the SDK's async client, which it opens at start and closes at stop) and the SQLite file. At
+ * The persistence actor, deployed as a worker: the only code that uses the response store (the local segment files,
+ * which the store's own writer thread appends to, or S3 through the SDK's async client; opened at start, closed at
+ * stop) and the SQLite file. At
  * start it opens the file, applies due schema migrations and replays what the ledger spilled. Records arrive on
- * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table,
- * then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
+ * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table
+ * with the key the store answered (its segment position), then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
  * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
