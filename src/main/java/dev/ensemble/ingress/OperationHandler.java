@@ -54,8 +54,8 @@ final class OperationHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * The same operation for a workflow route: the route's model replaces the body's {@code model}, its
-   * {@code timeout_ms} is the request's deadline.
+   * The same operation for a workflow route: the route's model replaces the body's {@code model}; its
+   * {@code timeout_ms} is the request's deadline, its {@code retry} and {@code fallback} chain apply.
    */
   OperationHandler forRoute(java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
     return new OperationHandler(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, routeOf);
@@ -87,7 +87,7 @@ final class OperationHandler implements Handler<RoutingContext> {
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
       new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId,
-          account, route == null ? requestTimeoutMs : route.timeoutMs()).trackedBy(live).run();
+          account, requestTimeoutMs, route, null).trackedBy(live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }
