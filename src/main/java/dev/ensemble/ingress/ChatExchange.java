@@ -116,6 +116,15 @@ final class ChatExchange {
     attempt(last);
   }
 
+  /** The request starts on {@code model} (a workflow route's fallback when its own model cannot be routed now), with {@code fallbacks} left. */
+  ChatExchange startingOn(String model, List<String> fallbacks) {
+    if (!model.equals(request.model())) {
+      request = request.toBuilder().model(model).build();
+    }
+    this.fallbacks = fallbacks;
+    return this;
+  }
+
   /** Called with the answer and its upstream cost once a complete answer was delivered (the response cache stores it). */
   ChatExchange onAnswered(BiConsumer<UnifiedResponse, BigDecimal> listener) {
     this.answered = listener;

@@ -101,6 +101,12 @@ final class OperationExchange {
     this.deadlineNanos = startNanos + this.requestTimeoutMs * 1_000_000;
   }
 
+  /** What remains of the route's fallback chain when the request starts on a fallback (see {@link RouteStart}). */
+  OperationExchange startingOn(List<String> fallbacks) {
+    this.fallbacks = fallbacks;
+    return this;
+  }
+
   /** Counts the exchange in {@code live} while it runs (a client's request; the gateway's own embeddings are not). */
   OperationExchange trackedBy(LiveResponses live) {
     this.live = live;

@@ -7,7 +7,6 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
-import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientDialect;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -85,9 +84,10 @@ final class OperationHandler implements Handler<RoutingContext> {
       }
       Operation operation = parser.parse(body, now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
-      Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId,
-          account, requestTimeoutMs, route, null).trackedBy(live).run();
+      RouteStart start = metrics.timeRouting(() -> RouteStart.of(route, operation.routingView().model(), hints,
+          (model, h) -> router.decide(operation.withModel(model).routingView(), h, operation.kind())));
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation.withModel(start.model()),
+          start.hints(), start.selection(), requestId, account, requestTimeoutMs, route, null).startingOn(start.fallbacks()).trackedBy(live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }
