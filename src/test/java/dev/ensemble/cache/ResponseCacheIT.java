@@ -381,6 +381,29 @@ class ResponseCacheIT {
   }
 
   @Test
+  void aParaphraseAfterAnotherConversationIsNoSemanticHitButAfterTheSameOneItIs() throws Exception {
+    fake.enqueue(Reply.text("Open the settings of the Android app."), Reply.text("Open the settings of the iOS app."));
+    JsonObject android = conversation("I use the Android app.", "Noted: Android.", "Where do I turn notifications off?");
+    JsonObject ios = conversation("I use the iOS app.", "Noted: iOS.", "Where can I turn notifications off?");
+    JsonObject androidAgain = conversation("I use the Android app.", "Noted: Android.", "Where can I turn notifications off?");
+
+    assertEquals("MISS", status(post("/v1/workflows/faq", alice, android)));
+    HttpResponse<String> other = post("/v1/workflows/faq", alice, ios);
+    assertEquals("MISS", status(other), "the same question after other turns is another context");
+    assertEquals("Open the settings of the iOS app.", openAiText(other));
+    HttpResponse<String> same = post("/v1/workflows/faq", alice, androidAgain);
+    assertEquals("SEMANTIC_HIT", status(same), same.body());
+    assertEquals("Open the settings of the Android app.", openAiText(same));
+  }
+
+  private static JsonObject conversation(String user, String assistant, String question) {
+    return new JsonObject().put("model", "x").put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", user))
+        .add(new JsonObject().put("role", "assistant").put("content", assistant))
+        .add(new JsonObject().put("role", "user").put("content", question)));
+  }
+
+  @Test
   void aHitIsALedgerRowWithNoUpstreamCostAndTheUsdItSaved() throws Exception {
     fake.enqueue(Reply.text("priced").usage(1_000_000, 1_000_000, 0, 0));
     JsonObject body = openAi("gpt-test", unique("Price me"), false);
