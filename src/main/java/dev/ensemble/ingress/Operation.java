@@ -34,6 +34,9 @@ interface Operation {
     return null;
   }
 
+  /** The same operation for another model (a workflow route's fallback). */
+  Operation withModel(String model);
+
   /** The upstream call on the selected provider. */
   UpstreamCall toUpstream(Selection selection);
 

@@ -51,6 +51,11 @@ final class TokenCountOperation implements Operation {
   }
 
   @Override
+  public Operation withModel(String model) {
+    return new TokenCountOperation(dialect, prompt.toBuilder().model(model).build());
+  }
+
+  @Override
   public Answer local(Selection selection) {
     TokenCountAdapter counts = selection.pool().capabilities().tokenCounts();
     if (counts != null && counts.toUpstream(prompt, selection.upstreamModel()) != null) {
