@@ -32,8 +32,16 @@ interface ClientChannel {
   /** A streamed answer to {@code request} begins: fresh rendering state, nothing sent yet. */
   void beginStream(UnifiedRequest request);
 
-  /** Sends one unified event of the streamed answer (a format may have nothing to say for some events). */
+  /**
+   * Renders one unified event of the streamed answer (a format may have nothing to say for some events). A channel
+   * may hold the bytes until {@link #flush()} (or {@link #end()}), so that the events decoded from one upstream chunk
+   * leave in one write.
+   */
   void write(StreamEvent event);
+
+  /** Sends what {@link #write} holds; called after the events of each upstream chunk. */
+  default void flush() {
+  }
 
   /** The streamed answer is complete (its terminal event was written). */
   void end();

@@ -9,7 +9,10 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface StreamEncoder {
 
-  /** The bytes to send for this event; empty when the format has nothing to say for it. */
+  /**
+   * The bytes to send for this event; empty when the format has nothing to say for it. A non-empty buffer is the
+   * caller's: it may keep it and append the next events' bytes to it.
+   */
   Buffer encode(StreamEvent event);
 
   /** The streamed body's content type: SSE unless the format streams something else (Gemini's JSON array). */

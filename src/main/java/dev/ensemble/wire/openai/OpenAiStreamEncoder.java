@@ -2,6 +2,7 @@ package dev.ensemble.wire.openai;
 
 import dev.ensemble.model.BlockKind;
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.wire.JsonStreams;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.Sse;
 import dev.ensemble.wire.StreamEncoder;
@@ -9,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -20,22 +22,41 @@ import java.util.Set;
  * usage chunk ({@code choices: []}) when the client asked for {@code stream_options.include_usage}, then
  * {@code data: [DONE]}. Thinking is not shown. An error ends the stream with {@code data: {"error":{...}}}
  * and no {@code [DONE]}. One encoder per response.
+ *
+ * <p>Every chunk of one response shares its envelope ({@code id}, {@code created}, {@code model}) and the fields
+ * after the delta: they are rendered once, as bytes, when the encoder is made, and each content or tool-argument
+ * chunk is those bytes around the delta, whose only variable part, the text, is escaped straight into the buffer.
+ * No JSON tree is built per chunk; the rare chunks (tool-call start, usage, error) still use one.
  */
 public final class OpenAiStreamEncoder implements StreamEncoder {
 
   private static final Buffer EMPTY = Buffer.buffer(new byte[0]);
+  private static final byte[] CONTENT = bytes("{\"content\":\"");
+  private static final byte[] TOOL_ARGUMENTS_START = bytes("{\"tool_calls\":[{\"index\":");
+  private static final byte[] TOOL_ARGUMENTS_MIDDLE = bytes(",\"function\":{\"arguments\":\"");
+  private static final byte[] TOOL_ARGUMENTS_END = bytes("\"}}]}");
+  private static final byte[] QUOTE_CLOSE = bytes("\"}");
+  private static final byte[] DONE = bytes("data: [DONE]\n\n");
 
   private final ResponseContext ctx;
   private final boolean includeUsage;
   private final OpenAiErrors errors;
   private final Map<Integer, Integer> toolCallByBlock = new HashMap<>();
   private final Set<Integer> textBlocks = new HashSet<>();
+  /** {@code data: {"id":...,"object":...,"created":...,"model":...,"choices":[{"index":0,"delta":} */
+  private final byte[] head;
+  /** {@code ,"logprobs":null,"finish_reason":null}],"usage":null}\n\n} (no usage field unless asked for) */
+  private final byte[] tail;
   private boolean ended;
 
   public OpenAiStreamEncoder(ResponseContext ctx, boolean includeUsage, OpenAiErrors errors) {
     this.ctx = ctx;
     this.includeUsage = includeUsage;
     this.errors = errors;
+    String envelope = envelope(new JsonArray()).encode();
+    // the envelope ends with "choices":[]} : the chunk's choice goes between the brackets
+    this.head = bytes("data: " + envelope.substring(0, envelope.length() - 2) + "{\"index\":0,\"delta\":");
+    this.tail = bytes(",\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n");
   }
 
   @Override
@@ -79,24 +100,27 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
   private Buffer blockDelta(StreamEvent.BlockDelta delta) {
     Integer call = toolCallByBlock.get(delta.index());
     if (call != null && delta.partialJson() != null && !delta.partialJson().isEmpty()) {
-      JsonObject toolCall = new JsonObject().put("index", call)
-          .put("function", new JsonObject().put("arguments", delta.partialJson()));
-      return chunk(new JsonObject().put("tool_calls", new JsonArray().add(toolCall)), null);
+      byte[] arguments = JsonStreams.quoted(delta.partialJson());
+      return Buffer.buffer(head.length + arguments.length + 64 + tail.length).appendBytes(head).appendBytes(TOOL_ARGUMENTS_START)
+          .appendString(Integer.toString(call)).appendBytes(TOOL_ARGUMENTS_MIDDLE).appendBytes(arguments)
+          .appendBytes(TOOL_ARGUMENTS_END).appendBytes(tail);
     }
     if (delta.text() != null && !delta.text().isEmpty() && textBlocks.contains(delta.index())) {
-      return chunk(new JsonObject().put("content", delta.text()), null);
+      byte[] text = JsonStreams.quoted(delta.text());
+      return Buffer.buffer(head.length + CONTENT.length + text.length + QUOTE_CLOSE.length + tail.length)
+          .appendBytes(head).appendBytes(CONTENT).appendBytes(text).appendBytes(QUOTE_CLOSE).appendBytes(tail);
     }
     return EMPTY;
   }
 
   private Buffer responseEnd(StreamEvent.ResponseEnd end) {
     ended = true;
-    Buffer out = Buffer.buffer();
+    Buffer out = Buffer.buffer(512);
     out.appendBuffer(chunk(new JsonObject(), FinishReasons.encode(end.stopReason())));
     if (includeUsage) {
       out.appendBuffer(Sse.data(envelope(new JsonArray()).put("usage", OpenAiUsage.encode(end.usage())).encode()));
     }
-    return out.appendBuffer(Sse.data("[DONE]"));
+    return out.appendBytes(DONE);
   }
 
   private Buffer chunk(JsonObject delta, String finishReason) {
@@ -116,5 +140,9 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
         .put("created", ctx.createdEpochSeconds())
         .put("model", ctx.model())
         .put("choices", choices);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }
