@@ -6,6 +6,7 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.routing.RoutingDecision;
+import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.Handler;
 
 import java.util.List;
@@ -31,6 +32,14 @@ interface ClientChannel {
 
   /** A streamed answer to {@code request} begins: fresh rendering state, nothing sent yet. */
   void beginStream(UnifiedRequest request);
+
+  /**
+   * The streamed answer comes from {@code upstream}: a channel whose client speaks the upstream's format may pass
+   * the upstream's bytes through (see {@link dev.ensemble.wire.StreamEncoder#relayFrom}). Called after
+   * {@link #beginStream}, before the first event.
+   */
+  default void relayFrom(StreamDecoder upstream) {
+  }
 
   /**
    * Renders one unified event of the streamed answer (a format may have nothing to say for some events). A channel

@@ -9,6 +9,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.routing.RoutingDecision;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -66,6 +67,11 @@ final class HttpChannel implements ClientChannel {
   }
 
   @Override
+  public void relayFrom(StreamDecoder upstream) {
+    encoder.relayFrom(upstream);
+  }
+
+  @Override
   public void write(StreamEvent event) {
     Buffer bytes = encoder.encode(event);
     if (bytes.length() == 0 || response.closed()) {
@@ -80,6 +86,14 @@ final class HttpChannel implements ClientChannel {
 
   @Override
   public void flush() {
+    Buffer relayed = encoder == null ? null : encoder.pending();
+    if (relayed != null && relayed.length() > 0) {
+      if (pending == null) {
+        pending = relayed;
+      } else {
+        pending.appendBuffer(relayed);
+      }
+    }
     if (pending == null) {
       return;
     }

@@ -170,6 +170,7 @@ final class UpstreamAttempt {
   private void relay(UpstreamResponse response) {
     StreamDecoder decoder = selection.pool().adapter().newStreamDecoder();
     client.beginStream(request);
+    client.relayFrom(decoder);
     ReadStream<Buffer> body = response.body();
     long idleMs = selection.pool().config().idleTimeoutMs();
     body.exceptionHandler(err -> streamFailed(response, "interrupted",
@@ -420,9 +421,11 @@ final class UpstreamAttempt {
       } else if (quietMs < idleMs) {
         armIdleTimer(Math.max(1, idleMs - quietMs), idleMs, response);
       } else {
-        response.cancel();
+        // the attempt ends first: cancelling resets the upstream stream, whose exception handler would otherwise
+        // report the timeout as an interrupted stream
         streamFailed(response, "timeout",
             GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + provider() + " did not answer within " + idleMs + " ms"));
+        response.cancel();
       }
     });
   }

@@ -43,6 +43,10 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   private final SseParser.Events onEvent = (name, data, offset, length) -> handle(data, offset, length);
   private final Set<Integer> toolIndexes = new HashSet<>();
   private final Chunk chunk = new Chunk();
+  /** Set when the client speaks OpenAI too: the stream's frames are passed through to it ({@link ChunkSplice}). */
+  private ChunkSplice relay;
+  /** The offset in the SSE data of the byte Jackson counts as 0 (its locations are relative to where it started). */
+  private int base;
   private List<StreamEvent> out;
   private boolean started;
   private boolean completed;
@@ -55,19 +59,36 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   private boolean sawUsage;
   private Usage usage = Usage.UNKNOWN;
 
+  /** Pass-through: the frames of the stream are also staged, spliced, into {@code relay} (asked for by the encoder). */
+  void relayTo(ChunkSplice relay) {
+    this.relay = relay;
+  }
+
   @Override
   public List<StreamEvent> feed(Buffer bytes) {
     out = new ArrayList<>();
+    if (relay != null) {
+      relay.discard();
+    }
     parser.feed(bytes, onEvent);
+    if (relay != null) {
+      relay.commit();
+    }
     return out;
   }
 
   @Override
   public List<StreamEvent> finish() {
     out = new ArrayList<>();
+    if (relay != null) {
+      relay.discard();
+    }
     parser.finish(onEvent);
     if (!completed && finishReason != null && sawUsage) {
       end();
+    }
+    if (relay != null) {
+      relay.commit();
     }
     return out;
   }
@@ -84,6 +105,9 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
     if (isDone(data, offset, length)) {
       ensureStarted(null, null);
       end();
+      if (relay != null) {
+        relay.done();
+      }
       return;
     }
     chunk.clear();
@@ -91,7 +115,14 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new UpstreamProtocolException("OpenAI stream chunk is not a JSON object");
       }
-      readChunk(p);
+      if (relay != null) {
+        int brace = offset;
+        while (data[brace] != '{') {
+          brace++;
+        }
+        base = brace - (int) p.currentTokenLocation().getByteOffset();
+      }
+      readChunk(p, data);
       if (!JsonStreams.atEnd(p)) {
         throw new UpstreamProtocolException("OpenAI stream chunk is not a JSON object");
       }
@@ -99,6 +130,10 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       throw new UpstreamProtocolException("OpenAI stream chunk is not a JSON object", e);
     }
     apply();
+    if (relay != null && chunk.error == null && (chunk.hasChoice || !(chunk.usage instanceof JsonObject) || relay.includeUsage())) {
+      relay.frame(data, offset, length, chunk.idStart, chunk.idEnd, chunk.modelStart, chunk.modelEnd, chunk.createdStart,
+          chunk.createdEnd);
+    }
   }
 
   private void apply() {
@@ -147,13 +182,34 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
 
   // --- reading one chunk ---
 
-  private void readChunk(JsonParser p) throws IOException {
+  private void readChunk(JsonParser p, byte[] data) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
       switch (name) {
-        case "id" -> chunk.id = JsonStreams.scalar(p);
-        case "model" -> chunk.model = JsonStreams.scalar(p);
+        case "id" -> {
+          int start = relay == null ? -1 : valueStart(p);
+          chunk.id = JsonStreams.scalar(p);
+          if (relay != null) {
+            chunk.idStart = start;
+            chunk.idEnd = valueEnd(p, data, start);
+          }
+        }
+        case "model" -> {
+          int start = relay == null ? -1 : valueStart(p);
+          chunk.model = JsonStreams.scalar(p);
+          if (relay != null) {
+            chunk.modelStart = start;
+            chunk.modelEnd = valueEnd(p, data, start);
+          }
+        }
+        case "created" -> {
+          if (relay != null && p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+            chunk.createdStart = valueStart(p);
+            chunk.createdEnd = valueEnd(p, data, chunk.createdStart);
+          }
+          p.skipChildren();
+        }
         case "error" -> chunk.error = JsonStreams.readValue(p);
         case "usage" -> chunk.usage = JsonStreams.readValue(p);
         case "choices" -> readChoices(p);
@@ -253,6 +309,37 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
         default -> p.skipChildren();
       }
     }
+  }
+
+  private int valueStart(JsonParser p) {
+    return base + (int) p.currentTokenLocation().getByteOffset();
+  }
+
+  /**
+   * Where the scalar value starting at {@code start} ends (exclusive), found in the bytes themselves: a string's
+   * closing quote (escapes skipped), a number's last digit, {@code null}. -1 for any other value (not spliced).
+   */
+  private static int valueEnd(JsonParser p, byte[] data, int start) {
+    int limit = data.length;
+    JsonToken token = p.currentToken();
+    if (token == JsonToken.VALUE_STRING && data[start] == '"') {
+      int i = start + 1;
+      while (i < limit && data[i] != '"') {
+        i += data[i] == '\\' ? 2 : 1;
+      }
+      return i < limit ? i + 1 : -1;
+    }
+    if (token == JsonToken.VALUE_NUMBER_INT) {
+      int i = start;
+      while (i < limit && (data[i] == '-' || (data[i] >= '0' && data[i] <= '9'))) {
+        i++;
+      }
+      return i;
+    }
+    if (token == JsonToken.VALUE_NULL && data[start] == 'n') {
+      return start + 4;
+    }
+    return -1;
   }
 
   private static boolean isDone(byte[] data, int offset, int length) {
@@ -362,8 +449,15 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
     Object finish;
     boolean badToolCall;
     final List<ToolCall> toolCalls = new ArrayList<>(1);
+    int idStart;
+    int idEnd;
+    int modelStart;
+    int modelEnd;
+    int createdStart;
+    int createdEnd;
 
     void clear() {
+      idStart = idEnd = modelStart = modelEnd = createdStart = createdEnd = -1;
       id = model = error = usage = content = reasoning = refusal = finish = null;
       hasChoice = badChoice = hasDelta = badToolCall = false;
       toolCalls.clear();

@@ -5,6 +5,7 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.wire.JsonStreams;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.Sse;
+import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -48,6 +49,8 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
   /** {@code ,"logprobs":null,"finish_reason":null}],"usage":null}\n\n} (no usage field unless asked for) */
   private final byte[] tail;
   private boolean ended;
+  /** Set when the upstream speaks OpenAI too: its frames are passed through instead of rendering the events. */
+  private ChunkSplice relay;
 
   public OpenAiStreamEncoder(ResponseContext ctx, boolean includeUsage, OpenAiErrors errors) {
     this.ctx = ctx;
@@ -59,10 +62,37 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
     this.tail = bytes(",\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n");
   }
 
+  /**
+   * Pass-through when the upstream is an OpenAI stream: its decoder stages each frame, spliced ({@link ChunkSplice}),
+   * and this encoder sends those bytes in place of rendering the events; only the gateway's own events (an error,
+   * the {@code [DONE]} of a stream that closed without one) are rendered.
+   */
+  @Override
+  public boolean relayFrom(StreamDecoder upstream) {
+    if (!(upstream instanceof OpenAiStreamDecoder decoder)) {
+      return false;
+    }
+    String idJson = new JsonArray().add("chatcmpl-" + ctx.requestId()).add(ctx.model()).encode();
+    int comma = idJson.indexOf("\",\"") + 1;
+    relay = new ChunkSplice(bytes(idJson.substring(1, comma)), bytes(idJson.substring(comma + 1, idJson.length() - 1)),
+        bytes(Long.toString(ctx.createdEpochSeconds())), includeUsage);
+    decoder.relayTo(relay);
+    return true;
+  }
+
+  @Override
+  public Buffer pending() {
+    Buffer relayed = relay == null ? null : relay.take();
+    return relayed == null ? EMPTY : relayed;
+  }
+
   @Override
   public Buffer encode(StreamEvent event) {
     if (ended) {
       return EMPTY;
+    }
+    if (relay != null) {
+      return relayed(event);
     }
     if (event instanceof StreamEvent.ResponseStart) {
       return chunk(new JsonObject().put("role", "assistant").put("content", ""), null);
@@ -81,6 +111,22 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
       return Sse.data(errors.encode(error.error()).encode());
     }
     return EMPTY;
+  }
+
+  private Buffer relayed(StreamEvent event) {
+    Buffer out = relay.take();
+    if (event instanceof StreamEvent.Error error) {
+      ended = true;
+      Buffer rendered = Sse.data(errors.encode(error.error()).encode());
+      return out == null ? rendered : out.appendBuffer(rendered);
+    }
+    if (event instanceof StreamEvent.ResponseEnd) {
+      ended = true;
+      if (!relay.doneSent()) {
+        out = out == null ? Buffer.buffer(DONE) : out.appendBytes(DONE);
+      }
+    }
+    return out == null ? EMPTY : out;
   }
 
   private Buffer blockStart(StreamEvent.BlockStart start) {
