@@ -56,9 +56,9 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
     this.ctx = ctx;
     this.includeUsage = includeUsage;
     this.errors = errors;
-    String envelope = envelope(new JsonArray()).encode();
-    // the envelope ends with "choices":[]} : the chunk's choice goes between the brackets
-    this.head = bytes("data: " + envelope.substring(0, envelope.length() - 2) + "{\"index\":0,\"delta\":");
+    this.head = Buffer.buffer(160).appendString("data: {\"id\":").appendBytes(json("chatcmpl-" + ctx.requestId()))
+        .appendString(",\"object\":\"chat.completion.chunk\",\"created\":" + ctx.createdEpochSeconds() + ",\"model\":")
+        .appendBytes(json(ctx.model())).appendString(",\"choices\":[{\"index\":0,\"delta\":").getBytes();
     this.tail = bytes(",\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n");
   }
 
@@ -72,10 +72,8 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
     if (!(upstream instanceof OpenAiStreamDecoder decoder)) {
       return false;
     }
-    String idJson = new JsonArray().add("chatcmpl-" + ctx.requestId()).add(ctx.model()).encode();
-    int comma = idJson.indexOf("\",\"") + 1;
-    relay = new ChunkSplice(bytes(idJson.substring(1, comma)), bytes(idJson.substring(comma + 1, idJson.length() - 1)),
-        bytes(Long.toString(ctx.createdEpochSeconds())), includeUsage);
+    relay = new ChunkSplice(json("chatcmpl-" + ctx.requestId()), json(ctx.model()), bytes(Long.toString(ctx.createdEpochSeconds())),
+        includeUsage);
     decoder.relayTo(relay);
     return true;
   }
@@ -95,7 +93,7 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
       return relayed(event);
     }
     if (event instanceof StreamEvent.ResponseStart) {
-      return chunk(new JsonObject().put("role", "assistant").put("content", ""), null);
+      return chunk(new JsonObject().put("role", "assistant").put("content", "").putNull("refusal"), null);
     }
     if (event instanceof StreamEvent.BlockStart start) {
       return blockStart(start);
@@ -186,6 +184,12 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
         .put("created", ctx.createdEpochSeconds())
         .put("model", ctx.model())
         .put("choices", choices);
+  }
+
+  /** {@code text} as a JSON string (quoted, escaped); null as {@code null}. */
+  private static byte[] json(String text) {
+    return text == null ? bytes("null") : Buffer.buffer(text.length() + 2).appendByte((byte) '"').appendBytes(JsonStreams.quoted(text))
+        .appendByte((byte) '"').getBytes();
   }
 
   private static byte[] bytes(String text) {
