@@ -327,8 +327,8 @@ if [[ "$MODE" == soak ]]; then
     say "$name: $(grep -E '^requests:' "$TMP/soak-$name.log" | head -1); $(grep -E '^status codes:' "$TMP/soak-$name.log" | head -1)"
   done
   say ""
-  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true)."
-  grep -E ' (WARN|ERROR) ' "$TMP/gateway.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
+  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gw.log" || true)."
+  grep -E ' (WARN|ERROR) ' "$TMP/gw.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
   echo "written to $OUT" >&2
   exit 0
 fi
