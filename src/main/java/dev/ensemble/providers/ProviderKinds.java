@@ -23,8 +23,6 @@ import dev.ensemble.providers.vertex.VertexEmbeddings;
  */
 public final class ProviderKinds {
 
-  /** Connections kept per upstream host and event loop. */
-  private static final int MAX_CONNECTIONS_PER_HOST = 256;
   /** Gap between the mock provider's streamed chunks, so streaming is visible with curl. */
   private static final long MOCK_CHUNK_GAP_MS = 20;
 
@@ -34,15 +32,15 @@ public final class ProviderKinds {
   public static ProviderKind of(ProviderConfig provider) {
     return switch (provider.type()) {
       case OPENAI -> new ProviderKind(openAiCompatible(provider), UpstreamAuth.bearer(),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), openAiCapabilities(provider));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), openAiCapabilities(provider));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new GeminiEmbeddings(), null));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(new GeminiEmbeddings(), null));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new VertexEmbeddings(), null));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(new VertexEmbeddings(), null));
     };
   }
 
