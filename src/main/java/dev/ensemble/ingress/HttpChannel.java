@@ -12,7 +12,9 @@ import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -21,6 +23,9 @@ import java.util.List;
  * the dialect's {@link StreamEncoder}; the status and headers go out with the first streamed bytes.
  */
 final class HttpChannel implements ClientChannel {
+
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final HttpServerResponse response;
   private final ClientDialect dialect;
@@ -85,9 +90,14 @@ final class HttpChannel implements ClientChannel {
 
   @Override
   public void answer(UnifiedResponse answer, List<StreamEvent> events) {
+    answer(answer, events, null);
+  }
+
+  @Override
+  public void answer(UnifiedResponse answer, List<StreamEvent> events, JsonObject rendered) {
     if (!response.closed()) {
-      response.setStatusCode(200).putHeader("content-type", "application/json")
-          .end(dialect.encodeResponse(answer, context).toBuffer());
+      JsonObject body = rendered != null ? rendered : dialect.encodeResponse(answer, context);
+      response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(body.toBuffer());
     }
   }
 
