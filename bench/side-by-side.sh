@@ -10,7 +10,9 @@
 # Needs: java 17 (with jfr), nginx, wrk, h2load (Debian: apt-get install -y nginx wrk nghttp2-client), taskset,
 # curl, and target/ensemble.jar (built when missing: mvn -q -B package -DskipTests). See bench/README.md.
 # Environment: DURATION (s per phase, 10), LEVELS ("1 100 1000"), SERVER_CPU (0), LOAD_CPU (1),
-# GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar).
+# GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar),
+# BEFORE_JAR (a second build run beside the first as target "before", for before/after in one run), PHASES
+# ("chat sse anthropic first-event"), PROFILE_KINDS ("openai openai-stream").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,59 +72,81 @@ PIDS+=($!)
 for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
 
 # --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
-# metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints ---
-mkdir -p "$TMP/gw"
-{
-  echo "server:"
-  echo "  host: 127.0.0.1"
-  echo "  port: $GATEWAY"
-  echo "  admin_key: $ADMIN_KEY"
-  echo "  require_client_keys: true"
-  echo "storage:"
-  echo "  sqlite_path: $TMP/gw/ensemble.db"
-  echo "responses:"
-  echo "  store: local"
-  echo "  local_dir: $TMP/gw/responses"
-  echo "providers:"
-  for kind in openai anthropic; do
-    base="http://127.0.0.1:${STUB_PORTS[0]}"; [[ $kind == openai ]] && base="$base/v1"
-    echo "  stub_$kind:"
-    echo "    type: $kind"
-    echo "    base_url: $base"
-    echo "    strategy: session_affinity"
-    echo "    timeout_ms: 60000"
-    echo "    keys:"
-    for i in 0 1 2 3; do
-      url="http://127.0.0.1:${STUB_PORTS[$i]}"; [[ $kind == openai ]] && url="$url/v1"
-      echo "      - { name: k$i, api_key: sk-stub-$i, endpoints: [ { id: $kind-$i, base_url: \"$url\" } ] }"
+# metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints. With BEFORE_JAR a
+# second gateway ("before", another build) runs the same configuration beside it, measured in the same phases. ---
+write_config() { # dir, port
+  mkdir -p "$1"
+  {
+    echo "server:"
+    echo "  host: 127.0.0.1"
+    echo "  port: $2"
+    echo "  admin_key: $ADMIN_KEY"
+    echo "  require_client_keys: true"
+    echo "storage:"
+    echo "  sqlite_path: $1/ensemble.db"
+    echo "responses:"
+    echo "  store: local"
+    echo "  local_dir: $1/responses"
+    echo "providers:"
+    for kind in openai anthropic; do
+      base="http://127.0.0.1:${STUB_PORTS[0]}"; [[ $kind == openai ]] && base="$base/v1"
+      echo "  stub_$kind:"
+      echo "    type: $kind"
+      echo "    base_url: $base"
+      echo "    strategy: session_affinity"
+      echo "    timeout_ms: 60000"
+      echo "    keys:"
+      for i in 0 1 2 3; do
+        url="http://127.0.0.1:${STUB_PORTS[$i]}"; [[ $kind == openai ]] && url="$url/v1"
+        echo "      - { name: k$i, api_key: sk-stub-$i, endpoints: [ { id: $kind-$i, base_url: \"$url\" } ] }"
+      done
     done
-  done
-  echo "models:"
-  echo "  bench-gpt:"
-  echo "    pricing: { input: 2.5, output: 10 }"
-  echo "    providers: [ { provider: stub_openai, model: stub-fast } ]"
-  echo "  bench-claude:"
-  echo "    pricing: { input: 3, output: 15 }"
-  echo "    providers: [ { provider: stub_anthropic, model: stub-fast } ]"
-} > "$TMP/gw/ensemble.yaml"
+    echo "models:"
+    echo "  bench-gpt:"
+    echo "    pricing: { input: 2.5, output: 10 }"
+    echo "    providers: [ { provider: stub_openai, model: stub-fast } ]"
+    echo "  bench-claude:"
+    echo "    pricing: { input: 3, output: 15 }"
+    echo "    providers: [ { provider: stub_anthropic, model: stub-fast } ]"
+  } > "$1/ensemble.yaml"
+}
 
 GATEWAY_EXTRA=()
 if [[ "$MODE" == profile ]]; then
   GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
 fi
-# shellcheck disable=SC2086
-(cd "$TMP/gw" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$JAR" serve --config "$TMP/gw/ensemble.yaml") \
-  > "$TMP/gateway.log" 2>&1 &
-PIDS+=($!)
-GATEWAY_PID=$!
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$GATEWAY/api/v1/health" >/dev/null 2>&1 && break
-  kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$TMP/gateway.log" >&2; exit 1; }
-  sleep 0.2
-done
-CLIENT_KEY="$(curl -fs -X POST "http://127.0.0.1:$GATEWAY/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
-  -H 'content-type: application/json' -d '{"name":"bench","monthly_budget_usd":1000000000}' | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
-[[ -n "$CLIENT_KEY" ]] || { echo "could not create a client key" >&2; cat "$TMP/gateway.log" >&2; exit 1; }
+declare -A GW_PORT GW_PID GW_KEY
+start_gateway() { # name, jar, port: starts it, creates its client; sets GW_PORT, GW_PID, GW_KEY [name]
+  local dir="$TMP/gw-$1" pid key
+  write_config "$dir" "$3"
+  # shellcheck disable=SC2086
+  (cd "$dir" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$2" serve --config "$dir/ensemble.yaml") \
+    > "$TMP/$1.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$3/api/v1/health" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { cat "$TMP/$1.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  key="$(curl -fs -X POST "http://127.0.0.1:$3/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
+    -H 'content-type: application/json' -d '{"name":"bench","monthly_budget_usd":1000000000}' | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
+  [[ -n "$key" ]] || { echo "could not create a client key on $1" >&2; cat "$TMP/$1.log" >&2; exit 1; }
+  GW_PORT[$1]=$3; GW_PID[$1]=$pid; GW_KEY[$1]=$key
+}
+start_gateway gateway "$JAR" "$GATEWAY"
+GATEWAY_PID=${GW_PID[gateway]}
+CLIENT_KEY=${GW_KEY[gateway]}
+GATEWAYS=(gateway)
+TARGETS=(direct nginx gateway)
+if [[ -n "${BEFORE_JAR:-}" ]]; then
+  start_gateway before "$BEFORE_JAR" "$((BASE_PORT + 30))"
+  GATEWAYS=(before gateway)
+  TARGETS=(direct nginx before gateway)
+fi
+key_of() { # target -> the client key it takes (direct and nginx ignore it)
+  case "$1" in before) echo "${GW_KEY[before]}" ;; *) echo "$CLIENT_KEY" ;; esac
+}
 
 # --- nginx, a plain reverse-proxy hop (keep-alive upstream, no buffering so SSE passes through) ---
 mkdir -p "$TMP/nginx/logs"
@@ -152,21 +176,29 @@ printf '{"model":"bench-gpt","messages":[{"role":"system","content":"%s"},{"role
 printf '{"model":"bench-gpt","stream":true,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai-stream.json"
 printf '{"model":"bench-claude","max_tokens":64,"system":"%s","messages":[{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/anthropic.json"
 for f in openai openai-stream anthropic; do
-  cat > "$TMP/$f.lua" <<EOF
+  for t in "${TARGETS[@]}"; do
+    key="$(key_of "$t")"
+    cat > "$TMP/$f-$t.lua" <<EOF
 local f = io.open("$TMP/$f.json", "rb"); local body = f:read("*a"); f:close()
 wrk.method = "POST"; wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $CLIENT_KEY"
-wrk.headers["x-api-key"] = "$CLIENT_KEY"
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["x-api-key"] = "$key"
 wrk.headers["anthropic-version"] = "2023-06-01"
 EOF
+  done
+  cp "$TMP/$f-gateway.lua" "$TMP/$f.lua"
 done
+lua() { # target, body name -> the wrk script sending that body with the target's key
+  echo "$TMP/$2-$1.lua"
+}
 
 url() { # target, path
   case "$1" in
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H1$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
+    before) echo "http://127.0.0.1:${GW_PORT[before]}$2" ;;
   esac
 }
 h2url() {
@@ -174,6 +206,7 @@ h2url() {
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H2$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
+    before) echo "http://127.0.0.1:${GW_PORT[before]}$2" ;;
   esac
 }
 to_ms() { # wrk latency ("812.00us", "1.20ms", "2.01s") -> ms
@@ -195,10 +228,10 @@ run_wrk() { # c, url, lua, seconds
 }
 
 # h2load (h2c, prior knowledge, one stream per connection at a time): "rps p50ms p99ms errors"
-run_h2load() { # c, url, body file, seconds
+run_h2load() { # c, url, body file, seconds, [client key]
   local log="$TMP/h2load-$RANDOM.tsv" out
   out="$(taskset -c "$LOAD_CPU" h2load -t1 -c"$1" -m1 -D"$4" --warm-up-time=1 --log-file="$log" -d "$3" \
-    -H "content-type: application/json" -H "authorization: Bearer $CLIENT_KEY" "$2" 2>&1)" || true
+    -H "content-type: application/json" -H "authorization: Bearer ${5:-$CLIENT_KEY}" "$2" 2>&1)" || true
   echo "$out" >> "$TMP/h2load.log"
   local rps errors
   rps="$(echo "$out" | awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") print $(i - 1) }')"
@@ -210,28 +243,33 @@ run_h2load() { # c, url, body file, seconds
   echo "${rps:-0} $pcts ${errors:-0}"
 }
 
-run_first_event() { # port, seconds -> "count ttfe50 ttfe99 total50 total99" (ms)
+run_first_event() { # port, seconds, [client key] -> "count ttfe50 ttfe99 total50 total99" (ms)
   taskset -c "$LOAD_CPU" java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$CP" dev.ensemble.bench.hop.FirstEvent "$1" /v1/chat/completions \
-    "$TMP/openai-stream.json" "$2" "Authorization: Bearer $CLIENT_KEY" \
+    "$TMP/openai-stream.json" "$2" "Authorization: Bearer ${3:-$CLIENT_KEY}" \
     | sed -E 's/[a-z0-9_]+=//g' | awk '{ printf "%d %.3f %.3f %.3f %.3f", $1, $2 / 1000, $3 / 1000, $4 / 1000, $5 / 1000 }'
 }
 
 if [[ "$MODE" == profile ]]; then
-  echo "warming the gateway (20 s)..." >&2
-  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai.lua" 10 >/dev/null
-  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai-stream.lua" 10 >/dev/null
+  for g in "${GATEWAYS[@]}"; do
+    echo "warming $g (20 s)..." >&2
+    run_wrk 100 "$(url "$g" /v1/chat/completions)" "$(lua "$g" openai)" 10 >/dev/null
+    run_wrk 100 "$(url "$g" /v1/chat/completions)" "$(lua "$g" openai-stream)" 10 >/dev/null
+  done
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
   # The JDK's profile settings, sampling Java stacks every millisecond instead of every 10 or 20.
   sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">1 ms</setting>#' \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$TMP/sample-1ms.jfc"
-  for kind in openai openai-stream; do
-    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
-    r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
-    jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
-    echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
-    echo
-    java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
-    cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c100-$kind.jfr"
+  # PROFILE_KINDS: the bodies profiled (openai = non-streamed chat, openai-stream = SSE); each gateway in turn.
+  for kind in ${PROFILE_KINDS:-openai openai-stream}; do
+    for g in "${GATEWAYS[@]}"; do
+      jcmd "${GW_PID[$g]}" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$g-$kind.jfr" >/dev/null
+      r="$(run_wrk 100 "$(url "$g" /v1/chat/completions)" "$(lua "$g" "$kind")" "$DURATION")"
+      jcmd "${GW_PID[$g]}" JFR.stop name=hop >/dev/null
+      echo "### $g at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
+      echo
+      java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$g-$kind.jfr" 30
+      cp "$TMP/$g-$kind.jfr" "$OUTDIR/$g-c100-$kind.jfr"
+    done
   done
   exit 0
 fi
@@ -284,7 +322,7 @@ if [[ "$MODE" == soak ]]; then
     live="$(jcmd "$GATEWAY_PID" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.1f", $3 / 1048576 }')"
     threads="$(awk '/Threads/ { print $2 }' "/proc/$GATEWAY_PID/status")"
     fds="$(ls "/proc/$GATEWAY_PID/fd" 2>/dev/null | wc -l)"
-    disk="$(du -sm "$TMP/gw" 2>/dev/null | cut -f1)"
+    disk="$(du -sm "$TMP/gw-gateway" 2>/dev/null | cut -f1)"
     say "| $1 | $rss | ${live:-?} | $threads | $fds | $disk |"
   }
   start=$SECONDS
@@ -320,11 +358,18 @@ say "Server side (stub, nginx, gateway) on CPU $SERVER_CPU, load on CPU $LOAD_CP
 say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
 say ""
 
+# PHASES: which cases run ("chat sse anthropic first-event" by default; chat = non-streamed OpenAI chat at LEVELS)
+PHASES="${PHASES:-chat sse anthropic first-event}"
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
+if [[ -n "${BEFORE_JAR:-}" ]]; then
+  say "Two gateways: \`before\` = $BEFORE_JAR, \`gateway\` = $JAR (same configuration, measured one after the other in each case)."
+  say ""
+fi
 echo "warm-up (JIT of every target, 3 x 4 s, discarded)..." >&2
-for t in direct nginx gateway; do
-  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai.lua" 4 >/dev/null
-  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai-stream.lua" 4 >/dev/null
-  run_wrk 100 "$(url "$t" /v1/messages)" "$TMP/anthropic.lua" 4 >/dev/null
+for t in "${TARGETS[@]}"; do
+  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 4 >/dev/null
+  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" 4 >/dev/null
+  run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
 done
 
 declare -A RPS P50 P99 ERR
@@ -332,26 +377,33 @@ record() { # key, "rps p50 p99 errors"
   read -r RPS[$1] P50[$1] P99[$1] ERR[$1] <<< "$2"
 }
 for c in $LEVELS; do
-  for t in direct nginx gateway; do
-    echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$TMP/openai.lua" "$DURATION")"
-    echo "h2c c=$c $t" >&2; record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION")"
+  phase chat || break
+  for t in "${TARGETS[@]}"; do
+    echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
+    echo "h2c c=$c $t" >&2; record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")")"
   done
 done
-for t in direct nginx gateway; do
-  echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai-stream.lua" "$DURATION")"
-  echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$TMP/anthropic.lua" "$DURATION")"
+for t in "${TARGETS[@]}"; do
+  if phase sse; then
+    echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION")"
+  fi
+  if phase anthropic; then
+    echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION")"
+  fi
 done
 declare -A FE
-for t in direct nginx gateway; do
-  case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; gateway) port=$GATEWAY ;; esac
-  echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION")"
+for t in "${TARGETS[@]}"; do
+  phase first-event || break
+  case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; *) port=${GW_PORT[$t]} ;; esac
+  echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION" "$(key_of "$t")")"
 done
 
 say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req |"
 say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 row() { # test, c, key prefix
   local k="$3" t
-  for t in direct nginx gateway; do
+  [[ -n "${RPS[$k/direct]:-}" ]] || return 0
+  for t in "${TARGETS[@]}"; do
     awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" \
       -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" 'BEGIN {
       if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | |\n", test, c, t, rps, err, p50, p99; exit }
@@ -365,20 +417,24 @@ for c in $LEVELS; do row "OpenAI chat, h2c" "$c" "h2c/$c"; done
 row "OpenAI SSE, 20 chunks + usage (whole stream)" 100 "sse/100"
 row "Anthropic messages, HTTP/1.1" 100 "anthropic/100"
 say ""
+if phase first-event; then
 say "Time to first SSE event and to the end of the stream, c = 1, HTTP/1.1 keep-alive (FirstEvent):"
 say ""
 say "| target | streams | first event p50 ms | p99 ms | Δp50 ms | whole stream p50 ms | p99 ms | Δp50 ms |"
 say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for t in direct nginx gateway; do
+for t in "${TARGETS[@]}"; do
   read -r n f50 f99 w50 w99 <<< "${FE[$t]}"
   read -r _ df50 _ dw50 _ <<< "${FE[direct]}"
   awk -v t="$t" -v n="$n" -v f50="$f50" -v f99="$f99" -v w50="$w50" -v w99="$w99" -v df="$df50" -v dw="$dw50" 'BEGIN {
     printf "| %s | %d | %.3f | %.3f | %+.3f | %.3f | %.3f | %+.3f |\n", t, n, f50, f99, f50 - df, w50, w99, w50 - dw }' | tee -a "$OUT"
 done
 say ""
+fi
 if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
   say "Gateway throughput at c=1000 against c=100 (HTTP/1.1): $(awk -v a="${RPS[h1/1000/gateway]}" -v b="${RPS[h1/100/gateway]}" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')."
 fi
 say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
-say "responses persisted: $(find "$TMP/gw/responses" -name '*.json' 2>/dev/null | wc -l)."
+for g in "${GATEWAYS[@]}"; do
+  say "$g: responses persisted: $(find "$TMP/gw-$g/responses" -type f 2>/dev/null | wc -l); log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/$g.log" || true)."
+done
 echo "written to $OUT" >&2
