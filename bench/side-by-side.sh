@@ -69,6 +69,7 @@ wait_port() { # port, what
 taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$CP" dev.ensemble.bench.hop.StubUpstream "${STUB_PORTS[@]}" \
   > "$TMP/stub.log" 2>&1 &
 PIDS+=($!)
+STUB_PID=$!
 for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
 
 # --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
@@ -167,6 +168,7 @@ mkdir -p "$TMP/nginx/logs"
 } > "$TMP/nginx/nginx.conf"
 taskset -c "$SERVER_CPU" nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/logs/error.log" &
 PIDS+=($!)
+NGINX_PID=$!
 wait_port "$NGINX_H1" nginx
 wait_port "$NGINX_H2" nginx
 
@@ -372,23 +374,53 @@ for t in "${TARGETS[@]}"; do
   run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
 done
 
-declare -A RPS P50 P99 ERR
+declare -A RPS P50 P99 ERR CPU
 record() { # key, "rps p50 p99 errors"
   read -r RPS[$1] P50[$1] P99[$1] ERR[$1] <<< "$2"
+}
+# The CPU the target's own processes used during a phase (utime + stime from /proc, all threads), per request: what
+# one request costs the target whatever else runs on the machine (a loaded machine stretches latencies and lowers
+# req/s, not this). The stub's share is the same for every target and is not in the nginx and gateway figures.
+pids_of() { # target -> its processes
+  case "$1" in
+    direct) echo "$STUB_PID" ;;
+    nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
+    *) echo "${GW_PID[$1]}" ;;
+  esac
+}
+ticks() { # pids... -> utime + stime, clock ticks
+  local sum=0 p f
+  for p in "$@"; do
+    read -r -a f < "/proc/$p/stat" 2>/dev/null || continue
+    sum=$((sum + f[13] + f[14]))
+  done
+  echo "$sum"
+}
+HZ="$(getconf CLK_TCK)"
+measured() { # key, target, command... : runs the load command, records its figures and the target's CPU per request
+  local key="$1" target="$2" before after out; shift 2
+  # shellcheck disable=SC2046
+  before="$(ticks $(pids_of "$target"))"
+  out="$("$@")"
+  # shellcheck disable=SC2046
+  after="$(ticks $(pids_of "$target"))"
+  record "$key" "$out"
+  CPU[$key]="$(awk -v d=$((after - before)) -v hz="$HZ" -v rps="${RPS[$key]}" -v s="$DURATION" 'BEGIN {
+    printf "%.0f", (rps > 0 ? d * 1e6 / hz / (rps * s) : 0) }')"
 }
 for c in $LEVELS; do
   phase chat || break
   for t in "${TARGETS[@]}"; do
-    echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
-    echo "h2c c=$c $t" >&2; record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")")"
+    echo "h1 c=$c $t" >&2; measured "h1/$c/$t" "$t" run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION"
+    echo "h2c c=$c $t" >&2; measured "h2c/$c/$t" "$t" run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")"
   done
 done
 for t in "${TARGETS[@]}"; do
   if phase sse; then
-    echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION")"
+    echo "sse c=100 $t" >&2; measured "sse/100/$t" "$t" run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION"
   fi
   if phase anthropic; then
-    echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION")"
+    echo "anthropic c=100 $t" >&2; measured "anthropic/100/$t" "$t" run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION"
   fi
 done
 declare -A FE
@@ -398,18 +430,18 @@ for t in "${TARGETS[@]}"; do
   echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION" "$(key_of "$t")")"
 done
 
-say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req |"
-say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req | own CPU µs/req |"
+say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 row() { # test, c, key prefix
   local k="$3" t
   [[ -n "${RPS[$k/direct]:-}" ]] || return 0
   for t in "${TARGETS[@]}"; do
-    awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" \
+    awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" -v own="${CPU[$k/$t]:-}" \
       -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" 'BEGIN {
-      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | |\n", test, c, t, rps, err, p50, p99; exit }
+      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | | %s |\n", test, c, t, rps, err, p50, p99, own; exit }
       cpu = (rps > 0 && drps > 0) ? 1e6 / rps - 1e6 / drps : 0
       pct = hop > 0 ? 100 * rps / hop : 0
-      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu }' | tee -a "$OUT"
+      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f | %s |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu, own }' | tee -a "$OUT"
   done
 }
 for c in $LEVELS; do row "OpenAI chat, HTTP/1.1" "$c" "h1/$c"; done
