@@ -69,17 +69,24 @@ public final class MetricsVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** On the sender's thread: a copy of a tapped message's body goes to the inbox; the message goes on as it was. */
+  /**
+   * On the sender's thread: a tapped message's body (as sent: the record itself, on a clustered event bus too) goes to
+   * the inbox; the message always goes on as it was.
+   */
   private void tap(DeliveryContext<Object> delivery) {
-    if (tapped.contains(delivery.message().address())) {
-      if (queued.incrementAndGet() <= MAX_QUEUED) {
-        inbox.offer(delivery.message().body());
-      } else {
-        queued.decrementAndGet();
-        dropped.incrementAndGet();
+    try {
+      Object body = delivery.body();
+      if (body != null && tapped.contains(delivery.message().address())) {
+        if (queued.incrementAndGet() <= MAX_QUEUED) {
+          inbox.offer(body);
+        } else {
+          queued.decrementAndGet();
+          dropped.incrementAndGet();
+        }
       }
+    } finally {
+      delivery.next();
     }
-    delivery.next();
   }
 
   /** Counts everything in the inbox, on this verticle's event loop. */
