@@ -467,6 +467,8 @@ if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
 fi
 say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
 for g in "${GATEWAYS[@]}"; do
-  say "$g: responses persisted: $(find "$TMP/gw-$g/responses" -type f 2>/dev/null | wc -l); log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/$g.log" || true)."
+  # lines in the store's segment files (one per response), or files of a build that wrote one file per response
+  stored=$(( $(cat "$TMP/gw-$g"/responses/*/seg-*.log 2>/dev/null | wc -l) + $(find "$TMP/gw-$g/responses" -name '*.json' 2>/dev/null | wc -l) ))
+  say "$g: responses persisted: $stored; log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/$g.log" || true)."
 done
 echo "written to $OUT" >&2
