@@ -11,8 +11,8 @@
 # curl, and target/ensemble.jar (built when missing: mvn -q -B package -DskipTests). See bench/README.md.
 # Environment: DURATION (s per phase, 10), LEVELS ("1 100 1000"), SERVER_CPU (0), LOAD_CPU (1),
 # GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar),
-# BEFORE_JAR (a second build run beside the first as target "before", for before/after in one run), PHASES
-# ("chat sse anthropic first-event"), PROFILE_KINDS ("openai openai-stream").
+# BEFORE_JAR (a second gateway jar, e.g. the parent commit's, measured as target "before" in the same run),
+# CASES (which phases: "h1 h2c sse anthropic first", all by default).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +22,11 @@ LEVELS="${LEVELS:-1 100 1000}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 JAR="${JAR:-$ROOT/target/ensemble.jar}"
+BEFORE_JAR="${BEFORE_JAR:-}"
+CASES="${CASES:-h1 h2c sse anthropic first}"
+TARGETS="direct nginx gateway"
+[[ -n "$BEFORE_JAR" ]] && TARGETS="direct nginx before gateway"
+has_case() { [[ " $CASES " == *" $1 "* ]]; }
 # What a production node runs with (docs/operations.md, "JVM options for a production node"), at 1 GiB.
 GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
 BASE_PORT="${BASE_PORT:-$((20000 + RANDOM % 20000))}"
@@ -29,6 +34,7 @@ STUB_PORTS=("$BASE_PORT" "$((BASE_PORT + 1))" "$((BASE_PORT + 2))" "$((BASE_PORT
 NGINX_H1=$((BASE_PORT + 10))
 NGINX_H2=$((BASE_PORT + 11))
 GATEWAY=$((BASE_PORT + 20))
+BEFORE=$((BASE_PORT + 21))
 ADMIN_KEY="bench-admin-$RANDOM$RANDOM"
 
 for tool in java javac jfr nginx wrk h2load taskset curl; do
@@ -69,25 +75,28 @@ wait_port() { # port, what
 taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$CP" dev.ensemble.bench.hop.StubUpstream "${STUB_PORTS[@]}" \
   > "$TMP/stub.log" 2>&1 &
 PIDS+=($!)
-STUB_PID=$!
 for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
 
 # --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
-# metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints. With BEFORE_JAR a
-# second gateway ("before", another build) runs the same configuration beside it, measured in the same phases. ---
-write_config() { # dir, port
-  mkdir -p "$1"
+# metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints ---
+GATEWAY_EXTRA=()
+if [[ "$MODE" == profile ]]; then
+  GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
+fi
+start_gateway() { # name, jar, port -> sets GW_PID and GW_KEY
+  local name="$1" jar="$2" port="$3" dir="$TMP/$1"
+  mkdir -p "$dir"
   {
     echo "server:"
     echo "  host: 127.0.0.1"
-    echo "  port: $2"
+    echo "  port: $port"
     echo "  admin_key: $ADMIN_KEY"
     echo "  require_client_keys: true"
     echo "storage:"
-    echo "  sqlite_path: $1/ensemble.db"
+    echo "  sqlite_path: $dir/ensemble.db"
     echo "responses:"
     echo "  store: local"
-    echo "  local_dir: $1/responses"
+    echo "  local_dir: $dir/responses"
     echo "providers:"
     for kind in openai anthropic; do
       base="http://127.0.0.1:${STUB_PORTS[0]}"; [[ $kind == openai ]] && base="$base/v1"
@@ -109,45 +118,30 @@ write_config() { # dir, port
     echo "  bench-claude:"
     echo "    pricing: { input: 3, output: 15 }"
     echo "    providers: [ { provider: stub_anthropic, model: stub-fast } ]"
-  } > "$1/ensemble.yaml"
-}
-
-GATEWAY_EXTRA=()
-if [[ "$MODE" == profile ]]; then
-  GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
-fi
-declare -A GW_PORT GW_PID GW_KEY
-start_gateway() { # name, jar, port: starts it, creates its client; sets GW_PORT, GW_PID, GW_KEY [name]
-  local dir="$TMP/gw-$1" pid key
-  write_config "$dir" "$3"
+  } > "$dir/ensemble.yaml"
   # shellcheck disable=SC2086
-  (cd "$dir" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$2" serve --config "$dir/ensemble.yaml") \
-    > "$TMP/$1.log" 2>&1 &
-  pid=$!
-  PIDS+=("$pid")
+  (cd "$dir" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$jar" serve --config "$dir/ensemble.yaml") \
+    > "$dir.log" 2>&1 &
+  PIDS+=($!)
+  GW_PID=$!
   for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$3/api/v1/health" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || { cat "$TMP/$1.log" >&2; exit 1; }
+    curl -fs "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break
+    kill -0 "$GW_PID" 2>/dev/null || { cat "$dir.log" >&2; exit 1; }
     sleep 0.2
   done
-  key="$(curl -fs -X POST "http://127.0.0.1:$3/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
+  GW_KEY="$(curl -fs -X POST "http://127.0.0.1:$port/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
     -H 'content-type: application/json' -d '{"name":"bench","monthly_budget_usd":1000000000}' | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
-  [[ -n "$key" ]] || { echo "could not create a client key on $1" >&2; cat "$TMP/$1.log" >&2; exit 1; }
-  GW_PORT[$1]=$3; GW_PID[$1]=$pid; GW_KEY[$1]=$key
+  [[ -n "$GW_KEY" ]] || { echo "could not create a client key on $name" >&2; cat "$dir.log" >&2; exit 1; }
 }
-start_gateway gateway "$JAR" "$GATEWAY"
-GATEWAY_PID=${GW_PID[gateway]}
-CLIENT_KEY=${GW_KEY[gateway]}
-GATEWAYS=(gateway)
-TARGETS=(direct nginx gateway)
-if [[ -n "${BEFORE_JAR:-}" ]]; then
-  start_gateway before "$BEFORE_JAR" "$((BASE_PORT + 30))"
-  GATEWAYS=(before gateway)
-  TARGETS=(direct nginx before gateway)
+start_gateway gw "$JAR" "$GATEWAY"
+GATEWAY_PID=$GW_PID
+CLIENT_KEY=$GW_KEY
+BEFORE_KEY=""
+if [[ -n "$BEFORE_JAR" ]]; then
+  start_gateway before "$BEFORE_JAR" "$BEFORE"
+  BEFORE_KEY=$GW_KEY
 fi
-key_of() { # target -> the client key it takes (direct and nginx ignore it)
-  case "$1" in before) echo "${GW_KEY[before]}" ;; *) echo "$CLIENT_KEY" ;; esac
-}
+key_of() { if [[ "$1" == before ]]; then echo "$BEFORE_KEY"; else echo "$CLIENT_KEY"; fi; }
 
 # --- nginx, a plain reverse-proxy hop (keep-alive upstream, no buffering so SSE passes through) ---
 mkdir -p "$TMP/nginx/logs"
@@ -168,7 +162,6 @@ mkdir -p "$TMP/nginx/logs"
 } > "$TMP/nginx/nginx.conf"
 taskset -c "$SERVER_CPU" nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/logs/error.log" &
 PIDS+=($!)
-NGINX_PID=$!
 wait_port "$NGINX_H1" nginx
 wait_port "$NGINX_H2" nginx
 
@@ -178,9 +171,9 @@ printf '{"model":"bench-gpt","messages":[{"role":"system","content":"%s"},{"role
 printf '{"model":"bench-gpt","stream":true,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai-stream.json"
 printf '{"model":"bench-claude","max_tokens":64,"system":"%s","messages":[{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/anthropic.json"
 for f in openai openai-stream anthropic; do
-  for t in "${TARGETS[@]}"; do
-    key="$(key_of "$t")"
-    cat > "$TMP/$f-$t.lua" <<EOF
+  for suffix in "" -before; do
+    key="$CLIENT_KEY"; [[ -n "$suffix" ]] && key="$BEFORE_KEY"
+    cat > "$TMP/$f$suffix.lua" <<EOF
 local f = io.open("$TMP/$f.json", "rb"); local body = f:read("*a"); f:close()
 wrk.method = "POST"; wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
@@ -189,10 +182,9 @@ wrk.headers["x-api-key"] = "$key"
 wrk.headers["anthropic-version"] = "2023-06-01"
 EOF
   done
-  cp "$TMP/$f-gateway.lua" "$TMP/$f.lua"
 done
-lua() { # target, body name -> the wrk script sending that body with the target's key
-  echo "$TMP/$2-$1.lua"
+lua() { # target, body name
+  [[ "$1" == before ]] && echo "$TMP/$2-before.lua" || echo "$TMP/$2.lua"
 }
 
 url() { # target, path
@@ -200,7 +192,7 @@ url() { # target, path
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H1$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
-    before) echo "http://127.0.0.1:${GW_PORT[before]}$2" ;;
+    before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
 }
 h2url() {
@@ -208,7 +200,7 @@ h2url() {
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H2$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
-    before) echo "http://127.0.0.1:${GW_PORT[before]}$2" ;;
+    before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
 }
 to_ms() { # wrk latency ("812.00us", "1.20ms", "2.01s") -> ms
@@ -230,7 +222,7 @@ run_wrk() { # c, url, lua, seconds
 }
 
 # h2load (h2c, prior knowledge, one stream per connection at a time): "rps p50ms p99ms errors"
-run_h2load() { # c, url, body file, seconds, [client key]
+run_h2load() { # c, url, body file, seconds, client key
   local log="$TMP/h2load-$RANDOM.tsv" out
   out="$(taskset -c "$LOAD_CPU" h2load -t1 -c"$1" -m1 -D"$4" --warm-up-time=1 --log-file="$log" -d "$3" \
     -H "content-type: application/json" -H "authorization: Bearer ${5:-$CLIENT_KEY}" "$2" 2>&1)" || true
@@ -245,33 +237,28 @@ run_h2load() { # c, url, body file, seconds, [client key]
   echo "${rps:-0} $pcts ${errors:-0}"
 }
 
-run_first_event() { # port, seconds, [client key] -> "count ttfe50 ttfe99 total50 total99" (ms)
+run_first_event() { # port, seconds, client key -> "count ttfe50 ttfe99 total50 total99" (ms)
   taskset -c "$LOAD_CPU" java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$CP" dev.ensemble.bench.hop.FirstEvent "$1" /v1/chat/completions \
     "$TMP/openai-stream.json" "$2" "Authorization: Bearer ${3:-$CLIENT_KEY}" \
     | sed -E 's/[a-z0-9_]+=//g' | awk '{ printf "%d %.3f %.3f %.3f %.3f", $1, $2 / 1000, $3 / 1000, $4 / 1000, $5 / 1000 }'
 }
 
 if [[ "$MODE" == profile ]]; then
-  for g in "${GATEWAYS[@]}"; do
-    echo "warming $g (20 s)..." >&2
-    run_wrk 100 "$(url "$g" /v1/chat/completions)" "$(lua "$g" openai)" 10 >/dev/null
-    run_wrk 100 "$(url "$g" /v1/chat/completions)" "$(lua "$g" openai-stream)" 10 >/dev/null
-  done
+  echo "warming the gateway (20 s)..." >&2
+  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai.lua" 10 >/dev/null
+  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai-stream.lua" 10 >/dev/null
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
   # The JDK's profile settings, sampling Java stacks every millisecond instead of every 10 or 20.
   sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">1 ms</setting>#' \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$TMP/sample-1ms.jfc"
-  # PROFILE_KINDS: the bodies profiled (openai = non-streamed chat, openai-stream = SSE); each gateway in turn.
-  for kind in ${PROFILE_KINDS:-openai openai-stream}; do
-    for g in "${GATEWAYS[@]}"; do
-      jcmd "${GW_PID[$g]}" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$g-$kind.jfr" >/dev/null
-      r="$(run_wrk 100 "$(url "$g" /v1/chat/completions)" "$(lua "$g" "$kind")" "$DURATION")"
-      jcmd "${GW_PID[$g]}" JFR.stop name=hop >/dev/null
-      echo "### $g at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
-      echo
-      java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$g-$kind.jfr" 30
-      cp "$TMP/$g-$kind.jfr" "$OUTDIR/$g-c100-$kind.jfr"
-    done
+  for kind in openai openai-stream; do
+    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
+    r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
+    jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
+    echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
+    echo
+    java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
+    cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c100-$kind.jfr"
   done
   exit 0
 fi
@@ -324,7 +311,7 @@ if [[ "$MODE" == soak ]]; then
     live="$(jcmd "$GATEWAY_PID" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.1f", $3 / 1048576 }')"
     threads="$(awk '/Threads/ { print $2 }' "/proc/$GATEWAY_PID/status")"
     fds="$(ls "/proc/$GATEWAY_PID/fd" 2>/dev/null | wc -l)"
-    disk="$(du -sm "$TMP/gw-gateway" 2>/dev/null | cut -f1)"
+    disk="$(du -sm "$TMP/gw" 2>/dev/null | cut -f1)"
     say "| $1 | $rss | ${live:-?} | $threads | $fds | $disk |"
   }
   start=$SECONDS
@@ -340,8 +327,8 @@ if [[ "$MODE" == soak ]]; then
     say "$name: $(grep -E '^requests:' "$TMP/soak-$name.log" | head -1); $(grep -E '^status codes:' "$TMP/soak-$name.log" | head -1)"
   done
   say ""
-  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true)."
-  grep -E ' (WARN|ERROR) ' "$TMP/gateway.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
+  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gw.log" || true)."
+  grep -E ' (WARN|ERROR) ' "$TMP/gw.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
   echo "written to $OUT" >&2
   exit 0
 fi
@@ -360,88 +347,56 @@ say "Server side (stub, nginx, gateway) on CPU $SERVER_CPU, load on CPU $LOAD_CP
 say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
 say ""
 
-# PHASES: which cases run ("chat sse anthropic first-event" by default; chat = non-streamed OpenAI chat at LEVELS)
-PHASES="${PHASES:-chat sse anthropic first-event}"
-phase() { [[ " $PHASES " == *" $1 "* ]]; }
-if [[ -n "${BEFORE_JAR:-}" ]]; then
-  say "Two gateways: \`before\` = $BEFORE_JAR, \`gateway\` = $JAR (same configuration, measured one after the other in each case)."
-  say ""
-fi
 echo "warm-up (JIT of every target, 3 x 4 s, discarded)..." >&2
-for t in "${TARGETS[@]}"; do
+for t in $TARGETS; do
   run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 4 >/dev/null
   run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" 4 >/dev/null
   run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
 done
 
-declare -A RPS P50 P99 ERR CPU
+declare -A RPS P50 P99 ERR
 record() { # key, "rps p50 p99 errors"
   read -r RPS[$1] P50[$1] P99[$1] ERR[$1] <<< "$2"
 }
-# The CPU the target's own processes used during a phase (utime + stime from /proc, all threads), per request: what
-# one request costs the target whatever else runs on the machine (a loaded machine stretches latencies and lowers
-# req/s, not this). The stub's share is the same for every target and is not in the nginx and gateway figures.
-pids_of() { # target -> its processes
-  case "$1" in
-    direct) echo "$STUB_PID" ;;
-    nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
-    *) echo "${GW_PID[$1]}" ;;
-  esac
-}
-ticks() { # pids... -> utime + stime, clock ticks
-  local sum=0 p f
-  for p in "$@"; do
-    read -r -a f < "/proc/$p/stat" 2>/dev/null || continue
-    sum=$((sum + f[13] + f[14]))
-  done
-  echo "$sum"
-}
-HZ="$(getconf CLK_TCK)"
-measured() { # key, target, command... : runs the load command, records its figures and the target's CPU per request
-  local key="$1" target="$2" before after out; shift 2
-  # shellcheck disable=SC2046
-  before="$(ticks $(pids_of "$target"))"
-  out="$("$@")"
-  # shellcheck disable=SC2046
-  after="$(ticks $(pids_of "$target"))"
-  record "$key" "$out"
-  CPU[$key]="$(awk -v d=$((after - before)) -v hz="$HZ" -v rps="${RPS[$key]}" -v s="$DURATION" 'BEGIN {
-    printf "%.0f", (rps > 0 ? d * 1e6 / hz / (rps * s) : 0) }')"
-}
 for c in $LEVELS; do
-  phase chat || break
-  for t in "${TARGETS[@]}"; do
-    echo "h1 c=$c $t" >&2; measured "h1/$c/$t" "$t" run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION"
-    echo "h2c c=$c $t" >&2; measured "h2c/$c/$t" "$t" run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")"
+  for t in $TARGETS; do
+    if has_case h1; then
+      echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
+    fi
+    if has_case h2c; then
+      echo "h2c c=$c $t" >&2
+      record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")")"
+    fi
   done
 done
-for t in "${TARGETS[@]}"; do
-  if phase sse; then
-    echo "sse c=100 $t" >&2; measured "sse/100/$t" "$t" run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION"
+for t in $TARGETS; do
+  if has_case sse; then
+    echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION")"
   fi
-  if phase anthropic; then
-    echo "anthropic c=100 $t" >&2; measured "anthropic/100/$t" "$t" run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION"
+  if has_case anthropic; then
+    echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION")"
   fi
 done
 declare -A FE
-for t in "${TARGETS[@]}"; do
-  phase first-event || break
-  case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; *) port=${GW_PORT[$t]} ;; esac
-  echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION" "$(key_of "$t")")"
-done
+if has_case first; then
+  for t in $TARGETS; do
+    case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; gateway) port=$GATEWAY ;; before) port=$BEFORE ;; esac
+    echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION" "$(key_of "$t")")"
+  done
+fi
 
-say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req | own CPU µs/req |"
-say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req |"
+say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 row() { # test, c, key prefix
   local k="$3" t
   [[ -n "${RPS[$k/direct]:-}" ]] || return 0
-  for t in "${TARGETS[@]}"; do
-    awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" -v own="${CPU[$k/$t]:-}" \
+  for t in $TARGETS; do
+    awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" \
       -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" 'BEGIN {
-      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | | %s |\n", test, c, t, rps, err, p50, p99, own; exit }
+      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | |\n", test, c, t, rps, err, p50, p99; exit }
       cpu = (rps > 0 && drps > 0) ? 1e6 / rps - 1e6 / drps : 0
       pct = hop > 0 ? 100 * rps / hop : 0
-      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f | %s |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu, own }' | tee -a "$OUT"
+      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu }' | tee -a "$OUT"
   done
 }
 for c in $LEVELS; do row "OpenAI chat, HTTP/1.1" "$c" "h1/$c"; done
@@ -449,12 +404,12 @@ for c in $LEVELS; do row "OpenAI chat, h2c" "$c" "h2c/$c"; done
 row "OpenAI SSE, 20 chunks + usage (whole stream)" 100 "sse/100"
 row "Anthropic messages, HTTP/1.1" 100 "anthropic/100"
 say ""
-if phase first-event; then
+if has_case first; then
 say "Time to first SSE event and to the end of the stream, c = 1, HTTP/1.1 keep-alive (FirstEvent):"
 say ""
 say "| target | streams | first event p50 ms | p99 ms | Δp50 ms | whole stream p50 ms | p99 ms | Δp50 ms |"
 say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for t in "${TARGETS[@]}"; do
+for t in $TARGETS; do
   read -r n f50 f99 w50 w99 <<< "${FE[$t]}"
   read -r _ df50 _ dw50 _ <<< "${FE[direct]}"
   awk -v t="$t" -v n="$n" -v f50="$f50" -v f99="$f99" -v w50="$w50" -v w99="$w99" -v df="$df50" -v dw="$dw50" 'BEGIN {
@@ -465,10 +420,9 @@ fi
 if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
   say "Gateway throughput at c=1000 against c=100 (HTTP/1.1): $(awk -v a="${RPS[h1/1000/gateway]}" -v b="${RPS[h1/100/gateway]}" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')."
 fi
-say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
-for g in "${GATEWAYS[@]}"; do
-  # lines in the store's segment files (one per response), or files of a build that wrote one file per response
-  stored=$(( $(cat "$TMP/gw-$g"/responses/*/seg-*.log 2>/dev/null | wc -l) + $(find "$TMP/gw-$g/responses" -name '*.json' 2>/dev/null | wc -l) ))
-  say "$g: responses persisted: $stored; log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/$g.log" || true)."
-done
+say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gw.log" || true);"
+say "responses persisted: $(cat "$TMP"/gw/responses/*/seg-*.log 2>/dev/null | wc -l) (lines in the store's segment files)."
+if [[ -n "$BEFORE_JAR" ]]; then
+  say "Target \`before\`: the same gateway setup from \`$BEFORE_JAR\` (its log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/before.log" || true))."
+fi
 echo "written to $OUT" >&2
