@@ -262,6 +262,15 @@ final class ResponseJournal {
     return accumulator.ended() && error == null && cancelled == null ? accumulator.response() : null;
   }
 
+  /**
+   * The complete answer as rendered in the client's format for its record, once {@link #record} built one for an answer
+   * that completed with the upstream's own usage; else null (nothing rendered yet, or what was rendered is not what the
+   * client gets). The record and the client share the object; neither changes it.
+   */
+  JsonObject renderedAnswer() {
+    return finished != null && finished.status() == ResponseRecord.Status.COMPLETED && partialUsage == null ? finished.body() : null;
+  }
+
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost) {
     UnifiedResponse accumulated = accumulator.response();
