@@ -1,5 +1,6 @@
 package dev.ensemble.balancer;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -12,7 +13,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.OriginRequestProvider;
 
+import java.net.ConnectException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,16 +24,26 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A local HTTP load balancer in front of nodes on 127.0.0.1, behaving as a cloud load balancer does (for
  * {@code ensemble balance}, {@code cluster/run-local.sh} and the fleet tests): Vert.x's http-proxy, round-robin over
- * the nodes whose {@code GET /api/v1/ready} answered 200 at the last check (every {@code checkIntervalMs}); a node
- * that fails a check, or does not answer, leaves the rotation until it passes one. Streams (SSE) pass through as
- * they come. Its state: the set of ready ports (a concurrent set written by the checker's
- * timer), a round-robin counter (atomic). {@link #close} stops its server, clients and timer.
+ * the nodes whose {@code GET /api/v1/ready} answered 200 at the last check (every {@code checkIntervalMs}). A node
+ * that answers anything else (503 while it starts or drains) or refuses the connection leaves the rotation at once;
+ * one that does not answer in time leaves it after {@value #UNANSWERED_CHECKS_TO_LEAVE} such checks in a row (like a
+ * cloud balancer's unhealthy threshold), so a node that is merely slow under load is not taken out with its peers
+ * and the rotation never empties while nodes still serve. A node is asked again only once its last check ended, so
+ * a late answer never overrides a newer one. Streams (SSE) pass through as they come. Its state: the set of ready
+ * ports, each node's count of unanswered checks in a row and the set of nodes being checked (concurrent
+ * structures written by the checks' callbacks), a round-robin counter (atomic). {@link #close} stops its server,
+ * clients and timer.
  */
 public final class ReadyBalancer implements AutoCloseable {
+
+  /** Checks in a row a node may leave unanswered (timed out) before it leaves the rotation. */
+  static final int UNANSWERED_CHECKS_TO_LEAVE = 3;
 
   private final Vertx vertx;
   private final List<Integer> ports = new CopyOnWriteArrayList<>();
   private final Set<Integer> ready = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> checking = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, Integer> unanswered = new ConcurrentHashMap<>();
   private final AtomicLong next = new AtomicLong();
   private final AtomicLong noBackend = new AtomicLong();
   private HttpServer server;
@@ -92,17 +105,31 @@ public final class ReadyBalancer implements AutoCloseable {
 
   private void check() {
     for (int port : ports) {
+      if (!checking.add(port)) {
+        continue;
+      }
       checks.request(HttpMethod.GET, port, "127.0.0.1", "/api/v1/ready")
           .compose(req -> req.idleTimeout(1000).send())
           .compose(resp -> resp.body().map(b -> resp.statusCode()))
           .onComplete(ar -> {
-            if (ar.succeeded() && ar.result() == 200) {
-              ready.add(port);
-            } else {
+            checking.remove(port);
+            if (ar.succeeded() || refused(ar.cause())) {
+              unanswered.remove(port);
+              if (ar.succeeded() && ar.result() == 200) {
+                ready.add(port);
+              } else {
+                ready.remove(port);
+              }
+            } else if (unanswered.merge(port, 1, Integer::sum) >= UNANSWERED_CHECKS_TO_LEAVE) {
               ready.remove(port);
             }
           });
     }
+  }
+
+  /** Whether the node's port turned the connection away (nothing listens: it is gone), rather than not answering in time. */
+  private static boolean refused(Throwable cause) {
+    return cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
   }
 
   @Override

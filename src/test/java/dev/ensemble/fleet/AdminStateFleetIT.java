@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdminStateFleetIT {
 
   private static final int NODES = 3;
-  private static final Duration READY = Duration.ofSeconds(60);
+  private static final Duration READY = Fleet.READY_TIMEOUT;
   private static final String ADDED_KEY = "sk-added-on-node-2-0001";
 
   @RegisterExtension
@@ -188,9 +188,9 @@ class AdminStateFleetIT {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  /** Waits (on the first node's process, 50 ms at a time, at most 30 s) until every node is in the balancer's rotation. */
+  /** Waits (on the first node's process, 50 ms at a time, at most 60 s) until every node is in the balancer's rotation. */
   private static void awaitInRotation() {
-    for (int i = 0; i < 600 && lb.ready().size() < NODES; i++) {
+    for (int i = 0; i < 1200 && lb.ready().size() < NODES; i++) {
       fleet.node(0).awaitReadyStatusChange();
     }
     assertEquals(NODES, lb.ready().size(), "nodes in the balancer's rotation");

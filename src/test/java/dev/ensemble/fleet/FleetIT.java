@@ -23,14 +23,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Three gateway nodes, each a real Hazelcast member with its own SQLite file, in front of one fake OpenAI
@@ -530,12 +528,6 @@ class FleetIT {
 
   /** Checks {@code condition} every 50 ms for at most 10 s. */
   static void eventually(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.call()) {
-      if (System.nanoTime() > deadline) {
-        fail("not within 10 s: " + what);
-      }
-      CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)).get();
-    }
+    dev.ensemble.testing.Eventually.eventually(what, condition);
   }
 }

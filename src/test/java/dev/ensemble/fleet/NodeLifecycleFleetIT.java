@@ -2,6 +2,7 @@ package dev.ensemble.fleet;
 
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
+import dev.ensemble.testing.fleet.Fleet;
 import dev.ensemble.testing.fleet.NodeProcess;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.Future;
@@ -72,7 +73,7 @@ class NodeLifecycleFleetIT {
             providers: [ { provider: oai, model: gpt-4o-mini } ]
         """.formatted(FleetClient.ADMIN_KEY, drainTimeoutMs, fake.openAiBaseUrl(), GatewayExtension.OPENAI_KEY);
     node = new NodeProcess("solo", Path.of(GatewayExtension.scratchDir("solo")), yaml, Map.of(), List.of());
-    return node.start().awaitReady(Duration.ofSeconds(90));
+    return node.start().awaitReady(Fleet.READY_TIMEOUT);
   }
 
   private static String words(int n) {
@@ -107,7 +108,7 @@ class NodeLifecycleFleetIT {
     assertEquals(0, n.awaitExit(Duration.ofSeconds(60)), n.logTail(30));
     assertTrue(java.nio.file.Files.readString(n.log()).contains("drained in"), n.logTail(30));
 
-    n.start().awaitReady(Duration.ofSeconds(90));
+    n.start().awaitReady(Fleet.READY_TIMEOUT);
     JsonObject stored = await(client.getJson(n.port(), "/api/v1/responses/" + got.requestId()));
     assertEquals("failed", stored.getString("status"), stored.encode());
     assertTrue(stored.getString("text").startsWith("w0 w1"), stored.encode());
@@ -150,7 +151,7 @@ class NodeLifecycleFleetIT {
     assertFalse(got.body().contains("[DONE]"));
     assertEquals(137, n.awaitExit(Duration.ofSeconds(20)));
 
-    n.start().awaitReady(Duration.ofSeconds(90));
+    n.start().awaitReady(Fleet.READY_TIMEOUT);
     JsonObject stored = await(client.getJson(n.port(), "/api/v1/responses/" + got.requestId()));
     assertEquals("failed", stored.getString("status"), stored.encode());
     assertEquals("interrupted", stored.getString("reason"), stored.encode());

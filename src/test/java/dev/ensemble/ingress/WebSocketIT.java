@@ -58,7 +58,7 @@ class WebSocketIT {
   static void start() {
     clientKey = gateway.createClient(ADMIN_KEY, new JsonObject().put("name", "ws-tests")).getString("key");
     clientVertx = Vertx.vertx();
-    sockets = clientVertx.createWebSocketClient(new WebSocketClientOptions());
+    sockets = clientVertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(PacedUpstream.SOCKET_BUFFER));
   }
 
   @AfterAll
@@ -195,7 +195,9 @@ class WebSocketIT {
    * The paced upstream writes a long answer as fast as its socket takes it. While the client reads nothing, the
    * gateway must stop reading the upstream: the upstream's writes stall long before the whole answer is out
    * (without backpressure the gateway would swallow all of it into its own write queue). Once the client reads
-   * again, every event arrives.
+   * again, every event arrives. What the kernel holds on the way does not count against the gateway: the test's
+   * two sockets (client receive, upstream send) have small fixed buffers, and the answer (about 46 MB) is far larger
+   * than what the gateway's own sockets may buffer once Linux has grown their windows (observed: up to 13 MB).
    */
   @Test
   void aClientThatDoesNotReadHoldsTheUpstreamBack() throws Exception {
@@ -342,7 +344,9 @@ class WebSocketIT {
    * waits for the drain otherwise. It reports a stall: a full write queue that has not drained for 500 ms.
    */
   private static final class PacedUpstream {
-    static final int CHUNKS = 20_000;
+    static final int CHUNKS = 40_000;
+    /** The fixed kernel buffer of the test's own sockets (the client's receive side, this upstream's send side). */
+    static final int SOCKET_BUFFER = 64 * 1024;
     static final long TOTAL_BYTES;
     private static final String PIECE = "x".repeat(1000);
     private static final String CHUNK = "data: " + new JsonObject().put("id", "chatcmpl-paced").put("object", "chat.completion.chunk")
@@ -358,7 +362,7 @@ class WebSocketIT {
 
     String addTo(String yaml, Vertx vertx) {
       try {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSendBufferSize(SOCKET_BUFFER))
             .requestHandler(req -> req.body().onSuccess(b -> stream(vertx, req.response())))
             .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.ensemble.resilience;
 
+import dev.ensemble.testing.Eventually;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.AdminStatus;
@@ -79,6 +80,16 @@ class FailoverIT {
     return AdminStatus.fetch(http, gateway.baseUrl(), ADMIN_KEY);
   }
 
+  /**
+   * When the {@code oai} endpoint's cooldown ends, as /admin/status shows it once the pool verticle applied the
+   * attempt's outcome (published on the event bus as the answer goes out, so a fast client may ask before).
+   */
+  private long cooldownUntil(String endpointId) throws Exception {
+    Eventually.eventually(endpointId + " cooling down in /admin/status",
+        () -> endpoint(status(), "oai", endpointId).getJsonObject("health").getString("cooldown_until") != null);
+    return epochMillis(endpoint(status(), "oai", endpointId).getJsonObject("health").getString("cooldown_until"));
+  }
+
   private static long epochMillis(String instant) {
     return java.time.Instant.parse(instant).toEpochMilli();
   }
@@ -122,7 +133,7 @@ class FailoverIT {
     assertEquals("failover:429", header(response, "x-ensemble-route-reason"));
     assertNotEquals(keyOf(0), keyOf(1));
     String limited = keyOf(0).equals(KEY_A) ? "oai-a" : "oai-b";
-    long cooldownUntil = epochMillis(endpoint(status(), "oai", limited).getJsonObject("health").getString("cooldown_until"));
+    long cooldownUntil = cooldownUntil(limited);
     assertTrue(cooldownUntil >= before + 30_000 && cooldownUntil <= after + 30_000,
         "cooled down for the 30 s of retry-after: until " + cooldownUntil + ", the 429 came between " + before + " and " + after);
     for (int i = 0; i < 3; i++) {
@@ -148,7 +159,7 @@ class FailoverIT {
     String exhausted = header(first, "x-ensemble-endpoint");
 
     assertEquals(200, first.statusCode(), first.body());
-    long cooldownUntil = epochMillis(endpoint(status(), "oai", exhausted).getJsonObject("health").getString("cooldown_until"));
+    long cooldownUntil = cooldownUntil(exhausted);
     assertTrue(cooldownUntil >= before + 20_000 && cooldownUntil <= after + 20_000, "until the reset 20 s later: " + cooldownUntil);
     for (int i = 0; i < 3; i++) {
       assertNotEquals(exhausted, header(chat("gpt", false), "x-ensemble-endpoint"));

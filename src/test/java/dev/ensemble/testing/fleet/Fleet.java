@@ -19,12 +19,18 @@ import java.util.stream.Collectors;
  * generated Hazelcast config). {@link #close} kills every node still running, whatever happened.
  *
  * <pre>{@code
- * try (Fleet fleet = Fleet.start(root, 3, yaml, Map.of("AWS_ACCESS_KEY_ID", "..."), Duration.ofMinutes(2))) {
+ * try (Fleet fleet = Fleet.start(root, 3, yaml, Map.of("AWS_ACCESS_KEY_ID", "..."), Fleet.READY_TIMEOUT)) {
  *   fleet.node(0).sigterm(); ...
  * }
  * }</pre>
  */
 public final class Fleet implements AutoCloseable {
+
+  /**
+   * How long a fleet test waits for a node to be ready: generous for a loaded 2-core machine, where three JVMs
+   * starting together and Hazelcast joining them took over 30 s; the wait ends as soon as the node answers 200.
+   */
+  public static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
   private final List<NodeProcess> nodes;
 
