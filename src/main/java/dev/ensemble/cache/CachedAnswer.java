@@ -71,7 +71,7 @@ public record CachedAnswer(String key, String policy, String contextKey, String 
       }
     }
     JsonObject u = json.getJsonObject("usage");
-    Usage usage = new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write"));
+    Usage usage = Usage.fromJson(u);
     String stop = json.getString("stop_reason");
     UnifiedResponse answer = new UnifiedResponse(json.getString("id"), json.getString("model"), content,
         stop == null ? null : StopReason.valueOf(stop), json.getString("stop_sequence"), usage);

@@ -39,7 +39,7 @@ public final class ProviderKinds {
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new GeminiEmbeddings(), null));
-      case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
+      case MOCK -> new ProviderKind(new OpenAiAdapter(OpenAiProfile.MOCK, null), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new VertexEmbeddings(), null));
