@@ -38,14 +38,19 @@ final class NativeNeeds {
     return requiredBy != null;
   }
 
-  /** The passthrough of {@code body} (with {@code input} as decoded), or null when nothing calls for one. */
+  /**
+   * The passthrough of {@code body}, or null when nothing calls for one: its input items are {@code input} (the
+   * body's own, or the whole history when the call continues a stored response) without Ensemble's reasoning items.
+   */
   Passthrough passthrough(JsonObject body, JsonArray input) {
     if (requiredBy == null && !preferred) {
       return null;
     }
     JsonObject upstream = body.copy();
     upstream.remove("previous_response_id");
-    upstream.put("input", withoutEnsembleReasoning(input));
+    if (upstream.getValue("input") instanceof JsonArray) {
+      upstream.put("input", withoutEnsembleReasoning(input));
+    }
     return new Passthrough(FORMAT, upstream, requiredBy, reason);
   }
 

@@ -60,7 +60,7 @@ final class ResponsesRequestDecoder {
     if (instructions != null && !instructions.isEmpty()) {
       builder.system(ContentBlock.Text.of(instructions));
     }
-    JsonArray items = inputItems(body.getValue("input"));
+    JsonArray items = body.getValue("input") == null && needs.required() ? new JsonArray() : inputItems(body.getValue("input"));
     InputItems.decode(items, builder, needs);
     JsonArray customTools = tools(body, builder, needs);
     builder.maxTokens(optPositiveInteger(body, "max_output_tokens"))

@@ -159,9 +159,9 @@ final class ResponsesRoute implements Route {
     List<JsonObject> output = output(body, reply);
     int inputTokens = Tokens.atLeastOne(body.getValue("input", "").toString().length() + body.getValue("tools", "").toString().length());
     int cached = 0;
-    int outputChars = 0;
-    for (JsonObject item : output) {
-      outputChars += item.encode().length() / 2;
+    int outputChars = (reply.text == null ? 0 : reply.text.length()) + (reply.thinking == null ? 0 : reply.thinking.length());
+    for (Reply.ToolCall call : reply.toolCalls) {
+      outputChars += call.argumentsJson().length();
     }
     int outputTokens = Tokens.atLeastOne(outputChars);
     if (reply.usage != null) {
@@ -306,7 +306,8 @@ final class ResponsesRoute implements Route {
       }
       case "web_search_call" -> {
         events.add("response.output_item.added", new JsonObject().put("output_index", index)
-            .put("item", new JsonObject().put("id", id).put("type", "web_search_call").put("status", "in_progress")));
+            .put("item", new JsonObject().put("id", id).put("type", "web_search_call").put("status", "in_progress")
+                .put("action", new JsonObject().put("type", "search"))));
         events.add("response.web_search_call.in_progress", ref.copy());
         events.add("response.web_search_call.searching", ref.copy());
         events.add("response.web_search_call.completed", ref.copy());
