@@ -95,6 +95,7 @@ class ResponsesPassthroughIT {
 
   @Test
   void aBuiltInToolReachesOpenAisResponsesApiAsSentAndItsItemsComeBackWhole() throws Exception {
+    JsonObject before = ledgerRow("oai", "gpt-test");
     fake.enqueue(Reply.text("Rome is the capital.").reasoningTokens(12));
     JsonObject request = new JsonObject().put("model", "gpt-test").put("input", "capital of Italy?")
         .put("tools", new JsonArray().add(new JsonObject().put("type", "web_search")))
@@ -132,6 +133,16 @@ class ResponsesPassthroughIT {
     assertEquals("Rome is the capital.", persisted.getString("text"));
     assertEquals(12, persisted.getJsonObject("usage").getInteger("reasoning"));
     assertEquals(usage.getInteger("output_tokens"), persisted.getJsonObject("usage").getInteger("output"));
+    JsonObject after = ledgerRow("oai", "gpt-test");
+    assertEquals(12L, after.getLong("reasoning") - before.getLong("reasoning"), "the ledger keeps the reasoning tokens: " + after);
+    assertEquals((long) usage.getInteger("output_tokens"), after.getLong("output") - before.getLong("output"));
+  }
+
+  /** The usage ledger's row of {@code provider} and {@code model} (zeros before their first request). */
+  private static JsonObject ledgerRow(String provider, String model) throws Exception {
+    JsonArray rows = new JsonObject(get("/admin/usage?from=2000-01-01&group_by=provider,model", ADMIN_KEY).body()).getJsonArray("rows");
+    return rows.stream().map(JsonObject.class::cast).filter(r -> provider.equals(r.getString("provider")) && model.equals(r.getString("model")))
+        .findFirst().orElse(new JsonObject().put("reasoning", 0L).put("output", 0L));
   }
 
   @Test
