@@ -175,17 +175,44 @@ class ResponsesPassthroughIT {
   }
 
   @Test
+  void anUpstreamErrorMidStreamEndsTheRelayedStreamWithErrorThenFailedAndIsStoredFailed() throws Exception {
+    fake.enqueue(Reply.text("partial answer").midStreamError(3, "server_error", "upstream broke"));
+
+    HttpResponse<String> response = post("/v1/responses", alice, new JsonObject().put("model", "gpt-test").put("stream", true)
+        .put("input", "hi").put("tools", new JsonArray().add(new JsonObject().put("type", "web_search"))));
+
+    List<JsonObject> events = ResponsesApiWireIT.events(response.body());
+    List<String> types = events.stream().map(e -> e.getString("type")).toList();
+    assertEquals(List.of("error", "response.failed"), types.subList(types.size() - 2, types.size()), types.toString());
+    assertEquals(1, types.stream().filter("error"::equals).count(), "one error event");
+    for (int i = 0; i < events.size(); i++) {
+      assertEquals(i, events.get(i).getInteger("sequence_number"));
+    }
+    String id = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    assertEquals("failed", new JsonObject(get("/api/v1/responses/" + id, alice).body()).getString("status"));
+  }
+
+  @Test
   void backgroundPromptsConversationsItemReferencesAndUploadedFilesPassThrough() throws Exception {
     fake.enqueue(Reply.text("first"));
     JsonObject first = new JsonObject(post("/v1/responses", alice, new JsonObject().put("model", "gpt-test").put("input", "hi")
         .put("store", false).put("tools", new JsonArray().add(new JsonObject().put("type", "web_search")))).body());
     String upstreamItem = first.getJsonArray("output").getJsonObject(1).getString("id");
 
-    HttpResponse<String> queued = post("/v1/responses", alice, new JsonObject().put("model", "gpt-test").put("input", "long job")
-        .put("background", true));
-    assertEquals(200, queued.statusCode(), queued.body());
+    HttpResponse<String> background = post("/v1/responses", alice, new JsonObject().put("model", "gpt-test").put("input", "long job")
+        .put("background", true).put("stream", true));
+    assertEquals(200, background.statusCode(), background.body());
     assertTrue(fake.lastRequest().json().getBoolean("background"));
-    assertEquals("queued", new JsonObject(queued.body()).getString("status"));
+    List<JsonObject> events = ResponsesApiWireIT.events(background.body());
+    JsonObject completed = events.get(events.size() - 1).getJsonObject("response");
+    assertTrue(completed.getBoolean("background"));
+    assertEquals("echo: long job", completed.getJsonArray("output").getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("text"));
+    int before = fake.requestCount();
+    HttpResponse<String> polled = post("/v1/responses", alice, new JsonObject().put("model", "gpt-test").put("input", "long job")
+        .put("background", true));
+    assertEquals(400, polled.statusCode(), "a background response to poll later would escape the gateway's accounting");
+    assertEquals("background", new JsonObject(polled.body()).getJsonObject("error").getString("param"));
+    assertEquals(before, fake.requestCount());
 
     JsonObject prompt = new JsonObject().put("id", "pmpt_1").put("variables", new JsonObject().put("city", "Paris"));
     assertEquals(200, post("/v1/responses", alice, new JsonObject().put("model", "gpt-test").put("prompt", prompt)

@@ -14,7 +14,7 @@ import java.util.Map;
  * One member of the OpenAI-compatible family: a provider kind served by {@link OpenAiAdapter} with its own
  * request headers and quirks (its default base URL and whether it needs a key are the kind's, {@link BuiltInKind}). A {@code type: openai} provider uses the profile of its kind;
  * a kind that is not listed here ({@code anthropic} or {@code gemini} through their OpenAI-compatible
- * endpoints, say) is treated as OpenAI itself.
+ * endpoints, say) is treated as OpenAI itself, without its Responses API ({@link #OPENAI_COMPATIBLE}).
  *
  * @param kind                   the provider kind ({@code providers.<name>.kind})
  * @param headers                headers sent on every request; the provider's {@code headers:} override them
@@ -37,6 +37,9 @@ public record OpenAiProfile(
 
   public static final OpenAiProfile OPENAI = new OpenAiProfile("openai", Map.of(),
       MAX_COMPLETION_TOKENS, true, List.of(), false, false, true);
+  /** Another vendor's OpenAI-compatible endpoint (Anthropic's, Google's, ...): OpenAI's Chat Completions, no Responses API. */
+  public static final OpenAiProfile OPENAI_COMPATIBLE = new OpenAiProfile("openai", Map.of(),
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false, false);
   /** The built-in mock provider: Chat Completions only. */
   public static final OpenAiProfile MOCK = new OpenAiProfile("mock", Map.of(),
       MAX_COMPLETION_TOKENS, true, List.of(), false, false, false);
@@ -69,8 +72,7 @@ public record OpenAiProfile(
         return profile;
       }
     }
-    return kind == null ? OPENAI : new OpenAiProfile(OPENAI.kind, OPENAI.headers, OPENAI.maxTokensField, OPENAI.streamUsage,
-        OPENAI.cacheControlModels, OPENAI.usageInclude, OPENAI.takesProviderPreferences, false);
+    return kind == null ? OPENAI : OPENAI_COMPATIBLE;
   }
 
   /** The base URL, {@code /v1} included, when the config names none; empty when there is none (self-hosted servers). */

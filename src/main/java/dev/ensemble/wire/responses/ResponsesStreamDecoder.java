@@ -25,7 +25,8 @@ import java.util.Map;
  * for accounting and persistence: {@code response.created} opens the answer, message, function call, custom tool
  * call and reasoning items open, fill and close blocks, and {@code response.completed}, {@code response.incomplete}
  * or {@code response.failed} end it with the response's usage (the last one as an error after its end). An
- * {@code error} event ends the stream with {@link StreamEvent.Error}. Built-in tool items (web search, file search,
+ * {@code error} event ends the stream with {@link StreamEvent.Error} only, not relayed: before anything reached the
+ * client the request can still fail over, after it the client's encoder renders the error. Built-in tool items (web search, file search,
  * ...) have no unified block: only their native events pass. One decoder per stream, one thread at a time.
  */
 public final class ResponsesStreamDecoder implements StreamDecoder {
@@ -68,7 +69,10 @@ public final class ResponsesStreamDecoder implements StreamDecoder {
     String type = event.getString("type", "");
     JsonObject response = event.getValue("response") instanceof JsonObject r ? r : null;
     boolean terminal = type.equals("response.completed") || type.equals("response.incomplete") || type.equals("response.failed");
-    out.add(new StreamEvent.Native(event, terminal ? response : null));
+    if (!type.equals("error")) {
+      // an upstream error is the gateway's to render: a clean failover before anything was shown, else its error events
+      out.add(new StreamEvent.Native(event, terminal ? response : null));
+    }
     switch (type) {
       case "response.created" -> start(response);
       case "response.output_item.added" -> itemAdded(event);

@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code reasoning.encrypted_content} (then with {@code encrypted_content} {@value #ENCRYPTED_PREFIX}...), the text as
  * a {@code message} with {@code output_text}, and each scripted tool call as a {@code function_call} or, when the
  * request offers a custom tool of that name, a {@code custom_tool_call} whose {@code input} is the scripted arguments
- * text. {@code background: true} answers {@code status: "queued"} at once, without output. Usage:
+ * text. {@code background: true} answers {@code status: "queued"} at once, without output, unless streamed (then the
+run streams as usual, its response objects saying {@code background: true}). Usage:
  * {@code input_tokens} ceil(chars/4) of the input and tools as received (or the scripted usage, cached reads in
  * {@code input_tokens_details.cached_tokens}), {@code output_tokens} those of the output plus the scripted reasoning
  * tokens, which {@code output_tokens_details.reasoning_tokens} reports.
@@ -153,8 +154,10 @@ final class ResponsesRoute implements Route {
     long created = state.nowMillis() / 1000;
     JsonObject response = skeleton(id, created, body, reply);
     if (Boolean.TRUE.equals(body.getValue("background"))) {
-      response.put("status", "queued").put("background", true);
-      return Rendered.json(200, openAi.headers(admitted.apiKey(), 0), response);
+      response.put("background", true);
+      if (!Boolean.TRUE.equals(body.getValue("stream"))) {
+        return Rendered.json(200, openAi.headers(admitted.apiKey(), 0), response.put("status", "queued"));
+      }
     }
     List<JsonObject> output = output(body, reply);
     int inputTokens = Tokens.atLeastOne(body.getValue("input", "").toString().length() + body.getValue("tools", "").toString().length());
