@@ -380,5 +380,5 @@ if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
   say "Gateway throughput at c=1000 against c=100 (HTTP/1.1): $(awk -v a="${RPS[h1/1000/gateway]}" -v b="${RPS[h1/100/gateway]}" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')."
 fi
 say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
-say "responses persisted: $(find "$TMP/gw/responses" -name '*.json' 2>/dev/null | wc -l)."
+say "responses persisted: $(cat "$TMP"/gw/responses/*/seg-*.log 2>/dev/null | wc -l) (lines in the store's segment files)."
 echo "written to $OUT" >&2
