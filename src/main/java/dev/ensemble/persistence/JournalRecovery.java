@@ -229,7 +229,7 @@ final class JournalRecovery implements AutoCloseable {
     Instant created = Instant.ofEpochSecond(meta.getLong("created", now.getEpochSecond()));
     ResponseRecord response = new ResponseRecord(open.id, ResponseRecord.Status.FAILED, meta.getString("format"), meta.getString("model"),
         route.getString("provider"), route.getString("endpoint"), created, now, text.toString(), "error", usage, cost, true, null,
-        events, error, meta.getString("client_id"), null, null);
+        events, error, meta.getString("client_id"), null);
     String reason = (route.getString("reason") == null ? "" : route.getString("reason") + "; ") + (estimated
         ? "interrupted: output tokens counted from " + chars + " streamed characters (4 a token), input estimated from the prompt"
         : "interrupted: usage as the provider reported it");

@@ -29,6 +29,14 @@ public record ResponseRecord(
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
     JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems) {
 
+  /** A response without input items (a client format that does not list them). */
+  public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
+      Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
+      JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation) {
+    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
+        events, error, clientId, conversation, null);
+  }
+
   /** The lifecycle of a response, as {@code GET /api/v1/responses/{id}} shows it. */
   public enum Status {
     IN_PROGRESS("in_progress"),
