@@ -381,6 +381,7 @@ class ResponsesPassthroughIT {
     assertEquals(asc.getString("first_id"), asc.getJsonArray("data").getJsonObject(0).getString("id"));
     assertEquals("input_text", asc.getJsonArray("data").getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("type"));
 
+    assertNull(new JsonObject(get("/api/v1/responses/" + id, alice).body()).getValue("input_items"), "kept in the stored form, not shown");
     HttpResponse<String> foreign = get("/v1/responses/" + id + "/input_items", bob);
     assertEquals(404, foreign.statusCode(), "another client's response does not exist for bob");
     assertEquals("invalid_request_error", new JsonObject(foreign.body()).getJsonObject("error").getString("type"));
