@@ -47,6 +47,7 @@ final class ResponsesRequestDecoder {
       "conversation", "conversations live in OpenAI's conversation store (continue Ensemble's own with previous_response_id)");
 
   ClientCall decode(JsonObject body) {
+    RequestRules.check(body);
     UnifiedRequest.Builder builder = UnifiedRequest.builder(requireString(body, "model", null));
     NativeNeeds needs = new NativeNeeds();
     for (Map.Entry<String, String> field : new TreeMap<>(OPENAI_STATE).entrySet()) {
