@@ -11,6 +11,8 @@ public final class Addresses {
    * predictions, decisions by reason. Answered in order after every usage report published before it.
    */
   public static final String ROUTING_STATUS = "ensemble.routing.status";
+  /** Request/reply, local: the metrics verticle counts what it took off the bus so far, then replies (before a scrape). */
+  public static final String METRICS_FLUSH = "ensemble.metrics.flush";
 
   /** Sent after every answer that reached the client: a {@link dev.ensemble.persistence.ResponseRecord} to store. */
   public static final String PERSIST_RESPONSE = "ensemble.persist.response";

@@ -44,10 +44,20 @@ public final class ClientKeys {
   }
 
   static byte[] digest(String key) {
+    MessageDigest sha256 = SHA256.get();
+    sha256.reset();
+    return sha256.digest(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * One SHA-256 instance per thread (the event loops authenticate every request): {@code MessageDigest.getInstance}
+   * looks the provider up each time, and an instance is not thread-safe. Each thread's instance is only touched by it.
+   */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
-  }
+  });
 }

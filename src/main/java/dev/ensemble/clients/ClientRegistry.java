@@ -56,6 +56,11 @@ public final class ClientRegistry {
   private final Map<String, Map<String, MonthSpend>> peerSpend = new ConcurrentHashMap<>();
   private volatile int nodes = 1;
   private volatile RateLimiter shared;
+  /**
+   * The month of the last request: a cache of a pure function of the clock, replaced whole (never mutated) by whichever
+   * thread first sees the month turn; a racing replacement is as correct as the one it replaces.
+   */
+  private volatile CurrentMonth current = new CurrentMonth(YearMonth.of(1970, 1), 0, 0);
   /** The prefix of a client's limit in the shared limiter (endpoint ids are counted there unprefixed). */
   static final String LIMIT_PREFIX = "client:";
 
@@ -123,14 +128,14 @@ public final class ClientRegistry {
       return;
     }
     long e10 = CostE10.of(costUsd);
-    YearMonth now = month(clock.instant());
+    YearMonth now = thisMonth();
     spend.computeIfAbsent(clientId, id -> new AtomicReference<>(new MonthSpend(now, 0)))
         .updateAndGet(s -> s.month().equals(now) ? new MonthSpend(now, s.e10() + e10) : new MonthSpend(now, e10));
   }
 
   /** USD the client spent this UTC calendar month (requests finished so far), on this node and every other node heard of. */
   public BigDecimal spentThisMonth(String clientId) {
-    YearMonth now = month(clock.instant());
+    YearMonth now = thisMonth();
     long e10 = 0;
     AtomicReference<MonthSpend> s = spend.get(clientId);
     if (s != null && s.get().month().equals(now)) {
@@ -211,14 +216,13 @@ public final class ClientRegistry {
   }
 
   private GatewayError budgetRefusal(Client client) {
-    Instant now = clock.instant();
     BigDecimal budget = client.monthlyBudgetUsd();
     if (budget != null) {
       BigDecimal spent = spentThisMonth(client.id());
       if (spent.compareTo(budget) >= 0) {
         return new GatewayError(ErrorType.RATE_LIMITED, 429, "The monthly budget of $" + budget.toPlainString() + " for client '"
             + client.name() + "' is spent ($" + spent.toPlainString() + " this month); it renews on "
-            + month(now).plusMonths(1).atDay(1) + " (UTC)", false, null, null);
+            + thisMonth().plusMonths(1).atDay(1) + " (UTC)", false, null, null);
       }
     }
     return null;
@@ -249,4 +253,20 @@ public final class ClientRegistry {
   public static YearMonth month(Instant instant) {
     return YearMonth.from(instant.atZone(ZoneOffset.UTC));
   }
+
+  /** The UTC calendar month of the clock's now: two comparisons while the month lasts, a calendar computation when it turns. */
+  private YearMonth thisMonth() {
+    long millis = clock.millis();
+    CurrentMonth known = current;
+    if (millis >= known.fromMillis() && millis < known.untilMillis()) {
+      return known.month();
+    }
+    YearMonth month = month(Instant.ofEpochMilli(millis));
+    current = new CurrentMonth(month, month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
+        month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
+    return month;
+  }
+
+  /** A month and its bounds in epoch milliseconds (UTC). */
+  private record CurrentMonth(YearMonth month, long fromMillis, long untilMillis) {}
 }

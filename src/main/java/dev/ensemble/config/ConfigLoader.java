@@ -207,7 +207,7 @@ public final class ConfigLoader {
 
   private ProviderConfig provider(String name, ConfigNode n, CacheDefaults cacheDefaults) {
     n.allow("type", "kind", "base_url", "strategy", "timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "keys", "cache",
-        "headers", "provider_preferences");
+        "headers", "provider_preferences", "http");
     if (!name.matches("[A-Za-z0-9_.-]+")) {
       throw new ConfigException(n.path(), "provider names may use letters, digits, '_', '-' and '.'");
     }
@@ -228,7 +228,24 @@ public final class ConfigLoader {
     List<ProviderConfig.KeyConfig> keys = n.list("keys", this::key);
     return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), n.enumValue("strategy", Strategy.class, Strategy.SESSION_AFFINITY),
         timeout, n.positive("first_byte_timeout_ms", Math.min(timeout, 120_000)), n.positive("idle_timeout_ms", Math.min(timeout, 120_000)), keys,
-        kind, cacheDefaults.of(kind).with(ModelFields.cacheOverride(n.object("cache"))), headers(n), providerPreferences(kind, n));
+        kind, cacheDefaults.of(kind).with(ModelFields.cacheOverride(n.object("cache"))), headers(n), providerPreferences(kind, n),
+        upstreamHttp(n.object("http")));
+  }
+
+  /** {@code http:} of a provider: the HTTP version and the most connections per host of each version. */
+  private static UpstreamHttp upstreamHttp(ConfigNode n) {
+    n.allow("version", "http1_connections_per_host", "http2_connections_per_host");
+    return new UpstreamHttp(n.enumValue("version", UpstreamHttp.Version.class, UpstreamHttp.Version.AUTO),
+        connectionsPerHost(n, "http1_connections_per_host", UpstreamHttp.DEFAULT_HTTP1_CONNECTIONS_PER_HOST),
+        connectionsPerHost(n, "http2_connections_per_host", UpstreamHttp.DEFAULT_HTTP2_CONNECTIONS_PER_HOST));
+  }
+
+  private static int connectionsPerHost(ConfigNode n, String key, int defaultValue) {
+    int v = n.positiveInt(key, defaultValue);
+    if (v > UpstreamHttp.MAX_CONNECTIONS_PER_HOST) {
+      throw new ConfigException(n.pathOf(key), "must be at most " + UpstreamHttp.MAX_CONNECTIONS_PER_HOST);
+    }
+    return v;
   }
 
   /** An OpenAI-format provider's default comes from its kind's profile (none for self-hosted servers). */

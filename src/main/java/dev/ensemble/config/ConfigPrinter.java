@@ -71,7 +71,7 @@ public final class ConfigPrinter {
           }
         });
     for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(ProviderType.class, Strategy.class, ResponsesConfig.Store.class, CacheMode.class,
-        ModelKind.class)) {
+        ModelKind.class, UpstreamHttp.Version.class)) {
       addLowercase(masking, type);
     }
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)

@@ -20,11 +20,12 @@ import java.util.regex.Pattern;
  *                           values are treated as secrets
  * @param providerPreferences OpenRouter's {@code provider} routing object ({@code provider_preferences:}) as plain
  *                           maps, lists and scalars; empty for none
+ * @param http               how the provider's hosts are reached ({@code http:}): HTTP version and connections per host
  */
 public record ProviderConfig(
     String name, ProviderType type, String baseUrl, Strategy strategy, long timeoutMs, long firstByteTimeoutMs,
     long idleTimeoutMs, List<KeyConfig> keys, String kind, ModelConfig.CacheSettings cache,
-    Map<String, Secret> headers, Map<String, Object> providerPreferences) {
+    Map<String, Secret> headers, Map<String, Object> providerPreferences, UpstreamHttp http) {
 
   public ProviderConfig {
     keys = List.copyOf(keys);

@@ -237,16 +237,18 @@ final class ChatExchange {
     inFlight.run().onComplete(ar -> {
       inFlight = null;
       AttemptResult result = ar.result();
-      report(selection, result);
+      // priced once per attempt: the routing report, the ledger row, the stored response and the cache share it
+      BigDecimal cost = CostCalculator.cost(result.usage(), selection.pricing());
+      report(selection, result, cost);
       if (result.canFailOver()) {
         onFailure(selection, result.failure());
       } else {
         finish();
         UnifiedResponse complete = answered == null || result.clientStatus() != 200 ? null : journal.completedAnswer();
-        ledger(selection, result.clientStatus(), result.usage(), result.timeToFirstByteMs());
-        persist(selection, result.usage());
+        ledger(selection, result.clientStatus(), result.usage(), cost, result.timeToFirstByteMs());
+        persist(selection, cost);
         if (complete != null) {
-          answered.accept(complete, CostCalculator.cost(result.usage(), selection.pricing()));
+          answered.accept(complete, cost);
         }
       }
     });
@@ -312,7 +314,7 @@ final class ChatExchange {
       return;
     }
     finish();
-    ledger(last, error.status(), Usage.UNKNOWN, -1);
+    ledger(last, error.status(), Usage.UNKNOWN, CostCalculator.cost(Usage.UNKNOWN, last.pricing()), -1);
     retire();
     if (!client.closed()) {
       client.fail(error);
@@ -328,8 +330,7 @@ final class ChatExchange {
   }
 
   /** The request's row of the usage ledger; its cost also goes to the client's spend this month at once. */
-  private void ledger(Selection selection, int status, Usage usage, long timeToFirstByteMs) {
-    BigDecimal cost = CostCalculator.cost(usage, selection.pricing());
+  private void ledger(Selection selection, int status, Usage usage, BigDecimal cost, long timeToFirstByteMs) {
     account.bill(cost);
     ledgerRow = new LedgerEntry(context.requestId(), account.clientId(), selection.pool().name(),
         selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, cost,
@@ -343,7 +344,7 @@ final class ChatExchange {
    * only the ledger row remains), or the store is that far behind and the client received the whole answer (see
    * {@link LiveResponses}): an answer whose client left is always stored.
    */
-  private void persist(Selection selection, Usage usage) {
+  private void persist(Selection selection, BigDecimal cost) {
     if (audit) {
       journal.close();
       return;
@@ -353,7 +354,7 @@ final class ChatExchange {
       return;
     }
     vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, selection.pool().name(), selection.endpoint().id(),
-        CostCalculator.cost(usage, selection.pricing()))).onComplete(ar -> {
+        cost)).onComplete(ar -> {
           live.stored();
           retire();
         });
@@ -369,11 +370,11 @@ final class ChatExchange {
     journal.close();
   }
 
-  private void report(Selection selection, AttemptResult result) {
+  private void report(Selection selection, AttemptResult result, BigDecimal cost) {
     long now = System.currentTimeMillis();
     int status = result.canFailOver() ? result.failure().clientError().status() : result.clientStatus();
     vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(context.requestId(), attempts, selection.pool().name(),
-        selection.endpoint().id(), request.model(), result.usage(), CostCalculator.cost(result.usage(), selection.pricing()), status, result.answered(), result.timeToFirstByteMs(), now,
+        selection.endpoint().id(), request.model(), result.usage(), cost, status, result.answered(), result.timeToFirstByteMs(), now,
         selection.estimatedTokens(), selection.cachePlan()));
   }
 }

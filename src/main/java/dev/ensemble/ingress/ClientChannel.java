@@ -8,6 +8,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.routing.RoutingDecision;
 import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -57,6 +58,15 @@ interface ClientChannel {
 
   /** Sends a complete non-streamed answer; {@code events} is the same answer as unified events, as recorded. */
   void answer(UnifiedResponse answer, List<StreamEvent> events);
+
+  /**
+   * As {@link #answer(UnifiedResponse, List)}, with the answer already rendered in the client's format when the
+   * response's record was built first ({@code rendered}, the stored body: the same object, read by both and changed by
+   * neither), else null. An HTTP channel writes it instead of rendering the answer a second time.
+   */
+  default void answer(UnifiedResponse answer, List<StreamEvent> events, JsonObject rendered) {
+    answer(answer, events);
+  }
 
   /** Sends an error: a plain error if nothing was sent yet, else ends what was sent. */
   void fail(GatewayError error);

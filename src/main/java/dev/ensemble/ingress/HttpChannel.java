@@ -13,7 +13,9 @@ import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -24,6 +26,9 @@ import java.util.List;
  * flush of the connection), not one write per event.
  */
 final class HttpChannel implements ClientChannel {
+
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final HttpServerResponse response;
   private final ClientDialect dialect;
@@ -121,9 +126,14 @@ final class HttpChannel implements ClientChannel {
 
   @Override
   public void answer(UnifiedResponse answer, List<StreamEvent> events) {
+    answer(answer, events, null);
+  }
+
+  @Override
+  public void answer(UnifiedResponse answer, List<StreamEvent> events, JsonObject rendered) {
     if (!response.closed()) {
-      response.setStatusCode(200).putHeader("content-type", "application/json")
-          .end(dialect.encodeResponse(answer, context).toBuffer());
+      JsonObject body = rendered != null ? rendered : dialect.encodeResponse(answer, context);
+      response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(body.toBuffer());
     }
   }
 

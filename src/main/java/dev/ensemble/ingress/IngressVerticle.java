@@ -20,7 +20,8 @@ import java.util.function.Function;
  * state of its own. What cannot reach the router is answered here, in the caller's format: heads the HTTP
  * decoder refuses ({@link MalformedRequests}), other HTTP versions and broken chunked bodies, WebSocket frames
  * over the limit ({@link BrokenMessageGuard}); closes linger ({@link LingeringClose}); slow clients are timed out
- * ({@code server.header_read_timeout_ms} as Vert.x's read-idle timeout, {@link SlowClientGuard}).
+ * ({@code server.header_read_timeout_ms} as Vert.x's read-idle timeout, {@link SlowClientGuard}); HTTP/2 connections
+ * without an open stream are closed after {@code server.idle_timeout_ms} ({@link Http2IdleGuard}).
  */
 public final class IngressVerticle extends VerticleBase {
 
@@ -59,6 +60,7 @@ public final class IngressVerticle extends VerticleBase {
     httpServer = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           guard.opened(connection);
+          Http2IdleGuard.install(connection, server.idleTimeoutMs());
           BrokenMessageGuard.install(connection, dialects::forPath, webSocketMessageLimit());
           LingeringClose.install(connection);
         })

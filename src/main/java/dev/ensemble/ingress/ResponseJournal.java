@@ -23,7 +23,9 @@ import java.util.List;
 
 /**
  * The record of one answer as it is produced: every unified event numbered by {@code seq}, and the
- * complete answer rebuilt from them, ready to be persisted. Confined to the exchange's event loop
+ * complete answer rebuilt from them, ready to be persisted. Events are kept as the immutable {@link StreamEvent}s
+ * they arrive as (their JSON form is made again when a follower replays them or the answer is persisted): a JSON
+ * tree per event held for the whole of a long stream would cost several hundred bytes per token. Confined to the exchange's event loop
  * ({@code owner}); other connections reach it only through {@link #follow}, {@link #unfollow} and
  * {@link #view}, which run there. While it is live ({@link LiveResponses}) followers get every new event; an
  * append with nobody following costs one emptiness check.
@@ -35,7 +37,8 @@ final class ResponseJournal {
   private final ResponseContext context;
   private final String clientFormat;
   private final String clientId;
-  private final JsonArray events = new JsonArray();
+  /** Each event in {@code seq} order: a {@link StreamEvent}, or the JSON of an event the gateway made itself (a cancel). */
+  private final List<Object> events = new ArrayList<>();
   private final StreamAccumulator accumulator = new StreamAccumulator();
   private GatewayError error;
   private JsonObject cancelled;
@@ -79,7 +82,7 @@ final class ResponseJournal {
       routedEndpoint = start.endpoint();
     }
     accumulator.accept(event);
-    append(event.toJson());
+    append(event, event.toJson());
   }
 
   /**
@@ -95,7 +98,8 @@ final class ResponseJournal {
   void cancelledByClient(String type, String message, Usage usage) {
     cancelled = new JsonObject().put("status", 499).put("type", type).put("message", message);
     partialUsage = usage;
-    append(new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false)));
+    JsonObject event = new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false));
+    append(event.copy(), event);
   }
 
   /**
@@ -121,8 +125,10 @@ final class ResponseJournal {
     });
   }
 
-  private void append(JsonObject event) {
-    events.add(event.put("seq", events.size()));
+  /** Keeps {@code kept} as the event numbered next, and hands its JSON form {@code event} (given that number) on. */
+  private void append(Object kept, JsonObject event) {
+    event.put("seq", events.size());
+    events.add(kept);
     crashJournal.event(context.requestId(), event);
     String type = event.getString("type");
     if ("response.end".equals(type) || "error".equals(type)) {
@@ -160,7 +166,7 @@ final class ResponseJournal {
     owner.runOnContext(v -> {
       List<JsonObject> replay = new ArrayList<>();
       for (int i = (int) Math.max(0, Math.min(follower.afterSeq() + 1, events.size())); i < events.size(); i++) {
-        replay.add(events.getJsonObject(i));
+        replay.add(eventJson(i));
       }
       follower.replay(replay);
       if (terminated || closed) {
@@ -244,9 +250,33 @@ final class ResponseJournal {
     return events.isEmpty();
   }
 
+  /** The JSON form of event {@code seq}, as followers and the persisted record see it. */
+  private JsonObject eventJson(int seq) {
+    Object kept = events.get(seq);
+    JsonObject json = kept instanceof StreamEvent event ? event.toJson() : ((JsonObject) kept).copy();
+    return json.put("seq", seq);
+  }
+
+  private JsonArray eventsJson() {
+    JsonArray all = new JsonArray(new ArrayList<>(events.size()));
+    for (int seq = 0; seq < events.size(); seq++) {
+      all.add(eventJson(seq));
+    }
+    return all;
+  }
+
   /** The whole answer when it reached its end cleanly (no error, not cancelled), else null. */
   UnifiedResponse completedAnswer() {
     return accumulator.ended() && error == null && cancelled == null ? accumulator.response() : null;
+  }
+
+  /**
+   * The complete answer as rendered in the client's format for its record, once {@link #record} built one for an answer
+   * that completed with the upstream's own usage; else null (nothing rendered yet, or what was rendered is not what the
+   * client gets). The record and the client share the object; neither changes it.
+   */
+  JsonObject renderedAnswer() {
+    return finished != null && finished.status() == ResponseRecord.Status.COMPLETED && partialUsage == null ? finished.body() : null;
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
@@ -260,7 +290,7 @@ final class ResponseJournal {
         .put("type", error.type().wireName()).put("message", error.getMessage());
     finished = new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), Instant.now(),
-        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), events, errorJson, clientId,
+        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), eventsJson(), errorJson, clientId,
         completed ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()));
     return finished;
   }

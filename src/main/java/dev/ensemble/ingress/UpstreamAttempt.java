@@ -172,7 +172,7 @@ final class UpstreamAttempt {
       // Done first: the exchange queues the ledger row before the client can see the answer and ask for usage.
       done(200, true);
       if (!client.closed()) {
-        client.answer(answer, events);
+        client.answer(answer, events, journal.renderedAnswer());
       }
     });
   }

@@ -5,14 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.UUID;
 
 /**
  * A {@link Vertx} that reports its own metrics — HTTP server and client, event bus per address, pools — into
- * a node's registry. Vert.x metrics exist only when the instance is built this way; {@link GatewayMetrics}
+ * a node's registry (vertx-micrometer-metrics, with the event bus's meters kept by {@link EventBusMeters}: see {@link VertxMeters}). Vert.x metrics exist only when the instance is built this way; {@link GatewayMetrics}
  * binds the JVM meters itself, so they are off here.
  */
 public final class InstrumentedVertx {
@@ -39,7 +38,7 @@ public final class InstrumentedVertx {
   public static VertxBuilder builder(VertxOptions options, MeterRegistry registry) {
     return Vertx.builder()
         .with(new VertxOptions(options).setMetricsOptions(options()))
-        .withMetrics(new MicrometerMetricsFactory(registry));
+        .withMetrics(new VertxMeters(registry));
   }
 
   public static VertxBuilder builder(MeterRegistry registry) {

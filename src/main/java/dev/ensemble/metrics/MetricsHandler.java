@@ -1,5 +1,6 @@
 package dev.ensemble.metrics;
 
+import dev.ensemble.bus.Addresses;
 import dev.ensemble.config.Secret;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -35,8 +36,11 @@ final class MetricsHandler implements Handler<RoutingContext> {
               .put("type", "authentication_error")).toBuffer());
       return;
     }
-    metrics.refresh();
-    scrape.handle(ctx);
+    // the metrics verticle first counts what it took off the bus since its last drain (at most 100 ms ago)
+    ctx.vertx().eventBus().request(Addresses.METRICS_FLUSH, null).onComplete(flushed -> {
+      metrics.refresh();
+      scrape.handle(ctx);
+    });
   }
 
   private static String bearer(RoutingContext ctx) {

@@ -26,8 +26,6 @@ import dev.ensemble.providers.vertex.VertexTokenCounts;
  */
 public final class ProviderKinds {
 
-  /** Connections kept per upstream host and event loop. */
-  private static final int MAX_CONNECTIONS_PER_HOST = 256;
   /** Gap between the mock provider's streamed chunks, so streaming is visible with curl. */
   private static final long MOCK_CHUNK_GAP_MS = 20;
 
@@ -37,15 +35,15 @@ public final class ProviderKinds {
   public static ProviderKind of(ProviderConfig provider) {
     return switch (provider.type()) {
       case OPENAI -> new ProviderKind(openAiCompatible(provider), UpstreamAuth.bearer(),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), openAiCapabilities(provider));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), openAiCapabilities(provider));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(null, null, new AnthropicTokenCounts()));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(null, null, new AnthropicTokenCounts()));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new GeminiEmbeddings(), null, new GeminiTokenCounts()));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(new GeminiEmbeddings(), null, new GeminiTokenCounts()));
       case MOCK -> new ProviderKind(new OpenAiAdapter(OpenAiProfile.MOCK, null), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new VertexEmbeddings(), null, new VertexTokenCounts()));
+          vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(new VertexEmbeddings(), null, new VertexTokenCounts()));
     };
   }
 

@@ -34,10 +34,17 @@ public final class FakeUpstream {
   private final int fastChunks;
   private final long chunkGapMs;
   private final int longStreamSeconds;
+  private final long longChunkGapMs;
   private final List<HttpServer> servers = new ArrayList<>();
   private final AtomicLong requests = new AtomicLong();
 
   public FakeUpstream(Vertx vertx, long latencyMs, int fastChunks, long chunkGapMs, int longStreamSeconds) {
+    this(vertx, latencyMs, fastChunks, chunkGapMs, longStreamSeconds, 1000);
+  }
+
+  /** {@code longChunkGapMs}: the gap between two chunks of a long stream (one a second by default). */
+  public FakeUpstream(Vertx vertx, long latencyMs, int fastChunks, long chunkGapMs, int longStreamSeconds, long longChunkGapMs) {
+    this.longChunkGapMs = longChunkGapMs;
     this.vertx = vertx;
     this.latencyMs = latencyMs;
     this.fastChunks = fastChunks;
@@ -73,7 +80,7 @@ public final class FakeUpstream {
       String model = json.getString("model", "fast");
       HttpServerResponse response = request.response();
       if (LONG_MODEL.equals(model)) {
-        stream(response, model, longStreamSeconds, 1000, 0);
+        stream(response, model, (int) Math.max(1, longStreamSeconds * 1000L / longChunkGapMs), longChunkGapMs, 0);
       } else if (json.getBoolean("stream", false)) {
         stream(response, model, fastChunks, chunkGapMs, latencyMs);
       } else {

@@ -36,7 +36,11 @@ import java.util.stream.Stream;
  * {@code java -Xmx2g -cp bench/target/benchmarks.jar dev.ensemble.bench.load.GatewayLoad [key=value ...]}
  * with keys {@code jar} (target/ensemble.jar), {@code latencyMs} (50), {@code warmupS} (5), {@code measureS} (15),
  * {@code concurrency} (100,1000), {@code streams} (10000), {@code streamSeconds} (8), {@code upstreamPorts} (48),
- * {@code gatewayJvm} (-Xmx2g), {@code phases} (all: warm,h1,sse,h2c,swarm).
+ * {@code gatewayJvm} (-Xmx2g), {@code phases} (all: warm,h1,sse,h2c,swarm), {@code longChunkGapMs} (1000, the long
+ * streams' chunk gap), {@code upstreamHttp} (the provider's {@code http.version}: auto, http1 or h2c; unset by
+ * default), {@code swarmWaitS} (60: how long a swarm stream may wait for its headers), {@code histogram} (lines of
+ * {@code jcmd GC.class_histogram}, also taken before the swarm and with its streams open), {@code plateauPct} (95: the
+ * share of the swarm open at once when the live heap is measured).
  */
 public final class GatewayLoad {
 
@@ -87,12 +91,12 @@ public final class GatewayLoad {
     List<String> gatewayJvm = Arrays.stream(option("gatewayJvm", "-Xmx2g").split(" ")).filter(s -> !s.isBlank()).toList();
 
     Path dir = Files.createTempDirectory("ensemble-load");
-    FakeUpstream upstream = new FakeUpstream(vertx, latencyMs, 10, 5, streamSeconds);
+    FakeUpstream upstream = new FakeUpstream(vertx, latencyMs, 10, 5, streamSeconds, intOption("longChunkGapMs", 1000));
     List<Integer> upstreamPorts = await(upstream.listen(upstreamPortCount), 30);
     say("fake upstream: %d ports (%d..), latency %d ms; gateway JVM options %s; temp dir %s", upstreamPorts.size(),
         upstreamPorts.get(0), latencyMs, gatewayJvm, dir);
     long startedAt = System.nanoTime();
-    try (GatewayProcess gateway = GatewayProcess.start(jar, dir, upstreamPorts, gatewayJvm)) {
+    try (GatewayProcess gateway = GatewayProcess.start(jar, dir, upstreamPorts, gatewayJvm, option("upstreamHttp", ""))) {
       say("gateway pid %d on port %d, started; RSS %s, heap %s", gateway.pid(), gateway.port(), mib(gateway.rssBytes()), mib(gateway.heapUsedBytes()));
       List<Integer> gatewayPort = List.of(gateway.port());
       Buffer direct = body("fast", false);
@@ -192,14 +196,21 @@ public final class GatewayLoad {
     HttpClient client = h2c(connections, streams);
     long heapBefore = gateway.liveHeapBytes();
     long rssBefore = gateway.rssBytes();
+    if (options.containsKey("histogram")) {
+      say("class histogram before the swarm (jcmd GC.class_histogram):");
+      gateway.classHistogram(Integer.parseInt(options.get("histogram"))).forEach(line -> say("    %s", line));
+    }
     boolean direct = "direct".equals(option("swarmTarget", "gateway"));
+    int waitS = intOption("swarmWaitS", 60);
+    long plateauPct = intOption("plateauPct", 95);
     StreamSwarm swarm = direct
-        ? new StreamSwarm(vertx, client, directPort, body(FakeUpstream.LONG_MODEL, true))
-        : new StreamSwarm(vertx, client, gateway.port(), body(GatewayProcess.LONG_MODEL, true));
+        ? new StreamSwarm(vertx, client, directPort, body(FakeUpstream.LONG_MODEL, true), waitS * 1000L)
+        : new StreamSwarm(vertx, client, gateway.port(), body(GatewayProcess.LONG_MODEL, true), waitS * 1000L);
     AtomicLong peakRss = new AtomicLong(-1);
     AtomicLong peakHeap = new AtomicLong(-1);
     long[] atPlateau = {-1, -1, -1};
     List<String> timeline = new ArrayList<>();
+    List<String> plateauHistogram = new java.util.concurrent.CopyOnWriteArrayList<>();
     Thread sampler = new Thread(() -> {
       long t0 = System.nanoTime();
       while (!Thread.currentThread().isInterrupted()) {
@@ -209,11 +220,14 @@ public final class GatewayLoad {
         peakHeap.accumulateAndGet(heap, Math::max);
         int open = swarm.open();
         timeline.add(String.format(Locale.ROOT, "%.0fs:%d open/%s/%s", (System.nanoTime() - t0) / 1e9, open, mib(rss), mib(heap)));
-        if (atPlateau[0] < 0 && open >= streams * 95L / 100) {
+        if (atPlateau[0] < 0 && open >= streams * plateauPct / 100) {
           atPlateau[0] = open;
           atPlateau[1] = gateway.liveHeapBytes();
           atPlateau[2] = gateway.rssBytes();
           timeline.add(String.format(Locale.ROOT, "(full GC with %d open: live heap %s, RSS %s)", swarm.open(), mib(atPlateau[1]), mib(atPlateau[2])));
+          if (options.containsKey("histogram")) {
+            plateauHistogram.addAll(gateway.classHistogram(Integer.parseInt(options.get("histogram"))));
+          }
         }
         try {
           Thread.sleep(1000);
@@ -224,14 +238,14 @@ public final class GatewayLoad {
     }, "swarm-sampler");
     sampler.setDaemon(true);
     sampler.start();
-    long deadlineMs = (streamSeconds + 60) * 1000L;
+    long deadlineMs = (streamSeconds + waitS) * 1000L;
     StreamSwarm.Result r = await(swarm.run(streams, deadlineMs), deadlineMs / 1000 + 30);
     sampler.interrupt();
     sampler.join(5000);
     await(client.close(), 30);
     say("");
-    say("Concurrent streams over h2c: %,d streaming requests of %d s (one chunk a second) on %d connections to the gateway",
-        streams, streamSeconds, connections);
+    say("Concurrent streams over h2c: %,d streaming requests of %d s (one chunk every %d ms) on %d connections to the gateway",
+        streams, streamSeconds, intOption("longChunkGapMs", 1000), connections);
     table("| streams sent | complete | failed | unfinished at deadline | peak open at once | wall s | gateway RSS before / peak during | "
             + "live heap before / with the streams open (after a full GC) | heap used, peak |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |");
@@ -245,6 +259,10 @@ public final class GatewayLoad {
       say("errors (samples): %s", r.errorSamples());
     }
     say("timeline (open streams / RSS / heap): %s", String.join(", ", timeline));
+    if (!plateauHistogram.isEmpty()) {
+      say("class histogram with the streams open (jcmd GC.class_histogram):");
+      plateauHistogram.forEach(line -> say("    %s", line));
+    }
     say("gateway alive after swarm: %s", gateway.alive());
     requireAlive(gateway);
   }

@@ -42,9 +42,14 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** Writes the config into {@code dir}, starts the gateway and waits (up to 60 s) until it answers its health check. */
   public static GatewayProcess start(Path jar, Path dir, List<Integer> upstreamPorts, List<String> jvmOptions) throws Exception {
+    return start(jar, dir, upstreamPorts, jvmOptions, "");
+  }
+
+  /** As above, with the provider's {@code http.version} set to {@code upstreamHttp} unless it is empty. */
+  public static GatewayProcess start(Path jar, Path dir, List<Integer> upstreamPorts, List<String> jvmOptions, String upstreamHttp) throws Exception {
     int port = freePort();
     Path config = dir.resolve("ensemble.yaml");
-    Files.writeString(config, config(port, dir, upstreamPorts));
+    Files.writeString(config, config(port, dir, upstreamPorts, upstreamHttp));
     Path log = dir.resolve("gateway.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -68,13 +73,17 @@ public final class GatewayProcess implements AutoCloseable {
     throw new IllegalStateException("the gateway did not answer /api/v1/health within 60 s:\n" + Files.readString(log));
   }
 
-  static String config(int port, Path dir, List<Integer> upstreamPorts) {
+  static String config(int port, Path dir, List<Integer> upstreamPorts, String upstreamHttp) {
     StringBuilder y = new StringBuilder();
     y.append("server:\n  host: 127.0.0.1\n  port: ").append(port).append("\n  require_client_keys: false\n");
     y.append("storage:\n  sqlite_path: ").append(dir.resolve("ensemble.db")).append('\n');
     y.append("responses:\n  store: local\n  local_dir: ").append(dir.resolve("responses")).append('\n');
     y.append("providers:\n  fake:\n    type: openai\n    base_url: http://127.0.0.1:").append(upstreamPorts.get(0)).append("/v1\n");
-    y.append("    strategy: round_robin\n    timeout_ms: 60000\n    keys:\n");
+    y.append("    strategy: round_robin\n    timeout_ms: 60000\n");
+    if (!upstreamHttp.isEmpty()) {
+      y.append("    http: { version: ").append(upstreamHttp).append(" }\n");
+    }
+    y.append("    keys:\n");
     for (int i = 0; i < upstreamPorts.size(); i++) {
       y.append(String.format(Locale.ROOT, "      - { name: k%d, api_key: sk-bench-%d, endpoints: [ { id: fake-%d, base_url: \"http://127.0.0.1:%d/v1\" } ] }%n",
           i, i, i, upstreamPorts.get(i)));
@@ -173,9 +182,18 @@ public final class GatewayProcess implements AutoCloseable {
     return -1;
   }
 
-  /** Heap used after a full GC ({@code jcmd <pid> GC.run}): the live set, or -1. */
+  /**
+   * Heap used after a full GC ({@code jcmd <pid> GC.run}, then the {@code used} figure of {@code jcmd GC.heap_info}):
+   * the live set, or -1. Read with jcmd rather than {@code /metrics} so a busy gateway still gives a figure.
+   */
   public long liveHeapBytes() {
     jcmd("GC.run");
+    for (String line : jcmd("GC.heap_info")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(line);
+      if (m.find()) {
+        return Long.parseLong(m.group(1)) * 1024;
+      }
+    }
     return heapUsedBytes();
   }
 

@@ -32,13 +32,16 @@ public final class StreamSwarm {
   private final AtomicInteger complete = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final List<String> errorSamples = new CopyOnWriteArrayList<>();
+  private final long idleTimeoutMs;
   private volatile long peakAt;
 
-  public StreamSwarm(Vertx vertx, HttpClient client, int port, Buffer body) {
+  /** {@code idleTimeoutMs}: how long a stream may wait for its headers or its next chunk before it counts as failed. */
+  public StreamSwarm(Vertx vertx, HttpClient client, int port, Buffer body, long idleTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
     this.port = port;
     this.body = body;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   /** The number of streams open right now. */
@@ -79,7 +82,7 @@ public final class StreamSwarm {
 
   private Future<Boolean> one(long start) {
     return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/v1/chat/completions").putHeader("content-type", "application/json").setIdleTimeout(60_000))
+            .setURI("/v1/chat/completions").putHeader("content-type", "application/json").setIdleTimeout(idleTimeoutMs))
         .compose(request -> request.send(body))
         .compose(response -> {
           Promise<Boolean> ok = Promise.promise();
