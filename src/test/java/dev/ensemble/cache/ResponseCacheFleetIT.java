@@ -119,8 +119,9 @@ class ResponseCacheFleetIT {
 
   @Test
   void auditsThresholdBandsAndDriftOfOneNodeAreSeenOnTheOther() throws Exception {
-    JsonObject before = admin(1);
-    long lookupsBefore = before.getJsonArray("thresholds").getJsonObject(0).getLong("semantic_lookups");
+    // earlier tests' lookups reach the other node's view a moment later: start from a figure both nodes agree on
+    await(until(() -> semanticLookups(admin(0)) == semanticLookups(admin(1))));
+    long lookupsBefore = semanticLookups(admin(1));
     fake.enqueue(Reply.text("Open the billing page and pick the invoice."), Reply.text("Go to settings, then download it."));
     HttpResponse<String> first = post(0, "/v1/workflows/audited", chat("How do I download my invoice?"));
     HttpResponse<String> hit = post(0, "/v1/workflows/audited", chat("How can I download my invoice?"));
@@ -150,6 +151,10 @@ class ResponseCacheFleetIT {
     String gauge = metrics.body().lines().filter(l -> l.startsWith("ensemble_response_cache_fleet_drift{route=\"audited\"}"))
         .findFirst().orElseThrow(() -> new AssertionError(metrics.body()));
     assertEquals(drift.getDouble("drift"), Double.parseDouble(gauge.substring(gauge.lastIndexOf(' ') + 1)), 1e-6);
+  }
+
+  private static long semanticLookups(JsonObject cacheStatus) {
+    return cacheStatus.getJsonArray("thresholds").getJsonObject(0).getLong("semantic_lookups");
   }
 
   private JsonObject admin(int node) {
