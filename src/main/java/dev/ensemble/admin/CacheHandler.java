@@ -32,7 +32,7 @@ public final class CacheHandler {
           limit = 50;
         }
       }
-      body.put("entries", cache.size()).put("audits", audits.recent(limit)).put("thresholds", cache.bands().toJson());
+      body.put("entries", cache.size()).put("loading", cache.loading()).put("index_backlog", cache.indexBacklog()).put("audits", audits.recent(limit)).put("thresholds", cache.bands().toJson());
     }
     ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
   }
