@@ -38,10 +38,12 @@ import java.util.function.ToIntFunction;
  *       {@value #BATCH} at a time), then refreshes the searcher once, then drops the shelf's copy of the vectors it
  *       indexed (the vector then lives only in the index: {@link CachedAnswer#VECTOR_IN_INDEX}).</li>
  *   <li>Searches ({@link #nearest}): on this shelf's search threads ({@code ensemble-response-cache-search-N}), at
- *       the same time as the writer indexes, each on the last refreshed searcher; they never queue behind inserts. A
- *       search waits at most {@value #FRESHNESS_WAIT_MS} ms for the entries put before it started to become visible
- *       (so a node's own fresh answer is found by the next paraphrase); a joining node's {@link #load} never makes
- *       searches wait.</li>
+ *       the same time as the writer indexes, each on the last refreshed searcher; they never queue behind a
+ *       joining node's bulk {@link #load}. A search first waits for the single entries put before it started to
+ *       become visible (so a node's own fresh answer is found by the next paraphrase): the writer applies and shows
+ *       them within its next batch, normally a millisecond; a search gives up waiting after
+ *       {@value #FRESHNESS_WAIT_LOADING_MS} ms while a bulk load is queued (the put may be behind a chunk), after
+ *       {@value #FRESHNESS_WAIT_MS} ms otherwise (a stalled writer), and searches what is visible.</li>
  *   <li>A bulk {@link #load} is indexed by the writer in chunks of {@value #LOAD_CHUNK}, each split across the
  *       loader threads ({@code ensemble-response-cache-load-N}, one per core, idle ones end), single puts queued
  *       meanwhile interleave between chunks.</li>
@@ -53,7 +55,8 @@ public final class CacheShelf implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CacheShelf.class);
   static final int BATCH = 10_000;
   static final int LOAD_CHUNK = 1_000;
-  static final long FRESHNESS_WAIT_MS = 500;
+  static final long FRESHNESS_WAIT_MS = 5_000;
+  static final long FRESHNESS_WAIT_LOADING_MS = 200;
   private static final long LOAD_REFRESH_MS = 2_000;
 
   private final Map<String, CachedAnswer> entries = new ConcurrentHashMap<>();
@@ -71,6 +74,8 @@ public final class CacheShelf implements AutoCloseable {
   private volatile long visible;
   private final Object visibility = new Object();
   private final AtomicInteger waiting = new AtomicInteger();
+  /** Bulk chunks queued and not applied yet. */
+  private final AtomicInteger bulkQueued = new AtomicInteger();
   private final Thread writer;
   private volatile boolean closed;
   private final ExecutorService searchers;
@@ -136,7 +141,14 @@ public final class CacheShelf implements AutoCloseable {
     }
     for (int from = 0; from < semantic.size(); from += LOAD_CHUNK) {
       List<CachedAnswer> chunk = semantic.subList(from, Math.min(semantic.size(), from + LOAD_CHUNK));
-      submit(new Change(() -> indexInParallel(chunk), false));
+      bulkQueued.incrementAndGet();
+      submit(new Change(() -> {
+        try {
+          return indexInParallel(chunk);
+        } finally {
+          bulkQueued.decrementAndGet();
+        }
+      }, false));
     }
     return evicted;
   }
@@ -271,7 +283,7 @@ public final class CacheShelf implements AutoCloseable {
     }
     waiting.incrementAndGet();
     try {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FRESHNESS_WAIT_MS);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(bulkQueued.get() > 0 ? FRESHNESS_WAIT_LOADING_MS : FRESHNESS_WAIT_MS);
       synchronized (visibility) {
         long left;
         while (visible < need && !closed && (left = deadline - System.nanoTime()) > 0) {

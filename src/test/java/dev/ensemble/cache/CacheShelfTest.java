@@ -72,6 +72,19 @@ class CacheShelfTest {
   }
 
   @Test
+  void aSearchStartedAfterAPutSeesIt() throws Exception {
+    try (CacheShelf shelf = new CacheShelf(policy -> 100)) {
+      for (int i = 0; i < 20; i++) {
+        double a = i * 0.1;
+        float[] v = {(float) Math.cos(a), (float) Math.sin(a)};
+        shelf.put(entry("k" + i, "p", v, Long.MAX_VALUE));
+
+        assertEquals("k" + i, shelf.nearest("ctx", v, 1).get(10, TimeUnit.SECONDS).get(0).key());
+      }
+    }
+  }
+
+  @Test
   void anIndexedEntryKeepsItsVectorInTheIndexOnlyAndCanBeSharedWhole() throws Exception {
     try (CacheShelf shelf = new CacheShelf(policy -> 100)) {
       CachedAnswer e = entry("k", "p", new float[] {0.6f, 0.8f}, Long.MAX_VALUE);
