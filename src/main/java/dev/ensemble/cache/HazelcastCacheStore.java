@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * its own entry at once, so its next request hits without waiting for the map). A node that joins registers its
  * listener, completes {@link #start} (the node serves from then on: uncached requests, and exact hits on what is
  * loaded so far), and loads the live entries in the background on one worker thread ({@code ensemble-response-cache-join}):
- * pages of {@value #PAGE} entries through the map's iterator, each filed at once and indexed by the shelf in bulk.
+ * the live keys, then their entries in pages of {@value #PAGE} ({@code getAll}), each page filed at once and indexed by
+ * the shelf in bulk.
  * {@link #loading} says whether that is still going on; keys removed meanwhile ({@code removedWhileLoading}, written
  * by the listener) are not loaded. Writes are asynchronous ({@code putAsync}), never on the caller's critical path.
  */
@@ -78,19 +79,19 @@ public final class HazelcastCacheStore implements CacheStore {
     long started = System.nanoTime();
     int loaded = 0;
     try {
-      Iterator<Map.Entry<String, String>> live = map.iterator(PAGE);
-      List<CachedAnswer> page = new ArrayList<>(PAGE);
-      while (live.hasNext() && !closed) {
-        CachedAnswer entry = read(live.next().getValue());
-        if (entry != null && !removedWhileLoading.contains(entry.key())) {
-          page.add(entry);
-        }
-        if (page.size() == PAGE || !live.hasNext()) {
-          loaded += page.size();
-          for (String evicted : shelf.load(page)) {
-            map.removeAsync(evicted);
+      List<String> keys = new ArrayList<>(map.keySet());
+      for (int from = 0; from < keys.size() && !closed; from += PAGE) {
+        Map<String, String> values = map.getAll(new HashSet<>(keys.subList(from, Math.min(keys.size(), from + PAGE))));
+        List<CachedAnswer> page = new ArrayList<>(values.size());
+        for (String json : values.values()) {
+          CachedAnswer entry = read(json);
+          if (entry != null && !removedWhileLoading.contains(entry.key())) {
+            page.add(entry);
           }
-          page = new ArrayList<>(PAGE);
+        }
+        loaded += page.size();
+        for (String evicted : shelf.load(page)) {
+          map.removeAsync(evicted);
         }
       }
       LOG.info("response cache: {} live entries loaded from the fleet in {} ms ({} vector changes still queued for the index)", loaded,
