@@ -23,7 +23,7 @@ COPY conf /opt/ensemble/conf
 COPY cluster /opt/ensemble/cluster
 # Container-aware heap: 75% of the container's memory limit; an OOM ends the process (the orchestrator restarts
 # it and the in-flight journal recovers what was streaming) instead of leaving a half-working JVM.
-ENV JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -Djava.net.preferIPv4Stack=true" \
+ENV JAVA_OPTS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=75.0 -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow -Djava.net.preferIPv4Stack=true" \
     ENSEMBLE_CONFIG=/opt/ensemble/conf/ensemble.yaml \
     ENSEMBLE_HOST=0.0.0.0 \
     ENSEMBLE_PORT=8080

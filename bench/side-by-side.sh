@@ -5,6 +5,7 @@
 #
 #   bench/side-by-side.sh            # the run: tables on stdout and in bench/results/side-by-side-<UTC>.md
 #   bench/side-by-side.sh profile    # JFR of the gateway at c=100 (non-streamed + SSE), top frames as Markdown
+#   bench/side-by-side.sh soak       # SOAK_SECONDS (3600) of steady h2c load; RSS and live heap sampled each minute
 #
 # Needs: java 17 (with jfr), nginx, wrk, h2load (Debian: apt-get install -y nginx wrk nghttp2-client), taskset,
 # curl, and target/ensemble.jar (built when missing: mvn -q -B package -DskipTests). See bench/README.md.
@@ -19,8 +20,8 @@ LEVELS="${LEVELS:-1 100 1000}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 JAR="${JAR:-$ROOT/target/ensemble.jar}"
-# What a production node runs with: a fixed heap (no resizing pauses), G1, heap dump on OOM, no stack-trace elision.
-GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
+# What a production node runs with (docs/operations.md, "JVM options for a production node"), at 1 GiB.
+GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
 BASE_PORT="${BASE_PORT:-$((20000 + RANDOM % 20000))}"
 STUB_PORTS=("$BASE_PORT" "$((BASE_PORT + 1))" "$((BASE_PORT + 2))" "$((BASE_PORT + 3))")
 NGINX_H1=$((BASE_PORT + 10))
@@ -235,6 +236,76 @@ if [[ "$MODE" == profile ]]; then
   exit 0
 fi
 
+if [[ "$MODE" == soak ]]; then
+  # A steady moderate load for SOAK_SECONDS over h2c (non-streamed OpenAI chat, OpenAI SSE streams, Anthropic
+  # messages, each at a fixed rate), sampling the gateway every SOAK_SAMPLE_S seconds: RSS, live heap after a full
+  # GC, threads, open files, data on disk. The figures that matter are the first and last samples' difference.
+  SOAK_SECONDS="${SOAK_SECONDS:-3600}"
+  SOAK_SAMPLE_S="${SOAK_SAMPLE_S:-60}"
+  SOAK_CLIENTS="${SOAK_CLIENTS:-10}"
+  SOAK_CHAT_RPS="${SOAK_CHAT_RPS:-100}"
+  SOAK_STREAM_RPS="${SOAK_STREAM_RPS:-20}"
+  SOAK_ANTHROPIC_RPS="${SOAK_ANTHROPIC_RPS:-30}"
+  STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
+  OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
+  OUT="$OUTDIR/soak-$STAMP.md"
+  say() { echo "$*" | tee -a "$OUT"; }
+  : > "$OUT"
+  say "## Soak $STAMP"
+  say ""
+  say "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;"
+  say "$(java -version 2>&1 | head -1); $(h2load --version 2>&1 | head -1); commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')."
+  say "Gateway JVM: \`$GATEWAY_JVM\`; server side on CPU $SERVER_CPU, load on CPU $LOAD_CPU; $SOAK_SECONDS s, a sample every $SOAK_SAMPLE_S s."
+  say "Load, h2c, $SOAK_CLIENTS connections each: OpenAI chat $SOAK_CHAT_RPS req/s, OpenAI SSE (20 chunks + usage) $SOAK_STREAM_RPS streams/s, Anthropic messages $SOAK_ANTHROPIC_RPS req/s."
+  say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
+  say ""
+  echo "warming the gateway (10 s)..." >&2
+  run_wrk 20 "$(url gateway /v1/chat/completions)" "$TMP/openai.lua" 5 >/dev/null
+  run_wrk 20 "$(url gateway /v1/chat/completions)" "$TMP/openai-stream.lua" 5 >/dev/null
+  soak_load() { # name, rps, path, body, extra headers...
+    local name="$1" rps="$2" path="$3" body="$4"; shift 4
+    local per=$(( (rps + SOAK_CLIENTS - 1) / SOAK_CLIENTS ))
+    taskset -c "$LOAD_CPU" h2load -t1 -c"$SOAK_CLIENTS" -m1 --rps="$per" -D"$SOAK_SECONDS" -d "$body" \
+      -H "content-type: application/json" "$@" "$(h2url gateway "$path")" > "$TMP/soak-$name.log" 2>&1
+  }
+  soak_load chat "$SOAK_CHAT_RPS" /v1/chat/completions "$TMP/openai.json" -H "authorization: Bearer $CLIENT_KEY" &
+  LOADS=($!)
+  soak_load stream "$SOAK_STREAM_RPS" /v1/chat/completions "$TMP/openai-stream.json" -H "authorization: Bearer $CLIENT_KEY" &
+  LOADS+=($!)
+  soak_load anthropic "$SOAK_ANTHROPIC_RPS" /v1/messages "$TMP/anthropic.json" -H "x-api-key: $CLIENT_KEY" -H "anthropic-version: 2023-06-01" &
+  LOADS+=($!)
+  PIDS+=("${LOADS[@]}")
+  say "| minute | RSS MiB | live heap MiB (class histogram after a full GC) | threads | open files | data dir MiB |"
+  say "| ---: | ---: | ---: | ---: | ---: | ---: |"
+  sample() {
+    local rss live threads fds disk
+    rss="$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")"
+    # The class histogram's total is the live heap: jcmd runs a full GC first and counts what survives.
+    live="$(jcmd "$GATEWAY_PID" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.1f", $3 / 1048576 }')"
+    threads="$(awk '/Threads/ { print $2 }' "/proc/$GATEWAY_PID/status")"
+    fds="$(ls "/proc/$GATEWAY_PID/fd" 2>/dev/null | wc -l)"
+    disk="$(du -sm "$TMP/gw" 2>/dev/null | cut -f1)"
+    say "| $1 | $rss | ${live:-?} | $threads | $fds | $disk |"
+  }
+  start=$SECONDS
+  sample 0
+  while (( SECONDS - start < SOAK_SECONDS )); do
+    sleep "$SOAK_SAMPLE_S"
+    kill -0 "$GATEWAY_PID" 2>/dev/null || { say "gateway exited"; break; }
+    sample "$(awk -v s=$((SECONDS - start)) 'BEGIN { printf "%.1f", s / 60 }')"
+  done
+  for pid in "${LOADS[@]}"; do wait "$pid" || true; done
+  say ""
+  for name in chat stream anthropic; do
+    say "$name: $(grep -E '^requests:' "$TMP/soak-$name.log" | head -1); $(grep -E '^status codes:' "$TMP/soak-$name.log" | head -1)"
+  done
+  say ""
+  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true)."
+  grep -E ' (WARN|ERROR) ' "$TMP/gateway.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
+  echo "written to $OUT" >&2
+  exit 0
+fi
+
 # --- the run ---
 STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
 OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
@@ -309,5 +380,5 @@ if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
   say "Gateway throughput at c=1000 against c=100 (HTTP/1.1): $(awk -v a="${RPS[h1/1000/gateway]}" -v b="${RPS[h1/100/gateway]}" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')."
 fi
 say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
-say "responses persisted: $(find "$TMP/gw/responses" -name '*.json' 2>/dev/null | wc -l)."
+say "responses persisted: $(cat "$TMP"/gw/responses/*/seg-*.log 2>/dev/null | wc -l) (lines in the store's segment files)."
 echo "written to $OUT" >&2

@@ -172,7 +172,7 @@ public final class ConfigLoader {
   }
 
   private ResponsesConfig responses(ConfigNode n) {
-    n.allow("store", "local_dir", "s3", "max_pending", "journal");
+    n.allow("store", "local_dir", "s3", "max_pending", "journal", "retention_days");
     ConfigNode j = n.object("journal").allow("dir", "fsync_interval_ms", "max_bytes");
     ResponsesConfig.Journal journal = new ResponsesConfig.Journal(j.string("dir", ""),
         j.positive("fsync_interval_ms", ResponsesConfig.Journal.DEFAULT_FSYNC_INTERVAL_MS), j.positive("max_bytes", ResponsesConfig.Journal.DEFAULT_MAX_BYTES));
@@ -186,7 +186,12 @@ public final class ConfigLoader {
     if (store == ResponsesConfig.Store.S3 && s3Config.bucket().isBlank()) {
       throw new ConfigException(s3.pathOf("bucket"), "is required when responses.store is s3");
     }
-    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config, n.positiveInt("max_pending", 8_192), journal);
+    long retentionDays = n.integer("retention_days", 0);
+    if (retentionDays < 0 || retentionDays > 36_500) {
+      throw new ConfigException(n.pathOf("retention_days"), "must be between 0 (keep forever) and 36500");
+    }
+    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config, n.positiveInt("max_pending", 8_192), journal,
+        (int) retentionDays);
   }
 
   private RedisConfig redis(ConfigNode n) {

@@ -6,12 +6,19 @@ package dev.ensemble.config;
  * @param maxPending answers that may wait for the store at once; past that, answers their clients received whole
  *                   are not stored (those whose clients left always are)
  * @param journal    the crash journal of responses in flight
+ * @param retentionDays how many whole UTC days of the {@code local} store are kept after the day a response
+ *                   started; 0 keeps them forever
  */
-public record ResponsesConfig(Store store, String localDir, S3 s3, int maxPending, Journal journal) {
+public record ResponsesConfig(Store store, String localDir, S3 s3, int maxPending, Journal journal, int retentionDays) {
 
-  /** The settings with the default journal next to {@code sqlitePath}. */
+  /** The settings with the default journal next to {@code sqlitePath}, kept forever. */
   public ResponsesConfig(Store store, String localDir, S3 s3, int maxPending) {
-    this(store, localDir, s3, maxPending, Journal.defaults(""));
+    this(store, localDir, s3, maxPending, Journal.defaults(""), 0);
+  }
+
+  /** The settings kept forever. */
+  public ResponsesConfig(Store store, String localDir, S3 s3, int maxPending, Journal journal) {
+    this(store, localDir, s3, maxPending, journal, 0);
   }
 
   /**

@@ -24,11 +24,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The persistence actor, deployed as a worker: the only code that touches the response store (local files,
- * or S3 through the SDK's async client, which it opens at start and closes at stop) and the SQLite file. At
+ * The persistence actor, deployed as a worker: the only code that uses the response store (the local segment files,
+ * which the store's own writer thread appends to, or S3 through the SDK's async client; opened at start, closed at
+ * stop) and the SQLite file. At
  * start it opens the file, applies due schema migrations and replays what the ledger spilled. Records arrive on
- * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table,
- * then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
+ * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table
+ * with the key the store answered (its segment position), then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
  * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
@@ -106,6 +107,7 @@ public final class PersistenceVerticle extends VerticleBase {
         })
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
+        .onSuccess(v -> expireIndexRows())
         .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
         .onFailure(err -> store.close().eventually(() -> database.close()));
   }
@@ -126,7 +128,7 @@ public final class PersistenceVerticle extends VerticleBase {
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < all.size(); i += RECOVERY_BATCH) {
       List<JournalRecovery.Interrupted> batch = all.subList(i, Math.min(all.size(), i + RECOVERY_BATCH));
-      chain = chain.compose(v -> Future.all(batch.stream().map(this::storeInterrupted).toList()).mapEmpty());
+      chain = chain.compose(v -> storeInterrupted(batch));
     }
     return chain.compose(v -> ledger.flush()).compose(v -> {
       try {
@@ -145,21 +147,44 @@ public final class PersistenceVerticle extends VerticleBase {
    * An interrupted response is stored unless this node already stored it (its end record did not reach the journal
    * before the node stopped): a stored answer is never replaced. Its ledger row, when the journal does not show it
    * committed, is offered; the ledger ignores a request id it already has (committed after the journal's last word).
+   * The index is asked once for the whole batch.
    */
-  private Future<Void> storeInterrupted(JournalRecovery.Interrupted it) {
-    ResponseRecord record = it.response();
-    if (it.ledger() != null) {
-      ledger.offer(it.ledger());
+  private Future<Void> storeInterrupted(List<JournalRecovery.Interrupted> batch) {
+    List<ResponseRecord> records = new java.util.ArrayList<>(batch.size());
+    for (JournalRecovery.Interrupted it : batch) {
+      if (it.ledger() != null) {
+        ledger.offer(it.ledger());
+      }
+      if (it.response() != null && ResponseKeys.valid(it.response().id())) {
+        records.add(it.response());
+      }
     }
-    if (record == null) {
-      return Future.succeededFuture();
+    return index.existing(records.stream().map(ResponseRecord::id).distinct().toList()).compose(stored -> Future.all(records.stream()
+        .filter(record -> !stored.contains(record.id()))
+        .map(record -> store.save(record).compose(key -> index.put(ResponseIndexRow.of(record, key))))
+        .toList()).mapEmpty());
+  }
+
+  /**
+   * With {@code responses.retention_days} and the local store, the index rows of responses whose day the store
+   * expired are removed too, at start and hourly (the store removes the day folders on its writer thread).
+   */
+  private void expireIndexRows() {
+    if (responses.retentionDays() <= 0 || store.shared()) {
+      return;
     }
-    String key = store.keyOf(record.id()).orElse(null);
-    if (key == null) {
-      return Future.succeededFuture();
-    }
-    return index.find(record.id()).compose(found -> found.isPresent() ? Future.<Void>succeededFuture()
-        : store.save(record).compose(v -> index.put(ResponseIndexRow.of(record, key))));
+    Runnable expire = () -> {
+      long cutoffDay = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toEpochDay() - responses.retentionDays();
+      index.deleteCreatedBefore(cutoffDay * 86_400_000L).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("could not remove the index rows of expired responses: {}", ar.cause().toString());
+        } else if (ar.result() > 0) {
+          LOG.info("removed {} index rows of expired responses (responses.retention_days: {})", ar.result(), responses.retentionDays());
+        }
+      });
+    };
+    expire.run();
+    vertx.setPeriodic(3_600_000, id -> expire.run());
   }
 
   /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
@@ -200,9 +225,8 @@ public final class PersistenceVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
       ResponseRecord record = msg.body();
-      String key = store.keyOf(record.id()).orElse(null);
-      Future<Void> saved = key == null ? Future.failedFuture("invalid response id") : store.save(record)
-          .compose(v -> index.put(ResponseIndexRow.of(record, key)));
+      Future<Void> saved = !ResponseKeys.valid(record.id()) ? Future.failedFuture("invalid response id") : store.save(record)
+          .compose(key -> index.put(ResponseIndexRow.of(record, key)));
       saving.add(saved);
       saved.onComplete(ar -> {
         saving.remove(saved);
@@ -234,8 +258,8 @@ public final class PersistenceVerticle extends VerticleBase {
         .put("inflight_journal", journal.stats())));
     bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_DELETE, msg -> {
       String id = msg.body();
-      Future<Boolean> deleted = store.keyOf(id).isEmpty() ? Future.succeededFuture(false)
-          : index.delete(id).compose(had -> had ? store.delete(id).map(true) : Future.succeededFuture(false));
+      Future<Boolean> deleted = !ResponseKeys.valid(id) ? Future.succeededFuture(false)
+          : index.delete(id).compose(had -> had.isPresent() ? store.delete(id, had.get()).map(true) : Future.succeededFuture(false));
       deleted.onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not delete response {}: {}", id, ar.cause().toString());
@@ -249,8 +273,9 @@ public final class PersistenceVerticle extends VerticleBase {
     });
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       String id = msg.body();
-      Future<Optional<ResponseRecord>> found = store.keyOf(id).isEmpty() ? Future.succeededFuture(Optional.empty())
-          : index.find(id).compose(row -> row.isEmpty() && !store.shared() ? Future.succeededFuture(Optional.empty()) : store.load(id));
+      Future<Optional<ResponseRecord>> found = !ResponseKeys.valid(id) ? Future.succeededFuture(Optional.empty())
+          : index.find(id).compose(row -> row.isEmpty() ? (store.shared() ? store.load(id, null) : Future.succeededFuture(Optional.empty()))
+              : store.load(id, row.get().storeKey()));
       found.onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not read response {}: {}", id, ar.cause().toString());

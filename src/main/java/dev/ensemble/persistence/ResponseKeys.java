@@ -1,37 +1,63 @@
 package dev.ensemble.persistence;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Where a response is kept, relative to its store's root: {@code <UTC day>/<id>.json}, the day being that of
  * the request id's timestamp (its first ten characters, Crockford base32 milliseconds). Anything that is not a
- * request id has no key, so no id can name a path outside the store.
+ * request id has no key, so no id can name a path outside the store. Checked by one pass over the id's 26
+ * characters (no regular expression: it runs once per stored response). Stateless.
  */
 public final class ResponseKeys {
 
-  private static final Pattern ID = Pattern.compile("[0-9a-z]{26}");
-  private static final String ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+  private static final int LENGTH = 26;
+  private static final long MILLIS_PER_DAY = 86_400_000L;
+  /** The Crockford base32 value of each ASCII character, or -1 (upper case, {@code i l o u} and the rest). */
+  private static final byte[] DIGIT = new byte[128];
+
+  static {
+    java.util.Arrays.fill(DIGIT, (byte) -1);
+    String alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+    for (int i = 0; i < alphabet.length(); i++) {
+      DIGIT[alphabet.charAt(i)] = (byte) i;
+    }
+  }
 
   private ResponseKeys() {
   }
 
   /** {@code 2026-11-22/<id>.json}, or empty for a malformed id. */
   public static Optional<String> of(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      return Optional.empty();
+    long day = epochDay(id);
+    return day < 0 ? Optional.empty() : Optional.of(LocalDate.ofEpochDay(day) + "/" + id + ".json");
+  }
+
+  /** Whether {@code id} is a request id: 26 characters of {@code [0-9a-z]}, its first ten a Crockford base32 time. */
+  public static boolean valid(String id) {
+    return epochDay(id) >= 0;
+  }
+
+  /** The UTC day (days since 1970-01-01) of the id's timestamp, or -1 for a malformed id. */
+  static long epochDay(String id) {
+    if (id == null || id.length() != LENGTH) {
+      return -1;
     }
     long millis = 0;
-    for (int i = 0; i < 10; i++) {
-      int digit = ALPHABET.indexOf(id.charAt(i));
-      if (digit < 0) {
-        return Optional.empty();
+    for (int i = 0; i < LENGTH; i++) {
+      char c = id.charAt(i);
+      boolean lowerAlnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+      if (!lowerAlnum) {
+        return -1;
       }
-      millis = (millis << 5) | digit;
+      if (i < 10) {
+        int digit = DIGIT[c];
+        if (digit < 0) {
+          return -1;
+        }
+        millis = (millis << 5) | digit;
+      }
     }
-    String day = Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate().toString();
-    return Optional.of(day + "/" + id + ".json");
+    return Math.floorDiv(millis, MILLIS_PER_DAY);
   }
 }

@@ -74,14 +74,14 @@ public final class S3ResponseStore implements ResponseStore {
   }
 
   @Override
-  public Future<Void> save(ResponseRecord record) {
+  public Future<String> save(ResponseRecord record) {
     Optional<String> key = keyOf(record.id());
     if (key.isEmpty()) {
       return Future.failedFuture(new IOException("invalid response id " + record.id()));
     }
     PutObjectRequest put = PutObjectRequest.builder().bucket(config.bucket()).key(key.get()).contentType("application/json").build();
     return Future.fromCompletionStage(client.putObject(put, AsyncRequestBody.fromBytes(record.toJson().toBuffer().getBytes())), context)
-        .mapEmpty();
+        .map(key.get());
   }
 
   @Override
@@ -90,7 +90,7 @@ public final class S3ResponseStore implements ResponseStore {
   }
 
   @Override
-  public Future<Optional<ResponseRecord>> load(String id) {
+  public Future<Optional<ResponseRecord>> load(String id, String storeKey) {
     Optional<String> key = keyOf(id);
     if (key.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
@@ -102,7 +102,7 @@ public final class S3ResponseStore implements ResponseStore {
   }
 
   @Override
-  public Future<Void> delete(String id) {
+  public Future<Void> delete(String id, String storeKey) {
     Optional<String> key = keyOf(id);
     if (key.isEmpty()) {
       return Future.succeededFuture();

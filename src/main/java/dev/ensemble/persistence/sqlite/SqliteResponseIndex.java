@@ -52,14 +52,39 @@ public final class SqliteResponseIndex {
     });
   }
 
-  /** Removes the row; true when there was one. Rows still queued for writing are written first. */
-  public Future<Boolean> delete(String id) {
-    Future<Void> pending = queued.stream().anyMatch(p -> p.row().id().equals(id))
-        ? queued.stream().filter(p -> p.row().id().equals(id)).findFirst().get().written().future()
-        : Future.succeededFuture();
+  /** Which of {@code ids} have a row: one query for all of them (recovery asks 512 at a time). */
+  public Future<java.util.Set<String>> existing(List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(java.util.Set.of());
+    }
+    String sql = "SELECT id FROM responses WHERE id IN (" + "?,".repeat(ids.size() - 1) + "?)";
+    Tuple args = Tuple.tuple();
+    ids.forEach(args::addValue);
+    return pool.preparedQuery(sql).execute(args).map(rows -> {
+      java.util.Set<String> found = new java.util.HashSet<>();
+      rows.forEach(r -> found.add(r.getString("id")));
+      return found;
+    });
+  }
+
+  /** Removes the row; the store key it had, or empty when there was none. Rows still queued for writing are written first. */
+  public Future<Optional<String>> delete(String id) {
+    Future<Void> pending = queued.stream().filter(p -> p.row().id().equals(id)).findFirst()
+        .map(p -> p.written().future()).orElse(Future.succeededFuture());
     return pending.recover(err -> Future.succeededFuture())
-        .compose(v -> pool.preparedQuery(DELETE).execute(Tuple.of(id)))
-        .map(rows -> rows.rowCount() > 0);
+        .compose(v -> pool.withTransaction(conn -> conn.preparedQuery(FIND).execute(Tuple.of(id)).compose(rows -> {
+          var it = rows.iterator();
+          if (!it.hasNext()) {
+            return Future.succeededFuture(Optional.<String>empty());
+          }
+          String key = it.next().getString("store_key");
+          return conn.preparedQuery(DELETE).execute(Tuple.of(id)).map(deleted -> Optional.of(key));
+        })));
+  }
+
+  /** Removes the rows of responses created before {@code epochMillis} (their store expired them); how many. */
+  public Future<Integer> deleteCreatedBefore(long epochMillis) {
+    return pool.preparedQuery("DELETE FROM responses WHERE created_at < ?").execute(Tuple.of(epochMillis)).map(rows -> rows.rowCount());
   }
 
   private void writeQueued() {
