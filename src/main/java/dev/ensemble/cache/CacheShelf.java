@@ -39,11 +39,12 @@ import java.util.function.ToIntFunction;
  *       indexed (the vector then lives only in the index: {@link CachedAnswer#VECTOR_IN_INDEX}).</li>
  *   <li>Searches ({@link #nearest}): on this shelf's search threads ({@code ensemble-response-cache-search-N}), at
  *       the same time as the writer indexes, each on the last refreshed searcher; they never queue behind a
- *       joining node's bulk {@link #load}. A search first waits for the single entries put before it started to
- *       become visible (so a node's own fresh answer is found by the next paraphrase): the writer applies and shows
- *       them within its next batch, normally a millisecond; a search gives up waiting after
- *       {@value #FRESHNESS_WAIT_LOADING_MS} ms while a bulk load is queued (the put may be behind a chunk), after
- *       {@value #FRESHNESS_WAIT_MS} ms otherwise (a stalled writer), and searches what is visible.</li>
+ *       joining node's bulk {@link #load}, nor behind puts of other contexts. A search first waits for the entries
+ *       of its own context put before it started to become visible ({@code pendingByContext}; so a node's own fresh
+ *       answer is found by the next paraphrase): the writer applies and shows them within its next batch, normally
+ *       a millisecond; a search gives up waiting after {@value #FRESHNESS_WAIT_LOADING_MS} ms while a bulk load is
+ *       queued (the put may be behind a chunk), after {@value #FRESHNESS_WAIT_MS} ms otherwise (a writer behind a
+ *       flood of puts), and searches what is visible.</li>
  *   <li>A bulk {@link #load} is indexed by the writer in chunks of {@value #LOAD_CHUNK}, each split across the
  *       loader threads ({@code ensemble-response-cache-load-N}, one per core, idle ones end), single puts queued
  *       meanwhile interleave between chunks.</li>
@@ -55,9 +56,9 @@ public final class CacheShelf implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CacheShelf.class);
   static final int BATCH = 10_000;
   static final int LOAD_CHUNK = 1_000;
-  static final long FRESHNESS_WAIT_MS = 5_000;
+  static final long FRESHNESS_WAIT_MS = 1_000;
   static final long FRESHNESS_WAIT_LOADING_MS = 200;
-  private static final long LOAD_REFRESH_MS = 2_000;
+  private static final long LOAD_REFRESH_MS = 30_000;
 
   private final Map<String, CachedAnswer> entries = new ConcurrentHashMap<>();
   private final Map<String, PolicyOrder> order = new ConcurrentHashMap<>();
@@ -68,6 +69,8 @@ public final class CacheShelf implements AutoCloseable {
   private final Object submitting = new Object();
   /** Sequence of the last change searches wait for (guarded by {@link #submitting}). */
   private long submitted;
+  /** Context key → sequence of its last put not yet visible: a search waits only for puts of its own context. */
+  private final Map<String, Long> pendingByContext = new ConcurrentHashMap<>();
   /** Sequence of the last such change applied (the writer thread only). */
   private long applied;
   /** Sequence of the last such change a searcher shows; searches wait on {@link #visibility} for it. */
@@ -116,7 +119,7 @@ public final class CacheShelf implements AutoCloseable {
   public List<String> put(CachedAnswer entry) {
     Filed filed = file(entry);
     if (filed.indexed) {
-      submit(new Change(() -> index(List.of(entry)), true));
+      submit(new Change(() -> index(List.of(entry)), true), entry.contextKey());
     }
     return filed.evicted;
   }
@@ -208,10 +211,7 @@ public final class CacheShelf implements AutoCloseable {
    * searched on a search thread, at the same time as indexing.
    */
   public CompletableFuture<List<SemanticIndex.Match>> nearest(String contextKey, float[] vector, int k) {
-    long need;
-    synchronized (submitting) {
-      need = submitted;
-    }
+    long need = pendingByContext.getOrDefault(contextKey, 0L);
     try {
       return CompletableFuture.supplyAsync(() -> {
         awaitVisible(need);
@@ -250,11 +250,7 @@ public final class CacheShelf implements AutoCloseable {
   /** Completes when every change queued before this call is applied and visible to searches. */
   public CompletableFuture<Void> indexed() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    submit(new Change(() -> done.complete(null), true));
-    long need;
-    synchronized (submitting) {
-      need = submitted;
-    }
+    long need = submit(new Change(() -> done.complete(null), true), null);
     return done.thenRunAsync(() -> {
       while (visible < need && !closed) {
         awaitVisible(need);
@@ -268,12 +264,26 @@ public final class CacheShelf implements AutoCloseable {
   }
 
   private void submit(Change change) {
+    submit(change, null);
+  }
+
+  /** Queues {@code change}; its sequence when searches may wait for it (those of {@code context}, when given), else 0. */
+  private long submit(Change change, String context) {
     if (closed) {
       LOG.debug("response cache: index closed, change dropped");
-      return;
+      return 0;
     }
     synchronized (submitting) {
-      changes.add(change.awaited ? new Change(change.apply, true, ++submitted) : change);
+      if (!change.awaited) {
+        changes.add(change);
+        return 0;
+      }
+      long sequence = ++submitted;
+      if (context != null) {
+        pendingByContext.merge(context, sequence, Math::max);
+      }
+      changes.add(new Change(change.apply, true, sequence));
+      return sequence;
     }
   }
 
@@ -316,8 +326,11 @@ public final class CacheShelf implements AutoCloseable {
         apply(change, unstripped);
         n++;
       } while (n < BATCH && !closed && (change = changes.poll()) != null);
+      // With a backlog (a join's load), refresh only for a search waiting on a put just applied, or every
+      // LOAD_REFRESH_MS: each refresh flushes a segment, and many small segments cost merges that rebuild graphs.
       boolean backlog = !changes.isEmpty();
-      if (backlog && waiting.get() == 0 && System.nanoTime() - lastRefresh < TimeUnit.MILLISECONDS.toNanos(LOAD_REFRESH_MS)) {
+      boolean awaitedNow = applied > visible && waiting.get() > 0;
+      if (backlog && !awaitedNow && System.nanoTime() - lastRefresh < TimeUnit.MILLISECONDS.toNanos(LOAD_REFRESH_MS)) {
         continue;
       }
       try {
@@ -327,11 +340,13 @@ public final class CacheShelf implements AutoCloseable {
         continue;
       }
       lastRefresh = System.nanoTime();
+      long shown = applied;
+      visible = shown;
+      pendingByContext.values().removeIf(sequence -> sequence <= shown);
       for (CachedAnswer entry : unstripped) {
         entries.replace(entry.key(), entry, entry.withVector(CachedAnswer.VECTOR_IN_INDEX));
       }
       unstripped.clear();
-      visible = applied;
       synchronized (visibility) {
         visibility.notifyAll();
       }

@@ -64,6 +64,7 @@ public final class ResponseCacheBench {
       pages.add(json);
     }
     long start = System.nanoTime();
+    long cpuStart = cpuNanos();
     for (List<String> json : pages) {
       List<CachedAnswer> page = new ArrayList<>(json.size());
       for (String j : json) {
@@ -74,11 +75,13 @@ public final class ResponseCacheBench {
     long filedMs = (System.nanoTime() - start) / 1_000_000;
     shelf.indexed().get();
     long indexedMs = (System.nanoTime() - start) / 1_000_000;
+    long loadCpuMs = (cpuNanos() - cpuStart) / 1_000_000;
     pages = null;
     long indexBytes = shelf.indexBytes().get();
     long heapAfter = usedHeap();
     System.out.printf("entries %d, %d cores: loaded as a joining node does: all filed (exact hits) after %d ms, all indexed after %d ms%n",
         n, Runtime.getRuntime().availableProcessors(), filedMs, indexedMs);
+    System.out.printf("  CPU time of the process meanwhile: %d ms (parse, file, index, merges, GC)%n", loadCpuMs);
     System.out.printf("heap %.1f MiB -> %.1f MiB: %.0f bytes per entry (entry + map + index)%n", heapBefore / 1048576.0,
         heapAfter / 1048576.0, (heapAfter - heapBefore) / (double) n);
     System.out.printf("vector index %.1f MiB: %.0f bytes per entry (vectors %d bytes each)%n", indexBytes / 1048576.0,
@@ -181,6 +184,10 @@ public final class ResponseCacheBench {
     System.out.printf("%s: n=%d p50 %.1f us, p90 %.1f us, p99 %.1f us, mean %.1f us%n", what, sorted.length,
         sorted[sorted.length / 2] / 1000.0, sorted[(int) (sorted.length * 0.9)] / 1000.0, sorted[(int) (sorted.length * 0.99)] / 1000.0,
         Arrays.stream(sorted).average().orElse(0) / 1000.0);
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static long usedHeap() throws InterruptedException {
