@@ -1,23 +1,26 @@
 package dev.ensemble.admin;
 
-import dev.ensemble.cache.AuditLog;
+import dev.ensemble.cache.FleetCacheStats;
 import dev.ensemble.cache.ResponseCache;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /admin/cache}: this node's response cache — entries held, the most recent audits (newest first,
- * {@code ?limit=}, at most 200) and, per threshold 0.90…0.98, the hit rate semantic lookups would have had and the
- * audited disagreement at or above it. {@code {enabled: false}} when no route or model caches responses.
+ * {@code GET /admin/cache}: the response cache — entries this node holds (every node holds the fleet's live entries),
+ * and for the whole fleet ({@link FleetCacheStats}): the most recent audits of any node (newest first, {@code ?limit=},
+ * at most 200, each with the {@code node} that made it), per threshold 0.90…0.98 the hit rate semantic lookups would
+ * have had and the audited disagreement at or above it, and per route the audits' drift. {@code {enabled: false}}
+ * when no route or model caches responses.
  */
 public final class CacheHandler {
 
   private final ResponseCache cache;
-  private final AuditLog audits;
+  private final FleetCacheStats fleet;
 
-  public CacheHandler(ResponseCache cache, AuditLog audits) {
+  public CacheHandler(ResponseCache cache, FleetCacheStats fleet) {
     this.cache = cache;
-    this.audits = audits;
+    this.fleet = fleet;
   }
 
   public void handle(RoutingContext ctx) {
@@ -32,7 +35,12 @@ public final class CacheHandler {
           limit = 50;
         }
       }
-      body.put("entries", cache.size()).put("loading", cache.loading()).put("index_backlog", cache.indexBacklog()).put("audits", audits.recent(limit)).put("thresholds", cache.bands().toJson());
+      body.put("entries", cache.size()).put("loading", cache.loading()).put("index_backlog", cache.indexBacklog()).put("thresholds", fleet.bands().toJson()).put("drift", fleet.driftJson());
+      fleet.recentAudits(limit).onComplete(audits -> {
+        body.put("audits", audits.succeeded() ? audits.result() : new JsonArray());
+        ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
+      });
+      return;
     }
     ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());
   }

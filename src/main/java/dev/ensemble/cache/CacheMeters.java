@@ -5,11 +5,14 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.vertx.core.json.JsonObject;
+
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The response cache's meters: {@code cache_hit_ratio{provider="gateway", route, type}} (hits over lookups that read
@@ -84,6 +87,23 @@ public final class CacheMeters {
     });
     drift.sum.add(similarity);
     drift.count.increment();
+  }
+
+  /** This node's audit figures per route: {@code {<route>: {audits, similarity_sum}}}. */
+  public JsonObject driftCounts() {
+    JsonObject out = new JsonObject();
+    drifts.forEach((route, d) -> out.put(route, new JsonObject().put("audits", d.count.sum()).put("similarity_sum", d.sum.sum())));
+    return out;
+  }
+
+  /**
+   * Registers {@code ensemble_response_cache_fleet_drift{route}}: 1 − mean similarity of cached to fresh answers over
+   * the audits of the whole fleet, as {@code fleetDrift} computes it for a route (NaN before its first audit).
+   */
+  public void bindFleetDrift(String route, ToDoubleFunction<String> fleetDrift) {
+    Gauge.builder("ensemble.response.cache.fleet.drift", route, fleetDrift)
+        .description("1 - mean similarity of cached to fresh answers over the audits of every node of the fleet")
+        .tag("route", route).strongReference(true).register(registry);
   }
 
   public void bindShelf(CacheShelf shelf) {

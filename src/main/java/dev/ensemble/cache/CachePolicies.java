@@ -45,6 +45,13 @@ public final class CachePolicies {
     return !byId.isEmpty();
   }
 
+  /** The metric labels of every policy (route or model names). */
+  public java.util.Set<String> labels() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    byId.values().forEach(p -> out.add(p.label()));
+    return out;
+  }
+
   /** Whether some policy embeds with {@code embedder}. */
   public boolean uses(String embedder) {
     return byId.values().stream().anyMatch(p -> p.config().semantic() && p.config().embedder().equals(embedder));

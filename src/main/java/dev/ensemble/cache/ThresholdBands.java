@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * guards agreed) is counted in a band of similarity ({@code < 0.90}, then {@code 0.90}…{@code 0.99} in steps of 0.01),
  * and every audit in the band of its hit. For a threshold {@code t}, the hit rate is the share of semantic lookups
  * whose best agreeing neighbour reached {@code t}, and the audited disagreement the share of audits at or above
- * {@code t} whose fresh answer disagreed. Lock-free counters.
+ * {@code t} whose fresh answer disagreed. Lock-free counters; {@link #counts} and {@link #add} carry them between nodes
+ * ({@link FleetCacheStats} sums the fleet's).
  */
 public final class ThresholdBands {
 
@@ -50,6 +51,45 @@ public final class ThresholdBands {
     audited[b].increment();
     if (!agreed) {
       disagreed[b].increment();
+    }
+  }
+
+  /** The raw counters: {@code {lookups, best: [11], audited: [11], disagreed: [11]}}. */
+  public JsonObject counts() {
+    return new JsonObject().put("lookups", lookups.sum()).put("best", sums(best)).put("audited", sums(audited))
+        .put("disagreed", sums(disagreed));
+  }
+
+  /** Adds another node's (or an earlier run's) {@link #counts}; malformed or missing parts add nothing. */
+  public void add(JsonObject counts) {
+    if (counts == null) {
+      return;
+    }
+    Object n = counts.getValue("lookups");
+    if (n instanceof Number number) {
+      lookups.add(number.longValue());
+    }
+    addAll(best, counts.getValue("best"));
+    addAll(audited, counts.getValue("audited"));
+    addAll(disagreed, counts.getValue("disagreed"));
+  }
+
+  private static JsonArray sums(LongAdder[] adders) {
+    JsonArray out = new JsonArray();
+    for (LongAdder a : adders) {
+      out.add(a.sum());
+    }
+    return out;
+  }
+
+  private static void addAll(LongAdder[] adders, Object values) {
+    if (!(values instanceof JsonArray array)) {
+      return;
+    }
+    for (int i = 0; i < Math.min(adders.length, array.size()); i++) {
+      if (array.getValue(i) instanceof Number number) {
+        adders[i].add(number.longValue());
+      }
     }
   }
 

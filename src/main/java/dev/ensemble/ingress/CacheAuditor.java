@@ -1,8 +1,8 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.cache.AuditLog;
 import dev.ensemble.cache.CachePolicy;
 import dev.ensemble.cache.Embedder;
+import dev.ensemble.cache.FleetCacheStats;
 import dev.ensemble.cache.Lookup;
 import dev.ensemble.cache.ResponseCache;
 import dev.ensemble.config.ResponseCacheConfig;
@@ -25,7 +25,8 @@ import java.util.function.Function;
  * Audits of the response cache: {@code audit_sample_rate} of hits are asked upstream again in the background (a
  * real {@link ChatExchange}, billed to no client, its ledger row marked {@code AUDIT}), and the cached and fresh
  * answers are compared by the cosine of their embeddings (the policy's embedder; the built-in one for exact
- * policies). Each audit is a line of the {@link AuditLog}, a point of the drift metric and of the threshold bands;
+ * policies). Each audit is a line of the node's audit log and one of the fleet's recent audits ({@link FleetCacheStats}),
+ * a point of the drift metric and of the threshold bands;
  * below {@value #AGREEMENT} similarity the answers count as disagreeing. Never delays or fails the client's answer.
  */
 final class CacheAuditor {
@@ -36,12 +37,12 @@ final class CacheAuditor {
   private static final Logger LOG = LoggerFactory.getLogger(CacheAuditor.class);
 
   private final ResponseCache cache;
-  private final AuditLog log;
+  private final FleetCacheStats log;
   private final Function<String, Embedder> embedders;
   private final ClientDialect dialect;
   private ChatLauncher launcher;
 
-  CacheAuditor(ResponseCache cache, AuditLog log, Function<String, Embedder> embedders, ClientDialect dialect) {
+  CacheAuditor(ResponseCache cache, FleetCacheStats log, Function<String, Embedder> embedders, ClientDialect dialect) {
     this.cache = cache;
     this.log = log;
     this.embedders = embedders;
@@ -88,7 +89,7 @@ final class CacheAuditor {
     boolean agreed = similarity >= AGREEMENT;
     cache.meters().audit(policy, similarity, agreed);
     cache.bands().audit(hit.similarity(), agreed);
-    log.append(new JsonObject()
+    log.audited(new JsonObject()
         .put("at", Instant.now().toString())
         .put("audit_id", auditId)
         .put("policy", policy.id())

@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * Serves a cache hit: the cached answer becomes unified events again ({@link StreamAccumulator#eventsOf}, with this
- * request's id and model, the original usage on {@code response.start} and {@code response.end}) and goes through the
+ * request's id and model, the original usage on {@code response.start} and {@code response.end}, text cut into
+ * word-sized deltas by {@link ReplayDeltas} as a live stream carries it) and goes through the
  * client's channel exactly as a live answer does — a stream of the client's dialect when it asked for one, a JSON
  * body otherwise — so any dialect that renders unified events replays. The answer is persisted like any other
  * (readable at {@code /api/v1/responses/{id}}) and the ledger gets a row with no upstream cost and the USD it saved.
@@ -74,9 +75,12 @@ final class CacheReplay {
     });
   }
 
-  /** The events a live stream of {@code answer} carries: its input usage already on {@code response.start}. */
+  /**
+   * The events a live stream of {@code answer} carries: its input usage already on {@code response.start}, its text
+   * and arguments in live-sized deltas ({@link ReplayDeltas}).
+   */
   private static List<StreamEvent> events(UnifiedResponse answer) {
-    List<StreamEvent> events = new ArrayList<>(StreamAccumulator.eventsOf(answer));
+    List<StreamEvent> events = new ArrayList<>(ReplayDeltas.of(StreamAccumulator.eventsOf(answer)));
     Usage u = answer.usage();
     events.set(0, new StreamEvent.ResponseStart(answer.id(), answer.model(), PROVIDER, PROVIDER,
         new Usage(u.input(), null, u.cacheRead(), u.cacheWrite())));

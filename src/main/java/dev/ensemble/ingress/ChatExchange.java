@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 
 /**
@@ -50,10 +49,6 @@ final class ChatExchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatExchange.class);
 
-  /** Attempts per model for plain requests (a workflow route's {@code retry.max_attempts} replaces it). */
-  static final int MAX_ATTEMPTS = 4;
-  private static final long DEFAULT_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 2_000;
 
   private final Vertx vertx;
   private final ClientChannel client;
@@ -61,6 +56,7 @@ final class ChatExchange {
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
   private final RouteConfig route;
+  private final RetryPolicy retry;
   private final ResponseContext context;
   private final ResponseJournal journal;
   private final ClientAccount account;
@@ -95,6 +91,7 @@ final class ChatExchange {
     this.router = router;
     this.rateLimiter = rateLimiter;
     this.route = route;
+    this.retry = RetryPolicy.of(route);
     this.call = call;
     this.request = call.request();
     this.hints = hints;
@@ -117,6 +114,15 @@ final class ChatExchange {
     }
     deadlineTimer = vertx.setTimer(timeoutMs, t -> onDeadline());
     attempt(last);
+  }
+
+  /** The request starts on {@code model} (a workflow route's fallback when its own model cannot be routed now), with {@code fallbacks} left. */
+  ChatExchange startingOn(String model, List<String> fallbacks) {
+    if (!model.equals(request.model())) {
+      request = request.toBuilder().model(model).build();
+    }
+    this.fallbacks = fallbacks;
+    return this;
   }
 
   /** Called with the answer and its upstream cost once a complete answer was delivered (the response cache stores it). */
@@ -259,7 +265,7 @@ final class ChatExchange {
     String cause = failure.errorClass() == ErrorClass.KEY_INVALID ? "auth" : failure.cause();
     hints = hints.failedOver(failed.endpoint().id(), sameProvider ? null : failed.pool().name(), cause)
         .preferring(sameProvider ? failed.pool().name() : null);
-    Selection next = attemptsOfModel < maxAttempts() ? tryDecide(request) : null;
+    Selection next = attemptsOfModel < retry.maxAttempts() ? tryDecide(request) : null;
     if (next == null && !fallbacks.isEmpty()) {
       String model = fallbacks.get(0);
       fallbacks = fallbacks.subList(1, fallbacks.size());
@@ -277,7 +283,7 @@ final class ChatExchange {
       fail(failure.clientError());
       return;
     }
-    long delay = failure.errorClass() == ErrorClass.RETRYABLE ? backoffMillis() : 0;
+    long delay = failure.errorClass() == ErrorClass.RETRYABLE ? retry.backoffMillis(attemptsOfModel) : 0;
     if (System.nanoTime() + delay * 1_000_000 >= deadlineNanos) {
       fail(failure.clientError());
       return;
@@ -299,17 +305,6 @@ final class ChatExchange {
       LOG.debug("request {}: no failover target: {}", context.requestId(), e.getMessage());
       return null;
     }
-  }
-
-  private int maxAttempts() {
-    return route == null ? MAX_ATTEMPTS : route.retry().maxAttempts();
-  }
-
-  private long backoffMillis() {
-    long base = route == null ? DEFAULT_BACKOFF_MS : Math.max(1, route.retry().initialBackoffMs());
-    long ceiling = Math.min(MAX_BACKOFF_MS, base << Math.min(10, Math.max(0, attemptsOfModel - 1)));
-    boolean jitter = route == null || route.retry().jitter();
-    return jitter ? ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1) : ceiling;
   }
 
   private void fail(GatewayError error) {

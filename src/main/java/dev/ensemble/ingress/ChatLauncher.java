@@ -82,9 +82,11 @@ final class ChatLauncher {
 
   private ChatExchange exchange(Vertx vertx, ClientChannel channel, ClientDialect dialect, RouteConfig route, ClientCall call,
       RoutingHints hints, ResponseContext context, ClientAccount account, Lookup lookup) {
-    Selection selection = metrics.timeRouting(() -> router.decide(call.request(), hints));
-    ChatExchange exchange = new ChatExchange(vertx, channel, dialect, router, rateLimiter, route, call, hints, selection, context,
-        account, live, requestTimeoutMs);
+    UnifiedRequest request = call.request();
+    RouteStart start = metrics.timeRouting(() -> RouteStart.of(route, request.model(), hints,
+        (model, h) -> router.decide(model.equals(request.model()) ? request : request.toBuilder().model(model).build(), h)));
+    ChatExchange exchange = new ChatExchange(vertx, channel, dialect, router, rateLimiter, route, call, start.hints(), start.selection(),
+        context, account, live, requestTimeoutMs).startingOn(start.model(), start.fallbacks());
     if (lookup != null && lookup.storable()) {
       exchange.onAnswered((answer, cost) -> cache.store(lookup, answer, cost));
     }

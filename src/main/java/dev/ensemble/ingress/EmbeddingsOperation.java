@@ -38,6 +38,12 @@ final class EmbeddingsOperation implements Operation {
   }
 
   @Override
+  public Operation withModel(String model) {
+    return new EmbeddingsOperation(codec, new EmbeddingsRequest(model, request.input(), request.encodingFormat(), request.dimensions(),
+        request.user()));
+  }
+
+  @Override
   public UpstreamCall toUpstream(Selection selection) {
     return selection.pool().capabilities().embeddings().toUpstream(request, selection.upstreamModel());
   }

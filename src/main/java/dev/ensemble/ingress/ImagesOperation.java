@@ -43,6 +43,12 @@ final class ImagesOperation implements Operation {
   }
 
   @Override
+  public Operation withModel(String model) {
+    return new ImagesOperation(codec, new ImagesRequest(model, request.prompt(), request.n(), request.size(), request.quality(),
+        request.responseFormat(), request.options()), createdEpochSeconds);
+  }
+
+  @Override
   public UpstreamCall toUpstream(Selection selection) {
     return selection.pool().capabilities().images().toUpstream(request, selection.upstreamModel());
   }

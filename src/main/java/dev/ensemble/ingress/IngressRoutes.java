@@ -64,7 +64,7 @@ public final class IngressRoutes {
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
     StoredResponses stored = new StoredResponses(services.live(), access);
     ResponseCaching caching = services.caching();
-    CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.audits(), caching.embedders(), openAi);
+    CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.fleet(), caching.embedders(), openAi);
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
         requestTimeoutMs);
     auditor.bind(launcher);

@@ -26,6 +26,9 @@ interface Operation {
    */
   UnifiedRequest routingView();
 
+  /** The same operation for another model (a workflow route's fallback). */
+  Operation withModel(String model);
+
   /** The upstream call on the selected provider. */
   UpstreamCall toUpstream(Selection selection);
 

@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
@@ -25,13 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
  * One non-streamed, non-chat request ({@link Operation}) from routing to its answer, along the same path as a
  * chat request: the exact limiter admits each attempt, an upstream failure fails over by the {@link Failover}
- * rules within {@link ChatExchange#MAX_ATTEMPTS} and the request's deadline ({@code server.request_timeout_ms}; each
- * attempt is bounded by its provider's {@code timeout_ms}), every attempt's outcome reaches the
+ * rules within the {@link RetryPolicy}'s attempts per model and the request's deadline ({@code server.request_timeout_ms};
+ * each attempt is bounded by its provider's {@code timeout_ms}); a workflow route's own {@code retry},
+ * {@code timeout_ms} and {@code fallback} chain (the next model once one has used its attempts) replace the
+ * defaults. Every attempt's outcome reaches the
  * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
  * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere.
  * The answer is sent whole, so every failure before it is a clean one. A client's request is counted in the node's
@@ -46,9 +50,8 @@ final class OperationExchange {
   private final OperationSink client;
   private final ModelRouter router;
   private final RateLimiter rateLimiter;
-  private final Operation operation;
+  private Operation operation;
   private final String requestId;
-  private final String model;
   private final ClientAccount account;
   private final long requestTimeoutMs;
   private final long deadlineNanos;
@@ -56,6 +59,10 @@ final class OperationExchange {
   private RoutingHints hints;
   private Selection last;
   private int attempts;
+  private int attemptsOfModel;
+  private final RouteConfig route;
+  private final RetryPolicy retry;
+  private List<String> fallbacks;
   /** The attempt in flight is over (answered, failed, or cut at the request's deadline): late callbacks are ignored. */
   private boolean attemptOver = true;
   private long deadlineTimer = -1;
@@ -67,13 +74,16 @@ final class OperationExchange {
 
   OperationExchange(Vertx vertx, OperationSink client, ModelRouter router, RateLimiter rateLimiter,
       Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account, long requestTimeoutMs) {
-    this(vertx, client, router, rateLimiter, operation, hints, first, requestId, account, requestTimeoutMs, null);
+    this(vertx, client, router, rateLimiter, operation, hints, first, requestId, account, requestTimeoutMs, null, null);
   }
 
-  /** @param ledgerTag the ledger row's {@code cache_status} ({@code CACHE_EMBEDDING} for the response cache's own embeddings), or null */
+  /**
+   * @param route     the workflow route the request came through (its retry, timeout and fallbacks), or null
+   * @param ledgerTag the ledger row's {@code cache_status} ({@code CACHE_EMBEDDING} for the response cache's own embeddings), or null
+   */
   OperationExchange(Vertx vertx, OperationSink client, ModelRouter router, RateLimiter rateLimiter,
       Operation operation, RoutingHints hints, Selection first, String requestId, ClientAccount account, long requestTimeoutMs,
-      String ledgerTag) {
+      RouteConfig route, String ledgerTag) {
     this.vertx = vertx;
     this.client = client;
     this.ledgerTag = ledgerTag;
@@ -83,10 +93,18 @@ final class OperationExchange {
     this.hints = hints;
     this.last = first;
     this.requestId = requestId;
-    this.model = operation.routingView().model();
     this.account = account;
-    this.requestTimeoutMs = requestTimeoutMs;
-    this.deadlineNanos = startNanos + requestTimeoutMs * 1_000_000;
+    this.route = route;
+    this.retry = RetryPolicy.of(route);
+    this.fallbacks = route == null ? List.of() : route.fallback();
+    this.requestTimeoutMs = route == null ? requestTimeoutMs : route.timeoutMs();
+    this.deadlineNanos = startNanos + this.requestTimeoutMs * 1_000_000;
+  }
+
+  /** What remains of the route's fallback chain when the request starts on a fallback (see {@link RouteStart}). */
+  OperationExchange startingOn(List<String> fallbacks) {
+    this.fallbacks = fallbacks;
+    return this;
   }
 
   /** Counts the exchange in {@code live} while it runs (a client's request; the gateway's own embeddings are not). */
@@ -152,6 +170,7 @@ final class OperationExchange {
       return;
     }
     attempts++;
+    attemptsOfModel++;
     client.routed(selection, attempts);
     long attemptStart = System.nanoTime();
     attemptOver = false;
@@ -160,7 +179,8 @@ final class OperationExchange {
       if (!attemptOver) {
         attemptOver = true;
         failed(selection, attemptStart, 0, ErrorClass.PERMANENT, "deadline", null, GatewayError.of(ErrorType.UPSTREAM_TIMEOUT,
-            "The request did not complete within its deadline of " + requestTimeoutMs + " ms (server.request_timeout_ms) after "
+            "The request did not complete within its deadline of " + requestTimeoutMs + " ms ("
+                + (route == null ? "server.request_timeout_ms" : "routes." + route.name() + ".timeout_ms") + ") after "
                 + attempts + (attempts == 1 ? " attempt" : " attempts")), "request_deadline");
       }
     });
@@ -240,27 +260,40 @@ final class OperationExchange {
   }
 
   private void onFailure(Selection failed, AttemptFailure failure) {
-    if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || System.nanoTime() >= deadlineNanos
-        || attempts >= ChatExchange.MAX_ATTEMPTS) {
+    if (failure.errorClass() == ErrorClass.PERMANENT || client.closed() || System.nanoTime() >= deadlineNanos) {
       fail(failure.clientError());
       return;
     }
     hints = Failover.after(hints, failed, failure);
-    Selection next;
-    try {
-      next = router.decide(operation.routingView(), hints, operation.kind());
-    } catch (GatewayError e) {
-      LOG.debug("request {}: no failover target: {}", requestId, e.getMessage());
+    Selection next = attemptsOfModel < retry.maxAttempts() ? tryDecide() : null;
+    if (next == null && !fallbacks.isEmpty()) {
+      operation = operation.withModel(fallbacks.get(0));
+      fallbacks = fallbacks.subList(1, fallbacks.size());
+      attemptsOfModel = 0;
+      hints = hints.failedOver(failed.endpoint().id(), null, "fallback:" + failure.cause());
+      next = tryDecide();
+    }
+    if (next == null) {
       fail(failure.clientError());
       return;
     }
-    long delay = Failover.delayMillis(failure, attempts);
+    long delay = failure.errorClass() == ErrorClass.RETRYABLE ? retry.backoffMillis(attemptsOfModel) : 0;
+    Selection chosen = next;
     if (System.nanoTime() + delay * 1_000_000 >= deadlineNanos) {
       fail(failure.clientError());
     } else if (delay == 0) {
-      attempt(next);
+      attempt(chosen);
     } else {
-      vertx.setTimer(delay, t -> attempt(next));
+      vertx.setTimer(delay, t -> attempt(chosen));
+    }
+  }
+
+  private Selection tryDecide() {
+    try {
+      return router.decide(operation.routingView(), hints, operation.kind());
+    } catch (GatewayError e) {
+      LOG.debug("request {}: no failover target: {}", requestId, e.getMessage());
+      return null;
     }
   }
 
@@ -274,13 +307,13 @@ final class OperationExchange {
   private void ledger(Selection selection, int status, Usage usage, Integer images, BigDecimal cost, long timeToFirstByteMs) {
     account.bill(cost);
     vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(requestId, account.clientId(), selection.pool().name(),
-        selection.endpoint().id(), model, selection.upstreamModel(), usage, cost, (System.nanoTime() - startNanos) / 1_000_000,
+        selection.endpoint().id(), operation.routingView().model(), selection.upstreamModel(), usage, cost, (System.nanoTime() - startNanos) / 1_000_000,
         timeToFirstByteMs, status, attempts, selection.decision().reason(), false, System.currentTimeMillis(), images, ledgerTag, null));
   }
 
   private void report(Selection selection, int status, boolean answered, Usage usage, BigDecimal cost, long timeToFirstByteMs) {
     vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(requestId, attempts, selection.pool().name(),
-        selection.endpoint().id(), model, usage, cost, status, answered, timeToFirstByteMs, System.currentTimeMillis(),
+        selection.endpoint().id(), operation.routingView().model(), usage, cost, status, answered, timeToFirstByteMs, System.currentTimeMillis(),
         selection.estimatedTokens(), null));
   }
 

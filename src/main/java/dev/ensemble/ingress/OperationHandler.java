@@ -7,7 +7,6 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.ratelimit.RateLimiter;
 import dev.ensemble.routing.ModelRouter;
 import dev.ensemble.routing.RoutingHints;
-import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ClientDialect;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -54,8 +53,8 @@ final class OperationHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * The same operation for a workflow route: the route's model replaces the body's {@code model}, its
-   * {@code timeout_ms} is the request's deadline.
+   * The same operation for a workflow route: the route's model replaces the body's {@code model}; its
+   * {@code timeout_ms} is the request's deadline, its {@code retry} and {@code fallback} chain apply.
    */
   OperationHandler forRoute(java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
     return new OperationHandler(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, routeOf);
@@ -85,9 +84,10 @@ final class OperationHandler implements Handler<RoutingContext> {
       }
       Operation operation = parser.parse(body, now / 1000);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
-      Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation, hints, selection, requestId,
-          account, route == null ? requestTimeoutMs : route.timeoutMs()).trackedBy(live).run();
+      RouteStart start = metrics.timeRouting(() -> RouteStart.of(route, operation.routingView().model(), hints,
+          (model, h) -> router.decide(operation.withModel(model).routingView(), h, operation.kind())));
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation.withModel(start.model()),
+          start.hints(), start.selection(), requestId, account, requestTimeoutMs, route, null).startingOn(start.fallbacks()).trackedBy(live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);
     }

@@ -80,7 +80,7 @@ public final class PoolEmbedder implements Embedder {
         return false;
       }
     }, router, rateLimiter, operation, hints, selection, "cache-embed-" + RequestIds.next(now), ClientAccount.ANONYMOUS,
-        timeoutMs, "CACHE_EMBEDDING").run();
+        timeoutMs, null, "CACHE_EMBEDDING").run();
     return vector.future();
   }
 }

@@ -9,6 +9,7 @@ import dev.ensemble.cache.CacheStore;
 import dev.ensemble.cache.Embedder;
 import dev.ensemble.cache.EmbeddingModule;
 import dev.ensemble.cache.EmbeddingModules;
+import dev.ensemble.cache.FleetCacheStats;
 import dev.ensemble.cache.HazelcastCacheStore;
 import dev.ensemble.cache.LocalCacheStore;
 import dev.ensemble.cache.LocalEmbedder;
@@ -115,6 +116,7 @@ public final class Gateway {
   private GatewayMetrics metrics;
   private MessageConsumer<?> clientDirectory;
   private ResponseCache responseCache;
+  private FleetCacheStats cacheStats;
   private MessageConsumer<?> peerResponses;
   private MessageConsumer<?> health;
   private final NodeLifecycle lifecycle = new NodeLifecycle(() -> drain("admin request"));
@@ -204,6 +206,10 @@ public final class Gateway {
       chain = chain.compose(v -> directory.unregister());
     }
     return chain.onComplete(ar -> {
+      if (cacheStats != null) {
+        cacheStats.close();
+        cacheStats = null;
+      }
       if (responseCache != null) {
         responseCache.close();
         responseCache = null;
@@ -322,7 +328,8 @@ public final class Gateway {
     ResponseCaching caching = responseCaching(config, localEmbedder, router, exact, registry);
     if (caching.cache() != null) {
       responseCache = caching.cache();
-      chain = chain.compose(v -> caching.cache().start());
+      cacheStats = caching.fleet();
+      chain = chain.compose(v -> caching.cache().start()).compose(v -> caching.fleet().start());
     }
     return chain
         .compose(v -> record("ingress", instances, vertx.deployVerticle(() -> {
@@ -389,7 +396,8 @@ public final class Gateway {
     CacheStore store = vertx.isClustered() ? new HazelcastCacheStore(vertx, hazelcast()) : new LocalCacheStore();
     ResponseCache cache = new ResponseCache(vertx, policies, store, byName, new CacheMeters(registry), System::currentTimeMillis);
     AuditLog audits = new AuditLog(dataDir, config.cache().auditLogMaxBytes(), config.cache().auditLogFiles());
-    return new ResponseCaching(cache, audits, byName);
+    FleetCacheStats fleet = new FleetCacheStats(vertx, vertx.isClustered() ? hazelcast() : null, ledgerId(config), cache, audits);
+    return new ResponseCaching(cache, audits, fleet, byName);
   }
 
   private com.hazelcast.core.HazelcastInstance hazelcast() {

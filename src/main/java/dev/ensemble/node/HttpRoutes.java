@@ -24,7 +24,7 @@ final class HttpRoutes {
     IngressRoutes api = new IngressRoutes(services);
     api.mount(router, body);
     new AdminRoutes(services.config(), services.rateLimiter(), services.startedAtEpochSeconds(), services.verticles(), services.logs(),
-        services.cluster(), services.clients(), new CacheHandler(services.caching().cache(), services.caching().audits())).mount(router, body);
+        services.cluster(), services.clients(), new CacheHandler(services.caching().cache(), services.caching().fleet())).mount(router, body);
     // behind the admin key (AdminRoutes guards /admin/*): the same drain as SIGTERM, after which the process exits
     router.post("/admin/drain").handler(ctx -> {
       services.lifecycle().requestDrain();

@@ -38,6 +38,11 @@ public record RoutingHints(
     return new RoutingHints(session, endpoints, providers, preferredProvider, cause);
   }
 
+  /** These hints, with {@code cause} as the reason the request moved (a workflow route skipping a model it cannot route now). */
+  public RoutingHints because(String cause) {
+    return new RoutingHints(session, excludedEndpoints, avoidedProviders, preferredProvider, cause);
+  }
+
   /** These hints, keeping the request on {@code provider} where possible. */
   public RoutingHints preferring(String provider) {
     return new RoutingHints(session, excludedEndpoints, avoidedProviders, provider, failoverCause);

@@ -24,11 +24,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The response cache of a fleet: two Hazelcast-clustered nodes in one JVM ({@code LoopbackCluster}) share entries —
  * one stored on either node is served by the other, exact or semantic (each node indexes the vectors it hears of) —
- * and a third node that joins later loads the live entries.
+ * and a third node that joins later loads the live entries. The audits, the threshold bands and the drift of
+ * {@code GET /admin/cache} and {@code ensemble_response_cache_fleet_drift} cover every node.
  */
 class ResponseCacheFleetIT {
 
@@ -59,6 +61,9 @@ class ResponseCacheFleetIT {
           faq:
             model: gpt-test
             cache: { type: semantic, threshold: 0.85 }
+          audited:
+            model: gpt-test
+            cache: { type: semantic, threshold: 0.85, audit_sample_rate: 1 }
         """.formatted(ADMIN_KEY, GatewayExtension.scratchDir("cache-fleet-sqlite-" + i), GatewayExtension.scratchDir("cache-fleet-responses-" + i),
         fake.openAiBaseUrl(), GatewayExtension.OPENAI_KEY);
   }
@@ -111,6 +116,51 @@ class ResponseCacheFleetIT {
     HttpResponse<String> paraphrase = post(1, "/v1/workflows/faq", chat("How can I reset my password?"));
     assertEquals("SEMANTIC_HIT", paraphrase.headers().firstValue("x-cache-status").orElseThrow(), paraphrase.body());
     assertEquals("Use the reset link.", text(paraphrase));
+  }
+
+  @Test
+  void auditsThresholdBandsAndDriftOfOneNodeAreSeenOnTheOther() throws Exception {
+    JsonObject before = admin(1);
+    long lookupsBefore = before.getJsonArray("thresholds").getJsonObject(0).getLong("semantic_lookups");
+    fake.enqueue(Reply.text("Open the billing page and pick the invoice."), Reply.text("Go to settings, then download it."));
+    HttpResponse<String> first = post(0, "/v1/workflows/audited", chat("How do I download my invoice?"));
+    HttpResponse<String> hit = post(0, "/v1/workflows/audited", chat("How can I download my invoice?"));
+    assertEquals("MISS", first.headers().firstValue("x-cache-status").orElseThrow(), first.body());
+    assertEquals("SEMANTIC_HIT", hit.headers().firstValue("x-cache-status").orElseThrow(), hit.body());
+
+    // node 0 audited its hit in the background; node 1 never saw a request of this route
+    await(until(() -> {
+      JsonObject seen = admin(1);
+      return seen.getJsonArray("audits").stream().map(JsonObject.class::cast)
+          .anyMatch(a -> "How can I download my invoice?".equals(a.getString("prompt")))
+          && seen.getJsonObject("drift").containsKey("audited")
+          && seen.getJsonArray("thresholds").getJsonObject(0).getLong("semantic_lookups") >= lookupsBefore + 2;
+    }));
+    JsonObject fleet = admin(1);
+    JsonObject audit = fleet.getJsonArray("audits").getJsonObject(0);
+    assertEquals("Go to settings, then download it.", audit.getString("fresh_answer"));
+    assertEquals(admin(0).getJsonArray("audits").getJsonObject(0).getString("node"), audit.getString("node"));
+    JsonObject at90 = fleet.getJsonArray("thresholds").getJsonObject(0);
+    assertEquals(lookupsBefore + 2, at90.getLong("semantic_lookups"), at90.encode());
+    assertTrue(at90.getLong("would_hit") >= 1 && at90.getLong("audits") >= 1, at90.encode());
+    JsonObject drift = fleet.getJsonObject("drift").getJsonObject("audited");
+    assertEquals(1, drift.getLong("audits"));
+    assertEquals(1.0 - audit.getDouble("answer_similarity"), drift.getDouble("drift"), 1e-9);
+    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(nodes.node(1).baseUrl() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String gauge = metrics.body().lines().filter(l -> l.startsWith("ensemble_response_cache_fleet_drift{route=\"audited\"}"))
+        .findFirst().orElseThrow(() -> new AssertionError(metrics.body()));
+    assertEquals(drift.getDouble("drift"), Double.parseDouble(gauge.substring(gauge.lastIndexOf(' ') + 1)), 1e-6);
+  }
+
+  private JsonObject admin(int node) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(nodes.node(node).baseUrl() + "/admin/cache"))
+          .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static JsonObject chat(String prompt) {

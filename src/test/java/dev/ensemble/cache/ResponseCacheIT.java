@@ -176,7 +176,8 @@ class ResponseCacheIT {
         .map(c -> c.getJsonObject("usage")).reduce((a, b) -> b).orElseThrow();
     assertEquals(10, usage.getInteger("prompt_tokens"));
     assertEquals(3, usage.getInteger("completion_tokens"));
-    assertEquals(shape(openAiChunks(live.body())), shape(openAiChunks(replay.body())));
+    assertEquals(shape(openAiChunks(live.body())), shape(openAiChunks(replay.body())), "chunk by chunk, as live: " + replay.body());
+    assertEquals(3, openAiChunks(replay.body()).stream().filter(c -> shapeOf(c).equals("content")).count(), "a delta per word");
 
     HttpResponse<String> plain = post("/v1/chat/completions", alice, openAi("gpt-test", prompt, false));
     assertEquals("HIT", status(plain), "stream or not does not change the key");
@@ -193,10 +194,11 @@ class ResponseCacheIT {
     assertEquals("MISS", status(live));
     assertEquals("HIT", status(replay));
     assertEquals(1, fake.requestCount());
-    assertEquals(sseEventNames(live.body()).stream().distinct().toList(), sseEventNames(replay.body()).stream().distinct().toList());
-    assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"),
-        sseEventNames(replay.body()).stream().distinct().toList());
-    assertTrue(replay.body().contains("Bonjour tout le monde"), replay.body());
+    assertEquals(sseEventNames(live.body()), sseEventNames(replay.body()), "event by event, as live: " + replay.body());
+    assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta",
+        "content_block_delta", "content_block_stop", "message_delta", "message_stop"), sseEventNames(replay.body()));
+    assertEquals("Bonjour tout le monde", sseDataOf(replay.body(), "content_block_delta").stream()
+        .map(d -> d.getJsonObject("delta").getString("text")).collect(Collectors.joining()));
     JsonObject delta = sseData(replay.body(), "message_delta");
     assertEquals(5, delta.getJsonObject("usage").getInteger("output_tokens"));
     JsonObject start = sseData(replay.body(), "message_start");
@@ -204,20 +206,40 @@ class ResponseCacheIT {
   }
 
   @Test
-  void aLaterDialectReplaysTooTheResponsesApiStreamsACachedAnswer() throws Exception {
+  void laterDialectsReplayAsTheyStreamLiveTheResponsesApiAndGemini() throws Exception {
     fake.enqueue(Reply.text("Answer in the Responses format").usage(9, 5, 0, 0));
     JsonObject body = new JsonObject().put("model", "gpt-test").put("input", unique("Which format is this?"));
 
-    HttpResponse<String> live = post("/v1/responses", alice, body);
+    HttpResponse<String> live = post("/v1/responses", alice, body.copy().put("stream", true));
     HttpResponse<String> replay = post("/v1/responses", alice, body.copy().put("stream", true));
+    HttpResponse<String> whole = post("/v1/responses", alice, body);
 
     assertEquals(200, live.statusCode(), live.body());
     assertEquals("MISS", status(live));
     assertEquals("HIT", status(replay), replay.body());
+    assertEquals("HIT", status(whole), whole.body());
     assertEquals(1, fake.requestCount());
     assertEquals("text/event-stream", replay.headers().firstValue("content-type").orElseThrow());
-    assertTrue(replay.body().contains("response.completed"), replay.body());
-    assertTrue(replay.body().contains("Answer in the Responses format"), replay.body());
+    assertEquals(sseEventNames(live.body()), sseEventNames(replay.body()), "event by event, as live: " + replay.body());
+    assertEquals(5, sseEventNames(replay.body()).stream().filter("response.output_text.delta"::equals).count(), "a delta per word");
+    JsonObject completed = sseData(replay.body(), "response.completed").getJsonObject("response");
+    assertEquals(9, completed.getJsonObject("usage").getInteger("input_tokens"));
+    assertEquals(5, completed.getJsonObject("usage").getInteger("output_tokens"));
+    assertTrue(replay.body().contains("Answer in the Responses format") || completed.encode().contains("Answer in the Responses format"));
+    assertEquals("completed", new JsonObject(whole.body()).getString("status"));
+
+    fake.enqueue(Reply.text("Gemini hears it word by word").usage(6, 6, 0, 0));
+    JsonObject gemini = new JsonObject().put("contents", new JsonArray().add(new JsonObject().put("role", "user")
+        .put("parts", new JsonArray().add(new JsonObject().put("text", unique("Which dialect?"))))));
+    HttpResponse<String> geminiLive = post("/v1beta/models/gpt-test:streamGenerateContent?alt=sse", alice, gemini);
+    HttpResponse<String> geminiReplay = post("/v1beta/models/gpt-test:streamGenerateContent?alt=sse", alice, gemini);
+    assertEquals("MISS", status(geminiLive), geminiLive.body());
+    assertEquals("HIT", status(geminiReplay), geminiReplay.body());
+    assertEquals(2, fake.requestCount());
+    assertEquals(geminiShape(geminiLive.body()), geminiShape(geminiReplay.body()), "chunk by chunk, as live: " + geminiReplay.body());
+    assertTrue(geminiShape(geminiReplay.body()).stream().filter("text"::equals).count() >= 5, geminiReplay.body());
+    JsonObject last = openAiChunks(geminiReplay.body()).get(openAiChunks(geminiReplay.body()).size() - 1);
+    assertEquals(6, last.getJsonObject("usageMetadata").getInteger("candidatesTokenCount"), last.encode());
   }
 
   @Test
@@ -359,6 +381,29 @@ class ResponseCacheIT {
   }
 
   @Test
+  void aParaphraseAfterAnotherConversationIsNoSemanticHitButAfterTheSameOneItIs() throws Exception {
+    fake.enqueue(Reply.text("Open the settings of the Android app."), Reply.text("Open the settings of the iOS app."));
+    JsonObject android = conversation("I use the Android app.", "Noted: Android.", "Where do I turn notifications off?");
+    JsonObject ios = conversation("I use the iOS app.", "Noted: iOS.", "Where can I turn notifications off?");
+    JsonObject androidAgain = conversation("I use the Android app.", "Noted: Android.", "Where can I turn notifications off?");
+
+    assertEquals("MISS", status(post("/v1/workflows/faq", alice, android)));
+    HttpResponse<String> other = post("/v1/workflows/faq", alice, ios);
+    assertEquals("MISS", status(other), "the same question after other turns is another context");
+    assertEquals("Open the settings of the iOS app.", openAiText(other));
+    HttpResponse<String> same = post("/v1/workflows/faq", alice, androidAgain);
+    assertEquals("SEMANTIC_HIT", status(same), same.body());
+    assertEquals("Open the settings of the Android app.", openAiText(same));
+  }
+
+  private static JsonObject conversation(String user, String assistant, String question) {
+    return new JsonObject().put("model", "x").put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", user))
+        .add(new JsonObject().put("role", "assistant").put("content", assistant))
+        .add(new JsonObject().put("role", "user").put("content", question)));
+  }
+
+  @Test
   void aHitIsALedgerRowWithNoUpstreamCostAndTheUsdItSaved() throws Exception {
     fake.enqueue(Reply.text("priced").usage(1_000_000, 1_000_000, 0, 0));
     JsonObject body = openAi("gpt-test", unique("Price me"), false);
@@ -402,10 +447,15 @@ class ResponseCacheIT {
     secondEnd.get(10, TimeUnit.SECONDS);
     ws.close();
 
+    List<JsonObject> first;
     List<JsonObject> second;
     synchronized (frames) {
+      first = frames.stream().filter(f -> "c1".equals(f.getString("request"))).toList();
       second = frames.stream().filter(f -> "c2".equals(f.getString("request"))).toList();
     }
+    assertEquals(first.stream().map(f -> f.getString("type")).toList(), second.stream().map(f -> f.getString("type")).toList(),
+        "event by event, as live: " + second);
+    assertEquals(3, second.stream().filter(e -> "block.delta".equals(e.getString("type"))).count(), "a delta per word");
     assertEquals("HIT", second.get(0).getJsonObject("cache").getString("status"));
     assertEquals("MISS", frames.get(0).getJsonObject("cache").getString("status"));
     assertEquals("over the socket", second.stream().filter(e -> "block.delta".equals(e.getString("type")))
@@ -476,19 +526,44 @@ class ResponseCacheIT {
 
   /** The chunk kinds in order, ignoring ids and text: what a client's parser sees. */
   private static List<String> shape(List<JsonObject> chunks) {
-    return chunks.stream().map(c -> {
-      JsonArray choices = c.getJsonArray("choices", new JsonArray());
-      if (choices.isEmpty()) {
-        return "usage";
-      }
-      JsonObject choice = choices.getJsonObject(0);
-      return choice.getString("finish_reason") != null ? "finish" : choice.getJsonObject("delta").fieldNames().stream().sorted()
-          .collect(Collectors.joining(","));
-    }).distinct().toList();
+    return chunks.stream().map(ResponseCacheIT::shapeOf).toList();
+  }
+
+  private static String shapeOf(JsonObject chunk) {
+    JsonArray choices = chunk.getJsonArray("choices", new JsonArray());
+    if (choices.isEmpty()) {
+      return "usage";
+    }
+    JsonObject choice = choices.getJsonObject(0);
+    return choice.getString("finish_reason") != null ? "finish" : choice.getJsonObject("delta").fieldNames().stream().sorted()
+        .collect(Collectors.joining(","));
+  }
+
+  /** Gemini's SSE chunks by what they carry: text, the finish reason with usage, usage alone. */
+  private static List<String> geminiShape(String sse) {
+    return openAiChunks(sse).stream().map(c -> {
+      JsonArray candidates = c.getJsonArray("candidates", new JsonArray());
+      JsonObject candidate = candidates.isEmpty() ? new JsonObject() : candidates.getJsonObject(0);
+      String text = candidate.getJsonObject("content", new JsonObject()).getJsonArray("parts", new JsonArray()).stream()
+          .map(p -> ((JsonObject) p).getString("text", "")).collect(Collectors.joining());
+      return (text.isEmpty() ? "" : "text") + (candidate.containsKey("finishReason") ? "+finish" : "")
+          + (c.containsKey("usageMetadata") ? "+usage" : "");
+    }).toList();
   }
 
   private static List<String> sseEventNames(String sse) {
     return sse.lines().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7).trim()).filter(n -> !n.equals("ping")).toList();
+  }
+
+  private static List<JsonObject> sseDataOf(String sse, String event) {
+    List<String> lines = sse.lines().toList();
+    List<JsonObject> out = new ArrayList<>();
+    for (int i = 0; i < lines.size() - 1; i++) {
+      if (lines.get(i).equals("event: " + event)) {
+        out.add(new JsonObject(lines.get(i + 1).substring(6)));
+      }
+    }
+    return out;
   }
 
   private static JsonObject sseData(String sse, String event) {

@@ -48,6 +48,9 @@ class WorkflowCacheIT {
         gpt-test:
           pricing: { input: 0.15, output: 0.60 }
           providers: [ { provider: oai, model: gpt-4o-mini } ]
+        gpt-down:
+          pricing: { input: 0.15, output: 0.60 }
+          providers: [ { provider: gone, model: gpt-4o-mini } ]
         emb:
           kind: embedding
           pricing: { input: 0.02 }
@@ -69,6 +72,11 @@ class WorkflowCacheIT {
         unreachable:
           model: gpt-test
           cache: { type: semantic, embedding_model: emb-gone }
+        chain_cached:
+          model: gpt-down
+          fallback: [ gpt-test ]
+          retry: { max_attempts: 1, initial_backoff_ms: 1 }
+          cache: { type: exact }
         embed: { model: emb }
         draw: { model: dalle }
         draw_explicit: { model: oai/dall-e-3, operation: images }
@@ -104,6 +112,36 @@ class WorkflowCacheIT {
     assertEquals("(none)", status(post("/v1/workflows/fresh", body)));
     assertEquals("(none)", status(post("/v1/chat/completions", body.copy().put("model", "gpt-test"))));
     assertEquals(4, fake.requestCount());
+  }
+
+  @Test
+  void aFallbacksAnswerIsCachedUnderTheRouteAndServedWhileThePrimaryIsStillDown() throws Exception {
+    fake.enqueue(Reply.text("from the fallback"), Reply.text("another question's answer"));
+    JsonObject body = chat("Is the primary up?");
+
+    HttpResponse<String> first = post("/v1/workflows/chain_cached", body);
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals("MISS", status(first));
+    assertTrue(first.headers().firstValue("x-ensemble-route-reason").orElseThrow().startsWith("fallback:"), first.headers().map().toString());
+    assertEquals("oai", first.headers().firstValue("x-ensemble-provider").orElseThrow());
+    assertEquals(1, fake.requestCount());
+
+    HttpResponse<String> second = post("/v1/workflows/chain_cached", body);
+    assertEquals(200, second.statusCode(), second.body());
+    assertEquals("HIT", status(second));
+    assertEquals("cache", second.headers().firstValue("x-ensemble-provider").orElseThrow());
+    assertEquals(answer(first), answer(second));
+    assertEquals(1, fake.requestCount(), "the hit reached no upstream, the primary is still down");
+
+    // a new question fails over again
+    HttpResponse<String> other = post("/v1/workflows/chain_cached", chat("Is the fallback up?"));
+    assertEquals(200, other.statusCode(), other.body());
+    assertEquals("MISS", status(other));
+    assertEquals("another question's answer", answer(other));
+  }
+
+  private static String answer(HttpResponse<String> r) {
+    return new JsonObject(r.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Workflow routes ({@code POST /v1/workflows/<name>}): their {@code retry.max_attempts} and {@code fallback} chain.
@@ -33,6 +34,7 @@ class WorkflowIT {
         o1: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0001, endpoints: [ { id: o1-1 } ] } ] }
         o2: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0002, endpoints: [ { id: o2-1 } ] } ] }
         o3: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0003, endpoints: [ { id: o3-1 } ] } ] }
+        lim: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0005, endpoints: [ { id: lim-1 } ] } ] }
         ant: { type: anthropic, base_url: %3$s, keys: [ { name: k, api_key: sk-wf-0004, endpoints: [ { id: ant-1 } ] } ] }
       models:
         primary:
@@ -40,16 +42,22 @@ class WorkflowIT {
             - { provider: o1, model: gpt-4o-mini }
             - { provider: o2, model: gpt-4o-mini }
             - { provider: o3, model: gpt-4o-mini }
+        limited: { providers: [ { provider: lim, model: gpt-4o-mini } ] }
         backup: { providers: [ { provider: ant, model: claude-haiku-4-5 } ] }
       routes:
         twice: { model: primary, retry: { max_attempts: 2, initial_backoff_ms: 1, jitter: false } }
         chain: { model: primary, fallback: [ backup ], retry: { max_attempts: 1, initial_backoff_ms: 1, jitter: false } }
+        limited_chain: { model: limited, fallback: [ backup ], retry: { max_attempts: 1, initial_backoff_ms: 1 } }
       """.formatted(GatewayExtension.scratchDir("responses"), oai.openAiBaseUrl(), ant.baseUrl()));
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private HttpResponse<String> workflow(String name) throws Exception {
-    String body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hello"))).encode();
+    return workflow(name, "hello");
+  }
+
+  private HttpResponse<String> workflow(String name, String prompt) throws Exception {
+    String body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", prompt))).encode();
     return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/workflows/" + name)).timeout(Duration.ofSeconds(10))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -98,5 +106,23 @@ class WorkflowIT {
     assertEquals("from the backup", answer(response));
     assertEquals(1, oai.requestCount(), "max_attempts: 1 leaves the other providers of the model untried");
     assertEquals(1, ant.requestCount());
+  }
+
+  @Test
+  void aRouteWhoseModelIsCoolingDownGoesStraightToItsFallback() throws Exception {
+    oai.enqueue(Reply.error(429, "rate_limit_exceeded", "slow down").header("retry-after", "60"));
+    ant.enqueue(Reply.text("first from the backup"), Reply.text("second from the backup"));
+
+    HttpResponse<String> first = workflow("limited_chain", "one");
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals("first from the backup", answer(first));
+
+    HttpResponse<String> second = workflow("limited_chain", "two");
+
+    assertEquals(200, second.statusCode(), "the model's only endpoint waits 60 s; the route has a fallback: " + second.body());
+    assertEquals("second from the backup", answer(second));
+    assertEquals("ant", header(second, "x-ensemble-provider"));
+    assertTrue(header(second, "x-ensemble-route-reason").startsWith("fallback:"), header(second, "x-ensemble-route-reason"));
+    assertEquals(1, oai.requestCount(), "the cooling endpoint was not asked again");
   }
 }
