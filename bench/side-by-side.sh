@@ -10,7 +10,9 @@
 # Needs: java 17 (with jfr), nginx, wrk, h2load (Debian: apt-get install -y nginx wrk nghttp2-client), taskset,
 # curl, and target/ensemble.jar (built when missing: mvn -q -B package -DskipTests). See bench/README.md.
 # Environment: DURATION (s per phase, 10), LEVELS ("1 100 1000"), SERVER_CPU (0), LOAD_CPU (1),
-# GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar).
+# GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar),
+# BEFORE_JAR (a second gateway jar, e.g. the parent commit's, measured as target "before" in the same run),
+# CASES (which phases: "h1 h2c sse anthropic first", all by default).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +22,11 @@ LEVELS="${LEVELS:-1 100 1000}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 JAR="${JAR:-$ROOT/target/ensemble.jar}"
+BEFORE_JAR="${BEFORE_JAR:-}"
+CASES="${CASES:-h1 h2c sse anthropic first}"
+TARGETS="direct nginx gateway"
+[[ -n "$BEFORE_JAR" ]] && TARGETS="direct nginx before gateway"
+has_case() { [[ " $CASES " == *" $1 "* ]]; }
 # What a production node runs with (docs/operations.md, "JVM options for a production node"), at 1 GiB.
 GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
 BASE_PORT="${BASE_PORT:-$((20000 + RANDOM % 20000))}"
@@ -27,6 +34,7 @@ STUB_PORTS=("$BASE_PORT" "$((BASE_PORT + 1))" "$((BASE_PORT + 2))" "$((BASE_PORT
 NGINX_H1=$((BASE_PORT + 10))
 NGINX_H2=$((BASE_PORT + 11))
 GATEWAY=$((BASE_PORT + 20))
+BEFORE=$((BASE_PORT + 21))
 ADMIN_KEY="bench-admin-$RANDOM$RANDOM"
 
 for tool in java javac jfr nginx wrk h2load taskset curl; do
@@ -71,58 +79,69 @@ for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
 
 # --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
 # metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints ---
-mkdir -p "$TMP/gw"
-{
-  echo "server:"
-  echo "  host: 127.0.0.1"
-  echo "  port: $GATEWAY"
-  echo "  admin_key: $ADMIN_KEY"
-  echo "  require_client_keys: true"
-  echo "storage:"
-  echo "  sqlite_path: $TMP/gw/ensemble.db"
-  echo "responses:"
-  echo "  store: local"
-  echo "  local_dir: $TMP/gw/responses"
-  echo "providers:"
-  for kind in openai anthropic; do
-    base="http://127.0.0.1:${STUB_PORTS[0]}"; [[ $kind == openai ]] && base="$base/v1"
-    echo "  stub_$kind:"
-    echo "    type: $kind"
-    echo "    base_url: $base"
-    echo "    strategy: session_affinity"
-    echo "    timeout_ms: 60000"
-    echo "    keys:"
-    for i in 0 1 2 3; do
-      url="http://127.0.0.1:${STUB_PORTS[$i]}"; [[ $kind == openai ]] && url="$url/v1"
-      echo "      - { name: k$i, api_key: sk-stub-$i, endpoints: [ { id: $kind-$i, base_url: \"$url\" } ] }"
-    done
-  done
-  echo "models:"
-  echo "  bench-gpt:"
-  echo "    pricing: { input: 2.5, output: 10 }"
-  echo "    providers: [ { provider: stub_openai, model: stub-fast } ]"
-  echo "  bench-claude:"
-  echo "    pricing: { input: 3, output: 15 }"
-  echo "    providers: [ { provider: stub_anthropic, model: stub-fast } ]"
-} > "$TMP/gw/ensemble.yaml"
-
 GATEWAY_EXTRA=()
 if [[ "$MODE" == profile ]]; then
   GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
 fi
-# shellcheck disable=SC2086
-(cd "$TMP/gw" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$JAR" serve --config "$TMP/gw/ensemble.yaml") \
-  > "$TMP/gateway.log" 2>&1 &
-PIDS+=($!)
-GATEWAY_PID=$!
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$GATEWAY/api/v1/health" >/dev/null 2>&1 && break
-  kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$TMP/gateway.log" >&2; exit 1; }
-  sleep 0.2
-done
-CLIENT_KEY="$(curl -fs -X POST "http://127.0.0.1:$GATEWAY/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
-  -H 'content-type: application/json' -d '{"name":"bench","monthly_budget_usd":1000000000}' | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
-[[ -n "$CLIENT_KEY" ]] || { echo "could not create a client key" >&2; cat "$TMP/gateway.log" >&2; exit 1; }
+start_gateway() { # name, jar, port -> sets GW_PID and GW_KEY
+  local name="$1" jar="$2" port="$3" dir="$TMP/$1"
+  mkdir -p "$dir"
+  {
+    echo "server:"
+    echo "  host: 127.0.0.1"
+    echo "  port: $port"
+    echo "  admin_key: $ADMIN_KEY"
+    echo "  require_client_keys: true"
+    echo "storage:"
+    echo "  sqlite_path: $dir/ensemble.db"
+    echo "responses:"
+    echo "  store: local"
+    echo "  local_dir: $dir/responses"
+    echo "providers:"
+    for kind in openai anthropic; do
+      base="http://127.0.0.1:${STUB_PORTS[0]}"; [[ $kind == openai ]] && base="$base/v1"
+      echo "  stub_$kind:"
+      echo "    type: $kind"
+      echo "    base_url: $base"
+      echo "    strategy: session_affinity"
+      echo "    timeout_ms: 60000"
+      echo "    keys:"
+      for i in 0 1 2 3; do
+        url="http://127.0.0.1:${STUB_PORTS[$i]}"; [[ $kind == openai ]] && url="$url/v1"
+        echo "      - { name: k$i, api_key: sk-stub-$i, endpoints: [ { id: $kind-$i, base_url: \"$url\" } ] }"
+      done
+    done
+    echo "models:"
+    echo "  bench-gpt:"
+    echo "    pricing: { input: 2.5, output: 10 }"
+    echo "    providers: [ { provider: stub_openai, model: stub-fast } ]"
+    echo "  bench-claude:"
+    echo "    pricing: { input: 3, output: 15 }"
+    echo "    providers: [ { provider: stub_anthropic, model: stub-fast } ]"
+  } > "$dir/ensemble.yaml"
+  # shellcheck disable=SC2086
+  (cd "$dir" && exec taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${GATEWAY_EXTRA[@]}" -jar "$jar" serve --config "$dir/ensemble.yaml") \
+    > "$dir.log" 2>&1 &
+  PIDS+=($!)
+  GW_PID=$!
+  for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break
+    kill -0 "$GW_PID" 2>/dev/null || { cat "$dir.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  GW_KEY="$(curl -fs -X POST "http://127.0.0.1:$port/admin/clients" -H "Authorization: Bearer $ADMIN_KEY" \
+    -H 'content-type: application/json' -d '{"name":"bench","monthly_budget_usd":1000000000}' | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')"
+  [[ -n "$GW_KEY" ]] || { echo "could not create a client key on $name" >&2; cat "$dir.log" >&2; exit 1; }
+}
+start_gateway gw "$JAR" "$GATEWAY"
+GATEWAY_PID=$GW_PID
+CLIENT_KEY=$GW_KEY
+BEFORE_KEY=""
+if [[ -n "$BEFORE_JAR" ]]; then
+  start_gateway before "$BEFORE_JAR" "$BEFORE"
+  BEFORE_KEY=$GW_KEY
+fi
+key_of() { if [[ "$1" == before ]]; then echo "$BEFORE_KEY"; else echo "$CLIENT_KEY"; fi; }
 
 # --- nginx, a plain reverse-proxy hop (keep-alive upstream, no buffering so SSE passes through) ---
 mkdir -p "$TMP/nginx/logs"
@@ -152,21 +171,28 @@ printf '{"model":"bench-gpt","messages":[{"role":"system","content":"%s"},{"role
 printf '{"model":"bench-gpt","stream":true,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai-stream.json"
 printf '{"model":"bench-claude","max_tokens":64,"system":"%s","messages":[{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/anthropic.json"
 for f in openai openai-stream anthropic; do
-  cat > "$TMP/$f.lua" <<EOF
+  for suffix in "" -before; do
+    key="$CLIENT_KEY"; [[ -n "$suffix" ]] && key="$BEFORE_KEY"
+    cat > "$TMP/$f$suffix.lua" <<EOF
 local f = io.open("$TMP/$f.json", "rb"); local body = f:read("*a"); f:close()
 wrk.method = "POST"; wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $CLIENT_KEY"
-wrk.headers["x-api-key"] = "$CLIENT_KEY"
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["x-api-key"] = "$key"
 wrk.headers["anthropic-version"] = "2023-06-01"
 EOF
+  done
 done
+lua() { # target, body name
+  [[ "$1" == before ]] && echo "$TMP/$2-before.lua" || echo "$TMP/$2.lua"
+}
 
 url() { # target, path
   case "$1" in
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H1$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
+    before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
 }
 h2url() {
@@ -174,6 +200,7 @@ h2url() {
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H2$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
+    before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
 }
 to_ms() { # wrk latency ("812.00us", "1.20ms", "2.01s") -> ms
@@ -195,10 +222,10 @@ run_wrk() { # c, url, lua, seconds
 }
 
 # h2load (h2c, prior knowledge, one stream per connection at a time): "rps p50ms p99ms errors"
-run_h2load() { # c, url, body file, seconds
+run_h2load() { # c, url, body file, seconds, client key
   local log="$TMP/h2load-$RANDOM.tsv" out
   out="$(taskset -c "$LOAD_CPU" h2load -t1 -c"$1" -m1 -D"$4" --warm-up-time=1 --log-file="$log" -d "$3" \
-    -H "content-type: application/json" -H "authorization: Bearer $CLIENT_KEY" "$2" 2>&1)" || true
+    -H "content-type: application/json" -H "authorization: Bearer ${5:-$CLIENT_KEY}" "$2" 2>&1)" || true
   echo "$out" >> "$TMP/h2load.log"
   local rps errors
   rps="$(echo "$out" | awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") print $(i - 1) }')"
@@ -210,9 +237,9 @@ run_h2load() { # c, url, body file, seconds
   echo "${rps:-0} $pcts ${errors:-0}"
 }
 
-run_first_event() { # port, seconds -> "count ttfe50 ttfe99 total50 total99" (ms)
+run_first_event() { # port, seconds, client key -> "count ttfe50 ttfe99 total50 total99" (ms)
   taskset -c "$LOAD_CPU" java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$CP" dev.ensemble.bench.hop.FirstEvent "$1" /v1/chat/completions \
-    "$TMP/openai-stream.json" "$2" "Authorization: Bearer $CLIENT_KEY" \
+    "$TMP/openai-stream.json" "$2" "Authorization: Bearer ${3:-$CLIENT_KEY}" \
     | sed -E 's/[a-z0-9_]+=//g' | awk '{ printf "%d %.3f %.3f %.3f %.3f", $1, $2 / 1000, $3 / 1000, $4 / 1000, $5 / 1000 }'
 }
 
@@ -300,8 +327,8 @@ if [[ "$MODE" == soak ]]; then
     say "$name: $(grep -E '^requests:' "$TMP/soak-$name.log" | head -1); $(grep -E '^status codes:' "$TMP/soak-$name.log" | head -1)"
   done
   say ""
-  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true)."
-  grep -E ' (WARN|ERROR) ' "$TMP/gateway.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
+  say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gw.log" || true)."
+  grep -E ' (WARN|ERROR) ' "$TMP/gw.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
   echo "written to $OUT" >&2
   exit 0
 fi
@@ -321,10 +348,10 @@ say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
 say ""
 
 echo "warm-up (JIT of every target, 3 x 4 s, discarded)..." >&2
-for t in direct nginx gateway; do
-  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai.lua" 4 >/dev/null
-  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai-stream.lua" 4 >/dev/null
-  run_wrk 100 "$(url "$t" /v1/messages)" "$TMP/anthropic.lua" 4 >/dev/null
+for t in $TARGETS; do
+  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 4 >/dev/null
+  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" 4 >/dev/null
+  run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
 done
 
 declare -A RPS P50 P99 ERR
@@ -332,26 +359,38 @@ record() { # key, "rps p50 p99 errors"
   read -r RPS[$1] P50[$1] P99[$1] ERR[$1] <<< "$2"
 }
 for c in $LEVELS; do
-  for t in direct nginx gateway; do
-    echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$TMP/openai.lua" "$DURATION")"
-    echo "h2c c=$c $t" >&2; record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION")"
+  for t in $TARGETS; do
+    if has_case h1; then
+      echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
+    fi
+    if has_case h2c; then
+      echo "h2c c=$c $t" >&2
+      record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")")"
+    fi
   done
 done
-for t in direct nginx gateway; do
-  echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$TMP/openai-stream.lua" "$DURATION")"
-  echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$TMP/anthropic.lua" "$DURATION")"
+for t in $TARGETS; do
+  if has_case sse; then
+    echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION")"
+  fi
+  if has_case anthropic; then
+    echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION")"
+  fi
 done
 declare -A FE
-for t in direct nginx gateway; do
-  case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; gateway) port=$GATEWAY ;; esac
-  echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION")"
-done
+if has_case first; then
+  for t in $TARGETS; do
+    case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; gateway) port=$GATEWAY ;; before) port=$BEFORE ;; esac
+    echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION" "$(key_of "$t")")"
+  done
+fi
 
 say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req |"
 say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 row() { # test, c, key prefix
   local k="$3" t
-  for t in direct nginx gateway; do
+  [[ -n "${RPS[$k/direct]:-}" ]] || return 0
+  for t in $TARGETS; do
     awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" \
       -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" 'BEGIN {
       if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | |\n", test, c, t, rps, err, p50, p99; exit }
@@ -365,20 +404,25 @@ for c in $LEVELS; do row "OpenAI chat, h2c" "$c" "h2c/$c"; done
 row "OpenAI SSE, 20 chunks + usage (whole stream)" 100 "sse/100"
 row "Anthropic messages, HTTP/1.1" 100 "anthropic/100"
 say ""
+if has_case first; then
 say "Time to first SSE event and to the end of the stream, c = 1, HTTP/1.1 keep-alive (FirstEvent):"
 say ""
 say "| target | streams | first event p50 ms | p99 ms | Δp50 ms | whole stream p50 ms | p99 ms | Δp50 ms |"
 say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for t in direct nginx gateway; do
+for t in $TARGETS; do
   read -r n f50 f99 w50 w99 <<< "${FE[$t]}"
   read -r _ df50 _ dw50 _ <<< "${FE[direct]}"
   awk -v t="$t" -v n="$n" -v f50="$f50" -v f99="$f99" -v w50="$w50" -v w99="$w99" -v df="$df50" -v dw="$dw50" 'BEGIN {
     printf "| %s | %d | %.3f | %.3f | %+.3f | %.3f | %.3f | %+.3f |\n", t, n, f50, f99, f50 - df, w50, w99, w50 - dw }' | tee -a "$OUT"
 done
 say ""
+fi
 if [[ -n "${RPS[h1/1000/gateway]:-}" && -n "${RPS[h1/100/gateway]:-}" ]]; then
   say "Gateway throughput at c=1000 against c=100 (HTTP/1.1): $(awk -v a="${RPS[h1/1000/gateway]}" -v b="${RPS[h1/100/gateway]}" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')."
 fi
-say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gateway.log" || true);"
+say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gw.log" || true);"
 say "responses persisted: $(cat "$TMP"/gw/responses/*/seg-*.log 2>/dev/null | wc -l) (lines in the store's segment files)."
+if [[ -n "$BEFORE_JAR" ]]; then
+  say "Target \`before\`: the same gateway setup from \`$BEFORE_JAR\` (its log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/before.log" || true))."
+fi
 echo "written to $OUT" >&2

@@ -6,6 +6,7 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.routing.RoutingDecision;
+import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.Handler;
 
 import java.util.List;
@@ -32,8 +33,24 @@ interface ClientChannel {
   /** A streamed answer to {@code request} begins: fresh rendering state, nothing sent yet. */
   void beginStream(UnifiedRequest request);
 
-  /** Sends one unified event of the streamed answer (a format may have nothing to say for some events). */
+  /**
+   * The streamed answer comes from {@code upstream}: a channel whose client speaks the upstream's format may pass
+   * the upstream's bytes through (see {@link dev.ensemble.wire.StreamEncoder#relayFrom}). Called after
+   * {@link #beginStream}, before the first event.
+   */
+  default void relayFrom(StreamDecoder upstream) {
+  }
+
+  /**
+   * Renders one unified event of the streamed answer (a format may have nothing to say for some events). A channel
+   * may hold the bytes until {@link #flush()} (or {@link #end()}), so that the events decoded from one upstream chunk
+   * leave in one write.
+   */
   void write(StreamEvent event);
+
+  /** Sends what {@link #write} holds; called after the events of each upstream chunk. */
+  default void flush() {
+  }
 
   /** The streamed answer is complete (its terminal event was written). */
   void end();

@@ -9,6 +9,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.routing.RoutingDecision;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +19,9 @@ import java.util.List;
 
 /**
  * An answer on an HTTP response in the client's format: the routing headers, then a JSON body or SSE rendered by
- * the dialect's {@link StreamEncoder}; the status and headers go out with the first streamed bytes.
+ * the dialect's {@link StreamEncoder}; the status and headers go out with the first streamed bytes. The events of
+ * one upstream chunk are gathered and leave in one write at {@link #flush()} (one chunk of the chunked body, one
+ * flush of the connection), not one write per event.
  */
 final class HttpChannel implements ClientChannel {
 
@@ -26,6 +29,8 @@ final class HttpChannel implements ClientChannel {
   private final ClientDialect dialect;
   private final ResponseContext context;
   private StreamEncoder encoder;
+  /** Rendered events not yet written (null when none). */
+  private Buffer pending;
 
   HttpChannel(HttpServerResponse response, ClientDialect dialect, ResponseContext context) {
     this.response = response;
@@ -62,9 +67,39 @@ final class HttpChannel implements ClientChannel {
   }
 
   @Override
+  public void relayFrom(StreamDecoder upstream) {
+    encoder.relayFrom(upstream);
+  }
+
+  @Override
   public void write(StreamEvent event) {
     Buffer bytes = encoder.encode(event);
     if (bytes.length() == 0 || response.closed()) {
+      return;
+    }
+    if (pending == null) {
+      pending = bytes;
+    } else {
+      pending.appendBuffer(bytes);
+    }
+  }
+
+  @Override
+  public void flush() {
+    Buffer relayed = encoder == null ? null : encoder.pending();
+    if (relayed != null && relayed.length() > 0) {
+      if (pending == null) {
+        pending = relayed;
+      } else {
+        pending.appendBuffer(relayed);
+      }
+    }
+    if (pending == null) {
+      return;
+    }
+    Buffer bytes = pending;
+    pending = null;
+    if (response.closed()) {
       return;
     }
     if (!response.headWritten()) {
@@ -78,6 +113,7 @@ final class HttpChannel implements ClientChannel {
 
   @Override
   public void end() {
+    flush();
     if (!response.closed()) {
       response.end();
     }
@@ -93,12 +129,13 @@ final class HttpChannel implements ClientChannel {
 
   @Override
   public void fail(GatewayError error) {
+    flush();
     ErrorResponder.send(response, dialect, error);
   }
 
   @Override
   public boolean started() {
-    return response.headWritten();
+    return pending != null || response.headWritten();
   }
 
   @Override

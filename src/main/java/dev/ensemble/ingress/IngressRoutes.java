@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The public API's routes ({@code /v1/*}, {@code /v1beta/*}, {@code /api/v1/*}; a chat route per registered client
- * format, and each format's stored-response routes) and the last-resort handlers that answer anything
+ * format, and each format's count-tokens and stored-response routes) and the last-resort handlers that answer anything
  * else in the caller's format. The node mounts them on each ingress instance's router, next to the admin API.
  * Holds no mutable state of its own; everything it routes with is read-only or lock-free.
  */
@@ -69,6 +69,10 @@ public final class IngressRoutes {
         requestTimeoutMs);
     auditor.bind(launcher);
     for (ClientDialect dialect : dialects.all()) {
+      if (dialect.tokenCountPathRegex() != null) {
+        router.postWithRegex(dialect.tokenCountPathRegex()).handler(body)
+            .handler(new TokenCountHandler(dialect, modelRouter, rateLimiter, services.metrics(), services.live(), requestTimeoutMs));
+      }
       ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
       dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
       if (dialect.storedResponsePath() != null) {

@@ -26,6 +26,14 @@ interface Operation {
    */
   UnifiedRequest routingView();
 
+  /**
+   * The answer the gateway makes itself at {@code selection}, sending nothing upstream (a token count the provider
+   * has no call for), or null when the provider is asked.
+   */
+  default Answer local(Selection selection) {
+    return null;
+  }
+
   /** The same operation for another model (a workflow route's fallback). */
   Operation withModel(String model);
 

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeoutException;
  * {@code timeout_ms} and {@code fallback} chain (the next model once one has used its attempts) replace the
  * defaults. Every attempt's outcome reaches the
  * pool (health, cooldowns) and routing (usage), and the request's ledger row carries its usage, images and cost.
- * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere.
+ * A request the selected provider's format cannot carry (token ids to Gemini) is the client's 400, sent nowhere; one
+ * the operation answers itself at that provider ({@link Operation#local}) is answered at once, with no ledger row.
  * The answer is sent whole, so every failure before it is a clean one. A client's request is counted in the node's
  * {@link LiveResponses} while it runs ({@link #trackedBy}): a drain waits for it and, at its deadline, ends it with the
  * drain's error. Confined to the client connection's event loop.
@@ -141,6 +142,14 @@ final class OperationExchange {
 
   private void attempt(Selection selection) {
     if (done) {
+      return;
+    }
+    Operation.Answer local = operation.local(selection);
+    if (local != null) {
+      last = selection;
+      client.routed(selection, Math.max(1, attempts));
+      finished();
+      client.answer(local);
       return;
     }
     rateLimiter.tryAdmit(selection.endpoint().id(), selection.estimatedTokens()).onComplete(ar -> {

@@ -55,6 +55,10 @@ final class UpstreamAttempt {
   private final Promise<AttemptResult> result = Promise.promise();
   private final long startNanos = System.nanoTime();
   private long firstByteNanos;
+  /** When the stream's last chunk arrived (or the client drained what the gateway held back). */
+  private long lastChunkNanos;
+  /** The upstream is paused because the client's write queue is full. */
+  private boolean heldBack;
   private long timer = -1;
   private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
@@ -166,6 +170,7 @@ final class UpstreamAttempt {
   private void relay(UpstreamResponse response) {
     StreamDecoder decoder = selection.pool().adapter().newStreamDecoder();
     client.beginStream(request);
+    client.relayFrom(decoder);
     ReadStream<Buffer> body = response.body();
     long idleMs = selection.pool().config().idleTimeoutMs();
     body.exceptionHandler(err -> streamFailed(response, "interrupted",
@@ -174,7 +179,7 @@ final class UpstreamAttempt {
       if (result.future().isComplete()) {
         return;
       }
-      armTimer(idleMs, response);
+      lastChunkNanos = System.nanoTime();
       try {
         emit(body, response, decoder.feed(chunk));
       } catch (UpstreamProtocolException e) {
@@ -212,7 +217,9 @@ final class UpstreamAttempt {
     });
     client.onCancel(v -> clientGone(response, "cancelled", "The client cancelled the request; the upstream call was cancelled"));
     if (!result.future().isComplete()) {
-      armTimer(idleMs, response);
+      lastChunkNanos = System.nanoTime();
+      cancelTimer();
+      armIdleTimer(idleMs, idleMs, response);
       body.resume();
     }
   }
@@ -227,8 +234,9 @@ final class UpstreamAttempt {
       }
       StreamEvent shown = shown(event);
       journal.add(shown);
-      write(shown, body, response);
+      write(shown);
     }
+    flush(body);
   }
 
   /** The client cancelled the request, or disconnected mid-stream and asked for the upstream to be cancelled then. */
@@ -276,11 +284,8 @@ final class UpstreamAttempt {
     return event;
   }
 
-  /**
-   * Writes one event; a full write queue pauses the upstream until the client drains it. The idle timer does not
-   * run while the gateway itself holds the upstream back.
-   */
-  private void write(StreamEvent event, ReadStream<Buffer> body, UpstreamResponse response) {
+  /** Renders one event to the client (the channel may hold it until {@link #flush}). */
+  private void write(StreamEvent event) {
     if (client.closed()) {
       return;
     }
@@ -289,13 +294,23 @@ final class UpstreamAttempt {
     if (!started && client.started()) {
       firstByteNanos = System.nanoTime();
     }
-    if (client.writeQueueFull()) {
+  }
+
+  /**
+   * Sends the events of one upstream chunk; a full write queue pauses the upstream until the client drains it. The
+   * idle timer does not count while the gateway itself holds the upstream back.
+   */
+  private void flush(ReadStream<Buffer> body) {
+    if (client.closed()) {
+      return;
+    }
+    client.flush();
+    if (client.writeQueueFull() && !heldBack) {
+      heldBack = true;
       body.pause();
-      cancelTimer();
       client.onDrain(v -> {
-        if (!result.future().isComplete()) {
-          armTimer(selection.pool().config().idleTimeoutMs(), response);
-        }
+        heldBack = false;
+        lastChunkNanos = System.nanoTime();
         body.resume();
       });
     }
@@ -387,6 +402,32 @@ final class UpstreamAttempt {
     cancelTimer();
     outcome(status, errorClass, errorType, retryAfterMillis);
     result.complete(AttemptResult.failed(new AttemptFailure(errorClass, cause, retryAfterMillis, clientError)));
+  }
+
+  /**
+   * The stream's idle timeout without a timer per chunk: chunks only note their time ({@link #lastChunkNanos}); the
+   * one timer, when it fires, ends the stream if no chunk came for {@code idleMs}, or else sets itself again for the
+   * rest of that time (the whole of it while the gateway holds the upstream back for a slow client).
+   */
+  private void armIdleTimer(long delayMs, long idleMs, UpstreamResponse response) {
+    timer = vertx.setTimer(delayMs, t -> {
+      timer = -1;
+      if (result.future().isComplete()) {
+        return;
+      }
+      long quietMs = (System.nanoTime() - lastChunkNanos) / 1_000_000;
+      if (heldBack) {
+        armIdleTimer(idleMs, idleMs, response);
+      } else if (quietMs < idleMs) {
+        armIdleTimer(Math.max(1, idleMs - quietMs), idleMs, response);
+      } else {
+        // the attempt ends first: cancelling resets the upstream stream, whose exception handler would otherwise
+        // report the timeout as an interrupted stream
+        streamFailed(response, "timeout",
+            GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + provider() + " did not answer within " + idleMs + " ms"));
+        response.cancel();
+      }
+    });
   }
 
   private void armTimer(long ms, UpstreamResponse response) {

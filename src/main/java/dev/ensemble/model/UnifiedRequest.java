@@ -51,7 +51,9 @@ public record UnifiedRequest(
 
   /**
    * Extended thinking (Anthropic {@code thinking}) or reasoning effort (OpenAI {@code reasoning_effort}).
-   * Either field may be null; adapters translate one into the other where the target needs it.
+   * Either field may be null; adapters translate one into the other where the target needs it. A
+   * {@code budgetTokens} of 0 asks for no thinking and -1 lets the model decide (Gemini's {@code thinkingBudget}
+   * values); targets without such settings take the nearest they have.
    */
   public record Reasoning(Integer budgetTokens, String effort) {}
 

@@ -2,10 +2,12 @@ package dev.ensemble.providers;
 
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.providers.anthropic.AnthropicAdapter;
+import dev.ensemble.providers.anthropic.AnthropicTokenCounts;
 import dev.ensemble.providers.auth.UpstreamAuth;
 import dev.ensemble.providers.bedrock.BedrockProvider;
 import dev.ensemble.providers.gemini.GeminiAdapter;
 import dev.ensemble.providers.gemini.GeminiEmbeddings;
+import dev.ensemble.providers.gemini.GeminiTokenCounts;
 import dev.ensemble.providers.mock.MockTransport;
 import dev.ensemble.providers.openai.OpenAiAdapter;
 import dev.ensemble.providers.openai.OpenAiEmbeddings;
@@ -16,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import dev.ensemble.providers.vertex.GoogleOAuthAuth;
 import dev.ensemble.providers.vertex.VertexAdapter;
 import dev.ensemble.providers.vertex.VertexEmbeddings;
+import dev.ensemble.providers.vertex.VertexTokenCounts;
 
 /**
  * The provider types this build supports. The one place a new provider type is registered; routing and
@@ -36,13 +39,13 @@ public final class ProviderKinds {
       case OPENAI -> new ProviderKind(openAiCompatible(provider), UpstreamAuth.bearer(),
           vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), openAiCapabilities(provider));
       case ANTHROPIC -> new ProviderKind(new AnthropicAdapter(), UpstreamAuth.header("x-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST));
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(null, null, new AnthropicTokenCounts()));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new GeminiEmbeddings(), null));
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new GeminiEmbeddings(), null, new GeminiTokenCounts()));
       case MOCK -> new ProviderKind(new OpenAiAdapter(), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
-          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new VertexEmbeddings(), null));
+          vertx -> new HttpUpstreamTransport(vertx, MAX_CONNECTIONS_PER_HOST), new ProviderCapabilities(new VertexEmbeddings(), null, new VertexTokenCounts()));
     };
   }
 

@@ -1,6 +1,8 @@
 package dev.ensemble.wire;
 
+import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.TokenCount;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import io.vertx.core.MultiMap;
@@ -79,6 +81,28 @@ public interface ClientDialect {
   /** The body answering a successful delete of stored response {@code id}. */
   default JsonObject encodeDeleted(String id) {
     return new JsonObject().put("id", id).put("deleted", true);
+  }
+
+  /**
+   * The Vert.x path regex on which this format counts a prompt's tokens with {@code POST} (Gemini's
+   * {@code models/{model}:countTokens}), its named groups handed to {@link #decodeTokenCount} as parameters; null
+   * when the format has no such call.
+   */
+  default String tokenCountPathRegex() {
+    return null;
+  }
+
+  /**
+   * Decodes a count-tokens call into the prompt it counts (never streamed); throws a 400 {@link GatewayError}
+   * naming the offending field on bad input.
+   */
+  default UnifiedRequest decodeTokenCount(JsonObject body, MultiMap params) {
+    throw new GatewayError(ErrorType.NOT_FOUND, 404, "This API format has no token count call", false, null, null);
+  }
+
+  /** A count as this format's answer to a count-tokens call. */
+  default JsonObject encodeTokenCount(TokenCount count) {
+    return new JsonObject().put("input_tokens", count.totalTokens());
   }
 
   /** Renders a complete answer in this format. */

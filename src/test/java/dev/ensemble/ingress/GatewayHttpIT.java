@@ -443,6 +443,35 @@ class GatewayHttpIT {
   }
 
   @Test
+  void anOpenAiStreamToAnOpenAiClientIsPassedThroughWithTheGatewaysIdAndModelAndItsUsageStillAccounted() throws Exception {
+    fake.enqueue(Reply.text("pass me through").usage(120, 3, 0, 0));
+    String body = new JsonObject(openAiChat("gpt-test", true)).put("stream_options", new JsonObject().put("include_usage", true)).encode();
+
+    HttpResponse<String> answer = post("/v1/chat/completions", body);
+
+    assertEquals(200, answer.statusCode(), answer.body());
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    List<String> data = dataLines(answer.body());
+    assertEquals("[DONE]", data.get(data.size() - 1));
+    List<JsonObject> chunks = data.subList(0, data.size() - 1).stream().map(JsonObject::new).toList();
+    // the upstream's own fields come through as it sent them: the gateway's renderer writes no system_fingerprint
+    assertTrue(chunks.stream().allMatch(c -> c.getString("system_fingerprint") != null), answer.body());
+    assertTrue(chunks.stream().allMatch(c -> ("chatcmpl-" + id).equals(c.getString("id"))), answer.body());
+    assertTrue(chunks.stream().allMatch(c -> "gpt-test".equals(c.getString("model"))), answer.body());
+    assertEquals("pass me through", chunks.stream().filter(c -> !c.getJsonArray("choices").isEmpty())
+        .map(c -> c.getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content", "")).collect(Collectors.joining()));
+    JsonObject usage = chunks.get(chunks.size() - 1).getJsonObject("usage");
+    assertEquals(120, usage.getInteger("prompt_tokens"));
+    assertEquals(3, usage.getInteger("completion_tokens"));
+    JsonObject stored = new JsonObject(get("/api/v1/responses/" + id).body());
+    assertEquals("completed", stored.getString("status"));
+    assertEquals("pass me through", stored.getString("text"));
+    assertEquals(120L, stored.getJsonObject("usage").getLong("input"));
+    assertEquals(3L, stored.getJsonObject("usage").getLong("output"));
+    assertNotNull(stored.getString("cost_usd"), stored.encode());
+  }
+
+  @Test
   void streamedResponseEventsReplayAsSseAndResumeAfterLastEventId() throws Exception {
     fake.enqueue(Reply.text("alpha beta gamma"));
     HttpResponse<String> answer = post("/v1/chat/completions", openAiChat("claude-test", true));

@@ -1,6 +1,7 @@
 package dev.ensemble.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ClientException;
 import com.google.genai.types.Content;
+import com.google.genai.types.CountTokensResponse;
 import com.google.genai.types.FinishReason;
 import com.google.genai.types.FunctionCall;
 import com.google.genai.types.FunctionDeclaration;
@@ -17,9 +19,12 @@ import com.google.genai.types.GenerateContentResponseUsageMetadata;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
+import com.google.genai.types.ThinkingConfig;
 import com.google.genai.types.Tool;
 import com.google.genai.types.Type;
+import dev.ensemble.testing.fake.FakeGemini;
 import dev.ensemble.testing.fake.FakeGeminiExtension;
+import dev.ensemble.testing.fake.FakeUpstream;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.RecordedRequest;
 import dev.ensemble.testing.fake.Reply;
@@ -42,7 +47,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * URL and API key (the gateway key, sent as {@code x-goog-api-key}), against the gateway's
  * {@code /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse} for models served by
  * OpenAI-, Anthropic- and Gemini-format upstreams: text with a system instruction and usage, streaming, a
- * function-calling round trip, and errors as the SDK's exceptions. An unknown key (an anonymous caller here, a 401
+ * function-calling round trip, {@code countTokens}, and errors as the SDK's exceptions. An unknown key (an anonymous caller here, a 401
  * where client keys are required) is {@link ShippedConfigSdkIT}'s.
  */
 class GeminiSdkIT {
@@ -166,6 +171,88 @@ class GeminiSdkIT {
     assertEquals(1, calls.size());
     assertEquals("get_weather", calls.get(0).name().orElseThrow());
     assertEquals(Map.of("city", "Paris"), calls.get(0).args().orElseThrow());
+  }
+
+  /**
+   * {@code thinkingConfig} reaches each upstream as its own setting (Gemini's thinkingConfig, Anthropic's thinking
+   * budget, OpenAI's reasoning effort), and thought parts come back only to a client that set {@code includeThoughts}.
+   */
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void thinkingReachesTheUpstreamAndThoughtsShowOnlyWhenAskedFor(String model) {
+    Reply thinking = Reply.text("42.").thinking("Six times seven.", "c2lnbmF0dXJl");
+    ThreeUpstreams.enqueue(fake, gemini, model, thinking, thinking);
+
+    GenerateContentResponse shown = client.models.generateContent(model, "What is 6 x 7?", GenerateContentConfig.builder()
+        .thinkingConfig(ThinkingConfig.builder().thinkingBudget(2048).includeThoughts(true).build()).build());
+
+    JsonObject upstream = ThreeUpstreams.lastUpstreamRequest(fake, gemini, model).json();
+    if (model.startsWith("gemini")) {
+      assertEquals(new JsonObject().put("thinkingBudget", 2048).put("includeThoughts", true),
+          upstream.getJsonObject("generationConfig").getJsonObject("thinkingConfig"));
+    } else if (model.startsWith("claude")) {
+      assertEquals(new JsonObject().put("type", "enabled").put("budget_tokens", 2048), upstream.getJsonObject("thinking"));
+    } else {
+      assertEquals("low", upstream.getString("reasoning_effort"));
+    }
+    List<Part> parts = shown.candidates().orElseThrow().get(0).content().orElseThrow().parts().orElseThrow();
+    if (!model.startsWith("gpt")) {
+      assertTrue(parts.stream().anyMatch(p -> p.thought().orElse(false) && "Six times seven.".equals(p.text().orElse(null))),
+          "the thought part is shown: " + parts);
+    }
+
+    GenerateContentResponse hidden = client.models.generateContent(model, "What is 6 x 7?", GenerateContentConfig.builder()
+        .thinkingConfig(ThinkingConfig.builder().thinkingBudget(2048).build()).build());
+
+    List<Part> hiddenParts = hidden.candidates().orElseThrow().get(0).content().orElseThrow().parts().orElseThrow();
+    assertTrue(hiddenParts.stream().noneMatch(p -> p.thought().orElse(false)), "no thought part without includeThoughts: " + hiddenParts);
+    assertEquals("42.", hidden.text());
+  }
+
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void aZeroThinkingBudgetTurnsThinkingOff(String model) {
+    client.models.generateContent(model, "Quick: 2 + 2?", GenerateContentConfig.builder()
+        .thinkingConfig(ThinkingConfig.builder().thinkingBudget(0).build()).build());
+
+    JsonObject upstream = ThreeUpstreams.lastUpstreamRequest(fake, gemini, model).json();
+    if (model.startsWith("gemini")) {
+      assertEquals(new JsonObject().put("thinkingBudget", 0), upstream.getJsonObject("generationConfig").getJsonObject("thinkingConfig"));
+    } else {
+      assertFalse(upstream.containsKey("thinking") || upstream.containsKey("reasoning_effort"), upstream.encode());
+    }
+  }
+
+  /**
+   * {@code countTokens}: Gemini's own count for a Gemini upstream, Anthropic's {@code count_tokens} for Claude, the
+   * gateway's estimate (a quarter of the characters, no upstream call) for an OpenAI-format upstream.
+   */
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void countsThePromptsTokensWhereTheUpstreamCounts(String model) {
+    int before = ThreeUpstreams.upstreamRequests(fake, gemini, model);
+
+    CountTokensResponse count = client.models.countTokens(model, "What is the capital of Italy? Answer in one word.", null);
+
+    int total = count.totalTokens().orElseThrow();
+    if (model.startsWith("gpt")) {
+      assertEquals(before, ThreeUpstreams.upstreamRequests(fake, gemini, model), "an estimate asks no upstream");
+      assertEquals((49 + 3) / 4, total, "the gateway's estimate: four characters a token");
+      return;
+    }
+    if (model.startsWith("gemini")) {
+      RecordedRequest upstream = ThreeUpstreams.lastUpstreamRequest(fake, gemini, model);
+      assertTrue(upstream.path().endsWith(":countTokens"), upstream.path());
+      JsonObject generate = upstream.json().getJsonObject("generateContentRequest");
+      assertEquals("models/gemini-2.5-flash", generate.remove("model"));
+      assertEquals(FakeGemini.countedTokens(generate), total);
+    } else {
+      RecordedRequest upstream = fake.lastRequest();
+      UpstreamChecks.assertClientKeyNotForwarded(upstream);
+      assertEquals(GatewayExtension.ANTHROPIC_KEY, upstream.header("x-api-key"));
+      assertEquals("/v1/messages/count_tokens", upstream.path());
+      assertEquals(FakeUpstream.anthropicCountedTokens(upstream.json()), total);
+    }
   }
 
   @Test

@@ -244,6 +244,32 @@ class FailoverIT {
   }
 
   @Test
+  void aStreamThatFallsSilentLongerThanItsIdleTimeoutEndsWithAnErrorEvent() throws Exception {
+    ant.enqueue(Reply.text("one two three four five").eventDelayMs(5_000));
+
+    HttpResponse<String> response = chat("dual", true);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("1", header(response, "x-ensemble-attempts"));
+    assertTrue(response.body().contains("did not answer within 1500 ms"), response.body());
+    assertFalse(response.body().contains("data: [DONE]"), response.body());
+    assertEquals(0, oai.requestCount());
+  }
+
+  @Test
+  void aStreamWhoseEventsKeepComingWithinItsIdleTimeoutCompletesHoweverLongItLasts() throws Exception {
+    // about twelve Anthropic events 300 ms apart: the stream lasts over twice the 1500 ms idle timeout
+    ant.enqueue(Reply.text("one two three four five six").eventDelayMs(300));
+
+    HttpResponse<String> response = chat("dual", true);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("one two three four five six", streamedText(response.body()));
+    assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+    assertFalse(response.body().contains("\"error\""), response.body());
+  }
+
+  @Test
   void rejectedKeyIsDisabledVisiblyAndTheRequestServedFromAnotherKey() throws Exception {
     oai.server().acceptKeys(KEY_B);
 

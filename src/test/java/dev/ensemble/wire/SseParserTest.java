@@ -51,4 +51,24 @@ class SseParserTest {
     assertEquals(List.of(), parser.feed(Buffer.buffer("data: tail")));
     assertEquals(List.of(new SseEvent(null, "tail", null)), parser.finish());
   }
+
+  /** The byte-level API decoders use: every event's data, whatever two boundaries cut the stream into three chunks. */
+  @Test
+  void handsEachEventsDataAsBytesWhereverTwoBoundariesCutTheStream() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    for (int a = 0; a <= bytes.length; a++) {
+      for (int b = a; b <= bytes.length; b++) {
+        SseParser parser = new SseParser();
+        List<String> seen = new ArrayList<>();
+        SseParser.Events events = (name, data, offset, length) ->
+            seen.add(name + "|" + new String(data, offset, length, StandardCharsets.UTF_8));
+        parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, a)), events);
+        parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, a, b)), events);
+        parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, b, bytes.length)), events);
+        parser.finish(events);
+        assertEquals(List.of("message_start|{\"a\":\"é😀\"}", "null|line one\nline two", "ping|{}", "null|[DONE]"), seen,
+            "cut at " + a + " and " + b);
+      }
+    }
+  }
 }

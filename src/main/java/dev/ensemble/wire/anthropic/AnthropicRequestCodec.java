@@ -13,7 +13,9 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code max_tokens} is {@link #DEFAULT_MAX_TOKENS} when the client (e.g. an OpenAI-format one) set none.</li>
  *   <li>An OpenAI-style reasoning effort becomes a thinking budget: minimal/low {@value #LOW_EFFORT_BUDGET},
  *       medium {@value #MEDIUM_EFFORT_BUDGET}, high {@value #HIGH_EFFORT_BUDGET} tokens; if that budget does not
- *       fit under {@code max_tokens}, {@code max_tokens} becomes budget + the client's cap.</li>
+ *       fit under {@code max_tokens}, {@code max_tokens} becomes budget + the client's cap. An explicit budget of 0
+ *       is no thinking, -1 (the model decides) the medium budget, and one under {@value #MIN_THINKING_BUDGET} is
+ *       raised to it (both then count as derived).</li>
  *   <li>Consecutive same-role messages are merged and unsigned thinking dropped (see {@link TurnMerger}).</li>
  *   <li>Tool-use input that is not a JSON object is sent as {@code {}}.</li>
  *   <li>{@code tool_choice} is sent only with tools; {@code response_format} is not sent.</li>
@@ -23,6 +25,8 @@ public final class AnthropicRequestCodec {
 
   /** The output cap sent when the client set none. */
   public static final int DEFAULT_MAX_TOKENS = 4096;
+  /** Anthropic's smallest thinking budget: a smaller one asked for (e.g. by a Gemini client) is raised to it. */
+  public static final int MIN_THINKING_BUDGET = 1024;
   public static final int LOW_EFFORT_BUDGET = 1024;
   public static final int MEDIUM_EFFORT_BUDGET = 8192;
   public static final int HIGH_EFFORT_BUDGET = 24576;

@@ -4,13 +4,17 @@ import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import dev.ensemble.wire.SseEvent;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.ensemble.wire.JsonStreams;
 import dev.ensemble.wire.SseParser;
 import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,6 +31,10 @@ import java.util.Set;
  * ({@code redacted_thinking}, server tool blocks) are skipped, and the remaining blocks are numbered 0, 1, 2...
  * whatever Anthropic's indices. {@code event: error} becomes a terminal {@link StreamEvent.Error}.
  * Malformed JSON or an event out of order throws {@link UpstreamProtocolException}.
+ *
+ * <p>{@code content_block_delta}, nearly every event of a stream, is read with Jackson's streaming parser straight
+ * from the SSE bytes into its few fields; the other events (a handful per answer) and any delta that does not have
+ * the expected shape are read as a tree, which also words the errors.
  */
 public final class AnthropicStreamDecoder implements StreamDecoder {
 
@@ -41,14 +49,22 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   private StopReason stopReason;
   private String stopSequence;
 
+  private final SseParser.Events onEvent = this::handle;
+  private final Delta delta = new Delta();
+  private List<StreamEvent> out;
+
   @Override
   public List<StreamEvent> feed(Buffer chunk) {
-    return handle(parser.feed(chunk));
+    out = new ArrayList<>();
+    parser.feed(chunk, onEvent);
+    return out;
   }
 
   @Override
   public List<StreamEvent> finish() {
-    return handle(parser.finish());
+    out = new ArrayList<>();
+    parser.finish(onEvent);
+    return out;
   }
 
   @Override
@@ -56,19 +72,129 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     return completed;
   }
 
-  private List<StreamEvent> handle(List<SseEvent> sse) {
-    List<StreamEvent> out = new ArrayList<>();
-    for (SseEvent event : sse) {
-      if (!completed) {
-        handle(event, out);
-      }
+  private void handle(String name, byte[] data, int offset, int length) {
+    if (completed) {
+      return;
     }
-    return out;
+    if ((name == null || "content_block_delta".equals(name)) && textDelta(data, offset, length)) {
+      return;
+    }
+    handle(name, parse(new String(data, offset, length, StandardCharsets.UTF_8)), out);
   }
 
-  private void handle(SseEvent sse, List<StreamEvent> out) {
-    JsonObject data = parse(sse.data());
-    String type = sse.event() != null ? sse.event() : fields.optString(data, "type", "");
+  /**
+   * A {@code content_block_delta} read without a tree; false when the event is another one, or a delta this fast
+   * path does not take (then the tree path reads it, and words any error).
+   */
+  private boolean textDelta(byte[] data, int offset, int length) {
+    Delta d = delta;
+    d.clear();
+    try (JsonParser p = JsonStreams.parser(data, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "type" -> {
+            if (value != JsonToken.VALUE_STRING || !"content_block_delta".equals(p.getText())) {
+              return false;
+            }
+            d.typed = true;
+          }
+          case "index" -> {
+            if (value != JsonToken.VALUE_NUMBER_INT) {
+              return false;
+            }
+            d.index = p.getIntValue();
+          }
+          case "delta" -> {
+            if (value != JsonToken.START_OBJECT || !readDelta(p, d)) {
+              return false;
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (!JsonStreams.atEnd(p) || !d.typed || d.index < 0 || d.type == null || d.value == null) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    if (skipped.contains(d.index)) {
+      return true;
+    }
+    int index = unifiedIndex(d.index, "content_block_delta");
+    switch (d.type) {
+      case "text_delta", "thinking_delta" -> out.add(StreamEvent.BlockDelta.text(index, d.value));
+      case "input_json_delta" -> {
+        if (!d.value.isEmpty()) {
+          out.add(StreamEvent.BlockDelta.partialJson(index, d.value));
+        }
+      }
+      default -> out.add(StreamEvent.BlockDelta.signature(index, d.value));
+    }
+    return true;
+  }
+
+  /** The delta object; true when it is one of the four kinds and carries its one string field. */
+  private static boolean readDelta(JsonParser p, Delta d) throws IOException {
+    String text = null;
+    String partial = null;
+    String thinking = null;
+    String signature = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "type", "text", "partial_json", "thinking", "signature" -> {
+          if (value != JsonToken.VALUE_STRING) {
+            return false;
+          }
+          String s = p.getText();
+          switch (field) {
+            case "type" -> d.type = s;
+            case "text" -> text = s;
+            case "partial_json" -> partial = s;
+            case "thinking" -> thinking = s;
+            default -> signature = s;
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (d.type == null) {
+      return false;
+    }
+    d.value = switch (d.type) {
+      case "text_delta" -> text;
+      case "input_json_delta" -> partial;
+      case "thinking_delta" -> thinking;
+      case "signature_delta" -> signature;
+      default -> null;
+    };
+    return d.value != null;
+  }
+
+  /** The fields of one {@code content_block_delta}; one instance, cleared per event. */
+  private static final class Delta {
+    boolean typed;
+    int index;
+    String type;
+    String value;
+
+    void clear() {
+      typed = false;
+      index = -1;
+      type = null;
+      value = null;
+    }
+  }
+
+  private void handle(String name, JsonObject data, List<StreamEvent> out) {
+    String type = name != null ? name : fields.optString(data, "type", "");
     if (type == null) {
       throw new UpstreamProtocolException("stream event without a type");
     }

@@ -2,6 +2,7 @@ package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.BlockKind;
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.wire.JsonStreams;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.Sse;
 import dev.ensemble.wire.StreamEncoder;
@@ -9,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,8 +20,17 @@ import java.util.Map;
  * stop reason and cumulative usage, and {@code message_stop}; or {@code event: error} as the last event.
  * Blocks a Messages stream cannot hold (images, documents, tool results) are left out and the remaining
  * blocks keep contiguous indices. One encoder per response.
+ *
+ * <p>Text and thinking deltas, nearly every event, are written as fixed bytes around the block index and the
+ * escaped text, without a JSON tree; the other events (a few per answer) are built as trees.
  */
 public final class AnthropicStreamEncoder implements StreamEncoder {
+
+  private static final byte[] DELTA_HEAD = bytes("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":");
+  private static final byte[] TEXT_DELTA = bytes(",\"delta\":{\"type\":\"text_delta\",\"text\":\"");
+  private static final byte[] THINKING_DELTA = bytes(",\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"");
+  private static final byte[] PARTIAL_DELTA = bytes(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"");
+  private static final byte[] DELTA_TAIL = bytes("\"}}\n\n");
 
   private final ResponseContext context;
   private final AnthropicErrors errors;
@@ -96,10 +107,14 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     if (index == null) {
       return Buffer.buffer();
     }
-    JsonObject body;
     if (delta.partialJson() != null) {
-      body = new JsonObject().put("type", "input_json_delta").put("partial_json", delta.partialJson());
-    } else if (delta.signature() != null) {
+      return delta(index, PARTIAL_DELTA, delta.partialJson());
+    }
+    if (delta.text() != null && delta.signature() == null) {
+      return delta(index, kinds.get(delta.index()) == BlockKind.THINKING ? THINKING_DELTA : TEXT_DELTA, delta.text());
+    }
+    JsonObject body;
+    if (delta.signature() != null) {
       body = new JsonObject().put("type", "signature_delta").put("signature", delta.signature());
     } else if (kinds.get(delta.index()) == BlockKind.THINKING) {
       body = new JsonObject().put("type", "thinking_delta").put("thinking", delta.text());
@@ -108,6 +123,13 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     }
     return event("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index)
         .put("delta", body));
+  }
+
+  /** {@code content_block_delta} of one string field, as bytes: the fixed parts around the index and the escaped value. */
+  private static Buffer delta(int index, byte[] kind, String value) {
+    byte[] escaped = JsonStreams.quoted(value);
+    return Buffer.buffer(DELTA_HEAD.length + 8 + kind.length + escaped.length + DELTA_TAIL.length).appendBytes(DELTA_HEAD)
+        .appendString(Integer.toString(index)).appendBytes(kind).appendBytes(escaped).appendBytes(DELTA_TAIL);
   }
 
   private Buffer responseEnd(StreamEvent.ResponseEnd end) {
@@ -123,5 +145,9 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
 
   private static Buffer event(String name, JsonObject data) {
     return Sse.event(name, data.encode());
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

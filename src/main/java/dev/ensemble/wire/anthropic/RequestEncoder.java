@@ -55,25 +55,32 @@ final class RequestEncoder {
 
   /**
    * The client's cap, or {@link AnthropicRequestCodec#DEFAULT_MAX_TOKENS} when it set none. When the
-   * thinking budget was derived from a reasoning effort and does not fit under the cap, the cap is raised to
-   * budget + cap, so the visible answer keeps the room the client asked for.
+   * thinking budget was derived (from a reasoning effort, a dynamic budget, or one raised to Anthropic's minimum) and
+   * does not fit under the cap, the cap is raised to budget + cap, so the visible answer keeps the room the client
+   * asked for.
    */
   private static int maxTokens(UnifiedRequest req, Integer budget) {
     int max = req.maxTokens() != null ? req.maxTokens() : AnthropicRequestCodec.DEFAULT_MAX_TOKENS;
-    boolean derived = req.reasoning() != null && req.reasoning().budgetTokens() == null;
+    Integer asked = req.reasoning() == null ? null : req.reasoning().budgetTokens();
+    boolean derived = req.reasoning() != null && (asked == null || asked < AnthropicRequestCodec.MIN_THINKING_BUDGET);
     if (derived && budget != null && max <= budget) {
       return budget + max;
     }
     return max;
   }
 
-  /** The explicit budget, else one derived from an OpenAI-style effort; {@code null} for no thinking. */
+  /**
+   * The explicit budget (at least Anthropic's minimum; 0 is no thinking, -1, "the model decides", the medium budget),
+   * else one derived from an OpenAI-style effort; {@code null} for no thinking.
+   */
   static Integer thinkingBudget(UnifiedRequest.Reasoning reasoning) {
     if (reasoning == null) {
       return null;
     }
     if (reasoning.budgetTokens() != null) {
-      return reasoning.budgetTokens();
+      int budget = reasoning.budgetTokens();
+      return budget == 0 ? null : budget < 0 ? AnthropicRequestCodec.MEDIUM_EFFORT_BUDGET
+          : Math.max(AnthropicRequestCodec.MIN_THINKING_BUDGET, budget);
     }
     if (reasoning.effort() == null) {
       return null;

@@ -26,7 +26,9 @@ import java.util.Map;
  * {@code tools[].functionDeclarations} (Gemini's OpenAPI-style schema, {@code parameters}, or
  * {@code parametersJsonSchema}, as JSON Schema), {@code toolConfig.functionCallingConfig} and
  * {@code generationConfig} ({@code temperature}, {@code topP}, {@code topK}, {@code maxOutputTokens},
- * {@code stopSequences}, {@code responseMimeType}/{@code responseSchema}, {@code thinkingConfig.thinkingBudget}).
+ * {@code stopSequences}, {@code responseMimeType}/{@code responseSchema}, {@code thinkingConfig}: {@code thinkingBudget} as
+ * the reasoning budget, 0 turning thinking off and -1 leaving it to the model, or {@code thinkingLevel} as an effort),
+ * ranges checked by {@link ClientRequestRules}.
  * Function calls without an {@code id} get {@code call_<n>}, and a response without one answers the earliest
  * unanswered call of its name. Built-in tools ({@code googleSearch}, {@code codeExecution}, ...), cached contents
  * and more than one candidate are a 400 naming the field. Stateless and thread-safe.
@@ -59,6 +61,32 @@ final class ClientRequestDecoder {
     return builder.stream(stream).includeUsage(stream).build();
   }
 
+  /**
+   * A {@code CountTokensRequest}: {@code contents}, or a {@code generateContentRequest} decoded like a
+   * {@code generateContent} body (its errors name {@code generateContentRequest.<field>}); both at once is a 400.
+   */
+  UnifiedRequest decodeTokenCount(JsonObject body, String model) {
+    Object generate = body.getValue("generateContentRequest");
+    if (generate == null) {
+      if (body.getValue("contents") == null) {
+        throw GatewayError.invalid("contents", "is required: send contents or a generateContentRequest");
+      }
+      return decode(new JsonObject().put("contents", body.getValue("contents")), model, false);
+    }
+    if (body.getValue("contents") != null) {
+      throw GatewayError.invalid("generateContentRequest", "contents and generateContentRequest are mutually exclusive: send one");
+    }
+    if (!(generate instanceof JsonObject request)) {
+      throw GatewayError.invalid("generateContentRequest", "must be an object");
+    }
+    try {
+      return decode(request, model, false);
+    } catch (GatewayError e) {
+      throw e.param() == null ? e : new GatewayError(e.type(), e.status(), "generateContentRequest." + e.getMessage(), false, null,
+          "generateContentRequest." + e.param());
+    }
+  }
+
   private static void contents(JsonArray contents, UnifiedRequest.Builder builder) {
     Map<String, Deque<String>> unanswered = new HashMap<>();
     int calls = 0;
@@ -85,7 +113,12 @@ final class ClientRequestDecoder {
           }
         } else if (part.getValue("inlineData") instanceof JsonObject inline) {
           String mime = string(inline, "mimeType", partAt + ".inlineData");
-          blocks.add(media(MediaSource.base64(mime, string(inline, "data", partAt + ".inlineData")), mime));
+          String data = string(inline, "data", partAt + ".inlineData");
+          String problem = MediaSource.base64Problem(data, "inline data");
+          if (problem != null) {
+            throw GatewayError.invalid(partAt + ".inlineData.data", problem);
+          }
+          blocks.add(media(MediaSource.base64(mime, data), mime));
         } else if (part.getValue("fileData") instanceof JsonObject file) {
           String mime = file.getValue("mimeType") instanceof String m ? m : null;
           blocks.add(media(MediaSource.fromUrlOrDataUri(string(file, "fileUri", partAt + ".fileData")), mime));
@@ -136,6 +169,7 @@ final class ClientRequestDecoder {
 
   private static void tools(JsonObject body, UnifiedRequest.Builder builder) {
     JsonArray tools = array(body, "tools", null);
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (int t = 0; tools != null && t < tools.size(); t++) {
       String at = "tools[" + t + "]";
       JsonObject tool = objectAt(tools, t, "tools");
@@ -149,10 +183,22 @@ final class ClientRequestDecoder {
       for (int d = 0; declarations != null && d < declarations.size(); d++) {
         String declAt = at + ".functionDeclarations[" + d + "]";
         JsonObject declaration = objectAt(declarations, d, at + ".functionDeclarations");
-        JsonObject schema = declaration.getValue("parametersJsonSchema") instanceof JsonObject json ? json
-            : declaration.getValue("parameters") instanceof JsonObject openApi ? ClientSchema.toJsonSchema(openApi) : null;
-        builder.tool(new ToolDefinition(string(declaration, "name", declAt),
-            declaration.getValue("description") instanceof String s ? s : null, schema, null));
+        String name = string(declaration, "name", declAt);
+        ClientRequestRules.functionName(name, declAt, names);
+        JsonObject openApi = object(declaration, "parameters", declAt);
+        JsonObject json = object(declaration, "parametersJsonSchema", declAt);
+        if (openApi != null && json != null) {
+          throw GatewayError.invalid(declAt + ".parametersJsonSchema", "parameters and parametersJsonSchema are mutually exclusive");
+        }
+        if (openApi != null) {
+          ClientRequestRules.schema(openApi, declAt + ".parameters");
+        }
+        Object description = declaration.getValue("description");
+        if (description != null && !(description instanceof String)) {
+          throw GatewayError.invalid(declAt + ".description", "must be a string");
+        }
+        builder.tool(new ToolDefinition(name, (String) description, json != null ? json : openApi != null ? ClientSchema.toJsonSchema(openApi) : null,
+            null));
       }
     }
     JsonObject config = object(body, "toolConfig", null);
@@ -176,11 +222,12 @@ final class ClientRequestDecoder {
       return;
     }
     String at = "generationConfig";
+    ClientRequestRules.generationConfig(config, at);
     if (config.getValue("candidateCount") instanceof Number n && n.intValue() > 1) {
       throw GatewayError.invalid(at + ".candidateCount", "more than one candidate is not supported");
     }
     builder.temperature(number(config, "temperature", at)).topP(number(config, "topP", at))
-        .topK(config.getValue("topK") instanceof Number k ? k.intValue() : null);
+        .topK(config.getValue("topK") instanceof Number k ? Integer.valueOf(k.intValue()) : null);
     if (config.getValue("maxOutputTokens") instanceof Number max) {
       if (max.intValue() <= 0) {
         throw GatewayError.invalid(at + ".maxOutputTokens", "must be greater than 0");
@@ -201,11 +248,20 @@ final class ClientRequestDecoder {
           : new JsonObject().put("type", "json_schema").put("json_schema", new JsonObject().put("name", "response").put("schema", schema)));
     }
     JsonObject thinking = object(config, "thinkingConfig", at);
-    if (thinking != null && thinking.getValue("thinkingBudget") instanceof Number budget && budget.intValue() > 0) {
+    if (thinking != null && thinking.getValue("thinkingBudget") instanceof Number budget) {
       builder.reasoning(new UnifiedRequest.Reasoning(budget.intValue(), null));
     } else if (thinking != null && thinking.getValue("thinkingLevel") instanceof String level) {
       builder.reasoning(new UnifiedRequest.Reasoning(null, level.toLowerCase(Locale.ROOT)));
     }
+  }
+
+  /**
+   * Whether the client asked for thought parts ({@code generationConfig.thinkingConfig.includeThoughts}; Gemini's
+   * default is no): without it, thinking is counted in {@code thoughtsTokenCount} but not shown.
+   */
+  static boolean includesThoughts(JsonObject body) {
+    return body.getValue("generationConfig") instanceof JsonObject config && config.getValue("thinkingConfig") instanceof JsonObject thinking
+        && Boolean.TRUE.equals(thinking.getValue("includeThoughts"));
   }
 
   private static Double number(JsonObject obj, String field, String at) {

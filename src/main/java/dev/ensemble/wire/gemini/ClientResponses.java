@@ -18,10 +18,11 @@ import io.vertx.core.json.JsonObject;
  */
 final class ClientResponses {
 
-  JsonObject response(UnifiedResponse answer, ResponseContext context) {
+  /** The answer; thinking as {@code thought} parts only when {@code thoughts} (the client's {@code includeThoughts}). */
+  JsonObject response(UnifiedResponse answer, ResponseContext context, boolean thoughts) {
     JsonArray parts = new JsonArray();
     for (ContentBlock block : answer.content()) {
-      JsonObject part = part(block);
+      JsonObject part = block instanceof ContentBlock.Thinking && !thoughts ? null : part(block);
       if (part != null) {
         parts.add(part);
       }

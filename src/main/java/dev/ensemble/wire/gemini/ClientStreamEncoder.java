@@ -21,6 +21,7 @@ final class ClientStreamEncoder implements StreamEncoder {
 
   private final ResponseContext context;
   private final boolean sse;
+  private final boolean thoughts;
   private BlockKind kind;
   private String toolId;
   private String toolName;
@@ -29,9 +30,11 @@ final class ClientStreamEncoder implements StreamEncoder {
   private boolean opened;
   private boolean closed;
 
-  ClientStreamEncoder(ResponseContext context, boolean sse) {
+  /** @param thoughts whether thinking is streamed as {@code thought} parts (the client's {@code includeThoughts}) */
+  ClientStreamEncoder(ResponseContext context, boolean sse, boolean thoughts) {
     this.context = context;
     this.sse = sse;
+    this.thoughts = thoughts;
   }
 
   @Override
@@ -54,7 +57,7 @@ final class ClientStreamEncoder implements StreamEncoder {
     } else if (event instanceof StreamEvent.BlockDelta d && kind != null) {
       if (kind == BlockKind.TOOL_USE && d.partialJson() != null) {
         arguments.append(d.partialJson());
-      } else if ((kind == BlockKind.TEXT || kind == BlockKind.THINKING) && d.text() != null && !d.text().isEmpty()) {
+      } else if ((kind == BlockKind.TEXT || kind == BlockKind.THINKING && thoughts) && d.text() != null && !d.text().isEmpty()) {
         JsonObject part = new JsonObject().put("text", d.text());
         if (kind == BlockKind.THINKING) {
           part.put("thought", true);

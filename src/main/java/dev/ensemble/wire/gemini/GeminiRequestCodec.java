@@ -229,7 +229,8 @@ public final class GeminiRequestCodec {
     responseFormat(request.responseFormat(), config);
     Integer budget = thinkingBudget(request.reasoning());
     if (budget != null) {
-      config.put("thinkingConfig", new JsonObject().put("thinkingBudget", budget).put("includeThoughts", true));
+      JsonObject thinking = new JsonObject().put("thinkingBudget", budget);
+      config.put("thinkingConfig", budget == 0 ? thinking : thinking.put("includeThoughts", true));
     }
     return config;
   }
@@ -250,7 +251,10 @@ public final class GeminiRequestCodec {
     }
   }
 
-  /** The explicit budget, else one for the OpenAI-style effort; {@code null} leaves thinking to the model's default. */
+  /**
+   * The explicit budget (0 turns thinking off, -1 lets the model decide: both are Gemini's own values), else one for the
+   * OpenAI-style effort; {@code null} leaves thinking to the model's default.
+   */
   static Integer thinkingBudget(UnifiedRequest.Reasoning reasoning) {
     if (reasoning == null) {
       return null;

@@ -216,7 +216,10 @@ final class UpstreamRequestEncoder {
     };
   }
 
-  /** OpenAI takes an effort, not a budget: a thinking budget maps to low (< 4096), medium (< 16384) or high. */
+  /**
+   * OpenAI takes an effort, not a budget: a thinking budget maps to low (< 4096), medium (< 16384) or high; a budget
+   * of 0 (thinking off) sends none (the model's default), -1 (the model decides) medium.
+   */
   static String reasoningEffort(UnifiedRequest.Reasoning reasoning) {
     if (reasoning == null) {
       return null;
@@ -225,10 +228,10 @@ final class UpstreamRequestEncoder {
       return reasoning.effort();
     }
     Integer budget = reasoning.budgetTokens();
-    if (budget == null) {
+    if (budget == null || budget == 0) {
       return null;
     }
-    return budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
+    return budget < 0 ? "medium" : budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
   }
 
   private static JsonObject textPart(String text) {

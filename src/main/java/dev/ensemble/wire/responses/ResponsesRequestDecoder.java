@@ -41,6 +41,7 @@ final class ResponsesRequestDecoder {
   private static final Set<String> UNSERVED = Set.of("prompt", "conversation");
 
   ClientCall decode(JsonObject body) {
+    RequestRules.check(body);
     UnifiedRequest.Builder builder = UnifiedRequest.builder(requireString(body, "model", null));
     for (String field : UNSERVED) {
       if (body.getValue(field) != null) {

@@ -33,6 +33,44 @@ final class AnthropicRoute implements Route {
 
   @Override
   public Admission admit(RecordedRequest request) {
+    return admit(request, false);
+  }
+
+  /**
+   * {@code POST /v1/messages/count_tokens}: the same caller checks, a body of the fields that endpoint takes only
+   * (the real API says "Extra inputs are not permitted" to {@code max_tokens}, {@code stream}, sampling fields), the
+   * same system, tools and messages rules.
+   */
+  Admission admitCount(RecordedRequest request) {
+    return admit(request, true);
+  }
+
+  /**
+   * The answer of an admitted count: {@code {"input_tokens": n}}, n = {@link #countedTokens}; a queued ERROR or RAW
+   * reply is played instead.
+   */
+  Rendered renderCount(Admission admitted, Reply reply) {
+    if (reply != null && reply.kind != Reply.Kind.CONTENT) {
+      return render(admitted, reply);
+    }
+    return Rendered.json(200, MultiMap.caseInsensitiveMultiMap().set("request-id", requestId()),
+        new JsonObject().put("input_tokens", countedTokens(admitted.body())));
+  }
+
+  /** What the fake's count_tokens answers for a body: a quarter of the characters of its system, tools and messages as JSON. */
+  static int countedTokens(JsonObject body) {
+    int chars = 0;
+    for (String field : List.of("system", "tools", "messages")) {
+      if (body.getValue(field) != null) {
+        chars += Json.encode(body.getValue(field)).length();
+      }
+    }
+    return Tokens.atLeastOne(chars);
+  }
+
+  private static final Set<String> COUNT_FIELDS = Set.of("model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers");
+
+  private Admission admit(RecordedRequest request, boolean count) {
     String key = request.header("x-api-key");
     if (key == null || key.isBlank()) {
       key = OpenAiRoute.bearer(request.header("authorization"));
@@ -54,8 +92,21 @@ final class AnthropicRoute implements Route {
       return reject(400, "invalid_request_error", "There was an error parsing the body of your request: "
           + "it is not a valid JSON object");
     }
-    String problem = validate(body);
+    String problem = count ? validateCount(body) : validate(body);
     return problem == null ? Admission.accepted(body, key) : reject(400, "invalid_request_error", problem);
+  }
+
+  private static String validateCount(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!COUNT_FIELDS.contains(field)) {
+        return field + ": Extra inputs are not permitted";
+      }
+    }
+    if (!(body.getValue("model") instanceof String)) {
+      return "model: Field required";
+    }
+    JsonObject asMessages = body.copy().put("max_tokens", 1);
+    return validate(asMessages);
   }
 
   private static String validate(JsonObject body) {

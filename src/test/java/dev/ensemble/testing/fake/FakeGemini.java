@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  * /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent} ({@code ?alt=sse} for SSE
  * frames, else one JSON array), written from Google's public REST reference independently of Ensemble's
  * wire code. Same conventions as {@link FakeUpstream}, whose {@link Reply} scripts it plays.
- * {@code :embedContent} and {@code :batchEmbedContents}: {@link GeminiEmbeddingsRoute}.
+ * {@code :embedContent} and {@code :batchEmbedContents}: {@link GeminiEmbeddingsRoute}. {@code :countTokens}: a
+ * {@code CountTokensRequest} ({@code contents}, or a {@code generateContentRequest} naming the model, never both)
+ * answered {@code {totalTokens, promptTokensDetails}} with the prompt tokens generateContent would report
+ * ({@link #countedTokens}); a queued error reply is played instead.
  *
  * <p><b>Validation</b>, as the real API does it, before any script is consumed: the key from
  * {@code x-goog-api-key} or {@code ?key=} (none: 403 {@code PERMISSION_DENIED}; unknown: 400
@@ -44,6 +47,8 @@ public final class FakeGemini extends FakeServer<GeminiReply> {
 
   private static final Pattern PATH = Pattern.compile("/v1beta/((?:models|tunedModels)/[^/:]+):(generateContent|streamGenerateContent)");
 
+  private static final Pattern COUNT_PATH = Pattern.compile("/v1beta/((?:models|tunedModels)/[^/:]+):countTokens");
+
   private final GeminiRoute route = new GeminiRoute(state());
   private final GeminiEmbeddingsRoute embeddings = new GeminiEmbeddingsRoute(state(), route);
 
@@ -64,6 +69,11 @@ public final class FakeGemini extends FakeServer<GeminiReply> {
   public FakeGemini enqueue(GeminiReply... replies) {
     script(List.of(replies));
     return this;
+  }
+
+  /** What the fake's countTokens answers for a generateContent body (its tools, system instruction and contents). */
+  public static int countedTokens(io.vertx.core.json.JsonObject generateContentBody) {
+    return GeminiRoute.countedTokens(generateContentBody);
   }
 
   /** Only these API keys are valid from now on. */
@@ -91,6 +101,12 @@ public final class FakeGemini extends FakeServer<GeminiReply> {
       if (answer != null) {
         play(request, answer.rendered(), answer.timing());
       }
+      return;
+    }
+    Matcher count = COUNT_PATH.matcher(request.path());
+    if (request.method() == HttpMethod.POST && count.matches()) {
+      GeminiRoute.Admission admission = route.admitCount(recordedRequest, request.getParam("key"), count.group(1));
+      play(request, admission.rejection() != null ? admission.rejection() : route.renderCount(admission, nextReply()), null);
       return;
     }
     Matcher path = PATH.matcher(request.path());

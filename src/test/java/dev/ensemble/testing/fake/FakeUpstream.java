@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 /**
  * A scriptable fake LLM upstream on {@code 127.0.0.1}, port 0, speaking both the OpenAI Chat
  * Completions wire format ({@code POST /v1/chat/completions}) and the Anthropic Messages wire format
- * ({@code POST /v1/messages}), written from the providers' public formats independently of Ensemble's
+ * ({@code POST /v1/messages}, and {@code POST /v1/messages/count_tokens}: {@code {"input_tokens": n}}), written from the providers' public formats independently of Ensemble's
  * own wire code.
  *
  * <p>It also answers OpenAI's {@code POST /v1/embeddings} (deterministic vectors, see {@link OpenAiEmbeddingsRoute})
@@ -76,6 +76,11 @@ public final class FakeUpstream extends FakeServer<Reply> {
     return baseUrl() + "/v1";
   }
 
+  /** What the fake's Anthropic {@code count_tokens} answers for {@code body} (a quarter of its system, tools and messages JSON). */
+  public static int anthropicCountedTokens(JsonObject body) {
+    return AnthropicRoute.countedTokens(body);
+  }
+
   /** Queues replies, each consumed by the next admitted request on either route. */
   public FakeUpstream enqueue(Reply... replies) {
     script(List.of(replies));
@@ -108,6 +113,11 @@ public final class FakeUpstream extends FakeServer<Reply> {
 
   @Override
   protected void answer(HttpServerRequest request, RecordedRequest recordedRequest) {
+    if (request.method() == HttpMethod.POST && "/v1/messages/count_tokens".equals(request.path())) {
+      Route.Admission admission = anthropic.admitCount(recordedRequest);
+      play(request, admission.rejection() != null ? admission.rejection() : anthropic.renderCount(admission, nextReply()), null);
+      return;
+    }
     Route route = route(request);
     if (route == null) {
       JsonObject error = new JsonObject().put("error", new JsonObject()

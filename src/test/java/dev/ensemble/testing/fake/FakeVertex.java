@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * {@code :streamRawPredict} (Claude, Anthropic Messages bodies), and
  * {@code .../publishers/google/models/{model}:generateContent} and {@code :streamGenerateContent} (Gemini).
  * {@code .../publishers/google/models/{model}:predict} (text embeddings): {@link VertexPredictRoute}.
+ * {@code .../publishers/google/models/{model}:countTokens}: Vertex's count of a prompt.
  * A thin Vertex layer in front of the {@link FakeUpstream}'s Anthropic route and the {@link FakeGemini}'s route.
  *
  * <p><b>Vertex layer</b>, checked before any script is consumed: {@code Authorization: Bearer <token>} with a token
@@ -36,8 +37,10 @@ public final class FakeVertex extends FakeServer<Object> {
 
   public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
 
+  private static final java.util.Set<String> COUNT_FIELDS = java.util.Set.of("contents", "systemInstruction", "tools",
+      "generationConfig", "model", "instances");
   private static final Pattern PATH = Pattern.compile(
-      "/v1/projects/([^/]+)/locations/([^/]+)/publishers/(anthropic|google)/models/([^/:]+):(rawPredict|streamRawPredict|generateContent|streamGenerateContent|predict)");
+      "/v1/projects/([^/]+)/locations/([^/]+)/publishers/(anthropic|google)/models/([^/:]+):(rawPredict|streamRawPredict|generateContent|streamGenerateContent|predict|countTokens)");
 
   /** A failure of Vertex itself, answered in Google's error format whatever the publisher. */
   private record PlatformError(int code, String status, String message) {}
@@ -98,6 +101,10 @@ public final class FakeVertex extends FakeServer<Object> {
       if (answer != null) {
         play(request, answer.rendered(), answer.timing());
       }
+      return;
+    }
+    if (method.equals("countTokens") && "google".equals(path.group(3))) {
+      countTokens(request, recordedRequest, token, model);
       return;
     }
     if ("anthropic".equals(path.group(3))) {
@@ -172,6 +179,47 @@ public final class FakeVertex extends FakeServer<Object> {
     }
     GeminiRoute.Call call = new GeminiRoute.Call(model, stream, stream && "sse".equals(request.getParam("alt")));
     play(request, google.render(call, admission, reply), reply.reply);
+  }
+
+  /**
+   * Vertex's {@code CountTokensRequest}: {@code contents}, {@code systemInstruction}, {@code tools} and
+   * {@code generationConfig} at the top level (also {@code model}, {@code instances}); anything else is the real
+   * "Unknown name" 400. Answered {@code {totalTokens, totalBillableCharacters, promptTokensDetails}}.
+   */
+  private void countTokens(HttpServerRequest request, RecordedRequest recordedRequest, String token, String model) {
+    JsonObject body;
+    try {
+      body = recordedRequest.json();
+    } catch (RuntimeException e) {
+      play(request, GeminiRoute.error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.", new JsonArray()), null);
+      return;
+    }
+    JsonObject generate = new JsonObject();
+    for (String field : body.fieldNames()) {
+      if (!COUNT_FIELDS.contains(field)) {
+        play(request, GeminiRoute.error(400, "INVALID_ARGUMENT", "Invalid JSON payload received. Unknown name \"" + field
+            + "\": Cannot find field.", new JsonArray()), null);
+        return;
+      }
+      if (!field.equals("model") && !field.equals("instances")) {
+        generate.put(field, body.getValue(field));
+      }
+    }
+    String problem = GeminiRoute.validate(generate);
+    if (problem != null) {
+      play(request, GeminiRoute.error(400, "INVALID_ARGUMENT", problem, new JsonArray()), null);
+      return;
+    }
+    Object scripted = nextReply();
+    if (scripted instanceof PlatformError e) {
+      play(request, GeminiRoute.error(e.code(), e.status(), e.message(), new JsonArray()), null);
+      return;
+    }
+    int total = GeminiRoute.countedTokens(generate);
+    int characters = GeminiRoute.canonicalPrompt(generate).length();
+    play(request, Rendered.json(200, MultiMap.caseInsensitiveMultiMap(), new JsonObject().put("totalTokens", total)
+        .put("totalBillableCharacters", characters)
+        .put("promptTokensDetails", new JsonArray().add(new JsonObject().put("modality", "TEXT").put("tokenCount", total)))), null);
   }
 
   private static Rendered anthropicError(int status, String type, String message) {

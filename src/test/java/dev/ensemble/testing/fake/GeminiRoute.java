@@ -46,6 +46,22 @@ final class GeminiRoute {
   }
 
   Admission admit(RecordedRequest request, String queryKey) {
+    Admission caller = caller(request, queryKey);
+    if (caller.rejection() != null) {
+      return caller;
+    }
+    JsonObject body;
+    try {
+      body = request.json();
+    } catch (RuntimeException e) {
+      return invalid("Invalid JSON payload received. Unexpected token.");
+    }
+    String problem = validate(body);
+    return problem == null ? new Admission(null, body, caller.apiKey()) : invalid(problem);
+  }
+
+  /** The key checks: a rejection, or an admission of no body with the caller's key. */
+  private Admission caller(RecordedRequest request, String queryKey) {
     String key = request.header("x-goog-api-key");
     if (key == null || key.isEmpty()) {
       key = queryKey;
@@ -60,17 +76,63 @@ final class GeminiRoute {
           .add(new JsonObject().put("@type", "type.googleapis.com/google.rpc.LocalizedMessage").put("locale", "en-US")
               .put("message", "API key not valid. Please pass a valid API key.")));
     }
+    return new Admission(null, null, key);
+  }
+
+  /**
+   * {@code models/{model}:countTokens} on the Gemini API: the caller checked as for generateContent, then a
+   * {@code CountTokensRequest} of {@code contents} or a {@code generateContentRequest} (naming its {@code model}),
+   * never both; the request it stands for is validated as a generateContent body. The admitted body is that request.
+   */
+  Admission admitCount(RecordedRequest request, String queryKey, String resource) {
+    Admission caller = caller(request, queryKey);
+    if (caller.rejection() != null) {
+      return caller;
+    }
     JsonObject body;
     try {
       body = request.json();
     } catch (RuntimeException e) {
       return invalid("Invalid JSON payload received. Unexpected token.");
     }
-    String problem = validate(body);
-    return problem == null ? new Admission(null, body, key) : invalid(problem);
+    for (String field : body.fieldNames()) {
+      if (!field.equals("contents") && !field.equals("generateContentRequest")) {
+        return invalid("Invalid JSON payload received. Unknown name \"" + field + "\": Cannot find field.");
+      }
+    }
+    JsonObject generate;
+    if (body.getValue("generateContentRequest") instanceof JsonObject inner) {
+      if (body.containsKey("contents")) {
+        return invalid("* CountTokensRequest: contents and generate_content_request are mutually exclusive.\n");
+      }
+      if (!resource.equals(inner.getValue("model"))) {
+        return invalid("* CountTokensRequest.generate_content_request.model: model must be '" + resource + "'.\n");
+      }
+      generate = inner.copy();
+      generate.remove("model");
+    } else {
+      generate = new JsonObject().put("contents", body.getValue("contents"));
+    }
+    String problem = validate(generate);
+    return problem == null ? new Admission(null, generate, caller.apiKey()) : invalid(problem);
   }
 
-  private static String validate(JsonObject body) {
+  /** What the fake's countTokens answers for a generateContent body: its prompt tokens as generateContent counts them, uncached. */
+  static int countedTokens(JsonObject generateContentBody) {
+    return Tokens.atLeastOne(canonicalPrompt(generateContentBody).length());
+  }
+
+  /** The answer of an admitted count: {@code {totalTokens, promptTokensDetails}}; a queued ERROR or RAW reply instead. */
+  Rendered renderCount(Admission admitted, GeminiReply scripted) {
+    if (scripted != null && scripted.reply.kind() != Reply.Kind.CONTENT) {
+      return render(new Call("count", false, false), admitted, scripted);
+    }
+    int total = countedTokens(admitted.body());
+    return Rendered.json(200, headers(), new JsonObject().put("totalTokens", total)
+        .put("promptTokensDetails", new JsonArray().add(new JsonObject().put("modality", "TEXT").put("tokenCount", total))));
+  }
+
+  static String validate(JsonObject body) {
     for (String field : body.fieldNames()) {
       if (!REQUEST_FIELDS.contains(field)) {
         return "Invalid JSON payload received. Unknown name \"" + field + "\": Cannot find field.";
@@ -448,7 +510,7 @@ final class GeminiRoute {
   }
 
   /** Tools, system instruction and contents as received, one per line: what the cache simulation hashes. */
-  private static String canonicalPrompt(JsonObject body) {
+  static String canonicalPrompt(JsonObject body) {
     StringBuilder canonical = new StringBuilder();
     if (body.getValue("tools") != null) {
       canonical.append(io.vertx.core.json.Json.encode(body.getValue("tools"))).append('\n');

@@ -379,4 +379,23 @@ class AnthropicRequestCodecTest {
     }
     return found;
   }
+
+  @ParameterizedTest(name = "budget {0} -> thinking {1}, max_tokens {2}")
+  @CsvSource({"0, , 4096", "512, 1024, 4096", "-1, 8192, 12288", "2048, 2048, 4096"})
+  void geminiStyleBudgetsBecomeAnthropicThinking(int budget, Integer expected, int maxTokens) {
+    JsonObject body = codec.encode(UnifiedRequest.builder("m").message(Message.user("x"))
+        .reasoning(new UnifiedRequest.Reasoning(budget, null)).build(), "claude");
+
+    assertEquals(expected == null ? null : new JsonObject().put("type", "enabled").put("budget_tokens", expected), body.getJsonObject("thinking"));
+    assertEquals(maxTokens, body.getInteger("max_tokens"));
+  }
+
+  @Test
+  void aBudgetRaisedToAnthropicsMinimumKeepsTheClientsRoomForTheAnswer() {
+    JsonObject body = codec.encode(UnifiedRequest.builder("m").message(Message.user("x")).maxTokens(600)
+        .reasoning(new UnifiedRequest.Reasoning(300, null)).build(), "claude");
+
+    assertEquals(1024, body.getJsonObject("thinking").getInteger("budget_tokens"));
+    assertEquals(1624, body.getInteger("max_tokens"));
+  }
 }

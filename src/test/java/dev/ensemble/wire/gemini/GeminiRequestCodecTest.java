@@ -164,6 +164,17 @@ class GeminiRequestCodecTest {
   }
 
   @Test
+  void aZeroBudgetTurnsThinkingOffAndMinusOneLeavesItToTheModel() {
+    JsonObject off = codec.encode(UnifiedRequest.builder("m").message(Message.user("x"))
+        .reasoning(new UnifiedRequest.Reasoning(0, null)).build(), "m").getJsonObject("generationConfig");
+    JsonObject dynamic = codec.encode(UnifiedRequest.builder("m").message(Message.user("x"))
+        .reasoning(new UnifiedRequest.Reasoning(-1, null)).build(), "m").getJsonObject("generationConfig");
+
+    assertEquals(new JsonObject().put("thinkingBudget", 0), off.getJsonObject("thinkingConfig"));
+    assertEquals(new JsonObject().put("thinkingBudget", -1).put("includeThoughts", true), dynamic.getJsonObject("thinkingConfig"));
+  }
+
+  @Test
   void jsonSchemaResponseFormatAsksForJsonOfTheConvertedSchema() {
     JsonObject format = new JsonObject("""
         {"type":"json_schema","json_schema":{"name":"r","strict":true,

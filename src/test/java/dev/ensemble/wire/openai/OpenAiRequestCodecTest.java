@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
@@ -242,5 +243,14 @@ class OpenAiRequestCodecTest {
     UnifiedRequest req = UnifiedRequest.builder("m").message(Message.user("hi"))
         .toolChoice(new ToolChoice(ToolChoice.Mode.NONE, null, true)).build();
     assertEquals("{\"model\":\"up\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", codec.encode(req, "up").encode());
+  }
+
+  @ParameterizedTest(name = "budget {0} -> effort {1}")
+  @CsvSource({"0, ", "-1, medium", "1024, low", "8192, medium", "24576, high"})
+  void thinkingBudgetsBecomeAReasoningEffort(int budget, String effort) {
+    JsonObject body = codec.encode(UnifiedRequest.builder("m").message(Message.user("x"))
+        .reasoning(new UnifiedRequest.Reasoning(budget, null)).build(), "o4-mini");
+
+    assertEquals(effort, body.getString("reasoning_effort"));
   }
 }

@@ -1,0 +1,115 @@
+package dev.ensemble.wire.openai;
+
+import dev.ensemble.model.UpstreamProtocolException;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Pass-through of an OpenAI upstream's stream to an OpenAI client: each upstream frame as it came, byte for byte,
+ * except the three values the gateway owns, spliced in place — {@code id} (the gateway's {@code chatcmpl-<request
+ * id>}), {@code model} (the name the client asked for) and {@code created} — and the usage chunk, left out when the
+ * client did not ask for {@code stream_options.include_usage} (the gateway asks the upstream for it, to account).
+ * The upstream's error chunks are not passed: the gateway renders its own error.
+ *
+ * <p>The {@link OpenAiStreamDecoder} stages the frames of one upstream read and commits them only once the read
+ * decoded without error, so nothing reaches the client that the response journal does not hold; the
+ * {@link OpenAiStreamEncoder} hands the committed bytes to the client in place of rendering the events. Confined to
+ * the stream's event loop, like both.
+ */
+final class ChunkSplice {
+
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final byte[] id;
+  private final byte[] model;
+  private final byte[] created;
+  private final boolean includeUsage;
+  private Buffer staged;
+  private Buffer ready;
+  private boolean doneSent;
+
+  /** @param id, model the JSON strings (quoted) to put in place of the upstream's; {@code created} the digits */
+  ChunkSplice(byte[] id, byte[] model, byte[] created, boolean includeUsage) {
+    this.id = id;
+    this.model = model;
+    this.created = created;
+    this.includeUsage = includeUsage;
+  }
+
+  boolean includeUsage() {
+    return includeUsage;
+  }
+
+  /**
+   * Stages one upstream chunk, {@code data[offset, offset + length)}, with the values at the given spans (absolute
+   * start and end in {@code data}, -1 when the chunk has no such field) replaced.
+   */
+  void frame(byte[] data, int offset, int length, int idStart, int idEnd, int modelStart, int modelEnd, int createdStart,
+      int createdEnd) {
+    Buffer out = staged();
+    out.appendBytes(DATA);
+    int at = offset;
+    // three spans at most, in the order they appear
+    int[][] spans = {{idStart, idEnd, 0}, {modelStart, modelEnd, 1}, {createdStart, createdEnd, 2}};
+    java.util.Arrays.sort(spans, (a, b) -> Integer.compare(a[0], b[0]));
+    for (int[] span : spans) {
+      if (span[0] < 0 || span[1] < 0) {
+        continue;
+      }
+      if (span[0] < at || span[1] > offset + length || span[1] <= span[0]) {
+        throw new UpstreamProtocolException("OpenAI stream chunk could not be passed through");
+      }
+      out.appendBytes(data, at, span[0] - at);
+      out.appendBytes(span[2] == 0 ? id : span[2] == 1 ? model : created);
+      at = span[1];
+    }
+    out.appendBytes(data, at, offset + length - at);
+    out.appendBytes(END);
+  }
+
+  /** Stages the upstream's {@code data: [DONE]}. */
+  void done() {
+    staged().appendBytes(DONE);
+    doneSent = true;
+  }
+
+  /** Whether {@code [DONE]} was passed (a stream that ended without it gets the gateway's). */
+  boolean doneSent() {
+    return doneSent;
+  }
+
+  /** The read that staged the frames decoded cleanly: they may go to the client. */
+  void commit() {
+    if (staged == null) {
+      return;
+    }
+    if (ready == null) {
+      ready = staged;
+    } else {
+      ready.appendBuffer(staged);
+    }
+    staged = null;
+  }
+
+  /** The read failed: what it staged is dropped. */
+  void discard() {
+    staged = null;
+  }
+
+  /** The committed bytes not yet sent (taken: the caller owns them), or null when none. */
+  Buffer take() {
+    Buffer out = ready;
+    ready = null;
+    return out;
+  }
+
+  private Buffer staged() {
+    if (staged == null) {
+      staged = Buffer.buffer(512);
+    }
+    return staged;
+  }
+}
