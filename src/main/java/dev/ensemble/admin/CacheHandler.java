@@ -35,7 +35,7 @@ public final class CacheHandler {
           limit = 50;
         }
       }
-      body.put("entries", cache.size()).put("thresholds", fleet.bands().toJson()).put("drift", fleet.driftJson());
+      body.put("entries", cache.size()).put("loading", cache.loading()).put("index_backlog", cache.indexBacklog()).put("thresholds", fleet.bands().toJson()).put("drift", fleet.driftJson());
       fleet.recentAudits(limit).onComplete(audits -> {
         body.put("audits", audits.succeeded() ? audits.result() : new JsonArray());
         ctx.response().putHeader("content-type", "application/json").end(body.encodePrettily());

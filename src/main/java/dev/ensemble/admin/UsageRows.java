@@ -15,7 +15,7 @@ import java.util.TreeMap;
  */
 final class UsageRows {
 
-  private static final List<String> COUNTS = List.of("requests", "input", "output", "cache_read", "cache_write");
+  private static final List<String> COUNTS = List.of("requests", "input", "output", "cache_read", "cache_write", "reasoning");
 
   private final List<UsageGroup> groups;
   private final Map<String, JsonObject> byGroup = new TreeMap<>();

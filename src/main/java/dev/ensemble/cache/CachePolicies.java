@@ -57,6 +57,20 @@ public final class CachePolicies {
     return byId.values().stream().anyMatch(p -> p.config().semantic() && p.config().embedder().equals(embedder));
   }
 
+  /**
+   * The YAML path of a policy that embeds with {@code embedder} (its {@code embedding_model}, set or defaulted), for
+   * start errors; null when none does.
+   */
+  public String pathUsing(String embedder) {
+    return byId.values().stream().filter(p -> p.config().semantic() && p.config().embedder().equals(embedder)).map(CachePolicies::path)
+        .sorted().findFirst().orElse(null);
+  }
+
+  private static String path(CachePolicy p) {
+    String name = p.id().substring(p.id().indexOf(':') + 1);
+    return (p.id().startsWith("route:") ? "routes." + name + ".cache" : "models." + name + ".response_cache") + ".embedding_model";
+  }
+
   int maxEntries(String policyId) {
     CachePolicy p = byId.get(policyId);
     return p == null ? ResponseCacheConfig.NONE.maxEntries() : p.config().maxEntries();

@@ -9,8 +9,13 @@ import io.vertx.core.Future;
  */
 public interface CacheStore extends AutoCloseable {
 
-  /** Starts delivering to {@code shelf}: a joining node first loads the live entries. */
+  /** Starts delivering to {@code shelf}; a joining node then loads the live entries in the background ({@link #loading}). */
   Future<Void> start(CacheShelf shelf);
+
+  /** Whether a joining node is still loading the live entries (it serves meanwhile). */
+  default boolean loading() {
+    return false;
+  }
 
   /** Stores an entry for its time to live. */
   void put(CachedAnswer entry);

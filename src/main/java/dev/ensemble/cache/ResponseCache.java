@@ -185,6 +185,16 @@ public final class ResponseCache implements AutoCloseable {
         costUsd == null ? BigDecimal.ZERO : costUsd, now, now + lookup.policy().config().ttlSeconds() * 1000));
   }
 
+  /** Whether this node is still loading the fleet's live entries (it joined a fleet; it serves meanwhile). */
+  public boolean loading() {
+    return store.loading();
+  }
+
+  /** Index changes queued and not applied yet (vectors of a load, recent puts). */
+  public int indexBacklog() {
+    return shelf.indexBacklog();
+  }
+
   /** Entries on this node's shelf. */
   public int size() {
     return shelf.size();

@@ -1,8 +1,11 @@
 package dev.ensemble.cli;
 
+import dev.ensemble.cache.EmbeddingModule;
+import dev.ensemble.cache.EmbeddingModules;
 import dev.ensemble.cache.LocalEmbedder;
 import dev.ensemble.cache.RequestFingerprint;
 import dev.ensemble.cache.ThresholdTuner;
+import dev.ensemble.config.ResponseCacheConfig;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.wire.openai.OpenAiClientDialect;
@@ -17,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,8 +40,19 @@ final class CacheTuneCommand implements Callable<Integer> {
   @Option(names = "--native-dir", description = "Where the embedder's native libraries are extracted (default: a temp dir).")
   Path nativeDir;
 
+  @Option(names = "--local-embedder-jar", paramLabel = "JAR",
+      description = "The optional local embedder module (default: ensemble-local-embedder.jar next to ensemble.jar).")
+  Path localEmbedderJar;
+
   @Override
   public Integer call() throws IOException {
+    Path jar = localEmbedderJar != null ? localEmbedderJar.toAbsolutePath() : EmbeddingModules.jar("");
+    Optional<EmbeddingModule> module = EmbeddingModules.find(ResponseCacheConfig.LOCAL_EMBEDDER, CacheTuneCommand.class.getClassLoader(), jar);
+    if (module.isEmpty()) {
+      System.err.println("ensemble: cache-tune: " + EmbeddingModules.missing(ResponseCacheConfig.LOCAL_EMBEDDER, jar)
+          + ", or pass --local-embedder-jar JAR");
+      return 2;
+    }
     List<ThresholdTuner.TraceRequest> requests = new ArrayList<>();
     OpenAiClientDialect openAi = new OpenAiClientDialect();
     List<String> lines = Files.readAllLines(trace);
@@ -53,7 +68,7 @@ final class CacheTuneCommand implements Callable<Integer> {
         return 2;
       }
     }
-    LocalEmbedder embedder = new LocalEmbedder(null, nativeDir != null ? nativeDir : Files.createTempDirectory("ensemble-natives-"));
+    LocalEmbedder embedder = new LocalEmbedder(null, module.get(), nativeDir != null ? nativeDir : Files.createTempDirectory("ensemble-natives-"));
     System.out.print(ThresholdTuner.table(ThresholdTuner.tune(requests, embedder::embedNow)));
     return 0;
   }

@@ -82,7 +82,7 @@ public final class PeerRecords {
           p.getInteger("predicted_tokens", 0));
     }
     return new UsageReport(j.getString("request_id"), j.getInteger("attempt", 1), j.getString("provider"), j.getString("endpoint"),
-        j.getString("model"), new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
+        j.getString("model"), Usage.fromJson(u),
         cost == null ? null : new BigDecimal(cost), j.getInteger("status", 0), j.getBoolean("answered", false),
         j.getLong("ttfb_ms", 0L), j.getLong("finished_at", 0L), j.getLong("estimated_tokens", 0L), plan);
   }

@@ -384,8 +384,9 @@ public final class ConfigLoader {
   }
 
   private static CacheConfig cacheConfig(ConfigNode n, Map<String, ResponseCacheConfig> models) {
-    n.allow("native_dir", "audit_log_max_bytes", "audit_log_files");
-    return new CacheConfig(n.string("native_dir", ""), n.positive("audit_log_max_bytes", CacheConfig.DEFAULT.auditLogMaxBytes()),
+    n.allow("native_dir", "local_embedder_jar", "audit_log_max_bytes", "audit_log_files");
+    return new CacheConfig(n.string("native_dir", ""), n.string("local_embedder_jar", ""),
+        n.positive("audit_log_max_bytes", CacheConfig.DEFAULT.auditLogMaxBytes()),
         n.positiveInt("audit_log_files", CacheConfig.DEFAULT.auditLogFiles()), models);
   }
 

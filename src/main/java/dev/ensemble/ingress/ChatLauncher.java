@@ -22,7 +22,8 @@ import io.vertx.core.Vertx;
  * Starts one decoded chat request, the same way for HTTP and the WebSocket: when a response cache policy covers it
  * (the route's, else the model's), the cache is asked first — a hit is replayed ({@link CacheReplay}) and never
  * routed, so it takes no rate-limit capacity; otherwise the request is routed and run as a {@link ChatExchange} whose
- * complete answer the cache stores. Without a policy it is routed at once, exactly as before. Thread-safe; each call
+ * complete answer the cache stores. Without a policy, or for a passthrough to OpenAI's Responses API (whose answer
+ * the unified cache entry could not hold), it is routed at once. Thread-safe; each call
  * runs on the client connection's event loop.
  */
 final class ChatLauncher {
@@ -59,7 +60,9 @@ final class ChatLauncher {
       ResponseContext context, ClientAccount account, CacheDirectives directives) {
     long startNanos = System.nanoTime();
     UnifiedRequest request = call.request();
-    CachePolicy policy = cache == null ? null : cache.policies().of(route == null ? null : route.name(), request.model());
+    // a passthrough's answer is the upstream's own object (built-in tool results, encrypted reasoning): never cached
+    CachePolicy policy = cache == null || request.passthrough() != null ? null
+        : cache.policies().of(route == null ? null : route.name(), request.model());
     if (policy == null) {
       exchange(vertx, channel, dialect, route, call, hints, context, account, null).run();
       return;

@@ -78,6 +78,7 @@ public final class IngressRoutes {
       if (dialect.storedResponsePath() != null) {
         router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
         router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
+        router.get(dialect.storedResponsePath() + "/input_items").handler(ctx -> stored.inputItems(ctx, dialect));
       }
     }
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();

@@ -65,7 +65,15 @@ final class ResponseJournal {
     this.clientId = clientId;
   }
 
+  /**
+   * Records one event. A {@link StreamEvent.Native} event (a passthrough's own) only completes the answer's native
+   * body; it is not one of the unified events followers and the crash journal see.
+   */
   void add(StreamEvent event) {
+    if (event instanceof StreamEvent.Native) {
+      accumulator.accept(event);
+      return;
+    }
     if (event instanceof StreamEvent.Error e) {
       error = e.error();
     }
@@ -274,18 +282,16 @@ final class ResponseJournal {
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost) {
     UnifiedResponse accumulated = accumulator.response();
-    UnifiedResponse answer = partialUsage == null ? accumulated : new UnifiedResponse(accumulated.id(), accumulated.model(),
-        accumulated.content(), accumulated.stopReason(), accumulated.stopSequence(), partialUsage);
+    UnifiedResponse answer = partialUsage == null ? accumulated : accumulated.ended(accumulated.stopReason(), partialUsage);
     boolean completed = accumulator.ended() && error == null && cancelled == null;
     String stopReason = answer.stopReason() == null ? null : answer.stopReason().wireName();
-    UnifiedResponse shown = completed ? answer
-        : new UnifiedResponse(answer.id(), answer.model(), answer.content(), StopReason.ERROR, null, answer.usage());
+    UnifiedResponse shown = completed ? answer : answer.ended(StopReason.ERROR, answer.usage());
     JsonObject errorJson = cancelled != null ? cancelled : error == null ? null : new JsonObject().put("status", error.status())
         .put("type", error.type().wireName()).put("message", error.getMessage());
     finished = new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), Instant.now(),
         answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), eventsJson(), errorJson, clientId,
-        completed ? dialect.conversation(call, answer) : null);
+        completed ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()));
     return finished;
   }
 }

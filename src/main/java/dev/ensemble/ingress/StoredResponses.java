@@ -80,6 +80,28 @@ final class StoredResponses {
   }
 
   /**
+   * {@code GET .../input_items}: the input the response was made from, a page of it as the caller's paging parameters
+   * ask. A response still being produced is a 409 (its input is stored with it); one stored without input items (an
+   * interrupted one a crashed node left) lists none.
+   */
+  void inputItems(RoutingContext ctx, ClientDialect dialect) {
+    String id = ctx.pathParam("id");
+    find(ctx, dialect, id, "id", (stored, inFlight) -> {
+      if (inFlight && "in_progress".equals(stored.getString("status"))) {
+        ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 409,
+            "Response '" + id + "' is still being produced; list its input items once it is complete", true, 1L, "id"));
+        return;
+      }
+      try {
+        JsonObject page = dialect.encodeInputItems(stored.getJsonArray("input_items", new io.vertx.core.json.JsonArray()), ctx.queryParams());
+        ctx.response().putHeader("content-type", "application/json").end(page.toBuffer());
+      } catch (GatewayError e) {
+        ErrorResponder.send(ctx.response(), dialect, e);
+      }
+    });
+  }
+
+  /**
    * {@code DELETE}: removes the response from the index and the store. A response still being produced is a 409; one
    * finished but not yet stored is deleted once the store has it.
    */

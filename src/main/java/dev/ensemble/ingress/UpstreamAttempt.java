@@ -14,6 +14,7 @@ import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pricing.CostCalculator;
+import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamResponse;
 import dev.ensemble.providers.auth.UpstreamAuthException;
@@ -54,6 +55,7 @@ final class UpstreamAttempt {
   private final OnDisconnect onDisconnect;
   private final Promise<AttemptResult> result = Promise.promise();
   private final long startNanos = System.nanoTime();
+  private final ProviderAdapter adapter;
   private long firstByteNanos;
   /** When the stream's last chunk arrived (or the client drained what the gateway held back). */
   private long lastChunkNanos;
@@ -74,12 +76,20 @@ final class UpstreamAttempt {
     this.context = context;
     this.journal = journal;
     this.onDisconnect = onDisconnect;
+    this.adapter = adapterFor(request, selection);
+  }
+
+  /** The pool's adapter, or the one that takes the request in its client's own format when the pool has one (a passthrough). */
+  private static ProviderAdapter adapterFor(UnifiedRequest request, Selection selection) {
+    ProviderAdapter base = selection.pool().adapter();
+    ProviderAdapter own = request.passthrough() == null ? null : base.passthrough(request.passthrough());
+    return own != null ? own : base;
   }
 
   Future<AttemptResult> run() {
     UpstreamCall call;
     try {
-      call = selection.pool().adapter().toUpstream(request, selection.upstreamModel());
+      call = adapter.toUpstream(request, selection.upstreamModel());
     } catch (GatewayError refused) {
       // The provider's wire format cannot carry this request: the client's error, nothing sent, the endpoint not
       // blamed. Completing here (not throwing) matters when the attempt runs in an async limiter's callback.
@@ -121,7 +131,7 @@ final class UpstreamAttempt {
         return;
       }
       Buffer body = ar.succeeded() ? ar.result() : Buffer.buffer();
-      ProviderError error = selection.pool().adapter().classify(response.status(), response.headers(), body);
+      ProviderError error = adapter.classify(response.status(), response.headers(), body);
       failBeforeAnswer(error.errorClass(), response.status(), Integer.toString(response.status()), error.retryAfterMillis(),
           UpstreamFailures.fromProvider(error, provider()), error.type());
     });
@@ -141,7 +151,7 @@ final class UpstreamAttempt {
       }
       UnifiedResponse answer;
       try {
-        answer = selection.pool().adapter().fromUpstream(ar.result());
+        answer = adapter.fromUpstream(ar.result());
       } catch (UpstreamProtocolException e) {
         failBeforeAnswer(ErrorClass.RETRYABLE, response.status(), "invalid_response", null,
             GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid response: " + e.getMessage()));
@@ -150,7 +160,7 @@ final class UpstreamAttempt {
         failBeforeAnswer(ErrorClass.PERMANENT, response.status(), Integer.toString(refused.status()), null, refused);
         return;
       }
-      outcome(response.status(), null, null, selection.pool().adapter().exhaustedForMillis(response.headers()));
+      outcome(response.status(), null, null, adapter.exhaustedForMillis(response.headers()));
       usage = answer.usage();
       firstByteNanos = System.nanoTime();
       List<StreamEvent> events = new ArrayList<>();
@@ -168,7 +178,7 @@ final class UpstreamAttempt {
   }
 
   private void relay(UpstreamResponse response) {
-    StreamDecoder decoder = selection.pool().adapter().newStreamDecoder();
+    StreamDecoder decoder = adapter.newStreamDecoder();
     client.beginStream(request);
     client.relayFrom(decoder);
     ReadStream<Buffer> body = response.body();
@@ -202,7 +212,7 @@ final class UpstreamAttempt {
             GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " ended the stream before the answer was complete"));
         return;
       }
-      outcome(response.status(), null, null, selection.pool().adapter().exhaustedForMillis(response.headers()));
+      outcome(response.status(), null, null, adapter.exhaustedForMillis(response.headers()));
       done(200, true);
       if (!client.closed()) {
         client.end();

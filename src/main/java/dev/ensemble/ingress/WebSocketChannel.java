@@ -57,6 +57,9 @@ final class WebSocketChannel implements ClientChannel {
   /** The terminal event waits for {@link #end()}: by then the answer is queued for persistence and readable. */
   @Override
   public void write(StreamEvent event) {
+    if (event instanceof StreamEvent.Native) {
+      return;
+    }
     if (event instanceof StreamEvent.ResponseEnd || event instanceof StreamEvent.Error) {
       terminal = event.toJson();
     } else if (event instanceof StreamEvent.ResponseStart && cache != null) {

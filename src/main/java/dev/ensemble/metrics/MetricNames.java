@@ -10,6 +10,7 @@ final class MetricNames {
   static final String UPSTREAM_DURATION = "ensemble.upstream.duration";
   static final String TIME_TO_FIRST_BYTE = "ensemble.time.to.first.byte";
   static final String TOKENS = "ensemble.tokens";
+  static final String REASONING_TOKENS = "ensemble.reasoning.tokens";
   static final String COST_USD = "ensemble.cost.usd";
   static final String CACHE_HIT_RATIO = "cache.hit.ratio";
   static final String FAILOVERS = "provider.failover";

@@ -82,6 +82,7 @@ final class UsageMeters {
       meters.output().increment(Usage.orZero(usage.output()));
       meters.cacheRead().increment(Usage.orZero(usage.cacheRead()));
       meters.cacheWrite().increment(Usage.orZero(usage.cacheWrite()));
+      meters.reasoning().increment(Usage.orZero(usage.reasoning()));
       meters.cost().increment(report.costUsd().doubleValue());
       overall.add(usage);
       shareOf(report.provider()).add(usage);
@@ -101,7 +102,7 @@ final class UsageMeters {
   }
 
   /** The token counters (one per kind) and the cost counter of one {@link ModelSeries}. */
-  private record ModelMeters(Counter input, Counter output, Counter cacheRead, Counter cacheWrite, Counter cost) {
+  private record ModelMeters(Counter input, Counter output, Counter cacheRead, Counter cacheWrite, Counter reasoning, Counter cost) {
   }
 
   private Counter register(FailoverSeries series) {
@@ -122,6 +123,10 @@ final class UsageMeters {
   private ModelMeters register(ModelSeries series) {
     Tags tags = Tags.of("provider", series.provider(), "model", series.model());
     return new ModelMeters(tokens(tags, "input"), tokens(tags, "output"), tokens(tags, "cache_read"), tokens(tags, "cache_write"),
+        Counter.builder(MetricNames.REASONING_TOKENS)
+            .description("The part of the output tokens upstreams reported as reasoning (already counted in ensemble_tokens_total kind=output)")
+            .tags(tags)
+            .register(registry),
         Counter.builder(MetricNames.COST_USD)
             .description("USD spent upstream, from the reported usage at the catalog's prices")
             .tags(tags)

@@ -22,6 +22,7 @@ public final class StreamAccumulator {
   private String stopSequence;
   private Usage usage = Usage.UNKNOWN;
   private boolean ended;
+  private io.vertx.core.json.JsonObject nativeBody;
 
   public void accept(StreamEvent event) {
     if (event instanceof StreamEvent.ResponseStart s) {
@@ -46,6 +47,8 @@ public final class StreamAccumulator {
       }
     } else if (event instanceof StreamEvent.BlockStop) {
       closeBlock();
+    } else if (event instanceof StreamEvent.Native n && n.response() != null) {
+      nativeBody = n.response();
     } else if (event instanceof StreamEvent.ResponseEnd e) {
       closeBlock();
       stopReason = e.stopReason();
@@ -73,7 +76,7 @@ public final class StreamAccumulator {
         all.add(open);
       }
     }
-    return new UnifiedResponse(id, model, all, stopReason, stopSequence, usage);
+    return new UnifiedResponse(id, model, all, stopReason, stopSequence, usage, nativeBody);
   }
 
   private void closeBlock() {
@@ -118,6 +121,9 @@ public final class StreamAccumulator {
       }
       events.add(new StreamEvent.BlockStop(index));
       index++;
+    }
+    if (response.nativeBody() != null) {
+      events.add(new StreamEvent.Native(null, response.nativeBody()));
     }
     events.add(new StreamEvent.ResponseEnd(response.stopReason(), response.stopSequence(), response.usage(), null));
     return events;

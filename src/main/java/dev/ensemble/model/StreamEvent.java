@@ -137,6 +137,24 @@ public sealed interface StreamEvent {
     }
   }
 
+  /**
+   * An event of the upstream's own stream, relayed as is to a client speaking the same format (a {@link Passthrough}):
+   * that format's encoder renders it and ignores the unified events that accompany it; every other view (unified
+   * event blocks, the WebSocket, the journal) skips it. {@code response}, when set, is the complete answer in that
+   * format, on the event that completes it.
+   */
+  record Native(JsonObject event, JsonObject response) implements StreamEvent {
+    @Override
+    public String type() {
+      return "native";
+    }
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("type", type()).put("event", event);
+    }
+  }
+
   /** The answer failed; after this no other event follows. */
   record Error(GatewayError error) implements StreamEvent {
     @Override

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param reasoning      extended thinking / reasoning effort, or {@code null}
  * @param user           an end-user id for the provider's abuse tracking, or {@code null}
  * @param responseFormat OpenAI {@code response_format}, passed through to OpenAI-format upstreams, or {@code null}
+ * @param passthrough    the client's body for upstreams that speak its format natively, when the unified request
+ *                       cannot carry all of it ({@link Passthrough}), or {@code null}
  */
 public record UnifiedRequest(
     String model,
@@ -39,7 +41,8 @@ public record UnifiedRequest(
     boolean includeUsage,
     Reasoning reasoning,
     String user,
-    JsonObject responseFormat) {
+    JsonObject responseFormat,
+    Passthrough passthrough) {
 
   public UnifiedRequest {
     Objects.requireNonNull(model, "model");
@@ -68,7 +71,7 @@ public record UnifiedRequest(
     b.tools.addAll(tools);
     b.stop.addAll(stop);
     return b.toolChoice(toolChoice).maxTokens(maxTokens).temperature(temperature).topP(topP).topK(topK)
-        .stream(stream).includeUsage(includeUsage).reasoning(reasoning).user(user).responseFormat(responseFormat);
+        .stream(stream).includeUsage(includeUsage).reasoning(reasoning).user(user).responseFormat(responseFormat).passthrough(passthrough);
   }
 
   /** Builds a {@link UnifiedRequest}; lists start empty and are appended to. */
@@ -88,6 +91,7 @@ public record UnifiedRequest(
     private Reasoning reasoning;
     private String user;
     private JsonObject responseFormat;
+    private Passthrough passthrough;
 
     private Builder(String model) {
       this.model = model;
@@ -108,10 +112,11 @@ public record UnifiedRequest(
     public Builder reasoning(Reasoning reasoning) { this.reasoning = reasoning; return this; }
     public Builder user(String user) { this.user = user; return this; }
     public Builder responseFormat(JsonObject responseFormat) { this.responseFormat = responseFormat; return this; }
+    public Builder passthrough(Passthrough passthrough) { this.passthrough = passthrough; return this; }
 
     public UnifiedRequest build() {
       return new UnifiedRequest(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, topK,
-          stop, stream, includeUsage, reasoning, user, responseFormat);
+          stop, stream, includeUsage, reasoning, user, responseFormat, passthrough);
     }
   }
 }

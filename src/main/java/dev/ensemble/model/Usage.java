@@ -4,12 +4,19 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Token usage of one response. {@code input} counts only uncached input tokens; {@code cacheRead} and
- * {@code cacheWrite} are separate, so the prompt's total is their sum. A field is {@code null} when the
+ * {@code cacheWrite} are separate, so the prompt's total is their sum. {@code reasoning} is the part of
+ * {@code output} the model spent on hidden reasoning (OpenAI's {@code reasoning_tokens}, Gemini's
+ * {@code thoughtsTokenCount}): a breakdown of {@code output}, never added to it. A field is {@code null} when the
  * provider did not report it; zero means zero.
  */
-public record Usage(Long input, Long output, Long cacheRead, Long cacheWrite) {
+public record Usage(Long input, Long output, Long cacheRead, Long cacheWrite, Long reasoning) {
 
-  public static final Usage UNKNOWN = new Usage(null, null, null, null);
+  public static final Usage UNKNOWN = new Usage(null, null, null, null, null);
+
+  /** Usage without a reasoning breakdown. */
+  public Usage(Long input, Long output, Long cacheRead, Long cacheWrite) {
+    this(input, output, cacheRead, cacheWrite, null);
+  }
 
   /** Input tokens of the whole prompt: uncached + cache read + cache write. */
   public long promptTotal() {
@@ -25,20 +32,42 @@ public record Usage(Long input, Long output, Long cacheRead, Long cacheWrite) {
         later.input != null ? later.input : input,
         later.output != null ? later.output : output,
         later.cacheRead != null ? later.cacheRead : cacheRead,
-        later.cacheWrite != null ? later.cacheWrite : cacheWrite);
+        later.cacheWrite != null ? later.cacheWrite : cacheWrite,
+        later.reasoning != null ? later.reasoning : reasoning);
+  }
+
+  /** This usage with {@code tokens} as its reasoning breakdown. */
+  public Usage withReasoning(Long tokens) {
+    return new Usage(input, output, cacheRead, cacheWrite, tokens);
   }
 
   public boolean isKnown() {
     return input != null || output != null || cacheRead != null || cacheWrite != null;
   }
 
-  /** The unified-event JSON form: {@code {input, output, cache_read, cache_write}}. */
+  /**
+   * The unified-event JSON form: {@code {input, output, cache_read, cache_write}}, plus {@code reasoning} when the
+   * provider reported it.
+   */
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("input", input)
         .put("output", output)
         .put("cache_read", cacheRead)
         .put("cache_write", cacheWrite);
+    if (reasoning != null) {
+      json.put("reasoning", reasoning);
+    }
+    return json;
+  }
+
+  /** Reads {@link #toJson()}'s form; a missing field is null. */
+  public static Usage fromJson(JsonObject json) {
+    if (json == null) {
+      return UNKNOWN;
+    }
+    return new Usage(json.getLong("input"), json.getLong("output"), json.getLong("cache_read"), json.getLong("cache_write"),
+        json.getLong("reasoning"));
   }
 
   public static long orZero(Long value) {

@@ -7,6 +7,8 @@ import dev.ensemble.cache.CacheMeters;
 import dev.ensemble.cache.CachePolicies;
 import dev.ensemble.cache.CacheStore;
 import dev.ensemble.cache.Embedder;
+import dev.ensemble.cache.EmbeddingModule;
+import dev.ensemble.cache.EmbeddingModules;
 import dev.ensemble.cache.FleetCacheStats;
 import dev.ensemble.cache.HazelcastCacheStore;
 import dev.ensemble.cache.LocalCacheStore;
@@ -227,8 +229,10 @@ public final class Gateway {
     Map<String, ProviderPool> pools = new LinkedHashMap<>();
     Map<String, ProviderKind> kinds = new LinkedHashMap<>();
     KeyVault vault;
+    LocalEmbedder localEmbedder;
     try {
       vault = vault(config);
+      localEmbedder = localEmbedder(config);
       config.providers().forEach((name, provider) -> {
         ProviderKind kind = ProviderKinds.of(provider);
         kinds.put(name, kind);
@@ -321,7 +325,7 @@ public final class Gateway {
     this.live = live;
     this.config = config;
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);
-    ResponseCaching caching = responseCaching(config, router, exact, registry);
+    ResponseCaching caching = responseCaching(config, localEmbedder, router, exact, registry);
     if (caching.cache() != null) {
       responseCache = caching.cache();
       cacheStats = caching.fleet();
@@ -354,21 +358,40 @@ public final class Gateway {
   }
 
   /**
-   * The response cache when some route or model has a policy: entries in a Hazelcast map on a clustered node (each
-   * node indexing them), in process otherwise; the built-in embedder with its natives under
-   * {@code response_cache.native_dir} (default {@code natives/} next to the SQLite file), catalog embedding models
-   * through the pools; the audit log next to the SQLite file.
+   * The built-in embedder when some cache policy embeds with it, else null: its module ({@link EmbeddingModules}) from
+   * the class path or {@code response_cache.local_embedder_jar} (default: next to ensemble.jar), its natives under
+   * {@code response_cache.native_dir} (default {@code natives/} next to the SQLite file).
+   *
+   * @throws ConfigException naming the policy's YAML path and the fix when the module is not installed
    */
-  private ResponseCaching responseCaching(EnsembleConfig config, ModelRouter router, RateLimiter limiter, PrometheusMeterRegistry registry) {
+  private LocalEmbedder localEmbedder(EnsembleConfig config) {
+    String path = new CachePolicies(config).pathUsing(ResponseCacheConfig.LOCAL_EMBEDDER);
+    if (path == null) {
+      return null;
+    }
+    Path jar = EmbeddingModules.jar(config.cache().localEmbedderJar());
+    EmbeddingModule module = EmbeddingModules.find(ResponseCacheConfig.LOCAL_EMBEDDER, Gateway.class.getClassLoader(), jar)
+        .orElseThrow(() -> new ConfigException(path, EmbeddingModules.missing(ResponseCacheConfig.LOCAL_EMBEDDER, jar)
+            + ", or set response_cache.local_embedder_jar to where it is, or name an embedding model of the catalog"));
+    Path dataDir = Path.of(config.storage().sqlitePath()).toAbsolutePath().getParent();
+    Path nativeDir = config.cache().nativeDir().isEmpty() ? dataDir.resolve("natives") : Path.of(config.cache().nativeDir());
+    return new LocalEmbedder(vertx, module, nativeDir);
+  }
+
+  /**
+   * The response cache when some route or model has a policy: entries in a Hazelcast map on a clustered node (each
+   * node indexing them), in process otherwise; the built-in embedder ({@code local}, null when no policy uses it),
+   * catalog embedding models through the pools; the audit log next to the SQLite file.
+   */
+  private ResponseCaching responseCaching(EnsembleConfig config, LocalEmbedder local, ModelRouter router, RateLimiter limiter,
+      PrometheusMeterRegistry registry) {
     CachePolicies policies = new CachePolicies(config);
     if (!policies.any()) {
       return ResponseCaching.NONE;
     }
     Path dataDir = Path.of(config.storage().sqlitePath()).toAbsolutePath().getParent();
-    Path nativeDir = config.cache().nativeDir().isEmpty() ? dataDir.resolve("natives") : Path.of(config.cache().nativeDir());
-    LocalEmbedder local = new LocalEmbedder(vertx, nativeDir);
     Map<String, Embedder> embedders = new ConcurrentHashMap<>();
-    Function<String, Embedder> byName = name -> ResponseCacheConfig.LOCAL_EMBEDDER.equals(name) ? local
+    Function<String, Embedder> byName = name -> local != null && ResponseCacheConfig.LOCAL_EMBEDDER.equals(name) ? local
         : embedders.computeIfAbsent(name, m -> new PoolEmbedder(vertx, m, router, limiter, config.server().requestTimeoutMs()));
     CacheStore store = vertx.isClustered() ? new HazelcastCacheStore(vertx, hazelcast()) : new LocalCacheStore();
     ResponseCache cache = new ResponseCache(vertx, policies, store, byName, new CacheMeters(registry), System::currentTimeMillis);

@@ -206,7 +206,7 @@ final class JournalRecovery implements AutoCloseable {
         }
         case "response.end" -> {
           JsonObject u = e.getJsonObject("usage", new JsonObject());
-          reported = new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write"));
+          reported = Usage.fromJson(u);
         }
         default -> { }
       }

@@ -38,7 +38,7 @@ final class LedgerEntryJson {
     String cost = j.getString("cost_usd");
     return new LedgerEntry(j.getString("request_id"), j.getString("client_id"), j.getString("provider"), j.getString("endpoint"),
         j.getString("model"), j.getString("upstream_model"),
-        new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
+        Usage.fromJson(u),
         cost == null ? null : new BigDecimal(cost), j.getLong("latency_ms"), j.getLong("ttfb_ms"), j.getInteger("status"),
         j.getInteger("attempts"), j.getString("route_reason"), j.getBoolean("stream", false), j.getLong("finished_at"),
         j.getInteger("images"), j.getString("cache_status"), j.getString("saved_usd") == null ? null : new BigDecimal(j.getString("saved_usd")));

@@ -20,11 +20,22 @@ import java.time.Instant;
  * @param conversation for client formats with server-side state (the Responses API's
  *               {@code previous_response_id}): the whole conversation up to and including this answer, in the
  *               client's format, so a later request can continue it; null otherwise. Kept in the stored form, not shown.
+ * @param inputItems for client formats that list a response's input (the Responses API's
+ *               {@code GET /v1/responses/{id}/input_items}): the input the answer was made from, in the client's
+ *               format, each item with an id; null otherwise. Kept in the stored form as {@code input_items}, not shown.
  */
 public record ResponseRecord(
     String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
-    JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation) {
+    JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems) {
+
+  /** A response without input items (a client format that does not list them). */
+  public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
+      Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
+      JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation) {
+    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
+        events, error, clientId, conversation, null);
+  }
 
   /** The lifecycle of a response, as {@code GET /api/v1/responses/{id}} shows it. */
   public enum Status {
@@ -52,9 +63,12 @@ public record ResponseRecord(
     }
   }
 
-  /** The stored form: the public view plus the client format, the client id, the events and any conversation. */
+  /** The stored form: the public view plus the client format, the client id, the events, any conversation and input items. */
   public JsonObject toJson() {
     JsonObject stored = publicJson().put("client_format", clientFormat).put("client_id", clientId).put("events", events);
+    if (inputItems != null) {
+      stored.put("input_items", inputItems);
+    }
     return conversation == null ? stored : stored.put("conversation", conversation);
   }
 
@@ -89,9 +103,9 @@ public record ResponseRecord(
     return new ResponseRecord(json.getString("id"), Status.of(json.getString("status")), json.getString("client_format"),
         json.getString("model"), json.getString("provider"), json.getString("endpoint"), Instant.parse(json.getString("created_at")),
         completed == null ? null : Instant.parse(completed), json.getString("text"), json.getString("stop_reason"),
-        new Usage(u.getLong("input"), u.getLong("output"), u.getLong("cache_read"), u.getLong("cache_write")),
+        Usage.fromJson(u),
         cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), json.getJsonObject("body"),
         json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"), json.getString("client_id"),
-        json.getJsonArray("conversation"));
+        json.getJsonArray("conversation"), json.getJsonArray("input_items"));
   }
 }

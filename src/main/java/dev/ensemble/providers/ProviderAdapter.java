@@ -1,5 +1,6 @@
 package dev.ensemble.providers;
 
+import dev.ensemble.model.Passthrough;
 import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
@@ -17,6 +18,15 @@ public interface ProviderAdapter {
   /** The upstream model ids this provider type could have; a {@code provider/model} outside them is refused unsent. */
   default ModelIds modelIds() {
     return ModelIds.IN_BODY;
+  }
+
+  /**
+   * The adapter that sends {@code passthrough} to this provider in its client's own format, or null when this provider
+   * cannot take it as is (the default): routing keeps a request whose passthrough is required away from such
+   * providers, and sends one whose passthrough is only preferred in the unified form.
+   */
+  default ProviderAdapter passthrough(Passthrough passthrough) {
+    return null;
   }
 
   /** The upstream request for {@code request}, naming the model as the provider knows it. */

@@ -8,6 +8,7 @@ import dev.ensemble.config.Strategy;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.MediaPart;
+import dev.ensemble.model.Passthrough;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.pools.ProviderPool;
 import dev.ensemble.providers.Endpoint;
@@ -176,6 +177,9 @@ public final class ModelRouter {
     int media = RequestMedia.scan(request);
     if (media != 0) {
       candidates = takingMedia(candidates, media, request);
+    }
+    if (request.passthrough() != null && request.passthrough().required()) {
+      candidates = takingAsIs(candidates, request);
     }
     long now = clock.getAsLong();
     RequestView view = new RequestView(request, fingerprinter, affinity);
@@ -398,6 +402,29 @@ public final class ModelRouter {
     return GatewayError.of(ErrorType.OVERLOADED, "No endpoint can serve '" + request.model()
         + "': its providers (" + String.join(", ", candidates.stream().map(c -> c.pool().name()).toList())
         + ") have no usable API key");
+  }
+
+  /**
+   * The candidates whose provider takes the request in its client's own format ({@link Passthrough}): all of them,
+   * some, or a 400 naming the field that needs it when none does.
+   */
+  private static List<Candidate> takingAsIs(List<Candidate> candidates, UnifiedRequest request) {
+    Passthrough passthrough = request.passthrough();
+    List<Candidate> out = new ArrayList<>(candidates.size());
+    List<String> providers = new ArrayList<>(candidates.size());
+    for (Candidate c : candidates) {
+      if (c.pool().adapter().passthrough(passthrough) != null) {
+        out.add(c);
+      }
+      String name = c.pool().name() + " (" + c.pool().config().type().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      if (!providers.contains(name)) {
+        providers.add(name);
+      }
+    }
+    if (out.isEmpty()) {
+      throw passthrough.refusal(request.model(), String.join(", ", providers));
+    }
+    return out.size() == candidates.size() ? candidates : out;
   }
 
   /** The candidates that take every media part in {@code media}: all of them, some, or a 400 when none does. */

@@ -71,6 +71,23 @@ public interface ClientDialect {
   }
 
   /**
+   * The input of {@code call} as the format lists it back ({@code GET /v1/responses/{id}/input_items}), each item
+   * with an id stable for response {@code responseId}; null for formats without such a listing.
+   */
+  default JsonArray inputItems(ClientCall call, String responseId) {
+    return null;
+  }
+
+  /**
+   * The body listing the stored {@code inputItems} of a response for {@code GET <storedResponsePath>/input_items},
+   * with the caller's paging {@code params}; throws a 400 {@link GatewayError} naming a bad parameter. Only
+   * formats whose {@link #inputItems} returns items list them.
+   */
+  default JsonObject encodeInputItems(JsonArray inputItems, MultiMap params) {
+    throw GatewayError.invalid(null, "This API format does not list input items");
+  }
+
+  /**
    * The Vert.x path pattern (with {@code :id}) under which callers read ({@code GET}) and delete ({@code DELETE})
    * the answers they stored in this format, or null when the format has no such route.
    */

@@ -105,8 +105,8 @@ class UsageIT {
     assertEquals(1, rows.size(), rows.encodePrettily());
     JsonObject row = rows.getJsonObject(0);
     assertEquals(new JsonObject().put("provider", "ant").put("endpoint", "ant-1").put("model", "claude-test").put("requests", 1)
-        .put("input", 1000).put("output", 200).put("cache_read", 5000).put("cache_write", 2000).put("cache_hits", 0).put("saved_usd", 0),
-        copyWithout(row, "cost_usd"));
+        .put("input", 1000).put("output", 200).put("cache_read", 5000).put("cache_write", 2000).put("cache_hits", 0).put("saved_usd", 0)
+        .put("reasoning", 0), copyWithout(row, "cost_usd"));
     assertEquals(0, new BigDecimal("0.015").compareTo(cost(row)), row.encode());
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + gateway.sqlitePath());
          ResultSet rs = c.createStatement().executeQuery("SELECT cost_e10_usd, status, attempts, upstream_model, stream, ttfb_ms FROM usage_ledger"
@@ -160,9 +160,9 @@ class UsageIT {
     assertEquals(0, new BigDecimal("0.030").compareTo(cost(byProvider.getJsonObject(0))));
     assertEquals("oai", byProvider.getJsonObject(1).getString("provider"));
     assertEquals(java.util.Set.of("provider", "requests", "input", "output", "cache_read", "cache_write", "cost_usd", "cache_hits",
-        "saved_usd"), byProvider.getJsonObject(0).fieldNames());
+        "saved_usd", "reasoning"), byProvider.getJsonObject(0).fieldNames());
     assertEquals(java.util.Set.of("model", "client", "requests", "input", "output", "cache_read", "cache_write", "cost_usd",
-        "cache_hits", "saved_usd"), byModelAndClient.getJsonObject(0).fieldNames());
+        "cache_hits", "saved_usd", "reasoning"), byModelAndClient.getJsonObject(0).fieldNames());
     assertEquals(1, total.size());
     JsonObject sum = total.getJsonObject(0);
     assertEquals(3L, sum.getLong("requests"));

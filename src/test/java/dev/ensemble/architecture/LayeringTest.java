@@ -77,6 +77,28 @@ class LayeringTest {
     assertEquals(List.of(), offences, "packages using one above or beside them:\n" + String.join("\n", offences) + "\n");
   }
 
+  /**
+   * The optional local embedder module ({@code cache.local}, packaged apart as ensemble-local-embedder.jar) is the only
+   * code that uses its libraries, and no other code uses it (ensemble.jar does not hold it; it is found through
+   * {@code EmbeddingModule} by ServiceLoader).
+   */
+  @Test
+  void onlyTheLocalEmbedderModuleUsesItsLibrariesAndNothingUsesTheModule() throws IOException {
+    Pattern moduleLibraries = Pattern.compile("\\b(dev\\.langchain4j|ai\\.onnxruntime|ai\\.djl)\\.");
+    Pattern module = Pattern.compile("\\bdev\\.ensemble\\.cache\\.local\\b");
+    Path local = MAIN.resolve("cache/local");
+    List<String> offences = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.startsWith(local)).sorted().toList()) {
+        String code = code(Files.readString(file));
+        if (moduleLibraries.matcher(code).find() || module.matcher(code).find()) {
+          offences.add(file.toString());
+        }
+      }
+    }
+    assertEquals(List.of(), offences, "code outside dev.ensemble.cache.local using the local embedder module or its libraries");
+  }
+
   @Test
   void scannerSeesImportsAndCodeButNotCommentsOrStrings() {
     String source = """

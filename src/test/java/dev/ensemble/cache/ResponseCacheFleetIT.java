@@ -97,7 +97,8 @@ class ResponseCacheFleetIT {
     assertEquals(1, fake.requestCount());
 
     nodes.startNode(2);
-    assertEquals(entries(0), entries(2), "the joining node loaded the live entries before it listened");
+    await(until(() -> !Boolean.TRUE.equals(cache(2).getBoolean("loading"))));
+    assertEquals(entries(0), entries(2), "the joining node loaded the live entries in the background");
     HttpResponse<String> fromThird = post(2, "/v1/chat/completions", body);
     assertEquals("HIT", fromThird.headers().firstValue("x-cache-status").orElseThrow());
     assertEquals("shared answer", text(fromThird));
@@ -119,8 +120,9 @@ class ResponseCacheFleetIT {
 
   @Test
   void auditsThresholdBandsAndDriftOfOneNodeAreSeenOnTheOther() throws Exception {
-    JsonObject before = admin(1);
-    long lookupsBefore = before.getJsonArray("thresholds").getJsonObject(0).getLong("semantic_lookups");
+    // earlier tests' lookups reach the other node's view a moment later: start from a figure both nodes agree on
+    await(until(() -> semanticLookups(admin(0)) == semanticLookups(admin(1))));
+    long lookupsBefore = semanticLookups(admin(1));
     fake.enqueue(Reply.text("Open the billing page and pick the invoice."), Reply.text("Go to settings, then download it."));
     HttpResponse<String> first = post(0, "/v1/workflows/audited", chat("How do I download my invoice?"));
     HttpResponse<String> hit = post(0, "/v1/workflows/audited", chat("How can I download my invoice?"));
@@ -152,6 +154,10 @@ class ResponseCacheFleetIT {
     assertEquals(drift.getDouble("drift"), Double.parseDouble(gauge.substring(gauge.lastIndexOf(' ') + 1)), 1e-6);
   }
 
+  private static long semanticLookups(JsonObject cacheStatus) {
+    return cacheStatus.getJsonArray("thresholds").getJsonObject(0).getLong("semantic_lookups");
+  }
+
   private JsonObject admin(int node) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(nodes.node(node).baseUrl() + "/admin/cache"))
@@ -178,12 +184,17 @@ class ResponseCacheFleetIT {
   }
 
   private int entries(int node) {
+    Integer entries = cache(node).getInteger("entries");
+    return entries == null ? -1 : entries;
+  }
+
+  private JsonObject cache(int node) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(nodes.node(node).baseUrl() + "/admin/cache"))
           .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
-      return new JsonObject(r.body()).getInteger("entries");
+      return new JsonObject(r.body());
     } catch (Exception e) {
-      return -1;
+      return new JsonObject();
     }
   }
 

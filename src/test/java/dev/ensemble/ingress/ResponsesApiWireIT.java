@@ -171,16 +171,28 @@ class ResponsesApiWireIT {
   }
 
   @Test
-  void whatTheGatewayCannotServeIsA400NamingTheField() throws Exception {
-    assertBadRequest(new JsonObject().put("model", "gpt-test").put("input", "hi")
+  void whatOnlyOpenAisResponsesApiServesIsA400NamingTheFieldForAModelWithoutAnOpenAiTarget() throws Exception {
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi")
         .put("tools", new JsonArray().add(new JsonObject().put("type", "file_search"))), "tools[0].type");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("background", true).put("stream", true), "background");
     assertBadRequest(new JsonObject().put("model", "gpt-test").put("input", "hi").put("background", true), "background");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("prompt", new JsonObject().put("id", "pmpt_1")), "prompt");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("conversation", "conv_1"), "conversation");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi")
+        .put("include", new JsonArray().add("web_search_call.action.sources")), "include[0]");
     assertBadRequest(new JsonObject().put("model", "gpt-test"), "input");
-    assertBadRequest(new JsonObject().put("model", "gpt-test").put("input", new JsonArray()
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", new JsonArray()
         .add(new JsonObject().put("type", "web_search_call").put("id", "ws_1"))), "input[0].type");
-    assertBadRequest(new JsonObject().put("model", "gpt-test").put("input", new JsonArray()
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", new JsonArray()
+        .add(new JsonObject().put("type", "item_reference").put("id", "msg_1"))), "input[0].type");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", new JsonArray()
         .add(new JsonObject().put("role", "user").put("content", new JsonArray().add(new JsonObject().put("type", "input_image")
             .put("file_id", "file-1"))))), "input[0].content[0].file_id");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", new JsonArray().add(new JsonObject().put("type", "input_file")
+            .put("file_id", "file-1"))))), "input[0].content[0].file_id");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi")
+        .put("tools", new JsonArray().add(new JsonObject().put("type", "local_shell"))), "tools[0].type");
     assertEquals(0, fake.requestCount(), "nothing reached the upstream");
   }
 

@@ -12,7 +12,11 @@ import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.responses.CustomTool;
 import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.ResponseCustomToolCall;
+import com.openai.models.responses.ResponseIncludable;
+import com.openai.models.responses.inputitems.InputItemListParams;
 import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -55,6 +59,7 @@ class ResponsesSdkIT {
   @RegisterExtension @Order(3) static GatewayExtension gateway = GatewayExtension.withConfig(fake, f -> ThreeUpstreams.config(f, gemini));
 
   static final List<String> MODELS = ThreeUpstreams.MODELS;
+  static final List<String> WITHOUT_RESPONSES_API = List.of("claude-test", "gemini-test");
   private static final String INSTRUCTIONS = "You are a terse assistant.";
   private static final String WEATHER_ARGS = "{\"city\":\"Paris\"}";
 
@@ -218,14 +223,100 @@ class ResponsesSdkIT {
     assertThrows(NotFoundException.class, () -> client.responses().retrieve(created.id()));
   }
 
-  @Test
-  void refusesABuiltInToolNamingIt() {
+  @ParameterizedTest
+  @FieldSource("WITHOUT_RESPONSES_API")
+  void refusesABuiltInToolNamingItWhenTheModelHasNoOpenAiTarget(String model) {
     BadRequestException error = assertThrows(BadRequestException.class, () -> client.responses().create(ResponseCreateParams.builder()
-        .model("gpt-test").input("Search the web").addTool(WebSearchTool.builder().type(WebSearchTool.Type.WEB_SEARCH).build()).build()));
+        .model(model).input("Search the web").addTool(WebSearchTool.builder().type(WebSearchTool.Type.WEB_SEARCH).build()).build()));
 
     assertEquals(400, error.statusCode());
     assertEquals("tools[0].type", error.param().orElseThrow());
-    assertTrue(error.getMessage().contains("web_search"), error.getMessage());
+    assertTrue(error.getMessage().contains("web_search") && error.getMessage().contains(model), error.getMessage());
+  }
+
+  @Test
+  void aBuiltInToolAndEncryptedReasoningGoToOpenAisResponsesApiAsIs() {
+    fake.enqueue(Reply.text("Rome.").reasoningTokens(21));
+
+    Response response = client.responses().create(ResponseCreateParams.builder().model("gpt-test").input("Capital of Italy?")
+        .addTool(WebSearchTool.builder().type(WebSearchTool.Type.WEB_SEARCH).build())
+        .addInclude(ResponseIncludable.REASONING_ENCRYPTED_CONTENT).store(false).build());
+
+    assertEquals("/v1/responses", fake.lastRequest().path());
+    assertEquals("gpt-4o-mini", fake.lastRequest().json().getString("model"));
+    List<ResponseOutputItem> output = response.output();
+    assertEquals("Capital of Italy?", output.get(0).asWebSearchCall().action().asSearch().query().orElseThrow());
+    assertTrue(output.get(1).asReasoning().encryptedContent().orElseThrow().startsWith("fake-enc:"));
+    assertEquals("Rome.", output.get(2).asMessage().content().get(0).asOutputText().text());
+    assertEquals(21, response.usage().orElseThrow().outputTokensDetails().reasoningTokens());
+    assertEquals("gpt-test", response.model().asString());
+  }
+
+  @Test
+  void streamsABuiltInToolsEventsThatTheSdkAccumulates() {
+    fake.enqueue(Reply.text("Sunny all week."));
+    ResponseAccumulator accumulator = ResponseAccumulator.create();
+    List<ResponseStreamEvent> events = new ArrayList<>();
+    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(ResponseCreateParams.builder().model("gpt-test")
+        .input("Weather this week?").addTool(WebSearchTool.builder().type(WebSearchTool.Type.WEB_SEARCH).build()).build())) {
+      stream.stream().forEach(event -> events.add(accumulator.accumulate(event)));
+    }
+
+    assertTrue(events.stream().anyMatch(ResponseStreamEvent::isWebSearchCallSearching));
+    Response response = accumulator.response();
+    assertTrue(response.output().get(0).isWebSearchCall());
+    assertEquals("Sunny all week.", response.output().get(1).asMessage().content().get(0).asOutputText().text());
+    assertEquals(response, client.responses().retrieve(response.id()), "the stored response is the streamed one");
+  }
+
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void reportsReasoningTokensFromEveryUpstreamThatCountsThem(String model) {
+    String thinking = "Italy's capital has been Rome since 1871, so that is the answer.";
+    Reply reply = model.startsWith("gemini") ? Reply.text("Rome.").thinking(thinking, null) : Reply.text("Rome.").reasoningTokens(9);
+    ThreeUpstreams.enqueue(fake, gemini, model, reply);
+
+    Response response = client.responses().create(ResponseCreateParams.builder().model(model).input("Capital of Italy?").build());
+
+    long expected = switch (model) {
+      case "gpt-test" -> 9;                                   // completion_tokens_details.reasoning_tokens
+      case "gemini-test" -> (thinking.length() + 3) / 4;      // thoughtsTokenCount
+      default -> 0;                                           // Anthropic does not break thinking out of output_tokens
+    };
+    ResponseUsage usage = response.usage().orElseThrow();
+    assertEquals(expected, usage.outputTokensDetails().reasoningTokens());
+    assertTrue(usage.outputTokens() >= expected, "reasoning tokens are part of the output tokens");
+  }
+
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void aCustomToolIsCalledAndItsCallComesBackAsACustomToolCall(String model) {
+    String patch = "*** Begin Patch\n*** End Patch";
+    ThreeUpstreams.enqueue(fake, gemini, model, Reply.toolCall("apply_patch",
+        model.equals("gpt-test") ? patch : new JsonObject().put("input", patch).encode()));
+
+    Response response = client.responses().create(ResponseCreateParams.builder().model(model).input("Fix the bug")
+        .addTool(CustomTool.builder().name("apply_patch").description("Apply a patch to the repository").build()).build());
+
+    ResponseCustomToolCall call = response.output().stream().filter(ResponseOutputItem::isCustomToolCall)
+        .map(ResponseOutputItem::asCustomToolCall).findFirst().orElseThrow();
+    assertEquals("apply_patch", call.name());
+    assertEquals(patch, call.input());
+    assertEquals(model.equals("gpt-test") ? "/v1/responses" : null,
+        model.equals("gpt-test") ? fake.lastRequest().path() : null, "OpenAI takes the custom tool as is");
+  }
+
+  @Test
+  void listsAResponsesInputItemsPageByPage() {
+    List<ResponseInputItem> input = List.of(userMessage("one"), userMessage("two"), userMessage("three"));
+    Response created = client.responses().create(ResponseCreateParams.builder().model("claude-test").inputOfResponse(input).build());
+
+    List<String> newestFirst = new ArrayList<>();
+    client.responses().inputItems().list(created.id(), InputItemListParams.builder().limit(1).build()).autoPager()
+        .forEach(item -> newestFirst.add(item.asResponseInputMessageItem().content().get(0).asInputText().text()));
+
+    assertEquals(List.of("three", "two", "one"), newestFirst);
+    assertThrows(NotFoundException.class, () -> client.responses().inputItems().list("resp_unknown"));
   }
 
   private static ResponseCreateParams.Builder weatherQuestion(String model) {

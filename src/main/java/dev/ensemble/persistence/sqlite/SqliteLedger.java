@@ -21,8 +21,8 @@ public final class SqliteLedger implements LedgerStore {
   private static final String INSERT = """
       INSERT OR IGNORE INTO usage_ledger (request_id, client_id, provider, endpoint, model, upstream_model, input_tokens,
         output_tokens, cache_read_tokens, cache_write_tokens, cost_e10_usd, latency_ms, ttfb_ms, status, attempts, route_reason,
-        stream, finished_at, images, cache_status, saved_e10_usd)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        stream, finished_at, images, cache_status, saved_e10_usd, reasoning_tokens)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   private final Pool pool;
 
@@ -63,6 +63,7 @@ public final class SqliteLedger implements LedgerStore {
         .addValue(r.finishedAtMillis())
         .addValue(r.images())
         .addValue(r.cacheStatus())
-        .addValue(CostE10.of(r.savedUsd()));
+        .addValue(CostE10.of(r.savedUsd()))
+        .addValue(u.reasoning());
   }
 }

@@ -25,7 +25,7 @@ public final class SqliteUsage {
     this.pool = pool;
   }
 
-  /** {@code {rows: [{<group columns>, requests, input, output, cache_read, cache_write, cost_usd, cache_hits, saved_usd}]}}. */
+  /** {@code {rows: [{<group columns>, requests, input, output, cache_read, cache_write, cost_usd, cache_hits, saved_usd, reasoning}]}}. */
   public Future<JsonObject> query(UsageQuery q) {
     List<UsageGroup> groups = q.groupBy();
     String columns = groups.stream().map(g -> column(g) + ", ").collect(Collectors.joining());
@@ -33,7 +33,7 @@ public final class SqliteUsage {
         + " ORDER BY " + groups.stream().map(SqliteUsage::column).collect(Collectors.joining(", "));
     String sql = "SELECT " + columns + "COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),"
         + " COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cost_e10_usd), 0),"
-        + " COUNT(cache_status), COALESCE(SUM(saved_e10_usd), 0)"
+        + " COUNT(cache_status), COALESCE(SUM(saved_e10_usd), 0), COALESCE(SUM(reasoning_tokens), 0)"
         + " FROM usage_ledger WHERE finished_at >= ? AND finished_at < ?" + groupBy;
     return pool.preparedQuery(sql).execute(Tuple.of(q.from().toEpochMilli(), q.to().toEpochMilli())).map(rows -> {
       JsonArray out = new JsonArray();
@@ -50,7 +50,8 @@ public final class SqliteUsage {
             .put("cache_write", number(row, i++))
             .put("cost_usd", CostE10.usd(number(row, i++)))
             .put("cache_hits", number(row, i++))
-            .put("saved_usd", CostE10.usd(number(row, i)));
+            .put("saved_usd", CostE10.usd(number(row, i++)))
+            .put("reasoning", number(row, i));
         out.add(r);
       }
       return new JsonObject().put("rows", out);

@@ -1,5 +1,6 @@
 package dev.ensemble.providers.openai;
 
+import dev.ensemble.model.Passthrough;
 import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
@@ -21,7 +22,8 @@ import java.time.Clock;
 /**
  * Upstreams that speak OpenAI Chat Completions ({@code POST <base_url>/chat/completions}, base URL ending in
  * {@code /v1}): OpenAI and the compatible family, each shaped by its {@link OpenAiProfile}. Streams ask for the
- * usage chunk where the profile allows it. Authentication and configured headers are added by the pool, not here.
+ * usage chunk where the profile allows it. What only OpenAI's Responses API serves goes there instead
+ * ({@link #passthrough}). Authentication and configured headers are added by the pool, not here.
  */
 public final class OpenAiAdapter implements ProviderAdapter {
 
@@ -30,6 +32,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
   private final OpenAiErrors errors;
   private final OpenAiProfile profile;
   private final JsonObject providerPreferences;
+  private final ProviderAdapter responsesApi;
 
   /** OpenAI itself. */
   public OpenAiAdapter() {
@@ -50,10 +53,17 @@ public final class OpenAiAdapter implements ProviderAdapter {
     this.profile = profile;
     this.providerPreferences = providerPreferences == null ? null : providerPreferences.copy();
     this.errors = new OpenAiErrors(clock);
+    this.responsesApi = new OpenAiResponsesAdapter(profile, errors);
   }
 
   public OpenAiProfile profile() {
     return profile;
+  }
+
+  /** The Responses API, where the profile's upstream serves it ({@link OpenAiProfile#responsesApi()}). */
+  @Override
+  public ProviderAdapter passthrough(Passthrough passthrough) {
+    return profile.responsesApi() && "responses".equals(passthrough.format()) ? responsesApi : null;
   }
 
   @Override

@@ -14,7 +14,7 @@ import java.util.Map;
  * One member of the OpenAI-compatible family: a provider kind served by {@link OpenAiAdapter} with its own
  * request headers and quirks (its default base URL and whether it needs a key are the kind's, {@link BuiltInKind}). A {@code type: openai} provider uses the profile of its kind;
  * a kind that is not listed here ({@code anthropic} or {@code gemini} through their OpenAI-compatible
- * endpoints, say) is treated as OpenAI itself.
+ * endpoints, say) is treated as OpenAI itself, without its Responses API ({@link #OPENAI_COMPATIBLE}).
  *
  * @param kind                   the provider kind ({@code providers.<name>.kind})
  * @param headers                headers sent on every request; the provider's {@code headers:} override them
@@ -25,27 +25,35 @@ import java.util.Map;
  * @param usageInclude           whether requests ask for usage accounting ({@code usage: {include: true}}),
  *                               which makes OpenRouter report the cost it charged
  * @param takesProviderPreferences whether the {@code provider} routing object may be sent (OpenRouter)
+ * @param responsesApi           whether the upstream also serves OpenAI's Responses API ({@code POST /responses}) with its
+ *                               built-in tools, background mode, stored prompts and encrypted reasoning (OpenAI itself)
  */
 public record OpenAiProfile(
     String kind, Map<String, String> headers, String maxTokensField, boolean streamUsage,
-    List<String> cacheControlModels, boolean usageInclude, boolean takesProviderPreferences) {
+    List<String> cacheControlModels, boolean usageInclude, boolean takesProviderPreferences, boolean responsesApi) {
 
   private static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
   private static final String MAX_TOKENS = "max_tokens";
 
   public static final OpenAiProfile OPENAI = new OpenAiProfile("openai", Map.of(),
-      MAX_COMPLETION_TOKENS, true, List.of(), false, false);
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false, true);
+  /** Another vendor's OpenAI-compatible endpoint (Anthropic's, Google's, ...): OpenAI's Chat Completions, no Responses API. */
+  public static final OpenAiProfile OPENAI_COMPATIBLE = new OpenAiProfile("openai", Map.of(),
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false, false);
+  /** The built-in mock provider: Chat Completions only. */
+  public static final OpenAiProfile MOCK = new OpenAiProfile("mock", Map.of(),
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false, false);
   /** xAI documents {@code max_completion_tokens} ({@code max_tokens} is deprecated there). */
   public static final OpenAiProfile XAI = new OpenAiProfile("xai", Map.of(),
-      MAX_COMPLETION_TOKENS, true, List.of(), false, false);
+      MAX_COMPLETION_TOKENS, true, List.of(), false, false, false);
   public static final OpenAiProfile FIREWORKS = new OpenAiProfile("fireworks",
-      Map.of(), MAX_TOKENS, true, List.of(), false, false);
+      Map.of(), MAX_TOKENS, true, List.of(), false, false, false);
   /** Attribution names the gateway unless the provider's {@code headers:} set {@code HTTP-Referer} / {@code X-Title}. */
   public static final OpenAiProfile OPENROUTER = new OpenAiProfile("openrouter",
-      Map.of("X-Title", "Ensemble"), MAX_TOKENS, true, List.of("anthropic/", "google/"), true, true);
+      Map.of("X-Title", "Ensemble"), MAX_TOKENS, true, List.of("anthropic/", "google/"), true, true, false);
   /** SGLang and vLLM: both take {@code max_tokens}. */
   public static final OpenAiProfile SELF_HOSTED = new OpenAiProfile("self_hosted", Map.of(),
-      MAX_TOKENS, true, List.of(), false, false);
+      MAX_TOKENS, true, List.of(), false, false, false);
 
   private static final List<OpenAiProfile> ALL = List.of(OPENAI, XAI, FIREWORKS, OPENROUTER, SELF_HOSTED);
 
@@ -54,14 +62,17 @@ public record OpenAiProfile(
     cacheControlModels = List.copyOf(cacheControlModels);
   }
 
-  /** The profile of {@code kind}; {@link #OPENAI} for a kind without one of its own. */
+  /**
+   * The profile of {@code kind}; {@link #OPENAI} for a kind without one of its own, except that only OpenAI itself is
+   * taken to serve the Responses API (another vendor's OpenAI-compatible endpoint is Chat Completions only).
+   */
   public static OpenAiProfile of(String kind) {
     for (OpenAiProfile profile : ALL) {
       if (profile.kind.equals(kind)) {
         return profile;
       }
     }
-    return OPENAI;
+    return kind == null ? OPENAI : OPENAI_COMPATIBLE;
   }
 
   /** The base URL, {@code /v1} included, when the config names none; empty when there is none (self-hosted servers). */

@@ -81,13 +81,18 @@ final class ClientResponses {
 
   /**
    * {@code promptTokenCount} is the whole prompt, cached tokens included, as Gemini counts it, with the cache reads in
-   * {@code cachedContentTokenCount}; {@code candidatesTokenCount} the output (thinking included).
+   * {@code cachedContentTokenCount}; {@code candidatesTokenCount} the output
+   * without the reasoning tokens, which are {@code thoughtsTokenCount} when the upstream reported them.
    */
   static JsonObject usageMetadata(Usage usage) {
     long prompt = usage.promptTotal();
     long output = Usage.orZero(usage.output());
-    JsonObject metadata = new JsonObject().put("promptTokenCount", prompt).put("candidatesTokenCount", output)
+    long thoughts = Math.min(output, Usage.orZero(usage.reasoning()));
+    JsonObject metadata = new JsonObject().put("promptTokenCount", prompt).put("candidatesTokenCount", output - thoughts)
         .put("totalTokenCount", prompt + output);
+    if (thoughts > 0) {
+      metadata.put("thoughtsTokenCount", thoughts);
+    }
     if (Usage.orZero(usage.cacheRead()) > 0) {
       metadata.put("cachedContentTokenCount", usage.cacheRead());
     }

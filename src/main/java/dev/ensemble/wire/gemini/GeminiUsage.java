@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Gemini {@code usageMetadata}. {@code promptTokenCount} INCLUDES {@code cachedContentTokenCount}, so the
  * unified input is prompt - cached (plus {@code toolUsePromptTokenCount}, billed as input) and cacheRead is
- * the cached count. Output is {@code candidatesTokenCount + thoughtsTokenCount}: thinking is billed as output.
+ * the cached count. Output is {@code candidatesTokenCount + thoughtsTokenCount}: thinking is billed as output,
+ * and {@code thoughtsTokenCount} is also its reasoning breakdown.
  * Gemini leaves zero counts out of its JSON, so a missing count in a reported usage is zero; Gemini reports no
  * cache writes (implicit caching charges none), so cacheWrite stays null.
  */
@@ -26,7 +27,7 @@ final class GeminiUsage {
     Long thoughts = UpstreamJson.number(metadata, "thoughtsTokenCount");
     Long input = prompt == null ? null : Math.max(0L, prompt - cached) + toolPrompt;
     Long output = candidates == null && thoughts == null && prompt == null ? null : orZero(candidates) + orZero(thoughts);
-    return new Usage(input, output, prompt == null ? null : cached, null);
+    return new Usage(input, output, prompt == null ? null : cached, null, thoughts);
   }
 
   private static long orZero(Long value) {

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * {@link Usage#input()} does not, so the cached part moves to {@code cacheRead}. OpenAI reports no cache
  * writes, so {@code cacheWrite} stays null unless an upstream reports {@code cache_write_tokens}
  * (OpenRouter does, for providers that charge for writes); that part of {@code prompt_tokens} moves to
- * {@code cacheWrite}. OpenRouter also reports what it charged ({@code usage.cost}, USD): it is logged at
+ * {@code cacheWrite}. {@code completion_tokens_details.reasoning_tokens} (part of {@code completion_tokens}) is
+ * {@link Usage#reasoning()}. OpenRouter also reports what it charged ({@code usage.cost}, USD): it is logged at
  * debug level with the upstream's response id, never used for accounting (catalog prices are).
  */
 final class OpenAiUsage {
@@ -31,7 +32,9 @@ final class OpenAiUsage {
     Long cached = details == null ? null : number(details.getValue("cached_tokens"));
     Long written = details == null ? null : number(details.getValue("cache_write_tokens"));
     Long input = prompt == null ? null : Math.max(0L, prompt - Usage.orZero(cached) - Usage.orZero(written));
-    return new Usage(input, completion, cached, written);
+    JsonObject completionDetails = usage.getValue("completion_tokens_details") instanceof JsonObject d ? d : null;
+    Long reasoning = completionDetails == null ? null : number(completionDetails.getValue("reasoning_tokens"));
+    return new Usage(input, completion, cached, written, reasoning);
   }
 
   /** The cost the upstream says it charged ({@code usage.cost}, OpenRouter), or null when it reports none. */
@@ -57,7 +60,7 @@ final class OpenAiUsage {
         .put("completion_tokens", completion)
         .put("total_tokens", prompt + completion)
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", Usage.orZero(u.cacheRead())))
-        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", 0));
+        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", Usage.orZero(u.reasoning())));
   }
 
   private static Long number(Object value) {

@@ -13,9 +13,12 @@ import java.util.Base64;
  * <p>Ensemble mints it: an answer's thinking block that carries provider state (an Anthropic signature or a
  * redacted block) is returned as {@code "ensemble:v1:" + base64(JSON {thinking, signature, redacted})}, and such
  * an item sent back becomes that thinking block again, so an Anthropic target gets its signed thinking back in a
- * tool-use loop. Every other {@code encrypted_content} (one OpenAI's own Responses API minted) is dropped with its
- * item: Ensemble's OpenAI-format upstreams speak Chat Completions, which has no field to carry it, and no other
- * provider can read it. Dropping it costs the model its earlier hidden reasoning, never the conversation.
+ * tool-use loop. Every other {@code encrypted_content} is one OpenAI's own Responses API minted: a request carrying
+ * it (or asking for it with {@code include: ["reasoning.encrypted_content"]}) goes to an OpenAI target of the model as
+ * is, through its Responses API, which reads it back and mints the next one; on any other target (Anthropic, Gemini,
+ * Bedrock, an OpenAI-compatible server speaking only Chat Completions) such an item is dropped, since no other
+ * provider can read it. Dropping it costs the model its earlier hidden reasoning, never the conversation. Ensemble's
+ * own items are in turn left out of what goes to OpenAI ({@link NativeNeeds}), which could not read them.
  */
 final class EncryptedReasoning {
 

@@ -22,65 +22,87 @@ import java.util.List;
  * {@code user}, {@code assistant}, {@code system}, {@code developer}) with {@code input_text}, {@code input_image}
  * and {@code input_file} parts (an assistant's {@code output_text} and {@code refusal}); a {@code function_call}
  * is a tool call of the assistant turn, a {@code function_call_output} a tool result of the user turn;
- * {@code reasoning} items follow {@link EncryptedReasoning}. System and developer messages become system blocks
- * in order. Consecutive items of one role form one turn. Items the gateway cannot serve (references to stored
- * items by id, built-in tool calls) are a 400 naming the item.
+ * {@code reasoning} items follow {@link EncryptedReasoning}; a {@code custom_tool_call} and its
+ * {@code custom_tool_call_output} are a tool call and result like a function's ({@link CustomTools}). System and
+ * developer messages become system blocks in order. Consecutive items of one role form one turn. What only OpenAI's
+ * Responses API serves (references to its stored items, its built-in tools' items, uploaded files by
+ * {@code file_id}) is left out of the unified turns and recorded in {@link NativeNeeds}: such a request goes to
+ * OpenAI as is, or is a 400 naming the item.
  */
 final class InputItems {
 
   private InputItems() {
   }
 
-  static void decode(JsonArray items, UnifiedRequest.Builder builder) {
+  static void decode(JsonArray items, UnifiedRequest.Builder builder, NativeNeeds needs) {
     Turns turns = new Turns(builder);
     for (int i = 0; i < items.size(); i++) {
       String at = path("input", i);
       JsonObject item = objectAt(items, i, "input");
       String type = optString(item, "type", at);
       if (type == null || type.equals("message")) {
-        message(item, at, turns, builder);
+        message(item, at, turns, builder, needs);
       } else if (type.equals("function_call")) {
         turns.add(Role.ASSISTANT, new ContentBlock.ToolUse(requireString(item, "call_id", at), requireString(item, "name", at),
             arguments(item, at), null));
       } else if (type.equals("function_call_output")) {
-        turns.add(Role.USER, new ContentBlock.ToolResult(requireString(item, "call_id", at), output(item.getValue("output"), path(at, "output")),
+        turns.add(Role.USER, new ContentBlock.ToolResult(requireString(item, "call_id", at), output(item.getValue("output"), path(at, "output"), needs),
+            false, null));
+      } else if (type.equals("custom_tool_call")) {
+        needs.prefer();
+        turns.add(Role.ASSISTANT, new ContentBlock.ToolUse(requireString(item, "call_id", at), requireString(item, "name", at),
+            CustomTools.arguments(customInput(item, at)), null));
+      } else if (type.equals("custom_tool_call_output")) {
+        needs.prefer();
+        turns.add(Role.USER, new ContentBlock.ToolResult(requireString(item, "call_id", at), output(item.getValue("output"), path(at, "output"), needs),
             false, null));
       } else if (type.equals("reasoning")) {
-        ContentBlock.Thinking thinking = EncryptedReasoning.read(optString(item, "encrypted_content", at));
+        String encrypted = optString(item, "encrypted_content", at);
+        ContentBlock.Thinking thinking = EncryptedReasoning.read(encrypted);
         if (thinking != null) {
           turns.add(Role.ASSISTANT, thinking);
+        } else if (encrypted != null) {
+          needs.prefer();
         }
       } else if (type.equals("item_reference")) {
-        throw GatewayError.invalid(path(at, "type"), "item references are not supported: send the item itself, or continue with "
+        needs.require(path(at, "type"), "item references point into OpenAI's own store: send the item itself, or continue with "
             + "previous_response_id");
       } else {
-        throw GatewayError.invalid(path(at, "type"), "input items of type '" + type + "' are not supported by the gateway; "
-            + "it serves message, function_call, function_call_output and reasoning items");
+        needs.require(path(at, "type"), "input items of type '" + type + "' belong to OpenAI's built-in tools; the gateway itself "
+            + "serves message, function_call, function_call_output, custom_tool_call, custom_tool_call_output and reasoning items");
       }
     }
     turns.flush();
   }
 
-  private static void message(JsonObject item, String at, Turns turns, UnifiedRequest.Builder builder) {
+  private static String customInput(JsonObject item, String at) {
+    String input = optString(item, "input", at);
+    if (input == null) {
+      throw GatewayError.invalid(path(at, "input"), "is required");
+    }
+    return input;
+  }
+
+  private static void message(JsonObject item, String at, Turns turns, UnifiedRequest.Builder builder, NativeNeeds needs) {
     String role = requireString(item, "role", at);
     Object content = item.getValue("content");
     String contentPath = path(at, "content");
     switch (role) {
       case "system", "developer" -> {
-        for (ContentBlock block : parts(content, contentPath, false)) {
+        for (ContentBlock block : parts(content, contentPath, false, needs)) {
           if (!(block instanceof ContentBlock.Text text)) {
             throw GatewayError.invalid(contentPath, "a " + role + " message takes text only");
           }
           builder.system(text);
         }
       }
-      case "user" -> parts(content, contentPath, false).forEach(block -> turns.add(Role.USER, block));
-      case "assistant" -> parts(content, contentPath, true).forEach(block -> turns.add(Role.ASSISTANT, block));
+      case "user" -> parts(content, contentPath, false, needs).forEach(block -> turns.add(Role.USER, block));
+      case "assistant" -> parts(content, contentPath, true, needs).forEach(block -> turns.add(Role.ASSISTANT, block));
       default -> throw GatewayError.invalid(path(at, "role"), "must be 'user', 'assistant', 'system' or 'developer'");
     }
   }
 
-  private static List<ContentBlock> parts(Object content, String at, boolean assistant) {
+  private static List<ContentBlock> parts(Object content, String at, boolean assistant, NativeNeeds needs) {
     if (content instanceof String text) {
       return List.of(ContentBlock.Text.of(text));
     }
@@ -99,11 +121,17 @@ final class InputItems {
           if (assistant) {
             throw GatewayError.invalid(path(partPath, "type"), "an assistant message takes output_text and refusal parts only");
           }
+          if (uploaded(part, partPath, needs)) {
+            continue;
+          }
           blocks.add(image(part, partPath));
         }
         case "input_file" -> {
           if (assistant) {
             throw GatewayError.invalid(path(partPath, "type"), "an assistant message takes output_text and refusal parts only");
+          }
+          if (uploaded(part, partPath, needs)) {
+            continue;
           }
           blocks.add(file(part, partPath));
         }
@@ -122,19 +150,23 @@ final class InputItems {
     return text;
   }
 
-  private static ContentBlock image(JsonObject part, String at) {
-    if (part.getValue("file_id") != null) {
-      throw GatewayError.invalid(path(at, "file_id"), "uploaded files are not supported: send image_url (a URL or a data: URL)");
+  /** Whether the part names a file uploaded to OpenAI ({@code file_id}): only OpenAI can read it. */
+  private static boolean uploaded(JsonObject part, String at, NativeNeeds needs) {
+    if (part.getValue("file_id") == null) {
+      return false;
     }
+    needs.require(path(at, "file_id"), "uploaded files (file_id) live in OpenAI's file store: send image_url, file_data or file_url "
+        + "for other providers");
+    return true;
+  }
+
+  private static ContentBlock image(JsonObject part, String at) {
     String url = requireString(part, "image_url", at);
     String detail = optString(part, "detail", at);
     return new ContentBlock.Image(MediaSource.fromUrlOrDataUri(url), "auto".equals(detail) ? null : detail, null);
   }
 
   private static ContentBlock file(JsonObject part, String at) {
-    if (part.getValue("file_id") != null) {
-      throw GatewayError.invalid(path(at, "file_id"), "uploaded files are not supported: send file_data or file_url");
-    }
     String title = optString(part, "filename", at);
     String data = optString(part, "file_data", at);
     if (data != null) {
@@ -167,12 +199,12 @@ final class InputItems {
     return text;
   }
 
-  private static List<ContentBlock> output(Object output, String at) {
+  private static List<ContentBlock> output(Object output, String at, NativeNeeds needs) {
     if (output instanceof String text) {
       return List.of(ContentBlock.Text.of(text));
     }
     if (output instanceof JsonArray) {
-      return parts(output, at, false);
+      return parts(output, at, false, needs);
     }
     throw GatewayError.invalid(at, "must be a string or an array of content parts");
   }

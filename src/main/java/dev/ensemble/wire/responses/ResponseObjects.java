@@ -19,13 +19,19 @@ import io.vertx.core.json.JsonObject;
  * {@code max_output_tokens} or {@code content_filter}; {@code failed} for an answer that ended in an error;
  * {@code in_progress} before the end. Usage: {@code input_tokens} is the whole prompt (uncached + cache read +
  * cache write) with the cache reads in {@code input_tokens_details.cached_tokens}; reasoning tokens are counted
- * in {@code output_tokens} ({@code output_tokens_details.reasoning_tokens} is 0: the unified usage does not
- * separate them). Stateless and thread-safe.
+ * in {@code output_tokens} and shown in {@code output_tokens_details.reasoning_tokens} (0 when the upstream
+ * reported none: Anthropic does not break thinking out of its output tokens). Stateless and thread-safe.
  */
 final class ResponseObjects {
 
-  /** The whole object for {@code answer}. */
+  /**
+   * The whole object for {@code answer}: the upstream's own object when it came from OpenAI's Responses API as is
+   * ({@link #fromNative}), else rendered from the unified answer.
+   */
   JsonObject response(UnifiedResponse answer, ResponseContext context) {
+    if (answer.nativeBody() != null) {
+      return fromNative(answer.nativeBody(), context);
+    }
     JsonArray output = new JsonArray();
     int index = 0;
     for (ContentBlock block : answer.content()) {
@@ -43,6 +49,19 @@ final class ResponseObjects {
     }
     response.put("usage", answer.stopReason() == null ? null : usage(answer.usage()));
     return response;
+  }
+
+  /**
+   * An upstream's own {@code response} object as the client is shown it: the gateway's id (what
+   * {@code previous_response_id} and {@code GET /v1/responses/{id}} take), the model name the client asked for, and the
+   * {@code previous_response_id} the client sent (the upstream got the whole history instead); everything else as is.
+   */
+  static JsonObject fromNative(JsonObject upstream, ResponseContext context) {
+    JsonObject shown = upstream.copy().put("id", context.requestId()).put("model", context.model());
+    if (shown.containsKey("previous_response_id") || context.echo().getValue("previous_response_id") != null) {
+      shown.put("previous_response_id", context.echo().getValue("previous_response_id"));
+    }
+    return shown;
   }
 
   /** The object as {@code response.created} and {@code response.in_progress} show it: nothing produced yet. */
@@ -82,6 +101,9 @@ final class ResponseObjects {
     if (block instanceof ContentBlock.Text text) {
       return message(itemId("msg", responseId, index), "completed").put("content", new JsonArray().add(outputText(text.text())));
     }
+    if (block instanceof ContentBlock.ToolUse use && isCustom(use.name(), echo)) {
+      return customToolCall(itemId("ctc", responseId, index), use.id(), use.name(), CustomTools.input(use.inputJson()), "completed");
+    }
     if (block instanceof ContentBlock.ToolUse use) {
       return functionCall(itemId("fc", responseId, index), use.id(), use.name(), use.inputJson(), "completed");
     }
@@ -108,6 +130,17 @@ final class ResponseObjects {
   static JsonObject functionCall(String id, String callId, String name, String arguments, String status) {
     return new JsonObject().put("id", id).put("type", "function_call").put("status", status).put("arguments", arguments)
         .put("call_id", callId).put("name", name);
+  }
+
+  /** Whether {@code name} is one of the request's custom tools (a call of it is shown as a {@code custom_tool_call}). */
+  static boolean isCustom(String name, JsonObject echo) {
+    JsonArray custom = echo.getJsonArray("custom_tools");
+    return custom != null && custom.contains(name);
+  }
+
+  static JsonObject customToolCall(String id, String callId, String name, String input, String status) {
+    return new JsonObject().put("id", id).put("type", "custom_tool_call").put("status", status).put("call_id", callId)
+        .put("input", input).put("name", name);
   }
 
   static JsonObject reasoning(String id, String summary, String encrypted) {
@@ -151,17 +184,29 @@ final class ResponseObjects {
         .put("input_tokens", input)
         .put("input_tokens_details", new JsonObject().put("cached_tokens", Usage.orZero(usage.cacheRead())))
         .put("output_tokens", output)
-        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
+        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", Usage.orZero(usage.reasoning())))
         .put("total_tokens", input + output);
   }
 
-  /** The answer's output items as input items for the stored conversation: ids dropped, reasoning kept in full. */
-  static JsonArray asInputItems(UnifiedResponse answer) {
+  /**
+   * The answer's output items as input items for the stored conversation: ids dropped, reasoning kept in full. An
+   * answer from OpenAI's Responses API as is keeps its own output items unchanged (ids, built-in tool calls and
+   * encrypted reasoning included: only that API reads them back).
+   */
+  static JsonArray asInputItems(UnifiedResponse answer, JsonObject echo) {
     JsonArray items = new JsonArray();
+    if (answer.nativeBody() != null) {
+      JsonArray output = answer.nativeBody().getValue("output") instanceof JsonArray o ? o : new JsonArray();
+      output.forEach(item -> items.add(item instanceof JsonObject i ? i.copy() : item));
+      return items;
+    }
     for (ContentBlock block : answer.content()) {
       if (block instanceof ContentBlock.Text text) {
         items.add(new JsonObject().put("type", "message").put("role", "assistant")
             .put("content", new JsonArray().add(new JsonObject().put("type", "output_text").put("text", text.text()))));
+      } else if (block instanceof ContentBlock.ToolUse use && isCustom(use.name(), echo)) {
+        items.add(new JsonObject().put("type", "custom_tool_call").put("call_id", use.id()).put("name", use.name())
+            .put("input", CustomTools.input(use.inputJson())));
       } else if (block instanceof ContentBlock.ToolUse use) {
         items.add(new JsonObject().put("type", "function_call").put("call_id", use.id()).put("name", use.name())
             .put("arguments", use.inputJson()));

@@ -19,7 +19,8 @@ import java.util.List;
  * semantic SSE events), {@code GET} and {@code DELETE /v1/responses/{id}} for the answers a client stored.
  * Errors are OpenAI's {@code {"error":{...}}}. A stored answer keeps the conversation as input items (the input
  * the client sent, after any earlier response it continued, then the answer's output items), so
- * {@code previous_response_id} continues it. Stateless and thread-safe.
+ * {@code previous_response_id} continues it; it also keeps the input the client sent, which
+ * {@code GET /v1/responses/{id}/input_items} lists ({@link InputItemList}). Stateless and thread-safe.
  */
 public final class ResponsesClientDialect implements ClientDialect {
 
@@ -63,37 +64,45 @@ public final class ResponsesClientDialect implements ClientDialect {
   }
 
   /**
-   * The stored conversation, then this call's input: decoded again as one input list, so the turns merge as if
-   * the client had sent the whole history. {@code instructions}, tools and settings are this call's own, as with
-   * OpenAI (an earlier response's instructions do not carry over).
+   * The stored conversation, then this call's input: the call's body decoded again with that whole history as its
+   * input, so the turns merge as if the client had sent it all (and a history holding what only OpenAI serves, a
+   * built-in tool's items say, goes to OpenAI as is). {@code instructions}, tools and settings are this call's own,
+   * as with OpenAI (an earlier response's instructions do not carry over).
    */
   @Override
   public ClientCall continueFrom(ClientCall call, JsonArray storedConversation) {
     JsonArray input = storedConversation.copy();
     call.echo().getJsonArray("input_items", new JsonArray()).forEach(input::add);
-    UnifiedRequest.Builder merged = UnifiedRequest.builder(call.request().model());
-    call.request().system().forEach(merged::system);
+    JsonObject body = call.echo().getJsonObject("request_body", new JsonObject().put("model", call.request().model())).copy()
+        .put("model", call.request().model()).put("input", input);
+    body.remove("previous_response_id");
     ClientCall decoded;
     try {
-      decoded = requests.decode(new JsonObject().put("model", call.request().model()).put("input", input));
+      decoded = requests.decode(body);
     } catch (GatewayError e) {
       throw GatewayError.invalid("previous_response_id", "the stored conversation could not be continued: " + e.getMessage());
     }
-    decoded.request().system().forEach(merged::system);
-    decoded.request().messages().forEach(merged::message);
-    UnifiedRequest own = call.request();
-    own.tools().forEach(merged::tool);
-    UnifiedRequest request = merged.toolChoice(own.toolChoice()).maxTokens(own.maxTokens()).temperature(own.temperature())
-        .topP(own.topP()).topK(own.topK()).stream(own.stream()).includeUsage(own.includeUsage()).reasoning(own.reasoning())
-        .user(own.user()).responseFormat(own.responseFormat()).build();
-    JsonObject echo = call.echo().copy().put("input_items", input);
+    UnifiedRequest request = decoded.request().toBuilder().stream(call.request().stream()).includeUsage(call.request().includeUsage()).build();
+    JsonObject echo = decoded.echo().put("previous_response_id", call.continuesFrom())
+        .put("request_input", call.echo().getJsonArray("request_input"));
     return new ClientCall(request, call.sessionKey(), call.continuesFrom(), call.store(), echo);
+  }
+
+  /** The input the client sent with this call (not an earlier response's it continued), each item with an id. */
+  @Override
+  public JsonArray inputItems(ClientCall call, String responseId) {
+    return InputItemList.stored(call.echo().getJsonArray("request_input", new JsonArray()), responseId);
+  }
+
+  @Override
+  public JsonObject encodeInputItems(JsonArray inputItems, MultiMap params) {
+    return InputItemList.page(inputItems, params);
   }
 
   @Override
   public JsonArray conversation(ClientCall call, UnifiedResponse answer) {
     JsonArray items = call.echo().getJsonArray("input_items", new JsonArray()).copy();
-    ResponseObjects.asInputItems(answer).forEach(items::add);
+    ResponseObjects.asInputItems(answer, call.echo()).forEach(items::add);
     return items;
   }
 

@@ -19,7 +19,8 @@ import dev.ensemble.wire.ClientCall;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Set;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A {@code POST /v1/responses} body as a {@link ClientCall}: {@code input} (a string, or items: {@link InputItems}),
@@ -30,36 +31,45 @@ import java.util.Set;
  * and the fields the response object repeats ({@code instructions}, {@code metadata}, {@code tools}, ...) plus the
  * input items themselves (what the conversation stored with the answer starts from).
  *
- * <p>What the gateway cannot serve is a 400 naming the field: built-in tools ({@code web_search},
- * {@code file_search}, {@code code_interpreter}, ...), {@code background: true}, stored prompts
- * ({@code prompt}), server-side {@code conversation}s. They are refused for every target, OpenAI included:
- * Ensemble's OpenAI-format upstreams speak Chat Completions, where none of them exists.
+ * <p>What only OpenAI's own Responses API serves — built-in tools ({@code web_search}, {@code file_search},
+ * {@code code_interpreter}, {@code local_shell}, ...), {@code background: true} (streamed only: a non-streamed one
+ * would be polled later, past the gateway's accounting, and is a 400), stored prompts ({@code prompt}),
+ * server-side {@code conversation}s, item references, uploaded files, {@code include}s other than encrypted
+ * reasoning — makes the call a required {@link dev.ensemble.model.Passthrough}: routing sends it as is to an OpenAI
+ * target of the model, or answers 400 naming the field when the model has none ({@link NativeNeeds}). Custom tools
+ * ({@link CustomTools}) and encrypted reasoning ({@link EncryptedReasoning}) make it a preferred one.
  */
 final class ResponsesRequestDecoder {
 
-  /** Request fields that need server-side machinery the gateway does not have. */
-  private static final Set<String> UNSERVED = Set.of("prompt", "conversation");
+  /** Request fields that need OpenAI's server-side state, with why. */
+  private static final Map<String, String> OPENAI_STATE = Map.of(
+      "prompt", "stored prompts live in OpenAI's prompt library",
+      "conversation", "conversations live in OpenAI's conversation store (continue Ensemble's own with previous_response_id)");
 
   ClientCall decode(JsonObject body) {
     RequestRules.check(body);
     UnifiedRequest.Builder builder = UnifiedRequest.builder(requireString(body, "model", null));
-    for (String field : UNSERVED) {
-      if (body.getValue(field) != null) {
-        throw GatewayError.invalid(field, "'" + field + "' is not supported by the gateway: send the conversation as input "
-            + "(or continue with previous_response_id)");
+    NativeNeeds needs = new NativeNeeds();
+    for (Map.Entry<String, String> field : new TreeMap<>(OPENAI_STATE).entrySet()) {
+      if (body.getValue(field.getKey()) != null) {
+        needs.require(field.getKey(), field.getValue());
       }
     }
     if (Boolean.TRUE.equals(optBoolean(body, "background", null))) {
-      throw GatewayError.invalid("background", "background mode is not supported by the gateway: send the request without it "
-          + "(stream: true to read the answer as it comes)");
+      if (!Boolean.TRUE.equals(body.getValue("stream"))) {
+        throw GatewayError.invalid("background", "a background response that is not streamed is polled later with GET, which the "
+            + "gateway cannot relay to OpenAI nor account for: send stream: true with it (the gateway relays the whole run), "
+            + "or leave background out");
+      }
+      needs.require("background", "background mode runs the response on OpenAI's side");
     }
     String instructions = optString(body, "instructions", null);
     if (instructions != null && !instructions.isEmpty()) {
       builder.system(ContentBlock.Text.of(instructions));
     }
-    JsonArray items = inputItems(body.getValue("input"));
-    InputItems.decode(items, builder);
-    tools(body, builder);
+    JsonArray items = body.getValue("input") == null && needs.required() ? new JsonArray() : inputItems(body.getValue("input"));
+    InputItems.decode(items, builder, needs);
+    JsonArray customTools = tools(body, builder, needs);
     builder.maxTokens(optPositiveInteger(body, "max_output_tokens"))
         .temperature(optNumber(body, "temperature", 0, 2))
         .topP(optNumber(body, "top_p", 0, 1))
@@ -77,6 +87,7 @@ final class ResponsesRequestDecoder {
     String previous = optString(body, "previous_response_id", null);
     String cacheKey = optString(body, "prompt_cache_key", null);
     JsonArray include = optArray(body, "include", null);
+    include(include, needs);
     JsonObject echo = new JsonObject()
         .put("instructions", instructions)
         .put("max_output_tokens", body.getValue("max_output_tokens"))
@@ -94,9 +105,12 @@ final class ResponsesRequestDecoder {
         .put("truncation", body.getValue("truncation", "disabled"))
         .put("user", body.getValue("user"))
         .put("include_encrypted_reasoning", include != null && include.contains("reasoning.encrypted_content"))
-        .put("input_items", items);
-    UnifiedRequest request = builder.build();
-    if (request.messages().isEmpty()) {
+        .put("custom_tools", customTools)
+        .put("input_items", items)
+        .put("request_input", items)
+        .put("request_body", body);
+    UnifiedRequest request = builder.passthrough(needs.passthrough(body, items)).build();
+    if (request.messages().isEmpty() && !needs.required()) {
       throw GatewayError.invalid("input", "must hold at least one user message or tool output");
     }
     return new ClientCall(request, cacheKey, previous, store == null || store, echo);
@@ -118,29 +132,53 @@ final class ResponsesRequestDecoder {
     return user != null ? user : optString(body, "safety_identifier", null);
   }
 
-  private static void tools(JsonObject body, UnifiedRequest.Builder builder) {
+  /** {@code include}: encrypted reasoning is preferred from OpenAI (minted by Ensemble elsewhere); anything else only OpenAI produces. */
+  private static void include(JsonArray include, NativeNeeds needs) {
+    if (include == null) {
+      return;
+    }
+    for (int i = 0; i < include.size(); i++) {
+      Object value = include.getValue(i);
+      if ("reasoning.encrypted_content".equals(value)) {
+        needs.prefer();
+      } else {
+        needs.require(path("include", i), "'" + value + "' is output of OpenAI's own Responses API");
+      }
+    }
+  }
+
+  /** The tools as unified function tools; returns the names of the custom tools among them. */
+  private static JsonArray tools(JsonObject body, UnifiedRequest.Builder builder, NativeNeeds needs) {
+    JsonArray custom = new JsonArray();
     JsonArray tools = optArray(body, "tools", null);
     if (tools != null) {
       for (int i = 0; i < tools.size(); i++) {
         String at = path("tools", i);
         JsonObject tool = objectAt(tools, i, "tools");
         String type = requireString(tool, "type", at);
-        if (!type.equals("function")) {
-          throw GatewayError.invalid(path(at, "type"), "built-in tools such as '" + type + "' are not supported by the gateway; "
-              + "only function tools are");
+        switch (type) {
+          case "function" -> builder.tool(new ToolDefinition(requireString(tool, "name", at), optString(tool, "description", at),
+              optObject(tool, "parameters", at), null));
+          case "custom" -> {
+            String name = requireString(tool, "name", at);
+            needs.prefer();
+            custom.add(name);
+            builder.tool(new ToolDefinition(name, optString(tool, "description", at),
+                CustomTools.parameters(CustomTools.describe(optObject(tool, "format", at))), null));
+          }
+          default -> needs.require(path(at, "type"), "the built-in tool '" + type + "' runs on OpenAI's side");
         }
-        builder.tool(new ToolDefinition(requireString(tool, "name", at), optString(tool, "description", at),
-            optObject(tool, "parameters", at), null));
       }
     }
-    ToolChoice choice = choice(body.getValue("tool_choice"));
+    ToolChoice choice = choice(body.getValue("tool_choice"), needs);
     if (Boolean.FALSE.equals(optBoolean(body, "parallel_tool_calls", null))) {
       choice = choice == null ? new ToolChoice(ToolChoice.Mode.AUTO, null, true) : new ToolChoice(choice.mode(), choice.name(), true);
     }
     builder.toolChoice(choice);
+    return custom;
   }
 
-  private static ToolChoice choice(Object value) {
+  private static ToolChoice choice(Object value, NativeNeeds needs) {
     if (value == null) {
       return null;
     }
@@ -152,10 +190,14 @@ final class ResponsesRequestDecoder {
         default -> throw GatewayError.invalid("tool_choice", "must be 'auto', 'none', 'required' or {\"type\":\"function\",\"name\":...}");
       };
     }
-    if (!(value instanceof JsonObject named) || !"function".equals(named.getValue("type"))) {
+    if (!(value instanceof JsonObject named) || !(named.getValue("type") instanceof String type)) {
       throw GatewayError.invalid("tool_choice", "must be 'auto', 'none', 'required' or {\"type\":\"function\",\"name\":...}");
     }
-    return new ToolChoice(ToolChoice.Mode.TOOL, requireString(named, "name", "tool_choice"), false);
+    if (type.equals("function") || type.equals("custom")) {
+      return new ToolChoice(ToolChoice.Mode.TOOL, requireString(named, "name", "tool_choice"), false);
+    }
+    needs.require("tool_choice.type", "a tool choice of type '" + type + "' names OpenAI's built-in tools");
+    return null;
   }
 
   /** {@code text.format} as the Chat Completions {@code response_format} the unified request carries. */

@@ -31,8 +31,14 @@ import io.vertx.core.json.JsonObject;
  * response.completed (or response.incomplete) with the whole response object
  * </pre>
  * A failure after the first event is an {@code error} event ({@code code}, {@code message}, {@code param})
- * followed by {@code response.failed}. No {@code [DONE]}: the stream ends after the terminal event. One encoder
- * per answer, on its event loop.
+ * followed by {@code response.failed}. No {@code [DONE]}: the stream ends after the terminal event. A call of a
+ * custom tool ({@link CustomTools}) is a {@code custom_tool_call} item whose input comes whole, in one
+ * {@code response.custom_tool_call_input.delta} and its {@code .done}.
+ *
+ * <p>An answer from OpenAI's Responses API as is (a passthrough: {@link StreamEvent.Native} events) is relayed event
+ * by event as the upstream sent it, with this stream's {@code sequence_number}s and the gateway's id and model in
+ * its {@code response} objects; the unified events beside it are not rendered, except a gateway error that ends the
+ * stream before the upstream's own terminal event. One encoder per answer, on its event loop.
  */
 final class ResponsesStreamEncoder implements StreamEncoder {
 
@@ -49,6 +55,9 @@ final class ResponsesStreamEncoder implements StreamEncoder {
   private StringBuilder text;
   private StringBuilder signature;
   private boolean started;
+  private boolean custom;
+  private boolean relaying;
+  private boolean relayEnded;
 
   ResponsesStreamEncoder(ResponseContext context, ResponseObjects objects, OpenAiErrors errors) {
     this.context = context;
@@ -60,7 +69,17 @@ final class ResponsesStreamEncoder implements StreamEncoder {
   public Buffer encode(StreamEvent event) {
     accumulator.accept(event);
     Buffer out = Buffer.buffer();
-    if (event instanceof StreamEvent.ResponseStart) {
+    if (event instanceof StreamEvent.Native n) {
+      relaying = true;
+      if (n.event() != null) {
+        relay(n.event(), out);
+      }
+    } else if (relaying) {
+      if (event instanceof StreamEvent.Error error && !relayEnded) {
+        relayEnded = true;
+        fail(error.error(), out);
+      }
+    } else if (event instanceof StreamEvent.ResponseStart) {
       start(out);
     } else if (event instanceof StreamEvent.BlockStart s) {
       blockStart(s, out);
@@ -81,6 +100,21 @@ final class ResponsesStreamEncoder implements StreamEncoder {
       fail(error.error(), out);
     }
     return out;
+  }
+
+  /** One upstream event as is, numbered in this stream, its response object showing the gateway's id and model. */
+  private void relay(JsonObject upstream, Buffer out) {
+    String type = upstream.getString("type", "");
+    JsonObject event = upstream.copy();
+    event.remove("type");
+    event.remove("sequence_number");
+    if (event.getValue("response") instanceof JsonObject response) {
+      event.put("response", ResponseObjects.fromNative(response, context));
+    }
+    if (type.equals("response.completed") || type.equals("response.incomplete") || type.equals("response.failed") || type.equals("error")) {
+      relayEnded = true;
+    }
+    emit(out, type, event);
   }
 
   private void start(Buffer out) {
@@ -109,10 +143,12 @@ final class ResponsesStreamEncoder implements StreamEncoder {
         emit(out, "response.content_part.added", part().put("part", ResponseObjects.outputText("")));
       }
       case TOOL_USE -> {
-        itemId = ResponseObjects.itemId("fc", context.requestId(), outputIndex);
         toolCallId = s.toolUseId();
         toolName = s.toolName();
-        emit(out, "response.output_item.added", item(ResponseObjects.functionCall(itemId, toolCallId, toolName, "", "in_progress")));
+        custom = ResponseObjects.isCustom(toolName, context.echo());
+        itemId = ResponseObjects.itemId(custom ? "ctc" : "fc", context.requestId(), outputIndex);
+        emit(out, "response.output_item.added", item(custom ? ResponseObjects.customToolCall(itemId, toolCallId, toolName, "", "in_progress")
+            : ResponseObjects.functionCall(itemId, toolCallId, toolName, "", "in_progress")));
       }
       default -> {
         itemId = ResponseObjects.itemId("rs", context.requestId(), outputIndex);
@@ -136,7 +172,11 @@ final class ResponsesStreamEncoder implements StreamEncoder {
     text.append(delta);
     switch (kind) {
       case TEXT -> emit(out, "response.output_text.delta", part().put("delta", delta).put("logprobs", new JsonArray()));
-      case TOOL_USE -> emit(out, "response.function_call_arguments.delta", itemRef().put("delta", delta));
+      case TOOL_USE -> {
+        if (!custom) {
+          emit(out, "response.function_call_arguments.delta", itemRef().put("delta", delta));
+        }
+      }
       default -> emit(out, "response.reasoning_summary_text.delta", summary().put("delta", delta));
     }
   }
@@ -155,6 +195,14 @@ final class ResponsesStreamEncoder implements StreamEncoder {
       }
       case TOOL_USE -> {
         String arguments = full.isEmpty() ? "{}" : full;
+        if (custom) {
+          String input = CustomTools.input(arguments);
+          emit(out, "response.custom_tool_call_input.delta", itemRef().put("delta", input));
+          emit(out, "response.custom_tool_call_input.done", itemRef().put("input", input));
+          emit(out, "response.output_item.done", item(ResponseObjects.customToolCall(itemId, toolCallId, toolName, input, "completed")));
+          kind = null;
+          return;
+        }
         emit(out, "response.function_call_arguments.done", itemRef().put("name", toolName).put("arguments", arguments));
         emit(out, "response.output_item.done", item(ResponseObjects.functionCall(itemId, toolCallId, toolName, arguments, "completed")));
       }

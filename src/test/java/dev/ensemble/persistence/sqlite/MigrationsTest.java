@@ -39,9 +39,9 @@ class MigrationsTest {
     List<Migrations.Migration> second = await(Migrations.bundled().apply(db.pool()));
 
     assertTrue(Files.exists(file));
-    assertEquals(List.of(1, 2, 3, 4), first.stream().map(Migrations.Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4, 5), first.stream().map(Migrations.Migration::version).toList());
     assertEquals(List.of(), second, "nothing is due the second time");
-    assertEquals(List.of(1, 2, 3, 4), await(Migrations.applied(db.pool())));
+    assertEquals(List.of(1, 2, 3, 4, 5), await(Migrations.applied(db.pool())));
     assertEquals("wal", await(db.journalMode()));
     await(db.close());
 
@@ -63,12 +63,13 @@ class MigrationsTest {
         new Migrations.Migration(2, "V2__ledger_images.sql", List.of("SELECT 1")),
         new Migrations.Migration(3, "V3__shared_entries.sql", List.of("SELECT 1")),
         new Migrations.Migration(4, "V4__ledger_response_cache.sql", List.of("SELECT 1")),
-        new Migrations.Migration(5, "V5__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
+        new Migrations.Migration(5, "V5__ledger_reasoning_tokens.sql", List.of("SELECT 1")),
+        new Migrations.Migration(6, "V6__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
 
     Throwable failure = broken.apply(db.pool()).toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(20, TimeUnit.SECONDS);
 
     assertTrue(failure != null, "the broken migration fails");
-    assertEquals(List.of(1, 2, 3, 4), await(Migrations.applied(db.pool())));
+    assertEquals(List.of(1, 2, 3, 4, 5), await(Migrations.applied(db.pool())));
     assertEquals(0L, ((Number) await(db.pool().query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").execute())
         .iterator().next().getValue(0)).longValue(), "the table of the failed migration was rolled back");
     await(db.close());

@@ -25,13 +25,17 @@ class OpenAiProfileTest {
       .put("order", new JsonArray().add("anthropic").add("amazon-bedrock")).put("allow_fallbacks", false);
 
   @Test
-  void eachKindHasItsProfileAndUnknownKindsAreOpenAi() {
+  void eachKindHasItsProfileAndUnknownKindsAreOpenAisChatCompletionsWithoutItsResponsesApi() {
     assertSame(OpenAiProfile.XAI, OpenAiProfile.of("xai"));
     assertSame(OpenAiProfile.FIREWORKS, OpenAiProfile.of("fireworks"));
     assertSame(OpenAiProfile.OPENROUTER, OpenAiProfile.of("openrouter"));
     assertSame(OpenAiProfile.SELF_HOSTED, OpenAiProfile.of("self_hosted"));
     assertSame(OpenAiProfile.OPENAI, OpenAiProfile.of("openai"));
-    assertSame(OpenAiProfile.OPENAI, OpenAiProfile.of("gemini"));
+    assertSame(OpenAiProfile.OPENAI_COMPATIBLE, OpenAiProfile.of("gemini"));
+    org.junit.jupiter.api.Assertions.assertTrue(OpenAiProfile.of("openai").responsesApi(), "OpenAI itself serves the Responses API");
+    for (String kind : java.util.List.of("gemini", "xai", "fireworks", "openrouter", "self_hosted")) {
+      org.junit.jupiter.api.Assertions.assertFalse(OpenAiProfile.of(kind).responsesApi(), kind);
+    }
   }
 
   @Test

@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  *
  * <p>It also answers OpenAI's {@code POST /v1/embeddings} (deterministic vectors, see {@link OpenAiEmbeddingsRoute})
  * and {@code POST /v1/images/generations} ({@code url} or {@code b64_json}, see {@link OpenAiImagesRoute}), with the
- * same keys, script and error replies.
+ * same keys, script and error replies, and OpenAI's Responses API ({@code POST /v1/responses}, see {@link ResponsesRoute}):
+ * the same replies rendered as a {@code response} object or its semantic SSE events.
  *
  * <p><b>Validation</b>, as the real APIs do it, before any script is consumed. OpenAI: {@code
  * Authorization: Bearer} (401 {@code invalid_api_key} for an unknown key), {@code model}, non-empty
@@ -61,6 +62,7 @@ public final class FakeUpstream extends FakeServer<Reply> {
   private final AnthropicRoute anthropic = new AnthropicRoute(state());
   private final OpenAiEmbeddingsRoute embeddings = new OpenAiEmbeddingsRoute(openAi);
   private final OpenAiImagesRoute images = new OpenAiImagesRoute(openAi, state());
+  private final ResponsesRoute responses = new ResponsesRoute(openAi, state());
 
   private FakeUpstream(Vertx vertx) {
     super(vertx);
@@ -154,6 +156,8 @@ public final class FakeUpstream extends FakeServer<Reply> {
         return embeddings;
       case "/v1/images/generations":
         return images;
+      case "/v1/responses":
+        return responses;
       default:
         return null;
     }

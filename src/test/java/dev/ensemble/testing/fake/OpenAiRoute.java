@@ -210,7 +210,8 @@ final class OpenAiRoute implements Route {
       cached = reply.usage.cacheRead();
       completion = reply.usage.output();
     }
-    JsonObject usage = usage(prompt, cached, completion);
+    completion += reply.reasoningTokens;
+    JsonObject usage = usage(prompt, cached, completion, reply.reasoningTokens);
     if (body.getValue("usage") instanceof JsonObject accounting && Boolean.TRUE.equals(accounting.getValue("include"))) {
       usage.put("cost", (prompt + completion) * FakeUpstream.FAKE_USD_PER_TOKEN);
     }
@@ -334,11 +335,11 @@ final class OpenAiRoute implements Route {
     return canonical.toString();
   }
 
-  private static JsonObject usage(int prompt, int cached, int completion) {
+  private static JsonObject usage(int prompt, int cached, int completion, int reasoning) {
     return new JsonObject().put("prompt_tokens", prompt).put("completion_tokens", completion)
         .put("total_tokens", prompt + completion)
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", cached).put("audio_tokens", 0))
-        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", 0).put("audio_tokens", 0)
+        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", reasoning).put("audio_tokens", 0)
             .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0));
   }
 

@@ -68,6 +68,7 @@ public final class Reply {
   final long eventDelayMs;
   final int cutAfterEvents;
   final MidStreamError midStreamError;
+  final int reasoningTokens;
 
   private Reply(Builder b) {
     kind = b.kind;
@@ -90,6 +91,7 @@ public final class Reply {
     eventDelayMs = b.eventDelayMs;
     cutAfterEvents = b.cutAfterEvents;
     midStreamError = b.midStreamError;
+    reasoningTokens = b.reasoningTokens;
   }
 
   /** An assistant answer made of one text block. */
@@ -162,6 +164,17 @@ public final class Reply {
     Builder b = copy();
     b.thinking = thinking;
     b.thinkingSignature = signature;
+    return new Reply(b);
+  }
+
+  /**
+   * Hidden reasoning the model spent {@code tokens} on before answering: OpenAI Chat Completions reports them in
+   * {@code completion_tokens_details.reasoning_tokens} (and in {@code completion_tokens}), the Responses API in
+   * {@code output_tokens_details.reasoning_tokens} (and in {@code output_tokens}); the Anthropic route ignores it.
+   */
+  public Reply reasoningTokens(int tokens) {
+    Builder b = copy();
+    b.reasoningTokens = tokens;
     return new Reply(b);
   }
 
@@ -266,6 +279,7 @@ public final class Reply {
     b.eventDelayMs = eventDelayMs;
     b.cutAfterEvents = cutAfterEvents;
     b.midStreamError = midStreamError;
+    b.reasoningTokens = reasoningTokens;
     return b;
   }
 
@@ -289,6 +303,7 @@ public final class Reply {
     private long latencyMs;
     private long eventDelayMs;
     private int cutAfterEvents = -1;
+    private int reasoningTokens;
     private MidStreamError midStreamError;
 
     private Builder(Kind kind) {

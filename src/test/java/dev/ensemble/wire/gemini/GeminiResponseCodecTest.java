@@ -31,7 +31,7 @@ class GeminiResponseCodecTest {
   @Test
   void promptTokensIncludeCachedOnesAndThoughtsCountAsOutput() {
     Usage usage = codec.decode(GeminiFixtures.json("responses/text.json")).usage();
-    assertEquals(new Usage(952L, 57L, 2048L, null), usage);
+    assertEquals(new Usage(952L, 57L, 2048L, null, 50L), usage, "thoughts are output, and its reasoning breakdown");
     assertEquals(3000, usage.promptTotal());
   }
 

@@ -30,7 +30,7 @@ class GeminiStreamDecoderTest {
       StreamEvent.BlockDelta.text(1, "Héllo"),
       StreamEvent.BlockDelta.text(1, " wörld 🌍"),
       new StreamEvent.BlockStop(1),
-      new StreamEvent.ResponseEnd(StopReason.END_TURN, null, new Usage(52L, 45L, 2048L, null), null));
+      new StreamEvent.ResponseEnd(StopReason.END_TURN, null, new Usage(52L, 45L, 2048L, null, 40L), null));
 
   private static final List<StreamEvent> TOOL_EVENTS = List.of(
       new StreamEvent.ResponseStart("qpc2afWVFJK4vr0Pq6WiyAU", "gemini-2.5-flash", null, null, Usage.UNKNOWN),
@@ -43,7 +43,7 @@ class GeminiStreamDecoderTest {
       StreamEvent.BlockStart.toolUse(2, "call_qpc2afWVFJK4vr0Pq6WiyAU_1", "getTime"),
       StreamEvent.BlockDelta.partialJson(2, "{\"zone\":\"Asia/Tokyo\"}"),
       new StreamEvent.BlockStop(2),
-      new StreamEvent.ResponseEnd(StopReason.TOOL_USE, null, new Usage(83L, 118L, 0L, null), null));
+      new StreamEvent.ResponseEnd(StopReason.TOOL_USE, null, new Usage(83L, 118L, 0L, null, 104L), null));
 
   @Test
   void decodesTextAndThoughtsSplitAtEveryByteBoundary() {

@@ -33,7 +33,7 @@ class OpenAiResponseCodecTest {
         new ContentBlock.ToolUse("call_a", "get_weather", "{\"city\": \"Paris\"}", null),
         new ContentBlock.ToolUse("call_b", "get_time", "{}", null)), resp.content());
     assertEquals(StopReason.TOOL_USE, resp.stopReason());
-    assertEquals(new Usage(86L, 300L, 1920L, null), resp.usage());
+    assertEquals(new Usage(86L, 300L, 1920L, null, 0L), resp.usage());
     assertEquals(2006L, resp.usage().promptTotal());
   }
 

@@ -34,7 +34,7 @@ class OpenAiStreamDecoderTest {
       BlockDelta.text(0, "Héllo"),
       BlockDelta.text(0, " wörld 👋"),
       new BlockStop(0),
-      new ResponseEnd(StopReason.END_TURN, null, new Usage(226L, 6L, 1024L, null), null));
+      new ResponseEnd(StopReason.END_TURN, null, new Usage(226L, 6L, 1024L, null, 0L), null));
 
   private static final List<StreamEvent> TOOL_EVENTS = List.of(
       new ResponseStart("chatcmpl-T00l5", "gpt-4o-2024-08-06", null, null, Usage.UNKNOWN),
@@ -46,7 +46,7 @@ class OpenAiStreamDecoderTest {
       BlockDelta.partialJson(1, "{\"city\": "),
       BlockDelta.partialJson(1, "\"Tokyo\"}"),
       new BlockStop(1),
-      new ResponseEnd(StopReason.TOOL_USE, null, new Usage(82L, 46L, 0L, null), null));
+      new ResponseEnd(StopReason.TOOL_USE, null, new Usage(82L, 46L, 0L, null, 0L), null));
 
   @Test
   void decodesTextStreamSplitAtEveryByteBoundary() {

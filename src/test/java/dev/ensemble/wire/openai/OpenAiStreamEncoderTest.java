@@ -79,7 +79,7 @@ class OpenAiStreamEncoderTest {
     List<StreamEvent> decoded = OpenAiStreamDecoderTest.decodeAll(encodeAll(TEXT_ANSWER, true));
     assertEquals(new ResponseStart("chatcmpl-req_1", "gpt-4o", null, null, Usage.UNKNOWN), decoded.get(0));
     assertEquals(TEXT_ANSWER.subList(1, 5), decoded.subList(1, 5));
-    assertEquals(new ResponseEnd(StopReason.END_TURN, null, new Usage(226L, 6L, 1024L, null), null), decoded.get(5));
+    assertEquals(new ResponseEnd(StopReason.END_TURN, null, new Usage(226L, 6L, 1024L, null, 0L), null), decoded.get(5));
   }
 
   @Test

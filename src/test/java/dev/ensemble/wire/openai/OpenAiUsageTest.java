@@ -17,6 +17,15 @@ class OpenAiUsageTest {
   }
 
   @Test
+  void reasoningTokensArePartOfTheCompletionAndReportedApart() {
+    Usage usage = OpenAiUsage.decode(new JsonObject(
+        "{\"prompt_tokens\":20,\"completion_tokens\":300,\"completion_tokens_details\":{\"reasoning_tokens\":256}}"));
+    assertEquals(new Usage(20L, 300L, null, null, 256L), usage);
+    assertEquals(256, OpenAiUsage.encode(usage).getJsonObject("completion_tokens_details").getInteger("reasoning_tokens"));
+    assertEquals(300, OpenAiUsage.encode(usage).getInteger("completion_tokens"));
+  }
+
+  @Test
   void openRouterCacheWritesBecomeCacheWriteTokens() {
     Usage usage = OpenAiUsage.decode(new JsonObject("{\"prompt_tokens\":194,\"completion_tokens\":2,"
         + "\"prompt_tokens_details\":{\"cached_tokens\":0,\"cache_write_tokens\":100,\"audio_tokens\":0},\"cost\":0.95}"));

@@ -1,4 +1,4 @@
-package dev.ensemble.cache;
+package dev.ensemble.cache.local;
 
 import java.io.IOException;
 import java.io.InputStream;
