@@ -22,6 +22,12 @@ public final class Addresses {
 
   /** Request-reply: a response id; the reply is the stored response's JSON, or failure 404. */
   public static final String PERSIST_RESPONSE_GET = "ensemble.persist.response.get";
+  /**
+   * Local, request-reply: a background response's final record, stored only while the stored one is still
+   * {@code in_progress} (a compare-and-set); fails 409 when another poll settled it first, 404 when there is none.
+   */
+  public static final String PERSIST_RESPONSE_SETTLE = "ensemble.persist.response.settle";
+
   /** request/reply: a response id -> deleted from the index and the store, or failure 404 when there was none. */
   public static final String PERSIST_RESPONSE_DELETE = "ensemble.persist.response.delete";
 

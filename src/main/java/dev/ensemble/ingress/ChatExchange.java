@@ -354,7 +354,7 @@ final class ChatExchange {
       return;
     }
     vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, selection.pool().name(), selection.endpoint().id(),
-        cost)).onComplete(ar -> {
+        cost, BackgroundResponses.where(journal.completedAnswer(), selection))).onComplete(ar -> {
           live.stored();
           retire();
         });

@@ -62,7 +62,7 @@ public final class IngressRoutes {
     router.route("/api/v1/responses/*").handler(clientAuth);
     long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
-    StoredResponses stored = new StoredResponses(services.live(), access);
+    StoredResponses stored = new StoredResponses(services.live(), access, new BackgroundResponses(modelRouter, services.clients()));
     ResponseCaching caching = services.caching();
     CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.fleet(), caching.embedders(), openAi);
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
@@ -79,6 +79,7 @@ public final class IngressRoutes {
         router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
         router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
         router.get(dialect.storedResponsePath() + "/input_items").handler(ctx -> stored.inputItems(ctx, dialect));
+        router.post(dialect.storedResponsePath() + "/cancel").handler(ctx -> stored.cancel(ctx, dialect));
       }
     }
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();

@@ -276,11 +276,19 @@ final class ResponseJournal {
    * client gets). The record and the client share the object; neither changes it.
    */
   JsonObject renderedAnswer() {
-    return finished != null && finished.status() == ResponseRecord.Status.COMPLETED && partialUsage == null ? finished.body() : null;
+    return finished != null && finished.status() != ResponseRecord.Status.FAILED && partialUsage == null ? finished.body() : null;
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost) {
+    return record(dialect, call, provider, endpoint, cost, null);
+  }
+
+  /**
+   * The persisted form; with {@code background} (where OpenAI runs it, see {@link BackgroundResponses}) the answer is
+   * a background response not finished yet: {@code in_progress}, without a conversation until a poll settles it.
+   */
+  ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost, JsonObject background) {
     UnifiedResponse accumulated = accumulator.response();
     UnifiedResponse answer = partialUsage == null ? accumulated : accumulated.ended(accumulated.stopReason(), partialUsage);
     boolean completed = accumulator.ended() && error == null && cancelled == null;
@@ -288,10 +296,14 @@ final class ResponseJournal {
     UnifiedResponse shown = completed ? answer : answer.ended(StopReason.ERROR, answer.usage());
     JsonObject errorJson = cancelled != null ? cancelled : error == null ? null : new JsonObject().put("status", error.status())
         .put("type", error.type().wireName()).put("message", error.getMessage());
-    finished = new ResponseRecord(context.requestId(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
-        clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), Instant.now(),
+    boolean pending = completed && background != null;
+    ResponseRecord.Status status = pending ? ResponseRecord.Status.IN_PROGRESS
+        : completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED;
+    finished = new ResponseRecord(context.requestId(), status,
+        clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), pending ? null : Instant.now(),
         answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), eventsJson(), errorJson, clientId,
-        completed ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()));
+        completed && !pending ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()),
+        pending ? background.copy().put("history", dialect.conversation(call, answer)) : null);
     return finished;
   }
 }

@@ -55,6 +55,7 @@ final class ResponsesHandler {
       view.remove("client_id");
       view.remove("conversation");
       view.remove("input_items");
+      view.remove("background");
       ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
     }, remote -> ctx.response().putHeader("content-type", "application/json").end(remote.getJsonObject("view").toBuffer()));
   }

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * Finds a response a client stored in its own format, for the format's own routes: {@code previous_response_id}
- * (continue the conversation) and {@code GET}/{@code DELETE /v1/responses/{id}}. A response this node is still
+ * (continue the conversation), {@code GET}/{@code DELETE /v1/responses/{id}} and {@code POST /v1/responses/{id}/cancel}. A response this node is still
  * producing or storing is read from its live journal, any other from the persistence verticle. A response of
  * another format, of another client, or that does not exist is a 404 in the caller's format naming the field.
  * Holds nothing mutable.
@@ -21,10 +21,12 @@ final class StoredResponses {
 
   private final LiveResponses live;
   private final ResponseAccess access;
+  private final BackgroundResponses background;
 
-  StoredResponses(LiveResponses live, ResponseAccess access) {
+  StoredResponses(LiveResponses live, ResponseAccess access, BackgroundResponses background) {
     this.live = live;
     this.access = access;
+    this.background = background;
   }
 
   /**
@@ -72,11 +74,24 @@ final class StoredResponses {
     });
   }
 
-  /** {@code GET}: the stored body as the client was (or is being) given it. */
+  /**
+   * {@code GET}: the stored body as the client was (or is being) given it; a background response still running is
+   * read from the upstream that runs it ({@link BackgroundResponses}).
+   */
   void read(RoutingContext ctx, ClientDialect dialect) {
     String id = ctx.pathParam("id");
-    find(ctx, dialect, id, "id", (stored, inFlight) ->
-        ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer()));
+    find(ctx, dialect, id, "id", (stored, inFlight) -> {
+      if (BackgroundResponses.pending(stored)) {
+        background.poll(ctx, dialect, stored);
+      } else {
+        ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer());
+      }
+    });
+  }
+
+  /** {@code POST .../cancel}: cancels a background response ({@link BackgroundResponses#cancel}). */
+  void cancel(RoutingContext ctx, ClientDialect dialect) {
+    find(ctx, dialect, ctx.pathParam("id"), "id", (stored, inFlight) -> background.cancel(ctx, dialect, stored, inFlight));
   }
 
   /**

@@ -12,6 +12,8 @@ import dev.ensemble.persistence.sqlite.SqliteSharedEntries;
 import dev.ensemble.persistence.sqlite.SqliteUsage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,9 @@ import java.util.Set;
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
  * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
  * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
- * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}.
+ * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}. A
+ * background response's final record replaces its {@code in_progress} one on {@link Addresses#PERSIST_RESPONSE_SETTLE}
+ * at most once (compare-and-set on the stored status; ids being settled are held in {@code settling}).
  * The spend of gateway clients is seeded by its {@link ClientTable}. The fleet's shared entries (clients,
  * admin-added provider keys as ciphertext only) are listed on {@link Addresses#PERSIST_ENTRIES_LIST} and
  * written, newest version winning, on {@link Addresses#PERSIST_ENTRY_PUT}.
@@ -51,6 +55,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private ResponseStore store;
   private SqliteResponseIndex index;
   private final Set<Future<Void>> saving = new HashSet<>();
+  /** Ids of background responses whose final record is being stored; touched only on this verticle's context. */
+  private final Set<String> settling = new HashSet<>();
   private Database database;
   private LedgerWriter ledger;
   private JsonObject schema = new JsonObject();
@@ -221,6 +227,32 @@ public final class PersistenceVerticle extends VerticleBase {
     })).completion();
   }
 
+  private Future<Optional<ResponseRecord>> load(String id) {
+    return !ResponseKeys.valid(id) ? Future.succeededFuture(Optional.empty())
+        : index.find(id).compose(row -> row.isEmpty() ? (store.shared() ? store.load(id, null) : Future.succeededFuture(Optional.empty()))
+            : store.load(id, row.get().storeKey()));
+  }
+
+  /**
+   * Stores a background response's final record in place of its {@code in_progress} one, once: a settlement of the
+   * same id already under way on this verticle, or a stored record no longer in progress, fails 409.
+   */
+  private Future<Void> settle(ResponseRecord record) {
+    String id = record.id();
+    if (!settling.add(id)) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "response " + id + " is being settled"));
+    }
+    return load(id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "no response " + id));
+      }
+      if (found.get().status() != ResponseRecord.Status.IN_PROGRESS) {
+        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "response " + id + " is settled"));
+      }
+      return store.save(record).compose(key -> index.put(ResponseIndexRow.of(record, key)));
+    }).onComplete(ar -> settling.remove(id));
+  }
+
   private Future<Void> registerConsumers(SqliteUsage usage) {
     var bus = vertx.eventBus();
     bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
@@ -238,6 +270,16 @@ public final class PersistenceVerticle extends VerticleBase {
         }
       });
     });
+    bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE_SETTLE, msg -> settle(msg.body()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(null);
+      } else if (ar.cause() instanceof ReplyException r) {
+        msg.fail(r.failureCode(), r.getMessage());
+      } else {
+        LOG.error("could not settle response {}: {}", msg.body().id(), ar.cause().toString());
+        msg.fail(500, "the response could not be stored");
+      }
+    }));
     bus.<LedgerEntry>localConsumer(Addresses.PERSIST_LEDGER, msg -> ledger.offer(msg.body()));
     bus.<JsonObject>localConsumer(Addresses.PERSIST_USAGE, msg -> {
       UsageQuery query = UsageQuery.fromJson(msg.body());
@@ -273,10 +315,7 @@ public final class PersistenceVerticle extends VerticleBase {
     });
     return bus.<String>localConsumer(Addresses.PERSIST_RESPONSE_GET, msg -> {
       String id = msg.body();
-      Future<Optional<ResponseRecord>> found = !ResponseKeys.valid(id) ? Future.succeededFuture(Optional.empty())
-          : index.find(id).compose(row -> row.isEmpty() ? (store.shared() ? store.load(id, null) : Future.succeededFuture(Optional.empty()))
-              : store.load(id, row.get().storeKey()));
-      found.onComplete(ar -> {
+      load(id).onComplete(ar -> {
         if (ar.failed()) {
           LOG.error("could not read response {}: {}", id, ar.cause().toString());
           msg.fail(500, "could not read the response");

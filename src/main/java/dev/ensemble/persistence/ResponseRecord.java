@@ -23,11 +23,24 @@ import java.time.Instant;
  * @param inputItems for client formats that list a response's input (the Responses API's
  *               {@code GET /v1/responses/{id}/input_items}): the input the answer was made from, in the client's
  *               format, each item with an id; null otherwise. Kept in the stored form as {@code input_items}, not shown.
+ * @param background for a response OpenAI runs in background mode: where it runs ({@code upstream_id}, {@code provider},
+ *               {@code endpoint}, {@code upstream_model}, {@code pricing}); its status is {@code in_progress} until a poll
+ *               finds it finished and settles it ({@link dev.ensemble.bus.Addresses#PERSIST_RESPONSE_SETTLE}); null for
+ *               any other response. Kept in the stored form, not shown.
  */
 public record ResponseRecord(
     String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
-    JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems) {
+    JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems,
+    JsonObject background) {
+
+  /** A response not run in background mode. */
+  public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
+      Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
+      JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems) {
+    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
+        events, error, clientId, conversation, inputItems, null);
+  }
 
   /** A response without input items (a client format that does not list them). */
   public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
@@ -69,6 +82,9 @@ public record ResponseRecord(
     if (inputItems != null) {
       stored.put("input_items", inputItems);
     }
+    if (background != null) {
+      stored.put("background", background);
+    }
     return conversation == null ? stored : stored.put("conversation", conversation);
   }
 
@@ -106,6 +122,6 @@ public record ResponseRecord(
         Usage.fromJson(u),
         cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), json.getJsonObject("body"),
         json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"), json.getString("client_id"),
-        json.getJsonArray("conversation"), json.getJsonArray("input_items"));
+        json.getJsonArray("conversation"), json.getJsonArray("input_items"), json.getJsonObject("background"));
   }
 }

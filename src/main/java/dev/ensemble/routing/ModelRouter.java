@@ -106,6 +106,11 @@ public final class ModelRouter {
     this.balancer = new Balancer(pools.keySet(), load, clock);
   }
 
+  /** The pool of the provider named {@code name}, or null when the node has none of that name. */
+  public ProviderPool pool(String name) {
+    return pools.get(name);
+  }
+
   /**
    * Whether {@code model} is a name the configuration gives: a catalog model, or {@code provider/model} for an
    * upstream id that provider serves in the catalog. Anything else is a name a client made up.

@@ -175,7 +175,7 @@ class ResponsesApiWireIT {
     assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi")
         .put("tools", new JsonArray().add(new JsonObject().put("type", "file_search"))), "tools[0].type");
     assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("background", true).put("stream", true), "background");
-    assertBadRequest(new JsonObject().put("model", "gpt-test").put("input", "hi").put("background", true), "background");
+    assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("background", true), "background");
     assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("prompt", new JsonObject().put("id", "pmpt_1")), "prompt");
     assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi").put("conversation", "conv_1"), "conversation");
     assertBadRequest(new JsonObject().put("model", "claude-test").put("input", "hi")

@@ -32,8 +32,8 @@ import java.util.TreeMap;
  * input items themselves (what the conversation stored with the answer starts from).
  *
  * <p>What only OpenAI's own Responses API serves — built-in tools ({@code web_search}, {@code file_search},
- * {@code code_interpreter}, {@code local_shell}, ...), {@code background: true} (streamed only: a non-streamed one
- * would be polled later, past the gateway's accounting, and is a 400), stored prompts ({@code prompt}),
+ * {@code code_interpreter}, {@code local_shell}, ...), {@code background: true} (with {@code store}: a non-streamed one is
+ * polled later through the gateway, see {@link Background}), stored prompts ({@code prompt}),
  * server-side {@code conversation}s, item references, uploaded files, {@code include}s other than encrypted
  * reasoning — makes the call a required {@link dev.ensemble.model.Passthrough}: routing sends it as is to an OpenAI
  * target of the model, or answers 400 naming the field when the model has none ({@link NativeNeeds}). Custom tools
@@ -56,10 +56,8 @@ final class ResponsesRequestDecoder {
       }
     }
     if (Boolean.TRUE.equals(optBoolean(body, "background", null))) {
-      if (!Boolean.TRUE.equals(body.getValue("stream"))) {
-        throw GatewayError.invalid("background", "a background response that is not streamed is polled later with GET, which the "
-            + "gateway cannot relay to OpenAI nor account for: send stream: true with it (the gateway relays the whole run), "
-            + "or leave background out");
+      if (Boolean.FALSE.equals(body.getValue("store"))) {
+        throw GatewayError.invalid("store", "background mode needs store: true (the response is polled later with GET)");
       }
       needs.require("background", "background mode runs the response on OpenAI's side");
     }

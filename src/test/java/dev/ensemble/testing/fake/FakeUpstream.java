@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * <p>It also answers OpenAI's {@code POST /v1/embeddings} (deterministic vectors, see {@link OpenAiEmbeddingsRoute})
  * and {@code POST /v1/images/generations} ({@code url} or {@code b64_json}, see {@link OpenAiImagesRoute}), with the
  * same keys, script and error replies, and OpenAI's Responses API ({@code POST /v1/responses}, see {@link ResponsesRoute}):
- * the same replies rendered as a {@code response} object or its semantic SSE events.
+ * the same replies rendered as a {@code response} object or its semantic SSE events, with {@code GET /v1/responses/{id}}
+ * and {@code POST /v1/responses/{id}/cancel} for stored and background responses.
  *
  * <p><b>Validation</b>, as the real APIs do it, before any script is consumed. OpenAI: {@code
  * Authorization: Bearer} (401 {@code invalid_api_key} for an unknown key), {@code model}, non-empty
@@ -107,10 +108,26 @@ public final class FakeUpstream extends FakeServer<Reply> {
     return this;
   }
 
+  /**
+   * How many {@code GET /v1/responses/{id}} reads a background response stays {@code in_progress} before it is
+   * {@code completed} (default 2; 0 completes it at its first read).
+   */
+  public FakeUpstream backgroundPolls(int polls) {
+    responses.backgroundPolls(polls);
+    return this;
+  }
+
   /** The clock (epoch millis) of the cache TTLs, ids' {@code created} and rate-limit resets. */
   public FakeUpstream clock(LongSupplier epochMillis) {
     state().clock(epochMillis);
     return this;
+  }
+
+  /** Also puts background responses back to their default pace ({@link #backgroundPolls} 2). */
+  @Override
+  public void reset() {
+    super.reset();
+    responses.backgroundPolls(2);
   }
 
   @Override
@@ -119,6 +136,17 @@ public final class FakeUpstream extends FakeServer<Reply> {
       Route.Admission admission = anthropic.admitCount(recordedRequest);
       play(request, admission.rejection() != null ? admission.rejection() : anthropic.renderCount(admission, nextReply()), null);
       return;
+    }
+    if (request.path().startsWith("/v1/responses/")) {
+      String[] parts = request.path().substring("/v1/responses/".length()).split("/", -1);
+      if (request.method() == HttpMethod.GET && parts.length == 1 && !parts[0].isEmpty()) {
+        play(request, responses.retrieve(recordedRequest, parts[0]), null);
+        return;
+      }
+      if (request.method() == HttpMethod.POST && parts.length == 2 && "cancel".equals(parts[1])) {
+        play(request, responses.cancel(recordedRequest, parts[0]), null);
+        return;
+      }
     }
     Route route = route(request);
     if (route == null) {

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code POST /v1/responses}, as OpenAI's Responses API answers it: a {@code response} object, or with
@@ -26,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code reasoning.encrypted_content} (then with {@code encrypted_content} {@value #ENCRYPTED_PREFIX}...), the text as
  * a {@code message} with {@code output_text}, and each scripted tool call as a {@code function_call} or, when the
  * request offers a custom tool of that name, a {@code custom_tool_call} whose {@code input} is the scripted arguments
- * text. {@code background: true} answers {@code status: "queued"} at once, without output, unless streamed (then the
-run streams as usual, its response objects saying {@code background: true}). Usage:
+ * text. {@code background: true} (which needs {@code store} left true, else 400 on {@code store}) answers
+ * {@code status: "queued"} at once, without output or usage, unless streamed (then the run streams as usual, its
+ * response objects saying {@code background: true}). Usage:
  * {@code input_tokens} ceil(chars/4) of the input and tools as received (or the scripted usage, cached reads in
  * {@code input_tokens_details.cached_tokens}), {@code output_tokens} those of the output plus the scripted reasoning
  * tokens, which {@code output_tokens_details.reasoning_tokens} reports.
@@ -35,6 +38,14 @@ run streams as usual, its response objects saying {@code background: true}). Usa
  * <p>Validation as OpenAI does it: the key, {@code model}, {@code input} a string or an array of items of known
  * types, reasoning items' {@code encrypted_content} minted by this fake (else 400 {@code invalid_encrypted_content}),
  * {@code item_reference} and {@code previous_response_id} ids this fake issued (else 404/400), known tool types.
+ *
+ * <p><b>Stored responses</b> ({@code store} not false), readable by the key that created them (any other key, or an
+ * unknown id: 404 {@code Response with id '...' not found.}): {@code GET /v1/responses/{id}} returns the object. A
+ * background one is {@code queued} when created, {@code in_progress} for the first {@link #backgroundPolls} reads
+ * (default 2), then {@code completed} with its output and usage (the reply it took when created); its rate-limit tokens count
+ * when it completes. {@code POST /v1/responses/{id}/cancel} makes a background response that is not finished
+ * {@code cancelled} (no output, usage null), returns a finished one as it is (cancelling twice is harmless), and refuses
+ * a response that was not created in the background (400 {@code Cannot cancel a synchronous response.}).
  */
 final class ResponsesRoute implements Route {
 
@@ -49,6 +60,8 @@ final class ResponsesRoute implements Route {
   private final OpenAiRoute openAi;
   private final UpstreamState state;
   private final Set<String> issued = ConcurrentHashMap.newKeySet();
+  private final Map<String, Stored> stored = new ConcurrentHashMap<>();
+  private final AtomicInteger backgroundPolls = new AtomicInteger(2);
 
   ResponsesRoute(OpenAiRoute openAi, UpstreamState state) {
     this.openAi = openAi;
@@ -72,6 +85,9 @@ final class ResponsesRoute implements Route {
   private Admission validate(JsonObject body) {
     if (!(body.getValue("model") instanceof String model) || model.isEmpty()) {
       return openAi.reject(400, OpenAiRoute.invalid("Missing required parameter: 'model'.", "model", "missing_required_parameter"));
+    }
+    if (Boolean.TRUE.equals(body.getValue("background")) && Boolean.FALSE.equals(body.getValue("store"))) {
+      return openAi.reject(400, OpenAiRoute.invalid("Background mode requires `store` to be true.", "store", "invalid_value"));
     }
     Object previous = body.getValue("previous_response_id");
     if (previous != null && !issued.contains(previous)) {
@@ -153,11 +169,10 @@ final class ResponsesRoute implements Route {
     issued.add(id);
     long created = state.nowMillis() / 1000;
     JsonObject response = skeleton(id, created, body, reply);
-    if (Boolean.TRUE.equals(body.getValue("background"))) {
+    boolean background = Boolean.TRUE.equals(body.getValue("background"));
+    boolean kept = !Boolean.FALSE.equals(body.getValue("store"));
+    if (background) {
       response.put("background", true);
-      if (!Boolean.TRUE.equals(body.getValue("stream"))) {
-        return Rendered.json(200, openAi.headers(admitted.apiKey(), 0), response.put("status", "queued"));
-      }
     }
     List<JsonObject> output = output(body, reply);
     int inputTokens = Tokens.atLeastOne(body.getValue("input", "").toString().length() + body.getValue("tools", "").toString().length());
@@ -180,7 +195,15 @@ final class ResponsesRoute implements Route {
         .put("total_tokens", inputTokens + outputTokens);
     JsonObject done = response.copy().put("status", "completed").put("output", new JsonArray(new ArrayList<Object>(output)))
         .put("usage", usage);
+    if (background && !Boolean.TRUE.equals(body.getValue("stream"))) {
+      JsonObject queued = response.copy().put("status", "queued");
+      stored.put(id, new Stored(admitted.apiKey(), true, queued, done, inputTokens + outputTokens));
+      return Rendered.json(200, openAi.headers(admitted.apiKey(), 0), queued);
+    }
     MultiMap headers = openAi.headers(admitted.apiKey(), inputTokens + outputTokens);
+    if (kept) {
+      stored.put(id, new Stored(admitted.apiKey(), background, done, done, 0));
+    }
     if (!Boolean.TRUE.equals(body.getValue("stream"))) {
       return Rendered.json(200, headers, done);
     }
@@ -196,6 +219,92 @@ final class ResponsesRoute implements Route {
     }
     events.add("response.completed", new JsonObject().put("response", done));
     return Rendered.stream(headers, events.frames);
+  }
+
+  /** How many reads a background response stays {@code in_progress} before it is {@code completed} (at least 0). */
+  void backgroundPolls(int polls) {
+    backgroundPolls.set(Math.max(0, polls));
+  }
+
+  /** {@code GET /v1/responses/{id}}: the stored object, a background one a step further along. */
+  Rendered retrieve(RecordedRequest request, String id) {
+    Admission caller = openAi.authenticate(request);
+    if (caller.rejection() != null) {
+      return caller.rejection();
+    }
+    Stored found = stored.get(id);
+    if (found == null || !found.apiKey.equals(caller.apiKey())) {
+      return notFound(id);
+    }
+    return Rendered.json(200, openAi.headers(caller.apiKey(), found.poll(backgroundPolls.get())), found.current());
+  }
+
+  /** {@code POST /v1/responses/{id}/cancel}. */
+  Rendered cancel(RecordedRequest request, String id) {
+    Admission caller = openAi.authenticate(request);
+    if (caller.rejection() != null) {
+      return caller.rejection();
+    }
+    Stored found = stored.get(id);
+    if (found == null || !found.apiKey.equals(caller.apiKey())) {
+      return notFound(id);
+    }
+    if (!found.background) {
+      return openAi.reject(400, OpenAiRoute.invalid("Cannot cancel a synchronous response.", null, null)).rejection();
+    }
+    return Rendered.json(200, openAi.headers(caller.apiKey(), 0), found.cancel());
+  }
+
+  private Rendered notFound(String id) {
+    return openAi.reject(404, OpenAiRoute.invalid("Response with id '" + id + "' not found.", null, null)).rejection();
+  }
+
+  /**
+   * One stored response and, for a background one, how far it has run; its methods are synchronized because reads of
+   * it may arrive on several event loops at once.
+   */
+  private static final class Stored {
+    final String apiKey;
+    final boolean background;
+    private final JsonObject finished;
+    private final int tokens;
+    private JsonObject current;
+    private int reads;
+
+    Stored(String apiKey, boolean background, JsonObject current, JsonObject finished, int tokens) {
+      this.apiKey = apiKey;
+      this.background = background;
+      this.current = current;
+      this.finished = finished;
+      this.tokens = tokens;
+    }
+
+    /** One more read: in progress for the first {@code polls} reads, then completed; the tokens it charges now. */
+    synchronized int poll(int polls) {
+      String status = current.getString("status");
+      if (!"queued".equals(status) && !"in_progress".equals(status)) {
+        return 0;
+      }
+      reads++;
+      if (reads > polls) {
+        current = finished;
+        return tokens;
+      }
+      current = current.copy().put("status", "in_progress");
+      return 0;
+    }
+
+    synchronized JsonObject current() {
+      return current;
+    }
+
+    synchronized JsonObject cancel() {
+      String status = current.getString("status");
+      if ("queued".equals(status) || "in_progress".equals(status)) {
+        current = current.copy().put("status", "cancelled");
+      }
+      return current;
+    }
   }
 
   private JsonObject skeleton(String id, long created, JsonObject body, Reply reply) {
