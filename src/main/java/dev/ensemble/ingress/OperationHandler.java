@@ -62,17 +62,7 @@ final class OperationHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    long now = System.currentTimeMillis();
-    String requestId = RequestIds.next(now);
-    HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
-    ClientAccount account = Caller.of(ctx).account();
-    account.admit().onComplete(admitted -> {
-      if (admitted.failed()) {
-        ErrorResponder.send(response, dialect, GatewayError.from(admitted.cause()));
-      } else {
-        serve(ctx, response, requestId, now, account);
-      }
-    });
+    Admission.admit(ctx, dialect, this::serve);
   }
 
   private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
