@@ -1,11 +1,7 @@
 package dev.ensemble.persistence;
 
-import dev.ensemble.config.ConfigLoader;
-import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.node.Gateway;
-import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +17,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,31 +26,22 @@ class ResponseStoreRestartIT {
 
   private static final String ADMIN_KEY = "admin-segments-0123456789";
 
-  private final Vertx vertx = Vertx.vertx();
+  private final NodeDataDir data = new NodeDataDir("segments", ADMIN_KEY);
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final Path dir = Path.of(GatewayExtension.scratchDir("segments"));
-  private final Path db = dir.resolve("state").resolve("ensemble.db");
+  private final Path dir = data.dir();
+  private final Path db = data.db();
 
   @AfterEach
   void close() throws Exception {
-    await(vertx.close());
+    data.close();
   }
 
   private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return NodeDataDir.await(f);
   }
 
   private Gateway start() throws Exception {
-    EnsembleConfig config = new ConfigLoader(Map.of()).parse("""
-        server: { host: 127.0.0.1, port: 0, admin_key: %s }
-        storage: { sqlite_path: %s }
-        responses: { local_dir: %s }
-        providers:
-          mock: { type: mock, keys: [ { name: local, endpoints: [ { id: mock-1 } ] } ] }
-        models:
-          mock-1: { providers: [ { provider: mock } ] }
-        """.formatted(ADMIN_KEY, db, dir.resolve("responses")));
-    return await(Gateway.start(vertx, config));
+    return data.start();
   }
 
   private HttpResponse<String> send(Gateway node, String method, String path, String body) throws Exception {
