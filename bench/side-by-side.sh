@@ -140,6 +140,7 @@ BEFORE_KEY=""
 if [[ -n "$BEFORE_JAR" ]]; then
   start_gateway before "$BEFORE_JAR" "$BEFORE"
   BEFORE_KEY=$GW_KEY
+  BEFORE_PID=$GW_PID
 fi
 key_of() { if [[ "$1" == before ]]; then echo "$BEFORE_KEY"; else echo "$CLIENT_KEY"; fi; }
 
@@ -243,14 +244,53 @@ run_first_event() { # port, seconds, client key -> "count ttfe50 ttfe99 total50 
     | sed -E 's/[a-z0-9_]+=//g' | awk '{ printf "%d %.3f %.3f %.3f %.3f", $1, $2 / 1000, $3 / 1000, $4 / 1000, $5 / 1000 }'
 }
 
+# A JVM is measured once its JIT has settled: the gateway's C2 compiler threads keep compiling for a minute or more
+# of load (on one shared core, ~25 % of the gateway's CPU 40 s in). warm() drives every case in rounds of 4 s each
+# until a whole round leaves the C2 threads under 2 % of the process's CPU, at most WARMUP_MAX_S (240) seconds.
+WARMUP_MAX_S="${WARMUP_MAX_S:-240}"
+jit_share() { # pid -> "c2ticks totalticks"
+  local c2=0 all=0 t line
+  for t in /proc/"$1"/task/*; do
+    line="$(cat "$t/stat" 2>/dev/null)" || continue
+    local name="${line#*(}"; name="${name%%)*}"
+    local rest=(${line##*) })
+    local ticks=$(( ${rest[11]} + ${rest[12]} ))
+    all=$(( all + ticks ))
+    [[ "$name" == C2* ]] && c2=$(( c2 + ticks ))
+  done
+  echo "$c2 $all"
+}
+warm() { # target, pid (empty: one round, for nginx and the stub)
+  local t="$1" pid="${2:-}" start=$SECONDS before after
+  while :; do
+    before="$( [[ -n "$pid" ]] && jit_share "$pid" || echo "0 0")"
+    run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 4 >/dev/null
+    run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" 4 >/dev/null
+    run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
+    run_h2load 100 "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" 4 "$(key_of "$t")" >/dev/null
+    run_wrk 1 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 2 >/dev/null
+    [[ -n "$pid" ]] || return 0
+    after="$(jit_share "$pid")"
+    local share
+    share="$(awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); d = y[2] - x[2]; printf "%.1f", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }')"
+    echo "  $t: C2 at $share % of its CPU in the last round ($((SECONDS - start)) s)" >&2
+    if awk -v s="$share" 'BEGIN { exit !(s < 2) }' || (( SECONDS - start >= WARMUP_MAX_S )); then
+      WARMED[$t]="$((SECONDS - start)) s, C2 at $share % in the last round"
+      return 0
+    fi
+  done
+}
+declare -A WARMED
+pid_of() { case "$1" in gateway) echo "$GATEWAY_PID" ;; before) echo "${BEFORE_PID:-}" ;; *) echo "" ;; esac; }
+
 if [[ "$MODE" == profile ]]; then
-  echo "warming the gateway (20 s)..." >&2
-  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai.lua" 10 >/dev/null
-  run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/openai-stream.lua" 10 >/dev/null
+  echo "warming the gateway until its JIT is quiet..." >&2
+  warm gateway "$GATEWAY_PID"
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
-  # The JDK's profile settings, sampling Java stacks every millisecond instead of every 10 or 20.
+  # The JDK's default (low-overhead) settings, sampling Java stacks every millisecond instead of every 20: the
+  # profile settings (thread parks, allocation samples, ...) halve the gateway's throughput on one core.
   sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">1 ms</setting>#' \
-    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$TMP/sample-1ms.jfc"
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample-1ms.jfc"
   for kind in openai openai-stream; do
     jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
     r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
@@ -259,6 +299,30 @@ if [[ "$MODE" == profile ]]; then
     echo
     java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
     cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c100-$kind.jfr"
+  done
+  exit 0
+fi
+
+if [[ "$MODE" == threads ]]; then
+  # CPU by thread: which of the gateway's threads (event loops, workers, GC, JIT, writers) spend the core while
+  # wrk drives c=100 for DURATION seconds, from /proc/<pid>/task/*/stat before and after.
+  echo "warming the gateway until its JIT is quiet..." >&2
+  warm gateway "$GATEWAY_PID"
+  ticks() { for t in /proc/"$GATEWAY_PID"/task/*; do
+      awk -v t="${t##*/}" '{ sub(/^[0-9]+ \(/, ""); n = index($0, ") "); name = substr($0, 1, n - 1); rest = substr($0, n + 2);
+        split(rest, f, " "); gsub(/ /, "_", name); print t, name, f[12] + f[13] }' "$t/stat" 2>/dev/null; done; }
+  for kind in ${THREADS_KINDS:-openai openai-stream}; do
+    ticks > "$TMP/before.ticks"
+    r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
+    ticks > "$TMP/after.ticks"
+    echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
+    echo
+    echo "| thread | CPU s | % of the gateway's CPU |"
+    echo "| --- | ---: | ---: |"
+    awk 'NR == FNR { b[$1] = $3; next } { d = $3 - b[$1]; if (d < 0) d = 0; g = $2; sub(/[-#]?[0-9]+$/, "", g); c[g] += d; tot += d }
+      END { for (g in c) if (c[g] > 0) printf "| %s | %.2f | %.1f %% |\n", g, c[g] / 100, 100 * c[g] / tot }' \
+      "$TMP/before.ticks" "$TMP/after.ticks" | sort -t'|' -k3 -rn
+    echo
   done
   exit 0
 fi
@@ -347,12 +411,14 @@ say "Server side (stub, nginx, gateway) on CPU $SERVER_CPU, load on CPU $LOAD_CP
 say "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
 say ""
 
-echo "warm-up (JIT of every target, 3 x 4 s, discarded)..." >&2
+echo "warm-up (every case on every target; the gateways until their JIT is quiet; discarded)..." >&2
 for t in $TARGETS; do
-  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 4 >/dev/null
-  run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" 4 >/dev/null
-  run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
+  warm "$t" "$(pid_of "$t")"
 done
+for t in gateway before; do
+  [[ -n "${WARMED[$t]:-}" ]] && say "Warm-up of $t: ${WARMED[$t]}."
+done
+say ""
 
 declare -A RPS P50 P99 ERR
 record() { # key, "rps p50 p99 errors"
