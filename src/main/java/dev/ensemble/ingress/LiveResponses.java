@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.PersistenceInbox;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ public final class LiveResponses {
   private final LongAdder unstored = new LongAdder();
   private final int maxAwaitingStore;
   private final InflightJournal crashJournal;
+  private final PersistenceInbox persistence;
 
   /** @param maxAwaitingStore {@code responses.max_pending} */
   public LiveResponses(int maxAwaitingStore) {
@@ -43,12 +45,25 @@ public final class LiveResponses {
    * @param crashJournal     where every response in flight is journalled until it is persisted (thread-safe, never blocks)
    */
   public LiveResponses(int maxAwaitingStore, InflightJournal crashJournal) {
+    this(maxAwaitingStore, crashJournal, new PersistenceInbox());
+  }
+
+  /**
+   * @param persistence where finished requests leave their ledger rows and responses (the node's, taken by the
+   *                    persistence verticle; thread-safe, never blocks, wakes nobody before the current task ends)
+   */
+  public LiveResponses(int maxAwaitingStore, InflightJournal crashJournal, PersistenceInbox persistence) {
     this.maxAwaitingStore = maxAwaitingStore;
     this.crashJournal = crashJournal;
+    this.persistence = persistence;
   }
 
   InflightJournal crashJournal() {
     return crashJournal;
+  }
+
+  PersistenceInbox persistence() {
+    return persistence;
   }
 
   void register(String id, ResponseJournal journal) {
