@@ -157,4 +157,53 @@ class PersistenceInboxTest {
       assertEquals("answer " + id, stored.getString("text"), stored.encode());
     }
   }
+
+  @Test
+  void theWorkerIsWokenOnceForABurstOfRecordsAndOnlyAfterTheOfferingTaskHasEnded() throws Exception {
+    ResponseInbox inbox = new ResponseInbox();
+    java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+    Promise<Void> woken = Promise.promise();
+    inbox.open(() -> {
+      wakes.incrementAndGet();
+      woken.tryComplete();
+    });
+    Context loop = vertx.getOrCreateContext();
+
+    int wakesDuringTheTask = onEventLoop(loop, () -> {
+      for (int i = 0; i < 3; i++) {
+        inbox.offer(LocalResponseStoreTest.record(LocalResponseStoreTest.idAt(Instant.now()), "answer " + i));
+      }
+      return wakes.get();
+    });
+    await(woken.future());
+    int wakesAfter = onEventLoop(loop, wakes::get);
+
+    assertEquals(0, wakesDuringTheTask, "nothing is woken while the event loop may still be writing the answer");
+    assertEquals(1, wakesAfter, "one wake-up for the three records");
+    assertEquals(3, inbox.take(10).size());
+  }
+
+  @Test
+  void aFullLedgerBatchSignalsTheWriterOnceAndOnlyAfterTheOfferingTaskHasEnded() throws Exception {
+    LedgerQueue queue = new LedgerQueue(64, 4);
+    java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+    Promise<Void> signalled = Promise.promise();
+    queue.signals(() -> {
+      signals.incrementAndGet();
+      signalled.tryComplete();
+    }, () -> { });
+    Context loop = vertx.getOrCreateContext();
+
+    int signalsDuringTheTask = onEventLoop(loop, () -> {
+      for (int i = 0; i < 10; i++) {
+        queue.offer(LedgerWriterTest.row(i));
+      }
+      return signals.get();
+    });
+    await(signalled.future());
+
+    assertEquals(0, signalsDuringTheTask);
+    assertEquals(1, onEventLoop(loop, signals::get), "one signal until the writer takes rows");
+    assertEquals(10, queue.take(100).size());
+  }
 }
