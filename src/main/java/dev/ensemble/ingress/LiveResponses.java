@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * An in-JVM map rather than an event-bus address per request: registering and removing an entry is one
  * concurrent-map write each, and appending an event costs nothing while nobody follows it.
  *
- * <p>It also bounds the answers waiting for the response store. The store takes them one at a time on the
- * persistence worker; a node answering faster than the store writes would hold every waiting answer in memory
+ * <p>It also bounds the answers waiting for the response store. The persistence worker takes them from the
+ * {@link PersistenceInbox} in batches; a node answering faster than the store writes would hold every waiting answer in memory
  * until it ran out. At most {@code responses.max_pending} wait: past that, an answer its client received whole is
  * not stored (counted in {@link #unstored()}); one whose client left before the end is always stored — that is
  * the answer the store exists for. Shared by every event loop: a concurrent map and atomic counters.
