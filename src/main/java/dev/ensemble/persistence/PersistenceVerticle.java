@@ -10,6 +10,7 @@ import dev.ensemble.model.SharedEntry;
 import dev.ensemble.persistence.sqlite.SqliteLedger;
 import dev.ensemble.persistence.sqlite.SqliteSharedEntries;
 import dev.ensemble.persistence.sqlite.SqliteUsage;
+import dev.ensemble.persistence.sqlite.SqliteWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
@@ -64,6 +65,8 @@ public final class PersistenceVerticle extends VerticleBase {
   /** Ids of background responses whose final record is being stored; touched only on this verticle's context. */
   private final Set<String> settling = new HashSet<>();
   private Database database;
+  /** The verticle's own connection for ledger and index batches; used only on this verticle's worker context. */
+  private SqliteWriter writer;
   private LedgerWriter ledger;
   private JsonObject schema = new JsonObject();
 
@@ -102,10 +105,7 @@ public final class PersistenceVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("cannot open the response store (responses.store: "
           + responses.store().name().toLowerCase(java.util.Locale.ROOT) + "): " + e.getMessage(), e));
     }
-    index = new SqliteResponseIndex(database.pool());
     Migrations migrations = Migrations.bundled();
-    ledger = new LedgerWriter(vertx, new SqliteLedger(database.pool()), database.file().resolveSibling(SPILL_FILE),
-        inbox.ledgerQueue(), LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS, journal::ledgerWritten);
     SqliteUsage usage = new SqliteUsage(database.pool());
     return migrations.apply(database.pool())
         .compose(applied -> {
@@ -113,6 +113,7 @@ public final class PersistenceVerticle extends VerticleBase {
           return database.journalMode().map(mode -> schema = new JsonObject().put("schema_version", migrations.latestVersion())
               .put("journal_mode", mode));
         })
+        .compose(v -> openWriter())
         .compose(v -> ledger.start())
         .compose(v -> recoverInterrupted())
         .compose(v -> {
@@ -128,7 +129,37 @@ public final class PersistenceVerticle extends VerticleBase {
         .onSuccess(v -> inbox.responses().open(() -> context.runOnContext(x -> storeQueued())))
         .onSuccess(v -> expireIndexRows())
         .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
-        .onFailure(err -> store.close().eventually(() -> database.close()));
+        .onFailure(err -> store.close().eventually(() -> {
+          closeWriter();
+          return database.close();
+        }));
+  }
+
+  /**
+   * The verticle's own connection for the hot writes (ledger batches, index rows), once the schema is migrated:
+   * each batch is then one blocking call on this worker instead of hops through the pool's threads.
+   */
+  private Future<Void> openWriter() {
+    try {
+      writer = SqliteWriter.open(database);
+      index = new SqliteResponseIndex(database.pool(), writer);
+      ledger = new LedgerWriter(vertx, new SqliteLedger(writer), database.file().resolveSibling(SPILL_FILE),
+          inbox.ledgerQueue(), LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS, journal::ledgerWritten);
+      return Future.succeededFuture();
+    } catch (java.sql.SQLException e) {
+      return Future.failedFuture(new IllegalStateException("cannot open " + database.file() + " for writing: " + e.getMessage(), e));
+    }
+  }
+
+  private void closeWriter() {
+    if (writer != null) {
+      try {
+        writer.close();
+      } catch (java.sql.SQLException e) {
+        LOG.warn("could not close the SQLite writer connection: {}", e.toString());
+      }
+      writer = null;
+    }
   }
 
   /**
@@ -178,10 +209,17 @@ public final class PersistenceVerticle extends VerticleBase {
         records.add(it.response());
       }
     }
-    return index.existing(records.stream().map(ResponseRecord::id).distinct().toList()).compose(stored -> Future.all(records.stream()
-        .filter(record -> !stored.contains(record.id()))
-        .map(record -> store.save(record).compose(key -> index.put(ResponseIndexRow.of(record, key))))
-        .toList()).mapEmpty());
+    return index.existing(records.stream().map(ResponseRecord::id).distinct().toList()).compose(stored -> {
+      List<ResponseRecord> missing = records.stream().filter(record -> !stored.contains(record.id())).toList();
+      List<Future<String>> keys = missing.stream().map(store::save).toList();
+      return Future.all(keys).compose(saved -> {
+        List<ResponseIndexRow> rows = new java.util.ArrayList<>(missing.size());
+        for (int i = 0; i < missing.size(); i++) {
+          rows.add(ResponseIndexRow.of(missing.get(i), keys.get(i).result()));
+        }
+        return index.putAll(rows);
+      });
+    });
   }
 
   /**
@@ -272,7 +310,10 @@ public final class PersistenceVerticle extends VerticleBase {
         .andThen(ar -> journal.close());
     Future<Void> flushed = stored.transform(ar -> ledger == null ? Future.succeededFuture() : ledger.stop());
     return flushed.eventually(() -> store == null ? Future.succeededFuture() : store.close())
-        .eventually(() -> database == null ? Future.succeededFuture() : database.close());
+        .eventually(() -> {
+          closeWriter();
+          return database == null ? Future.succeededFuture() : database.close();
+        });
   }
 
   /** The fleet's shared entries (clients, admin-added provider keys as ciphertext only), versioned. */

@@ -5,6 +5,7 @@ import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.sqlite.Database;
 import dev.ensemble.persistence.sqlite.Migrations;
 import dev.ensemble.persistence.sqlite.SqliteLedger;
+import dev.ensemble.persistence.sqlite.SqliteWriter;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,6 +35,7 @@ class LedgerWriterTest {
 
   private final Vertx vertx = Vertx.vertx();
   private Database db;
+  private SqliteWriter writerConnection;
   private SqliteLedger sqlite;
   private Path spill;
 
@@ -42,12 +44,14 @@ class LedgerWriterTest {
     Path dir = Path.of(GatewayExtension.scratchDir("ledger"));
     db = Database.open(vertx, dir.resolve("ensemble.db"));
     await(Migrations.bundled().apply(db.pool()));
-    sqlite = new SqliteLedger(db.pool());
+    writerConnection = SqliteWriter.open(db);
+    sqlite = new SqliteLedger(writerConnection);
     spill = dir.resolve("ledger-spill.jsonl");
   }
 
   @AfterEach
   void close() throws Exception {
+    writerConnection.close();
     await(db.close());
     await(vertx.close());
   }

@@ -2,7 +2,6 @@ package dev.ensemble.persistence.sqlite;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -13,14 +12,18 @@ import java.nio.file.Path;
 
 /**
  * The node's SQLite file behind a Vert.x JDBC pool. Every pooled connection runs in WAL mode (readers never
- * wait for the writer), waits up to 5 s for a lock instead of failing at once, and enforces foreign keys.
+ * wait for the writer), waits up to 5 s for a lock instead of failing at once, and enforces foreign keys. The hot
+ * batched writes (ledger rows, response index rows) do not go through the pool but through the persistence
+ * verticle's own {@link SqliteWriter} connection to the same file, with the same settings.
  */
 public final class Database {
 
   /**
-   * One connection. SQLite has one writer anyway, and with several pooled connections a connection left in a
-   * read transaction by the pool cannot later write after another connection's commit (SQLITE_BUSY at once,
-   * whatever the busy timeout). One connection serialises the node's few, batched database calls.
+   * One connection: SQLite has one writer anyway, and one connection serialises the node's few pooled database
+   * calls. The {@link SqliteWriter} is a second connection to the file. Neither leaves a transaction open between
+   * its calls (the pool's connections return to auto-commit after each transaction, {@link AutoCommitDataSource}),
+   * and every transaction begins IMMEDIATE, so a write waits (busy timeout) for the other connection's instead of
+   * failing with SQLITE_BUSY because a stale read transaction cannot be upgraded.
    */
   private static final int POOL_SIZE = 1;
 
@@ -40,9 +43,13 @@ public final class Database {
   public static Database open(Vertx vertx, Path path) throws IOException {
     Path file = path.toAbsolutePath();
     Files.createDirectories(file.getParent());
-    JDBCConnectOptions connect = new JDBCConnectOptions()
-        .setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on&transaction_mode=IMMEDIATE");
-    return new Database(file, JDBCPool.pool(vertx, connect, new PoolOptions().setMaxSize(POOL_SIZE).setName("ensemble-sqlite")));
+    return new Database(file, JDBCPool.pool(vertx, new AutoCommitDataSource(jdbcUrl(file)),
+        new PoolOptions().setMaxSize(POOL_SIZE).setName("ensemble-sqlite")));
+  }
+
+  /** The URL of every connection to the file at {@code file}: the settings above. */
+  static String jdbcUrl(Path file) {
+    return "jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on&transaction_mode=IMMEDIATE";
   }
 
   public Pool pool() {

@@ -5,10 +5,9 @@ import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.LedgerStore;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 
-import java.util.ArrayList;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -24,46 +23,52 @@ public final class SqliteLedger implements LedgerStore {
         stream, finished_at, images, cache_status, saved_e10_usd, reasoning_tokens)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
-  private final Pool pool;
+  private final SqliteWriter writer;
+  private final PreparedStatement insert;
 
-  public SqliteLedger(Pool pool) {
-    this.pool = pool;
+  /** @param writer the persistence verticle's connection; {@link #insert} blocks on it (call on that verticle's worker) */
+  public SqliteLedger(SqliteWriter writer) throws SQLException {
+    this.writer = writer;
+    this.insert = writer.prepare(INSERT);
   }
 
+  /** Writes the rows in one transaction on the calling thread; the future is completed when it returns. */
   @Override
   public Future<Void> insert(List<LedgerEntry> rows) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> tuples = new ArrayList<>(rows.size());
-    rows.forEach(r -> tuples.add(tuple(r)));
-    return pool.withTransaction(conn -> conn.preparedQuery(INSERT).executeBatch(tuples)).mapEmpty();
+    try {
+      writer.writeAll(insert, rows, SqliteLedger::bind);
+      return Future.succeededFuture();
+    } catch (SQLException e) {
+      return Future.failedFuture(e);
+    }
   }
 
-  private static Tuple tuple(LedgerEntry r) {
+  private static void bind(PreparedStatement s, LedgerEntry r) throws SQLException {
     Usage u = r.usage() == null ? Usage.UNKNOWN : r.usage();
-    return Tuple.tuple()
-        .addValue(r.requestId())
-        .addValue(r.clientId())
-        .addValue(r.provider())
-        .addValue(r.endpointId())
-        .addValue(r.model())
-        .addValue(r.upstreamModel())
-        .addValue(u.input())
-        .addValue(u.output())
-        .addValue(u.cacheRead())
-        .addValue(u.cacheWrite())
-        .addValue(CostE10.of(r.costUsd()))
-        .addValue(r.latencyMs())
-        .addValue(r.timeToFirstByteMs() < 0 ? null : r.timeToFirstByteMs())
-        .addValue(r.status())
-        .addValue(r.attempts())
-        .addValue(r.routeReason())
-        .addValue(r.stream() ? 1 : 0)
-        .addValue(r.finishedAtMillis())
-        .addValue(r.images())
-        .addValue(r.cacheStatus())
-        .addValue(CostE10.of(r.savedUsd()))
-        .addValue(u.reasoning());
+    s.setString(1, r.requestId());
+    s.setString(2, r.clientId());
+    s.setString(3, r.provider());
+    s.setString(4, r.endpointId());
+    s.setString(5, r.model());
+    s.setString(6, r.upstreamModel());
+    s.setObject(7, u.input());
+    s.setObject(8, u.output());
+    s.setObject(9, u.cacheRead());
+    s.setObject(10, u.cacheWrite());
+    s.setObject(11, CostE10.of(r.costUsd()));
+    s.setObject(12, r.latencyMs());
+    s.setObject(13, r.timeToFirstByteMs() < 0 ? null : r.timeToFirstByteMs());
+    s.setObject(14, r.status());
+    s.setObject(15, r.attempts());
+    s.setString(16, r.routeReason());
+    s.setInt(17, r.stream() ? 1 : 0);
+    s.setObject(18, r.finishedAtMillis());
+    s.setObject(19, r.images());
+    s.setString(20, r.cacheStatus());
+    s.setObject(21, CostE10.of(r.savedUsd()));
+    s.setObject(22, u.reasoning());
   }
 }

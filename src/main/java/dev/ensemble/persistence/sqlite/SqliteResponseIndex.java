@@ -2,21 +2,21 @@ package dev.ensemble.persistence.sqlite;
 
 import dev.ensemble.persistence.ResponseIndexRow;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The {@code responses} table, the index of the response store: one row per stored response, so an unknown
- * id is answered without asking the store. Times are epoch milliseconds. Rows that arrive while a write is in
- * flight are written together in the next transaction, so a burst of responses costs a few commits, not one
- * each. Confined to one context (the persistence verticle's).
+ * id is answered without asking the store. Times are epoch milliseconds. Rows are written through the persistence
+ * verticle's {@link SqliteWriter}, a batch (the records one wake-up of the inbox stored) in one transaction, on the
+ * calling thread; reads and deletions go through the pool. Confined to one context (the persistence verticle's).
  */
 public final class SqliteResponseIndex {
 
@@ -28,38 +28,32 @@ public final class SqliteResponseIndex {
   private static final String DELETE = "DELETE FROM responses WHERE id = ?";
 
   private final Pool pool;
-  private List<Pending> queued = new ArrayList<>();
-  private boolean writing;
+  private final SqliteWriter writer;
+  private final PreparedStatement upsert;
 
-  public SqliteResponseIndex(Pool pool) {
+  /** @param writer the persistence verticle's connection; {@link #putAll} blocks on it (call on that verticle's worker) */
+  public SqliteResponseIndex(Pool pool, SqliteWriter writer) throws SQLException {
     this.pool = pool;
+    this.writer = writer;
+    this.upsert = writer.prepare(UPSERT);
   }
 
-  /** Completes once the row is committed. */
+  /** Writes the row (committed when the returned future is, at once). */
   public Future<Void> put(ResponseIndexRow row) {
-    Promise<Void> written = Promise.promise();
-    queued.add(new Pending(row, written));
-    if (!writing) {
-      writeQueued();
-    }
-    return written.future();
+    return putAll(List.of(row));
   }
 
-  /** Completes once all the rows are committed; rows not yet being written go into one transaction together. */
+  /** Writes all the rows in one transaction on the calling thread; the future is completed when it returns. */
   public Future<Void> putAll(List<ResponseIndexRow> rows) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Future<Void>> written = new ArrayList<>(rows.size());
-    for (ResponseIndexRow row : rows) {
-      Promise<Void> done = Promise.promise();
-      queued.add(new Pending(row, done));
-      written.add(done.future());
+    try {
+      writer.writeAll(upsert, rows, SqliteResponseIndex::bind);
+      return Future.succeededFuture();
+    } catch (SQLException e) {
+      return Future.failedFuture(e);
     }
-    if (!writing) {
-      writeQueued();
-    }
-    return Future.all(written).mapEmpty();
   }
 
   public Future<Optional<ResponseIndexRow>> find(String id) {
@@ -84,19 +78,16 @@ public final class SqliteResponseIndex {
     });
   }
 
-  /** Removes the row; the store key it had, or empty when there was none. Rows still queued for writing are written first. */
+  /** Removes the row; the store key it had, or empty when there was none. */
   public Future<Optional<String>> delete(String id) {
-    Future<Void> pending = queued.stream().filter(p -> p.row().id().equals(id)).findFirst()
-        .map(p -> p.written().future()).orElse(Future.succeededFuture());
-    return pending.recover(err -> Future.succeededFuture())
-        .compose(v -> pool.withTransaction(conn -> conn.preparedQuery(FIND).execute(Tuple.of(id)).compose(rows -> {
-          var it = rows.iterator();
-          if (!it.hasNext()) {
-            return Future.succeededFuture(Optional.<String>empty());
-          }
-          String key = it.next().getString("store_key");
-          return conn.preparedQuery(DELETE).execute(Tuple.of(id)).map(deleted -> Optional.of(key));
-        })));
+    return pool.withTransaction(conn -> conn.preparedQuery(FIND).execute(Tuple.of(id)).compose(rows -> {
+      var it = rows.iterator();
+      if (!it.hasNext()) {
+        return Future.succeededFuture(Optional.<String>empty());
+      }
+      String key = it.next().getString("store_key");
+      return conn.preparedQuery(DELETE).execute(Tuple.of(id)).map(deleted -> Optional.of(key));
+    }));
   }
 
   /** Removes the rows of responses created before {@code epochMillis} (their store expired them); how many. */
@@ -104,31 +95,15 @@ public final class SqliteResponseIndex {
     return pool.preparedQuery("DELETE FROM responses WHERE created_at < ?").execute(Tuple.of(epochMillis)).map(rows -> rows.rowCount());
   }
 
-  private void writeQueued() {
-    List<Pending> batch = queued;
-    queued = new ArrayList<>();
-    writing = true;
-    List<Tuple> tuples = new ArrayList<>(batch.size());
-    batch.forEach(p -> tuples.add(tuple(p.row())));
-    pool.withTransaction(conn -> conn.preparedQuery(UPSERT).executeBatch(tuples)).onComplete(ar -> {
-      batch.forEach(p -> {
-        if (ar.succeeded()) {
-          p.written().complete();
-        } else {
-          p.written().fail(ar.cause());
-        }
-      });
-      writing = false;
-      if (!queued.isEmpty()) {
-        writeQueued();
-      }
-    });
-  }
-
-  private static Tuple tuple(ResponseIndexRow r) {
-    return Tuple.tuple().addValue(r.id()).addValue(r.status()).addValue(r.clientId()).addValue(r.model()).addValue(r.provider())
-        .addValue(r.createdAt().toEpochMilli()).addValue(r.completedAt() == null ? null : r.completedAt().toEpochMilli())
-        .addValue(r.storeKey());
+  private static void bind(PreparedStatement s, ResponseIndexRow r) throws SQLException {
+    s.setString(1, r.id());
+    s.setString(2, r.status());
+    s.setString(3, r.clientId());
+    s.setString(4, r.model());
+    s.setString(5, r.provider());
+    s.setLong(6, r.createdAt().toEpochMilli());
+    s.setObject(7, r.completedAt() == null ? null : r.completedAt().toEpochMilli());
+    s.setString(8, r.storeKey());
   }
 
   private static ResponseIndexRow row(Row r) {
@@ -137,6 +112,4 @@ public final class SqliteResponseIndex {
         r.getString("provider"), Instant.ofEpochMilli(r.getLong("created_at")), completed == null ? null : Instant.ofEpochMilli(completed),
         r.getString("store_key"));
   }
-
-  private record Pending(ResponseIndexRow row, Promise<Void> written) {}
 }

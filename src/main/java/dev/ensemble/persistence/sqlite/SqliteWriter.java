@@ -1,0 +1,90 @@
+package dev.ensemble.persistence.sqlite;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A plain JDBC connection to the node's SQLite file for the hot batched writes (ledger rows, response index rows):
+ * a batch is one transaction written by one blocking call on the calling thread, with statements prepared once,
+ * instead of a chain of hops through the Vert.x pool's threads (acquisition, {@code BEGIN}, the statements and
+ * {@code COMMIT} each on another thread and back). Owned by the persistence verticle and used only on its worker
+ * context (tasks run one at a time, so the connection and its statements need no lock); opened after the schema
+ * migrations, closed before the pool.
+ *
+ * <p>Same settings as the pool's connection ({@link Database#jdbcUrl}: WAL, busy timeout, foreign keys). Each batch
+ * runs between {@code BEGIN IMMEDIATE} and {@code COMMIT} issued by hand on a connection left in auto-commit mode:
+ * the write lock is taken up front (waiting up to the busy timeout for a pool writer, clients or shared entries,
+ * instead of failing when a read cannot be upgraded) and released at the commit. The driver's own transaction mode
+ * is not used because, outside auto-commit, it begins the next transaction right after each commit and would hold
+ * the file's write lock between batches, starving every other writer.
+ */
+public final class SqliteWriter implements AutoCloseable {
+
+  /** Sets one row's parameters on the statement. */
+  @FunctionalInterface
+  public interface Binder<T> {
+    void bind(PreparedStatement statement, T row) throws SQLException;
+  }
+
+  private final Connection connection;
+  private final PreparedStatement begin;
+  private final PreparedStatement commit;
+  private final PreparedStatement rollback;
+  private final List<PreparedStatement> prepared = new ArrayList<>();
+
+  private SqliteWriter(Connection connection) throws SQLException {
+    this.connection = connection;
+    this.begin = prepare("BEGIN IMMEDIATE");
+    this.commit = prepare("COMMIT");
+    this.rollback = prepare("ROLLBACK");
+  }
+
+  /** Opens a connection to the file of {@code database} (call on a worker: blocks briefly). */
+  public static SqliteWriter open(Database database) throws SQLException {
+    Connection connection = DriverManager.getConnection(Database.jdbcUrl(database.file()));
+    try {
+      return new SqliteWriter(connection);
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  /** A statement prepared once on this connection, closed with it. */
+  public PreparedStatement prepare(String sql) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    prepared.add(statement);
+    return statement;
+  }
+
+  /** Executes {@code statement} once per row, all in one transaction: every row is committed, or (on failure) none. */
+  public <T> void writeAll(PreparedStatement statement, List<T> rows, Binder<? super T> binder) throws SQLException {
+    begin.execute();
+    try {
+      for (T row : rows) {
+        binder.bind(statement, row);
+        statement.executeUpdate();
+      }
+      commit.execute();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        rollback.execute();
+      } catch (SQLException rollbackFailed) {
+        e.addSuppressed(rollbackFailed);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    for (PreparedStatement statement : prepared) {
+      statement.close();
+    }
+    connection.close();
+  }
+}
