@@ -42,7 +42,9 @@ import java.util.Set;
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}. A
  * background response's final record replaces its {@code in_progress} one on {@link Addresses#PERSIST_RESPONSE_SETTLE}
  * at most once (compare-and-set on the stored status; ids being settled are held in {@code settling}).
- * The spend of gateway clients is seeded by its {@link ClientTable}. The fleet's shared entries (clients,
+ * The spend of gateway clients is seeded by its {@link ClientTable}. Ledger batches and index rows are written on
+ * this worker through its own {@link SqliteWriter} connection (one blocking call per batch); everything else in
+ * SQLite goes through the {@link Database}'s pool. The fleet's shared entries (clients,
  * admin-added provider keys as ciphertext only) are listed on {@link Addresses#PERSIST_ENTRIES_LIST} and
  * written, newest version winning, on {@link Addresses#PERSIST_ENTRY_PUT}.
  */
