@@ -151,8 +151,12 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
       return Future.failedFuture(e);
     }
     client.request(target(method, absoluteUrl, headers))
-        .onFailure(result::tryFail)
-        .onSuccess(request -> {
+        .onComplete(acquired -> {
+          if (acquired.failed()) {
+            result.tryFail(acquired.cause());
+            return;
+          }
+          HttpClientRequest request = acquired.result();
           long timer = vertx.setTimer(firstByteTimeoutMs, t -> {
             if (result.tryFail(new TimeoutException("no response from upstream within " + firstByteTimeoutMs + " ms"))) {
               request.reset();
