@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code inbox}: the node's {@link PersistenceInbox} (lock-free queues the worker takes in batches).</li>
  * </ul>
  * Reported per request: CPU by thread group ({@code ThreadMXBean}: the event loop, the Vert.x worker threads (the
- * persistence verticle, SQLite through the JDBC pool), the store's writer thread) and context switches by group
+ * persistence verticle and its SQLite writes; the JDBC pool's blocking calls), the store's writer thread) and context switches by group
  * (voluntary + involuntary, from {@code /proc/self/task/<tid>/status}: every switch of a thread that had parked is a
  * wake-up of it). Record building is done before the round and not counted.
  *
