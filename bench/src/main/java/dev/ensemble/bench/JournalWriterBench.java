@@ -69,6 +69,8 @@ public final class JournalWriterBench {
 
     long linesWritten();
 
+    long dropped();
+
     long wakeUps();
 
     @Override
@@ -116,6 +118,11 @@ public final class JournalWriterBench {
     }
 
     @Override
+    public long dropped() {
+      return journal.stats().getLong("records_dropped");
+    }
+
+    @Override
     public void close() {
       journal.close();
     }
@@ -157,13 +164,18 @@ public final class JournalWriterBench {
     }
 
     @Override
+    public long dropped() {
+      return journal.stats().getLong("records_dropped");
+    }
+
+    @Override
     public void close() {
       journal.close();
     }
   }
 
   private record Result(double requestsPerS, double linesPerS, double writerUsPerRequest, double writerUsPerLine, double callerUsPerRequest,
-      long wakeUps, long requests) {}
+      long wakeUps, long requests, long dropped) {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -188,9 +200,10 @@ public final class JournalWriterBench {
   }
 
   private static void print(int round, String variant, String phase, Result r) {
-    System.out.printf(Locale.ROOT, "round %d %-6s %-31s %8.0f req/s %9.0f lines/s  writer %6.2f µs/req %5.2f µs/line  caller %5.2f µs/req  wake-ups %s%n",
+    System.out.printf(Locale.ROOT, "round %d %-6s %-31s %8.0f req/s %9.0f lines/s  writer %6.2f µs/req %5.2f µs/line  caller %5.2f µs/req  wake-ups %s%s%n",
         round, variant, phase, r.requestsPerS(), r.linesPerS(), r.writerUsPerRequest(), r.writerUsPerLine(), r.callerUsPerRequest(),
-        r.wakeUps() < 0 ? "n/a" : r.wakeUps() + " (" + String.format(Locale.ROOT, "%.3f", (double) r.wakeUps() / r.requests()) + "/req)");
+        r.wakeUps() < 0 ? "n/a" : r.wakeUps() + " (" + String.format(Locale.ROOT, "%.3f", (double) r.wakeUps() / r.requests()) + "/req)",
+        r.dropped() == 0 ? "" : "  DROPPED " + r.dropped() + " records (queue full: the writer fell behind)");
   }
 
   /** {@code requests} requests at {@code perSecond} (0: as fast as the writer takes them), until every line is written. */
@@ -229,16 +242,18 @@ public final class JournalWriterBench {
       subject.committed(List.copyOf(batch));
     }
     long lines = requests * linesPerRequest;
-    while (subject.linesWritten() < lines) {
+    // a journal that cannot keep up drops what is over its queue's bound (counted)
+    while (subject.linesWritten() + subject.dropped() < lines) {
       Thread.onSpinWait();
     }
     long elapsed = System.nanoTime() - start;
     long cpu = THREADS.getThreadCpuTime(writer) - cpu0;
     long wakeUps = subject.wakeUps();
+    long dropped = subject.dropped();
     subject.close();
     deleteAll(dir);
     return new Result(requests / (elapsed / 1e9), lines / (elapsed / 1e9), cpu / 1e3 / requests, cpu / 1e3 / lines, caller / 1e3 / requests,
-        wakeUps, requests);
+        wakeUps, requests, dropped);
   }
 
   private static long writerThread(String name) {
