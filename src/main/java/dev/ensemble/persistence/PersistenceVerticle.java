@@ -130,7 +130,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .compose(v -> registerConsumers(usage))
         .onSuccess(v -> inbox.responses().open(() -> context.runOnContext(x -> storeQueued())))
         .onSuccess(v -> expireIndexRows())
-        .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
+        .compose(v -> {
+          try {
+            return registerEntryConsumers(new SqliteSharedEntries(database.pool(), writer));
+          } catch (java.sql.SQLException e) {
+            return Future.failedFuture(e);
+          }
+        })
         .onFailure(err -> store.close().eventually(() -> {
           closeWriter();
           return database.close();

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * The {@code responses} table, the index of the response store: one row per stored response, so an unknown
  * id is answered without asking the store. Times are epoch milliseconds. Rows are written through the persistence
  * verticle's {@link SqliteWriter}, a batch (the records one wake-up of the inbox stored) in one transaction, on the
- * calling thread; reads and deletions go through the pool. Confined to one context (the persistence verticle's).
+ * calling thread, and so are deletions; reads go through the pool. Confined to one context (the persistence verticle's).
  */
 public final class SqliteResponseIndex {
 
@@ -30,12 +31,16 @@ public final class SqliteResponseIndex {
   private final Pool pool;
   private final SqliteWriter writer;
   private final PreparedStatement upsert;
+  private final PreparedStatement storeKey;
+  private final PreparedStatement remove;
 
   /** @param writer the persistence verticle's connection; {@link #putAll} blocks on it (call on that verticle's worker) */
   public SqliteResponseIndex(Pool pool, SqliteWriter writer) throws SQLException {
     this.pool = pool;
     this.writer = writer;
     this.upsert = writer.prepare(UPSERT);
+    this.storeKey = writer.prepare("SELECT store_key FROM responses WHERE id = ?");
+    this.remove = writer.prepare(DELETE);
   }
 
   /** Writes the row (committed when the returned future is, at once). */
@@ -78,16 +83,25 @@ public final class SqliteResponseIndex {
     });
   }
 
-  /** Removes the row; the store key it had, or empty when there was none. */
+  /** Removes the row, in one transaction on the writer (this worker); the store key it had, or empty when there was none. */
   public Future<Optional<String>> delete(String id) {
-    return pool.withTransaction(conn -> conn.preparedQuery(FIND).execute(Tuple.of(id)).compose(rows -> {
-      var it = rows.iterator();
-      if (!it.hasNext()) {
-        return Future.succeededFuture(Optional.<String>empty());
-      }
-      String key = it.next().getString("store_key");
-      return conn.preparedQuery(DELETE).execute(Tuple.of(id)).map(deleted -> Optional.of(key));
-    }));
+    try {
+      return Future.succeededFuture(writer.inTransaction(() -> {
+        storeKey.setString(1, id);
+        String key;
+        try (ResultSet rs = storeKey.executeQuery()) {
+          key = rs.next() ? rs.getString(1) : null;
+        }
+        if (key == null) {
+          return Optional.<String>empty();
+        }
+        remove.setString(1, id);
+        remove.executeUpdate();
+        return Optional.of(key);
+      }));
+    } catch (SQLException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Removes the rows of responses created before {@code epochMillis} (their store expired them); how many. */

@@ -21,6 +21,11 @@ import java.util.List;
  * instead of failing when a read cannot be upgraded) and released at the commit. The driver's own transaction mode
  * is not used because, outside auto-commit, it begins the next transaction right after each commit and would hold
  * the file's write lock between batches, starving every other writer.
+ *
+ * <p>Every multi-statement write transaction of the running node goes through this connection (index rows and their
+ * deletion, shared entries): a pool transaction spans several tasks of the context that started it, so if that
+ * context is this worker, blocked here waiting for the pool's write lock, neither could go on until the busy timeout.
+ * The pool keeps single statements (which hold the lock only while they run on the pool's thread) and reads.
  */
 public final class SqliteWriter implements AutoCloseable {
 
@@ -70,6 +75,29 @@ public final class SqliteWriter implements AutoCloseable {
         statement.executeUpdate();
       }
       commit.execute();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        rollback.execute();
+      } catch (SQLException rollbackFailed) {
+        e.addSuppressed(rollbackFailed);
+      }
+      throw e;
+    }
+  }
+
+  /** Work done in one transaction on this connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs {@code work} (statements of this connection) in one transaction: committed, or rolled back when it throws. */
+  public <T> T inTransaction(Work<T> work) throws SQLException {
+    begin.execute();
+    try {
+      T result = work.run();
+      commit.execute();
+      return result;
     } catch (SQLException | RuntimeException e) {
       try {
         rollback.execute();
