@@ -287,12 +287,13 @@ if [[ "$MODE" == profile ]]; then
   echo "warming the gateway until its JIT is quiet..." >&2
   warm gateway "$GATEWAY_PID"
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
-  # The JDK's default (low-overhead) settings, sampling Java stacks every millisecond instead of every 20: the
-  # profile settings (thread parks, allocation samples, ...) halve the gateway's throughput on one core.
-  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">1 ms</setting>#' \
-    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample-1ms.jfc"
-  for kind in openai openai-stream; do
-    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-1ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
+  # The JDK's default (low-overhead) settings, sampling Java stacks every PROFILE_PERIOD (10 ms; the default 20 ms
+  # also works): 1 ms sampling or the profile settings (thread parks, allocation samples, ...) cut the gateway's
+  # throughput several-fold on one core. PROFILE_KINDS picks the loads ("openai openai-stream").
+  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">'"${PROFILE_PERIOD:-10 ms}"'</setting>#' \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample.jfc"
+  for kind in ${PROFILE_KINDS:-openai openai-stream}; do
+    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
     r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
     jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
     echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
