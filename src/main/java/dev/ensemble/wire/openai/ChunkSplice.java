@@ -30,6 +30,7 @@ final class ChunkSplice {
   private Buffer staged;
   private Buffer ready;
   private boolean doneSent;
+  private int expected;
 
   /** @param id, model the JSON strings (quoted) to put in place of the upstream's; {@code created} the digits */
   ChunkSplice(byte[] id, byte[] model, byte[] created, boolean includeUsage) {
@@ -117,6 +118,12 @@ final class ChunkSplice {
     staged = null;
   }
 
+  /** A read of {@code bytes} begins: what it stages is about that long (the frames, a few values changed). */
+  void begin(int bytes) {
+    staged = null;
+    expected = bytes;
+  }
+
   /** The committed bytes not yet sent (taken: the caller owns them), or null when none. */
   Buffer take() {
     Buffer out = ready;
@@ -126,7 +133,7 @@ final class ChunkSplice {
 
   private Buffer staged() {
     if (staged == null) {
-      staged = Buffer.buffer(512);
+      staged = Buffer.buffer(Math.max(256, expected + 64));
     }
     return staged;
   }

@@ -81,7 +81,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   public List<StreamEvent> feed(Buffer bytes) {
     out = new ArrayList<>();
     if (relay != null) {
-      relay.discard();
+      relay.begin(bytes.length());
     }
     parser.feed(bytes, onEvent);
     if (relay != null) {
