@@ -24,8 +24,8 @@ LOAD_CPU="${LOAD_CPU:-1}"
 JAR="${JAR:-$ROOT/target/ensemble.jar}"
 BEFORE_JAR="${BEFORE_JAR:-}"
 CASES="${CASES:-h1 h2c sse anthropic first}"
-TARGETS="direct nginx gateway"
-[[ -n "$BEFORE_JAR" ]] && TARGETS="direct nginx before gateway"
+TARGETS="direct nginx vertx gateway"
+[[ -n "$BEFORE_JAR" ]] && TARGETS="direct nginx vertx before gateway"
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 # What a production node runs with (docs/operations.md, "JVM options for a production node"), at 1 GiB.
 GATEWAY_JVM="${GATEWAY_JVM:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:-OmitStackTraceInFastThrow}"
@@ -33,6 +33,7 @@ BASE_PORT="${BASE_PORT:-$((20000 + RANDOM % 20000))}"
 STUB_PORTS=("$BASE_PORT" "$((BASE_PORT + 1))" "$((BASE_PORT + 2))" "$((BASE_PORT + 3))")
 NGINX_H1=$((BASE_PORT + 10))
 NGINX_H2=$((BASE_PORT + 11))
+VERTX_HOP=$((BASE_PORT + 12))
 GATEWAY=$((BASE_PORT + 20))
 BEFORE=$((BASE_PORT + 21))
 ADMIN_KEY="bench-admin-$RANDOM$RANDOM"
@@ -75,6 +76,7 @@ wait_port() { # port, what
 taskset -c "$SERVER_CPU" java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "$CP" dev.ensemble.bench.hop.StubUpstream "${STUB_PORTS[@]}" \
   > "$TMP/stub.log" 2>&1 &
 PIDS+=($!)
+STUB_PID=$!
 for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
 
 # --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
@@ -163,8 +165,16 @@ mkdir -p "$TMP/nginx/logs"
 } > "$TMP/nginx/nginx.conf"
 taskset -c "$SERVER_CPU" nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/logs/error.log" &
 PIDS+=($!)
+NGINX_PID=$!
 wait_port "$NGINX_H1" nginx
 wait_port "$NGINX_H2" nginx
+
+# --- a plain hop on the gateway's own stack (Vert.x HTTP server + client, nothing else), same JVM options ---
+# shellcheck disable=SC2086
+taskset -c "$SERVER_CPU" java $GATEWAY_JVM -cp "$CP" dev.ensemble.bench.hop.VertxHop "$VERTX_HOP" "${STUB_PORTS[@]}" > "$TMP/vertx.log" 2>&1 &
+PIDS+=($!)
+VERTX_PID=$!
+wait_port "$VERTX_HOP" "vertx hop"
 
 # --- request bodies; the same body goes to every target (the stub ignores the model) ---
 PROMPT='You are a concise assistant. Answer in one short sentence.'
@@ -192,6 +202,7 @@ url() { # target, path
   case "$1" in
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H1$2" ;;
+    vertx) echo "http://127.0.0.1:$VERTX_HOP$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
     before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
@@ -200,6 +211,7 @@ h2url() {
   case "$1" in
     direct) echo "http://127.0.0.1:${STUB_PORTS[0]}$2" ;;
     nginx) echo "http://127.0.0.1:$NGINX_H2$2" ;;
+    vertx) echo "http://127.0.0.1:$VERTX_HOP$2" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
     before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
@@ -281,19 +293,35 @@ warm() { # target, pid (empty: one round, for nginx and the stub)
   done
 }
 declare -A WARMED
-pid_of() { case "$1" in gateway) echo "$GATEWAY_PID" ;; before) echo "${BEFORE_PID:-}" ;; *) echo "" ;; esac; }
+pid_of() { case "$1" in gateway) echo "$GATEWAY_PID" ;; before) echo "${BEFORE_PID:-}" ;; vertx) echo "$VERTX_PID" ;; *) echo "" ;; esac; }
+# CPU ticks (1/100 s) used so far by a target's own processes: the stub for direct, nginx's master and workers, the JVMs.
+own_ticks() {
+  local pids
+  case "$1" in
+    direct) pids="${STUB_PID}" ;;
+    nginx) pids="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
+    *) pids="$(pid_of "$1")" ;;
+  esac
+  local sum=0 p line
+  for p in $pids; do
+    line="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+    local rest=(${line##*) })
+    sum=$(( sum + ${rest[11]} + ${rest[12]} ))
+  done
+  echo "$sum"
+}
 
 if [[ "$MODE" == profile ]]; then
   echo "warming the gateway until its JIT is quiet..." >&2
   warm gateway "$GATEWAY_PID"
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
-  # The JDK's default (low-overhead) settings, sampling Java stacks every PROFILE_PERIOD (10 ms; the default 20 ms
-  # also works): 1 ms sampling or the profile settings (thread parks, allocation samples, ...) cut the gateway's
-  # throughput several-fold on one core. PROFILE_KINDS picks the loads ("openai openai-stream").
-  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">'"${PROFILE_PERIOD:-10 ms}"'</setting>#' \
-    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample.jfc"
+  # The JDK's default (low-overhead) settings, sampling Java stacks every 10 ms instead of every 20. Sampling every
+  # millisecond (as earlier runs did) cuts the gateway's throughput several-fold on one core: the sampler suspends
+  # the threads it samples, and each suspension waits for the one core.
+  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">10 ms</setting>#' \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample-10ms.jfc"
   for kind in ${PROFILE_KINDS:-openai openai-stream}; do
-    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
+    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-10ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
     r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
     jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
     echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
@@ -421,49 +449,54 @@ for t in gateway before; do
 done
 say ""
 
-declare -A RPS P50 P99 ERR
+declare -A RPS P50 P99 ERR OWN
 record() { # key, "rps p50 p99 errors"
   read -r RPS[$1] P50[$1] P99[$1] ERR[$1] <<< "$2"
+  # the target's own CPU per request over the phase (ticks taken just before it by mark)
+  local t="${1##*/}" ticks
+  ticks=$(( $(own_ticks "$t") - MARK ))
+  OWN[$1]="$(awk -v k="$ticks" -v r="${RPS[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", (r > 0 ? k * 1e4 / (r * d) : 0) }')"
 }
+mark() { MARK="$(own_ticks "$1")"; }
 for c in $LEVELS; do
   for t in $TARGETS; do
     if has_case h1; then
-      echo "h1 c=$c $t" >&2; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
+      echo "h1 c=$c $t" >&2; mark "$t"; record "h1/$c/$t" "$(run_wrk "$c" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
     fi
     if has_case h2c; then
-      echo "h2c c=$c $t" >&2
+      echo "h2c c=$c $t" >&2; mark "$t"
       record "h2c/$c/$t" "$(run_h2load "$c" "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" "$DURATION" "$(key_of "$t")")"
     fi
   done
 done
 for t in $TARGETS; do
   if has_case sse; then
-    echo "sse c=100 $t" >&2; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION")"
+    echo "sse c=100 $t" >&2; mark "$t"; record "sse/100/$t" "$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" "$DURATION")"
   fi
   if has_case anthropic; then
-    echo "anthropic c=100 $t" >&2; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION")"
+    echo "anthropic c=100 $t" >&2; mark "$t"; record "anthropic/100/$t" "$(run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" "$DURATION")"
   fi
 done
 declare -A FE
 if has_case first; then
   for t in $TARGETS; do
-    case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; gateway) port=$GATEWAY ;; before) port=$BEFORE ;; esac
+    case $t in direct) port=${STUB_PORTS[0]} ;; nginx) port=$NGINX_H1 ;; vertx) port=$VERTX_HOP ;; gateway) port=$GATEWAY ;; before) port=$BEFORE ;; esac
     echo "first event c=1 $t" >&2; FE[$t]="$(run_first_event "$port" "$DURATION" "$(key_of "$t")")"
   done
 fi
 
-say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req |"
-say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+say "| test | C | target | req/s | % of nginx | errors | p50 ms | p99 ms | Δp50 ms | Δp99 ms | extra CPU µs/req | own CPU µs/req |"
+say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 row() { # test, c, key prefix
   local k="$3" t
   [[ -n "${RPS[$k/direct]:-}" ]] || return 0
   for t in $TARGETS; do
     awk -v test="$1" -v c="$2" -v t="$t" -v rps="${RPS[$k/$t]}" -v hop="${RPS[$k/nginx]}" -v drps="${RPS[$k/direct]}" \
-      -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" 'BEGIN {
-      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | |\n", test, c, t, rps, err, p50, p99; exit }
+      -v p50="${P50[$k/$t]}" -v p99="${P99[$k/$t]}" -v d50="${P50[$k/direct]}" -v d99="${P99[$k/direct]}" -v err="${ERR[$k/$t]}" -v own="${OWN[$k/$t]}" 'BEGIN {
+      if (t == "direct") { printf "| %s | %s | %s | %.0f | | %s | %.3f | %.3f | | | | %s |\n", test, c, t, rps, err, p50, p99, own; exit }
       cpu = (rps > 0 && drps > 0) ? 1e6 / rps - 1e6 / drps : 0
       pct = hop > 0 ? 100 * rps / hop : 0
-      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu }' | tee -a "$OUT"
+      printf "| %s | %s | %s | %.0f | %.0f %% | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f | %s |\n", test, c, t, rps, pct, err, p50, p99, p50 - d50, p99 - d99, cpu, own }' | tee -a "$OUT"
   done
 }
 for c in $LEVELS; do row "OpenAI chat, HTTP/1.1" "$c" "h1/$c"; done

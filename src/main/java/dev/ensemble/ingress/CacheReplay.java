@@ -1,6 +1,5 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.bus.Addresses;
 import dev.ensemble.cache.CacheStatus;
 import dev.ensemble.cache.Lookup;
 import dev.ensemble.clients.ClientAccount;
@@ -50,6 +49,11 @@ final class CacheReplay {
     ResponseJournal journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId());
     live.register(context.requestId(), journal);
     events.forEach(journal::add);
+    // queued (no wake-up) before the client can see the answer and ask for its usage
+    long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;
+    live.persistence().ledger(new LedgerEntry(context.requestId(), account.clientId(), PROVIDER, PROVIDER,
+        request.model(), null, Usage.UNKNOWN, BigDecimal.ZERO, latencyMs, latencyMs, 200, 0, reason(lookup), request.stream(),
+        System.currentTimeMillis(), null, lookup.status().name(), lookup.entry().costUsd()));
     if (!channel.closed()) {
       if (request.stream()) {
         channel.beginStream(request);
@@ -59,16 +63,12 @@ final class CacheReplay {
         channel.answer(answer, events);
       }
     }
-    long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;
-    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(context.requestId(), account.clientId(), PROVIDER, PROVIDER,
-        request.model(), null, Usage.UNKNOWN, BigDecimal.ZERO, latencyMs, latencyMs, 200, 0, reason(lookup), request.stream(),
-        System.currentTimeMillis(), null, lookup.status().name(), lookup.entry().costUsd()));
     if (!call.store() || !live.awaitStore(!channel.closed())) {
       live.remove(context.requestId(), journal);
       journal.close();
       return;
     }
-    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, PROVIDER, PROVIDER, BigDecimal.ZERO)).onComplete(ar -> {
+    live.persistence().store(journal.record(dialect, call, PROVIDER, PROVIDER, BigDecimal.ZERO)).onComplete(ar -> {
       live.stored();
       live.remove(context.requestId(), journal);
       journal.close();

@@ -336,7 +336,7 @@ final class ChatExchange {
         selection.endpoint().id(), request.model(), selection.upstreamModel(), usage, cost,
         (System.nanoTime() - startNanos) / 1_000_000, timeToFirstByteMs, status, attempts, selection.decision().reason(), request.stream(),
         System.currentTimeMillis(), null, audit ? "AUDIT" : null, null);
-    vertx.eventBus().send(Addresses.PERSIST_LEDGER, ledgerRow);
+    live.persistence().ledger(ledgerRow);
   }
 
   /**
@@ -353,7 +353,7 @@ final class ChatExchange {
       retire();
       return;
     }
-    vertx.eventBus().request(Addresses.PERSIST_RESPONSE, journal.record(dialect, call, selection.pool().name(), selection.endpoint().id(),
+    live.persistence().store(journal.record(dialect, call, selection.pool().name(), selection.endpoint().id(),
         cost, BackgroundResponses.where(journal.completedAnswer(), selection))).onComplete(ar -> {
           live.stored();
           retire();

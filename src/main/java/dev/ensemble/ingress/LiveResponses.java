@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.PersistenceInbox;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +19,8 @@ import java.util.function.Consumer;
  * An in-JVM map rather than an event-bus address per request: registering and removing an entry is one
  * concurrent-map write each, and appending an event costs nothing while nobody follows it.
  *
- * <p>It also bounds the answers waiting for the response store. The store takes them one at a time on the
- * persistence worker; a node answering faster than the store writes would hold every waiting answer in memory
+ * <p>It also bounds the answers waiting for the response store. The persistence worker takes them from the
+ * {@link PersistenceInbox} in batches; a node answering faster than the store writes would hold every waiting answer in memory
  * until it ran out. At most {@code responses.max_pending} wait: past that, an answer its client received whole is
  * not stored (counted in {@link #unstored()}); one whose client left before the end is always stored — that is
  * the answer the store exists for. Shared by every event loop: a concurrent map and atomic counters.
@@ -32,6 +33,7 @@ public final class LiveResponses {
   private final LongAdder unstored = new LongAdder();
   private final int maxAwaitingStore;
   private final InflightJournal crashJournal;
+  private final PersistenceInbox persistence;
 
   /** @param maxAwaitingStore {@code responses.max_pending} */
   public LiveResponses(int maxAwaitingStore) {
@@ -43,12 +45,25 @@ public final class LiveResponses {
    * @param crashJournal     where every response in flight is journalled until it is persisted (thread-safe, never blocks)
    */
   public LiveResponses(int maxAwaitingStore, InflightJournal crashJournal) {
+    this(maxAwaitingStore, crashJournal, new PersistenceInbox());
+  }
+
+  /**
+   * @param persistence where finished requests leave their ledger rows and responses (the node's, taken by the
+   *                    persistence verticle; thread-safe, never blocks, wakes nobody before the current task ends)
+   */
+  public LiveResponses(int maxAwaitingStore, InflightJournal crashJournal, PersistenceInbox persistence) {
     this.maxAwaitingStore = maxAwaitingStore;
     this.crashJournal = crashJournal;
+    this.persistence = persistence;
   }
 
   InflightJournal crashJournal() {
     return crashJournal;
+  }
+
+  PersistenceInbox persistence() {
+    return persistence;
   }
 
   void register(String id, ResponseJournal journal) {

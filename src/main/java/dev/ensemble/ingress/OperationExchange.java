@@ -315,9 +315,14 @@ final class OperationExchange {
   /** The request's row of the usage ledger; its cost also goes to the client's spend this month at once. */
   private void ledger(Selection selection, int status, Usage usage, Integer images, BigDecimal cost, long timeToFirstByteMs) {
     account.bill(cost);
-    vertx.eventBus().send(Addresses.PERSIST_LEDGER, new LedgerEntry(requestId, account.clientId(), selection.pool().name(),
+    LedgerEntry row = new LedgerEntry(requestId, account.clientId(), selection.pool().name(),
         selection.endpoint().id(), operation.routingView().model(), selection.upstreamModel(), usage, cost, (System.nanoTime() - startNanos) / 1_000_000,
-        timeToFirstByteMs, status, attempts, selection.decision().reason(), false, System.currentTimeMillis(), images, ledgerTag, null));
+        timeToFirstByteMs, status, attempts, selection.decision().reason(), false, System.currentTimeMillis(), images, ledgerTag, null);
+    if (live != null) {
+      live.persistence().ledger(row);
+    } else {
+      vertx.eventBus().send(Addresses.PERSIST_LEDGER, row);
+    }
   }
 
   private void report(Selection selection, int status, boolean answered, Usage usage, BigDecimal cost, long timeToFirstByteMs) {

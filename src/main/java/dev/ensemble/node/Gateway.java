@@ -37,6 +37,7 @@ import dev.ensemble.keys.KeysVerticle;
 import dev.ensemble.logging.LogBuffers;
 import dev.ensemble.metrics.GatewayMetrics;
 import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.PersistenceInbox;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.PersistenceVerticle;
 import dev.ensemble.persistence.ResponseRecord;
@@ -284,6 +285,8 @@ public final class Gateway {
     InflightJournal crashJournal = new InflightJournal(journalDir.isEmpty()
         ? Path.of(config.storage().sqlitePath()).toAbsolutePath().resolveSibling("journal") : Path.of(journalDir),
         config.responses().journal().fsyncIntervalMs(), config.responses().journal().maxBytes());
+    // Ledger rows and finished responses go from the event loops straight to the persistence verticle's queues.
+    PersistenceInbox persistence = new PersistenceInbox();
     // The client registry listens before the persistence verticle starts: that sends it the first directory.
     ClientRegistry clients = new ClientRegistry(Clock.systemUTC());
     if (config.redis().enabled()) {
@@ -293,7 +296,7 @@ public final class Gateway {
         .compose(consumer -> {
           clientDirectory = consumer;
           return record("persistence", 1, vertx.deployVerticle(new PersistenceVerticle(config.responses(), Path.of(config.storage().sqlitePath()),
-              crashJournal),
+              crashJournal, persistence),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
         .compose(v -> record("fleet-state", 1, vertx.deployVerticle(new FleetStateVerticle(
@@ -321,7 +324,7 @@ public final class Gateway {
     // Port 0 asks for a random port; Vert.x shares one random port across instances when it is negative.
     EnsembleConfig shared = config.server().port() == 0 ? withPort(config, -1) : config;
     List<IngressVerticle> ingress = new java.util.concurrent.CopyOnWriteArrayList<>();
-    LiveResponses live = new LiveResponses(config.responses().maxPending(), crashJournal);
+    LiveResponses live = new LiveResponses(config.responses().maxPending(), crashJournal, persistence);
     this.live = live;
     this.config = config;
     metrics.bindResponseStoreQueue(live::awaitingStore, live::unstored);

@@ -5,8 +5,9 @@ import dev.ensemble.model.Usage;
 import java.math.BigDecimal;
 
 /**
- * One row of the usage ledger: what one client request cost, where it finally ran and how it went. Sent on
- * {@link dev.ensemble.bus.Addresses#PERSIST_LEDGER} once per request, after its last attempt.
+ * One row of the usage ledger: what one client request cost, where it finally ran and how it went. Queued in the
+ * node's {@link PersistenceInbox} once per request, after its last attempt (or sent on
+ * {@link dev.ensemble.bus.Addresses#PERSIST_LEDGER} by senders off the request path).
  *
  * @param clientId      the gateway client that sent it, or null for anonymous requests
  * @param provider      the provider of the last attempt, or null when the request never reached one

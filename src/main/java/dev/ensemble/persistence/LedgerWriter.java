@@ -10,18 +10,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Batches usage-ledger rows into the {@link LedgerStore}. {@link #offer} never blocks on the store: rows wait
- * in a bounded queue and are written in batches, one transaction each, when a batch is full or every flush
- * interval. A row that finds the queue full, and every row of a batch the store refused, goes to the
- * append-only {@link SpillFile}, replayed after the queue has been written and at {@link #start}; the store
- * ignores request ids it already has, so a replay never inserts a row twice. Flushes run one after another.
+ * Batches usage-ledger rows into the {@link LedgerStore}. Rows wait in a bounded {@link LedgerQueue} (the request
+ * path offers to it directly, from any event loop, without waking anyone) and are written in batches, one
+ * transaction each, every flush interval and when the queue signals a full batch. A row that found the queue
+ * full, and every row of a batch the store refused, goes to the append-only {@link SpillFile} (written here, on
+ * the writer's context, never on an event loop), replayed after the queue has been written and at
+ * {@link #start}; the store ignores request ids it already has, so a replay never inserts a row twice. Flushes
+ * run one after another on the context that started the writer (the persistence worker's).
  */
 public final class LedgerWriter {
 
@@ -35,13 +35,10 @@ public final class LedgerWriter {
   private final Vertx vertx;
   private final LedgerStore store;
   private final SpillFile spill;
-  private final BlockingQueue<LedgerEntry> queue;
-  private final int capacity;
+  private final LedgerQueue queue;
   private final int batchSize;
   private final long flushIntervalMs;
   private final AtomicInteger flushesPending = new AtomicInteger();
-  private final LongAdder queued = new LongAdder();
-  private final LongAdder overflowed = new LongAdder();
   private final LongAdder written = new LongAdder();
   private final LongAdder spilled = new LongAdder();
   private final LongAdder replayed = new LongAdder();
@@ -58,18 +55,35 @@ public final class LedgerWriter {
   /** @param committed told the rows of each batch the store committed (the crash journal closes their answers) */
   public LedgerWriter(Vertx vertx, LedgerStore store, Path spillFile, int capacity, int batchSize, long flushIntervalMs,
       Consumer<List<LedgerEntry>> committed) {
+    this(vertx, store, spillFile, new LedgerQueue(capacity, batchSize), flushIntervalMs, committed);
+  }
+
+  /**
+   * @param queue     where the rows wait (the node's, offered to by the request path); its capacity and batch size apply
+   * @param committed told the rows of each batch the store committed (the crash journal closes their answers)
+   */
+  public LedgerWriter(Vertx vertx, LedgerStore store, Path spillFile, LedgerQueue queue, long flushIntervalMs,
+      Consumer<List<LedgerEntry>> committed) {
     this.committed = committed;
     this.vertx = vertx;
     this.store = store;
     this.spill = new SpillFile(spillFile);
-    this.queue = new ArrayBlockingQueue<>(capacity);
-    this.capacity = capacity;
-    this.batchSize = batchSize;
+    this.queue = queue;
+    this.batchSize = queue.batchSize();
     this.flushIntervalMs = flushIntervalMs;
   }
 
-  /** Replays what an earlier run spilled, then flushes every interval. */
+  /**
+   * Replays what an earlier run spilled, then flushes every interval and when the queue signals a full batch, on
+   * the calling context.
+   */
   public Future<Void> start() {
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    queue.signals(() -> context.runOnContext(v -> {
+      if (flushesPending.get() == 0) {
+        flush();
+      }
+    }), () -> context.runOnContext(v -> spillOverflow()));
     timer = vertx.setPeriodic(flushIntervalMs, id -> {
       if (flushesPending.get() == 0 && (!queue.isEmpty() || spill.hasRows())) {
         flush();
@@ -81,17 +95,13 @@ public final class LedgerWriter {
     });
   }
 
-  /** Takes a row; spills it (blocking file I/O: call from a worker) when the queue is full. */
+  /**
+   * Takes a row on the writer's side (recovery, the event-bus address); spills it at once (blocking file I/O: call
+   * from a worker) when the queue is full. The request path offers to the {@link LedgerQueue} instead.
+   */
   public void offer(LedgerEntry row) {
-    if (queue.offer(row)) {
-      queued.increment();
-      if (queue.size() >= batchSize && flushesPending.get() == 0) {
-        flush();
-      }
-      return;
-    }
-    overflowed.increment();
-    spill(List.of(row));
+    queue.offer(row);
+    spillOverflow();
   }
 
   /**
@@ -111,8 +121,8 @@ public final class LedgerWriter {
       vertx.cancelTimer(timer);
     }
     return flush().transform(ar -> {
-      List<LedgerEntry> left = new ArrayList<>();
-      queue.drainTo(left);
+      List<LedgerEntry> left = new ArrayList<>(queue.take(Integer.MAX_VALUE));
+      left.addAll(queue.takeOverflow());
       if (!left.isEmpty()) {
         spill(left);
       }
@@ -121,13 +131,21 @@ public final class LedgerWriter {
   }
 
   public LedgerStats stats() {
-    return new LedgerStats(queued.sum(), overflowed.sum(), written.sum(), spilled.sum(), replayed.sum(), failedFlushes.sum(), lost.sum(), queue.size(),
-        capacity, spill.hasRows(), spill.path().toString());
+    return new LedgerStats(queue.queued(), queue.overflowed(), written.sum(), spilled.sum(), replayed.sum(), failedFlushes.sum(), lost.sum(),
+        queue.size(), queue.capacity(), spill.hasRows(), spill.path().toString());
+  }
+
+  /** The rows that found the queue full go to the spill file (replayed by the next flush). */
+  private void spillOverflow() {
+    List<LedgerEntry> over = queue.takeOverflow();
+    if (!over.isEmpty()) {
+      spill(over);
+    }
   }
 
   private Future<Void> drain() {
-    List<LedgerEntry> batch = new ArrayList<>(batchSize);
-    queue.drainTo(batch, batchSize);
+    spillOverflow();
+    List<LedgerEntry> batch = queue.take(batchSize);
     if (batch.isEmpty()) {
       return replay();
     }

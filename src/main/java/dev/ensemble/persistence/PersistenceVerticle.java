@@ -29,12 +29,15 @@ import java.util.Set;
  * The persistence actor, deployed as a worker: the only code that uses the response store (the local segment files,
  * which the store's own writer thread appends to, or S3 through the SDK's async client; opened at start, closed at
  * stop) and the SQLite file. At
- * start it opens the file, applies due schema migrations and replays what the ledger spilled. Records arrive on
- * {@link Addresses#PERSIST_RESPONSE}: each is written to the store, then indexed in the {@code responses} table
- * with the key the store answered (its segment position), then acknowledged (a reply with no body; failure 500 if it could not be stored). Reads are answered on
+ * start it opens the file, applies due schema migrations and replays what the ledger spilled. Finished responses
+ * arrive in the node's {@link PersistenceInbox} (and on {@link Addresses#PERSIST_RESPONSE}, which queues them there):
+ * one wake-up takes every record queued, writes them to the store together, indexes them in the {@code responses}
+ * table with the keys the store answered (their segment positions) in one transaction, then completes each record's
+ * future on the event loop that offered it (failed, and logged, if it could not be stored). Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
  * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
- * arrive on {@link Addresses#PERSIST_LEDGER} and are written in batches by the {@link LedgerWriter}; usage
+ * wait in the inbox's {@link LedgerQueue} (or arrive on {@link Addresses#PERSIST_LEDGER}) and are written in batches
+ * by the {@link LedgerWriter}; usage
  * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}. A
  * background response's final record replaces its {@code in_progress} one on {@link Addresses#PERSIST_RESPONSE_SETTLE}
  * at most once (compare-and-set on the stored status; ids being settled are held in {@code settling}).
@@ -48,10 +51,13 @@ public final class PersistenceVerticle extends VerticleBase {
   static final String SPILL_FILE = "ledger-spill.jsonl";
   /** Recovered responses stored at once. */
   private static final int RECOVERY_BATCH = 512;
+  /** Records taken from the inbox per wake-up at most (the rest in the next). */
+  private static final int INBOX_BATCH = 1024;
 
   private final ResponsesConfig responses;
   private final Path sqlitePath;
   private final InflightJournal journal;
+  private final PersistenceInbox inbox;
   private ResponseStore store;
   private SqliteResponseIndex index;
   private final Set<Future<Void>> saving = new HashSet<>();
@@ -71,9 +77,15 @@ public final class PersistenceVerticle extends VerticleBase {
    *                persisted as interrupted, then it is opened for this node; it is closed at stop
    */
   public PersistenceVerticle(ResponsesConfig responses, Path sqlitePath, InflightJournal journal) {
+    this(responses, sqlitePath, journal, new PersistenceInbox());
+  }
+
+  /** @param inbox where the request path leaves ledger rows and finished responses (the node's, shared with ingress) */
+  public PersistenceVerticle(ResponsesConfig responses, Path sqlitePath, InflightJournal journal, PersistenceInbox inbox) {
     this.responses = responses;
     this.sqlitePath = sqlitePath;
     this.journal = journal;
+    this.inbox = inbox;
   }
 
   @Override
@@ -93,7 +105,7 @@ public final class PersistenceVerticle extends VerticleBase {
     index = new SqliteResponseIndex(database.pool());
     Migrations migrations = Migrations.bundled();
     ledger = new LedgerWriter(vertx, new SqliteLedger(database.pool()), database.file().resolveSibling(SPILL_FILE),
-        LedgerWriter.DEFAULT_CAPACITY, LedgerWriter.DEFAULT_BATCH, LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS, journal::ledgerWritten);
+        inbox.ledgerQueue(), LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS, journal::ledgerWritten);
     SqliteUsage usage = new SqliteUsage(database.pool());
     return migrations.apply(database.pool())
         .compose(applied -> {
@@ -113,6 +125,7 @@ public final class PersistenceVerticle extends VerticleBase {
         })
         .compose(v -> new ClientTable(vertx, new SqliteClients(database.pool()), java.time.Clock.systemUTC()).start())
         .compose(v -> registerConsumers(usage))
+        .onSuccess(v -> inbox.responses().open(() -> context.runOnContext(x -> storeQueued())))
         .onSuccess(v -> expireIndexRows())
         .compose(v -> registerEntryConsumers(new SqliteSharedEntries(database.pool())))
         .onFailure(err -> store.close().eventually(() -> database.close()));
@@ -193,9 +206,67 @@ public final class PersistenceVerticle extends VerticleBase {
     vertx.setPeriodic(3_600_000, id -> expire.run());
   }
 
-  /** Responses being written are finished first, then the ledger is flushed, then the store and the file are closed. */
+  /**
+   * One wake-up of the inbox: every record queued (up to {@link #INBOX_BATCH}; a further wake-up for the rest) is
+   * written to the store together, then indexed in one transaction, then each one's future completed.
+   */
+  private void storeQueued() {
+    ResponseInbox queued = inbox.responses();
+    List<ResponseInbox.Pending> batch = queued.take(INBOX_BATCH);
+    if (!queued.isEmpty()) {
+      context.runOnContext(v -> storeQueued());
+    }
+    if (!batch.isEmpty()) {
+      Future<Void> saved = storeBatch(batch);
+      saving.add(saved);
+      saved.onComplete(ar -> saving.remove(saved));
+    }
+  }
+
+  private Future<Void> storeBatch(List<ResponseInbox.Pending> batch) {
+    int n = batch.size();
+    List<Future<String>> keys = new java.util.ArrayList<>(n);
+    for (ResponseInbox.Pending p : batch) {
+      keys.add(ResponseKeys.valid(p.record().id()) ? store.save(p.record()) : Future.failedFuture("invalid response id"));
+    }
+    return Future.join(keys).transform(joined -> {
+      Throwable[] failures = new Throwable[n];
+      List<ResponseIndexRow> rows = new java.util.ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        Future<String> key = keys.get(i);
+        if (key.succeeded()) {
+          rows.add(ResponseIndexRow.of(batch.get(i).record(), key.result()));
+        } else {
+          failures[i] = key.cause();
+        }
+      }
+      return index.putAll(rows).transform(indexed -> {
+        for (int i = 0; i < n; i++) {
+          if (failures[i] == null && indexed.failed()) {
+            failures[i] = indexed.cause();
+          }
+          if (failures[i] != null) {
+            LOG.error("could not persist response {}: {}", batch.get(i).record().id(), failures[i].toString());
+          }
+        }
+        ResponseInbox.complete(batch, failures);
+        return Future.<Void>succeededFuture();
+      });
+    });
+  }
+
+  /**
+   * The inbox is closed and what it still holds stored; responses being written are finished, then the ledger is
+   * flushed, then the store and the file are closed.
+   */
   @Override
   public Future<?> stop() {
+    inbox.responses().close();
+    if (index != null) {
+      for (int i = 0; i < 1_000_000 && !inbox.responses().isEmpty(); i++) {
+        storeQueued();
+      }
+    }
     Future<Void> stored = Future.join(List.copyOf(saving)).<Void>transform(ar -> Future.succeededFuture())
         // then the journal: what is still open stays in its file, which the next start recovers
         .andThen(ar -> journal.close());
@@ -255,21 +326,13 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<Void> registerConsumers(SqliteUsage usage) {
     var bus = vertx.eventBus();
-    bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> {
-      ResponseRecord record = msg.body();
-      Future<Void> saved = !ResponseKeys.valid(record.id()) ? Future.failedFuture("invalid response id") : store.save(record)
-          .compose(key -> index.put(ResponseIndexRow.of(record, key)));
-      saving.add(saved);
-      saved.onComplete(ar -> {
-        saving.remove(saved);
-        if (ar.succeeded()) {
-          msg.reply(null);
-        } else {
-          LOG.error("could not persist response {}: {}", record.id(), ar.cause().toString());
-          msg.fail(500, "the response could not be stored");
-        }
-      });
-    });
+    bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE, msg -> inbox.store(msg.body()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(null);
+      } else {
+        msg.fail(500, "the response could not be stored");
+      }
+    }));
     bus.<ResponseRecord>localConsumer(Addresses.PERSIST_RESPONSE_SETTLE, msg -> settle(msg.body()).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(null);

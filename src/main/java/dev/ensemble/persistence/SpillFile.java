@@ -19,7 +19,7 @@ import java.util.Optional;
  * replay, the file is first moved aside ({@code <name>.replaying}) so rows spilled meanwhile start a new file;
  * the moved file is deleted only once its rows are stored. A {@code .replaying} file left by a crash is
  * replayed first. Blocking file I/O: in the gateway only the persistence worker verticle calls it (never an
- * event loop, never the request path, which only sends ledger rows over the bus). Its methods are synchronized
+ * event loop, never the request path, which only queues ledger rows in the {@link LedgerQueue}). Its methods are synchronized
  * so direct callers (tests driving the {@link LedgerWriter} from their own threads) stay safe too; in the
  * gateway the monitor is never contended.
  */

@@ -45,6 +45,23 @@ public final class SqliteResponseIndex {
     return written.future();
   }
 
+  /** Completes once all the rows are committed; rows not yet being written go into one transaction together. */
+  public Future<Void> putAll(List<ResponseIndexRow> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> written = new ArrayList<>(rows.size());
+    for (ResponseIndexRow row : rows) {
+      Promise<Void> done = Promise.promise();
+      queued.add(new Pending(row, done));
+      written.add(done.future());
+    }
+    if (!writing) {
+      writeQueued();
+    }
+    return Future.all(written).mapEmpty();
+  }
+
   public Future<Optional<ResponseIndexRow>> find(String id) {
     return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> {
       var it = rows.iterator();
