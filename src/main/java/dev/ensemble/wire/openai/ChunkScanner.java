@@ -45,6 +45,9 @@ final class ChunkScanner {
   private static final byte[] FUNCTION = ascii("function");
   private static final byte[] NAME = ascii("name");
   private static final byte[] ARGUMENTS = ascii("arguments");
+  private static final byte[] NULL = ascii("null");
+  private static final byte[] TRUE = ascii("true");
+  private static final byte[] FALSE = ascii("false");
   private static final byte[][] CHUNK_FIELDS = {ID, MODEL, CREATED, CHOICES, ERROR, USAGE};
   private static final byte[][] CHOICE_FIELDS = {DELTA, FINISH_REASON};
   private static final byte[][] DELTA_FIELDS = {CONTENT, REASONING_CONTENT, REFUSAL, TOOL_CALLS};
@@ -367,12 +370,12 @@ final class ChunkScanner {
       pos = close;
       return value;
     }
-    literal('n', 'u', 'l', 'l');
+    literal(NULL);
     return null;
   }
 
   private void nullOnly() {
-    literal('n', 'u', 'l', 'l');
+    literal(NULL);
   }
 
   /** A non-negative integer of at most 9 digits; anything else gives up. */
@@ -420,9 +423,9 @@ final class ChunkScanner {
           skipValue(depth + 1);
         } while (separator(']'));
       }
-      case 't' -> literal('t', 'r', 'u', 'e');
-      case 'f' -> literal('f', 'a', 'l', 's', 'e');
-      case 'n' -> literal('n', 'u', 'l', 'l');
+      case 't' -> literal(TRUE);
+      case 'f' -> literal(FALSE);
+      case 'n' -> literal(NULL);
       default -> {
         if (b == '-' || (b >= '0' && b <= '9')) {
           number();
@@ -433,8 +436,8 @@ final class ChunkScanner {
     }
   }
 
-  private void literal(char... word) {
-    for (char c : word) {
+  private void literal(byte[] word) {
+    for (byte c : word) {
       if (peek() != c) {
         throw GIVE_UP;
       }
