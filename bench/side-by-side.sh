@@ -315,13 +315,14 @@ if [[ "$MODE" == profile ]]; then
   echo "warming the gateway until its JIT is quiet..." >&2
   warm gateway "$GATEWAY_PID"
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
-  # The JDK's default (low-overhead) settings, sampling Java stacks every 10 ms instead of every 20. Sampling every
-  # millisecond (as earlier runs did) cuts the gateway's throughput several-fold on one core: the sampler suspends
-  # the threads it samples, and each suspension waits for the one core.
-  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*</setting>#<setting name="period">10 ms</setting>#' \
-    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample-10ms.jfc"
+  # The JDK's default (low-overhead) settings, sampling Java stacks every JFR_PERIOD (10 ms) instead of every 20.
+  # Sampling every millisecond (as earlier runs did) cuts the gateway's throughput several-fold on one core: the
+  # sampler suspends the threads it samples, and each suspension waits for the one core. Use a longer DURATION
+  # (30..60 s) for more samples.
+  sed -E "/<event name=\"jdk.ExecutionSample\">/,/<\/event>/ s#<setting name=\"period\"[^>]*>[^<]*</setting>#<setting name=\"period\">${JFR_PERIOD:-10 ms}</setting>#" \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample.jfc"
   for kind in ${PROFILE_KINDS:-openai openai-stream}; do
-    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample-10ms.jfc" filename="$TMP/$kind.jfr" >/dev/null
+    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
     r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
     jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
     echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
@@ -334,24 +335,35 @@ fi
 
 if [[ "$MODE" == threads ]]; then
   # CPU by thread: which of the gateway's threads (event loops, workers, GC, JIT, writers) spend the core while
-  # wrk drives c=100 for DURATION seconds, from /proc/<pid>/task/*/stat before and after.
+  # wrk drives c=100 for DURATION seconds, from /proc/<pid>/task/*/stat before and after, and the CPU per request of
+  # each kind of thread. With BEFORE_JAR, the "before" gateway and this one are measured alternately, THREADS_ROUNDS
+  # (1) times each, so that both see the same machine.
+  THREADS_TARGETS="gateway"
+  [[ -n "$BEFORE_JAR" ]] && THREADS_TARGETS="before gateway"
   echo "warming the gateway until its JIT is quiet..." >&2
-  warm gateway "$GATEWAY_PID"
-  ticks() { for t in /proc/"$GATEWAY_PID"/task/*; do
-      awk -v t="${t##*/}" '{ sub(/^[0-9]+ \(/, ""); n = index($0, ") "); name = substr($0, 1, n - 1); rest = substr($0, n + 2);
-        split(rest, f, " "); gsub(/ /, "_", name); print t, name, f[12] + f[13] }' "$t/stat" 2>/dev/null; done; }
+  for t in $THREADS_TARGETS; do warm "$t" "$(pid_of "$t")"; done
+  ticks() { local task; for task in /proc/"$1"/task/*; do
+      awk -v t="${task##*/}" '{ sub(/^[0-9]+ \(/, ""); n = index($0, ") "); name = substr($0, 1, n - 1); rest = substr($0, n + 2);
+        split(rest, f, " "); gsub(/ /, "_", name); print t, name, f[12] + f[13] }' "$task/stat" 2>/dev/null; done; }
   for kind in ${THREADS_KINDS:-openai openai-stream}; do
-    ticks > "$TMP/before.ticks"
-    r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
-    ticks > "$TMP/after.ticks"
-    echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
-    echo
-    echo "| thread | CPU s | % of the gateway's CPU |"
-    echo "| --- | ---: | ---: |"
-    awk 'NR == FNR { b[$1] = $3; next } { d = $3 - b[$1]; if (d < 0) d = 0; g = $2; sub(/[-#]?[0-9]+$/, "", g); c[g] += d; tot += d }
-      END { for (g in c) if (c[g] > 0) printf "| %s | %.2f | %.1f %% |\n", g, c[g] / 100, 100 * c[g] / tot }' \
-      "$TMP/before.ticks" "$TMP/after.ticks" | sort -t'|' -k3 -rn
-    echo
+    for round in $(seq 1 "${THREADS_ROUNDS:-1}"); do
+      for t in $THREADS_TARGETS; do
+        pid="$(pid_of "$t")"
+        ticks "$pid" > "$TMP/before.ticks"
+        r="$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" "$kind")" "$DURATION")"
+        ticks "$pid" > "$TMP/after.ticks"
+        requests="$(awk -v r="$r" -v d="$DURATION" 'BEGIN { split(r, x, " "); printf "%d", x[1] * d }')"
+        echo "### $t at c=100, HTTP/1.1, $kind (round $round): rps p50ms p99ms errors = $r"
+        echo
+        echo "| thread | CPU s | % of the gateway's CPU | µs per request |"
+        echo "| --- | ---: | ---: | ---: |"
+        awk -v n="$requests" 'NR == FNR { b[$1] = $3; next } { d = $3 - b[$1]; if (d < 0) d = 0; g = $2; sub(/[-#]?[0-9]+$/, "", g); c[g] += d; tot += d }
+          END { for (g in c) if (c[g] > 0) printf "| %s | %.2f | %.1f %% | %.1f |\n", g, c[g] / 100, 100 * c[g] / tot, (n > 0 ? 1e4 * c[g] / n : 0);
+                printf "| (all) | %.2f | 100 %% | %.1f |\n", tot / 100, (n > 0 ? 1e4 * tot / n : 0) }' \
+          "$TMP/before.ticks" "$TMP/after.ticks" | sort -t'|' -k3 -rn
+        echo
+      done
+    done
   done
   exit 0
 fi

@@ -2,7 +2,6 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.ClientAccount;
-import dev.ensemble.config.ModelConfig;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
@@ -10,6 +9,7 @@ import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.InflightJournal;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pricing.CostCalculator;
@@ -24,7 +24,6 @@ import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,8 +108,8 @@ final class ChatExchange {
   void run() {
     if (!audit) {
       live.register(context.requestId(), journal);
-      live.crashJournal().started(context.requestId(), new JsonObject().put("client_id", account.clientId()).put("format", dialect.name())
-          .put("model", context.model()).put("created", context.createdEpochSeconds()).put("stream", request.stream()));
+      live.crashJournal().started(context.requestId(), account.clientId(), dialect.name(), context.model(), context.createdEpochSeconds(),
+          request.stream());
     }
     deadlineTimer = vertx.setTimer(timeoutMs, t -> onDeadline());
     attempt(last);
@@ -224,12 +223,8 @@ final class ChatExchange {
     attempts++;
     attemptsOfModel++;
     client.routed(selection.decision(), attempts);
-    ModelConfig.Pricing pricing = selection.pricing();
-    live.crashJournal().routed(context.requestId(), new JsonObject().put("provider", selection.pool().name())
-        .put("endpoint", selection.endpoint().id()).put("upstream_model", selection.upstreamModel()).put("attempts", attempts)
-        .put("reason", selection.decision().reason()).put("input_estimate", PromptSize.tokens(request))
-        .put("pricing", new JsonObject().put("input", pricing.input().toPlainString()).put("output", pricing.output().toPlainString())
-            .put("cache_read", pricing.cacheRead().toPlainString()).put("cache_write", pricing.cacheWrite().toPlainString())));
+    live.crashJournal().routed(context.requestId(), new InflightJournal.Route(selection.pool().name(), selection.endpoint().id(),
+        selection.upstreamModel(), attempts, selection.decision().reason(), PromptSize.tokens(request), selection.pricing()));
     if (LOG.isDebugEnabled()) {
       LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());
     }

@@ -58,42 +58,75 @@ public final class JsonBodyReader implements Handler<RoutingContext> {
     if (request.version() == HttpVersion.HTTP_1_1 && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
       ctx.response().writeContinue();
     }
-    Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), 65_536));
-    boolean[] failed = {false};
+    Body body = new Body(declared);
     long timer = ctx.vertx().setTimer(timeoutMs, id -> {
-      if (!failed[0]) {
-        failed[0] = true;
+      if (!body.failed) {
+        body.failed = true;
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         ctx.fail(408, new Refused("The request body did not arrive within " + timeoutMs + " ms"));
       }
     });
     request.handler(chunk -> {
-      if (failed[0]) {
+      if (body.failed) {
         return;
       }
       if (body.length() + (long) chunk.length() > maxBytes) {
-        failed[0] = true;
+        body.failed = true;
         ctx.vertx().cancelTimer(timer);
         ctx.fail(413);
         return;
       }
-      body.appendBuffer(chunk);
+      body.add(chunk);
     });
     request.exceptionHandler(e -> {
       ctx.vertx().cancelTimer(timer);
-      if (!failed[0]) {
-        failed[0] = true;
+      if (!body.failed) {
+        body.failed = true;
         ctx.fail(400, new Refused("The request body could not be read: " + describe(e)));
       }
     });
     request.endHandler(v -> {
       ctx.vertx().cancelTimer(timer);
-      if (!failed[0]) {
-        ((RoutingContextInternal) ctx).setBody(body);
+      if (!body.failed) {
+        ((RoutingContextInternal) ctx).setBody(body.whole());
         ctx.next();
       }
     });
     request.resume();
+  }
+
+  /**
+   * A body being read: a body that arrives in one chunk (the usual small JSON body) is kept as that chunk, without a copy;
+   * a second chunk starts a buffer of them all.
+   */
+  private static final class Body {
+    private final long declared;
+    private Buffer first;
+    private Buffer all;
+    boolean failed;
+
+    Body(long declared) {
+      this.declared = declared;
+    }
+
+    int length() {
+      return all != null ? all.length() : first != null ? first.length() : 0;
+    }
+
+    void add(Buffer chunk) {
+      if (all != null) {
+        all.appendBuffer(chunk);
+      } else if (first == null) {
+        first = chunk;
+      } else {
+        all = Buffer.buffer((int) Math.min(Math.max(declared, first.length() + chunk.length()), 65_536)).appendBuffer(first).appendBuffer(chunk);
+        first = null;
+      }
+    }
+
+    Buffer whole() {
+      return all != null ? all : first != null ? first : Buffer.buffer();
+    }
   }
 
   private static long contentLength(HttpServerRequest request) {

@@ -82,7 +82,11 @@ final class ResponseJournal {
       routedEndpoint = start.endpoint();
     }
     accumulator.accept(event);
-    append(event, event.toJson());
+    int seq = events.size();
+    events.add(event);
+    // the crash journal's writer thread renders the event; its JSON is made here only for followers
+    crashJournal.event(context.requestId(), seq, event);
+    appended(event.type(), followers.isEmpty() ? null : event.toJson().put("seq", seq));
   }
 
   /**
@@ -99,7 +103,11 @@ final class ResponseJournal {
     cancelled = new JsonObject().put("status", 499).put("type", type).put("message", message);
     partialUsage = usage;
     JsonObject event = new JsonObject().put("type", "error").put("error", cancelled.copy().put("retryable", false));
-    append(event.copy(), event);
+    int seq = events.size();
+    events.add(event.copy());
+    event.put("seq", seq);
+    crashJournal.event(context.requestId(), event);
+    appended("error", event);
   }
 
   /**
@@ -125,12 +133,8 @@ final class ResponseJournal {
     });
   }
 
-  /** Keeps {@code kept} as the event numbered next, and hands its JSON form {@code event} (given that number) on. */
-  private void append(Object kept, JsonObject event) {
-    event.put("seq", events.size());
-    events.add(kept);
-    crashJournal.event(context.requestId(), event);
-    String type = event.getString("type");
+  /** An event of {@code type} was kept: its JSON form {@code event} (with its {@code seq}; null with nobody following) goes to the followers. */
+  private void appended(String type, JsonObject event) {
     if ("response.end".equals(type) || "error".equals(type)) {
       terminated = true;
     }

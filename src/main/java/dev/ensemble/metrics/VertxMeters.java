@@ -20,13 +20,18 @@ import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
- * Vert.x's metrics SPI for a node: vertx-micrometer-metrics for everything (HTTP server and client, pools, net), except
- * the event bus, whose meters are {@link EventBusMeters} (same names and tags, registered once per address instead of
- * looked up per message). Stateless; the {@link VertxMetrics} it makes belong to one Vert.x instance.
+ * Vert.x's metrics SPI for a node: vertx-micrometer-metrics for everything (HTTP connections, pools, net), except the
+ * event bus, whose meters are {@link EventBusMeters}, and HTTP server and client requests, whose meters are
+ * {@link HttpServerMeters} and {@link HttpClientMeters} (same names and tags, registered once per series instead of
+ * looked up per message or request). Stateless; the {@link VertxMetrics} it makes belong to one Vert.x instance.
  */
 final class VertxMeters implements VertxMetricsFactory {
 
@@ -42,7 +47,9 @@ final class VertxMeters implements VertxMetricsFactory {
   public VertxMetrics metrics(VertxOptions options) {
     MetricsOptions given = options.getMetricsOptions();
     MicrometerMetricsOptions micrometerOptions = given instanceof MicrometerMetricsOptions m ? m : new MicrometerMetricsOptions(given.toJson());
-    return new WithEventBusMeters(micrometer.metrics(options), new EventBusMeters(registry, micrometerOptions.getMetricsNaming()));
+    Set<Label> labels = micrometerOptions.getLabels() == null ? EnumSet.noneOf(Label.class) : EnumSet.copyOf(micrometerOptions.getLabels());
+    return new WithOwnMeters(micrometer.metrics(options), new EventBusMeters(registry, micrometerOptions.getMetricsNaming()), registry,
+        micrometerOptions, labels, new ActiveGauges(registry));
   }
 
   @Override
@@ -60,8 +67,9 @@ final class VertxMeters implements VertxMetricsFactory {
     return micrometer.newOptions(jsonObject);
   }
 
-  /** vertx-micrometer's metrics with the event bus's replaced. */
-  private record WithEventBusMeters(VertxMetrics delegate, EventBusMeters eventBus) implements VertxMetrics {
+  /** vertx-micrometer's metrics with the event bus's and the HTTP requests' replaced. */
+  private record WithOwnMeters(VertxMetrics delegate, EventBusMeters eventBus, MeterRegistry registry, MicrometerMetricsOptions options,
+      Set<Label> labels, ActiveGauges active) implements VertxMetrics {
 
     @Override
     public EventBusMetrics<?> createEventBusMetrics() {
@@ -69,8 +77,12 @@ final class VertxMeters implements VertxMetricsFactory {
     }
 
     @Override
-    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
-      return delegate.createHttpServerMetrics(options, localAddress);
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions serverOptions, SocketAddress localAddress) {
+      HttpServerMetrics<?, ?, ?> theirs = delegate.createHttpServerMetrics(serverOptions, localAddress);
+      if (theirs == null || !HttpServerMeters.covers(labels, options.getServerRequestTagsProvider() != null)) {
+        return theirs;
+      }
+      return new HttpServerMeters(theirs, registry, options.getMetricsNaming(), labels, active, localAddress);
     }
 
     @Override
@@ -79,8 +91,12 @@ final class VertxMeters implements VertxMetricsFactory {
     }
 
     @Override
-    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
-      return delegate.createHttpClientMetrics(options);
+    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions clientOptions) {
+      HttpClientMetrics<?, ?, ?> theirs = delegate.createHttpClientMetrics(clientOptions);
+      if (theirs == null || !HttpClientMeters.covers(options.getClientRequestTagsProvider() != null)) {
+        return theirs;
+      }
+      return new HttpClientMeters(theirs, registry, options.getMetricsNaming(), labels, active, clientOptions);
     }
 
     @Override

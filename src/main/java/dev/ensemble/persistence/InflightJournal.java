@@ -1,5 +1,7 @@
 package dev.ensemble.persistence;
 
+import dev.ensemble.config.ModelConfig;
+import dev.ensemble.model.StreamEvent;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +36,18 @@ import java.util.zip.CRC32;
  * {@code l} (the response's ledger row is committed to the ledger). A response is closed, nothing left to recover,
  * only once both its response and its ledger row are durable: an {@code x} without a row, or an {@code x} and an
  * {@code l} in either order. A response ended whose row never committed is recovered as that row alone. Each record
- * is one line, {@code <crc32 hex> <json>}: a line torn by a crash fails its checksum and is skipped.
+ * is one line, {@code <crc32 hex> <json>} ({@link JournalLine}): a line torn by a crash fails its checksum and is skipped.
  *
- * <p>Callers (the ingress event loops) only put a record on a lock-free queue; the journal's own writer thread
- * encodes it, writes it to the OS (a killed process loses nothing written) and forces the file to disk every
- * {@code fsyncIntervalMs} (a machine crash loses at most that much). The writer thread owns the file, the map of
- * open responses and their lines; nothing else touches them.
+ * <p>Callers (the ingress event loops, the ledger's worker) only put a record on a lock-free queue, holding the
+ * immutable values it is made of (a {@link StreamEvent}, a {@link LedgerEntry}, a {@link Route}); the journal's own
+ * writer thread renders and encodes it, writes it to the OS and forces the file to disk every
+ * {@code fsyncIntervalMs} (a machine crash loses at most that much). The writer drains the queue in rounds: while
+ * records keep coming it sleeps {@link #BUSY_DRAIN_NANOS} (1 ms) between rounds and no caller wakes it; after a round
+ * that found nothing it parks until the next fsync is due (or for the fsync interval), and the first record offered
+ * then unparks it. So a killed process ({@code kill -9}, an OOM kill) loses what is written to the OS never, but
+ * loses the records still queued: those of about the last millisecond (as before, a record not yet written by the
+ * writer was lost on a kill). The writer thread owns the file, the map of open responses and their lines, and the
+ * line encoder; nothing else touches them.
  *
  * <p>Bounded on disk: when the file reaches {@code maxBytes} the writer compacts it into a new file holding only
  * the lines of responses still open (written and forced before the old file is deleted), so the journal takes at
@@ -55,18 +64,25 @@ public final class InflightJournal {
   private static final Logger LOG = LoggerFactory.getLogger(InflightJournal.class);
   /** Records waiting for the writer at most; past it the journal drops records rather than the node's memory. */
   static final int MAX_QUEUED = 100_000;
+  /** The writer's pause between two rounds while records keep coming: the most a busy node's records wait in memory. */
+  static final long BUSY_DRAIN_NANOS = 1_000_000;
+  /** Records written in one round at most, so that the queue's count and the fsync keep up under any load. */
+  private static final int MAX_ROUND = 4096;
   static final String PREFIX = "inflight-";
   static final String SUFFIX = ".log";
   private static final InflightJournal DISABLED = new InflightJournal(null, 0, 0);
 
   private final Path dir;
   private final long fsyncIntervalMs;
+  private final long fsyncIntervalNanos;
   private final long maxBytes;
   private final ConcurrentLinkedQueue<Record> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicBoolean parked = new AtomicBoolean();
+  /** Set by the writer when it parks for long; the first caller to find it set unparks it. */
+  private final AtomicBoolean idle = new AtomicBoolean();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder written = new LongAdder();
+  private final LongAdder wakeUps = new LongAdder();
   private final AtomicInteger compactions = new AtomicInteger();
   private volatile boolean running;
   private volatile long bytesOnDisk;
@@ -75,6 +91,8 @@ public final class InflightJournal {
 
   // owned by the writer thread
   private final Map<String, OpenResponse> open = new LinkedHashMap<>();
+  private final JournalLine line = new JournalLine();
+  private ByteBuffer out;
   private long openBytes;
   private FileChannel channel;
   private FileLock lock;
@@ -82,7 +100,33 @@ public final class InflightJournal {
   private long lastForceNanos;
   private boolean unforced;
 
-  private record Record(char kind, String id, JsonObject body) {}
+  /**
+   * One record as a caller hands it over: {@code body} is null, a {@link JsonObject} not modified afterwards, a
+   * {@link StreamEvent} (with its {@code seq}), {@link JournalLine.Started}, a {@link Route}, a {@link LedgerEntry},
+   * or for {@code l} the committed rows' request ids (a {@code String[]}, {@code id} null).
+   */
+  private record Record(char kind, String id, Object body, int seq) {}
+
+  /**
+   * An attempt of an answer as routed: rendered by the writer thread, its prices once per distinct {@code pricing}.
+   *
+   * @param pricing the prices the answer is accounted with (a configuration's, the same object for every attempt
+   *                routed to that model and endpoint); null for none
+   */
+  public record Route(String provider, String endpoint, String upstreamModel, int attempts, String reason, long inputEstimate,
+      ModelConfig.Pricing pricing) {
+
+    JsonObject toJson() {
+      JsonObject json = new JsonObject().put("provider", provider).put("endpoint", endpoint).put("upstream_model", upstreamModel)
+          .put("attempts", attempts).put("reason", reason).put("input_estimate", inputEstimate);
+      return pricing == null ? json : json.put("pricing", pricingJson(pricing));
+    }
+
+    static JsonObject pricingJson(ModelConfig.Pricing p) {
+      return new JsonObject().put("input", p.input().toPlainString()).put("output", p.output().toPlainString())
+          .put("cache_read", p.cacheRead().toPlainString()).put("cache_write", p.cacheWrite().toPlainString());
+    }
+  }
 
   /** The lines of a response not yet closed, and which of its two halves (stored, billed) are already durable. */
   private static final class OpenResponse {
@@ -99,6 +143,7 @@ public final class InflightJournal {
   public InflightJournal(Path dir, long fsyncIntervalMs, long maxBytes) {
     this.dir = dir;
     this.fsyncIntervalMs = fsyncIntervalMs;
+    this.fsyncIntervalNanos = fsyncIntervalMs * 1_000_000;
     this.maxBytes = maxBytes;
   }
 
@@ -129,24 +174,29 @@ public final class InflightJournal {
     LOG.info("in-flight journal {} (fsync every {} ms, compacted at {} bytes)", file, fsyncIntervalMs, maxBytes);
   }
 
-  /** An answer began. */
-  public void started(String id, JsonObject meta) {
-    offer('s', id, meta);
+  /** An answer began: {@code clientId} (null without client keys), its client format, model, creation and stream flag. */
+  public void started(String id, String clientId, String format, String model, long createdEpochSeconds, boolean stream) {
+    offer('s', id, new JournalLine.Started(clientId, format, model, createdEpochSeconds, stream), 0);
   }
 
   /** An attempt of the answer was routed (the latest wins at recovery). */
-  public void routed(String id, JsonObject route) {
-    offer('r', id, route);
+  public void routed(String id, Route route) {
+    offer('r', id, route, 0);
   }
 
-  /** One unified event of the answer, with its {@code seq}; not modified afterwards by the caller. */
+  /** One unified event of the answer, numbered {@code seq}; rendered to JSON by the writer thread. */
+  public void event(String id, int seq, StreamEvent event) {
+    offer('e', id, event, seq);
+  }
+
+  /** One event of the answer made as JSON (with its {@code seq}); not modified afterwards by the caller. */
   public void event(String id, JsonObject event) {
-    offer('e', id, event);
+    offer('e', id, event, 0);
   }
 
   /** The answer is persisted (or will never be) and has no ledger row on its way: nothing to recover. */
   public void ended(String id) {
-    offer('x', id, null);
+    offer('x', id, null, 0);
   }
 
   /**
@@ -154,17 +204,22 @@ public final class InflightJournal {
    * until {@link #ledgerWritten} says that row is committed, so that a crash in between recovers the row.
    */
   public void ended(String id, LedgerEntry ledgerRow) {
-    offer('x', id, ledgerRow == null ? null : LedgerEntryJson.toJson(ledgerRow));
+    offer('x', id, ledgerRow, 0);
   }
 
   /** The ledger committed these rows (called by the {@link LedgerWriter} after each batch): their answers may close. */
   void ledgerWritten(List<LedgerEntry> rows) {
-    for (LedgerEntry row : rows) {
-      offer('l', row.requestId(), null);
+    if (!running || rows.isEmpty()) {
+      return;
     }
+    String[] ids = new String[rows.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = rows.get(i).requestId();
+    }
+    offer('l', null, ids, 0);
   }
 
-  private void offer(char kind, String id, JsonObject body) {
+  private void offer(char kind, String id, Object body, int seq) {
     if (!running) {
       return;
     }
@@ -173,8 +228,9 @@ public final class InflightJournal {
       dropped.increment();
       return;
     }
-    queue.offer(new Record(kind, id, body));
-    if (parked.get() && parked.compareAndSet(true, false)) {
+    queue.offer(new Record(kind, id, body, seq));
+    if (idle.get() && idle.compareAndSet(true, false)) {
+      wakeUps.increment();
       LockSupport.unpark(writer);
     }
   }
@@ -193,28 +249,29 @@ public final class InflightJournal {
     }
   }
 
+  /** Whether the writer is parked until the next record or fsync (it found nothing to write in its last round). */
+  boolean writerIdle() {
+    return idle.get();
+  }
+
   /** What {@code /admin/status} shows of the journal. */
   public JsonObject stats() {
     return new JsonObject().put("file", file == null ? null : file.toString()).put("bytes", bytesOnDisk)
         .put("records_written", written.sum()).put("records_dropped", dropped.sum()).put("compactions", compactions.get())
+        .put("writer_wakeups", wakeUps.sum())
         .put("fsync_interval_ms", fsyncIntervalMs).put("max_bytes", maxBytes);
   }
 
   private void run() {
-    ByteBuffer out = ByteBuffer.allocate(1 << 16);
+    out = ByteBuffer.allocateDirect(1 << 16);
     try {
       while (true) {
         boolean stopping = !running;
-        Record r;
-        boolean wrote = false;
-        while ((r = queue.poll()) != null) {
-          queued.decrementAndGet();
-          out = write(r, out);
-          wrote = true;
-        }
-        flush(out);
+        int drained = drain();
+        flush(channel);
+        boolean last = stopping && queue.isEmpty();
         long now = System.nanoTime();
-        if (unforced && (stopping || now - lastForceNanos >= fsyncIntervalMs * 1_000_000)) {
+        if (unforced && (last || now - lastForceNanos >= fsyncIntervalNanos)) {
           channel.force(false);
           unforced = false;
           lastForceNanos = now;
@@ -223,16 +280,21 @@ public final class InflightJournal {
           compact();
         }
         bytesOnDisk = size;
-        if (stopping) {
+        if (last) {
           break;
         }
-        if (!wrote) {
-          parked.set(true);
+        if (stopping || drained == MAX_ROUND) {
+          continue; // more is waiting: no pause
+        }
+        if (drained > 0) {
+          // busy: the next records are batched for a millisecond; callers do not wake the writer
+          LockSupport.parkNanos(this, BUSY_DRAIN_NANOS);
+        } else {
+          idle.set(true);
           if (queue.isEmpty() && running) {
-            LockSupport.parkNanos(unforced ? Math.max(1, fsyncIntervalMs * 1_000_000 - (System.nanoTime() - lastForceNanos))
-                : fsyncIntervalMs * 1_000_000);
+            LockSupport.parkNanos(this, unforced ? Math.max(1, fsyncIntervalNanos - (System.nanoTime() - lastForceNanos)) : fsyncIntervalNanos);
           }
-          parked.set(false);
+          idle.set(false);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -250,11 +312,33 @@ public final class InflightJournal {
     }
   }
 
-  private ByteBuffer write(Record r, ByteBuffer out) throws IOException {
-    OpenResponse entry = open.get(r.id());
-    JsonObject body = r.body();
+  /** Writes the records queued, {@link #MAX_ROUND} at most; returns how many it took. */
+  private int drain() throws IOException {
+    int taken = 0;
+    long lines = 0;
+    Record r;
+    while (taken < MAX_ROUND && (r = queue.poll()) != null) {
+      taken++;
+      if (r.body() instanceof String[] ids) {
+        for (String id : ids) {
+          lines += write('l', id, null, 0);
+        }
+      } else {
+        lines += write(r.kind(), r.id(), r.body(), r.seq());
+      }
+    }
+    if (taken > 0) {
+      queued.addAndGet(-taken);
+      written.add(lines);
+    }
+    return taken;
+  }
+
+  /** Writes one record's line to the buffer, keeping it while its response is open; returns the lines written (0 or 1). */
+  private int write(char kind, String id, Object body, int seq) throws IOException {
+    OpenResponse entry = open.get(id);
     boolean keep = true;
-    switch (r.kind()) {
+    switch (kind) {
       case 'x' -> {
         if (entry == null || body == null || entry.billed) {
           body = null;
@@ -265,7 +349,7 @@ public final class InflightJournal {
       }
       case 'l' -> {
         if (entry == null) {
-          return out; // not journalled (an embedding, an audit) or already closed
+          return 0; // not journalled (an embedding, an audit) or already closed
         }
         if (entry.ended) {
           keep = false;
@@ -276,42 +360,49 @@ public final class InflightJournal {
       case 'e' -> {
         if (openBytes >= maxBytes) {
           dropped.increment();
-          return out;
+          return 0;
         }
       }
       default -> { }
     }
     if (!keep && entry != null) {
-      open.remove(r.id());
+      open.remove(id);
       entry.lines.forEach(l -> openBytes -= l.length);
     }
-    JsonObject json = new JsonObject().put("k", String.valueOf(r.kind())).put("id", r.id());
-    if (body != null) {
-      json.put("b", body);
-    }
-    byte[] line = line(json);
+    int length = line.encode(kind, id, body, seq);
     if (keep) {
-      open.computeIfAbsent(r.id(), k -> new OpenResponse()).lines.add(line);
-      openBytes += line.length;
+      open.computeIfAbsent(id, k -> new OpenResponse()).lines.add(Arrays.copyOf(line.array(), length));
+      openBytes += length;
     }
-    if (out.remaining() < line.length) {
-      flush(out);
-      if (out.capacity() < line.length) {
-        out = ByteBuffer.allocate(Integer.highestOneBit(line.length) << 1);
-      }
-    }
-    out.put(line);
-    written.increment();
-    return out;
+    put(line.array(), length, channel);
+    return 1;
   }
 
-  private void flush(ByteBuffer out) throws IOException {
+  /** Appends {@code bytes[0, length)} to the write buffer, writing it to {@code to} whenever it fills. */
+  private void put(byte[] bytes, int length, FileChannel to) throws IOException {
+    int from = 0;
+    while (from < length) {
+      if (!out.hasRemaining()) {
+        flush(to);
+      }
+      int n = Math.min(out.remaining(), length - from);
+      out.put(bytes, from, n);
+      from += n;
+    }
+  }
+
+  /** Writes the buffer to the journal's file ({@code to} is {@link #channel}) or to the file a compaction fills. */
+  private void flush(FileChannel to) throws IOException {
+    long wrote = 0;
     out.flip();
     while (out.hasRemaining()) {
-      size += channel.write(out);
-      unforced = true;
+      wrote += to.write(out);
     }
     out.clear();
+    if (to == channel && wrote > 0) {
+      size += wrote;
+      unforced = true;
+    }
   }
 
   /** A new file with the open responses' lines, forced, then the old one deleted: the journal shrinks to what is live. */
@@ -319,12 +410,13 @@ public final class InflightJournal {
     Path next = dir.resolve(PREFIX + UUID.randomUUID() + SUFFIX);
     FileChannel fresh = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     FileLock freshLock = fresh.lock();
-    long freshSize = 0;
     for (OpenResponse entry : open.values()) {
-      for (byte[] line : entry.lines) {
-        freshSize += fresh.write(ByteBuffer.wrap(line));
+      for (byte[] kept : entry.lines) {
+        put(kept, kept.length, fresh);
       }
     }
+    flush(fresh);
+    long freshSize = fresh.position();
     fresh.force(false);
     Path old = file;
     // deleted while still locked: no starting node can take it for an orphan
@@ -339,18 +431,6 @@ public final class InflightJournal {
     lastForceNanos = System.nanoTime();
     compactions.incrementAndGet();
     LOG.debug("in-flight journal compacted to {} ({} bytes, {} responses open)", next, freshSize, open.size());
-  }
-
-  static byte[] line(JsonObject json) {
-    byte[] body = json.encode().getBytes(StandardCharsets.UTF_8);
-    CRC32 crc = new CRC32();
-    crc.update(body);
-    byte[] line = new byte[9 + body.length + 1];
-    byte[] hex = String.format("%08x ", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(hex, 0, line, 0, 9);
-    System.arraycopy(body, 0, line, 9, body.length);
-    line[line.length - 1] = '\n';
-    return line;
   }
 
   /** The JSON of one line, or null when the line is torn or corrupt (its checksum does not match). */

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.core.streams.ReadStream;
 
@@ -126,11 +127,13 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
     return new Clients(secure, oneClient ? secure : vertx.createHttpClient(plainOptions, pool));
   }
 
-  /** The request's method, URL and headers; the URL is parsed once per distinct URL. */
+  /** The request's method, URL and headers; the URL is parsed (and its server address made) once per distinct URL. */
   private RequestOptions target(HttpMethod method, String absoluteUrl, MultiMap headers) {
     RequestOptions parsed = targets.get(absoluteUrl);
     if (parsed == null) {
       parsed = new RequestOptions().setAbsoluteURI(absoluteUrl);
+      // the server's address made once, not per request by the client (an IP literal would be parsed each time)
+      parsed.setServer(SocketAddress.inetSocketAddress(parsed.getPort(), parsed.getHost()));
       if (targets.size() < MAX_CACHED_TARGETS) {
         targets.putIfAbsent(absoluteUrl, parsed);
       }
@@ -148,8 +151,12 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
       return Future.failedFuture(e);
     }
     client.request(target(method, absoluteUrl, headers))
-        .onFailure(result::tryFail)
-        .onSuccess(request -> {
+        .onComplete(acquired -> {
+          if (acquired.failed()) {
+            result.tryFail(acquired.cause());
+            return;
+          }
+          HttpClientRequest request = acquired.result();
           long timer = vertx.setTimer(firstByteTimeoutMs, t -> {
             if (result.tryFail(new TimeoutException("no response from upstream within " + firstByteTimeoutMs + " ms"))) {
               request.reset();

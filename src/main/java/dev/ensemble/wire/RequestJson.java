@@ -51,14 +51,27 @@ public final class RequestJson {
     if (body == null || body.length() == 0) {
       throw GatewayError.invalid(null, "The " + what + " is empty; send a JSON object");
     }
-    String text;
+    byte[] bytes = body.getBytes();
+    if (Utf8.parsesAsIs(bytes)) {
+      // Strict UTF-8 that Jackson cannot take for another encoding: parsed from the bytes, without decoding them to a
+      // String first. A refusal falls through to the text path, which says what is wrong exactly as it always has
+      // (positions in characters, not bytes).
+      try {
+        return object(FACTORY.createParser(bytes), what);
+      } catch (IOException | GatewayError refused) {
+        // the text path below reports it
+      }
+    }
+    return object(decoded(bytes, what), what);
+  }
+
+  private static String decoded(byte[] bytes, String what) {
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body.getBytes())).toString();
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
       throw GatewayError.invalid(null, "The " + what + " is not UTF-8 text; send JSON encoded as UTF-8");
     }
-    return object(text, what);
   }
 
   /** The JSON object in {@code text}; as {@link #object(Buffer, String)}. */
@@ -69,7 +82,18 @@ public final class RequestJson {
     if (text.charAt(0) == '\uFEFF') {
       throw GatewayError.invalid(null, "The " + what + " starts with a byte order mark; send JSON encoded as UTF-8 without one");
     }
-    try (JsonParser parser = FACTORY.createParser(text)) {
+    JsonParser parser;
+    try {
+      parser = FACTORY.createParser(text);
+    } catch (IOException e) {
+      throw GatewayError.invalid(null, "The " + what + " could not be read");
+    }
+    return object(parser, what);
+  }
+
+  /** The one JSON object {@code parser} reads, which it closes. */
+  private static JsonObject object(JsonParser source, String what) {
+    try (JsonParser parser = source) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw GatewayError.invalid(null, "The " + what + " must be a JSON object");

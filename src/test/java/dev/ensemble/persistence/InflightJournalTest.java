@@ -1,9 +1,15 @@
 package dev.ensemble.persistence;
 
+import dev.ensemble.config.ModelConfig;
+import dev.ensemble.model.StopReason;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.Usage;
+import dev.ensemble.testing.Eventually;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,20 +27,16 @@ class InflightJournalTest {
 
   private final Path dir = Path.of(GatewayExtension.scratchDir("journal"));
 
-  private static JsonObject pricing() {
-    return new JsonObject().put("input", "1").put("output", "2").put("cache_read", "0").put("cache_write", "0");
-  }
+  static final ModelConfig.Pricing PRICING = new ModelConfig.Pricing(BigDecimal.ONE, new BigDecimal("2"), BigDecimal.ZERO, BigDecimal.ZERO);
 
   private static void stream(InflightJournal journal, String id, String... deltas) {
-    journal.started(id, new JsonObject().put("client_id", "c-1").put("format", "openai").put("model", "gpt-test").put("created", 1_700_000_000L)
-        .put("stream", true));
-    journal.routed(id, new JsonObject().put("provider", "oai").put("endpoint", "oai-1").put("upstream_model", "gpt-4o-mini").put("attempts", 1)
-        .put("reason", "least_used").put("input_estimate", 12).put("pricing", pricing()));
+    journal.started(id, "c-1", "openai", "gpt-test", 1_700_000_000L, true);
+    journal.routed(id, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, PRICING));
     int seq = 0;
-    journal.event(id, new JsonObject().put("type", "response.start").put("id", id).put("seq", seq++));
-    journal.event(id, new JsonObject().put("type", "block.start").put("index", 0).put("kind", "text").put("seq", seq++));
+    journal.event(id, seq++, new StreamEvent.ResponseStart(id, "gpt-test", "oai", "oai-1", null));
+    journal.event(id, seq++, StreamEvent.BlockStart.text(0));
     for (String d : deltas) {
-      journal.event(id, new JsonObject().put("type", "block.delta").put("index", 0).put("text", d).put("seq", seq++));
+      journal.event(id, seq++, StreamEvent.BlockDelta.text(0, d));
     }
   }
 
@@ -138,7 +140,7 @@ class InflightJournalTest {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
     journal.open();
     stream(journal, "r-2", "complete answer");
-    journal.event("r-2", new JsonObject().put("type", "response.end").put("usage", new JsonObject().put("input", 40).put("output", 7)).put("seq", 4));
+    journal.event("r-2", 4, new StreamEvent.ResponseEnd(StopReason.END_TURN, null, new Usage(40L, 7L, null, null), null));
     journal.close();
 
     try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
@@ -156,7 +158,7 @@ class InflightJournalTest {
     stream(journal, "r-3", "kept");
     journal.close();
     Path file = files().get(0);
-    byte[] whole = InflightJournal.line(new JsonObject().put("k", "e").put("id", "r-3")
+    byte[] whole = LegacyJournalLine.of(new JsonObject().put("k", "e").put("id", "r-3")
         .put("b", new JsonObject().put("type", "block.delta").put("index", 0).put("text", " lost")));
     Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2), StandardOpenOption.APPEND);
 
@@ -168,7 +170,7 @@ class InflightJournalTest {
 
   @Test
   void corruptLineFailsItsChecksum() {
-    String line = new String(InflightJournal.line(new JsonObject().put("k", "x").put("id", "a")), StandardCharsets.UTF_8).trim();
+    String line = new String(LegacyJournalLine.of(new JsonObject().put("k", "x").put("id", "a")), StandardCharsets.UTF_8).trim();
     assertEquals("a", InflightJournal.parse(line).getString("id"));
     assertNull(InflightJournal.parse(line.replace("\"a\"", "\"b\"")));
   }
@@ -183,7 +185,7 @@ class InflightJournalTest {
       stream(journal, "short-" + i, "a few words of an answer that finished");
       journal.ended("short-" + i);
     }
-    journal.event("long-running", new JsonObject().put("type", "block.delta").put("index", 0).put("text", "last").put("seq", 3));
+    journal.event("long-running", 3, StreamEvent.BlockDelta.text(0, "last"));
     LedgerEntry unbilled = LedgerWriterTest.row(9);
     stream(journal, unbilled.requestId(), "stored, row not yet committed");
     journal.ended(unbilled.requestId(), unbilled);
@@ -216,6 +218,54 @@ class InflightJournalTest {
 
     assertTrue(journal.stats().getLong("records_dropped") > 0, journal.stats().encode());
     assertTrue(Files.size(files().get(0)) < 2 * maxBytes + 2048, "journal size " + Files.size(files().get(0)));
+  }
+
+  @Test
+  void recordOfferedToAnIdleJournalIsWrittenAtOnceNotAtTheNextFsync() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 3_600_000, 1 << 20);
+    journal.open();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        // once a round finds nothing, the writer parks until the next fsync is due, an hour away
+        Eventually.eventually("the writer idle", journal::writerIdle);
+        journal.started("r-" + i, "c-1", "openai", "gpt-test", 1_700_000_000L, true);
+        long records = i;
+        Eventually.eventually("record " + i + " written", () -> journal.stats().getLong("records_written") == records);
+      }
+      assertEquals(3, journal.stats().getLong("writer_wakeups"), journal.stats().encode());
+    } finally {
+      journal.close();
+    }
+  }
+
+  @Test
+  void writerIsWokenAtMostOnceAMillisecondWhileRecordsKeepComingAndCloseWritesAllStillQueued() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 3_600_000, 64L << 20);
+    journal.open();
+    journal.started("busy", "c-1", "openai", "gpt-test", 1_700_000_000L, true);
+    journal.event("busy", 0, StreamEvent.BlockStart.text(0));
+    int events = 2_000;
+    long start = System.nanoTime();
+    for (int seq = 1; seq <= events; seq++) {
+      journal.event("busy", seq, StreamEvent.BlockDelta.text(0, "w" + seq + " "));
+      // the node's own work between two records (100 µs), time enough for a writer woken per record to catch up
+      long next = System.nanoTime() + 100_000;
+      while (System.nanoTime() < next) {
+        Thread.onSpinWait();
+      }
+    }
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    journal.close();
+
+    JsonObject stats = journal.stats();
+    assertEquals(events + 2, stats.getLong("records_written"), stats.encode());
+    // a wake-up is followed by a round and a 1 ms pause before the writer can be idle again
+    assertTrue(stats.getLong("writer_wakeups") <= 2 * elapsedMs + 2,
+        "woken " + stats.getLong("writer_wakeups") + " times for " + events + " records in " + elapsedMs + " ms");
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      String text = only(recovery).response().text();
+      assertTrue(text.startsWith("w1 w2 ") && text.endsWith(" w" + events + " "), text.substring(0, 20) + "..." + text.substring(text.length() - 20));
+    }
   }
 
   @Test

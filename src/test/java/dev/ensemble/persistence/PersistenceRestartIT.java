@@ -91,7 +91,7 @@ class PersistenceRestartIT {
   private void crashedBetweenStoreAndLedger(LedgerEntry row) throws Exception {
     InflightJournal crashed = new InflightJournal(db.resolveSibling("journal"), 1000, 1 << 20);
     crashed.open();
-    crashed.started(row.requestId(), new JsonObject().put("client_id", row.clientId()).put("format", "openai").put("model", row.model()));
+    crashed.started(row.requestId(), row.clientId(), "openai", row.model(), row.finishedAtMillis() / 1000, false);
     crashed.event(row.requestId(), new JsonObject().put("type", "response.start").put("id", row.requestId()).put("seq", 0));
     crashed.ended(row.requestId(), row);
     crashed.close();

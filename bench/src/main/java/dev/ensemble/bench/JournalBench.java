@@ -2,11 +2,13 @@ package dev.ensemble.bench;
 
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.config.ModelConfig;
 import dev.ensemble.node.Gateway;
 import dev.ensemble.persistence.InflightJournal;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -81,13 +83,11 @@ public final class JournalBench {
     Path journalDir = dir.resolve("journal");
     InflightJournal journal = new InflightJournal(journalDir, 1000, 1L << 30);
     journal.open();
-    JsonObject pricing = new JsonObject().put("input", "3").put("output", "15").put("cache_read", "0.3").put("cache_write", "3.75");
+    ModelConfig.Pricing pricing = new ModelConfig.Pricing(new BigDecimal("3"), new BigDecimal("15"), new BigDecimal("0.3"), new BigDecimal("3.75"));
     for (int r = 0; r < responses; r++) {
       String id = String.format(Locale.ROOT, "01jbench%018d", r);
-      journal.started(id, new JsonObject().put("client_id", null).put("format", "openai").put("model", "gpt-test")
-          .put("created", System.currentTimeMillis() / 1000).put("stream", true));
-      journal.routed(id, new JsonObject().put("provider", "oai").put("endpoint", "oai-1").put("upstream_model", "gpt-4o-mini")
-          .put("attempts", 1).put("reason", "least_used").put("input_estimate", 500).put("pricing", pricing));
+      journal.started(id, null, "openai", "gpt-test", System.currentTimeMillis() / 1000, true);
+      journal.routed(id, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 500, pricing));
       journal.event(id, new JsonObject().put("type", "response.start").put("id", id).put("seq", 0));
       journal.event(id, new JsonObject().put("type", "block.start").put("index", 0).put("kind", "text").put("seq", 1));
       for (int e = 2; e < 24; e++) {

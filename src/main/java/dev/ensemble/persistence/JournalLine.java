@@ -1,0 +1,232 @@
+package dev.ensemble.persistence;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import dev.ensemble.config.ModelConfig;
+import dev.ensemble.model.StreamEvent;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * Encodes one record of the {@link InflightJournal} as its line, {@code <crc32 hex> <json>\n}, straight into a buffer
+ * reused from line to line: Jackson's streaming generator writes the JSON as UTF-8 after nine reserved bytes, the
+ * checksum is taken over that byte range and its eight hex digits written in front. The bytes are those the journal
+ * always wrote ({@code JsonObject.encode()} of {@code {"k", "id", "b"}}, UTF-8; the same keys in the same order,
+ * numbers and escapes as Vert.x's codec writes them), except that a string holding half of a surrogate pair (not
+ * text, a broken string) is written as a {@code \\uXXXX} escape where the old String round trip wrote {@code ?}.
+ * A body the tree walk cannot write (a POJO put into a {@code JsonObject}) is encoded through Vert.x's codec as before.
+ * The prices of a route are rendered once per distinct {@link ModelConfig.Pricing} and reused.
+ *
+ * <p>Not thread-safe: owned by the journal's writer thread.
+ */
+final class JournalLine {
+
+  private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final int CHECKSUM = 9;
+  private static final int BUFFER = 16 * 1024;
+  /** Past this a buffer grown for one large record is given back for a {@link #BUFFER}-sized one. */
+  private static final int KEPT_BUFFER = 1 << 20;
+  private static final int MAX_PRICES = 256;
+
+  private final Bytes bytes = new Bytes();
+  private final CRC32 crc = new CRC32();
+  private final Map<ModelConfig.Pricing, SerializedString> prices = new HashMap<>();
+  private JsonGenerator generator;
+
+  /** What a caller hands the journal when an answer starts; rendered as {@code s}'s body. */
+  record Started(String clientId, String format, String model, long createdEpochSeconds, boolean stream) {
+    JsonObject toJson() {
+      return new JsonObject().put("client_id", clientId).put("format", format).put("model", model).put("created", createdEpochSeconds)
+          .put("stream", stream);
+    }
+  }
+
+  /**
+   * Encodes one record; its line is {@link #array()}{@code [0, length)} until the next call.
+   *
+   * @param body null, a {@link JsonObject}, a {@link StreamEvent} (numbered {@code seq}), {@link Started},
+   *             {@link InflightJournal.Route} or a {@link LedgerEntry}
+   * @return the line's length, its final newline included
+   */
+  int encode(char kind, String id, Object body, int seq) {
+    bytes.reset(CHECKSUM);
+    try {
+      JsonGenerator g = generator();
+      g.writeStartObject();
+      g.writeStringField("k", kindName(kind));
+      g.writeStringField("id", id);
+      if (body != null) {
+        g.writeFieldName("b");
+        writeBody(g, body, seq);
+      }
+      g.writeEndObject();
+      g.flush();
+    } catch (IOException | RuntimeException notATree) {
+      generator = null; // it may have stopped inside an object
+      bytes.reset(CHECKSUM);
+      byte[] json = tree(kind, id, body, seq).encode().getBytes(StandardCharsets.UTF_8);
+      bytes.write(json, 0, json.length);
+    }
+    byte[] buf = bytes.buf;
+    int end = bytes.count;
+    crc.reset();
+    crc.update(buf, CHECKSUM, end - CHECKSUM);
+    long value = crc.getValue();
+    for (int i = 7; i >= 0; i--) {
+      buf[i] = HEX[(int) (value & 0xf)];
+      value >>>= 4;
+    }
+    buf[8] = ' ';
+    bytes.write('\n');
+    return bytes.count;
+  }
+
+  /** The buffer holding the line last encoded. */
+  byte[] array() {
+    return bytes.buf;
+  }
+
+  /** The record as a JSON tree: what the journal encoded before this class, and what its lines must equal. */
+  static JsonObject tree(char kind, String id, Object body, int seq) {
+    JsonObject json = new JsonObject().put("k", kindName(kind)).put("id", id);
+    if (body != null) {
+      json.put("b", bodyTree(body, seq));
+    }
+    return json;
+  }
+
+  private static JsonObject bodyTree(Object body, int seq) {
+    if (body instanceof JsonObject json) {
+      return json;
+    }
+    if (body instanceof StreamEvent event) {
+      return event.toJson().put("seq", seq);
+    }
+    if (body instanceof Started started) {
+      return started.toJson();
+    }
+    if (body instanceof InflightJournal.Route route) {
+      return route.toJson();
+    }
+    if (body instanceof LedgerEntry row) {
+      return LedgerEntryJson.toJson(row);
+    }
+    throw new IllegalArgumentException("not a journal record body: " + body.getClass().getName());
+  }
+
+  private void writeBody(JsonGenerator g, Object body, int seq) throws IOException {
+    if (body instanceof StreamEvent.BlockDelta d) {
+      // most of a stream's lines: written as StreamEvent.BlockDelta.toJson() has them, without building that tree
+      g.writeStartObject();
+      g.writeStringField("type", d.type());
+      g.writeNumberField("index", d.index());
+      if (d.text() != null) {
+        g.writeStringField("text", d.text());
+      }
+      if (d.partialJson() != null) {
+        g.writeStringField("partial_json", d.partialJson());
+      }
+      if (d.signature() != null) {
+        g.writeStringField("signature", d.signature());
+      }
+      g.writeNumberField("seq", seq);
+      g.writeEndObject();
+    } else if (body instanceof Started s) {
+      g.writeStartObject();
+      g.writeStringField("client_id", s.clientId());
+      g.writeStringField("format", s.format());
+      g.writeStringField("model", s.model());
+      g.writeNumberField("created", s.createdEpochSeconds());
+      g.writeBooleanField("stream", s.stream());
+      g.writeEndObject();
+    } else if (body instanceof InflightJournal.Route r) {
+      g.writeStartObject();
+      g.writeStringField("provider", r.provider());
+      g.writeStringField("endpoint", r.endpoint());
+      g.writeStringField("upstream_model", r.upstreamModel());
+      g.writeNumberField("attempts", r.attempts());
+      g.writeStringField("reason", r.reason());
+      g.writeNumberField("input_estimate", r.inputEstimate());
+      if (r.pricing() != null) {
+        g.writeFieldName("pricing");
+        g.writeRawValue(prices(r.pricing()));
+      }
+      g.writeEndObject();
+    } else {
+      JacksonCodec.encodeJson(bodyTree(body, seq), g);
+    }
+  }
+
+  private SerializableString prices(ModelConfig.Pricing pricing) {
+    SerializedString rendered = prices.get(pricing);
+    if (rendered == null) {
+      if (prices.size() >= MAX_PRICES) {
+        prices.clear();
+      }
+      rendered = new SerializedString(InflightJournal.Route.pricingJson(pricing).encode());
+      prices.put(pricing, rendered);
+    }
+    return rendered;
+  }
+
+  private JsonGenerator generator() throws IOException {
+    if (generator == null) {
+      generator = JSON.createGenerator(bytes);
+      generator.setRootValueSeparator(null);
+    }
+    return generator;
+  }
+
+  private static String kindName(char kind) {
+    return switch (kind) {
+      case 's' -> "s";
+      case 'r' -> "r";
+      case 'e' -> "e";
+      case 'x' -> "x";
+      case 'l' -> "l";
+      default -> String.valueOf(kind);
+    };
+  }
+
+  /** The reused buffer the generator writes into, with its array open to the writer. */
+  private static final class Bytes extends OutputStream {
+    byte[] buf = new byte[BUFFER];
+    int count;
+
+    void reset(int reserved) {
+      if (buf.length > KEPT_BUFFER) {
+        buf = new byte[BUFFER];
+      }
+      count = reserved;
+    }
+
+    @Override
+    public void write(int b) {
+      if (count == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length << 1);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (count + len > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length << 1, count + len));
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+  }
+}
