@@ -23,7 +23,7 @@ import java.util.List;
  * An answer on an HTTP response in the client's format: the routing headers, then a JSON body or SSE rendered by
  * the dialect's {@link StreamEncoder}; the status and headers go out with the first streamed bytes. The events of
  * one upstream chunk are gathered and leave in one write at {@link #flush()} (one chunk of the chunked body, one
- * flush of the connection), not one write per event.
+ * flush of the connection), not one write per event; what is still held at {@link #end()} leaves with the end.
  */
 final class HttpChannel implements ClientChannel {
 
@@ -91,6 +91,16 @@ final class HttpChannel implements ClientChannel {
 
   @Override
   public void flush() {
+    Buffer bytes = takePending();
+    if (bytes == null || response.closed()) {
+      return;
+    }
+    writeHead();
+    response.write(bytes);
+  }
+
+  /** The rendered and relayed bytes not written yet, or null when there are none. */
+  private Buffer takePending() {
     Buffer relayed = encoder == null ? null : encoder.pending();
     if (relayed != null && relayed.length() > 0) {
       if (pending == null) {
@@ -99,28 +109,32 @@ final class HttpChannel implements ClientChannel {
         pending.appendBuffer(relayed);
       }
     }
-    if (pending == null) {
-      return;
-    }
     Buffer bytes = pending;
     pending = null;
-    if (response.closed()) {
-      return;
-    }
+    return bytes;
+  }
+
+  private void writeHead() {
     if (!response.headWritten()) {
       response.setStatusCode(200).setChunked(true)
           .putHeader("content-type", encoder.contentType())
           .putHeader("cache-control", "no-cache")
           .putHeader("x-accel-buffering", "no");
     }
-    response.write(bytes);
   }
 
+  /** Ends the stream; bytes still held leave with the end, in one write. */
   @Override
   public void end() {
-    flush();
-    if (!response.closed()) {
+    Buffer bytes = takePending();
+    if (response.closed()) {
+      return;
+    }
+    if (bytes == null) {
       response.end();
+    } else {
+      writeHead();
+      response.end(bytes);
     }
   }
 

@@ -61,6 +61,8 @@ final class UpstreamAttempt {
   private long lastChunkNanos;
   /** The upstream is paused because the client's write queue is full. */
   private boolean heldBack;
+  /** A flush is queued to run after this turn of the event loop ({@link #flushSoon}). */
+  private boolean flushQueued;
   private long timer = -1;
   private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
@@ -191,7 +193,8 @@ final class UpstreamAttempt {
       }
       lastChunkNanos = System.nanoTime();
       try {
-        emit(body, response, decoder.feed(chunk));
+        List<StreamEvent> events = decoder.feed(chunk);
+        emit(body, response, events, decoder.completed());
       } catch (UpstreamProtocolException e) {
         response.cancel();
         streamFailed(response, "invalid_response",
@@ -203,7 +206,7 @@ final class UpstreamAttempt {
       if (result.future().isComplete()) {
         return;
       }
-      emit(body, response, decoder.finish());
+      emit(body, response, decoder.finish(), false);
       if (result.future().isComplete()) {
         return;
       }
@@ -234,7 +237,12 @@ final class UpstreamAttempt {
     }
   }
 
-  private void emit(ReadStream<Buffer> body, UpstreamResponse response, List<StreamEvent> events) {
+  /**
+   * Records and renders the events of one upstream read, then sends them; with {@code complete} (the answer's end is
+   * among them) they wait for the upstream's end, which usually comes in the same read, to leave with the client's
+   * end in one write ({@link #flushSoon}).
+   */
+  private void emit(ReadStream<Buffer> body, UpstreamResponse response, List<StreamEvent> events, boolean complete) {
     for (StreamEvent event : events) {
       if (event instanceof StreamEvent.Error error && journal.isEmpty()) {
         // the upstream refused before answering anything: still a clean failure, the request can go elsewhere
@@ -246,7 +254,28 @@ final class UpstreamAttempt {
       journal.add(shown);
       write(shown);
     }
-    flush(body);
+    if (complete) {
+      flushSoon(body);
+    } else {
+      flush(body);
+    }
+  }
+
+  /**
+   * Sends what the client holds once this turn of the event loop is over, unless the attempt ended by then (every
+   * ending sends what is held, with the client's end).
+   */
+  private void flushSoon(ReadStream<Buffer> body) {
+    if (flushQueued) {
+      return;
+    }
+    flushQueued = true;
+    vertx.getOrCreateContext().runOnContext(v -> {
+      flushQueued = false;
+      if (!result.future().isComplete()) {
+        flush(body);
+      }
+    });
   }
 
   /** The client cancelled the request, or disconnected mid-stream and asked for the upstream to be cancelled then. */
@@ -297,6 +326,10 @@ final class UpstreamAttempt {
   /** Renders one event to the client (the channel may hold it until {@link #flush}). */
   private void write(StreamEvent event) {
     if (client.closed()) {
+      return;
+    }
+    if (firstByteNanos != 0) {
+      client.write(event);
       return;
     }
     boolean started = client.started();

@@ -2,6 +2,9 @@ package dev.ensemble.wire;
 
 import io.vertx.core.buffer.Buffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +18,7 @@ import java.util.List;
  * <p>Works on bytes: each chunk is copied out of its buffer once, and an event's data is handed to
  * {@link Events} as a slice of that copy, so a decoder can read the JSON straight from it. Bytes are copied again
  * only when a line spans chunks (the line's start is carried to the next chunk) or an event has several
- * {@code data:} lines (they are joined).
+ * {@code data:} lines (they are joined). Line ends are looked for eight bytes at a time.
  */
 public final class SseParser {
 
@@ -31,6 +34,11 @@ public final class SseParser {
   }
 
   private static final byte[] EMPTY = new byte[0];
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+  private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
 
   /** The start of a line whose end has not arrived yet. */
   private byte[] carry = EMPTY;
@@ -61,11 +69,8 @@ public final class SseParser {
         lineStart = i = 1;
       }
     }
-    for (; i < buf.length; i++) {
+    for (; (i = lineEnd(buf, i)) < buf.length; i++) {
       byte b = buf[i];
-      if (b != '\n' && b != '\r') {
-        continue;
-      }
       if (carryLength > 0) {
         append(buf, lineStart, i - lineStart);
         line(carry, 0, carryLength, true, events);
@@ -87,6 +92,27 @@ public final class SseParser {
     if (lineStart < buf.length) {
       append(buf, lineStart, buf.length - lineStart);
     }
+  }
+
+  /** The index of the first CR or LF in {@code buf} from {@code from}, or the array's length when there is none. */
+  static int lineEnd(byte[] buf, int from) {
+    int i = from;
+    for (int last = buf.length - 8; i <= last; i += 8) {
+      long word = (long) LONGS.get(buf, i);
+      long lf = word ^ LFS;
+      long cr = word ^ CRS;
+      // a byte's high bit is set where that byte is zero in lf or cr (and, past the first such byte, maybe elsewhere)
+      long found = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < buf.length; i++) {
+      if (buf[i] == '\n' || buf[i] == '\r') {
+        return i;
+      }
+    }
+    return buf.length;
   }
 
   /** The stream ended: hands over a last event that was not followed by a blank line, if any. */

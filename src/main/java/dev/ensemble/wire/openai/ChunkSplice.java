@@ -30,6 +30,7 @@ final class ChunkSplice {
   private Buffer staged;
   private Buffer ready;
   private boolean doneSent;
+  private int expected;
 
   /** @param id, model the JSON strings (quoted) to put in place of the upstream's; {@code created} the digits */
   ChunkSplice(byte[] id, byte[] model, byte[] created, boolean includeUsage) {
@@ -52,21 +53,39 @@ final class ChunkSplice {
     Buffer out = staged();
     out.appendBytes(DATA);
     int at = offset;
-    // three spans at most, in the order they appear
-    int[][] spans = {{idStart, idEnd, 0}, {modelStart, modelEnd, 1}, {createdStart, createdEnd, 2}};
-    java.util.Arrays.sort(spans, (a, b) -> Integer.compare(a[0], b[0]));
-    for (int[] span : spans) {
-      if (span[0] < 0 || span[1] < 0) {
-        continue;
+    int limit = offset + length;
+    // three spans at most, each written in the order they appear: the one starting first goes next
+    boolean idLeft = idStart >= 0 && idEnd >= 0;
+    boolean modelLeft = modelStart >= 0 && modelEnd >= 0;
+    boolean createdLeft = createdStart >= 0 && createdEnd >= 0;
+    while (idLeft || modelLeft || createdLeft) {
+      int start;
+      int end;
+      byte[] value;
+      if (idLeft && (!modelLeft || idStart < modelStart) && (!createdLeft || idStart < createdStart)) {
+        start = idStart;
+        end = idEnd;
+        value = id;
+        idLeft = false;
+      } else if (modelLeft && (!createdLeft || modelStart < createdStart)) {
+        start = modelStart;
+        end = modelEnd;
+        value = model;
+        modelLeft = false;
+      } else {
+        start = createdStart;
+        end = createdEnd;
+        value = created;
+        createdLeft = false;
       }
-      if (span[0] < at || span[1] > offset + length || span[1] <= span[0]) {
+      if (start < at || end > limit || end <= start) {
         throw new UpstreamProtocolException("OpenAI stream chunk could not be passed through");
       }
-      out.appendBytes(data, at, span[0] - at);
-      out.appendBytes(span[2] == 0 ? id : span[2] == 1 ? model : created);
-      at = span[1];
+      out.appendBytes(data, at, start - at);
+      out.appendBytes(value);
+      at = end;
     }
-    out.appendBytes(data, at, offset + length - at);
+    out.appendBytes(data, at, limit - at);
     out.appendBytes(END);
   }
 
@@ -99,6 +118,12 @@ final class ChunkSplice {
     staged = null;
   }
 
+  /** A read of {@code bytes} begins: what it stages is about that long (the frames, a few values changed). */
+  void begin(int bytes) {
+    staged = null;
+    expected = bytes;
+  }
+
   /** The committed bytes not yet sent (taken: the caller owns them), or null when none. */
   Buffer take() {
     Buffer out = ready;
@@ -108,7 +133,7 @@ final class ChunkSplice {
 
   private Buffer staged() {
     if (staged == null) {
-      staged = Buffer.buffer(512);
+      staged = Buffer.buffer(Math.max(256, expected + 64));
     }
     return staged;
   }

@@ -33,9 +33,11 @@ import java.util.Set;
  * {@link UpstreamProtocolException}, as does a chunk that is not JSON. A chunk carrying {@code error}
  * ends the stream with {@link StreamEvent.Error}.
  *
- * <p>Each chunk is read with Jackson's streaming parser straight from the SSE bytes into a reused {@link Chunk}
- * (the few fields the unified events need; everything else is skipped), then applied in a fixed order, whatever
- * the order of the fields in the JSON. Only an {@code error} or {@code usage} object (once per stream) becomes a tree.
+ * <p>Each chunk is read straight from the SSE bytes into a reused {@link Chunk} (the few fields the unified events
+ * need; everything else is skipped), then applied in a fixed order, whatever the order of the fields in the JSON:
+ * by the {@link ChunkScanner} when it is a usual chunk (nearly all of them), else by Jackson's streaming parser, which
+ * also makes the stream's error for a chunk that is not valid. Only an {@code error} or {@code usage} object (once per
+ * stream) becomes a tree.
  */
 public final class OpenAiStreamDecoder implements StreamDecoder {
 
@@ -43,6 +45,8 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   private final SseParser.Events onEvent = (name, data, offset, length) -> handle(data, offset, length);
   private final Set<Integer> toolIndexes = new HashSet<>();
   private final Chunk chunk = new Chunk();
+  /** Null when every chunk is to be read by Jackson (tests compare the two readings). */
+  private final ChunkScanner scanner;
   /** Set when the client speaks OpenAI too: the stream's frames are passed through to it ({@link ChunkSplice}). */
   private ChunkSplice relay;
   /** The offset in the SSE data of the byte Jackson counts as 0 (its locations are relative to where it started). */
@@ -59,6 +63,15 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   private boolean sawUsage;
   private Usage usage = Usage.UNKNOWN;
 
+  public OpenAiStreamDecoder() {
+    this(true);
+  }
+
+  /** @param scan whether usual chunks are read by the {@link ChunkScanner}; false: Jackson reads every chunk */
+  OpenAiStreamDecoder(boolean scan) {
+    this.scanner = scan ? new ChunkScanner() : null;
+  }
+
   /** Pass-through: the frames of the stream are also staged, spliced, into {@code relay} (asked for by the encoder). */
   void relayTo(ChunkSplice relay) {
     this.relay = relay;
@@ -68,7 +81,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   public List<StreamEvent> feed(Buffer bytes) {
     out = new ArrayList<>();
     if (relay != null) {
-      relay.discard();
+      relay.begin(bytes.length());
     }
     parser.feed(bytes, onEvent);
     if (relay != null) {
@@ -111,6 +124,19 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       return;
     }
     chunk.clear();
+    if (scanner == null || !scanner.read(data, offset, length, chunk, !started)) {
+      chunk.clear();
+      readWithJackson(data, offset, length);
+    }
+    apply();
+    if (relay != null && chunk.error == null && (chunk.hasChoice || !(chunk.usage instanceof JsonObject) || relay.includeUsage())) {
+      relay.frame(data, offset, length, chunk.idStart, chunk.idEnd, chunk.modelStart, chunk.modelEnd, chunk.createdStart,
+          chunk.createdEnd);
+    }
+  }
+
+  /** The chunk the {@link ChunkScanner} did not read (an error or usage object, anything unusual), read by Jackson. */
+  private void readWithJackson(byte[] data, int offset, int length) {
     try (JsonParser p = JsonStreams.parser(data, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new UpstreamProtocolException("OpenAI stream chunk is not a JSON object");
@@ -128,11 +154,6 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       }
     } catch (IOException e) {
       throw new UpstreamProtocolException("OpenAI stream chunk is not a JSON object", e);
-    }
-    apply();
-    if (relay != null && chunk.error == null && (chunk.hasChoice || !(chunk.usage instanceof JsonObject) || relay.includeUsage())) {
-      relay.frame(data, offset, length, chunk.idStart, chunk.idEnd, chunk.modelStart, chunk.modelEnd, chunk.createdStart,
-          chunk.createdEnd);
     }
   }
 
@@ -435,7 +456,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   }
 
   /** The fields of one {@code chat.completion.chunk} the decoder uses; one instance, cleared per chunk. */
-  private static final class Chunk {
+  static final class Chunk {
     Object id;
     Object model;
     Object error;
@@ -465,7 +486,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   }
 
   /** One entry of {@code delta.tool_calls}; {@code index} defaults to its position in the array. */
-  private static final class ToolCall {
+  static final class ToolCall {
     int index;
     Object id;
     Object name;
