@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +62,7 @@ class HttpMetersTest {
     try {
       Router router = Router.router(vertx);
       router.get("/things/:id").handler(ctx -> ctx.response().end("thing " + ctx.pathParam("id")));
-      router.post("/things").handler(ctx -> ctx.request().body().onSuccess(b -> ctx.response().setStatusCode(201).end(b)));
+      router.post("/things").handler(BodyHandler.create()).handler(ctx -> ctx.response().setStatusCode(201).end(ctx.body().buffer()));
       HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
       HttpClientAgent client = vertx.createHttpClient();
       for (int round = 0; round < ROUNDS; round++) {
