@@ -24,7 +24,8 @@ import java.util.zip.CRC32;
  * checksum is taken over that byte range and its eight hex digits written in front. The bytes are those the journal
  * always wrote ({@code JsonObject.encode()} of {@code {"k", "id", "b"}}, UTF-8; the same keys in the same order,
  * numbers and escapes as Vert.x's codec writes them), except that a string holding half of a surrogate pair (not
- * text, a broken string) is written as a JSON {@code \\u} escape of its four hex digits where the old String round trip wrote {@code ?}.
+ * text, a broken string) is written as a JSON {@code \\u} escape of its four hex digits where the old String round
+ * trip wrote {@code ?}.
  * A body the tree walk cannot write (a POJO put into a {@code JsonObject}) is encoded through Vert.x's codec as before.
  * The prices of a route are rendered once per distinct {@link ModelConfig.Pricing} and reused.
  *
