@@ -23,7 +23,7 @@ import java.util.zip.CRC32;
  *
  * <p>Not thread-safe: one per writing thread (the local store's writer, or a call of the S3 store).
  */
-final class RecordJson {
+public final class RecordJson {
 
   private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -37,13 +37,13 @@ final class RecordJson {
   private JsonGenerator generator;
 
   /** The record's JSON. */
-  byte[] json(ResponseRecord record) {
+  public byte[] json(ResponseRecord record) {
     write(record, 0);
     return Arrays.copyOf(bytes.buf, bytes.count);
   }
 
   /** The record as the local store's line: {@code <crc32 hex> <json>\n}, the checksum over the JSON's bytes. */
-  byte[] line(ResponseRecord record) {
+  public byte[] line(ResponseRecord record) {
     write(record, CHECKSUM);
     byte[] buf = bytes.buf;
     crc.reset();
