@@ -56,8 +56,8 @@ final class ResponseJournal {
   private String routedProvider;
   private String routedEndpoint;
   private ResponseRecord finished;
-  /** The complete answer's body as the client is (or would be) sent it, once rendered. */
-  private Buffer answerBody;
+  /** The complete answer's body in the client's format: rendered at most once, by whoever needs it first. */
+  private AnswerBody answerBody;
   private Handler<GatewayError> onAbort;
 
   ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
@@ -284,8 +284,17 @@ final class ResponseJournal {
    * cleanly with the upstream's own usage (its stored body is then not what a client would be sent).
    */
   Buffer renderedAnswer() {
-    if (answerBody == null && completedAnswer() != null && partialUsage == null) {
-      answerBody = dialect.encodeResponse(accumulator.response(), context).toBuffer();
+    return completedAnswer() != null && partialUsage == null ? completedBody().bytes() : null;
+  }
+
+  /**
+   * The complete answer's body, not rendered yet: here when the client is sent it ({@link #renderedAnswer()}), else by
+   * the store's writer thread (a stream's client got events, a WebSocket's too). Either way once.
+   */
+  private AnswerBody completedBody() {
+    if (answerBody == null) {
+      UnifiedResponse answer = accumulator.response();
+      answerBody = AnswerBody.later(() -> dialect.encodeResponse(answer, context));
     }
     return answerBody;
   }
@@ -298,7 +307,7 @@ final class ResponseJournal {
   /**
    * The persisted form; with {@code background} (where OpenAI runs it, see {@link BackgroundResponses}) the answer is
    * a background response not finished yet: {@code in_progress}, without a conversation until a poll settles it.
-   * The body is the one the client was sent when it asked for a JSON body; for a stream, or an answer that did not
+   * The body is the Buffer the client was sent when it asked for a JSON body; for a stream, or an answer that did not
    * complete, it is rendered when the store writes it. The events go to the record as kept, not as JSON.
    */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost, JsonObject background) {
@@ -312,8 +321,7 @@ final class ResponseJournal {
     boolean pending = completed && background != null;
     ResponseRecord.Status status = pending ? ResponseRecord.Status.IN_PROGRESS
         : completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED;
-    Buffer sent = answerBody != null || (completed && !call.request().stream()) ? renderedAnswer() : null;
-    AnswerBody body = sent != null ? AnswerBody.of(sent) : AnswerBody.later(() -> dialect.encodeResponse(shown, context));
+    AnswerBody body = completed && partialUsage == null ? completedBody() : AnswerBody.later(() -> dialect.encodeResponse(shown, context));
     finished = new ResponseRecord(context.requestId(), status,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), pending ? null : Instant.now(),
         answer.text(), stopReason, answer.usage(), cost, !completed, body, RecordEvents.of(events), errorJson, clientId,
