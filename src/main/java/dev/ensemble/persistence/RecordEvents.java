@@ -85,7 +85,7 @@ public final class RecordEvents {
 
   /**
    * One event as {@code event.toJson()} with its {@code seq} writes it: the events of every stream written field by
-   * field, the rare ones (an end with its usage, an error, a passthrough's own) through their small tree.
+   * field, the rare ones (an error, a passthrough's own) through their small tree.
    */
   static void write(JsonGenerator g, StreamEvent event, int seq) throws IOException {
     if (event instanceof StreamEvent.BlockDelta d) {
@@ -127,6 +127,20 @@ public final class RecordEvents {
       g.writeStringField("model", s.model());
       g.writeStringField("provider", s.provider());
       g.writeStringField("endpoint", s.endpoint());
+      g.writeNumberField("seq", seq);
+      g.writeEndObject();
+    } else if (event instanceof StreamEvent.ResponseEnd e) {
+      g.writeStartObject();
+      g.writeStringField("type", e.type());
+      g.writeStringField("stop_reason", e.stopReason() == null ? null : e.stopReason().wireName());
+      g.writeFieldName("usage");
+      RecordJson.usage(g, e.usage());
+      g.writeFieldName("cost_usd");
+      if (e.costUsd() == null) {
+        g.writeNull();
+      } else {
+        g.writeNumber(e.costUsd().doubleValue());
+      }
       g.writeNumberField("seq", seq);
       g.writeEndObject();
     } else {

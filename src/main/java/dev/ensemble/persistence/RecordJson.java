@@ -112,7 +112,7 @@ public final class RecordJson {
   }
 
   /** {@link Usage#toJson()}'s fields, in its order. */
-  private static void usage(JsonGenerator g, Usage u) throws IOException {
+  static void usage(JsonGenerator g, Usage u) throws IOException {
     Usage usage = u == null ? Usage.UNKNOWN : u;
     g.writeStartObject();
     number(g, "input", usage.input());
