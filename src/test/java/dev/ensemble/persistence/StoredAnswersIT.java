@@ -46,7 +46,7 @@ class StoredAnswersIT {
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Path dir = Path.of(GatewayExtension.scratchDir("stored-answers"));
-  private Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = Vertx.vertx();
   private Gateway node;
 
   @AfterEach
@@ -142,7 +142,6 @@ class StoredAnswersIT {
     await(node.stop()); // every answer is stored by the time the node has stopped
     node = null;
     String onDisk = segments();
-    vertx = Vertx.vertx();
     node = start();
 
     for (Asked a : asked) {
