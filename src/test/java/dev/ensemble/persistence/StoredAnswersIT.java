@@ -175,4 +175,26 @@ class StoredAnswersIT {
     }
     assertFalse(onDisk.isEmpty());
   }
+
+  @Test
+  void aStoredResponsesApiAnswerIsReadBackAsTheBytesItsClientGot() throws Exception {
+    node = start();
+    fake.enqueue(Reply.text(TEXT).usage(12, 9, 0, 0));
+    HttpResponse<byte[]> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/responses"))
+        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", "gpt-test").put("input", "greet me").encode())).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    String got = new String(created.body(), StandardCharsets.UTF_8);
+    assertEquals(200, created.statusCode(), got);
+    String id = new JsonObject(got).getString("id");
+    await(node.stop());
+    node = start();
+
+    HttpResponse<byte[]> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/responses/" + id))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+    assertEquals(200, read.statusCode());
+    assertEquals(got, new String(read.body(), StandardCharsets.UTF_8), "GET /v1/responses/{id} gives back the very bytes");
+    assertTrue(segments().contains("\"body\":" + got + ","), "stored as the bytes the client got");
+  }
 }
