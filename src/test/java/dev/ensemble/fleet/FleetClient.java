@@ -1,5 +1,6 @@
 package dev.ensemble.fleet;
 
+import dev.ensemble.testing.OnLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -41,9 +42,11 @@ final class FleetClient {
     }
   }
 
+  private final Vertx vertx;
   private final HttpClient http;
 
   FleetClient(Vertx vertx) {
+    this.vertx = vertx;
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(32));
   }
@@ -58,7 +61,7 @@ final class FleetClient {
     Promise<Streamed> done = Promise.promise();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(port).setURI("/v1/chat/completions")
         .putHeader("content-type", "application/json");
-    http.request(options).compose(req -> req.send(body.toBuffer())).onComplete(ar -> {
+    OnLoop.call(vertx, () -> http.request(options).compose(req -> req.send(body.toBuffer())).onComplete(ar -> {
       if (ar.failed()) {
         done.complete(new Streamed(-1, null, "", ar.cause()));
         return;
@@ -74,13 +77,13 @@ final class FleetClient {
       });
       resp.exceptionHandler(err -> done.tryComplete(new Streamed(resp.statusCode(), id, received.toString(), err)));
       resp.endHandler(v -> done.tryComplete(new Streamed(resp.statusCode(), id, received.toString(), null)));
-    });
+    }));
     return done.future();
   }
 
   /** GET with the admin key: status and JSON body (null when the body is not JSON). */
   Future<JsonObject> getJson(int port, String path) {
-    return http.request(HttpMethod.GET, port, "127.0.0.1", path)
+    return OnLoop.call(vertx, () -> http.request(HttpMethod.GET, port, "127.0.0.1", path)
         .compose(req -> req.putHeader("Authorization", "Bearer " + ADMIN_KEY).send())
         .compose(resp -> resp.body().map(b -> {
           JsonObject json;
@@ -90,7 +93,7 @@ final class FleetClient {
             json = new JsonObject().put("raw", b.toString());
           }
           return json.put("_status", resp.statusCode());
-        }));
+        })));
   }
 
   Future<Void> close() {

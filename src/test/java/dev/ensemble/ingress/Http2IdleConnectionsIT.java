@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.testing.OnLoop;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
@@ -38,14 +39,14 @@ class Http2IdleConnectionsIT {
 
   @Test
   void anHttp2ConnectionWithoutOpenStreamsIsClosedAfterTheIdleTimeout(Vertx vertx, VertxTestContext test) {
-    priorKnowledgeClient(vertx)
+    OnLoop.call(vertx, () -> priorKnowledgeClient(vertx)
         .request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/api/v1/health"))
         .compose(request -> request.send())
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertEquals(HttpVersion.HTTP_2, response.version());
           assertEquals(200, response.statusCode());
           response.request().connection().closeHandler(v -> test.completeNow());
-        })));
+        }))));
   }
 
   @Test
@@ -54,7 +55,7 @@ class Http2IdleConnectionsIT {
     AtomicBoolean streamEnded = new AtomicBoolean();
     String body = new JsonObject().put("model", "gpt-test").put("stream", true)
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))).encode();
-    priorKnowledgeClient(vertx)
+    OnLoop.call(vertx, () -> priorKnowledgeClient(vertx)
         .request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
             .setURI("/v1/chat/completions").putHeader("content-type", "application/json"))
         .compose(request -> {
@@ -71,7 +72,7 @@ class Http2IdleConnectionsIT {
         .onComplete(test.succeeding(sse -> test.verify(() -> {
           assertTrue(sse.toString().contains("data: [DONE]"), sse.toString());
           streamEnded.set(true);
-        })));
+        }))));
   }
 
   private static HttpClient priorKnowledgeClient(Vertx vertx) {

@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.testing.OnLoop;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -59,7 +60,7 @@ class StreamEndIT {
     StringBuilder seen = new StringBuilder();
     JsonObject body = new JsonObject().put("model", "held-gpt").put("stream", true)
         .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", "Hi")));
-    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+    OnLoop.call(vertx, () -> client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
             .setURI("/v1/chat/completions").putHeader("content-type", "application/json"))
         .compose(request -> request.send(body.toBuffer()))
         .onComplete(test.succeeding((HttpClientResponse response) -> {
@@ -86,7 +87,7 @@ class StreamEndIT {
                   test.completeNow();
                 })));
           }));
-        }));
+        })));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.ensemble.node;
 
 import dev.ensemble.config.ConfigLoader;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.testing.OnLoop;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
@@ -79,7 +80,7 @@ class DrainIT {
   private Future<String> stream(Gateway node, String path, JsonObject body, Promise<String> firstBytes) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(node.port()).setURI(path)
         .putHeader("content-type", "application/json").putHeader("anthropic-version", "2023-06-01");
-    return http.request(options).compose(req -> req.send(body.toBuffer())).compose(resp -> {
+    return OnLoop.call(vertx, () -> http.request(options).compose(req -> req.send(body.toBuffer())).compose(resp -> {
       Promise<String> all = Promise.promise();
       Buffer received = Buffer.buffer();
       resp.handler(chunk -> {
@@ -89,15 +90,16 @@ class DrainIT {
       resp.endHandler(v -> all.complete(received.toString()));
       resp.exceptionHandler(all::tryFail);
       return all.future();
-    });
+    }));
   }
 
   /** An embeddings request: its status and body once the whole answer arrived. */
   private Future<Map.Entry<Integer, String>> embed(Gateway node) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(node.port()).setURI("/v1/embeddings")
         .putHeader("content-type", "application/json");
-    return http.request(options).compose(req -> req.send(new JsonObject().put("model", "emb-test").put("input", "hello").toBuffer()))
-        .compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b.toString())));
+    return OnLoop.call(vertx, () -> http.request(options)
+        .compose(req -> req.send(new JsonObject().put("model", "emb-test").put("input", "hello").toBuffer()))
+        .compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b.toString()))));
   }
 
   /** Waits until the fake provider was asked {@code requests} times in all, looking at most {@code tries} times 20 ms apart. */
@@ -107,19 +109,21 @@ class DrainIT {
   }
 
   private Future<Integer> get(Gateway node, String path) {
-    return http.request(HttpMethod.GET, node.port(), "127.0.0.1", path)
+    return OnLoop.call(vertx, () -> http.request(HttpMethod.GET, node.port(), "127.0.0.1", path)
         .compose(req -> (path.startsWith("/admin") ? req.putHeader("Authorization", "Bearer " + ADMIN_KEY) : req).send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode()));
+        .compose(resp -> resp.body().map(b -> resp.statusCode())));
   }
 
   private Future<JsonObject> getJson(Gateway node, String path) {
-    return http.request(HttpMethod.GET, node.port(), "127.0.0.1", path).compose(req -> req.putHeader("Authorization", "Bearer " + ADMIN_KEY).send())
-        .compose(resp -> resp.body().map(Buffer::toJsonObject));
+    return OnLoop.call(vertx, () -> http.request(HttpMethod.GET, node.port(), "127.0.0.1", path)
+        .compose(req -> req.putHeader("Authorization", "Bearer " + ADMIN_KEY).send())
+        .compose(resp -> resp.body().map(Buffer::toJsonObject)));
   }
 
   private Future<Integer> drain(Gateway node) {
-    return http.request(HttpMethod.POST, node.port(), "127.0.0.1", "/admin/drain")
-        .compose(req -> req.putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).compose(resp -> resp.body().map(b -> resp.statusCode()));
+    return OnLoop.call(vertx, () -> http.request(HttpMethod.POST, node.port(), "127.0.0.1", "/admin/drain")
+        .compose(req -> req.putHeader("Authorization", "Bearer " + ADMIN_KEY).send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode())));
   }
 
   /** Asks {@code path} until it answers {@code status}, at most {@code tries} times 50 ms apart. */
