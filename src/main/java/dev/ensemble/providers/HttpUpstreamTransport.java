@@ -219,7 +219,12 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
 
     @Override
     public Future<Buffer> fullBody() {
-      return response.resume().body();
+      // body() before resume(): the paused response holds its end until then, so the body future hears it from
+      // whatever thread asks (resumed first, the loop could deliver the end before body() exists, and Vert.x 5.0.10
+      // would never complete the future: eclipse-vertx/vert.x#6038)
+      Future<Buffer> body = response.body();
+      response.resume();
+      return body;
     }
 
     @Override
