@@ -493,7 +493,7 @@ final class UpstreamAttempt {
   }
 
   private void outcome(int status, ErrorClass errorClass, String errorType, Long retryAfterMillis) {
-    Reports.publish(vertx, Addresses.poolOutcome(provider()), new AttemptOutcome(provider(), selection.endpoint().id(), status,
+    vertx.eventBus().publish(Addresses.poolOutcome(provider()), new AttemptOutcome(provider(), selection.endpoint().id(), status,
         errorClass, errorType, retryAfterMillis, (System.nanoTime() - startNanos) / 1_000_000));
   }
 

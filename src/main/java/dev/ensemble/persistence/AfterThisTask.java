@@ -5,18 +5,16 @@ import io.vertx.core.Vertx;
 
 /**
  * Runs a wake-up of another thread once the current event-loop task is over. A request hands its ledger row and
- * response record over, publishes its usage report and attempt outcome (deliveries to the router's and the pool's
- * event loops) and offers crash-journal records while it is answering; on a busy core the woken thread would preempt
- * the event loop before it wrote the client's answer. Deferred to the end of the task (a task queued on the same
- * event loop: no system call), the wake comes after the answer left. Off an event loop it runs at once. Stateless.
+ * response record over, and offers crash-journal records, while it is answering; on a busy core the woken thread
+ * would preempt the event loop before it wrote the client's answer. Deferred to the end of the task (a task queued on the same event loop: no system
+ * call), the wake comes after the answer left. Off an event loop it runs at once.
  */
-public final class AfterThisTask {
+final class AfterThisTask {
 
   private AfterThisTask() {
   }
 
-  /** Runs {@code wake} after the calling event loop's current task, or now when not called on an event loop. */
-  public static void run(Runnable wake) {
+  static void run(Runnable wake) {
     Context current = Vertx.currentContext();
     if (current != null && current.isEventLoopContext() && Context.isOnEventLoopThread()) {
       current.runOnContext(v -> wake.run());
