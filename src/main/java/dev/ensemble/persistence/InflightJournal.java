@@ -45,8 +45,9 @@ import java.util.zip.CRC32;
  * records keep coming it sleeps {@link #BUSY_DRAIN_NANOS} (1 ms) between rounds and no caller wakes it; after a round
  * that found nothing it parks until the next fsync is due (or for the fsync interval), and the first record offered
  * then unparks it (after the offering event loop's current task, {@link AfterThisTask}: the writer woken on the one
- * core of a small node would otherwise run before the caller sends the upstream request or writes the answer). So a killed process ({@code kill -9}, an OOM kill) loses what is written to the OS never, but
- * loses the records still queued: those of about the last millisecond (as before, a record not yet written by the
+ * core of a small node would otherwise run before the caller sends the upstream request or writes the answer). So a
+ * killed process ({@code kill -9}, an OOM kill) loses what is written to the OS never, but loses the records still
+ * queued: those of about the last millisecond (as before, a record not yet written by the
  * writer was lost on a kill). The writer thread owns the file, the map of open responses and their lines, and the
  * line encoder; nothing else touches them.
  *
