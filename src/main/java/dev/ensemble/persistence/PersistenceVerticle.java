@@ -32,9 +32,11 @@ import java.util.Set;
  * stop) and the SQLite file. At
  * start it opens the file, applies due schema migrations and replays what the ledger spilled. Finished responses
  * arrive in the node's {@link PersistenceInbox} (and on {@link Addresses#PERSIST_RESPONSE}, which queues them there):
- * one wake-up takes every record queued, writes them to the store together, indexes them in the {@code responses}
- * table with the keys the store answered (their segment positions) in one transaction, then completes each record's
- * future on the event loop that offered it (failed, and logged, if it could not be stored). Reads are answered on
+ * one wake-up takes every record queued (at most every {@link #GATHER_MS} ms while records keep coming), writes them to
+ * the store together, indexes them in the {@code responses} table with the keys the store answered (their segment
+ * positions) in one transaction, together with the ledger rows queued by then, then completes each record's future
+ * on the event loop that offered it (failed, and logged, if it could not be stored). The gathering timer and the
+ * time of the last batch are this verticle's, touched only on its context. Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
  * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
  * wait in the inbox's {@link LedgerQueue} (or arrive on {@link Addresses#PERSIST_LEDGER}) and are written in batches
