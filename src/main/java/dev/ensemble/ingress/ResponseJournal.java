@@ -6,14 +6,16 @@ import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.AnswerBody;
 import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.RecordEvents;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
@@ -24,8 +26,11 @@ import java.util.List;
 /**
  * The record of one answer as it is produced: every unified event numbered by {@code seq}, and the
  * complete answer rebuilt from them, ready to be persisted. Events are kept as the immutable {@link StreamEvent}s
- * they arrive as (their JSON form is made again when a follower replays them or the answer is persisted): a JSON
- * tree per event held for the whole of a long stream would cost several hundred bytes per token. Confined to the exchange's event loop
+ * they arrive as (their JSON form is made when a follower replays them, and written straight from them when the
+ * answer is stored: {@link RecordEvents}): a JSON tree per event held for the whole of a long stream would cost several
+ * hundred bytes per token. A non-streamed answer's body is rendered once ({@link #renderedAnswer()}): the client is
+ * sent those bytes and the record keeps the same Buffer; a streamed answer's body, which its client never gets, is
+ * rendered by the store's writer thread, not here. Confined to the exchange's event loop
  * ({@code owner}); other connections reach it only through {@link #follow}, {@link #unfollow} and
  * {@link #view}, which run there. While it is live ({@link LiveResponses}) followers get every new event; an
  * append with nobody following costs one emptiness check.
@@ -35,6 +40,7 @@ final class ResponseJournal {
   private final Context owner;
   private final InflightJournal crashJournal;
   private final ResponseContext context;
+  private final ClientDialect dialect;
   private final String clientFormat;
   private final String clientId;
   /** Each event in {@code seq} order: a {@link StreamEvent}, or the JSON of an event the gateway made itself (a cancel). */
@@ -50,18 +56,24 @@ final class ResponseJournal {
   private String routedProvider;
   private String routedEndpoint;
   private ResponseRecord finished;
+  /** The complete answer's body in the client's format: rendered at most once, by whoever needs it first. */
+  private AnswerBody answerBody;
   private Handler<GatewayError> onAbort;
 
-  ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId) {
-    this(owner, context, clientFormat, clientId, InflightJournal.disabled());
+  ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
+    this(owner, context, dialect, clientId, InflightJournal.disabled());
   }
 
-  /** @param crashJournal where every event is also journalled, for recovery after a crash */
-  ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId, InflightJournal crashJournal) {
+  /**
+   * @param dialect      the client's format, which renders the answer's body
+   * @param crashJournal where every event is also journalled, for recovery after a crash
+   */
+  ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId, InflightJournal crashJournal) {
     this.crashJournal = crashJournal;
     this.owner = owner;
     this.context = context;
-    this.clientFormat = clientFormat;
+    this.dialect = dialect;
+    this.clientFormat = dialect.name();
     this.clientId = clientId;
   }
 
@@ -261,26 +273,30 @@ final class ResponseJournal {
     return json.put("seq", seq);
   }
 
-  private JsonArray eventsJson() {
-    JsonArray all = new JsonArray(new ArrayList<>(events.size()));
-    for (int seq = 0; seq < events.size(); seq++) {
-      all.add(eventJson(seq));
-    }
-    return all;
-  }
-
   /** The whole answer when it reached its end cleanly (no error, not cancelled), else null. */
   UnifiedResponse completedAnswer() {
     return accumulator.ended() && error == null && cancelled == null ? accumulator.response() : null;
   }
 
   /**
-   * The complete answer as rendered in the client's format for its record, once {@link #record} built one for an answer
-   * that completed with the upstream's own usage; else null (nothing rendered yet, or what was rendered is not what the
-   * client gets). The record and the client share the object; neither changes it.
+   * The complete answer's body in the client's format, rendered once: the bytes a client that asked for a JSON body is
+   * sent, and the body its record keeps (the same Buffer; neither changes it). Null when the answer did not complete
+   * cleanly with the upstream's own usage (its stored body is then not what a client would be sent).
    */
-  JsonObject renderedAnswer() {
-    return finished != null && finished.status() != ResponseRecord.Status.FAILED && partialUsage == null ? finished.body() : null;
+  Buffer renderedAnswer() {
+    return completedAnswer() != null && partialUsage == null ? completedBody().bytes() : null;
+  }
+
+  /**
+   * The complete answer's body, not rendered yet: here when the client is sent it ({@link #renderedAnswer()}), else by
+   * the store's writer thread (a stream's client got events, a WebSocket's too). Either way once.
+   */
+  private AnswerBody completedBody() {
+    if (answerBody == null) {
+      UnifiedResponse answer = accumulator.response();
+      answerBody = AnswerBody.later(() -> dialect.encodeResponse(answer, context));
+    }
+    return answerBody;
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
@@ -291,6 +307,8 @@ final class ResponseJournal {
   /**
    * The persisted form; with {@code background} (where OpenAI runs it, see {@link BackgroundResponses}) the answer is
    * a background response not finished yet: {@code in_progress}, without a conversation until a poll settles it.
+   * The body is the Buffer the client was sent when it asked for a JSON body; for a stream, or an answer that did not
+   * complete, it is rendered when the store writes it. The events go to the record as kept, not as JSON.
    */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost, JsonObject background) {
     UnifiedResponse accumulated = accumulator.response();
@@ -303,9 +321,10 @@ final class ResponseJournal {
     boolean pending = completed && background != null;
     ResponseRecord.Status status = pending ? ResponseRecord.Status.IN_PROGRESS
         : completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED;
+    AnswerBody body = completed && partialUsage == null ? completedBody() : AnswerBody.later(() -> dialect.encodeResponse(shown, context));
     finished = new ResponseRecord(context.requestId(), status,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), pending ? null : Instant.now(),
-        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), eventsJson(), errorJson, clientId,
+        answer.text(), stopReason, answer.usage(), cost, !completed, body, RecordEvents.of(events), errorJson, clientId,
         completed && !pending ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()),
         pending ? background.copy().put("history", dialect.conversation(call, answer)) : null);
     return finished;
