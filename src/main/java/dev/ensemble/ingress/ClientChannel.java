@@ -8,7 +8,7 @@ import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.routing.RoutingDecision;
 import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
 
@@ -60,11 +60,12 @@ interface ClientChannel {
   void answer(UnifiedResponse answer, List<StreamEvent> events);
 
   /**
-   * As {@link #answer(UnifiedResponse, List)}, with the answer already rendered in the client's format when the
-   * response's record was built first ({@code rendered}, the stored body: the same object, read by both and changed by
-   * neither), else null. An HTTP channel writes it instead of rendering the answer a second time.
+   * As {@link #answer(UnifiedResponse, List)}, with the answer already in the client's format when the response's record
+   * was built first ({@code rendered}: the bytes of the stored body, rendered or passed through from the upstream, the
+   * same buffer, read by both and changed by neither), else null. An HTTP channel writes those bytes instead of
+   * rendering the answer a second time.
    */
-  default void answer(UnifiedResponse answer, List<StreamEvent> events, JsonObject rendered) {
+  default void answer(UnifiedResponse answer, List<StreamEvent> events, Buffer rendered) {
     answer(answer, events);
   }
 

@@ -15,7 +15,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -144,10 +143,16 @@ final class HttpChannel implements ClientChannel {
   }
 
   @Override
-  public void answer(UnifiedResponse answer, List<StreamEvent> events, JsonObject rendered) {
+  public void answer(UnifiedResponse answer, List<StreamEvent> events, Buffer rendered) {
     if (!response.closed()) {
-      JsonObject body = rendered != null ? rendered : dialect.encodeResponse(answer, context);
-      response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(body.toBuffer());
+      Buffer body = rendered;
+      if (body == null) {
+        body = dialect.passThrough(answer, context);
+      }
+      if (body == null) {
+        body = dialect.encodeResponse(answer, context).toBuffer();
+      }
+      response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(body);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.InflightJournal;
 import dev.ensemble.persistence.ResponseRecord;
@@ -13,6 +14,7 @@ import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -51,6 +53,10 @@ final class ResponseJournal {
   private String routedEndpoint;
   private ResponseRecord finished;
   private Handler<GatewayError> onAbort;
+  /** The answer came whole (not streamed): its record holds the bytes the client is sent ({@link #renderedAnswer()}). */
+  private boolean whole;
+  /** The upstream's own bytes of the whole answer, which a client of the upstream's format is sent as they are. */
+  private UpstreamBody upstreamBody;
 
   ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId) {
     this(owner, context, clientFormat, clientId, InflightJournal.disabled());
@@ -87,6 +93,16 @@ final class ResponseJournal {
     // the crash journal's writer thread renders the event; its JSON is made here only for followers
     crashJournal.event(context.requestId(), seq, event);
     appended(event.type(), followers.isEmpty() ? null : event.toJson().put("seq", seq));
+  }
+
+  /**
+   * The answer came whole rather than streamed, as {@code answer} (its events are {@link #add}ed by the caller): its
+   * record renders it once, as the bytes both the client and the store get, or passes the upstream's own bytes
+   * ({@link UnifiedResponse#upstreamBody()}) when the client speaks the upstream's format.
+   */
+  void whole(UnifiedResponse answer) {
+    whole = true;
+    upstreamBody = answer.upstreamBody();
   }
 
   /**
@@ -275,12 +291,12 @@ final class ResponseJournal {
   }
 
   /**
-   * The complete answer as rendered in the client's format for its record, once {@link #record} built one for an answer
+   * The bytes of the complete answer in the client's format, once {@link #record} built them for a {@link #whole} answer
    * that completed with the upstream's own usage; else null (nothing rendered yet, or what was rendered is not what the
-   * client gets). The record and the client share the object; neither changes it.
+   * client gets). The record and the client share the buffer; neither changes it.
    */
-  JsonObject renderedAnswer() {
-    return finished != null && finished.status() != ResponseRecord.Status.FAILED && partialUsage == null ? finished.body() : null;
+  Buffer renderedAnswer() {
+    return finished != null && finished.status() != ResponseRecord.Status.FAILED && partialUsage == null ? finished.bodyBytes() : null;
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
@@ -301,13 +317,24 @@ final class ResponseJournal {
     JsonObject errorJson = cancelled != null ? cancelled : error == null ? null : new JsonObject().put("status", error.status())
         .put("type", error.type().wireName()).put("message", error.getMessage());
     boolean pending = completed && background != null;
+    JsonObject body = null;
+    Buffer bytes = null;
+    if (whole && completed && partialUsage == null) {
+      bytes = upstreamBody == null ? null : dialect.passThrough(answer.withUpstreamBody(upstreamBody), context);
+      if (bytes == null) {
+        body = dialect.encodeResponse(shown, context);
+        bytes = body.toBuffer();
+      }
+    } else {
+      body = dialect.encodeResponse(shown, context);
+    }
     ResponseRecord.Status status = pending ? ResponseRecord.Status.IN_PROGRESS
         : completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED;
     finished = new ResponseRecord(context.requestId(), status,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), pending ? null : Instant.now(),
-        answer.text(), stopReason, answer.usage(), cost, !completed, dialect.encodeResponse(shown, context), eventsJson(), errorJson, clientId,
+        answer.text(), stopReason, answer.usage(), cost, !completed, body, eventsJson(), errorJson, clientId,
         completed && !pending ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()),
-        pending ? background.copy().put("history", dialect.conversation(call, answer)) : null);
+        pending ? background.copy().put("history", dialect.conversation(call, answer)) : null, bytes);
     return finished;
   }
 }

@@ -1,6 +1,7 @@
 package dev.ensemble.persistence;
 
 import dev.ensemble.model.Usage;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -27,12 +28,36 @@ import java.time.Instant;
  *               {@code endpoint}, {@code upstream_model}, {@code pricing}); its status is {@code in_progress} until a poll
  *               finds it finished and settles it ({@link dev.ensemble.bus.Addresses#PERSIST_RESPONSE_SETTLE}); null for
  *               any other response. Kept in the stored form, not shown.
+ * @param bodyBytes {@code body} as the very bytes a client was sent for a non-streamed answer (the same buffer, written
+ *               to the client and read by the store; nobody changes it), or null. When {@code body} is null it is read
+ *               from these bytes when asked for ({@link #body()}).
  */
 public record ResponseRecord(
     String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
     JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems,
-    JsonObject background) {
+    JsonObject background, Buffer bodyBytes) {
+
+  /** A response whose body is a tree only (streamed, recovered, read back). */
+  public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
+      Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
+      JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems,
+      JsonObject background) {
+    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
+        events, error, clientId, conversation, inputItems, background, null);
+  }
+
+  /**
+   * The final body in the client's format as a tree: {@code body}, or else read from {@link #bodyBytes()} (a new tree at
+   * each call, for whoever renders the stored form; the event loop that built the record never asks).
+   */
+  @Override
+  public JsonObject body() {
+    if (body != null || bodyBytes == null) {
+      return body;
+    }
+    return new JsonObject(bodyBytes);
+  }
 
   /** A response not run in background mode. */
   public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
@@ -104,7 +129,7 @@ public record ResponseRecord(
         .put("cost_usd", costUsd == null ? null : costUsd.toPlainString())
         .put("truncated", truncated)
         .put("error", error)
-        .put("body", body);
+        .put("body", body());
     // why it failed, at the top level when the error names it (a response a crashed node left: "interrupted")
     if (error != null && error.getString("reason") != null) {
       view.put("reason", error.getString("reason"));

@@ -3,19 +3,46 @@ package dev.ensemble.wire.openai;
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.UpstreamProtocolException;
+import dev.ensemble.wire.BodyFields;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Complete (non-streamed) OpenAI {@code chat.completion} bodies: {@link #decode} reads an upstream's answer,
  * {@link #encode} renders a unified answer for a client. Stateless and thread-safe.
  */
 public final class OpenAiResponseCodec {
+
+  /** What {@link #decode(JsonObject)} reads of a body, and where the gateway's own values go when an OpenAI client gets it. */
+  private static final BodyFields READ = new BodyFields(Set.of("id", "model", "created", "choices", "usage"), "id", "model", "created");
+
+  /**
+   * An upstream {@code chat.completion} read in one pass without a tree of the whole body ({@link BodyFields}), with the
+   * body's bytes kept for an OpenAI client ({@link UnifiedResponse#upstreamBody()}) when it has one choice; null when
+   * the body is to be read as a tree ({@link #decode(JsonObject)}), which decides about anything unusual.
+   *
+   * @throws UpstreamProtocolException as {@link #decode(JsonObject)}, for the same bodies
+   */
+  public UnifiedResponse decode(Buffer body) {
+    BodyFields.Read read = READ.read(body);
+    if (read == null) {
+      return null;
+    }
+    UnifiedResponse answer = decode(read.fields());
+    if (!(read.fields().getValue("choices") instanceof JsonArray choices) || choices.size() != 1) {
+      return answer;
+    }
+    return answer.withUpstreamBody(new UpstreamBody("openai", body, read.start(0), read.end(0), read.start(1), read.end(1),
+        read.start(2), read.end(2)));
+  }
 
   /**
    * An upstream {@code chat.completion} as a unified response (first choice only).
