@@ -5,7 +5,7 @@ import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.UpstreamProtocolException;
-import dev.ensemble.wire.BodyFields;
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Complete (non-streamed) OpenAI {@code chat.completion} bodies: {@link #decode} reads an upstream's answer,
@@ -21,27 +20,26 @@ import java.util.Set;
  */
 public final class OpenAiResponseCodec {
 
-  /** What {@link #decode(JsonObject)} reads of a body, and where the gateway's own values go when an OpenAI client gets it. */
-  private static final BodyFields READ = new BodyFields(Set.of("id", "model", "created", "choices", "usage"), "id", "model", "created");
-
   /**
-   * An upstream {@code chat.completion} read in one pass without a tree of the whole body ({@link BodyFields}), with the
-   * body's bytes kept for an OpenAI client ({@link UnifiedResponse#upstreamBody()}) when it has one choice; null when
-   * the body is to be read as a tree ({@link #decode(JsonObject)}), which decides about anything unusual.
-   *
-   * @throws UpstreamProtocolException as {@link #decode(JsonObject)}, for the same bodies
+   * An upstream {@code chat.completion} read in one pass by the {@link CompletionScanner}, with the body's bytes kept for
+   * an OpenAI client ({@link UnifiedResponse#upstreamBody()}) when it has one choice; null when the body is to be read as
+   * a tree ({@link #decode(JsonObject)}), which decides about anything unusual and words the errors.
    */
   public UnifiedResponse decode(Buffer body) {
-    BodyFields.Read read = READ.read(body);
-    if (read == null) {
+    byte[] bytes = body.getBytes();
+    CompletionScanner.Completion c = new CompletionScanner.Completion();
+    if (!new CompletionScanner().read(bytes, bytes.length, c)) {
       return null;
     }
-    UnifiedResponse answer = decode(read.fields());
-    if (!(read.fields().getValue("choices") instanceof JsonArray choices) || choices.size() != 1) {
+    OpenAiUsage.logReportedCost(c.id, c.model, c.cost);
+    Usage usage = c.hasUsage ? OpenAiUsage.of(c.promptTokens, c.completionTokens, c.cachedTokens, c.cacheWriteTokens, c.reasoningTokens)
+        : Usage.UNKNOWN;
+    UnifiedResponse answer = answer(c.id, c.model, c.reasoning, c.content, c.refusal, c.toolCalls, c.finish, usage);
+    if (c.choices != 1) {
       return answer;
     }
-    return answer.withUpstreamBody(new UpstreamBody("openai", body, read.start(0), read.end(0), read.start(1), read.end(1),
-        read.start(2), read.end(2)));
+    return answer.withUpstreamBody(new UpstreamBody("openai", body, c.idStart, c.idEnd, c.modelStart, c.modelEnd, c.createdStart,
+        c.createdEnd));
   }
 
   /**
@@ -57,31 +55,39 @@ public final class OpenAiResponseCodec {
         || !(choice.getValue("message") instanceof JsonObject message)) {
       throw new UpstreamProtocolException("OpenAI response choice has no message");
     }
-    List<ContentBlock> content = new ArrayList<>();
     String reasoning = string(message, "reasoning_content");
-    if (reasoning != null && !reasoning.isEmpty()) {
-      content.add(new ContentBlock.Thinking(reasoning, null, null));
-    }
     String text = text(message.getValue("content"));
-    if (text != null && !text.isEmpty()) {
-      content.add(ContentBlock.Text.of(text));
-    }
     String refusal = string(message, "refusal");
-    if (refusal != null) {
-      content.add(ContentBlock.Text.of(refusal));
-    }
-    if (message.getValue("tool_calls") instanceof JsonArray calls) {
-      for (int i = 0; i < calls.size(); i++) {
-        content.add(toolCall(calls.getValue(i)));
+    List<ContentBlock.ToolUse> calls = new ArrayList<>();
+    if (message.getValue("tool_calls") instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        calls.add(toolCall(array.getValue(i)));
       }
     } else if (message.getValue("tool_calls") != null) {
       throw new UpstreamProtocolException("OpenAI response tool_calls is not an array");
     }
     String finish = string(choice, "finish_reason");
-    StopReason stop = refusal != null && "stop".equals(finish) ? StopReason.REFUSAL : FinishReasons.decode(finish);
     OpenAiUsage.logReportedCost(string(body, "id"), string(body, "model"), body.getValue("usage"));
-    return new UnifiedResponse(string(body, "id"), string(body, "model"), content, stop, null,
+    return answer(string(body, "id"), string(body, "model"), reasoning, text, refusal, calls, finish,
         OpenAiUsage.decode(body.getValue("usage")));
+  }
+
+  /** The unified answer of a completion's values, however they were read. */
+  private static UnifiedResponse answer(String id, String model, String reasoning, String text, String refusal,
+      List<ContentBlock.ToolUse> calls, String finish, Usage usage) {
+    List<ContentBlock> content = new ArrayList<>(calls.size() + 1);
+    if (reasoning != null && !reasoning.isEmpty()) {
+      content.add(new ContentBlock.Thinking(reasoning, null, null));
+    }
+    if (text != null && !text.isEmpty()) {
+      content.add(ContentBlock.Text.of(text));
+    }
+    if (refusal != null) {
+      content.add(ContentBlock.Text.of(refusal));
+    }
+    content.addAll(calls);
+    StopReason stop = refusal != null && "stop".equals(finish) ? StopReason.REFUSAL : FinishReasons.decode(finish);
+    return new UnifiedResponse(id, model, content, stop, null, usage);
   }
 
   /** A unified answer as the {@code chat.completion} a client expects, under the gateway's id and model. */
