@@ -4,7 +4,7 @@ import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.UpstreamProtocolException;
-import dev.ensemble.wire.BodyFields;
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static dev.ensemble.wire.anthropic.JsonFields.path;
 
@@ -29,24 +28,20 @@ public final class AnthropicResponseCodec {
   private final BlockReader reader = new BlockReader(JsonFields.UPSTREAM);
   private final BlockWriter writer = new BlockWriter();
 
-  /** What {@link #decode(JsonObject)} reads of a body, and where the gateway's own values go when an Anthropic client gets it. */
-  private static final BodyFields READ = new BodyFields(
-      Set.of("id", "model", "content", "stop_reason", "stop_sequence", "usage"), "id", "model");
-
   /**
-   * An upstream message read in one pass without a tree of the whole body ({@link BodyFields}), with the body's bytes
-   * kept for an Anthropic client ({@link UnifiedResponse#upstreamBody()}); null when the body is to be read as a tree
-   * ({@link #decode(JsonObject)}), which decides about anything unusual.
-   *
-   * @throws UpstreamProtocolException as {@link #decode(JsonObject)}, for the same bodies
+   * An upstream message read in one pass by the {@link MessageScanner}, with the body's bytes kept for an Anthropic
+   * client ({@link UnifiedResponse#upstreamBody()}); null when the body is to be read as a tree ({@link #decode(JsonObject)}),
+   * which decides about anything unusual (a tool call among them) and words the errors.
    */
   public UnifiedResponse decode(Buffer body) {
-    BodyFields.Read read = READ.read(body);
-    if (read == null) {
+    byte[] bytes = body.getBytes();
+    MessageScanner.Message m = new MessageScanner.Message();
+    if (!new MessageScanner().read(bytes, bytes.length, m)) {
       return null;
     }
-    return decode(read.fields()).withUpstreamBody(new UpstreamBody("anthropic", body, read.start(0), read.end(0), read.start(1),
-        read.end(1), -1, -1));
+    Usage usage = m.hasUsage ? new Usage(m.input, m.output, m.cacheRead, m.cacheWrite) : Usage.UNKNOWN;
+    return new UnifiedResponse(m.id, m.model, m.blocks, StopReasons.read(m.stopReason), m.stopSequence, usage)
+        .withUpstreamBody(new UpstreamBody("anthropic", body, m.idStart, m.idEnd, m.modelStart, m.modelEnd, -1, -1));
   }
 
   /**

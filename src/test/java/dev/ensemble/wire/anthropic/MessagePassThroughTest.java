@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A complete Anthropic message read in one pass ({@link dev.ensemble.wire.BodyFields}) gives exactly what the tree
+ * A complete Anthropic message read by the {@link MessageScanner} gives exactly what the tree
  * reading gives, or is left to the tree: for every body below — usual, odd, invalid, and thousands of random corruptions
  * — the unified answer (or the error) is the same both ways; and what an Anthropic client is sent is the upstream's body
  * with only the gateway's id and the client's model name in place of the upstream's.
@@ -33,7 +33,20 @@ class MessagePassThroughTest {
       + " {\"type\": \"web_search_tool_result\", \"tool_use_id\": \"srv\", \"content\": []}],\n  \"stop_reason\": \"tool_use\",\n"
       + "  \"stop_sequence\": null,\n  \"usage\": {\"input_tokens\": 100, \"output_tokens\": 20}\n}\n";
 
-  private static final List<String> BODIES = List.of(TEXT, TOOL, "  " + TEXT + "\n", TEXT + " x", TEXT + TEXT, "{}", "[]", "", "\"m\"",
+  private static final String THINKING = TOOL.substring(0, TOOL.indexOf(" {\"type\": \"tool_use\"")) + TOOL.substring(TOOL.indexOf(" {\"type\": \"web_search"));
+  private static final String REDACTED = TEXT.replace("{\"type\":\"text\",", "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAh\"},{\"type\":\"text\",");
+
+  private static final List<String> BODIES = List.of(TEXT, TOOL, THINKING, REDACTED,
+      TEXT.replace("\"text\":\"Hello", "\"cache_control\":null,\"text\":\"Hello"),
+      TEXT.replace("\"text\":\"Hello", "\"cache_control\":{\"type\":\"ephemeral\"},\"text\":\"Hello"),
+      TEXT.replace("\"text\":\"Hello", "\"cache_control\":7,\"text\":\"Hello"), TEXT.replace("\"text\":\"Hello", "\"type\":\"text\",\"text\":\"Hello"),
+      TEXT.replace("{\"type\":\"text\",\"text\":\"Hello \\\"there\\\" é 👋\"}", "{\"type\":\"text\"}"),
+      TEXT.replace("{\"type\":\"text\",", "{\"type\":null,"), TEXT.replace("{\"type\":\"text\",", "{\"type\":\"image\","),
+      TEXT.replace("{\"type\":\"text\",", "{\"type\":\"custom_block\","), TEXT.replace("{\"type\":\"text\",", "{"),
+      THINKING.replace("\"signature\": \"sig\"", "\"signature\": 7"), THINKING.replace("\"thinking\": \"hmm\", ", ""),
+      REDACTED.replace("\"data\":\"EmwKAh\"", "\"data\":null"), TEXT.replace("\"input_tokens\":12", "\"input_tokens\":-12"),
+      TEXT.replace("\"input_tokens\":12", "\"input_tokens\":12.0"), TEXT.replace("\"usage\":{", "\"usage\":7,\"u\":{"),
+      TEXT.replace("\"stop_sequence\":null", "\"stop_sequence\":\"END\""), "  " + TEXT + "\n", TEXT + " x", TEXT + TEXT, "{}", "[]", "", "\"m\"",
       TEXT.replace("\"msg_up\"", "null"), TEXT.replace("\"msg_up\"", "7"), TEXT.replace("\"claude-x\"", "{}"),
       TEXT.replace("\"id\":\"msg_up\",", ""), TEXT.replace("\"model\":\"claude-x\",", ""), TEXT.replace("\"type\":\"message\"", "\"model\":\"m\""),
       TEXT.replace("\"type\":\"message\"", "\"id\":\"again\""), TEXT.replace("\"type\":\"message\"", "\"\\u0069d\":\"esc\""),
@@ -57,7 +70,7 @@ class MessagePassThroughTest {
   void randomCorruptionsOfRealBodiesAreReadAsTheTreeReadsThem() {
     Random random = new Random(14);
     byte[] alphabet = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\u00e9x".getBytes(StandardCharsets.UTF_8);
-    List<String> originals = List.of(TEXT, TOOL);
+    List<String> originals = List.of(TEXT, TOOL, THINKING, REDACTED);
     for (int i = 0; i < 5_000; i++) {
       byte[] bytes = originals.get(random.nextInt(originals.size())).getBytes(StandardCharsets.UTF_8);
       int edits = 1 + random.nextInt(3);
@@ -75,10 +88,11 @@ class MessagePassThroughTest {
 
   @Test
   void anAnthropicClientGetsTheUpstreamsBytesWithTheGatewaysIdAndModelAndOtherClientsARendering() {
-    UnifiedResponse read = codec.decode(Buffer.buffer(TOOL));
+    UnifiedResponse read = codec.decode(Buffer.buffer(THINKING));
     assertNotNull(read.upstreamBody());
-    assertEquals(TOOL.replace("\"msg_t\"", "\"msg_req_1\"").replace("\"claude-y\"", "\"my-\\\"alias\\\"\""),
+    assertEquals(THINKING.replace("\"msg_t\"", "\"msg_req_1\"").replace("\"claude-y\"", "\"my-\\\"alias\\\"\""),
         client.passThrough(read, CTX).toString(StandardCharsets.UTF_8));
+    assertNull(codec.decode(Buffer.buffer(TOOL)), "a tool call goes to the tree");
     assertNull(new dev.ensemble.wire.openai.OpenAiClientDialect().passThrough(read, CTX), "an OpenAI client gets a rendering");
     assertNull(codec.decode(Buffer.buffer(TEXT.replace("\"type\":\"message\"", "\"model\":\"m\""))), "a repeated model goes to the tree");
   }
