@@ -21,7 +21,7 @@ public abstract class JsonScanner {
   private static final long QUOTES = 0x2222222222222222L;
   private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
   private static final long SPACES = 0x2020202020202020L;
-  protected static final int MAX_DEPTH = 64;
+  private static final int MAX_DEPTH = 64;
   private static final int MAX_NUMBER = 100;
   private static final byte[] NULL = ascii("null");
   private static final byte[] TRUE = ascii("true");

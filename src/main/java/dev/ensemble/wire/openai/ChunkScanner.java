@@ -17,7 +17,6 @@ import dev.ensemble.wire.JsonScanner;
  */
 final class ChunkScanner extends JsonScanner {
 
-
   private static final byte[] ID = ascii("id");
   private static final byte[] MODEL = ascii("model");
   private static final byte[] CREATED = ascii("created");
