@@ -9,6 +9,7 @@ import dev.ensemble.model.ProviderError;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.AnswerBody;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.pools.ProviderPool;
@@ -162,7 +163,7 @@ final class BackgroundResponses {
     Instant now = Instant.now();
     ResponseRecord settled = new ResponseRecord(before.id(), completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED,
         before.clientFormat(), before.model(), before.provider(), before.endpoint(), before.createdAt(), now, answer.text(),
-        answer.stopReason() == null ? null : answer.stopReason().wireName(), usage, cost, false, shown, before.events(), error,
+        answer.stopReason() == null ? null : answer.stopReason().wireName(), usage, cost, false, AnswerBody.of(shown), before.events(), error,
         before.clientId(), conversation, before.inputItems(), where.copy().put("status", status));
     ctx.vertx().eventBus().request(Addresses.PERSIST_RESPONSE_SETTLE, settled).onComplete(ar -> {
       if (ar.succeeded()) {

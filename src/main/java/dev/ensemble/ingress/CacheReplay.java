@@ -46,7 +46,7 @@ final class CacheReplay {
     UnifiedResponse answer = new UnifiedResponse(context.requestId(), request.model(), cached.content(), cached.stopReason(),
         cached.stopSequence(), cached.usage());
     List<StreamEvent> events = events(answer);
-    ResponseJournal journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId());
+    ResponseJournal journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect, account.clientId());
     live.register(context.requestId(), journal);
     events.forEach(journal::add);
     // queued (no wake-up) before the client can see the answer and ask for its usage
@@ -60,7 +60,7 @@ final class CacheReplay {
         events.forEach(channel::write);
         channel.end();
       } else {
-        channel.answer(answer, events);
+        channel.answer(answer, events, journal.renderedAnswer());
       }
     }
     if (!call.store() || !live.awaitStore(!channel.closed())) {

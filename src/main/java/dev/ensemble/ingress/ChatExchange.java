@@ -97,7 +97,7 @@ final class ChatExchange {
     this.context = context;
     this.account = account;
     this.live = live;
-    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect.name(), account.clientId(), live.crashJournal());
+    this.journal = new ResponseJournal(vertx.getOrCreateContext(), context, dialect, account.clientId(), live.crashJournal());
     this.journal.onAbort(this::abort);
     this.fallbacks = route == null ? List.of() : route.fallback();
     this.timeoutMs = route == null ? requestTimeoutMs : route.timeoutMs();

@@ -60,10 +60,9 @@ interface ClientChannel {
   void answer(UnifiedResponse answer, List<StreamEvent> events);
 
   /**
-   * As {@link #answer(UnifiedResponse, List)}, with the answer already in the client's format when the response's record
-   * was built first ({@code rendered}: the bytes of the stored body, rendered or passed through from the upstream, the
-   * same buffer, read by both and changed by neither), else null. An HTTP channel writes those bytes instead of
-   * rendering the answer a second time.
+   * As {@link #answer(UnifiedResponse, List)}, with the answer's body already rendered in the client's format
+   * ({@code rendered}: the bytes the response's record keeps, the same Buffer, changed by neither), or null. An HTTP
+   * channel sends exactly these bytes instead of rendering the answer a second time.
    */
   default void answer(UnifiedResponse answer, List<StreamEvent> events, Buffer rendered) {
     answer(answer, events);

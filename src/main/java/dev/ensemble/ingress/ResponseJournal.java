@@ -7,7 +7,9 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.AnswerBody;
 import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.RecordEvents;
 import dev.ensemble.persistence.ResponseRecord;
 import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
@@ -15,7 +17,6 @@ import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
@@ -26,8 +27,12 @@ import java.util.List;
 /**
  * The record of one answer as it is produced: every unified event numbered by {@code seq}, and the
  * complete answer rebuilt from them, ready to be persisted. Events are kept as the immutable {@link StreamEvent}s
- * they arrive as (their JSON form is made again when a follower replays them or the answer is persisted): a JSON
- * tree per event held for the whole of a long stream would cost several hundred bytes per token. Confined to the exchange's event loop
+ * they arrive as (their JSON form is made when a follower replays them, and written straight from them when the
+ * answer is stored: {@link RecordEvents}): a JSON tree per event held for the whole of a long stream would cost several
+ * hundred bytes per token. A non-streamed answer's body is rendered once ({@link #renderedAnswer()}), or is the
+ * upstream's own bytes when the client speaks the upstream's format ({@link #whole}): the client is sent those bytes
+ * and the record keeps the same Buffer; a streamed answer's body, which its client never gets, is rendered by the
+ * store's writer thread, not here. Confined to the exchange's event loop
  * ({@code owner}); other connections reach it only through {@link #follow}, {@link #unfollow} and
  * {@link #view}, which run there. While it is live ({@link LiveResponses}) followers get every new event; an
  * append with nobody following costs one emptiness check.
@@ -37,6 +42,7 @@ final class ResponseJournal {
   private final Context owner;
   private final InflightJournal crashJournal;
   private final ResponseContext context;
+  private final ClientDialect dialect;
   private final String clientFormat;
   private final String clientId;
   /** Each event in {@code seq} order: a {@link StreamEvent}, or the JSON of an event the gateway made itself (a cancel). */
@@ -52,22 +58,26 @@ final class ResponseJournal {
   private String routedProvider;
   private String routedEndpoint;
   private ResponseRecord finished;
-  private Handler<GatewayError> onAbort;
-  /** The answer came whole (not streamed): its record holds the bytes the client is sent ({@link #renderedAnswer()}). */
-  private boolean whole;
-  /** The upstream's own bytes of the whole answer, which a client of the upstream's format is sent as they are. */
+  /** The complete answer's body in the client's format: rendered at most once, by whoever needs it first. */
+  private AnswerBody answerBody;
+  /** The upstream's own bytes of a whole (not streamed) answer, which a client of the upstream's format is sent as they are. */
   private UpstreamBody upstreamBody;
+  private Handler<GatewayError> onAbort;
 
-  ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId) {
-    this(owner, context, clientFormat, clientId, InflightJournal.disabled());
+  ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
+    this(owner, context, dialect, clientId, InflightJournal.disabled());
   }
 
-  /** @param crashJournal where every event is also journalled, for recovery after a crash */
-  ResponseJournal(Context owner, ResponseContext context, String clientFormat, String clientId, InflightJournal crashJournal) {
+  /**
+   * @param dialect      the client's format, which renders the answer's body
+   * @param crashJournal where every event is also journalled, for recovery after a crash
+   */
+  ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId, InflightJournal crashJournal) {
     this.crashJournal = crashJournal;
     this.owner = owner;
     this.context = context;
-    this.clientFormat = clientFormat;
+    this.dialect = dialect;
+    this.clientFormat = dialect.name();
     this.clientId = clientId;
   }
 
@@ -93,16 +103,6 @@ final class ResponseJournal {
     // the crash journal's writer thread renders the event; its JSON is made here only for followers
     crashJournal.event(context.requestId(), seq, event);
     appended(event.type(), followers.isEmpty() ? null : event.toJson().put("seq", seq));
-  }
-
-  /**
-   * The answer came whole rather than streamed, as {@code answer} (its events are {@link #add}ed by the caller): its
-   * record renders it once, as the bytes both the client and the store get, or passes the upstream's own bytes
-   * ({@link UnifiedResponse#upstreamBody()}) when the client speaks the upstream's format.
-   */
-  void whole(UnifiedResponse answer) {
-    whole = true;
-    upstreamBody = answer.upstreamBody();
   }
 
   /**
@@ -277,26 +277,40 @@ final class ResponseJournal {
     return json.put("seq", seq);
   }
 
-  private JsonArray eventsJson() {
-    JsonArray all = new JsonArray(new ArrayList<>(events.size()));
-    for (int seq = 0; seq < events.size(); seq++) {
-      all.add(eventJson(seq));
-    }
-    return all;
-  }
-
   /** The whole answer when it reached its end cleanly (no error, not cancelled), else null. */
   UnifiedResponse completedAnswer() {
     return accumulator.ended() && error == null && cancelled == null ? accumulator.response() : null;
   }
 
   /**
-   * The bytes of the complete answer in the client's format, once {@link #record} built them for a {@link #whole} answer
-   * that completed with the upstream's own usage; else null (nothing rendered yet, or what was rendered is not what the
-   * client gets). The record and the client share the buffer; neither changes it.
+   * The complete answer's body in the client's format, rendered once: the bytes a client that asked for a JSON body is
+   * sent, and the body its record keeps (the same Buffer; neither changes it). Null when the answer did not complete
+   * cleanly with the upstream's own usage (its stored body is then not what a client would be sent).
    */
   Buffer renderedAnswer() {
-    return finished != null && finished.status() != ResponseRecord.Status.FAILED && partialUsage == null ? finished.bodyBytes() : null;
+    return completedAnswer() != null && partialUsage == null ? completedBody().bytes() : null;
+  }
+
+  /**
+   * The complete answer's body, not rendered yet: here when the client is sent it ({@link #renderedAnswer()}), else by
+   * the store's writer thread (a stream's client got events, a WebSocket's too). Either way once.
+   */
+  private AnswerBody completedBody() {
+    if (answerBody == null) {
+      UnifiedResponse answer = accumulator.response();
+      Buffer passed = upstreamBody == null ? null : dialect.passThrough(answer.withUpstreamBody(upstreamBody), context);
+      answerBody = passed != null ? AnswerBody.of(passed) : AnswerBody.later(() -> dialect.encodeResponse(answer, context));
+    }
+    return answerBody;
+  }
+
+  /**
+   * The answer came whole rather than streamed, as {@code answer} (its events are {@link #add}ed by the caller): when the
+   * client speaks the upstream's format, its body is the upstream's own bytes ({@link UnifiedResponse#upstreamBody()},
+   * {@link ClientDialect#passThrough}) rather than a rendering.
+   */
+  void whole(UnifiedResponse answer) {
+    upstreamBody = answer.upstreamBody();
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */
@@ -307,6 +321,8 @@ final class ResponseJournal {
   /**
    * The persisted form; with {@code background} (where OpenAI runs it, see {@link BackgroundResponses}) the answer is
    * a background response not finished yet: {@code in_progress}, without a conversation until a poll settles it.
+   * The body is the Buffer the client was sent when it asked for a JSON body; for a stream, or an answer that did not
+   * complete, it is rendered when the store writes it. The events go to the record as kept, not as JSON.
    */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost, JsonObject background) {
     UnifiedResponse accumulated = accumulator.response();
@@ -317,24 +333,14 @@ final class ResponseJournal {
     JsonObject errorJson = cancelled != null ? cancelled : error == null ? null : new JsonObject().put("status", error.status())
         .put("type", error.type().wireName()).put("message", error.getMessage());
     boolean pending = completed && background != null;
-    JsonObject body = null;
-    Buffer bytes = null;
-    if (whole && completed && partialUsage == null) {
-      bytes = upstreamBody == null ? null : dialect.passThrough(answer.withUpstreamBody(upstreamBody), context);
-      if (bytes == null) {
-        body = dialect.encodeResponse(shown, context);
-        bytes = body.toBuffer();
-      }
-    } else {
-      body = dialect.encodeResponse(shown, context);
-    }
     ResponseRecord.Status status = pending ? ResponseRecord.Status.IN_PROGRESS
         : completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED;
+    AnswerBody body = completed && partialUsage == null ? completedBody() : AnswerBody.later(() -> dialect.encodeResponse(shown, context));
     finished = new ResponseRecord(context.requestId(), status,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), pending ? null : Instant.now(),
-        answer.text(), stopReason, answer.usage(), cost, !completed, body, eventsJson(), errorJson, clientId,
+        answer.text(), stopReason, answer.usage(), cost, !completed, body, RecordEvents.of(events), errorJson, clientId,
         completed && !pending ? dialect.conversation(call, answer) : null, dialect.inputItems(call, context.requestId()),
-        pending ? background.copy().put("history", dialect.conversation(call, answer)) : null, bytes);
+        pending ? background.copy().put("history", dialect.conversation(call, answer)) : null);
     return finished;
   }
 }

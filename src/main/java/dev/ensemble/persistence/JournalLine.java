@@ -128,22 +128,9 @@ final class JournalLine {
   }
 
   private void writeBody(JsonGenerator g, Object body, int seq) throws IOException {
-    if (body instanceof StreamEvent.BlockDelta d) {
-      // most of a stream's lines: written as StreamEvent.BlockDelta.toJson() has them, without building that tree
-      g.writeStartObject();
-      g.writeStringField("type", d.type());
-      g.writeNumberField("index", d.index());
-      if (d.text() != null) {
-        g.writeStringField("text", d.text());
-      }
-      if (d.partialJson() != null) {
-        g.writeStringField("partial_json", d.partialJson());
-      }
-      if (d.signature() != null) {
-        g.writeStringField("signature", d.signature());
-      }
-      g.writeNumberField("seq", seq);
-      g.writeEndObject();
+    if (body instanceof StreamEvent event) {
+      // most of a stream's lines: written as event.toJson() with its seq has them, without building that tree
+      RecordEvents.write(g, event, seq);
     } else if (body instanceof Started s) {
       g.writeStartObject();
       g.writeStringField("client_id", s.clientId());

@@ -42,8 +42,9 @@ import java.util.zip.CRC32;
  * response in memory: the index is the SQLite table.
  *
  * <p>Ownership: callers (the persistence verticle, or any thread) only put an operation on a lock-free queue;
- * the store's own writer thread ({@code ensemble-response-store}) owns the open segments, encodes every queued
- * response, writes each batch to its segment with one gathering write, and then completes the batch's futures on
+ * the store's own writer thread ({@code ensemble-response-store}) owns the open segments, writes every queued
+ * response's line in one pass ({@link RecordJson}: the body's bytes as the client got them, the events from the
+ * objects the request path kept, no tree of the record), writes each batch to its segment with one gathering write, and then completes the batch's futures on
  * the store's context (a killed process loses nothing acknowledged). It forces the open segments to disk every
  * {@code fsyncIntervalMs} (the crash journal's {@code responses.journal.fsync_interval_ms}: a machine crash loses
  * at most that much), when it rolls a segment (at {@link #SEGMENT_BYTES}, or a new day) and at {@link #close}.
@@ -81,6 +82,7 @@ public final class LocalResponseStore implements ResponseStore {
   private volatile boolean running = true;
 
   // owned by the writer thread
+  private final RecordJson json = new RecordJson();
   private final Map<Long, Segment> open = new LinkedHashMap<>();
   private long lastForceNanos = System.nanoTime();
   private long lastExpiryNanos;
@@ -362,7 +364,7 @@ public final class LocalResponseStore implements ResponseStore {
     for (Op op : batch) {
       if (op instanceof Save save) {
         try {
-          byte[] line = line(save.record().toJson().toBuffer().getBytes());
+          byte[] line = json.line(save.record());
           Segment segment = segmentFor(ResponseKeys.epochDay(save.record().id()), line.length);
           positions.computeIfAbsent(segment, k -> new ArrayList<>())
               .add(new Position(segment.name, segment.size + segment.pendingBytes, line.length));

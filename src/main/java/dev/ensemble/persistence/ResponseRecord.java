@@ -11,9 +11,11 @@ import java.time.Instant;
 /**
  * A response as persisted: what the client was (or would have been) given, what it cost, and the unified
  * events it was made of, each with its {@code seq}. Immutable once built; the JSON parts are not modified
- * after construction.
+ * after construction. The store writes it with {@link RecordJson}: the body's bytes as the client got them and the
+ * events straight from the request path's objects, in one pass; {@link #toJson()} is its tree, for readers.
  *
- * @param body   the final body in the client's original format
+ * @param body   the final body in the client's original format: the bytes the client was sent, or rendered once
+ *               (a streamed answer); null when there is none (an interrupted answer a crashed node left)
  * @param events the unified event blocks in order, each with {@code seq}
  * @param error  the error the answer ended with ({@code status} {@code failed}), or null
  * @param clientId the gateway client that asked for it, or null for an anonymous request; only that client
@@ -28,51 +30,36 @@ import java.time.Instant;
  *               {@code endpoint}, {@code upstream_model}, {@code pricing}); its status is {@code in_progress} until a poll
  *               finds it finished and settles it ({@link dev.ensemble.bus.Addresses#PERSIST_RESPONSE_SETTLE}); null for
  *               any other response. Kept in the stored form, not shown.
- * @param bodyBytes {@code body} as the very bytes a client was sent for a non-streamed answer (the same buffer, written
- *               to the client and read by the store; nobody changes it), or null. When {@code body} is null it is read
- *               from these bytes when asked for ({@link #body()}).
  */
 public record ResponseRecord(
     String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
     Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
-    JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems,
-    JsonObject background, Buffer bodyBytes) {
+    AnswerBody body, RecordEvents events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems,
+    JsonObject background) {
 
-  /** A response whose body is a tree only (streamed, recovered, read back). */
-  public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
-      Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
-      JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems,
-      JsonObject background) {
-    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
-        events, error, clientId, conversation, inputItems, background, null);
+  public ResponseRecord {
+    events = events == null ? RecordEvents.of((JsonArray) null) : events;
   }
 
-  /**
-   * The final body in the client's format as a tree: {@code body}, or else read from {@link #bodyBytes()} (a new tree at
-   * each call, for whoever renders the stored form; the event loop that built the record never asks).
-   */
-  @Override
-  public JsonObject body() {
-    if (body != null || bodyBytes == null) {
-      return body;
-    }
-    return new JsonObject(bodyBytes);
-  }
-
-  /** A response not run in background mode. */
+  /** A response made as JSON trees (read back, recovered, or built off the request path), not run in background mode. */
   public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
       Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
       JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation, JsonArray inputItems) {
-    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
-        events, error, clientId, conversation, inputItems, null);
+    this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated,
+        AnswerBody.of(body), RecordEvents.of(events), error, clientId, conversation, inputItems, null);
   }
 
-  /** A response without input items (a client format that does not list them). */
+  /** As the one above, without input items (a client format that does not list them). */
   public ResponseRecord(String id, Status status, String clientFormat, String model, String provider, String endpoint, Instant createdAt,
       Instant completedAt, String text, String stopReason, Usage usage, BigDecimal costUsd, boolean truncated,
       JsonObject body, JsonArray events, JsonObject error, String clientId, JsonArray conversation) {
     this(id, status, clientFormat, model, provider, endpoint, createdAt, completedAt, text, stopReason, usage, costUsd, truncated, body,
         events, error, clientId, conversation, null);
+  }
+
+  /** The body's JSON bytes (those the client was sent, for a non-streamed answer), or null when there is none. */
+  public Buffer bodyBytes() {
+    return body == null ? null : body.bytes();
   }
 
   /** The lifecycle of a response, as {@code GET /api/v1/responses/{id}} shows it. */
@@ -101,9 +88,9 @@ public record ResponseRecord(
     }
   }
 
-  /** The stored form: the public view plus the client format, the client id, the events, any conversation and input items. */
+  /** The stored form (what {@link RecordJson} writes, as a tree): the public view plus the client format, the client id, the events, any conversation and input items. */
   public JsonObject toJson() {
-    JsonObject stored = publicJson().put("client_format", clientFormat).put("client_id", clientId).put("events", events);
+    JsonObject stored = publicJson().put("client_format", clientFormat).put("client_id", clientId).put("events", events.toJson());
     if (inputItems != null) {
       stored.put("input_items", inputItems);
     }
@@ -129,7 +116,7 @@ public record ResponseRecord(
         .put("cost_usd", costUsd == null ? null : costUsd.toPlainString())
         .put("truncated", truncated)
         .put("error", error)
-        .put("body", body());
+        .put("body", body == null ? null : body.json());
     // why it failed, at the top level when the error names it (a response a crashed node left: "interrupted")
     if (error != null && error.getString("reason") != null) {
       view.put("reason", error.getString("reason"));
@@ -145,8 +132,8 @@ public record ResponseRecord(
         json.getString("model"), json.getString("provider"), json.getString("endpoint"), Instant.parse(json.getString("created_at")),
         completed == null ? null : Instant.parse(completed), json.getString("text"), json.getString("stop_reason"),
         Usage.fromJson(u),
-        cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), json.getJsonObject("body"),
-        json.getJsonArray("events", new JsonArray()), json.getJsonObject("error"), json.getString("client_id"),
+        cost == null ? null : new BigDecimal(cost), json.getBoolean("truncated", false), AnswerBody.of(json.getJsonObject("body")),
+        RecordEvents.of(json.getJsonArray("events", new JsonArray())), json.getJsonObject("error"), json.getString("client_id"),
         json.getJsonArray("conversation"), json.getJsonArray("input_items"), json.getJsonObject("background"));
   }
 }

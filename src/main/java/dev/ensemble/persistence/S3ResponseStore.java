@@ -26,7 +26,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Responses as objects {@code <prefix><UTC day>/<id>.json} in an S3 bucket, or an S3-compatible store when
+ * Responses as objects {@code <prefix><UTC day>/<id>.json} in an S3 bucket (each the record's JSON, written by
+ * {@link RecordJson}: the body's bytes as the client got them), or an S3-compatible store when
  * {@code responses.s3.endpoint} is set ({@code path_style: true} for stores without virtual-hosted buckets,
  * such as MinIO or S3Proxy). Uses the AWS SDK's async client, so no call blocks the caller; results come back on
  * {@code context}. Credentials come from the SDK's default chain: the {@code aws.accessKeyId} /
@@ -43,6 +44,8 @@ public final class S3ResponseStore implements ResponseStore {
   private final DefaultCredentialsProvider credentials;
   private final ResponsesConfig.S3 config;
   private final Context context;
+  /** Writes each record's JSON; used under its own lock (saves come from the persistence verticle's context). */
+  private final RecordJson json = new RecordJson();
 
   private S3ResponseStore(S3AsyncClient client, SdkEventLoopGroup eventLoops, DefaultCredentialsProvider credentials,
       ResponsesConfig.S3 config, Context context) {
@@ -80,7 +83,15 @@ public final class S3ResponseStore implements ResponseStore {
       return Future.failedFuture(new IOException("invalid response id " + record.id()));
     }
     PutObjectRequest put = PutObjectRequest.builder().bucket(config.bucket()).key(key.get()).contentType("application/json").build();
-    return Future.fromCompletionStage(client.putObject(put, AsyncRequestBody.fromBytes(record.toJson().toBuffer().getBytes())), context)
+    byte[] bytes;
+    try {
+      synchronized (json) {
+        bytes = json.json(record);
+      }
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return Future.fromCompletionStage(client.putObject(put, AsyncRequestBody.fromBytesUnsafe(bytes)), context)
         .map(key.get());
   }
 

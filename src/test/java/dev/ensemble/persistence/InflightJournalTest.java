@@ -61,7 +61,7 @@ class InflightJournalTest {
       assertEquals("Hello world", r.text());
       assertEquals(12L, r.usage().input());
       assertEquals(3L, r.usage().output(), "11 characters at 4 a token, rounded up");
-      assertEquals("error", r.events().getJsonObject(r.events().size() - 1).getString("type"));
+      assertEquals("error", r.events().toJson().getJsonObject(r.events().size() - 1).getString("type"));
       assertEquals(0, new java.math.BigDecimal("0.000018").compareTo(r.costUsd()), "12 input x 1 + 3 output x 2 USD per 1M tokens");
       LedgerEntry row = it.ledger();
       assertEquals("oai-1", row.endpointId());

@@ -242,6 +242,44 @@ class LocalResponseStoreTest {
   }
 
   @Test
+  void aLineWrittenFromTheRecordsTreeBeforeBodiesWereKeptAsBytesIsReadDeletedAndSavedAgain() throws Exception {
+    // a segment as the store wrote it until 2026-12-05: each line the record's JSON tree encoded
+    String id = idAt(NOW);
+    ResponseRecord old = record(id, "written from its tree");
+    byte[] line = LocalResponseStore.line(old.toJson().encode().getBytes(StandardCharsets.UTF_8));
+    String segment = "2026-12-05/seg-1764900000000-1abcdef0.log";
+    Files.createDirectories(dir.resolve(segment).getParent());
+    Files.write(dir.resolve(segment), line);
+    String key = segment + "#0+" + line.length;
+
+    LocalResponseStore store = open();
+    ResponseRecord read = await(store.load(id, key)).orElseThrow();
+    assertEquals(old.toJson(), read.toJson());
+    assertEquals(new JsonObject().put("choices", new JsonArray().add(new JsonObject().put("text", "written from its tree"))),
+        read.body().json());
+    String again = await(store.save(read));
+    assertEquals(old.toJson(), await(store.load(id, again)).orElseThrow().toJson());
+    await(store.delete(id, key));
+    assertEquals(Optional.empty(), await(store.load(id, key)));
+  }
+
+  @Test
+  void theBodyIsStoredAsTheBytesTheClientWasSent() throws Exception {
+    String id = idAt(NOW);
+    String sent = "{ \"choices\": [ { \"text\": \"caf\\u00e9\" } ],\n  \"n\": 1.50 }";
+    ResponseRecord tree = record(id, "café");
+    ResponseRecord record = new ResponseRecord(id, tree.status(), tree.clientFormat(), tree.model(), tree.provider(), tree.endpoint(),
+        tree.createdAt(), tree.completedAt(), tree.text(), tree.stopReason(), tree.usage(), tree.costUsd(), tree.truncated(),
+        AnswerBody.of(io.vertx.core.buffer.Buffer.buffer(sent)), tree.events(), tree.error(), tree.clientId(), null, null, null);
+    LocalResponseStore store = open();
+    String key = await(store.save(record));
+    await(store.close());
+
+    assertTrue(Files.readString(segments().get(0), StandardCharsets.UTF_8).contains("\"body\":" + sent + ","), "the bytes as sent");
+    assertEquals(new JsonObject(sent), await(open().load(id, key)).orElseThrow().body().json());
+  }
+
+  @Test
   void requestIdsAreCheckedWithoutAPattern() {
     String id = idAt(NOW);
     assertEquals(Optional.of("2026-12-05/" + id + ".json"), ResponseKeys.of(id));

@@ -123,7 +123,7 @@ class ResponseStoreRestartIT {
     ResponseRecord old = LocalResponseStoreTest.record(id, "stored the old way");
     ResponseRecord anonymous = new ResponseRecord(old.id(), old.status(), old.clientFormat(), old.model(), old.provider(), old.endpoint(),
         old.createdAt(), old.completedAt(), old.text(), old.stopReason(), old.usage(), old.costUsd(), old.truncated(), old.body(),
-        old.events(), old.error(), null, old.conversation());
+        old.events(), old.error(), null, old.conversation(), null, null);
     String key = ResponseKeys.of(id).orElseThrow();
     Files.createDirectories(dir.resolve("responses").resolve(key).getParent());
     Files.writeString(dir.resolve("responses").resolve(key), anonymous.toJson().encode());

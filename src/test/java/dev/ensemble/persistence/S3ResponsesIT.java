@@ -232,6 +232,39 @@ class S3ResponsesIT {
   }
 
   @Test
+  void eachStoredObjectHoldsTheBodyItsClientGotInEitherFormat() throws Exception {
+    String text = "Grüße, \"quoted\" 🌍";
+    List<String[]> asked = new ArrayList<>();
+    for (String path : List.of("/v1/chat/completions", "/v1/messages")) {
+      for (boolean stream : List.of(false, true)) {
+        fake.enqueue(Reply.text(text).usage(7, 5, 0, 0));
+        JsonObject body = new JsonObject(chat(stream)).put("max_tokens", 50);
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10))
+            .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        asked.add(new String[] {path + (stream ? " streamed" : ""), r.headers().firstValue("x-ensemble-request-id").orElseThrow(),
+            stream ? null : new String(r.body(), StandardCharsets.UTF_8)});
+      }
+    }
+    await(node.stop()); // everything is stored once the node has stopped
+    node = start();
+
+    for (String[] a : asked) {
+      String object = new String(s3.object("gw/responses/" + ResponseKeys.of(a[1]).orElseThrow()), StandardCharsets.UTF_8);
+      JsonObject view = new JsonObject(get("/api/v1/responses/" + a[1]).body());
+      assertEquals(text, view.getString("text"), a[0]);
+      assertEquals(new JsonObject(object).getJsonObject("body"), view.getJsonObject("body"), a[0]);
+      if (a[2] != null) {
+        assertTrue(object.contains("\"body\":" + a[2] + ","), a[0] + ": the bytes the client got, as they were: " + object);
+        assertEquals(new JsonObject(a[2]), view.getJsonObject("body"), a[0]);
+      } else {
+        assertTrue(view.getJsonObject("body").encode().contains("Grüße"), a[0] + ": the body rendered in the client's format");
+      }
+    }
+  }
+
+  @Test
   void unknownIdIs404WithoutAStoredObject() throws Exception {
     assertEquals(404, get("/api/v1/responses/0000000000aaaaaaaaaaaaaaaa").statusCode());
     assertEquals(404, get("/api/v1/responses/0000000000aaaaaaaaaaaaaaaa/events").statusCode());

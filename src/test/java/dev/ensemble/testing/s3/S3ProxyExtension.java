@@ -5,6 +5,7 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -78,6 +79,13 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
   /** Every object key in the bucket. */
   public List<String> keys() {
     return store.list(ListObjectsV2Request.builder().bucket(bucket).build()).contents().stream().map(S3Object::key).toList();
+  }
+
+  /** The bytes of the object {@code key}, as stored. */
+  public byte[] object(String key) throws java.io.IOException {
+    try (var in = store.getBlob(GetObjectRequest.builder().bucket(bucket).key(key).build())) {
+      return in.readAllBytes();
+    }
   }
 
   private static int freePort() throws Exception {

@@ -1,0 +1,174 @@
+package dev.ensemble.persistence;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import dev.ensemble.model.Usage;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+
+/**
+ * Writes a {@link ResponseRecord}'s stored form in one pass with Jackson's streaming generator, into a buffer reused
+ * from record to record: the body's bytes as the client got them ({@link AnswerBody}), the events from the objects
+ * the request path kept ({@link RecordEvents}), the rest field by field; no tree of the record is built. The JSON is
+ * that of {@link ResponseRecord#toJson()} encoded (the same fields in the same order, so every reader of the stored
+ * form is unchanged), except that the body is its bytes as they were sent rather than their tree re-encoded.
+ * {@link #line} frames it as the local store's line {@code <crc32 hex> <json>\n}.
+ *
+ * <p>Not thread-safe: one per writing thread (the local store's writer, or a call of the S3 store).
+ */
+public final class RecordJson {
+
+  private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final int CHECKSUM = 9;
+  private static final int BUFFER = 16 * 1024;
+  /** Past this a buffer grown for one large record is given back for a {@link #BUFFER}-sized one. */
+  private static final int KEPT_BUFFER = 1 << 20;
+
+  private final Bytes bytes = new Bytes();
+  private final CRC32 crc = new CRC32();
+  private JsonGenerator generator;
+
+  /** The record's JSON. */
+  public byte[] json(ResponseRecord record) {
+    write(record, 0);
+    return Arrays.copyOf(bytes.buf, bytes.count);
+  }
+
+  /** The record as the local store's line: {@code <crc32 hex> <json>\n}, the checksum over the JSON's bytes. */
+  public byte[] line(ResponseRecord record) {
+    write(record, CHECKSUM);
+    byte[] buf = bytes.buf;
+    crc.reset();
+    crc.update(buf, CHECKSUM, bytes.count - CHECKSUM);
+    long value = crc.getValue();
+    for (int i = 7; i >= 0; i--) {
+      buf[i] = HEX[(int) (value & 0xf)];
+      value >>>= 4;
+    }
+    buf[8] = ' ';
+    bytes.write('\n');
+    return Arrays.copyOf(buf, bytes.count);
+  }
+
+  private void write(ResponseRecord r, int reserved) {
+    bytes.reset(reserved);
+    try {
+      JsonGenerator g = generator();
+      g.writeStartObject();
+      g.writeStringField("id", r.id());
+      g.writeStringField("status", r.status().wireName());
+      g.writeStringField("model", r.model());
+      g.writeStringField("provider", r.provider());
+      g.writeStringField("endpoint", r.endpoint());
+      g.writeStringField("created_at", r.createdAt().toString());
+      g.writeStringField("completed_at", r.completedAt() == null ? null : r.completedAt().toString());
+      g.writeStringField("text", r.text());
+      g.writeStringField("stop_reason", r.stopReason());
+      g.writeFieldName("usage");
+      usage(g, r.usage());
+      g.writeStringField("cost_usd", r.costUsd() == null ? null : r.costUsd().toPlainString());
+      g.writeBooleanField("truncated", r.truncated());
+      g.writeFieldName("error");
+      JacksonCodec.encodeJson(r.error(), g);
+      g.writeFieldName("body");
+      if (r.body() == null) {
+        g.writeNull();
+      } else {
+        r.body().writeTo(g);
+      }
+      if (r.error() != null && r.error().getString("reason") != null) {
+        g.writeStringField("reason", r.error().getString("reason"));
+      }
+      g.writeStringField("client_format", r.clientFormat());
+      g.writeStringField("client_id", r.clientId());
+      g.writeFieldName("events");
+      r.events().writeTo(g);
+      if (r.inputItems() != null) {
+        g.writeFieldName("input_items");
+        JacksonCodec.encodeJson(r.inputItems(), g);
+      }
+      if (r.background() != null) {
+        g.writeFieldName("background");
+        JacksonCodec.encodeJson(r.background(), g);
+      }
+      if (r.conversation() != null) {
+        g.writeFieldName("conversation");
+        JacksonCodec.encodeJson(r.conversation(), g);
+      }
+      g.writeEndObject();
+      g.flush();
+    } catch (IOException | RuntimeException e) {
+      generator = null; // it may have stopped inside an object
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+    }
+  }
+
+  /** {@link Usage#toJson()}'s fields, in its order. */
+  static void usage(JsonGenerator g, Usage u) throws IOException {
+    Usage usage = u == null ? Usage.UNKNOWN : u;
+    g.writeStartObject();
+    number(g, "input", usage.input());
+    number(g, "output", usage.output());
+    number(g, "cache_read", usage.cacheRead());
+    number(g, "cache_write", usage.cacheWrite());
+    if (usage.reasoning() != null) {
+      number(g, "reasoning", usage.reasoning());
+    }
+    g.writeEndObject();
+  }
+
+  private static void number(JsonGenerator g, String name, Long value) throws IOException {
+    g.writeFieldName(name);
+    if (value == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(value.longValue());
+    }
+  }
+
+  private JsonGenerator generator() throws IOException {
+    if (generator == null) {
+      generator = JSON.createGenerator(bytes);
+      generator.setRootValueSeparator(null);
+    }
+    return generator;
+  }
+
+  /** The reused buffer the generator writes into, with its array open to the writer. */
+  private static final class Bytes extends OutputStream {
+    byte[] buf = new byte[BUFFER];
+    int count;
+
+    void reset(int reserved) {
+      if (buf.length > KEPT_BUFFER) {
+        buf = new byte[BUFFER];
+      }
+      count = reserved;
+    }
+
+    @Override
+    public void write(int b) {
+      if (count == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length << 1);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (count + len > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length << 1, count + len));
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.ensemble.ingress;
+
+import dev.ensemble.model.ContentBlock;
+import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.Message;
+import dev.ensemble.model.StopReason;
+import dev.ensemble.model.StreamAccumulator;
+import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UnifiedRequest;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.Usage;
+import dev.ensemble.persistence.RecordJson;
+import dev.ensemble.persistence.ResponseRecord;
+import dev.ensemble.wire.ClientCall;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.StreamEncoder;
+import dev.ensemble.wire.openai.OpenAiClientDialect;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/**
+ * The record a journal hands to the store: a non-streamed answer's body rendered once and kept as the very Buffer the
+ * client is sent; a streamed one's left for the store's writer; the events kept as they came, numbered.
+ */
+@ExtendWith(VertxExtension.class)
+class ResponseJournalTest {
+
+  private static final String ID = "01kbqz3x5m0000000000000000";
+  private static final ResponseContext CONTEXT = new ResponseContext(ID, "gpt-test", 1_764_930_000L);
+  private static final UnifiedResponse ANSWER = new UnifiedResponse(ID, "gpt-test", List.of(ContentBlock.Text.of("Hello, world.")),
+      StopReason.END_TURN, null, new Usage(12L, 4L, null, null));
+
+  /** The OpenAI dialect, counting how often it renders an answer's body. */
+  private static final class Counting implements ClientDialect {
+    final ClientDialect openAi = new OpenAiClientDialect();
+    final AtomicInteger renders = new AtomicInteger();
+
+    public String name() { return openAi.name(); }
+    public List<String> chatPaths() { return openAi.chatPaths(); }
+    public boolean owns(String path) { return openAi.owns(path); }
+    public UnifiedRequest decodeRequest(JsonObject body) { return openAi.decodeRequest(body); }
+    public StreamEncoder newStreamEncoder(UnifiedRequest request, ResponseContext context) { return openAi.newStreamEncoder(request, context); }
+    public JsonObject encodeError(GatewayError error) { return openAi.encodeError(error); }
+
+    public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
+      renders.incrementAndGet();
+      return openAi.encodeResponse(response, context);
+    }
+  }
+
+  private static ClientCall call(boolean stream) {
+    return ClientCall.of(UnifiedRequest.builder("gpt-test").message(Message.user("hi")).stream(stream).build());
+  }
+
+  private static ResponseJournal answered(Vertx vertx, ClientDialect dialect) {
+    ResponseJournal journal = new ResponseJournal(vertx.getOrCreateContext(), CONTEXT, dialect, "client-1");
+    StreamAccumulator.eventsOf(ANSWER).forEach(journal::add);
+    return journal;
+  }
+
+  @Test
+  void aNonStreamedAnswerIsRenderedOnceAndItsRecordKeepsTheBytesTheClientIsSent(Vertx vertx) {
+    Counting dialect = new Counting();
+    ResponseJournal journal = answered(vertx, dialect);
+
+    ResponseRecord record = journal.record(dialect, call(false), "oai", "oai-1", BigDecimal.ONE);
+    Buffer sent = journal.renderedAnswer();
+
+    assertSame(sent, record.bodyBytes(), "the record's body is the Buffer the client is sent");
+    assertSame(sent, journal.renderedAnswer());
+    new RecordJson().line(record);
+    assertEquals(1, dialect.renders.get(), "rendered once, for the client and the store");
+    assertEquals(dialect.openAi.encodeResponse(ANSWER, CONTEXT).toBuffer(), sent);
+  }
+
+  @Test
+  void aStreamedAnswersBodyIsRenderedByTheStoreNotWhenItsRecordIsMade(Vertx vertx) {
+    Counting dialect = new Counting();
+    ResponseJournal journal = answered(vertx, dialect);
+
+    ResponseRecord record = journal.record(dialect, call(true), "oai", "oai-1", BigDecimal.ONE);
+    assertEquals(0, dialect.renders.get(), "nothing rendered on the event loop to persist");
+
+    JsonObject stored = new JsonObject(Buffer.buffer(new String(new RecordJson().json(record), StandardCharsets.UTF_8)));
+    assertEquals(1, dialect.renders.get());
+    assertEquals("Hello, world.", stored.getJsonObject("body").getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getString("content"));
+    List<StreamEvent> events = StreamAccumulator.eventsOf(ANSWER);
+    assertEquals(events.size(), stored.getJsonArray("events").size());
+    for (int seq = 0; seq < events.size(); seq++) {
+      assertEquals(events.get(seq).toJson().put("seq", seq), stored.getJsonArray("events").getJsonObject(seq));
+    }
+  }
+
+  @Test
+  void anAnswerCancelledByItsClientHasNoBodyToSendAndIsStoredFailed(Vertx vertx) {
+    Counting dialect = new Counting();
+    ResponseJournal journal = new ResponseJournal(vertx.getOrCreateContext(), CONTEXT, dialect, "client-1");
+    List<StreamEvent> events = StreamAccumulator.eventsOf(ANSWER);
+    events.subList(0, 3).forEach(journal::add);
+    journal.cancelledByClient("gone", new Usage(12L, 1L, null, null));
+
+    ResponseRecord record = journal.record(dialect, call(true), "oai", "oai-1", BigDecimal.ONE);
+
+    assertNull(journal.renderedAnswer());
+    assertEquals(ResponseRecord.Status.FAILED, record.status());
+    JsonObject stored = new JsonObject(Buffer.buffer(new RecordJson().json(record)));
+    assertEquals("error", stored.getJsonArray("events").getJsonObject(3).getString("type"));
+    assertEquals(3, stored.getJsonArray("events").getJsonObject(3).getInteger("seq"));
+    assertEquals(record.toJson(), stored);
+  }
+}
