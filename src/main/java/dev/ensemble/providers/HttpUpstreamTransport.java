@@ -41,9 +41,13 @@ import java.util.concurrent.TimeoutException;
  * its share, at least 8 HTTP/1.1 and 2 HTTP/2 connections); an HTTP/2 pool opens a new connection only when the open
  * ones carry as many streams as the host allows, so thousands of streams to one host do not queue behind one
  * connection. Calls from outside an event loop (tests, start-up) use clients of their own with the whole allowance.
+ * A call's first-byte timeout runs from {@code send}: it bounds the wait for a free connection of the pool (or a new
+ * one's connect) as well as the wait for the answer's headers, and a call that timed out while waiting writes nothing
+ * when its connection comes (the connection goes back to the pool).
  *
  * <p>The clients belong to the provider's pool verticle and are closed with it. The map of clients is the only
- * mutable state: written once per event loop by that loop ({@code computeIfAbsent}), read by it afterwards.
+ * mutable state: written once per event loop by that loop ({@code computeIfAbsent}), read by it afterwards; each
+ * call's {@code Exchange} belongs to that call (its caller's event loop).
  */
 public final class HttpUpstreamTransport implements UpstreamTransport {
 
@@ -143,38 +147,75 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
 
   @Override
   public Future<UpstreamResponse> send(HttpMethod method, String absoluteUrl, MultiMap headers, Buffer body, long firstByteTimeoutMs) {
-    Promise<UpstreamResponse> result = Promise.promise();
     HttpClientAgent client;
     try {
       client = clients().of(absoluteUrl);
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    client.request(target(method, absoluteUrl, headers))
-        .onComplete(acquired -> {
-          if (acquired.failed()) {
-            result.tryFail(acquired.cause());
-            return;
+    Exchange exchange = new Exchange(firstByteTimeoutMs);
+    // armed before the connection is asked for: a call that waits for one of the pool's connections (all busy) or
+    // for a slow connect is bounded by the same first-byte timeout as one that waits for the answer
+    exchange.timer = vertx.setTimer(firstByteTimeoutMs, t -> exchange.timeOut());
+    client.request(target(method, absoluteUrl, headers)).onComplete(acquired -> {
+      if (acquired.failed()) {
+        vertx.cancelTimer(exchange.timer);
+        exchange.result.tryFail(acquired.cause());
+      } else {
+        exchange.send(acquired.result(), body);
+      }
+    });
+    return exchange.result.future();
+  }
+
+  /**
+   * One call from its start to its response headers. {@code request} is written by the callback that hands over the
+   * connection and read by the timer's callback: both run on the caller's event loop, or (off-loop callers) on two
+   * threads, hence volatile; whichever of the two comes second resets the request (resetting twice is harmless).
+   */
+  private final class Exchange {
+    final Promise<UpstreamResponse> result = Promise.promise();
+    final long firstByteTimeoutMs;
+    long timer;
+    volatile HttpClientRequest request;
+
+    Exchange(long firstByteTimeoutMs) {
+      this.firstByteTimeoutMs = firstByteTimeoutMs;
+    }
+
+    void timeOut() {
+      boolean connected = request != null;
+      String message = connected
+          ? "no response from upstream within " + firstByteTimeoutMs + " ms"
+          : "no response from upstream within " + firstByteTimeoutMs + " ms (no connection to it was free or opened in that time)";
+      if (result.tryFail(new TimeoutException(message))) {
+        HttpClientRequest sent = request;
+        if (sent != null) {
+          sent.reset();
+        }
+      }
+    }
+
+    void send(HttpClientRequest acquired, Buffer body) {
+      request = acquired;
+      if (result.future().isComplete()) {
+        // timed out while waiting for the connection: nothing is written, the connection goes back to the pool
+        acquired.exceptionHandler(reset -> { });
+        acquired.reset();
+        return;
+      }
+      acquired.send(body).onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded()) {
+          HttpClientResponse response = ar.result().pause();
+          if (!result.tryComplete(new Response(acquired, response))) {
+            acquired.reset();
           }
-          HttpClientRequest request = acquired.result();
-          long timer = vertx.setTimer(firstByteTimeoutMs, t -> {
-            if (result.tryFail(new TimeoutException("no response from upstream within " + firstByteTimeoutMs + " ms"))) {
-              request.reset();
-            }
-          });
-          request.send(body).onComplete(ar -> {
-            vertx.cancelTimer(timer);
-            if (ar.succeeded()) {
-              HttpClientResponse response = ar.result().pause();
-              if (!result.tryComplete(new Response(request, response))) {
-                request.reset();
-              }
-            } else {
-              result.tryFail(ar.cause());
-            }
-          });
-        });
-    return result.future();
+        } else {
+          result.tryFail(ar.cause());
+        }
+      });
+    }
   }
 
   @Override

@@ -6,7 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -18,8 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 @ExtendWith(VertxExtension.class)
@@ -56,6 +64,68 @@ class HttpUpstreamTransportTest {
         transport.close().onComplete(test.succeedingThenComplete());
       })));
     }));
+  }
+
+  /**
+   * An event loop's pool holds 8 HTTP/1.1 connections at least: with 8 calls held by the upstream, a 9th waits for a
+   * connection, and its first-byte timeout (300 ms) ends that wait — it does not wait for the held calls. When the
+   * held calls are answered and a connection comes free, the timed-out call writes nothing: the upstream sees the 8
+   * held calls and the next call only.
+   */
+  @Test
+  void aCallWaitingForAConnectionEndsAtItsFirstByteTimeoutAndIsNeverSent(Vertx vertx, VertxTestContext test) {
+    int pooled = 8;
+    List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+    List<String> arrived = new CopyOnWriteArrayList<>();
+    Promise<Void> allHeld = Promise.promise();
+    AtomicBoolean answering = new AtomicBoolean();
+    HttpUpstreamTransport transport = new HttpUpstreamTransport(vertx, new UpstreamHttp(UpstreamHttp.Version.AUTO, 1, 1));
+    Context loop = ((VertxInternal) vertx).createEventLoopContext();
+    vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      arrived.add(body.toString());
+      if (answering.get()) {
+        req.response().end("answer to " + body);
+        return;
+      }
+      held.add(req);
+      if (held.size() == pooled) {
+        allHeld.tryComplete();
+      }
+    })).listen(0, "127.0.0.1").onComplete(test.succeeding(server -> {
+      String url = "http://127.0.0.1:" + server.actualPort() + "/v1/chat";
+      List<Future<String>> heldCalls = new ArrayList<>();
+      loop.runOnContext(v -> {
+        for (int i = 0; i < pooled; i++) {
+          heldCalls.add(call(transport, url, "held " + i, 30_000));
+        }
+      });
+      allHeld.future().compose(v -> onContext(loop, () -> call(transport, url, "waiting", 300)))
+          .onComplete(test.failing(waited -> test.verify(() -> {
+            assertInstanceOf(TimeoutException.class, waited);
+            assertTrue(waited.getMessage().contains("no connection to it was free or opened"), waited.getMessage());
+            answering.set(true);
+            held.forEach(req -> req.response().end("answer"));
+            Future.all(heldCalls)
+                .compose(all -> onContext(loop, () -> call(transport, url, "next", 5_000)))
+                .onComplete(test.succeeding(next -> test.verify(() -> {
+                  assertEquals("answer to next", next);
+                  assertFalse(arrived.contains("waiting"), "the call that timed out was written when a connection came: " + arrived);
+                  assertEquals(pooled + 1, arrived.size(), arrived.toString());
+                  transport.close().onComplete(test.succeedingThenComplete());
+                })));
+          })));
+    }));
+  }
+
+  private static Future<String> call(HttpUpstreamTransport transport, String url, String body, long firstByteTimeoutMs) {
+    return transport.send(HttpMethod.POST, url, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer(body), firstByteTimeoutMs)
+        .compose(UpstreamResponse::fullBody).map(Buffer::toString);
+  }
+
+  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> work) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(result));
+    return result.future();
   }
 
   private static Thread threadOf(Context context) {

@@ -63,7 +63,7 @@ public final class StubUpstream {
     });
   }
 
-  private void handle(HttpServerRequest request) {
+  void handle(HttpServerRequest request) {
     String path = request.path();
     boolean openAi = path.endsWith("/chat/completions");
     if (!openAi && !path.endsWith("/messages")) {
