@@ -335,35 +335,42 @@ fi
 
 if [[ "$MODE" == threads ]]; then
   # CPU by thread: which of the gateway's threads (event loops, workers, GC, JIT, writers) spend the core while
-  # wrk drives c=100 for DURATION seconds, from /proc/<pid>/task/*/stat before and after, and the CPU per request of
-  # each kind of thread. With BEFORE_JAR, the "before" gateway and this one are measured alternately, THREADS_ROUNDS
-  # (1) times each, so that both see the same machine.
+  # wrk drives c = each of THREADS_C ("100"; e.g. "1 100") for DURATION seconds, from /proc/<pid>/task/*/stat before and after, and the CPU per
+  # request of each kind of thread; and their context switches per request (voluntary + involuntary, from
+  # /proc/<pid>/task/*/status: a thread that parked and was woken counts one). With BEFORE_JAR, the "before" gateway
+  # and this one are measured alternately, THREADS_ROUNDS (1) times each, so that both see the same machine.
   THREADS_TARGETS="gateway"
   [[ -n "$BEFORE_JAR" ]] && THREADS_TARGETS="before gateway"
   echo "warming the gateway until its JIT is quiet..." >&2
   for t in $THREADS_TARGETS; do warm "$t" "$(pid_of "$t")"; done
-  ticks() { local task; for task in /proc/"$1"/task/*; do
-      awk -v t="${task##*/}" '{ sub(/^[0-9]+ \(/, ""); n = index($0, ") "); name = substr($0, 1, n - 1); rest = substr($0, n + 2);
-        split(rest, f, " "); gsub(/ /, "_", name); print t, name, f[12] + f[13] }' "$task/stat" 2>/dev/null; done; }
+  ticks() { local task cs; for task in /proc/"$1"/task/*; do
+      cs="$(awk '/^(non)?voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }' "$task/status" 2>/dev/null)"
+      awk -v t="${task##*/}" -v cs="${cs:-0}" '{ sub(/^[0-9]+ \(/, ""); n = index($0, ") "); name = substr($0, 1, n - 1); rest = substr($0, n + 2);
+        split(rest, f, " "); gsub(/ /, "_", name); print t, name, f[12] + f[13], cs }' "$task/stat" 2>/dev/null; done; }
+  THREADS_C="${THREADS_C:-100}"
+  for conc in $THREADS_C; do
   for kind in ${THREADS_KINDS:-openai openai-stream}; do
     for round in $(seq 1 "${THREADS_ROUNDS:-1}"); do
       for t in $THREADS_TARGETS; do
         pid="$(pid_of "$t")"
         ticks "$pid" > "$TMP/before.ticks"
-        r="$(run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" "$kind")" "$DURATION")"
+        r="$(run_wrk "$conc" "$(url "$t" /v1/chat/completions)" "$(lua "$t" "$kind")" "$DURATION")"
         ticks "$pid" > "$TMP/after.ticks"
         requests="$(awk -v r="$r" -v d="$DURATION" 'BEGIN { split(r, x, " "); printf "%d", x[1] * d }')"
-        echo "### $t at c=100, HTTP/1.1, $kind (round $round): rps p50ms p99ms errors = $r"
+        echo "### $t at c=$conc, HTTP/1.1, $kind (round $round): rps p50ms p99ms errors = $r"
         echo
-        echo "| thread | CPU s | % of the gateway's CPU | µs per request |"
-        echo "| --- | ---: | ---: | ---: |"
-        awk -v n="$requests" 'NR == FNR { b[$1] = $3; next } { d = $3 - b[$1]; if (d < 0) d = 0; g = $2; sub(/[-#]?[0-9]+$/, "", g); c[g] += d; tot += d }
-          END { for (g in c) if (c[g] > 0) printf "| %s | %.2f | %.1f %% | %.1f |\n", g, c[g] / 100, 100 * c[g] / tot, (n > 0 ? 1e4 * c[g] / n : 0);
-                printf "| (all) | %.2f | 100 %% | %.1f |\n", tot / 100, (n > 0 ? 1e4 * tot / n : 0) }' \
+        echo "| thread | CPU s | % of the gateway's CPU | µs per request | context switches per request |"
+        echo "| --- | ---: | ---: | ---: | ---: |"
+        awk -v n="$requests" 'NR == FNR { b[$1] = $3; bs[$1] = $4; next } { d = $3 - b[$1]; if (d < 0) d = 0; s = $4 - bs[$1]; if (s < 0) s = 0;
+            g = $2; sub(/[-#]?[0-9]+$/, "", g); c[g] += d; w[g] += s; tot += d; sw += s }
+          END { for (g in c) if (c[g] > 0 || w[g] > 0) printf "| %s | %.2f | %.1f %% | %.1f | %.2f |\n", g, c[g] / 100, (tot > 0 ? 100 * c[g] / tot : 0),
+                  (n > 0 ? 1e4 * c[g] / n : 0), (n > 0 ? w[g] / n : 0);
+                printf "| (all) | %.2f | 100 %% | %.1f | %.2f |\n", tot / 100, (n > 0 ? 1e4 * tot / n : 0), (n > 0 ? sw / n : 0) }' \
           "$TMP/before.ticks" "$TMP/after.ticks" | sort -t'|' -k3 -rn
         echo
       done
     done
+  done
   done
   exit 0
 fi

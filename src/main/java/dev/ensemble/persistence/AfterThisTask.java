@@ -5,8 +5,8 @@ import io.vertx.core.Vertx;
 
 /**
  * Runs a wake-up of another thread once the current event-loop task is over. A request hands its ledger row and
- * response record over while it is answering; on a busy core the woken thread would preempt the event loop before
- * it wrote the client's answer. Deferred to the end of the task (a task queued on the same event loop: no system
+ * response record over, and offers crash-journal records, while it is answering; on a busy core the woken thread
+ * would preempt the event loop before it wrote the client's answer. Deferred to the end of the task (a task queued on the same event loop: no system
  * call), the wake comes after the answer left. Off an event loop it runs at once.
  */
 final class AfterThisTask {

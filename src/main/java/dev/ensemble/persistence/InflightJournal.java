@@ -44,8 +44,10 @@ import java.util.zip.CRC32;
  * {@code fsyncIntervalMs} (a machine crash loses at most that much). The writer drains the queue in rounds: while
  * records keep coming it sleeps {@link #BUSY_DRAIN_NANOS} (1 ms) between rounds and no caller wakes it; after a round
  * that found nothing it parks until the next fsync is due (or for the fsync interval), and the first record offered
- * then unparks it. So a killed process ({@code kill -9}, an OOM kill) loses what is written to the OS never, but
- * loses the records still queued: those of about the last millisecond (as before, a record not yet written by the
+ * then unparks it (after the offering event loop's current task, {@link AfterThisTask}: the writer woken on the one
+ * core of a small node would otherwise run before the caller sends the upstream request or writes the answer). So a
+ * killed process ({@code kill -9}, an OOM kill) loses what is written to the OS never, but loses the records still
+ * queued: those of about the last millisecond (as before, a record not yet written by the
  * writer was lost on a kill). The writer thread owns the file, the map of open responses and their lines, and the
  * line encoder; nothing else touches them.
  *
@@ -86,7 +88,8 @@ public final class InflightJournal {
   private final AtomicInteger compactions = new AtomicInteger();
   private volatile boolean running;
   private volatile long bytesOnDisk;
-  private Thread writer;
+  private volatile Thread writer;
+  private final Runnable unparkWriter = () -> LockSupport.unpark(writer);
   private Path file;
 
   // owned by the writer thread
@@ -230,8 +233,10 @@ public final class InflightJournal {
     }
     queue.offer(new Record(kind, id, body, seq));
     if (idle.get() && idle.compareAndSet(true, false)) {
+      // after the caller's event-loop task (the answer written, the upstream request sent): on one core the woken
+      // writer would otherwise run first
       wakeUps.increment();
-      LockSupport.unpark(writer);
+      AfterThisTask.run(unparkWriter);
     }
   }
 

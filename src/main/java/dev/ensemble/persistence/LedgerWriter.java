@@ -17,7 +17,9 @@ import java.util.function.Consumer;
 /**
  * Batches usage-ledger rows into the {@link LedgerStore}. Rows wait in a bounded {@link LedgerQueue} (the request
  * path offers to it directly, from any event loop, without waking anyone) and are written in batches, one
- * transaction each, every flush interval and when the queue signals a full batch. A row that found the queue
+ * transaction each, every flush interval and when the queue signals a full batch; between flushes the persistence
+ * worker takes what is queued into the transaction of each batch of response index rows it commits
+ * ({@link #takeForSharedCommit}), so that at low load a request's row and its response's index row share one commit. A row that found the queue
  * full, and every row of a batch the store refused, goes to the append-only {@link SpillFile} (written here, on
  * the writer's context, never on an event loop), replayed after the queue has been written and at
  * {@link #start}; the store ignores request ids it already has, so a replay never inserts a row twice. Flushes
@@ -127,6 +129,36 @@ public final class LedgerWriter {
         spill(left);
       }
       return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * The rows queued now (a batch at most), for a transaction the caller commits together with its own rows on this
+   * writer's context (the persistence worker's index batch: one commit, one WAL sync, for both); none while a flush is
+   * on its way (it takes them). The caller reports the outcome: {@link #committedWith} or {@link #insertApart}.
+   */
+  List<LedgerEntry> takeForSharedCommit() {
+    return flushesPending.get() > 0 ? List.of() : queue.take(batchSize);
+  }
+
+  /** Rows taken by {@link #takeForSharedCommit} are committed: counted, and told to the crash journal like a batch of its own. */
+  void committedWith(List<LedgerEntry> rows) {
+    if (!rows.isEmpty()) {
+      written.add(rows.size());
+      committed.accept(rows);
+    }
+  }
+
+  /** The shared transaction of rows taken by {@link #takeForSharedCommit} failed: they are written on their own, or spilled. */
+  void insertApart(List<LedgerEntry> rows) {
+    store.insert(rows).onComplete(ar -> {
+      if (ar.succeeded()) {
+        committedWith(rows);
+      } else {
+        failedFlushes.increment();
+        LOG.warn("could not write {} ledger rows, spilling them to {}: {}", rows.size(), spill.path(), ar.cause().toString());
+        spill(rows);
+      }
     });
   }
 

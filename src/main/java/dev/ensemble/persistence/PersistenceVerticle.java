@@ -32,9 +32,11 @@ import java.util.Set;
  * stop) and the SQLite file. At
  * start it opens the file, applies due schema migrations and replays what the ledger spilled. Finished responses
  * arrive in the node's {@link PersistenceInbox} (and on {@link Addresses#PERSIST_RESPONSE}, which queues them there):
- * one wake-up takes every record queued, writes them to the store together, indexes them in the {@code responses}
- * table with the keys the store answered (their segment positions) in one transaction, then completes each record's
- * future on the event loop that offered it (failed, and logged, if it could not be stored). Reads are answered on
+ * one wake-up takes every record queued (at most every {@link #GATHER_MS} ms while records keep coming), writes them to
+ * the store together, indexes them in the {@code responses} table with the keys the store answered (their segment
+ * positions) in one transaction, together with the ledger rows queued by then, then completes each record's future
+ * on the event loop that offered it (failed, and logged, if it could not be stored). The gathering timer and the
+ * time of the last batch are this verticle's, touched only on its context. Reads are answered on
  * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
  * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
  * wait in the inbox's {@link LedgerQueue} (or arrive on {@link Addresses#PERSIST_LEDGER}) and are written in batches
@@ -56,6 +58,13 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int RECOVERY_BATCH = 512;
   /** Records taken from the inbox per wake-up at most (the rest in the next). */
   private static final int INBOX_BATCH = 1024;
+  /**
+   * While records keep coming, the inbox is taken at most this often: a record offered sooner after the last batch
+   * waits for the rest of the interval with those that follow it, so at one request at a time the store's write, the
+   * index transaction (its commit syncs the WAL) and the worker's wake-up are shared by a few records, not paid by
+   * each. Nothing the client waits for: its answer is written before the record is offered.
+   */
+  static final long GATHER_MS = 5;
 
   private final ResponsesConfig responses;
   private final Path sqlitePath;
@@ -69,7 +78,11 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database database;
   /** The verticle's own connection for ledger and index batches; used only on this verticle's worker context. */
   private SqliteWriter writer;
+  private SqliteLedger ledgerTable;
   private LedgerWriter ledger;
+  /** When the inbox was last taken, and the timer that takes it at the end of the gathering interval (-1: none). */
+  private long lastTakenNanos = System.nanoTime() - GATHER_MS * 1_000_000;
+  private long gatherTimer = -1;
   private JsonObject schema = new JsonObject();
 
   /** A persistence actor without a crash journal (nothing recovered, nothing journalled). */
@@ -151,7 +164,8 @@ public final class PersistenceVerticle extends VerticleBase {
     try {
       writer = SqliteWriter.open(database);
       index = new SqliteResponseIndex(database.pool(), writer);
-      ledger = new LedgerWriter(vertx, new SqliteLedger(writer), database.file().resolveSibling(SPILL_FILE),
+      ledgerTable = new SqliteLedger(writer);
+      ledger = new LedgerWriter(vertx, ledgerTable, database.file().resolveSibling(SPILL_FILE),
           inbox.ledgerQueue(), LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS, journal::ledgerWritten);
       return Future.succeededFuture();
     } catch (java.sql.SQLException e) {
@@ -254,13 +268,32 @@ public final class PersistenceVerticle extends VerticleBase {
 
   /**
    * One wake-up of the inbox: every record queued (up to {@link #INBOX_BATCH}; a further wake-up for the rest) is
-   * written to the store together, then indexed in one transaction, then each one's future completed.
+   * written to the store together, then indexed in one transaction (with the ledger rows queued by then), then each
+   * one's future completed. A wake-up within {@link #GATHER_MS} of the last batch waits for the rest of it first (a
+   * timer; the inbox wakes no one meanwhile).
    */
   private void storeQueued() {
+    if (gatherTimer >= 0) {
+      return;
+    }
+    long sinceLast = System.nanoTime() - lastTakenNanos;
+    long waitMs = GATHER_MS - sinceLast / 1_000_000;
+    if (waitMs > 0) {
+      gatherTimer = vertx.setTimer(waitMs, t -> {
+        gatherTimer = -1;
+        takeQueued();
+      });
+      return;
+    }
+    takeQueued();
+  }
+
+  private void takeQueued() {
+    lastTakenNanos = System.nanoTime();
     ResponseInbox queued = inbox.responses();
     List<ResponseInbox.Pending> batch = queued.take(INBOX_BATCH);
-    if (!queued.isEmpty()) {
-      context.runOnContext(v -> storeQueued());
+    if (batch.size() == INBOX_BATCH && !queued.isEmpty()) {
+      context.runOnContext(v -> takeQueued()); // a backlog: the rest at once (a record offered since woke the worker anyway)
     }
     if (!batch.isEmpty()) {
       Future<Void> saved = storeBatch(batch);
@@ -286,7 +319,7 @@ public final class PersistenceVerticle extends VerticleBase {
           failures[i] = key.cause();
         }
       }
-      return index.putAll(rows).transform(indexed -> {
+      return indexWithLedger(rows).transform(indexed -> {
         for (int i = 0; i < n; i++) {
           if (failures[i] == null && indexed.failed()) {
             failures[i] = indexed.cause();
@@ -302,15 +335,40 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   /**
+   * The batch's index rows and the ledger rows queued now in one transaction. If it fails, each goes on its own: the
+   * ledger rows through the ledger writer (spilled if refused again), the index rows in a transaction of theirs.
+   */
+  private Future<Void> indexWithLedger(List<ResponseIndexRow> rows) {
+    List<LedgerEntry> billed = ledger.takeForSharedCommit();
+    if (billed.isEmpty()) {
+      return index.putAll(rows);
+    }
+    try {
+      writer.writeAll(List.of(index.batch(rows), ledgerTable.batch(billed)));
+      ledger.committedWith(billed);
+      return Future.succeededFuture();
+    } catch (java.sql.SQLException | RuntimeException e) {
+      LOG.warn("could not write {} index rows with {} ledger rows in one transaction, writing them apart: {}", rows.size(),
+          billed.size(), e.toString());
+      ledger.insertApart(billed);
+      return index.putAll(rows);
+    }
+  }
+
+  /**
    * The inbox is closed and what it still holds stored; responses being written are finished, then the ledger is
    * flushed, then the store and the file are closed.
    */
   @Override
   public Future<?> stop() {
     inbox.responses().close();
+    if (gatherTimer >= 0) {
+      vertx.cancelTimer(gatherTimer);
+      gatherTimer = -1;
+    }
     if (index != null) {
       for (int i = 0; i < 1_000_000 && !inbox.responses().isEmpty(); i++) {
-        storeQueued();
+        takeQueued();
       }
     }
     Future<Void> stored = Future.join(List.copyOf(saving)).<Void>transform(ar -> Future.succeededFuture())

@@ -239,6 +239,33 @@ class InflightJournalTest {
   }
 
   @Test
+  void idleWriterIsWokenOnlyAfterTheOfferingEventLoopTaskHasEnded() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 3_600_000, 1 << 20);
+    journal.open();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      Eventually.eventually("the writer idle", journal::writerIdle);
+      java.util.concurrent.CompletableFuture<Long> writtenDuringTheTask = new java.util.concurrent.CompletableFuture<>();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        // the request's first record, offered while the event loop still has the upstream request to send
+        journal.started("r-1", "c-1", "openai", "gpt-test", 1_700_000_000L, true);
+        // a writer woken at once would have written it well within this (the task holds its loop, the writer has its own thread)
+        long until = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < until && journal.stats().getLong("records_written") == 0) {
+          Thread.onSpinWait();
+        }
+        writtenDuringTheTask.complete(journal.stats().getLong("records_written"));
+      });
+
+      assertEquals(0L, writtenDuringTheTask.get(30, java.util.concurrent.TimeUnit.SECONDS), "nothing written while the task ran");
+      Eventually.eventually("the record written once the task ended", () -> journal.stats().getLong("records_written") == 1);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      journal.close();
+    }
+  }
+
+  @Test
   void writerIsWokenAtMostOnceAMillisecondWhileRecordsKeepComingAndCloseWritesAllStillQueued() throws Exception {
     InflightJournal journal = new InflightJournal(dir, 3_600_000, 64L << 20);
     journal.open();

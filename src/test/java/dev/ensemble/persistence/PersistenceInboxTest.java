@@ -206,4 +206,51 @@ class PersistenceInboxTest {
     assertEquals(1, onEventLoop(loop, signals::get), "one signal until the writer takes rows");
     assertEquals(10, queue.take(100).size());
   }
+
+  /** The ledger rows committed in the SQLite file now, read on a connection of the test's own (no flush asked). */
+  private long committedLedgerRows() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ensemble.db"));
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM usage_ledger")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  @Test
+  void aRequestsLedgerRowIsCommittedWithItsResponsesIndexRowNotLeftForTheLedgersNextFlush() throws Exception {
+    PersistenceInbox inbox = new PersistenceInbox();
+    deploy(inbox);
+    Context loop = vertx.getOrCreateContext();
+    String id = LocalResponseStoreTest.idAt(Instant.now());
+
+    // as the request path does: the row first, then the record, in the task that writes the answer
+    Future<Void> stored = onEventLoop(loop, () -> {
+      inbox.ledger(LedgerWriterTest.row(1));
+      return inbox.store(LocalResponseStoreTest.record(id, "answer"));
+    });
+    await(stored);
+
+    assertEquals(1, committedLedgerRows(), "the row is in the file once the response is acknowledged (the ledger's own flush runs every "
+        + LedgerWriter.DEFAULT_FLUSH_INTERVAL_MS + " ms)");
+    JsonObject ledger = ledgerStats();
+    assertEquals(1L, ledger.getLong("written"), ledger.encode());
+  }
+
+  @Test
+  void aRecordWaitingForTheNextBatchWhenTheVerticleStopsIsStored() throws Exception {
+    PersistenceInbox inbox = new PersistenceInbox();
+    String deployment = deploy(inbox);
+    Context loop = vertx.getOrCreateContext();
+    String first = LocalResponseStoreTest.idAt(Instant.now());
+    String second = LocalResponseStoreTest.idAt(Instant.now());
+    await(onEventLoop(loop, () -> inbox.store(LocalResponseStoreTest.record(first, "first"))));
+
+    // offered right after a batch was taken: it waits for the rest of the gathering interval, and the stop comes first
+    List<Future<?>> outcomes = onEventLoop(loop, () -> List.of(inbox.store(LocalResponseStoreTest.record(second, "second")),
+        vertx.undeploy(deployment)));
+    await(Future.all(outcomes));
+
+    deploy(new PersistenceInbox());
+    JsonObject stored = await(vertx.eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, second)).body();
+    assertEquals("second", stored.getString("text"), stored.encode());
+  }
 }

@@ -46,6 +46,11 @@ public final class SqliteLedger implements LedgerStore {
     }
   }
 
+  /** The rows as a batch of this table's insert, for a transaction written together with other tables' rows ({@link SqliteWriter#writeAll(List)}). */
+  public SqliteWriter.Batch<LedgerEntry> batch(List<LedgerEntry> rows) {
+    return new SqliteWriter.Batch<>(insert, rows, SqliteLedger::bind);
+  }
+
   private static void bind(PreparedStatement s, LedgerEntry r) throws SQLException {
     Usage u = r.usage() == null ? Usage.UNKNOWN : r.usage();
     s.setString(1, r.requestId());

@@ -61,6 +61,11 @@ public final class SqliteResponseIndex {
     }
   }
 
+  /** The rows as a batch of this table's upsert, for a transaction written together with other tables' rows ({@link SqliteWriter#writeAll(List)}). */
+  public SqliteWriter.Batch<ResponseIndexRow> batch(List<ResponseIndexRow> rows) {
+    return new SqliteWriter.Batch<>(upsert, rows, SqliteResponseIndex::bind);
+  }
+
   public Future<Optional<ResponseIndexRow>> find(String id) {
     return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> {
       var it = rows.iterator();

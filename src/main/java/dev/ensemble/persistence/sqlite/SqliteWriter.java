@@ -85,6 +85,30 @@ public final class SqliteWriter implements AutoCloseable {
     }
   }
 
+  /** One statement of this connection executed once per row, as part of a transaction ({@link #writeAll(List)}). */
+  public record Batch<T>(PreparedStatement statement, List<T> rows, Binder<? super T> binder) {
+
+    void execute() throws SQLException {
+      for (T row : rows) {
+        binder.bind(statement, row);
+        statement.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * Executes every batch in one transaction (one commit, so one WAL sync for all of them): every row of every batch
+   * is committed, or (on failure) none.
+   */
+  public void writeAll(List<Batch<?>> batches) throws SQLException {
+    inTransaction(() -> {
+      for (Batch<?> batch : batches) {
+        batch.execute();
+      }
+      return null;
+    });
+  }
+
   /** Work done in one transaction on this connection. */
   @FunctionalInterface
   public interface Work<T> {
