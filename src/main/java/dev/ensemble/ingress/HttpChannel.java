@@ -145,7 +145,13 @@ final class HttpChannel implements ClientChannel {
   @Override
   public void answer(UnifiedResponse answer, List<StreamEvent> events, Buffer rendered) {
     if (!response.closed()) {
-      Buffer body = rendered != null ? rendered : dialect.encodeResponse(answer, context).toBuffer();
+      Buffer body = rendered;
+      if (body == null) {
+        body = dialect.passThrough(answer, context);
+      }
+      if (body == null) {
+        body = dialect.encodeResponse(answer, context).toBuffer();
+      }
       response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(body);
     }
   }

@@ -5,6 +5,7 @@ import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamAccumulator;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.AnswerBody;
 import dev.ensemble.persistence.InflightJournal;
@@ -28,9 +29,10 @@ import java.util.List;
  * complete answer rebuilt from them, ready to be persisted. Events are kept as the immutable {@link StreamEvent}s
  * they arrive as (their JSON form is made when a follower replays them, and written straight from them when the
  * answer is stored: {@link RecordEvents}): a JSON tree per event held for the whole of a long stream would cost several
- * hundred bytes per token. A non-streamed answer's body is rendered once ({@link #renderedAnswer()}): the client is
- * sent those bytes and the record keeps the same Buffer; a streamed answer's body, which its client never gets, is
- * rendered by the store's writer thread, not here. Confined to the exchange's event loop
+ * hundred bytes per token. A non-streamed answer's body is rendered once ({@link #renderedAnswer()}), or is the
+ * upstream's own bytes when the client speaks the upstream's format ({@link #whole}): the client is sent those bytes
+ * and the record keeps the same Buffer; a streamed answer's body, which its client never gets, is rendered by the
+ * store's writer thread, not here. Confined to the exchange's event loop
  * ({@code owner}); other connections reach it only through {@link #follow}, {@link #unfollow} and
  * {@link #view}, which run there. While it is live ({@link LiveResponses}) followers get every new event; an
  * append with nobody following costs one emptiness check.
@@ -58,6 +60,8 @@ final class ResponseJournal {
   private ResponseRecord finished;
   /** The complete answer's body in the client's format: rendered at most once, by whoever needs it first. */
   private AnswerBody answerBody;
+  /** The upstream's own bytes of a whole (not streamed) answer, which a client of the upstream's format is sent as they are. */
+  private UpstreamBody upstreamBody;
   private Handler<GatewayError> onAbort;
 
   ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
@@ -294,9 +298,19 @@ final class ResponseJournal {
   private AnswerBody completedBody() {
     if (answerBody == null) {
       UnifiedResponse answer = accumulator.response();
-      answerBody = AnswerBody.later(() -> dialect.encodeResponse(answer, context));
+      Buffer passed = upstreamBody == null ? null : dialect.passThrough(answer.withUpstreamBody(upstreamBody), context);
+      answerBody = passed != null ? AnswerBody.of(passed) : AnswerBody.later(() -> dialect.encodeResponse(answer, context));
     }
     return answerBody;
+  }
+
+  /**
+   * The answer came whole rather than streamed, as {@code answer} (its events are {@link #add}ed by the caller): when the
+   * client speaks the upstream's format, its body is the upstream's own bytes ({@link UnifiedResponse#upstreamBody()},
+   * {@link ClientDialect#passThrough}) rather than a rendering.
+   */
+  void whole(UnifiedResponse answer) {
+    upstreamBody = answer.upstreamBody();
   }
 
   /** The persisted form: completed if the answer reached its end, failed (and truncated) otherwise. */

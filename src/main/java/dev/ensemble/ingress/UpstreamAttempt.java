@@ -166,6 +166,7 @@ final class UpstreamAttempt {
       usage = answer.usage();
       firstByteNanos = System.nanoTime();
       List<StreamEvent> events = new ArrayList<>();
+      journal.whole(answer);
       for (StreamEvent event : StreamAccumulator.eventsOf(answer)) {
         StreamEvent shown = shown(event);
         journal.add(shown);

@@ -6,6 +6,7 @@ import dev.ensemble.model.TokenCount;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -124,6 +125,15 @@ public interface ClientDialect {
 
   /** Renders a complete answer in this format. */
   JsonObject encodeResponse(UnifiedResponse response, ResponseContext context);
+
+  /**
+   * A complete answer passed through as the upstream sent it ({@link UnifiedResponse#upstreamBody()}) when the
+   * upstream spoke this very format: those bytes, with the values the gateway owns in place of the upstream's; null
+   * (the default) when the answer is to be rendered by {@link #encodeResponse}.
+   */
+  default Buffer passThrough(UnifiedResponse response, ResponseContext context) {
+    return null;
+  }
 
   /** A fresh encoder for one streamed answer to {@code request}. */
   StreamEncoder newStreamEncoder(UnifiedRequest request, ResponseContext context);

@@ -93,6 +93,74 @@ class UsageIT {
   }
 
   @Test
+  void anOpenAiAnswerToAnOpenAiClientIsTheUpstreamsOwnBytesWithTheGatewaysIdModelAndTimeAndIsBilledFromItsUsage() throws Exception {
+    Instant from = start();
+    String upstream = "{\n  \"id\": \"chatcmpl-upstream\",\n  \"object\": \"chat.completion\",\n  \"created\": 1735689600,\n"
+        + "  \"model\": \"gpt-4o-mini-2024-07-18\",\n  \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", "
+        + "\"content\": \"Passed \\\"as is\\\" \u00e9 \\u00e9\", \"refusal\": null, \"annotations\": []}, \"logprobs\": null, "
+        + "\"finish_reason\": \"stop\"}],\n  \"usage\": {\"prompt_tokens\": 1000, \"completion_tokens\": 200, \"total_tokens\": 1200, "
+        + "\"prompt_tokens_details\": {\"cached_tokens\": 400, \"audio_tokens\": 0}, \"completion_tokens_details\": "
+        + "{\"reasoning_tokens\": 0, \"audio_tokens\": 0}},\n  \"service_tier\": \"default\",\n  \"system_fingerprint\": \"fp_test\"\n}\n";
+    fake.enqueue(Reply.raw(200, "application/json", upstream));
+
+    HttpResponse<String> answer = openAi("gpt-test", false);
+
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    long created = new JsonObject(answer.body()).getLong("created");
+    assertTrue(Math.abs(created - System.currentTimeMillis() / 1000) < 600, "the gateway's creation time: " + answer.body());
+    assertEquals(upstream.replace("\"chatcmpl-upstream\"", "\"chatcmpl-" + id + "\"").replace("\"gpt-4o-mini-2024-07-18\"", "\"gpt-test\"")
+        .replace("1735689600", Long.toString(created)), answer.body(), "the upstream's bytes, but for the gateway's own values");
+    assertEquals("application/json", answer.headers().firstValue("content-type").orElse(""));
+    JsonObject stored = storedResponse(id);
+    assertEquals(new JsonObject(answer.body()), stored.getJsonObject("body"), "the store keeps what the client got");
+    assertEquals("Passed \"as is\" \u00e9 \u00e9", stored.getString("text"));
+    // gpt-test: input 0.15, output 0.60, cache_read 0.075 USD per 1M tokens; 600 uncached + 400 cached input, 200 output
+    // (600 x 0.15 + 200 x 0.60 + 400 x 0.075) / 1M = (90 + 120 + 30) / 1M = 0.00024
+    JsonArray rows = rows(from, "provider,model");
+    assertEquals(1, rows.size(), rows.encodePrettily());
+    JsonObject row = rows.getJsonObject(0);
+    assertEquals(600, row.getInteger("input"), row.encode());
+    assertEquals(200, row.getInteger("output"), row.encode());
+    assertEquals(400, row.getInteger("cache_read"), row.encode());
+    assertEquals(0, new BigDecimal("0.00024").compareTo(cost(row)), row.encode());
+    assertEquals(0, new BigDecimal("0.00024").compareTo(new BigDecimal(stored.getString("cost_usd"))), stored.encode());
+  }
+
+  @Test
+  void anAnthropicAnswerToAnAnthropicClientIsTheUpstreamsOwnBytesWithTheGatewaysIdAndModelAndIsBilledFromItsUsage() throws Exception {
+    Instant from = start();
+    String upstream = "{\"id\":\"msg_upstream\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\","
+        + "\"content\":[{\"type\":\"text\",\"text\":\"Passed as is \u00e9\",\"citations\":null},{\"type\":\"server_tool_use\","
+        + "\"id\":\"srvtoolu_1\",\"name\":\"web_search\",\"input\":{\"query\":\"x\"}}],\"stop_reason\":\"end_turn\","
+        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":1000,\"cache_creation_input_tokens\":2000,"
+        + "\"cache_read_input_tokens\":5000,\"output_tokens\":200,\"service_tier\":\"standard\"}}";
+    fake.enqueue(Reply.raw(200, "application/json", upstream));
+
+    HttpResponse<String> answer = anthropic("claude-test", false);
+
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    assertEquals(upstream.replace("\"msg_upstream\"", "\"msg_" + id + "\"").replace("\"claude-sonnet-4-5-20250929\"", "\"claude-test\""),
+        answer.body(), "the upstream's bytes, server tool blocks included, but for the gateway's own values");
+    JsonObject stored = storedResponse(id);
+    assertEquals(new JsonObject(answer.body()), stored.getJsonObject("body"), "the store keeps what the client got");
+    assertEquals("Passed as is \u00e9", stored.getString("text"));
+    // (1000 x 3.00 + 200 x 15.00 + 5000 x 0.30 + 2000 x 3.75) / 1M = 0.015
+    JsonArray rows = rows(from, "provider,model");
+    assertEquals(1, rows.size(), rows.encodePrettily());
+    JsonObject row = rows.getJsonObject(0);
+    assertEquals(1000, row.getInteger("input"), row.encode());
+    assertEquals(2000, row.getInteger("cache_write"), row.encode());
+    assertEquals(0, new BigDecimal("0.015").compareTo(cost(row)), row.encode());
+  }
+
+  private JsonObject storedResponse(String id) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/responses/" + id))
+        .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new JsonObject(r.body());
+  }
+
+  @Test
   void anthropicFormatRequestIsInTheLedgerWithItsExactCost() throws Exception {
     Instant from = start();
     fake.enqueue(Reply.text("hi").usage(1000, 200, 5000, 2000));

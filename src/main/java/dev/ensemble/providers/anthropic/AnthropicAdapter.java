@@ -49,7 +49,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
   @Override
   public UnifiedResponse fromUpstream(Buffer body) {
-    return responses.decode(UpstreamJson.object(body, "response"));
+    UnifiedResponse read = responses.decode(body);
+    return read != null ? read : responses.decode(UpstreamJson.object(body, "response"));
   }
 
   @Override

@@ -78,7 +78,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
   @Override
   public UnifiedResponse fromUpstream(Buffer body) {
-    return responses.decode(UpstreamJson.object(body, "OpenAI response"));
+    UnifiedResponse read = responses.decode(body);
+    return read != null ? read : responses.decode(UpstreamJson.object(body, "OpenAI response"));
   }
 
   @Override

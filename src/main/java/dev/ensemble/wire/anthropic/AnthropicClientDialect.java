@@ -3,10 +3,13 @@ package dev.ensemble.wire.anthropic;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
+import dev.ensemble.wire.BodySplice;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -53,6 +56,20 @@ public final class AnthropicClientDialect implements ClientDialect {
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return responses.encode(response, context);
+  }
+
+  /**
+   * The upstream's own body when it is an Anthropic message: with the gateway's id ({@code msg_<request id>}), the
+   * client's model name spliced in.
+   */
+  @Override
+  public Buffer passThrough(UnifiedResponse response, ResponseContext context) {
+    UpstreamBody body = response.upstreamBody();
+    if (body == null || !"anthropic".equals(body.format()) || !body.spliceable(false)) {
+      return null;
+    }
+    return BodySplice.splice(body, BodySplice.string("msg_" + context.requestId()), BodySplice.string(context.model()),
+        null);
   }
 
   @Override

@@ -2,8 +2,11 @@ package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.UpstreamProtocolException;
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -24,6 +27,22 @@ public final class AnthropicResponseCodec {
   private final JsonFields fields = JsonFields.UPSTREAM;
   private final BlockReader reader = new BlockReader(JsonFields.UPSTREAM);
   private final BlockWriter writer = new BlockWriter();
+
+  /**
+   * An upstream message read in one pass by the {@link MessageScanner}, with the body's bytes kept for an Anthropic
+   * client ({@link UnifiedResponse#upstreamBody()}); null when the body is to be read as a tree ({@link #decode(JsonObject)}),
+   * which decides about anything unusual (a tool call among them) and words the errors.
+   */
+  public UnifiedResponse decode(Buffer body) {
+    byte[] bytes = body.getBytes();
+    MessageScanner.Message m = new MessageScanner.Message();
+    if (!new MessageScanner().read(bytes, bytes.length, m)) {
+      return null;
+    }
+    Usage usage = m.hasUsage ? new Usage(m.input, m.output, m.cacheRead, m.cacheWrite) : Usage.UNKNOWN;
+    return new UnifiedResponse(m.id, m.model, m.blocks, StopReasons.read(m.stopReason), m.stopSequence, usage)
+        .withUpstreamBody(new UpstreamBody("anthropic", body, m.idStart, m.idEnd, m.modelStart, m.modelEnd, -1, -1));
+  }
 
   /**
    * Decodes an upstream Anthropic message.

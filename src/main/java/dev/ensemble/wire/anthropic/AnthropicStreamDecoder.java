@@ -4,16 +4,12 @@ import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UpstreamProtocolException;
 import dev.ensemble.model.Usage;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import dev.ensemble.wire.JsonStreams;
 import dev.ensemble.wire.SseParser;
 import dev.ensemble.wire.StreamDecoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,9 +28,9 @@ import java.util.Set;
  * whatever Anthropic's indices. {@code event: error} becomes a terminal {@link StreamEvent.Error}.
  * Malformed JSON or an event out of order throws {@link UpstreamProtocolException}.
  *
- * <p>{@code content_block_delta}, nearly every event of a stream, is read with Jackson's streaming parser straight
- * from the SSE bytes into its few fields; the other events (a handful per answer) and any delta that does not have
- * the expected shape are read as a tree, which also words the errors.
+ * <p>{@code content_block_delta}, nearly every event of a stream, is read by the {@link DeltaScanner} straight from
+ * the SSE bytes into its few fields, in one pass; the other events (a handful per answer) and any delta that does not
+ * have the usual shape are read as a tree, which also words the errors.
  */
 public final class AnthropicStreamDecoder implements StreamDecoder {
 
@@ -51,7 +47,18 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
 
   private final SseParser.Events onEvent = this::handle;
   private final Delta delta = new Delta();
+  /** Null when every event is to be read as a tree (tests compare the two readings). */
+  private final DeltaScanner scanner;
   private List<StreamEvent> out;
+
+  public AnthropicStreamDecoder() {
+    this(true);
+  }
+
+  /** @param scan whether usual deltas are read by the {@link DeltaScanner}; false: every event is read as a tree */
+  AnthropicStreamDecoder(boolean scan) {
+    this.scanner = scan ? new DeltaScanner() : null;
+  }
 
   @Override
   public List<StreamEvent> feed(Buffer chunk) {
@@ -83,44 +90,13 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * A {@code content_block_delta} read without a tree; false when the event is another one, or a delta this fast
-   * path does not take (then the tree path reads it, and words any error).
+   * A {@code content_block_delta} read by the {@link DeltaScanner}; false when the event is another one, or a delta the
+   * scanner leaves to the tree path (which then reads it, and words any error).
    */
   private boolean textDelta(byte[] data, int offset, int length) {
     Delta d = delta;
     d.clear();
-    try (JsonParser p = JsonStreams.parser(data, offset, length)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "type" -> {
-            if (value != JsonToken.VALUE_STRING || !"content_block_delta".equals(p.getText())) {
-              return false;
-            }
-            d.typed = true;
-          }
-          case "index" -> {
-            if (value != JsonToken.VALUE_NUMBER_INT) {
-              return false;
-            }
-            d.index = p.getIntValue();
-          }
-          case "delta" -> {
-            if (value != JsonToken.START_OBJECT || !readDelta(p, d)) {
-              return false;
-            }
-          }
-          default -> p.skipChildren();
-        }
-      }
-      if (!JsonStreams.atEnd(p) || !d.typed || d.index < 0 || d.type == null || d.value == null) {
-        return false;
-      }
-    } catch (IOException e) {
+    if (scanner == null || !scanner.read(data, offset, length, d)) {
       return false;
     }
     if (skipped.contains(d.index)) {
@@ -139,47 +115,8 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     return true;
   }
 
-  /** The delta object; true when it is one of the four kinds and carries its one string field. */
-  private static boolean readDelta(JsonParser p, Delta d) throws IOException {
-    String text = null;
-    String partial = null;
-    String thinking = null;
-    String signature = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
-      switch (field) {
-        case "type", "text", "partial_json", "thinking", "signature" -> {
-          if (value != JsonToken.VALUE_STRING) {
-            return false;
-          }
-          String s = p.getText();
-          switch (field) {
-            case "type" -> d.type = s;
-            case "text" -> text = s;
-            case "partial_json" -> partial = s;
-            case "thinking" -> thinking = s;
-            default -> signature = s;
-          }
-        }
-        default -> p.skipChildren();
-      }
-    }
-    if (d.type == null) {
-      return false;
-    }
-    d.value = switch (d.type) {
-      case "text_delta" -> text;
-      case "input_json_delta" -> partial;
-      case "thinking_delta" -> thinking;
-      case "signature_delta" -> signature;
-      default -> null;
-    };
-    return d.value != null;
-  }
-
   /** The fields of one {@code content_block_delta}; one instance, cleared per event. */
-  private static final class Delta {
+  static final class Delta {
     boolean typed;
     int index;
     String type;

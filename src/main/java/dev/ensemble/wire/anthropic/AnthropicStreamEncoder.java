@@ -21,8 +21,9 @@ import java.util.Map;
  * Blocks a Messages stream cannot hold (images, documents, tool results) are left out and the remaining
  * blocks keep contiguous indices. One encoder per response.
  *
- * <p>Text and thinking deltas, nearly every event, are written as fixed bytes around the block index and the
- * escaped text, without a JSON tree; the other events (a few per answer) are built as trees.
+ * <p>Text, thinking and tool-argument deltas, nearly every event, and each block's stop are written as fixed bytes
+ * around the block index and the escaped text, without a JSON tree; the other events (a few per answer: the message's
+ * start and end, a block's start, a signature) are built as trees.
  */
 public final class AnthropicStreamEncoder implements StreamEncoder {
 
@@ -31,6 +32,8 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
   private static final byte[] THINKING_DELTA = bytes(",\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"");
   private static final byte[] PARTIAL_DELTA = bytes(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"");
   private static final byte[] DELTA_TAIL = bytes("\"}}\n\n");
+  private static final byte[] STOP_HEAD = bytes("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":");
+  private static final byte[] STOP_TAIL = bytes("}\n\n");
 
   private final ResponseContext context;
   private final AnthropicErrors errors;
@@ -60,8 +63,8 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     }
     if (event instanceof StreamEvent.BlockStop stop) {
       Integer index = indices.get(stop.index());
-      return index == null ? Buffer.buffer() : event("content_block_stop",
-          new JsonObject().put("type", "content_block_stop").put("index", index));
+      return index == null ? Buffer.buffer() : Buffer.buffer(STOP_HEAD.length + 8 + STOP_TAIL.length).appendBytes(STOP_HEAD)
+          .appendString(Integer.toString(index)).appendBytes(STOP_TAIL);
     }
     if (event instanceof StreamEvent.ResponseEnd end) {
       return responseEnd(end);

@@ -3,9 +3,12 @@ package dev.ensemble.wire.openai;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
+import dev.ensemble.wire.BodySplice;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamEncoder;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -41,6 +44,20 @@ public final class OpenAiClientDialect implements ClientDialect {
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return responses.encode(response, context);
+  }
+
+  /**
+   * The upstream's own body when it is an OpenAI chat completion: with the gateway's id ({@code chatcmpl-<request id>}), the
+   * client's model name and the gateway's creation time spliced in.
+   */
+  @Override
+  public Buffer passThrough(UnifiedResponse response, ResponseContext context) {
+    UpstreamBody body = response.upstreamBody();
+    if (body == null || !"openai".equals(body.format()) || !body.spliceable(true)) {
+      return null;
+    }
+    return BodySplice.splice(body, BodySplice.string("chatcmpl-" + context.requestId()), BodySplice.string(context.model()),
+        BodySplice.number(context.createdEpochSeconds()));
   }
 
   @Override

@@ -3,8 +3,11 @@ package dev.ensemble.wire.openai;
 import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.model.UpstreamProtocolException;
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.ResponseContext;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -16,6 +19,28 @@ import java.util.List;
  * {@link #encode} renders a unified answer for a client. Stateless and thread-safe.
  */
 public final class OpenAiResponseCodec {
+
+  /**
+   * An upstream {@code chat.completion} read in one pass by the {@link CompletionScanner}, with the body's bytes kept for
+   * an OpenAI client ({@link UnifiedResponse#upstreamBody()}) when it has one choice; null when the body is to be read as
+   * a tree ({@link #decode(JsonObject)}), which decides about anything unusual and words the errors.
+   */
+  public UnifiedResponse decode(Buffer body) {
+    byte[] bytes = body.getBytes();
+    CompletionScanner.Completion c = new CompletionScanner.Completion();
+    if (!new CompletionScanner().read(bytes, bytes.length, c)) {
+      return null;
+    }
+    OpenAiUsage.logReportedCost(c.id, c.model, c.cost);
+    Usage usage = c.hasUsage ? OpenAiUsage.of(c.promptTokens, c.completionTokens, c.cachedTokens, c.cacheWriteTokens, c.reasoningTokens)
+        : Usage.UNKNOWN;
+    UnifiedResponse answer = answer(c.id, c.model, c.reasoning, c.content, c.refusal, c.toolCalls, c.finish, usage);
+    if (c.choices != 1) {
+      return answer;
+    }
+    return answer.withUpstreamBody(new UpstreamBody("openai", body, c.idStart, c.idEnd, c.modelStart, c.modelEnd, c.createdStart,
+        c.createdEnd));
+  }
 
   /**
    * An upstream {@code chat.completion} as a unified response (first choice only).
@@ -30,31 +55,39 @@ public final class OpenAiResponseCodec {
         || !(choice.getValue("message") instanceof JsonObject message)) {
       throw new UpstreamProtocolException("OpenAI response choice has no message");
     }
-    List<ContentBlock> content = new ArrayList<>();
     String reasoning = string(message, "reasoning_content");
-    if (reasoning != null && !reasoning.isEmpty()) {
-      content.add(new ContentBlock.Thinking(reasoning, null, null));
-    }
     String text = text(message.getValue("content"));
-    if (text != null && !text.isEmpty()) {
-      content.add(ContentBlock.Text.of(text));
-    }
     String refusal = string(message, "refusal");
-    if (refusal != null) {
-      content.add(ContentBlock.Text.of(refusal));
-    }
-    if (message.getValue("tool_calls") instanceof JsonArray calls) {
-      for (int i = 0; i < calls.size(); i++) {
-        content.add(toolCall(calls.getValue(i)));
+    List<ContentBlock.ToolUse> calls = new ArrayList<>();
+    if (message.getValue("tool_calls") instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        calls.add(toolCall(array.getValue(i)));
       }
     } else if (message.getValue("tool_calls") != null) {
       throw new UpstreamProtocolException("OpenAI response tool_calls is not an array");
     }
     String finish = string(choice, "finish_reason");
-    StopReason stop = refusal != null && "stop".equals(finish) ? StopReason.REFUSAL : FinishReasons.decode(finish);
     OpenAiUsage.logReportedCost(string(body, "id"), string(body, "model"), body.getValue("usage"));
-    return new UnifiedResponse(string(body, "id"), string(body, "model"), content, stop, null,
+    return answer(string(body, "id"), string(body, "model"), reasoning, text, refusal, calls, finish,
         OpenAiUsage.decode(body.getValue("usage")));
+  }
+
+  /** The unified answer of a completion's values, however they were read. */
+  private static UnifiedResponse answer(String id, String model, String reasoning, String text, String refusal,
+      List<ContentBlock.ToolUse> calls, String finish, Usage usage) {
+    List<ContentBlock> content = new ArrayList<>(calls.size() + 1);
+    if (reasoning != null && !reasoning.isEmpty()) {
+      content.add(new ContentBlock.Thinking(reasoning, null, null));
+    }
+    if (text != null && !text.isEmpty()) {
+      content.add(ContentBlock.Text.of(text));
+    }
+    if (refusal != null) {
+      content.add(ContentBlock.Text.of(refusal));
+    }
+    content.addAll(calls);
+    StopReason stop = refusal != null && "stop".equals(finish) ? StopReason.REFUSAL : FinishReasons.decode(finish);
+    return new UnifiedResponse(id, model, content, stop, null, usage);
   }
 
   /** A unified answer as the {@code chat.completion} a client expects, under the gateway's id and model. */

@@ -31,9 +31,17 @@ final class OpenAiUsage {
     JsonObject details = usage.getValue("prompt_tokens_details") instanceof JsonObject d ? d : null;
     Long cached = details == null ? null : number(details.getValue("cached_tokens"));
     Long written = details == null ? null : number(details.getValue("cache_write_tokens"));
-    Long input = prompt == null ? null : Math.max(0L, prompt - Usage.orZero(cached) - Usage.orZero(written));
     JsonObject completionDetails = usage.getValue("completion_tokens_details") instanceof JsonObject d ? d : null;
     Long reasoning = completionDetails == null ? null : number(completionDetails.getValue("reasoning_tokens"));
+    return of(prompt, completion, cached, written, reasoning);
+  }
+
+  /**
+   * The usage of OpenAI's counts ({@code prompt_tokens}, {@code completion_tokens}, {@code cached_tokens},
+   * {@code cache_write_tokens}, {@code reasoning_tokens}; null where not reported).
+   */
+  static Usage of(Long prompt, Long completion, Long cached, Long written, Long reasoning) {
+    Long input = prompt == null ? null : Math.max(0L, prompt - Usage.orZero(cached) - Usage.orZero(written));
     return new Usage(input, completion, cached, written, reasoning);
   }
 
@@ -44,7 +52,11 @@ final class OpenAiUsage {
 
   /** Logs an upstream-reported cost next to the upstream's response id, for reconciliation with its bill. */
   static void logReportedCost(String upstreamId, String model, Object usage) {
-    Double cost = reportedCost(usage);
+    logReportedCost(upstreamId, model, reportedCost(usage));
+  }
+
+  /** As {@link #logReportedCost(String, String, Object)}, with the cost already read (null: none reported). */
+  static void logReportedCost(String upstreamId, String model, Double cost) {
     if (cost != null && LOG.isDebugEnabled()) {
       LOG.debug("upstream reported cost {} USD for response {} (model {})", cost, upstreamId, model);
     }
