@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * The {@code local} response store: append-only segment files under {@code responses.local_dir}, one folder per
@@ -108,32 +107,6 @@ public final class LocalResponseStore implements ResponseStore {
     }
   }
 
-  /** Where a segment key points: the segment's path relative to the root, and the line's offset and length. */
-  record Position(String segment, long offset, int length) {
-
-    static Optional<Position> parse(String key) {
-      int hash = key.indexOf('#');
-      int plus = key.lastIndexOf('+');
-      if (hash < 0 || plus < hash) {
-        return Optional.empty();
-      }
-      String segment = key.substring(0, hash);
-      // a key from the index, checked anyway: a day folder and a segment name, nothing that leaves the root
-      if (segment.length() < 20 || segment.charAt(10) != '/' || !segment.startsWith("seg-", 11) || !segment.endsWith(".log")
-          || segment.contains("..") || segment.indexOf('/', 11) >= 0 || segment.indexOf('\\') >= 0) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(new Position(segment, Long.parseLong(key.substring(hash + 1, plus)), Integer.parseInt(key.substring(plus + 1))));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
-    }
-
-    String key() {
-      return segment + "#" + offset + "+" + length;
-    }
-  }
 
   /** A store writing its segments under {@code root}, kept forever, forced every second; futures complete on the writer thread. */
   public LocalResponseStore(Path root) {
@@ -238,12 +211,12 @@ public final class LocalResponseStore implements ResponseStore {
   }
 
   private Optional<ResponseRecord> readLine(String id, String key) throws IOException {
-    Optional<Position> at = Position.parse(key);
+    Optional<SegmentPosition> at = SegmentPosition.parse(key);
     if (at.isEmpty()) {
       LOG.warn("response {}: unreadable store key {}", id, key);
       return Optional.empty();
     }
-    Position p = at.get();
+    SegmentPosition p = at.get();
     ByteBuffer line = ByteBuffer.allocate(p.length());
     try (FileChannel in = FileChannel.open(root.resolve(p.segment()), StandardOpenOption.READ)) {
       while (line.hasRemaining()) {
@@ -254,7 +227,7 @@ public final class LocalResponseStore implements ResponseStore {
     } catch (NoSuchFileException e) {
       return Optional.empty(); // its day expired, or the folder was removed by hand
     }
-    JsonObject json = line.hasRemaining() ? null : parse(line.array());
+    JsonObject json = line.hasRemaining() ? null : SegmentLine.parse(line.array());
     if (json == null || !id.equals(json.getString("id")) || json.getBoolean("deleted", false)) {
       if (json == null) {
         LOG.warn("response {}: its line in {} is torn or corrupt (a crash before it reached the disk); answered as absent", id, p.segment());
@@ -262,39 +235,6 @@ public final class LocalResponseStore implements ResponseStore {
       return Optional.empty();
     }
     return Optional.of(ResponseRecord.fromJson(json));
-  }
-
-  /** The JSON of a line {@code <crc32 hex> <json>\n}, or null when it is torn or its checksum does not match. */
-  static JsonObject parse(byte[] line) {
-    int n = line.length;
-    if (n < 11 || line[8] != ' ' || line[n - 1] != '\n') {
-      return null;
-    }
-    CRC32 crc = new CRC32();
-    crc.update(line, 9, n - 10);
-    try {
-      if (Long.parseLong(new String(line, 0, 8, StandardCharsets.US_ASCII), 16) != crc.getValue()) {
-        return null;
-      }
-      return new JsonObject(new String(line, 9, n - 10, StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  static byte[] line(byte[] json) {
-    CRC32 crc = new CRC32();
-    crc.update(json);
-    byte[] line = new byte[9 + json.length + 1];
-    long v = crc.getValue();
-    for (int i = 7; i >= 0; i--) {
-      line[i] = (byte) Character.forDigit((int) (v & 0xf), 16);
-      v >>>= 4;
-    }
-    line[8] = ' ';
-    System.arraycopy(json, 0, line, 9, json.length);
-    line[line.length - 1] = '\n';
-    return line;
   }
 
   // ---- the writer thread ----
@@ -360,14 +300,14 @@ public final class LocalResponseStore implements ResponseStore {
   private void process(List<Op> batch) {
     List<Runnable> outcomes = new ArrayList<>(batch.size());
     Map<Segment, List<Save>> bySegment = new LinkedHashMap<>();
-    Map<Segment, List<Position>> positions = new LinkedHashMap<>();
+    Map<Segment, List<SegmentPosition>> positions = new LinkedHashMap<>();
     for (Op op : batch) {
       if (op instanceof Save save) {
         try {
           byte[] line = json.line(save.record());
           Segment segment = segmentFor(ResponseKeys.epochDay(save.record().id()), line.length);
           positions.computeIfAbsent(segment, k -> new ArrayList<>())
-              .add(new Position(segment.name, segment.size + segment.pendingBytes, line.length));
+              .add(new SegmentPosition(segment.name, segment.size + segment.pendingBytes, line.length));
           segment.pending.add(ByteBuffer.wrap(line));
           segment.pendingBytes += line.length;
           bySegment.computeIfAbsent(segment, k -> new ArrayList<>()).add(save);
@@ -379,7 +319,7 @@ public final class LocalResponseStore implements ResponseStore {
     for (Map.Entry<Segment, List<Save>> e : bySegment.entrySet()) {
       Segment segment = e.getKey();
       List<Save> saves = e.getValue();
-      List<Position> at = positions.get(segment);
+      List<SegmentPosition> at = positions.get(segment);
       try {
         write(segment);
         for (int i = 0; i < saves.size(); i++) {
@@ -460,12 +400,12 @@ public final class LocalResponseStore implements ResponseStore {
       }
       return;
     }
-    Optional<Position> at = Position.parse(key);
+    Optional<SegmentPosition> at = SegmentPosition.parse(key);
     if (at.isEmpty()) {
       return;
     }
-    Position p = at.get();
-    byte[] tombstone = tombstone(id, p.length());
+    SegmentPosition p = at.get();
+    byte[] tombstone = SegmentLine.tombstone(id, p.length());
     try (FileChannel out = FileChannel.open(root.resolve(p.segment()), StandardOpenOption.WRITE, StandardOpenOption.READ)) {
       if (out.size() < p.offset() + p.length()) {
         return; // the line never reached the disk whole
@@ -474,7 +414,7 @@ public final class LocalResponseStore implements ResponseStore {
       while (was.hasRemaining() && out.read(was, p.offset() + was.position()) >= 0) {
         // read the whole line
       }
-      JsonObject json = parse(was.array());
+      JsonObject json = SegmentLine.parse(was.array());
       if (json == null || !id.equals(json.getString("id"))) {
         return; // not this response's line (torn, or already a tombstone of it)
       }
@@ -486,21 +426,6 @@ public final class LocalResponseStore implements ResponseStore {
     } catch (NoSuchFileException e) {
       // its day expired meanwhile
     }
-  }
-
-  /** A line of exactly {@code length} bytes saying {@code id} is deleted (all spaces when the line is too short for it). */
-  static byte[] tombstone(String id, int length) {
-    byte[] json = new JsonObject().put("id", id).put("deleted", true).encode().getBytes(StandardCharsets.UTF_8);
-    byte[] body = new byte[Math.max(0, length - 10)];
-    java.util.Arrays.fill(body, (byte) ' ');
-    if (json.length <= body.length) {
-      System.arraycopy(json, 0, body, 0, json.length);
-      return line(body);
-    }
-    byte[] blank = new byte[length];
-    java.util.Arrays.fill(blank, (byte) ' ');
-    blank[length - 1] = '\n';
-    return blank;
   }
 
   /** Removes the day folders whose responses are all older than {@code retentionDays} whole days. */

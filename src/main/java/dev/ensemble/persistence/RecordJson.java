@@ -9,7 +9,6 @@ import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
@@ -26,8 +25,6 @@ import java.util.zip.CRC32;
 public final class RecordJson {
 
   private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-  private static final int CHECKSUM = 9;
   private static final int BUFFER = 16 * 1024;
   /** Past this a buffer grown for one large record is given back for a {@link #BUFFER}-sized one. */
   private static final int KEPT_BUFFER = 1 << 20;
@@ -44,18 +41,10 @@ public final class RecordJson {
 
   /** The record as the local store's line: {@code <crc32 hex> <json>\n}, the checksum over the JSON's bytes. */
   public byte[] line(ResponseRecord record) {
-    write(record, CHECKSUM);
-    byte[] buf = bytes.buf;
-    crc.reset();
-    crc.update(buf, CHECKSUM, bytes.count - CHECKSUM);
-    long value = crc.getValue();
-    for (int i = 7; i >= 0; i--) {
-      buf[i] = HEX[(int) (value & 0xf)];
-      value >>>= 4;
-    }
-    buf[8] = ' ';
+    write(record, SegmentLine.PREFIX);
+    SegmentLine.prefix(bytes.buf, bytes.count, crc);
     bytes.write('\n');
-    return Arrays.copyOf(buf, bytes.count);
+    return Arrays.copyOf(bytes.buf, bytes.count);
   }
 
   private void write(ResponseRecord r, int reserved) {

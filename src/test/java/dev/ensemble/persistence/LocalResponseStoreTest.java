@@ -246,7 +246,7 @@ class LocalResponseStoreTest {
     // a segment as the store wrote it until 2026-12-05: each line the record's JSON tree encoded
     String id = idAt(NOW);
     ResponseRecord old = record(id, "written from its tree");
-    byte[] line = LocalResponseStore.line(old.toJson().encode().getBytes(StandardCharsets.UTF_8));
+    byte[] line = SegmentLine.line(old.toJson().encode().getBytes(StandardCharsets.UTF_8));
     String segment = "2026-12-05/seg-1764900000000-1abcdef0.log";
     Files.createDirectories(dir.resolve(segment).getParent());
     Files.write(dir.resolve(segment), line);

@@ -94,7 +94,7 @@ class RecordJsonTest {
     String line = new String(new RecordJson().line(record), StandardCharsets.UTF_8);
 
     assertEquals(1, renders.get());
-    JsonObject stored = LocalResponseStore.parse(line.getBytes(StandardCharsets.UTF_8));
+    JsonObject stored = SegmentLine.parse(line.getBytes(StandardCharsets.UTF_8));
     assertNotNull(stored, "a line with a matching checksum: " + line);
     assertEquals(TEXT, stored.getJsonObject("body").getString("content"));
     assertEquals(record.events().toJson(), stored.getJsonArray("events"));
