@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.testing.JsonCorruptions;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The {@link ChunkScanner} reads a chunk exactly as Jackson does, or leaves it to Jackson: for every chunk below —
@@ -117,22 +117,7 @@ class ChunkScannerTest {
 
   @Test
   void randomCorruptionsOfRealChunksAreReadAsJacksonReadsThem() {
-    Random random = new Random(14);
-    byte[] alphabet = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\u00e9x".getBytes(StandardCharsets.UTF_8);
-    List<String> originals = List.of(FIRST, TEXT, FINISH, USAGE, TOOL_START, TOOL_ARGS, content("\"a\\nb \\u00e9 ü\""));
-    for (int i = 0; i < 5_000; i++) {
-      byte[] bytes = originals.get(random.nextInt(originals.size())).getBytes(StandardCharsets.UTF_8);
-      int edits = 1 + random.nextInt(3);
-      for (int e = 0; e < edits; e++) {
-        int at = random.nextInt(bytes.length);
-        switch (random.nextInt(3)) {
-          case 0 -> bytes[at] = alphabet[random.nextInt(alphabet.length)];
-          case 1 -> bytes = remove(bytes, at);
-          default -> bytes = insert(bytes, at, alphabet[random.nextInt(alphabet.length)]);
-        }
-      }
-      assertSameReading(bytes, "corruption " + i + ": " + new String(bytes, StandardCharsets.UTF_8));
-    }
+    JsonCorruptions.each(List.of(FIRST, TEXT, FINISH, USAGE, TOOL_START, TOOL_ARGS, content("\"a\\nb \\u00e9 ü\"")), 5_000, (bytes, what) -> assertSameReading(bytes, what));
   }
 
   @Test
@@ -212,18 +197,5 @@ class ChunkScannerTest {
     return out.toByteArray();
   }
 
-  private static byte[] remove(byte[] bytes, int at) {
-    byte[] out = new byte[bytes.length - 1];
-    System.arraycopy(bytes, 0, out, 0, at);
-    System.arraycopy(bytes, at + 1, out, at, bytes.length - at - 1);
-    return out;
-  }
 
-  private static byte[] insert(byte[] bytes, int at, byte b) {
-    byte[] out = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, out, 0, at);
-    out[at] = b;
-    System.arraycopy(bytes, at, out, at + 1, bytes.length - at);
-    return out;
-  }
 }

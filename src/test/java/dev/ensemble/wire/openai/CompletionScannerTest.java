@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.testing.JsonCorruptions;
 import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -15,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * A complete {@code chat.completion} read by the {@link CompletionScanner} gives exactly what the tree reading gives, or
@@ -106,22 +106,7 @@ class CompletionScannerTest {
 
   @Test
   void randomCorruptionsOfRealBodiesAreReadAsTheTreeReadsThem() {
-    Random random = new Random(14);
-    byte[] alphabet = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\u00e9x".getBytes(StandardCharsets.UTF_8);
-    List<String> originals = List.of(TEXT, TOOLS, REASONING, REFUSAL);
-    for (int i = 0; i < 5_000; i++) {
-      byte[] bytes = originals.get(random.nextInt(originals.size())).getBytes(StandardCharsets.UTF_8);
-      int edits = 1 + random.nextInt(3);
-      for (int e = 0; e < edits; e++) {
-        int at = random.nextInt(bytes.length);
-        switch (random.nextInt(3)) {
-          case 0 -> bytes[at] = alphabet[random.nextInt(alphabet.length)];
-          case 1 -> bytes = remove(bytes, at);
-          default -> bytes = insert(bytes, at, alphabet[random.nextInt(alphabet.length)]);
-        }
-      }
-      assertSameReading(bytes, "corruption " + i + ": " + new String(bytes, StandardCharsets.UTF_8));
-    }
+    JsonCorruptions.each(List.of(TEXT, TOOLS, REASONING, REFUSAL), 5_000, (bytes, what) -> assertSameReading(bytes, what));
   }
 
   @Test
@@ -172,18 +157,5 @@ class CompletionScannerTest {
         + "{\"role\":\"assistant\",\"content\":" + value + "},\"finish_reason\":\"stop\"}]}";
   }
 
-  private static byte[] remove(byte[] bytes, int at) {
-    byte[] out = new byte[bytes.length - 1];
-    System.arraycopy(bytes, 0, out, 0, at);
-    System.arraycopy(bytes, at + 1, out, at, bytes.length - at - 1);
-    return out;
-  }
 
-  private static byte[] insert(byte[] bytes, int at, byte b) {
-    byte[] out = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, out, 0, at);
-    out[at] = b;
-    System.arraycopy(bytes, at, out, at + 1, bytes.length - at);
-    return out;
-  }
 }
