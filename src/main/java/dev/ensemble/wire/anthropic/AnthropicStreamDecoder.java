@@ -32,7 +32,7 @@ import java.util.Set;
  * the SSE bytes into its few fields, in one pass; the other events (a handful per answer) and any delta that does not
  * have the usual shape are read as a tree, which also words the errors.
  */
-public final class AnthropicStreamDecoder implements StreamDecoder {
+public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEventSource {
 
   private final JsonFields fields = JsonFields.UPSTREAM;
   private final SseParser parser = new SseParser();
@@ -49,6 +49,9 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   private final Delta delta = new Delta();
   /** Null when every event is to be read as a tree (tests compare the two readings). */
   private final DeltaScanner scanner;
+  /** Set when the client speaks Anthropic too: the stream's events are passed through to it ({@link EventSplice}). */
+  private EventSplice relay;
+  private MessageStartScanner startScanner;
   private List<StreamEvent> out;
 
   public AnthropicStreamDecoder() {
@@ -61,16 +64,35 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   }
 
   @Override
+  public void relayTo(EventSplice relay) {
+    this.relay = relay;
+    this.startScanner = new MessageStartScanner();
+    relay.attach();
+  }
+
+  @Override
   public List<StreamEvent> feed(Buffer chunk) {
     out = new ArrayList<>();
+    if (relay != null) {
+      relay.begin(chunk.length());
+    }
     parser.feed(chunk, onEvent);
+    if (relay != null) {
+      relay.commit();
+    }
     return out;
   }
 
   @Override
   public List<StreamEvent> finish() {
     out = new ArrayList<>();
+    if (relay != null) {
+      relay.begin(0);
+    }
     parser.finish(onEvent);
+    if (relay != null) {
+      relay.commit();
+    }
     return out;
   }
 
@@ -84,9 +106,36 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
       return;
     }
     if ((name == null || "content_block_delta".equals(name)) && textDelta(data, offset, length)) {
+      if (relay != null) {
+        relay.frame(name, data, offset, length);
+      }
       return;
     }
-    handle(name, parse(new String(data, offset, length, StandardCharsets.UTF_8)), out);
+    JsonObject tree = parse(new String(data, offset, length, StandardCharsets.UTF_8));
+    String type = handle(name, tree, out);
+    if (relay != null) {
+      relay(type, name, data, offset, length, tree);
+    }
+  }
+
+  /**
+   * Pass-through of an event read as a tree: {@code message_start} with the gateway's id and model spliced in (rendered
+   * from the tree when the scanner cannot place them), an {@code error} not at all (the gateway renders its own),
+   * every other event as it came.
+   */
+  private void relay(String type, String name, byte[] data, int offset, int length, JsonObject tree) {
+    switch (type) {
+      case "message_start" -> {
+        MessageStartScanner s = startScanner;
+        if (s.read(data, offset, length)) {
+          relay.messageStart(name, data, offset, length, s.idStart, s.idEnd, s.modelStart, s.modelEnd);
+        } else {
+          relay.messageStart(name, tree);
+        }
+      }
+      case "error" -> { }
+      default -> relay.frame(name, data, offset, length);
+    }
   }
 
   /**
@@ -130,7 +179,8 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     }
   }
 
-  private void handle(String name, JsonObject data, List<StreamEvent> out) {
+  /** Decodes one event read as a tree; returns its type. */
+  private String handle(String name, JsonObject data, List<StreamEvent> out) {
     String type = name != null ? name : fields.optString(data, "type", "");
     if (type == null) {
       throw new UpstreamProtocolException("stream event without a type");
@@ -155,6 +205,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
       }
       default -> { }
     }
+    return type;
   }
 
   private void messageStart(JsonObject data, List<StreamEvent> out) {
