@@ -178,8 +178,9 @@ final class ResponseJournal {
   }
 
   /**
-   * The answer is ended by the gateway itself (the node's drain deadline passed): {@code error} is its last event and
-   * {@code usage} (partly estimated, as for a cancel) its usage; it is persisted as failed and truncated.
+   * The answer ends with {@code error} after it began (the upstream's stream broke or sent an error, or the node's drain
+   * deadline passed): {@code error} is its last event and {@code usage} (what the upstream reported up to there, or
+   * partly estimated as for a cancel) its usage; it is persisted as failed and truncated.
    */
   void interrupted(GatewayError error, Usage usage) {
     partialUsage = usage;

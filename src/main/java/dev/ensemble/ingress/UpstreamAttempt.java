@@ -42,7 +42,8 @@ import java.util.List;
  * one does not: by default ({@link OnDisconnect#CONTINUE}) the upstream is read to its end, and the answer is
  * persisted and billed with its reported usage; with {@link OnDisconnect#CANCEL} the upstream call is cancelled
  * at once and the partial answer persisted as failed, billed with {@link #partialUsage()}. After the first
- * byte a failure ends the stream with an error event in the client's format.
+ * byte a failure ends the stream with an error event in the client's format, and the answer, persisted as failed, is
+ * billed with the usage the upstream reported up to the failure ({@link #reported()}).
  */
 final class UpstreamAttempt {
 
@@ -66,7 +67,8 @@ final class UpstreamAttempt {
   private long timer = -1;
   private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
-  private Usage startUsage = Usage.UNKNOWN;
+  /** The stream's decoder, which keeps the usage the upstream reported so far; null until the stream begins. */
+  private StreamDecoder decoder;
   private long streamedChars;
 
   UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
@@ -182,6 +184,7 @@ final class UpstreamAttempt {
 
   private void relay(UpstreamResponse response) {
     StreamDecoder decoder = adapter.newStreamDecoder();
+    this.decoder = decoder;
     client.beginStream(request);
     client.relayFrom(decoder);
     ReadStream<Buffer> body = response.body();
@@ -254,7 +257,13 @@ final class UpstreamAttempt {
         return;
       }
       StreamEvent shown = shown(event);
-      journal.add(shown);
+      if (shown instanceof StreamEvent.Error error) {
+        // the upstream ended the answer with an error: billed with the usage it reported up to there
+        usage = usage.mergedWith(reported());
+        journal.interrupted(error.error(), usage);
+      } else {
+        journal.add(shown);
+      }
       if (open) {
         write(shown);
       }
@@ -301,16 +310,27 @@ final class UpstreamAttempt {
   }
 
   /**
-   * The usage of an answer cut short by the client: the upstream reports usage only at the end of a stream,
-   * so input and cache tokens are those it reported at the start (Anthropic's {@code message_start}) or else
-   * the prompt estimate (4 characters a token), and output is the larger of what it reported at the start and
-   * the streamed text, thinking and tool-argument characters at 4 characters a token, rounded up.
+   * The usage of an answer cut short by the client: the upstream reports its final usage only at the end of a
+   * stream, so input and cache tokens are those it reported so far ({@link #reported()}: Anthropic's
+   * {@code message_start}, Gemini's last {@code usageMetadata}) or else the prompt estimate (4 characters a token),
+   * and output is the larger of what it reported so far and the streamed text, thinking and tool-argument characters
+   * at 4 characters a token, rounded up.
    */
   private Usage partialUsage() {
-    Long input = startUsage.input() != null ? startUsage.input() : Long.valueOf(PromptSize.tokens(request));
+    Usage reported = reported();
+    Long input = reported.input() != null ? reported.input() : Long.valueOf(PromptSize.tokens(request));
     long estimatedOutput = (streamedChars + 3) / 4;
-    long output = Math.max(Usage.orZero(startUsage.output()), estimatedOutput);
-    return new Usage(input, output, startUsage.cacheRead(), startUsage.cacheWrite());
+    long output = Math.max(Usage.orZero(reported.output()), estimatedOutput);
+    return new Usage(input, output, reported.cacheRead(), reported.cacheWrite());
+  }
+
+  /**
+   * The usage the upstream reported up to now, as its decoder merged it (the latest cumulative counts): what a stream
+   * that broke is billed with. {@link Usage#UNKNOWN} before the stream began, or when the upstream reports usage only
+   * at the end (OpenAI).
+   */
+  private Usage reported() {
+    return decoder == null ? Usage.UNKNOWN : decoder.reported();
   }
 
   /** The event as clients see it: the gateway's id, model and route on the start, the cost on the end. */
@@ -319,7 +339,6 @@ final class UpstreamAttempt {
       streamedChars += delta.text() != null ? delta.text().length() : delta.partialJson() != null ? delta.partialJson().length() : 0;
     }
     if (event instanceof StreamEvent.ResponseStart start) {
-      startUsage = start.usage() == null ? Usage.UNKNOWN : start.usage();
       return start.withRouting(context.requestId(), context.model(), provider(), selection.endpoint().id());
     }
     if (event instanceof StreamEvent.ResponseEnd end) {
@@ -412,7 +431,10 @@ final class UpstreamAttempt {
     streamFailed(response, ErrorClass.RETRYABLE, cause, error);
   }
 
-  /** A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has. */
+  /**
+   * A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has, and the
+   * answer is persisted failed and billed with the usage the upstream reported up to the break ({@link #reported()}).
+   */
   private void streamFailed(UpstreamResponse response, ErrorClass errorClass, String cause, GatewayError error) {
     if (result.future().isComplete()) {
       return;
@@ -423,7 +445,9 @@ final class UpstreamAttempt {
       return;
     }
     outcome(response.status(), errorClass, cause, null);
-    journal.add(new StreamEvent.Error(error));
+    // billed with the usage the upstream reported before the break (none for an OpenAI stream, whose usage comes last)
+    usage = usage.mergedWith(reported());
+    journal.interrupted(error, usage);
     boolean streaming = client.started();
     done(streaming ? 200 : error.status(), true);
     if (!client.closed()) {

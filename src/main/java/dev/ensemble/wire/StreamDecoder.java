@@ -1,6 +1,7 @@
 package dev.ensemble.wire;
 
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.Usage;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
@@ -23,4 +24,14 @@ public interface StreamDecoder {
 
   /** Whether the terminal event ({@code response.end} or {@code error}) has been produced. */
   boolean completed();
+
+  /**
+   * The usage the upstream has reported so far: the latest cumulative counts of the events decoded up to now
+   * (Anthropic's {@code message_start} and {@code message_delta}, Gemini's {@code usageMetadata} of every chunk), so
+   * that a stream that breaks before its end is billed with what the upstream bills. {@link Usage#UNKNOWN} when it
+   * reported none yet (OpenAI reports usage only in the stream's last chunk).
+   */
+  default Usage reported() {
+    return Usage.UNKNOWN;
+  }
 }

@@ -1,6 +1,7 @@
 package dev.ensemble.providers.vertex;
 
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.SseEvent;
 import dev.ensemble.wire.SseParser;
 import dev.ensemble.wire.StreamDecoder;
@@ -59,6 +60,11 @@ final class VertexStreamDecoder implements StreamDecoder, AnthropicEventSource {
   @Override
   public boolean completed() {
     return decoder != null && decoder.completed();
+  }
+
+  @Override
+  public Usage reported() {
+    return decoder == null ? Usage.UNKNOWN : decoder.reported();
   }
 
   private StreamDecoder choose(SseEvent first) {

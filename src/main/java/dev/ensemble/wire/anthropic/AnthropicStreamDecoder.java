@@ -109,6 +109,11 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
     return completed;
   }
 
+  @Override
+  public Usage reported() {
+    return usage;
+  }
+
   private void handle(String name, byte[] data, int offset, int length) {
     if (completed) {
       return;

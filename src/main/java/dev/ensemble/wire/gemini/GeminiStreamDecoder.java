@@ -54,6 +54,11 @@ public final class GeminiStreamDecoder implements StreamDecoder {
     return completed;
   }
 
+  @Override
+  public Usage reported() {
+    return usage;
+  }
+
   private List<StreamEvent> handle(List<SseEvent> events) {
     out = new ArrayList<>();
     for (SseEvent event : events) {

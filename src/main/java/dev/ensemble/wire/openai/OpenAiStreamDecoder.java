@@ -111,6 +111,11 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
     return completed;
   }
 
+  @Override
+  public Usage reported() {
+    return usage;
+  }
+
   private void handle(byte[] data, int offset, int length) {
     if (completed) {
       return;
