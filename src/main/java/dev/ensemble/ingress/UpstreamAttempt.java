@@ -2,6 +2,8 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.OnDisconnect;
+import dev.ensemble.loop.LoopDeadlines;
+import dev.ensemble.loop.Timeout;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
@@ -63,7 +65,8 @@ final class UpstreamAttempt {
   private boolean heldBack;
   /** A flush is queued to run after this turn of the event loop ({@link #flushSoon}). */
   private boolean flushQueued;
-  private long timer = -1;
+  /** The body's or the stream's idle timeout ({@link LoopDeadlines}), null when none is armed. */
+  private Timeout timer;
   private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
@@ -126,7 +129,8 @@ final class UpstreamAttempt {
   }
 
   private void upstreamError(UpstreamResponse response) {
-    armTimer(selection.pool().config().timeoutMs(), response);
+    long timeoutMs = selection.pool().config().timeoutMs();
+    armTimer(timeoutMs, timeoutMs, response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
       if (result.future().isComplete()) {
@@ -141,7 +145,8 @@ final class UpstreamAttempt {
 
   private void complete(UpstreamResponse response) {
     long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
-    armTimer(Math.max(1, selection.pool().config().timeoutMs() - elapsedMs), response);
+    long timeoutMs = selection.pool().config().timeoutMs();
+    armTimer(timeoutMs, Math.max(1, timeoutMs - elapsedMs), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
       if (result.future().isComplete()) {
@@ -454,8 +459,8 @@ final class UpstreamAttempt {
    * rest of that time (the whole of it while the gateway holds the upstream back for a slow client).
    */
   private void armIdleTimer(long delayMs, long idleMs, UpstreamResponse response) {
-    timer = vertx.setTimer(delayMs, t -> {
-      timer = -1;
+    timer = LoopDeadlines.arm(vertx, idleMs, delayMs, t -> {
+      timer = null;
       if (result.future().isComplete()) {
         return;
       }
@@ -474,10 +479,11 @@ final class UpstreamAttempt {
     });
   }
 
-  private void armTimer(long ms, UpstreamResponse response) {
+  /** Ends the attempt with a timeout unless the body came within {@code ms}, the rest of the provider's {@code lengthMs}. */
+  private void armTimer(long lengthMs, long ms, UpstreamResponse response) {
     cancelTimer();
-    timer = vertx.setTimer(ms, t -> {
-      timer = -1;
+    timer = LoopDeadlines.arm(vertx, lengthMs, ms, t -> {
+      timer = null;
       if (!result.future().isComplete()) {
         response.cancel();
         streamFailed(response, "timeout",
@@ -487,9 +493,9 @@ final class UpstreamAttempt {
   }
 
   private void cancelTimer() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
     }
   }
 
