@@ -235,8 +235,9 @@ final class ChatExchange {
     inFlight.run().onComplete(ar -> {
       inFlight = null;
       AttemptResult result = ar.result();
-      // priced once per attempt: the routing report, the ledger row, the stored response and the cache share it
-      BigDecimal cost = CostCalculator.cost(result.usage(), selection.pricing());
+      // priced once per attempt (by the attempt, with its end event): the routing report, the ledger row, the stored
+      // response and the cache share it
+      BigDecimal cost = result.cost() != null ? result.cost() : CostCalculator.cost(result.usage(), selection.pricing());
       report(selection, result, cost);
       if (result.canFailOver()) {
         onFailure(selection, result.failure());

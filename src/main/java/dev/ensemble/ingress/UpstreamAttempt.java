@@ -30,6 +30,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,6 +71,9 @@ final class UpstreamAttempt {
   private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
+  /** The usage last priced, and its cost: an answer's end event and the attempt's result share one pricing. */
+  private Usage pricedUsage;
+  private BigDecimal pricedCost;
   private long streamedChars;
 
   UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
@@ -324,7 +328,7 @@ final class UpstreamAttempt {
     }
     if (event instanceof StreamEvent.ResponseEnd end) {
       usage = end.usage() == null ? Usage.UNKNOWN : end.usage();
-      return end.withCost(CostCalculator.cost(usage, selection.pricing()).doubleValue());
+      return end.withCost(cost(usage).doubleValue());
     }
     return event;
   }
@@ -507,7 +511,15 @@ final class UpstreamAttempt {
   private void done(int clientStatus, boolean answered) {
     cancelTimer();
     long ttfb = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
-    result.tryComplete(new AttemptResult(null, clientStatus, answered, usage, ttfb));
+    result.tryComplete(new AttemptResult(null, clientStatus, answered, usage, cost(usage), ttfb));
+  }
+
+  private BigDecimal cost(Usage priced) {
+    if (priced != pricedUsage) {
+      pricedCost = CostCalculator.cost(priced, selection.pricing());
+      pricedUsage = priced;
+    }
+    return pricedCost;
   }
 
   private String provider() {
