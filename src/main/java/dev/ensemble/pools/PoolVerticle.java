@@ -25,8 +25,13 @@ import java.util.function.LongSupplier;
 /**
  * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
  * its endpoints — counters, circuit breakers, rate-limit cooldowns, disabled keys. Outcomes of upstream
- * attempts arrive on {@link Addresses#poolOutcome}; each one updates that state (on this verticle's event
- * loop only) and replaces the immutable snapshot that routing reads from {@link ProviderPool#health()}.
+ * attempts arrive in the pool's inbox ({@link ProviderPool#report}, a lock-free queue the request path fills before
+ * the client's answer; this verticle is woken after it); each one updates that state (on this verticle's event loop
+ * only), replaces the immutable snapshot that routing reads from {@link ProviderPool#health()} when what routing reads
+ * of the endpoint changed (its circuit, cooldown or key; not for a success that only counts), and is then published
+ * on {@link Addresses#poolOutcome} for observers (the cluster bridge, the metrics verticle's tap). Every message this
+ * verticle answers — status, reset, keys, key states — and every peer outcome is handled after the inbox was drained:
+ * an outcome reported before a client saw its answer is applied before anything that client asks next.
  * It is also the one writer of the pool's endpoint list: the admin keys of the provider arrive in full as a
  * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay (an admin endpoint of the
  * same id — the admin key filling a config key declared with an empty api_key — takes its place), new ones start with
@@ -48,6 +53,8 @@ public final class PoolVerticle extends VerticleBase {
   /** Keys the fleet holds disabled ({@link Addresses#poolKeyState}): endpoints of theirs that appear later start disabled. */
   private final Set<String> disabledKeys = new HashSet<>();
   private final LongSupplier clock;
+  /** What {@link ProviderPool#health()} holds now, by endpoint id: compared with each outcome's result. */
+  private Map<String, EndpointHealth> published = Map.of();
   private UpstreamTransport transport;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
@@ -69,9 +76,13 @@ public final class PoolVerticle extends VerticleBase {
     pool.endpoints().forEach(e -> states.put(e.id(), new EndpointState()));
     publish();
     pool.attach(transport);
-    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolOutcome(pool.name()), msg -> onOutcome(msg.body()));
-    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolPeerOutcome(pool.name()), msg -> onPeerOutcome(msg.body()));
+    pool.outcomes().attach(context, this::onOutcome);
+    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolPeerOutcome(pool.name()), msg -> {
+      drain();
+      onPeerOutcome(msg.body());
+    });
     vertx.eventBus().<Void>localConsumer(Addresses.poolReset(pool.name()), msg -> {
+      drain();
       pool.endpoints().forEach(e -> {
         states.put(e.id(), new EndpointState());
         pool.releaseProbe(e.id());
@@ -80,6 +91,7 @@ public final class PoolVerticle extends VerticleBase {
       msg.reply(null);
     });
     vertx.eventBus().<JsonObject>localConsumer(Addresses.poolKeyState(pool.name()), msg -> {
+      drain();
       String key = msg.body().getString("key");
       boolean disabled = msg.body().getBoolean("disabled", false);
       if (disabled) {
@@ -100,29 +112,48 @@ public final class PoolVerticle extends VerticleBase {
       msg.reply(null);
     });
     vertx.eventBus().<KeySet>localConsumer(Addresses.poolKeys(pool.name()), msg -> {
+      drain();
       replaceAdminEndpoints(msg.body().endpoints());
       msg.reply(null);
     });
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> msg.reply(status())).completion();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> {
+      drain();
+      msg.reply(status());
+    }).completion();
   }
 
   @Override
   public Future<?> stop() {
+    drain();
     return transport.close();
+  }
+
+  /** Applies the outcomes reported so far (this verticle's thread). */
+  private void drain() {
+    pool.outcomes().drain();
   }
 
   private void onOutcome(AttemptOutcome outcome) {
     EndpointState state = states.get(outcome.endpointId());
-    if (state == null) {
-      return;
+    if (state != null) {
+      long now = clock.getAsLong();
+      state.record(outcome, now);
+      if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
+        disableKeyOf(outcome, "");
+        publish();
+      } else if (routingChanged(outcome.endpointId(), state.snapshot(now))) {
+        publish();
+      }
+      pool.releaseProbe(outcome.endpointId());
     }
-    long now = clock.getAsLong();
-    state.record(outcome, now);
-    if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
-      disableKeyOf(outcome, "");
-    }
-    pool.releaseProbe(outcome.endpointId());
-    publish();
+    vertx.eventBus().publish(Addresses.poolOutcome(pool.name()), outcome);
+  }
+
+  /** Whether {@code now} differs from the published health of the endpoint in anything routing or the gauges read. */
+  private boolean routingChanged(String endpointId, EndpointHealth now) {
+    EndpointHealth before = published.get(endpointId);
+    return before == null || before.keyDisabled() != now.keyDisabled() || before.cooldownUntil() != now.cooldownUntil()
+        || before.openUntil() != now.openUntil() || !before.circuit().equals(now.circuit());
   }
 
   private void onPeerOutcome(AttemptOutcome outcome) {
@@ -212,11 +243,15 @@ public final class PoolVerticle extends VerticleBase {
     Map<String, EndpointHealth> snapshot = new HashMap<>();
     states.forEach((id, state) -> snapshot.put(id, state.snapshot(now)));
     pool.health(snapshot);
+    published = pool.health();
   }
 
+  /** The endpoints as they are now: counters included (the published snapshot's are those of its last change). */
   private JsonObject status() {
     JsonArray endpoints = new JsonArray();
-    Map<String, EndpointHealth> health = pool.health();
+    long now = clock.getAsLong();
+    Map<String, EndpointHealth> health = new HashMap<>();
+    states.forEach((id, state) -> health.put(id, state.snapshot(now)));
     for (Endpoint e : pool.endpoints()) {
       endpoints.add(new JsonObject()
           .put("id", e.id())

@@ -1,5 +1,6 @@
 package dev.ensemble.routing;
 
+import dev.ensemble.bus.Inbox;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.BuiltInKind;
 import dev.ensemble.config.ModelConfig;
@@ -48,7 +49,8 @@ import java.util.stream.Collectors;
  * </ol>
  * The chosen endpoint's local limiter admits the request (taking its estimated tokens) before the selection is
  * returned. Called on every event loop: it reads immutable tables, the pools' health snapshots, atomics and the
- * lock-free affinity table, and never blocks; all learning happens in the {@link RouterVerticle}.
+ * lock-free affinity table, and never blocks; all learning happens in the {@link RouterVerticle}, from the usage
+ * reports handed to it through {@link #learn}.
  */
 public final class ModelRouter {
 
@@ -69,6 +71,7 @@ public final class ModelRouter {
   private final LongSupplier clock;
   private final Balancer balancer;
   private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
+  private final Inbox<UsageReport> reports = new Inbox<>("router usage reports");
 
   /**
    * @param limiters the local limiters by endpoint id, read live: endpoints added at run time get theirs put
@@ -104,6 +107,19 @@ public final class ModelRouter {
     this.kinds = Map.copyOf(kindTable);
     this.byUpstreamModel = upstream;
     this.balancer = new Balancer(pools.keySet(), load, clock);
+  }
+
+  /**
+   * Hands the usage report of an attempt to the {@link RouterVerticle}, from any event loop: queued, the verticle woken
+   * after the caller's task (after the client's answer was written).
+   */
+  public void learn(UsageReport report) {
+    reports.offer(report);
+  }
+
+  /** The {@link RouterVerticle}'s inbox of usage reports ({@link #learn}). */
+  public Inbox<UsageReport> reports() {
+    return reports;
   }
 
   /** The pool of the provider named {@code name}, or null when the node has none of that name. */
