@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * sender's current task is over ({@link AfterThisTask}), i.e. after the answer left; several items offered in one
  * task share one wake. An item that must reach the consumer at once (one that changes what the next routing decision
  * reads) is offered with {@link #offerNow}: the wake is then immediate, as on the event bus, and the item keeps its
- * place in the order of the others.
+ * place in the order of the others. One the consumer needs only eventually (a success that only counts) is offered
+ * with {@link #offerLater}: no wake of its own; the consumer takes it in at its next drain (a later item's wake, its
+ * own periodic drain, or anything that drains first).
  *
  * <p>Everything the consumer does that must observe every item offered before it — a status reply, a reset, a
  * scrape's flush — calls {@link #drain()} first: an item offered before a client saw its answer is then taken in
@@ -61,6 +63,11 @@ public final class Inbox<T> {
     if (wakeQueued.compareAndSet(false, true)) {
       AfterThisTask.run(wake);
     }
+  }
+
+  /** From any thread: queues {@code item} without waking the consumer; it is taken in at the consumer's next drain. */
+  public void offerLater(T item) {
+    queue.offer(item);
   }
 
   /** From any thread: queues {@code item} and wakes the consumer now. */

@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
  * its endpoints — counters, circuit breakers, rate-limit cooldowns, disabled keys. Outcomes of upstream
  * attempts arrive in the pool's inbox ({@link ProviderPool#report}, a lock-free queue the request path fills before
- * the client's answer; this verticle is woken after it); each one updates that state (on this verticle's event loop
+ * the client's answer; an outcome that changes what routing reads wakes this verticle at once, a plain success waits
+ * for the next drain, at most {@value #DRAIN_MS} ms); each one updates that state (on this verticle's event loop
  * only), replaces the immutable snapshot that routing reads from {@link ProviderPool#health()} when what routing reads
  * of the endpoint changed (its circuit, cooldown or key; not for a success that only counts), and is then published
  * on {@link Addresses#poolOutcome} for observers (the cluster bridge, the metrics verticle's tap). Every message this
@@ -45,6 +46,9 @@ public final class PoolVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PoolVerticle.class);
 
+  /** How often the verticle takes in the outcomes reported without a wake (plain successes), at the latest. */
+  static final long DRAIN_MS = 100;
+
   private final ProviderPool pool;
   private final Function<Vertx, UpstreamTransport> transportFactory;
   private final EndpointListener listener;
@@ -56,6 +60,7 @@ public final class PoolVerticle extends VerticleBase {
   /** What {@link ProviderPool#health()} holds now, by endpoint id: compared with each outcome's result. */
   private Map<String, EndpointHealth> published = Map.of();
   private UpstreamTransport transport;
+  private long drainTimer = -1;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
     this(pool, transportFactory, EndpointListener.NONE, System::currentTimeMillis);
@@ -77,6 +82,7 @@ public final class PoolVerticle extends VerticleBase {
     publish();
     pool.attach(transport);
     pool.outcomes().attach(context, this::onOutcome);
+    drainTimer = vertx.setPeriodic(DRAIN_MS, t -> drain());
     vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolPeerOutcome(pool.name()), msg -> {
       drain();
       onPeerOutcome(msg.body());
@@ -124,6 +130,7 @@ public final class PoolVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(drainTimer);
     drain();
     return transport.close();
   }

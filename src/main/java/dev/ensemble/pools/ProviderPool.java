@@ -96,13 +96,14 @@ public final class ProviderPool {
    * Hands the outcome of an attempt to the pool's verticle, from any event loop. One that can change what routing reads
    * of its endpoint (a failure, a success that says the key's capacity is used up, a success while the endpoint's
    * circuit is not closed: a probe's) wakes the verticle at once, so the next decision sees its effect as soon as the
-   * verticle ran; a plain success (counters only) wakes it after the caller's task, i.e. after the client's answer.
-   * Either keeps its place in the order of the pool's outcomes.
+   * verticle ran; a plain success (counters only) does not wake it: the verticle takes it in at its next drain (within
+   * {@link PoolVerticle#DRAIN_MS} ms, or before a later outcome, a status question or a reset). Either keeps its place
+   * in the order of the pool's outcomes.
    */
   public void report(AttemptOutcome outcome) {
     if (outcome.success() && outcome.retryAfterMillis() == null
         && health.getOrDefault(outcome.endpointId(), EndpointHealth.NEW).openUntil() == 0) {
-      outcomes.offer(outcome);
+      outcomes.offerLater(outcome);
     } else {
       outcomes.offerNow(outcome);
     }
