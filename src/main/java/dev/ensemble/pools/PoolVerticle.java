@@ -148,19 +148,15 @@ public final class PoolVerticle extends VerticleBase {
       if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
         disableKeyOf(outcome, "");
         publish();
-      } else if (routingChanged(outcome.endpointId(), state.snapshot(now))) {
-        publish();
+      } else {
+        EndpointHealth before = published.get(outcome.endpointId());
+        if (before == null || !state.routesAs(before, now)) {
+          publish();
+        }
       }
       pool.releaseProbe(outcome.endpointId());
     }
     vertx.eventBus().publish(Addresses.poolOutcome(pool.name()), outcome);
-  }
-
-  /** Whether {@code now} differs from the published health of the endpoint in anything routing or the gauges read. */
-  private boolean routingChanged(String endpointId, EndpointHealth now) {
-    EndpointHealth before = published.get(endpointId);
-    return before == null || before.keyDisabled() != now.keyDisabled() || before.cooldownUntil() != now.cooldownUntil()
-        || before.openUntil() != now.openUntil() || !before.circuit().equals(now.circuit());
   }
 
   private void onPeerOutcome(AttemptOutcome outcome) {
