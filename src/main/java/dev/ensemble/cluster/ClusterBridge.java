@@ -101,8 +101,7 @@ public final class ClusterBridge extends VerticleBase {
 
   /** Whether {@code report} taught this node cache affinity that other nodes can use. */
   static boolean teachesAffinity(UsageReport report) {
-    return report.answered() && report.endpointId() != null && report.plan() != null
-        && (report.plan().writeHashes().length > 0 || report.plan().predictedHit());
+    return report.teachesAffinity();
   }
 
   private void checkMembers() {

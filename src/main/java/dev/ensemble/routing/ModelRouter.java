@@ -80,11 +80,18 @@ public final class ModelRouter {
   }
 
   /**
-   * Hands the usage report of an attempt to the {@link RouterVerticle}, from any event loop: queued, the verticle woken
-   * after the caller's task (after the client's answer was written).
+   * Hands the usage report of an attempt to the {@link RouterVerticle}, from any event loop. One that taught cache
+   * affinity (the next turn of the conversation should find it) wakes the verticle after the caller's task, i.e. after
+   * the client's answer was written; any other (load and token corrections only) does not wake it: the verticle takes
+   * it in at its next drain (within {@link RouterVerticle#DRAIN_MS} ms, or with the next woken report, or before a
+   * status question). Either keeps its place in the order of the reports.
    */
   public void learn(UsageReport report) {
-    reports.offer(report);
+    if (report.teachesAffinity()) {
+      reports.offer(report);
+    } else {
+      reports.offerLater(report);
+    }
   }
 
   /** The {@link RouterVerticle}'s inbox of usage reports ({@link #learn}). */

@@ -29,11 +29,15 @@ import java.util.function.LongSupplier;
  * node, and so do the prediction counters.
  *
  * <p>This node's reports arrive in the router's inbox ({@link ModelRouter#learn}: a lock-free queue the request path
- * fills before the client's answer, this verticle woken after it); each one, once learnt, is published on
+ * fills before the client's answer; a report that taught cache affinity wakes this verticle after the answer's task,
+ * any other waits for its next drain, at most {@value #DRAIN_MS} ms); each one, once learnt, is published on
  * {@link Addresses#ROUTING_USAGE} for observers (the cluster bridge, the metrics verticle's tap). A status question and
  * a peer's report are handled after the inbox was drained.
  */
 public final class RouterVerticle extends VerticleBase {
+
+  /** How often the verticle takes in the reports handed over without a wake (those that taught no affinity), at the latest. */
+  static final long DRAIN_MS = 100;
 
   private final EndpointLoad load;
   private final Map<String, EndpointLimiter> limiters;
@@ -42,6 +46,7 @@ public final class RouterVerticle extends VerticleBase {
   private final LongSupplier clock;
   private final ModelRouter router;
   private final RateLimiter exact;
+  private long drainTimer = -1;
 
   public RouterVerticle(ModelRouter router, EndpointLoad load, Map<String, EndpointLimiter> limiters, RateLimiter exact,
       AffinityTable affinity, CachePredictions predictions, LongSupplier clock) {
@@ -60,6 +65,7 @@ public final class RouterVerticle extends VerticleBase {
       learn(report);
       vertx.eventBus().publish(Addresses.ROUTING_USAGE, report);
     });
+    drainTimer = vertx.setPeriodic(DRAIN_MS, t -> router.reports().drain());
     vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_PEER_USAGE, msg -> {
       router.reports().drain();
       learnFromPeer(msg.body());
@@ -72,6 +78,7 @@ public final class RouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(drainTimer);
     router.reports().drain();
     return Future.succeededFuture();
   }

@@ -24,13 +24,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The router verticle learns from the usage reports handed to it while requests are answered (its wake comes after
- * that event-loop task) before it answers a status question sent in the same task: the order of a client that gets
- * its answer, then asks the admin API.
+ * The router verticle learns from the usage reports handed to it while requests are answered (its wake, if any, comes
+ * after that event-loop task) before it answers a status question sent in the same task: the order of a client that
+ * gets its answer, then asks the admin API.
  */
 @ExtendWith(VertxExtension.class)
 class RouterVerticleTest {
@@ -47,7 +48,24 @@ class RouterVerticleTest {
       """;
 
   @Test
-  void aReportHandedOverWhileAnsweringIsLearntBeforeTheNextStatusQuestion(Vertx vertx, VertxTestContext test) {
+  void aReportThatTaughtAffinityIsLearntBeforeTheNextStatusQuestion(Vertx vertx, VertxTestContext test) {
+    CachePlan plan = new CachePlan(0, 300, new long[] {42L}, 7L, 2_048);
+    learntBeforeStatus(vertx, test, plan, status -> {
+      assertEquals(1, status.getJsonObject("cache_predictions").getLong("confirmed"), status.encode());
+      assertEquals(2, status.getJsonObject("affinity").getLong("entries"), "the written prefix and the hit one: " + status.encode());
+    });
+  }
+
+  @Test
+  void aReportHandedOverWithoutAWakeIsLearntBeforeTheNextStatusQuestion(Vertx vertx, VertxTestContext test) {
+    CachePlan plan = new CachePlan(0, 300, new long[0], 0L, 0);
+    learntBeforeStatus(vertx, test, plan, status -> {
+      assertEquals(1, status.getJsonObject("cache_predictions").getLong("unpredicted"), status.encode());
+      assertEquals(0, status.getJsonObject("affinity").getLong("entries"), status.encode());
+    });
+  }
+
+  private static void learntBeforeStatus(Vertx vertx, VertxTestContext test, CachePlan plan, Consumer<JsonObject> check) {
     vertx.eventBus().registerDefaultCodec(UsageReport.class, new LocalCodec<>(UsageReport.class));
     EnsembleConfig config = new ConfigLoader(Map.of()).parse(CONFIG);
     Map<String, ProviderPool> pools = new HashMap<>();
@@ -66,7 +84,6 @@ class RouterVerticleTest {
     ModelRouter router = new ModelRouter(config, pools, new HashMap<>(), load, affinity, System::currentTimeMillis);
     RouterVerticle verticle = new RouterVerticle(router, load, new HashMap<>(), new LocalRateLimiter(Map.of()), affinity,
         new CachePredictions(), System::currentTimeMillis);
-    CachePlan plan = new CachePlan(0, 300, new long[] {42L}, 7L, 2_048);
     UsageReport report = new UsageReport("r1", 1, "ant", "ant-1", "claude", new Usage(2_100L, 10L, 2_048L, 0L), BigDecimal.ZERO, 200,
         true, 5, System.currentTimeMillis(), 0, plan);
     vertx.deployVerticle(verticle).onComplete(test.succeeding(id -> {
@@ -74,9 +91,7 @@ class RouterVerticleTest {
       requestLoop.runOnContext(v -> {
         router.learn(report);
         vertx.eventBus().<JsonObject>request(Addresses.ROUTING_STATUS, null).onComplete(test.succeeding(reply -> test.verify(() -> {
-          JsonObject status = reply.body();
-          assertEquals(1, status.getJsonObject("cache_predictions").getLong("confirmed"), status.encode());
-          assertEquals(2, status.getJsonObject("affinity").getLong("entries"), "the written prefix and the hit one: " + status.encode());
+          check.accept(reply.body());
           test.completeNow();
         })));
       });
