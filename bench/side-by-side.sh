@@ -181,7 +181,8 @@ PROMPT='You are a concise assistant. Answer in one short sentence.'
 printf '{"model":"bench-gpt","messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai.json"
 printf '{"model":"bench-gpt","stream":true,"messages":[{"role":"system","content":"%s"},{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/openai-stream.json"
 printf '{"model":"bench-claude","max_tokens":64,"system":"%s","messages":[{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/anthropic.json"
-for f in openai openai-stream anthropic; do
+printf '{"model":"bench-claude","max_tokens":64,"stream":true,"system":"%s","messages":[{"role":"user","content":"Say ok."}]}' "$PROMPT" > "$TMP/anthropic-stream.json"
+for f in openai openai-stream anthropic anthropic-stream; do
   for suffix in "" -before; do
     key="$CLIENT_KEY"; [[ -n "$suffix" ]] && key="$BEFORE_KEY"
     cat > "$TMP/$f$suffix.lua" <<EOF
@@ -196,6 +197,9 @@ EOF
 done
 lua() { # target, body name
   [[ "$1" == before ]] && echo "$TMP/$2-before.lua" || echo "$TMP/$2.lua"
+}
+route_of() { # body name: where that kind of request goes (Anthropic Messages or OpenAI Chat Completions)
+  case "$1" in anthropic*) echo /v1/messages ;; *) echo /v1/chat/completions ;; esac
 }
 
 url() { # target, path
@@ -279,6 +283,9 @@ warm() { # target, pid (empty: one round, for nginx and the stub)
     run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 4 >/dev/null
     run_wrk 100 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai-stream)" 4 >/dev/null
     run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic)" 4 >/dev/null
+    if [[ " ${THREADS_KINDS:-} ${PROFILE_KINDS:-} " == *anthropic-stream* ]]; then
+      run_wrk 100 "$(url "$t" /v1/messages)" "$(lua "$t" anthropic-stream)" 4 >/dev/null
+    fi
     run_h2load 100 "$(h2url "$t" /v1/chat/completions)" "$TMP/openai.json" 4 "$(key_of "$t")" >/dev/null
     run_wrk 1 "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" 2 >/dev/null
     [[ -n "$pid" ]] || return 0
@@ -323,7 +330,7 @@ if [[ "$MODE" == profile ]]; then
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample.jfc"
   for kind in ${PROFILE_KINDS:-openai openai-stream}; do
     jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
-    r="$(run_wrk 100 "$(url gateway /v1/chat/completions)" "$TMP/$kind.lua" "$DURATION")"
+    r="$(run_wrk 100 "$(url gateway "$(route_of "$kind")")" "$TMP/$kind.lua" "$DURATION")"
     jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
     echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
     echo
@@ -354,7 +361,7 @@ if [[ "$MODE" == threads ]]; then
       for t in $THREADS_TARGETS; do
         pid="$(pid_of "$t")"
         ticks "$pid" > "$TMP/before.ticks"
-        r="$(run_wrk "$conc" "$(url "$t" /v1/chat/completions)" "$(lua "$t" "$kind")" "$DURATION")"
+        r="$(run_wrk "$conc" "$(url "$t" "$(route_of "$kind")")" "$(lua "$t" "$kind")" "$DURATION")"
         ticks "$pid" > "$TMP/after.ticks"
         requests="$(awk -v r="$r" -v d="$DURATION" 'BEGIN { split(r, x, " "); printf "%d", x[1] * d }')"
         echo "### $t at c=$conc, HTTP/1.1, $kind (round $round): rps p50ms p99ms errors = $r"

@@ -63,6 +63,14 @@ final class ResponseJournal {
   /** The upstream's own bytes of a whole (not streamed) answer, which a client of the upstream's format is sent as they are. */
   private UpstreamBody upstreamBody;
   private Handler<GatewayError> onAbort;
+  /**
+   * Text or tool-argument deltas of one block that arrived one after another in the same upstream read, not yet handed
+   * to the crash journal: they go as one merged delta (numbered by the last of them) when another event comes, or at
+   * the end of the read ({@link #endOfRead()}); null when none is held.
+   */
+  private StreamEvent.BlockDelta held;
+  private StringBuilder heldText;
+  private int heldSeq;
 
   ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
     this(owner, context, dialect, clientId, InflightJournal.disabled());
@@ -101,8 +109,50 @@ final class ResponseJournal {
     int seq = events.size();
     events.add(event);
     // the crash journal's writer thread renders the event; its JSON is made here only for followers
-    crashJournal.event(context.requestId(), seq, event);
+    journal(seq, event);
     appended(event.type(), followers.isEmpty() ? null : event.toJson().put("seq", seq));
+  }
+
+  /**
+   * Hands the event to the crash journal, but for a text or tool-argument delta: consecutive ones of one block are
+   * held and handed as one merged delta ({@link #held}), one record instead of one per upstream chunk. Recovery needs
+   * the text and the characters streamed, not the chunking.
+   */
+  private void journal(int seq, StreamEvent event) {
+    if (event instanceof StreamEvent.BlockDelta delta && delta.signature() == null) {
+      if (held != null && held.index() == delta.index() && (held.text() == null) == (delta.text() == null)) {
+        if (heldText == null) {
+          heldText = new StringBuilder(held.text() != null ? held.text() : held.partialJson());
+        }
+        heldText.append(delta.text() != null ? delta.text() : delta.partialJson());
+        heldSeq = seq;
+        return;
+      }
+      endOfRead();
+      held = delta;
+      heldSeq = seq;
+      return;
+    }
+    endOfRead();
+    crashJournal.event(context.requestId(), seq, event);
+  }
+
+  /**
+   * The events of one upstream read are all {@link #add}ed: deltas still held go to the crash journal now (as one), so
+   * that nothing waits there for the next read.
+   */
+  void endOfRead() {
+    if (held == null) {
+      return;
+    }
+    StreamEvent.BlockDelta delta = held;
+    if (heldText != null) {
+      String merged = heldText.toString();
+      delta = held.text() != null ? StreamEvent.BlockDelta.text(held.index(), merged) : StreamEvent.BlockDelta.partialJson(held.index(), merged);
+    }
+    held = null;
+    heldText = null;
+    crashJournal.event(context.requestId(), heldSeq, delta);
   }
 
   /**
@@ -122,6 +172,7 @@ final class ResponseJournal {
     int seq = events.size();
     events.add(event.copy());
     event.put("seq", seq);
+    endOfRead();
     crashJournal.event(context.requestId(), event);
     appended("error", event);
   }

@@ -243,6 +243,8 @@ final class UpstreamAttempt {
    * end in one write ({@link #flushSoon}).
    */
   private void emit(ReadStream<Buffer> body, UpstreamResponse response, List<StreamEvent> events, boolean complete) {
+    // nothing in this loop closes the client (its writes are held until the flush): asked once per read
+    boolean open = !client.closed();
     for (StreamEvent event : events) {
       if (event instanceof StreamEvent.Error error && journal.isEmpty()) {
         // the upstream refused before answering anything: still a clean failure, the request can go elsewhere
@@ -252,8 +254,11 @@ final class UpstreamAttempt {
       }
       StreamEvent shown = shown(event);
       journal.add(shown);
-      write(shown);
+      if (open) {
+        write(shown);
+      }
     }
+    journal.endOfRead();
     if (complete) {
       flushSoon(body);
     } else {
@@ -323,11 +328,8 @@ final class UpstreamAttempt {
     return event;
   }
 
-  /** Renders one event to the client (the channel may hold it until {@link #flush}). */
+  /** Renders one event to the client, which is not closed (the channel may hold it until {@link #flush}). */
   private void write(StreamEvent event) {
-    if (client.closed()) {
-      return;
-    }
     if (firstByteNanos != 0) {
       client.write(event);
       return;

@@ -224,7 +224,9 @@ final class JournalRecovery implements AutoCloseable {
         .put("message", "The node stopped while this answer was in flight; the text and usage are those seen until then")
         .put("retryable", true);
     JsonArray events = open.events.copy();
-    events.add(new JsonObject().put("type", "error").put("error", error.copy()).put("seq", events.size()));
+    // after the last event's seq: the stream path journals the deltas of one upstream read as one, numbered by the last
+    int next = events.isEmpty() ? 0 : events.getJsonObject(events.size() - 1).getInteger("seq", events.size() - 1) + 1;
+    events.add(new JsonObject().put("type", "error").put("error", error.copy()).put("seq", next));
     JsonObject meta = open.meta;
     Instant created = Instant.ofEpochSecond(meta.getLong("created", now.getEpochSecond()));
     ResponseRecord response = new ResponseRecord(open.id, ResponseRecord.Status.FAILED, meta.getString("format"), meta.getString("model"),

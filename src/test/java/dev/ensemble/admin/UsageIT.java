@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -151,6 +152,90 @@ class UsageIT {
     assertEquals(1000, row.getInteger("input"), row.encode());
     assertEquals(2000, row.getInteger("cache_write"), row.encode());
     assertEquals(0, new BigDecimal("0.015").compareTo(cost(row)), row.encode());
+  }
+
+  /** An Anthropic stream as the API sends it: thinking, a block the unified model skips, text, a ping, usage in both ends. */
+  private static final String ANTHROPIC_STREAM = ""
+      + "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_upstream\",\"type\":\"message\","
+      + "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
+      + "\"usage\":{\"input_tokens\":1000,\"cache_creation_input_tokens\":2000,\"cache_read_input_tokens\":5000,"
+      + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":2000,\"ephemeral_1h_input_tokens\":0},\"output_tokens\":1,"
+      + "\"service_tier\":\"standard\"}}}\n\n"
+      + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\","
+      + "\"thinking\":\"\",\"signature\":\"\"}}\n\n"
+      + "event: ping\ndata: {\"type\": \"ping\"}\n\n"
+      + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\","
+      + "\"thinking\":\"Hmm.\"}}\n\n"
+      + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\","
+      + "\"signature\":\"EqQBCgIYAhIM\"}}\n\n"
+      + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+      + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"redacted_thinking\","
+      + "\"data\":\"EmwKAhgBEgy3\"}}\n\n"
+      + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+      + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+      + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"text_delta\",\"text\":\"Passed \"}}\n\n"
+      + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"text_delta\","
+      + "\"text\":\"as is \u00e9 \\u00e9\"}}\n\n"
+      + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"ind\\u0065x\":2,\"delta\":{\"type\":\"text_delta\","
+      + "\"text\":\" (read as a tree)\"}}\n\n"
+      + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n"
+      + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
+      + "\"usage\":{\"output_tokens\":200}}\n\n"
+      + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+  @Test
+  void anAnthropicStreamToAnAnthropicClientIsTheUpstreamsOwnEventsWithTheGatewaysIdAndModelAndIsBilledFromItsUsage() throws Exception {
+    Instant from = start();
+    fake.enqueue(Reply.raw(200, "text/event-stream", ANTHROPIC_STREAM));
+
+    HttpResponse<String> answer = anthropic("claude-test", true);
+
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    assertEquals(ANTHROPIC_STREAM.replace("\"msg_upstream\"", "\"msg_" + id + "\"").replace("\"claude-sonnet-4-5-20250929\"", "\"claude-test\""),
+        answer.body(), "the upstream's events, ping and skipped block included, but for the gateway's own values");
+    assertEquals("text/event-stream", answer.headers().firstValue("content-type").orElse(""));
+    JsonObject stored = storedResponse(id);
+    assertEquals("completed", stored.getString("status"));
+    assertEquals("Passed as is \u00e9 \u00e9 (read as a tree)", stored.getString("text"));
+    assertEquals("end_turn", stored.getString("stop_reason"));
+    assertEquals("msg_" + id, stored.getJsonObject("body").getString("id"));
+    assertEquals("claude-test", stored.getJsonObject("body").getString("model"));
+    // (1000 x 3.00 + 200 x 15.00 + 5000 x 0.30 + 2000 x 3.75) / 1M = 0.015
+    JsonArray rows = rows(from, "provider,model");
+    assertEquals(1, rows.size(), rows.encodePrettily());
+    JsonObject row = rows.getJsonObject(0);
+    assertEquals(1000, row.getInteger("input"), row.encode());
+    assertEquals(200, row.getInteger("output"), row.encode());
+    assertEquals(5000, row.getInteger("cache_read"), row.encode());
+    assertEquals(2000, row.getInteger("cache_write"), row.encode());
+    assertEquals(0, new BigDecimal("0.015").compareTo(cost(row)), row.encode());
+    assertEquals(0, new BigDecimal("0.015").compareTo(new BigDecimal(stored.getString("cost_usd"))), stored.encode());
+  }
+
+  @Test
+  void anAnthropicStreamThatBreaksMidwayGivesItsClientTheEventsBeforeAndTheGatewaysErrorAndIsStoredFailed() throws Exception {
+    Instant from = start();
+    String broken = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"text_delta\","
+        + "\"text\":\"x\"}},\n\n";
+    int cut = ANTHROPIC_STREAM.indexOf("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2");
+    // events 20 ms apart: the ones before the broken event reach the gateway, and its client, in reads of their own
+    fake.enqueue(Reply.raw(200, "text/event-stream", ANTHROPIC_STREAM.substring(0, cut) + broken + ANTHROPIC_STREAM.substring(cut))
+        .eventDelayMs(20));
+
+    HttpResponse<String> answer = anthropic("claude-test", true);
+
+    String id = answer.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    String before = ANTHROPIC_STREAM.substring(0, cut).replace("\"msg_upstream\"", "\"msg_" + id + "\"")
+        .replace("\"claude-sonnet-4-5-20250929\"", "\"claude-test\"");
+    assertTrue(answer.body().startsWith(before), answer.body());
+    String rest = answer.body().substring(before.length());
+    assertTrue(rest.startsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\""), rest);
+    assertFalse(rest.contains("\"x\"}},"), "nothing of the read that failed reaches the client: " + rest);
+    JsonObject stored = storedResponse(id);
+    assertEquals("failed", stored.getString("status"), stored.encode());
+    JsonArray rows = rows(from, "provider,model");
+    assertEquals(1, rows.size(), rows.encodePrettily());
+    assertEquals(1, rows.getJsonObject(0).getInteger("requests"), rows.encode());
   }
 
   private JsonObject storedResponse(String id) throws Exception {

@@ -123,4 +123,49 @@ class ResponseJournalTest {
     assertEquals(3, stored.getJsonArray("events").getJsonObject(3).getInteger("seq"));
     assertEquals(record.toJson(), stored);
   }
+
+  /**
+   * The crash journal gets the deltas of one block that came in one upstream read as one merged record (numbered by the
+   * last of them), not one record per chunk; followers and the stored record still see every event with its own seq.
+   */
+  @Test
+  void theCrashJournalGetsTheDeltasOfOneReadAsOneRecord(Vertx vertx) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Path.of(dev.ensemble.testing.gateway.GatewayExtension.scratchDir("journal-merge"));
+    dev.ensemble.persistence.InflightJournal crash = new dev.ensemble.persistence.InflightJournal(dir, 1000, 1 << 20);
+    crash.open();
+    ResponseJournal journal = new ResponseJournal(vertx.getOrCreateContext(), CONTEXT, new OpenAiClientDialect(), "client-1", crash);
+    journal.add(new StreamEvent.ResponseStart(ID, "gpt-test", "oai", "oai-1", Usage.UNKNOWN));
+    journal.add(StreamEvent.BlockStart.text(0));
+    journal.add(StreamEvent.BlockDelta.text(0, "Hel"));
+    journal.add(StreamEvent.BlockDelta.text(0, "lo"));
+    journal.endOfRead();
+    journal.add(StreamEvent.BlockDelta.text(0, " wor"));
+    journal.add(StreamEvent.BlockDelta.text(0, "ld"));
+    journal.endOfRead();
+    journal.add(new StreamEvent.BlockStop(0));
+    journal.add(StreamEvent.BlockStart.toolUse(1, "call_1", "f"));
+    journal.add(StreamEvent.BlockDelta.partialJson(1, "{\"a\""));
+    journal.add(StreamEvent.BlockDelta.partialJson(1, ":1}"));
+    journal.add(new StreamEvent.BlockStop(1));
+    journal.add(new StreamEvent.ResponseEnd(StopReason.TOOL_USE, null, new Usage(12L, 4L, null, null), null));
+    crash.close();
+
+    List<String> lines = new java.util.ArrayList<>();
+    try (var files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path file : files.toList()) {
+        for (String line : java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          JsonObject json = new JsonObject(line.substring(line.indexOf('{')));
+          if ("e".equals(json.getString("k"))) {
+            JsonObject b = json.getJsonObject("b");
+            lines.add(b.getInteger("seq") + " " + b.getString("type") + (b.containsKey("text") ? " " + b.getString("text") : "")
+                + (b.containsKey("partial_json") ? " " + b.getString("partial_json") : ""));
+          }
+        }
+      }
+    }
+    assertEquals(List.of("0 response.start", "1 block.start", "3 block.delta Hello", "5 block.delta  world", "6 block.stop",
+        "7 block.start", "9 block.delta {\"a\":1}", "10 block.stop", "11 response.end"), lines);
+    ResponseRecord record = journal.record(new OpenAiClientDialect(), call(true), "oai", "oai-1", BigDecimal.ONE);
+    assertEquals(12, record.events().size(), "the record keeps every event");
+  }
 }

@@ -46,6 +46,23 @@ class InflightJournalTest {
   }
 
   @Test
+  void theRecoveredErrorComesAfterTheLastEventsSeqWhenDeltasWereJournalledMerged() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
+    journal.open();
+    stream(journal, "r-merged");
+    journal.event("r-merged", 5, StreamEvent.BlockDelta.text(0, "four deltas in one"));
+    journal.close();
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      ResponseRecord r = only(recovery).response();
+      assertEquals("four deltas in one", r.text());
+      JsonObject error = r.events().toJson().getJsonObject(r.events().size() - 1);
+      assertEquals("error", error.getString("type"));
+      assertEquals(6, error.getInteger("seq"), "seqs only grow, whatever the journal merged");
+    }
+  }
+
+  @Test
   void responseLeftOpenIsRecoveredFailedInterruptedWithItsTextAndCountedOutput() throws Exception {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
     journal.open();

@@ -4,7 +4,9 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.wire.SseEvent;
 import dev.ensemble.wire.SseParser;
 import dev.ensemble.wire.StreamDecoder;
+import dev.ensemble.wire.anthropic.AnthropicEventSource;
 import dev.ensemble.wire.anthropic.AnthropicStreamDecoder;
+import dev.ensemble.wire.anthropic.EventSplice;
 import dev.ensemble.wire.gemini.GeminiStreamDecoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -18,11 +20,18 @@ import java.util.List;
  * the bytes are held until the first event is complete, which names the format (Anthropic events carry an
  * {@code event:} name or a {@code "type"}, Gemini's neither), then everything goes to that format's decoder.
  */
-final class VertexStreamDecoder implements StreamDecoder {
+final class VertexStreamDecoder implements StreamDecoder, AnthropicEventSource {
 
   private final SseParser sniffer = new SseParser();
   private Buffer held = Buffer.buffer();
   private StreamDecoder decoder;
+  /** A client that speaks Anthropic asked for the stream's events, should it be Anthropic's ({@link EventSplice}). */
+  private EventSplice relay;
+
+  @Override
+  public void relayTo(EventSplice relay) {
+    this.relay = relay;
+  }
 
   @Override
   public List<StreamEvent> feed(Buffer chunk) {
@@ -38,7 +47,7 @@ final class VertexStreamDecoder implements StreamDecoder {
   public List<StreamEvent> finish() {
     if (decoder == null) {
       List<SseEvent> last = sniffer.finish();
-      StreamDecoder chosen = last.isEmpty() ? new AnthropicStreamDecoder() : choose(last.get(0));
+      StreamDecoder chosen = last.isEmpty() ? anthropic() : choose(last.get(0));
       decoder = chosen;
       List<StreamEvent> events = new ArrayList<>(chosen.feed(release()));
       events.addAll(chosen.finish());
@@ -53,8 +62,16 @@ final class VertexStreamDecoder implements StreamDecoder {
   }
 
   private StreamDecoder choose(SseEvent first) {
-    decoder = isAnthropic(first) ? new AnthropicStreamDecoder() : new GeminiStreamDecoder();
+    decoder = isAnthropic(first) ? anthropic() : new GeminiStreamDecoder();
     return decoder;
+  }
+
+  private AnthropicStreamDecoder anthropic() {
+    AnthropicStreamDecoder anthropic = new AnthropicStreamDecoder();
+    if (relay != null) {
+      anthropic.relayTo(relay);
+    }
+    return anthropic;
   }
 
   private Buffer release() {

@@ -29,10 +29,15 @@ import java.util.Set;
  * Malformed JSON or an event out of order throws {@link UpstreamProtocolException}.
  *
  * <p>{@code content_block_delta}, nearly every event of a stream, is read by the {@link DeltaScanner} straight from
- * the SSE bytes into its few fields, in one pass; the other events (a handful per answer) and any delta that does not
- * have the usual shape are read as a tree, which also words the errors.
+ * the SSE bytes into its few fields, in one pass, and {@code content_block_stop}, {@code ping} and {@code message_stop}
+ * by the {@link BareEventScanner}; the other events (message_start, a block's start, message_delta: a few per answer)
+ * and any event that does not have the usual shape are read as a tree, which also words the errors.
+ *
+ * <p>Pass-through ({@link #relayTo}): each event that decoded is also staged as it came in the client's
+ * {@link EventSplice}, message_start with the gateway's id and model ({@link MessageStartScanner}); the events of one
+ * read are committed only when the whole read decoded.
  */
-public final class AnthropicStreamDecoder implements StreamDecoder {
+public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEventSource {
 
   private final JsonFields fields = JsonFields.UPSTREAM;
   private final SseParser parser = new SseParser();
@@ -49,6 +54,11 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   private final Delta delta = new Delta();
   /** Null when every event is to be read as a tree (tests compare the two readings). */
   private final DeltaScanner scanner;
+  /** Reads {@code content_block_stop}, {@code ping} and {@code message_stop} without a tree; null with {@link #scanner}. */
+  private final BareEventScanner bare;
+  /** Set when the client speaks Anthropic too: the stream's events are passed through to it ({@link EventSplice}). */
+  private EventSplice relay;
+  private MessageStartScanner startScanner;
   private List<StreamEvent> out;
 
   public AnthropicStreamDecoder() {
@@ -58,19 +68,39 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   /** @param scan whether usual deltas are read by the {@link DeltaScanner}; false: every event is read as a tree */
   AnthropicStreamDecoder(boolean scan) {
     this.scanner = scan ? new DeltaScanner() : null;
+    this.bare = scan ? new BareEventScanner() : null;
+  }
+
+  @Override
+  public void relayTo(EventSplice relay) {
+    this.relay = relay;
+    this.startScanner = new MessageStartScanner();
+    relay.attach();
   }
 
   @Override
   public List<StreamEvent> feed(Buffer chunk) {
     out = new ArrayList<>();
+    if (relay != null) {
+      relay.begin(chunk.length());
+    }
     parser.feed(chunk, onEvent);
+    if (relay != null) {
+      relay.commit();
+    }
     return out;
   }
 
   @Override
   public List<StreamEvent> finish() {
     out = new ArrayList<>();
+    if (relay != null) {
+      relay.begin(0);
+    }
     parser.finish(onEvent);
+    if (relay != null) {
+      relay.commit();
+    }
     return out;
   }
 
@@ -84,9 +114,42 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
       return;
     }
     if ((name == null || "content_block_delta".equals(name)) && textDelta(data, offset, length)) {
+      if (relay != null) {
+        relay.frame(name, data, offset, length);
+      }
       return;
     }
-    handle(name, parse(new String(data, offset, length, StandardCharsets.UTF_8)), out);
+    if (name != null && bare != null && bareEvent(name, data, offset, length)) {
+      if (relay != null) {
+        relay.frame(name, data, offset, length);
+      }
+      return;
+    }
+    JsonObject tree = parse(new String(data, offset, length, StandardCharsets.UTF_8));
+    String type = handle(name, tree, out);
+    if (relay != null) {
+      relay(type, name, data, offset, length, tree);
+    }
+  }
+
+  /**
+   * Pass-through of an event read as a tree: {@code message_start} with the gateway's id and model spliced in (rendered
+   * from the tree when the scanner cannot place them), an {@code error} not at all (the gateway renders its own),
+   * every other event as it came.
+   */
+  private void relay(String type, String name, byte[] data, int offset, int length, JsonObject tree) {
+    switch (type) {
+      case "message_start" -> {
+        MessageStartScanner s = startScanner;
+        if (s.read(data, offset, length)) {
+          relay.messageStart(name, data, offset, length, s.idStart, s.idEnd, s.modelStart, s.modelEnd);
+        } else {
+          relay.messageStart(name, tree);
+        }
+      }
+      case "error" -> { }
+      default -> relay.frame(name, data, offset, length);
+    }
   }
 
   /**
@@ -115,6 +178,37 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     return true;
   }
 
+  /**
+   * A {@code content_block_stop}, {@code ping} or {@code message_stop} read by the {@link BareEventScanner}; false when the
+   * event is another one, or one the scanner leaves to the tree path.
+   */
+  private boolean bareEvent(String name, byte[] data, int offset, int length) {
+    BareEventScanner s = bare;
+    switch (name) {
+      case "content_block_stop" -> {
+        if (!s.read(data, offset, length, BareEventScanner.CONTENT_BLOCK_STOP) || s.index < 0) {
+          return false;
+        }
+        blockStop(s.index, out);
+      }
+      case "ping" -> {
+        if (!s.read(data, offset, length, BareEventScanner.PING)) {
+          return false;
+        }
+      }
+      case "message_stop" -> {
+        if (!s.read(data, offset, length, BareEventScanner.MESSAGE_STOP)) {
+          return false;
+        }
+        messageStop(out);
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The fields of one {@code content_block_delta}; one instance, cleared per event. */
   static final class Delta {
     boolean typed;
@@ -130,7 +224,8 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     }
   }
 
-  private void handle(String name, JsonObject data, List<StreamEvent> out) {
+  /** Decodes one event read as a tree; returns its type. */
+  private String handle(String name, JsonObject data, List<StreamEvent> out) {
     String type = name != null ? name : fields.optString(data, "type", "");
     if (type == null) {
       throw new UpstreamProtocolException("stream event without a type");
@@ -141,11 +236,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
       case "content_block_delta" -> blockDelta(data, out);
       case "content_block_stop" -> blockStop(data, out);
       case "message_delta" -> messageDelta(data);
-      case "message_stop" -> {
-        requireStarted(type);
-        out.add(new StreamEvent.ResponseEnd(stopReason, stopSequence, usage, null));
-        completed = true;
-      }
+      case "message_stop" -> messageStop(out);
       case "error" -> {
         JsonObject error = fields.optObject(data, "error", "");
         String errorType = error == null ? null : fields.optString(error, "type", "error");
@@ -155,6 +246,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
       }
       default -> { }
     }
+    return type;
   }
 
   private void messageStart(JsonObject data, List<StreamEvent> out) {
@@ -235,10 +327,19 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
   }
 
   private void blockStop(JsonObject data, List<StreamEvent> out) {
-    int upstream = upstreamIndex(data);
+    blockStop(upstreamIndex(data), out);
+  }
+
+  private void blockStop(int upstream, List<StreamEvent> out) {
     if (!skipped.contains(upstream)) {
       out.add(new StreamEvent.BlockStop(unifiedIndex(upstream, "content_block_stop")));
     }
+  }
+
+  private void messageStop(List<StreamEvent> out) {
+    requireStarted("message_stop");
+    out.add(new StreamEvent.ResponseEnd(stopReason, stopSequence, usage, null));
+    completed = true;
   }
 
   private void messageDelta(JsonObject data) {

@@ -5,6 +5,7 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.wire.JsonStreams;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.Sse;
+import dev.ensemble.wire.StreamDecoder;
 import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -40,6 +41,8 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
   private final Map<Integer, Integer> indices = new HashMap<>();
   private final Map<Integer, BlockKind> kinds = new HashMap<>();
   private int nextIndex;
+  /** Set when the upstream speaks Anthropic too: its events are passed through instead of rendering the events. */
+  private EventSplice relay;
 
   public AnthropicStreamEncoder(ResponseContext context) {
     this(context, new AnthropicErrors());
@@ -50,8 +53,32 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     this.errors = errors;
   }
 
+  /**
+   * Pass-through when the upstream's stream is Anthropic's (Anthropic, Claude on Bedrock or Vertex): its decoder stages
+   * each event, spliced ({@link EventSplice}), and this encoder sends those bytes in place of rendering the events;
+   * only the gateway's own events (an error) are rendered.
+   */
+  @Override
+  public boolean relayFrom(StreamDecoder upstream) {
+    if (!(upstream instanceof AnthropicEventSource source)) {
+      return false;
+    }
+    relay = new EventSplice("msg_" + context.requestId(), context.model());
+    source.relayTo(relay);
+    return true;
+  }
+
+  @Override
+  public Buffer pending() {
+    Buffer relayed = relay == null ? null : relay.take();
+    return relayed == null ? Buffer.buffer() : relayed;
+  }
+
   @Override
   public Buffer encode(StreamEvent event) {
+    if (relay != null && relay.attached()) {
+      return relayed(event);
+    }
     if (event instanceof StreamEvent.ResponseStart start) {
       return responseStart(start);
     }
@@ -71,6 +98,16 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     }
     StreamEvent.Error error = (StreamEvent.Error) event;
     return event("error", errors.encode(error.error()));
+  }
+
+  /** The upstream's events staged so far, and the gateway's error after them when the event is one. */
+  private Buffer relayed(StreamEvent event) {
+    Buffer out = relay.take();
+    if (event instanceof StreamEvent.Error error) {
+      Buffer rendered = event("error", errors.encode(error.error()));
+      return out == null ? rendered : out.appendBuffer(rendered);
+    }
+    return out == null ? Buffer.buffer() : out;
   }
 
   private Buffer responseStart(StreamEvent.ResponseStart start) {
@@ -148,6 +185,19 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
 
   private static Buffer event(String name, JsonObject data) {
     return Sse.event(name, data.encode());
+  }
+
+  /** {@code text} as a JSON string (quoted, escaped); null as {@code null}. */
+  static byte[] quoted(String text) {
+    if (text == null) {
+      return bytes("null");
+    }
+    byte[] escaped = JsonStreams.quoted(text);
+    byte[] out = new byte[escaped.length + 2];
+    out[0] = '"';
+    System.arraycopy(escaped, 0, out, 1, escaped.length);
+    out[out.length - 1] = '"';
+    return out;
   }
 
   private static byte[] bytes(String text) {

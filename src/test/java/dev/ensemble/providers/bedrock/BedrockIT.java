@@ -102,6 +102,11 @@ class BedrockIT {
       }
     }
     assertEquals("streamed words arrive", text.toString());
+    // Bedrock's events as it sent them (its invocation metrics on message_stop), with the gateway's id and model
+    String id = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    assertTrue(response.body().contains("\"id\":\"msg_" + id + "\""), response.body());
+    assertTrue(response.body().contains("\"model\":\"claude-br\""), response.body());
+    assertTrue(response.body().contains("\"amazon-bedrock-invocationMetrics\":{\"inputTokenCount\":9"), response.body());
     RecordedRequest recorded = bedrock.lastRequest();
     assertTrue(recorded.path().endsWith("/invoke-with-response-stream"));
     assertEquals(new JsonObject().put("type", "ephemeral"),

@@ -135,6 +135,35 @@ class VertexGatewayIT {
   }
 
   @Test
+  void anAnthropicClientGetsClaudesEventsOnVertexAsVertexSentThemWithTheGatewaysIdAndModel() throws Exception {
+    vertex.enqueue(Reply.text("The quick brown fox").usage(10, 4, 0, 0));
+
+    HttpResponse<String> response = anthropic(message("claude-v", true, "go"));
+
+    assertEquals(200, response.statusCode(), response.body());
+    String id = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    List<String> names = new ArrayList<>();
+    for (String line : response.body().split("\n")) {
+      if (line.startsWith("event: ")) {
+        names.add(line.substring(7));
+      }
+    }
+    // the upstream's order (its ping after the first block's start), not the gateway's rendering (a ping after message_start)
+    assertEquals(List.of("message_start", "content_block_start", "ping"), names.subList(0, 3), response.body());
+    JsonObject message = dataFrames(response.body()).get(0).getJsonObject("message");
+    assertEquals("msg_" + id, message.getString("id"));
+    assertEquals("claude-v", message.getString("model"));
+    assertEquals("standard", message.getJsonObject("usage").getString("service_tier"), "the upstream's own usage fields: " + message);
+    StringBuilder text = new StringBuilder();
+    for (JsonObject event : dataFrames(response.body())) {
+      if ("content_block_delta".equals(event.getString("type")) && event.getJsonObject("delta").getValue("text") instanceof String s) {
+        text.append(s);
+      }
+    }
+    assertEquals("The quick brown fox", text.toString());
+  }
+
+  @Test
   void manyRequestsUseOneCachedTokenPerKey() throws Exception {
     for (int i = 0; i < 5; i++) {
       assertEquals(200, anthropic(message("claude-solo", i % 2 == 0, "n" + i)).statusCode());

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * Anthropic, as {@link StubUpstream} sends them) decoded into unified events and rendered for a client of the same
  * format, in one thread, measured with the thread's CPU clock (so other load on the machine inflates it far less
  * than wall time). Compiles against any gateway jar: the pass-through case runs only where the encoder has
- * {@code relayFrom}. Usage: {@code java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.StreamCodecCost [streams]}.
+ * {@code relayFrom} (the Anthropic one passes through where the jar's Anthropic encoder does). Usage: {@code java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.StreamCodecCost [streams]}.
  */
 public final class StreamCodecCost {
 
@@ -44,7 +44,12 @@ public final class StreamCodecCost {
       report("OpenAI -> OpenAI, passed through", streams, openAi,
           OpenAiStreamDecoder::new, () -> new OpenAiStreamEncoder(ctx, true, new OpenAiErrors()), relayFrom);
     }
-    report("Anthropic -> Anthropic", streams, anthropic, AnthropicStreamDecoder::new, () -> new AnthropicStreamEncoder(ctx), null);
+    report("Anthropic -> Anthropic, rendered", streams, anthropic, AnthropicStreamDecoder::new, () -> new AnthropicStreamEncoder(ctx), null);
+    if (relayFrom != null) {
+      // what the gateway does when client and upstream speak Anthropic; a jar without the Anthropic pass-through renders
+      report("Anthropic -> Anthropic, as served", streams, anthropic,
+          AnthropicStreamDecoder::new, () -> new AnthropicStreamEncoder(ctx), relayFrom);
+    }
     report("Anthropic -> OpenAI", streams, anthropic,
         AnthropicStreamDecoder::new, () -> new OpenAiStreamEncoder(ctx, true, new OpenAiErrors()), null);
   }

@@ -127,12 +127,16 @@ public final class StubUpstream {
         + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":8}}";
   }
 
+  /** As the Messages API streams it: message_start with its full usage, a ping after the first block's start. */
   static String anthropicStream() {
     StringBuilder s = new StringBuilder();
     s.append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_stub\",\"type\":\"message\","
         + "\"role\":\"assistant\",\"model\":\"stub-fast\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
-        + "\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n");
+        + "\"usage\":{\"input_tokens\":12,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,"
+        + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":0},\"output_tokens\":1,"
+        + "\"service_tier\":\"standard\"}}}\n\n");
     s.append("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+    s.append("event: ping\ndata: {\"type\": \"ping\"}\n\n");
     for (int i = 0; i < CHUNKS; i++) {
       s.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"word")
           .append(i).append(" \"}}\n\n");
