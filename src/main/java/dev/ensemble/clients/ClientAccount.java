@@ -1,5 +1,6 @@
 package dev.ensemble.clients;
 
+import dev.ensemble.model.GatewayError;
 import io.vertx.core.Future;
 
 import java.math.BigDecimal;
@@ -30,6 +31,11 @@ public record ClientAccount(Client client, ClientRegistry registry) {
   public Future<Void> admit() {
     if (client == null) {
       return Future.succeededFuture();
+    }
+    if (!registry.countsSharedLimitOf(client)) {
+      // ready at once (budget and local rate from memory): no future chained on another
+      GatewayError refused = registry.admit(client);
+      return refused == null ? Future.succeededFuture() : Future.failedFuture(refused);
     }
     return registry.admitShared(client).compose(refused -> refused == null ? Future.succeededFuture() : Future.failedFuture(refused));
   }

@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -37,6 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       ({@link #bill}), with an atomic update (many writers, like the rate limiters' cells). The ledger is
  *       written later, in batches; this counter is the up-to-date figure budgets are checked against.</li>
  *   <li>One {@link SlidingWindowLog} per client with an {@code rpm_limit}, created on first use.</li>
+ *   <li>Each budgeted client's budget in 10^-10 USD (the unit of the spend it is compared with), made on its first
+ *       check by whichever thread checks it and replaced whole when the client's budget is another.</li>
  * </ul>
  * In a fleet, the other nodes' spend per client arrives from the {@code SpendBoard} ({@link #peerSpent}, written by
  * Hazelcast's event thread into a concurrent map) and counts against the budget with this node's own; the
@@ -53,6 +57,8 @@ public final class ClientRegistry {
   private volatile ClientDirectory directory = ClientDirectory.EMPTY;
   private final Map<String, AtomicReference<MonthSpend>> spend = new ConcurrentHashMap<>();
   private final Map<String, SlidingWindowLog> rpm = new ConcurrentHashMap<>();
+  /** Each budgeted client's budget in 10^-10 USD, made on its first check (and again when its budget changes). */
+  private final Map<String, BudgetE10> budgets = new ConcurrentHashMap<>();
   private final Map<String, Map<String, MonthSpend>> peerSpend = new ConcurrentHashMap<>();
   private volatile int nodes = 1;
   private volatile RateLimiter shared;
@@ -66,6 +72,9 @@ public final class ClientRegistry {
 
   /** What one client spent in one month, in 10^-10 USD. */
   private record MonthSpend(YearMonth month, long e10) {}
+
+  /** A client's monthly budget and the same in 10^-10 USD, rounded up. */
+  private record BudgetE10(BigDecimal usd, long e10) {}
 
   public ClientRegistry(Clock clock) {
     this.clock = clock;
@@ -120,6 +129,7 @@ public final class ClientRegistry {
     }
     spend.keySet().removeIf(id -> next.byId(id) == null);
     rpm.keySet().removeIf(id -> next.byId(id) == null);
+    budgets.keySet().removeIf(id -> next.byId(id) == null);
   }
 
   /** Adds a finished request's cost to its client's spend this month. */
@@ -135,11 +145,19 @@ public final class ClientRegistry {
 
   /** USD the client spent this UTC calendar month (requests finished so far), on this node and every other node heard of. */
   public BigDecimal spentThisMonth(String clientId) {
-    YearMonth now = thisMonth();
+    long e10 = spentE10(clientId, thisMonth());
+    return e10 == 0 ? BigDecimal.ZERO : CostE10.usd(e10);
+  }
+
+  /** {@link #spentThisMonth} in 10^-10 USD, without an allocation. */
+  private long spentE10(String clientId, YearMonth now) {
     long e10 = 0;
     AtomicReference<MonthSpend> s = spend.get(clientId);
-    if (s != null && s.get().month().equals(now)) {
-      e10 += s.get().e10();
+    if (s != null) {
+      MonthSpend own = s.get();
+      if (own.month().equals(now)) {
+        e10 += own.e10();
+      }
     }
     Map<String, MonthSpend> peers = peerSpend.get(clientId);
     if (peers != null) {
@@ -149,7 +167,7 @@ public final class ClientRegistry {
         }
       }
     }
-    return e10 == 0 ? BigDecimal.ZERO : CostE10.usd(e10);
+    return e10;
   }
 
   /** This node's own spend per client in the month it was counted: {@code client id -> "2026-05:<e10>"}. */
@@ -200,6 +218,11 @@ public final class ClientRegistry {
         : rateRefusal(client, Math.max(1, (admission.retryAfterMillis() + 999) / 1000)));
   }
 
+  /** Whether {@link #admitShared} would ask the shared limiter (Redis) for this client's {@code rpm_limit}. */
+  public boolean countsSharedLimitOf(Client client) {
+    return client.rpmLimit() != null && shared != null;
+  }
+
   /**
    * Counts every client's {@code rpm_limit} in {@code limiter} (the Redis limiter shared by the fleet), under
    * {@code client:<id>}, instead of on this node; a client is registered there as the directory brings it.
@@ -215,17 +238,36 @@ public final class ClientRegistry {
     }
   }
 
+  /**
+   * The refusal when the client's spend this month reached its budget, else null. Compared in 10^-10 USD (the spend's
+   * own unit; the budget rounded up to it, which for a whole number of units is the same comparison) without an
+   * allocation; the message's figures are made only for a refusal.
+   */
   private GatewayError budgetRefusal(Client client) {
     BigDecimal budget = client.monthlyBudgetUsd();
-    if (budget != null) {
-      BigDecimal spent = spentThisMonth(client.id());
-      if (spent.compareTo(budget) >= 0) {
-        return new GatewayError(ErrorType.RATE_LIMITED, 429, "The monthly budget of $" + budget.toPlainString() + " for client '"
-            + client.name() + "' is spent ($" + spent.toPlainString() + " this month); it renews on "
-            + thisMonth().plusMonths(1).atDay(1) + " (UTC)", false, null, null);
-      }
+    if (budget == null) {
+      return null;
     }
-    return null;
+    YearMonth now = thisMonth();
+    if (spentE10(client.id(), now) < budgetE10(client.id(), budget)) {
+      return null;
+    }
+    BigDecimal spent = spentThisMonth(client.id());
+    return new GatewayError(ErrorType.RATE_LIMITED, 429, "The monthly budget of $" + budget.toPlainString() + " for client '"
+        + client.name() + "' is spent ($" + spent.toPlainString() + " this month); it renews on "
+        + now.plusMonths(1).atDay(1) + " (UTC)", false, null, null);
+  }
+
+  /** The budget in 10^-10 USD, rounded up (at most {@link Long#MAX_VALUE}), made once per client and budget. */
+  private long budgetE10(String clientId, BigDecimal budget) {
+    BudgetE10 known = budgets.get(clientId);
+    if (known != null && known.usd() == budget) {
+      return known.e10();
+    }
+    BigInteger units = budget.setScale(CostE10.SCALE, RoundingMode.CEILING).unscaledValue();
+    BudgetE10 made = new BudgetE10(budget, units.bitLength() < 64 ? units.longValue() : Long.MAX_VALUE);
+    budgets.put(clientId, made);
+    return made.e10();
   }
 
   private GatewayError localRate(Client client) {

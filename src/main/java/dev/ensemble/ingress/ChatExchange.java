@@ -1,6 +1,8 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.clients.ClientAccount;
+import dev.ensemble.loop.LoopDeadlines;
+import dev.ensemble.loop.Timeout;
 import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
@@ -63,7 +65,8 @@ final class ChatExchange {
   private final long timeoutMs;
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
-  private long deadlineTimer = -1;
+  /** The request's deadline ({@link LoopDeadlines}: one scheduled check per loop and timeout length, not a timer per request). */
+  private Timeout deadline;
   private long backoffTimer = -1;
   private boolean expired;
   private boolean finished;
@@ -110,7 +113,7 @@ final class ChatExchange {
       live.crashJournal().started(context.requestId(), account.clientId(), dialect.name(), context.model(), context.createdEpochSeconds(),
           request.stream());
     }
-    deadlineTimer = vertx.setTimer(timeoutMs, t -> onDeadline());
+    deadline = LoopDeadlines.arm(vertx, timeoutMs, t -> onDeadline());
     attempt(last);
   }
 
@@ -137,7 +140,7 @@ final class ChatExchange {
 
   /** The request's own time is up: whatever is under way ends now, and no further attempt starts. */
   private void onDeadline() {
-    deadlineTimer = -1;
+    deadline = null;
     expired = true;
     if (finished) {
       return;
@@ -231,8 +234,9 @@ final class ChatExchange {
     inFlight.run().onComplete(ar -> {
       inFlight = null;
       AttemptResult result = ar.result();
-      // priced once per attempt: the routing report, the ledger row, the stored response and the cache share it
-      BigDecimal cost = CostCalculator.cost(result.usage(), selection.pricing());
+      // priced once per attempt (by the attempt, with its end event): the routing report, the ledger row, the stored
+      // response and the cache share it
+      BigDecimal cost = result.cost() != null ? result.cost() : CostCalculator.cost(result.usage(), selection.pricing());
       report(selection, result, cost);
       if (result.canFailOver()) {
         onFailure(selection, result.failure());
@@ -317,9 +321,9 @@ final class ChatExchange {
 
   private void finish() {
     finished = true;
-    if (deadlineTimer >= 0) {
-      vertx.cancelTimer(deadlineTimer);
-      deadlineTimer = -1;
+    if (deadline != null) {
+      deadline.cancel();
+      deadline = null;
     }
   }
 

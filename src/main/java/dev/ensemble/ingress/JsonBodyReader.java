@@ -1,5 +1,7 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.loop.LoopDeadlines;
+import dev.ensemble.loop.Timeout;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -16,7 +18,7 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
  * once when {@code Content-Length} says so); a {@code Content-Encoding} other than {@code identity} fails with
  * 415 (bodies are not decompressed: nothing a client sends can inflate past the limit); a body cut short or
  * badly chunked fails with 400; a body still incomplete {@code server.body_read_timeout_ms} after the head
- * fails with 408 and the connection is closed. The bytes become {@code ctx.body()} for the handlers after it. One instance per
+ * fails with 408 and the connection is closed (a {@link LoopDeadlines} timeout, not a timer per request). The bytes become {@code ctx.body()} for the handlers after it. One instance per
  * route, stateless; each request's buffer is confined to its connection's event loop.
  */
 public final class JsonBodyReader implements Handler<RoutingContext> {
@@ -59,7 +61,7 @@ public final class JsonBodyReader implements Handler<RoutingContext> {
       ctx.response().writeContinue();
     }
     Body body = new Body(declared);
-    long timer = ctx.vertx().setTimer(timeoutMs, id -> {
+    Timeout timer = LoopDeadlines.arm(ctx.vertx(), timeoutMs, expired -> {
       if (!body.failed) {
         body.failed = true;
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
@@ -72,21 +74,21 @@ public final class JsonBodyReader implements Handler<RoutingContext> {
       }
       if (body.length() + (long) chunk.length() > maxBytes) {
         body.failed = true;
-        ctx.vertx().cancelTimer(timer);
+        timer.cancel();
         ctx.fail(413);
         return;
       }
       body.add(chunk);
     });
     request.exceptionHandler(e -> {
-      ctx.vertx().cancelTimer(timer);
+      timer.cancel();
       if (!body.failed) {
         body.failed = true;
         ctx.fail(400, new Refused("The request body could not be read: " + describe(e)));
       }
     });
     request.endHandler(v -> {
-      ctx.vertx().cancelTimer(timer);
+      timer.cancel();
       if (!body.failed) {
         ((RoutingContextInternal) ctx).setBody(body.whole());
         ctx.next();

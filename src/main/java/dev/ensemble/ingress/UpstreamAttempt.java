@@ -1,6 +1,8 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.clients.OnDisconnect;
+import dev.ensemble.loop.LoopDeadlines;
+import dev.ensemble.loop.Timeout;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
@@ -27,6 +29,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,10 +65,14 @@ final class UpstreamAttempt {
   private boolean heldBack;
   /** A flush is queued to run after this turn of the event loop ({@link #flushSoon}). */
   private boolean flushQueued;
-  private long timer = -1;
+  /** The body's or the stream's idle timeout ({@link LoopDeadlines}), null when none is armed. */
+  private Timeout timer;
   private UpstreamResponse response;
   private Usage usage = Usage.UNKNOWN;
   private Usage startUsage = Usage.UNKNOWN;
+  /** The usage last priced, and its cost: an answer's end event and the attempt's result share one pricing. */
+  private Usage pricedUsage;
+  private BigDecimal pricedCost;
   private long streamedChars;
 
   UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
@@ -125,7 +132,8 @@ final class UpstreamAttempt {
   }
 
   private void upstreamError(UpstreamResponse response) {
-    armTimer(selection.pool().config().timeoutMs(), response);
+    long timeoutMs = selection.pool().config().timeoutMs();
+    armTimer(timeoutMs, timeoutMs, response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
       if (result.future().isComplete()) {
@@ -140,7 +148,8 @@ final class UpstreamAttempt {
 
   private void complete(UpstreamResponse response) {
     long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
-    armTimer(Math.max(1, selection.pool().config().timeoutMs() - elapsedMs), response);
+    long timeoutMs = selection.pool().config().timeoutMs();
+    armTimer(timeoutMs, Math.max(1, timeoutMs - elapsedMs), response);
     response.fullBody().onComplete(ar -> {
       cancelTimer();
       if (result.future().isComplete()) {
@@ -323,7 +332,7 @@ final class UpstreamAttempt {
     }
     if (event instanceof StreamEvent.ResponseEnd end) {
       usage = end.usage() == null ? Usage.UNKNOWN : end.usage();
-      return end.withCost(CostCalculator.cost(usage, selection.pricing()).doubleValue());
+      return end.withCost(cost(usage).doubleValue());
     }
     return event;
   }
@@ -455,8 +464,8 @@ final class UpstreamAttempt {
    * rest of that time (the whole of it while the gateway holds the upstream back for a slow client).
    */
   private void armIdleTimer(long delayMs, long idleMs, UpstreamResponse response) {
-    timer = vertx.setTimer(delayMs, t -> {
-      timer = -1;
+    timer = LoopDeadlines.arm(vertx, idleMs, delayMs, t -> {
+      timer = null;
       if (result.future().isComplete()) {
         return;
       }
@@ -475,10 +484,11 @@ final class UpstreamAttempt {
     });
   }
 
-  private void armTimer(long ms, UpstreamResponse response) {
+  /** Ends the attempt with a timeout unless the body came within {@code ms}, the rest of the provider's {@code lengthMs}. */
+  private void armTimer(long lengthMs, long ms, UpstreamResponse response) {
     cancelTimer();
-    timer = vertx.setTimer(ms, t -> {
-      timer = -1;
+    timer = LoopDeadlines.arm(vertx, lengthMs, ms, t -> {
+      timer = null;
       if (!result.future().isComplete()) {
         response.cancel();
         streamFailed(response, "timeout",
@@ -488,9 +498,9 @@ final class UpstreamAttempt {
   }
 
   private void cancelTimer() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
     }
   }
 
@@ -502,7 +512,15 @@ final class UpstreamAttempt {
   private void done(int clientStatus, boolean answered) {
     cancelTimer();
     long ttfb = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
-    result.tryComplete(new AttemptResult(null, clientStatus, answered, usage, ttfb));
+    result.tryComplete(new AttemptResult(null, clientStatus, answered, usage, cost(usage), ttfb));
+  }
+
+  private BigDecimal cost(Usage priced) {
+    if (priced != pricedUsage) {
+      pricedCost = CostCalculator.cost(priced, selection.pricing());
+      pricedUsage = priced;
+    }
+    return pricedCost;
   }
 
   private String provider() {

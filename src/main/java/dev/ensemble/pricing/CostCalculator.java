@@ -14,17 +14,30 @@ import java.math.RoundingMode;
  */
 public final class CostCalculator {
 
-  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
-
   private CostCalculator() {
   }
 
+  /**
+   * The cost of {@code usage}: each reported token count at its price per million, summed exactly, then shifted six
+   * places and rounded to 10 decimal places (the same value and scale as dividing by a million at scale 10), trailing
+   * zeros stripped. A count of zero (or not reported) adds nothing.
+   */
   public static BigDecimal cost(Usage usage, ModelConfig.Pricing pricing) {
-    BigDecimal micro = pricing.input().multiply(BigDecimal.valueOf(Usage.orZero(usage.input())))
-        .add(pricing.output().multiply(BigDecimal.valueOf(Usage.orZero(usage.output()))))
-        .add(pricing.cacheRead().multiply(BigDecimal.valueOf(Usage.orZero(usage.cacheRead()))))
-        .add(pricing.cacheWrite().multiply(BigDecimal.valueOf(Usage.orZero(usage.cacheWrite()))));
-    return micro.divide(MILLION, 10, RoundingMode.HALF_UP).stripTrailingZeros();
+    BigDecimal micro = BigDecimal.ZERO;
+    micro = plus(micro, pricing.input(), usage.input());
+    micro = plus(micro, pricing.output(), usage.output());
+    micro = plus(micro, pricing.cacheRead(), usage.cacheRead());
+    micro = plus(micro, pricing.cacheWrite(), usage.cacheWrite());
+    BigDecimal usd = micro.movePointLeft(6);
+    if (usd.scale() > 10) {
+      usd = usd.setScale(10, RoundingMode.HALF_UP);
+    }
+    return usd.stripTrailingZeros();
+  }
+
+  private static BigDecimal plus(BigDecimal sum, BigDecimal pricePerMillion, Long tokens) {
+    long count = Usage.orZero(tokens);
+    return count == 0 ? sum : sum.add(pricePerMillion.multiply(BigDecimal.valueOf(count)));
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.ensemble.providers;
 
 import dev.ensemble.config.UpstreamHttp;
+import dev.ensemble.loop.LoopDeadlines;
+import dev.ensemble.loop.Timeout;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -43,7 +45,8 @@ import java.util.concurrent.TimeoutException;
  * connection. Calls from outside an event loop (tests, start-up) use clients of their own with the whole allowance.
  * A call's first-byte timeout runs from {@code send}: it bounds the wait for a free connection of the pool (or a new
  * one's connect) as well as the wait for the answer's headers, and a call that timed out while waiting writes nothing
- * when its connection comes (the connection goes back to the pool).
+ * when its connection comes (the connection goes back to the pool). On an event loop that timeout is one of the loop's
+ * {@link LoopDeadlines} (no timer per call).
  *
  * <p>The clients belong to the provider's pool verticle and are closed with it. The map of clients is the only
  * mutable state: written once per event loop by that loop ({@code computeIfAbsent}), read by it afterwards; each
@@ -156,10 +159,10 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
     Exchange exchange = new Exchange(firstByteTimeoutMs);
     // armed before the connection is asked for: a call that waits for one of the pool's connections (all busy) or
     // for a slow connect is bounded by the same first-byte timeout as one that waits for the answer
-    exchange.timer = vertx.setTimer(firstByteTimeoutMs, t -> exchange.timeOut());
+    exchange.timer = LoopDeadlines.arm(vertx, firstByteTimeoutMs, t -> exchange.timeOut());
     client.request(target(method, absoluteUrl, headers)).onComplete(acquired -> {
       if (acquired.failed()) {
-        vertx.cancelTimer(exchange.timer);
+        exchange.timer.cancel();
         exchange.result.tryFail(acquired.cause());
       } else {
         exchange.send(acquired.result(), body);
@@ -176,7 +179,7 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
   private final class Exchange {
     final Promise<UpstreamResponse> result = Promise.promise();
     final long firstByteTimeoutMs;
-    long timer;
+    Timeout timer;
     volatile HttpClientRequest request;
 
     Exchange(long firstByteTimeoutMs) {
@@ -205,7 +208,7 @@ public final class HttpUpstreamTransport implements UpstreamTransport {
         return;
       }
       acquired.send(body).onComplete(ar -> {
-        vertx.cancelTimer(timer);
+        timer.cancel();
         if (ar.succeeded()) {
           HttpClientResponse response = ar.result().pause();
           if (!result.tryComplete(new Response(acquired, response))) {

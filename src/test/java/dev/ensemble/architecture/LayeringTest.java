@@ -34,7 +34,7 @@ class LayeringTest {
       List.of("pools", "ratelimit", "pricing"),
       List.of("providers"),
       List.of("wire"),
-      List.of("bus", "logging"),
+      List.of("bus", "logging", "loop"),
       List.of("config"),
       List.of("model"));
 

@@ -146,4 +146,26 @@ class ClientRegistryTest {
     registry.apply(directory(List.of(c), null, null));
     assertEquals(429, registry.admit(c).status());
   }
+
+  @Test
+  void aBudgetIsSpentExactlyAtItsAmountHoweverFineOrLargeAndAChangedBudgetCountsAtOnce() {
+    ClientRegistry registry = new ClientRegistry(clock);
+    Client fine = client("c1", "ens_k1", "1.00000000004", null);
+    Client huge = client("c2", "ens_k2", "1000000000000", null);
+    registry.apply(directory(List.of(fine, huge), "2026-05", new JsonObject().put("c1", 10_000_000_000L).put("c2", Long.MAX_VALUE / 2)));
+
+    // $1 spent of $1.00000000004: not yet; one more 10^-10 USD and it is
+    assertNull(registry.admit(fine));
+    registry.bill("c1", new BigDecimal("0.0000000001"));
+    assertEquals(429, registry.admit(fine).status());
+    // more than a long of 10^-10 USD: never reached by a spend this node can count
+    assertNull(registry.admit(huge));
+
+    Client raised = client("c1", "ens_k1", "2", null);
+    registry.apply(directory(List.of(raised, huge), null, null));
+    assertNull(registry.admit(raised));
+    Client lowered = client("c1", "ens_k1", "0.5", null);
+    registry.apply(directory(List.of(lowered, huge), null, null));
+    assertEquals(429, registry.admit(lowered).status());
+  }
 }

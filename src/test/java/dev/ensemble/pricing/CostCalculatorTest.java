@@ -30,6 +30,25 @@ class CostCalculatorTest {
   }
 
   @Test
+  void costIsRoundedHalfUpToTenDecimalPlacesWithoutTrailingZeros() {
+    ModelConfig.Pricing tiny = new ModelConfig.Pricing(
+        new BigDecimal("0.00005"), new BigDecimal("0.000049"), new BigDecimal("0.000123456789"), new BigDecimal("2.5"));
+    assertEquals(new BigDecimal("1E-10"), CostCalculator.cost(new Usage(1L, null, null, null), tiny));
+    assertEquals(0, CostCalculator.cost(new Usage(null, 1L, null, null), tiny).signum());
+    assertEquals(new BigDecimal("1.235E-7"), CostCalculator.cost(new Usage(null, null, 1_000L, null), tiny));
+    assertEquals(new BigDecimal("0.0000025"), CostCalculator.cost(new Usage(null, null, null, 1L), tiny));
+    // the same as the sum divided by a million at scale 10, for every mix of counts
+    for (long n : new long[] {0, 1, 7, 999, 1_000_001, 123_456_789_012L}) {
+      Usage usage = new Usage(n, n / 3, n % 5 == 0 ? null : n * 7, 2 * n);
+      BigDecimal sum = tiny.input().multiply(BigDecimal.valueOf(n)).add(tiny.output().multiply(BigDecimal.valueOf(n / 3)))
+          .add(tiny.cacheRead().multiply(BigDecimal.valueOf(Usage.orZero(usage.cacheRead()))))
+          .add(tiny.cacheWrite().multiply(BigDecimal.valueOf(2 * n)));
+      assertEquals(sum.divide(BigDecimal.valueOf(1_000_000), 10, java.math.RoundingMode.HALF_UP).stripTrailingZeros(),
+          CostCalculator.cost(usage, tiny));
+    }
+  }
+
+  @Test
   void imagesCostTheirVariantsPricePlusTheirTokens() {
     ImagePricing perImage = new ImagePricing(new BigDecimal("0.04"),
         Map.of("hd/1024x1024", new BigDecimal("0.08"), "1792x1024", new BigDecimal("0.09"), "hd", new BigDecimal("0.10")));
