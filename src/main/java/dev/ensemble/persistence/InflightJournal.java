@@ -32,7 +32,8 @@ import java.util.zip.CRC32;
  * The crash journal of responses in flight: an append-only file of what each answer produced so far, so a node
  * killed mid-stream can, once restarted, persist those answers as failed ({@code interrupted}) with their text and
  * usage ({@link JournalRecovery}). Records: {@code s} (started: client, format, model), {@code r} (routed: provider,
- * endpoint, prices, prompt estimate; the latest attempt wins), {@code e} (one unified event), {@code x} (ended: the
+ * endpoint, prices, prompt estimate; the latest attempt wins), {@code e} (one unified event; {@code es}: several
+ * events of one answer, those the writer took in one round, in order), {@code x} (ended: the
  * response is persisted or retired; when its ledger row is still on its way, the record carries that row) and
  * {@code l} (the response's ledger row is committed to the ledger). A response is closed, nothing left to recover,
  * only once both its response and its ledger row are durable: an {@code x} without a row, or an {@code x} and an
@@ -71,6 +72,8 @@ public final class InflightJournal {
   static final long BUSY_DRAIN_NANOS = 1_000_000;
   /** Records written in one round at most, so that the queue's count and the fsync keep up under any load. */
   private static final int MAX_ROUND = 4096;
+  /** The JSON bytes after which a line of an answer's gathered events ({@code es}) is ended and the next begun. */
+  static final int MAX_EVENTS_LINE = 8 * 1024;
   static final String PREFIX = "inflight-";
   static final String SUFFIX = ".log";
   private static final InflightJournal DISABLED = new InflightJournal(null, 0, 0);
@@ -96,6 +99,8 @@ public final class InflightJournal {
   // owned by the writer thread
   private final Map<String, OpenResponse> open = new LinkedHashMap<>();
   private final JournalLine line = new JournalLine();
+  /** The events taken in the current round, by answer, until the answer's next record or the round's end. */
+  private final Map<String, GatheredEvents> gathered = new LinkedHashMap<>();
   private ByteBuffer out;
   private long openBytes;
   private FileChannel channel;
@@ -129,6 +134,22 @@ public final class InflightJournal {
     static JsonObject pricingJson(ModelConfig.Pricing p) {
       return new JsonObject().put("input", p.input().toPlainString()).put("output", p.output().toPlainString())
           .put("cache_read", p.cacheRead().toPlainString()).put("cache_write", p.cacheWrite().toPlainString());
+    }
+  }
+
+  /** The event bodies (and their {@code seq}) of one answer taken in the current round, in order. */
+  private static final class GatheredEvents {
+    Object[] bodies = new Object[8];
+    int[] seqs = new int[8];
+    int count;
+
+    void add(Object body, int seq) {
+      if (count == bodies.length) {
+        bodies = Arrays.copyOf(bodies, count * 2);
+        seqs = Arrays.copyOf(seqs, count * 2);
+      }
+      bodies[count] = body;
+      seqs[count++] = seq;
     }
   }
 
@@ -318,26 +339,80 @@ public final class InflightJournal {
     }
   }
 
-  /** Writes the records queued, {@link #MAX_ROUND} at most; returns how many it took. */
+  /**
+   * Writes the records queued, {@link #MAX_ROUND} at most; returns how many it took. The events of one answer taken in
+   * this round are written as one line ({@code es}, or {@code e} for a single one) where the answer's next other
+   * record of the round, or the round's end, comes: every line of a round reaches the OS in the round's write anyway
+   * (or a write of the full buffer within it), so what a killed process can lose is unchanged, and the answer's
+   * records keep their order.
+   */
   private int drain() throws IOException {
     int taken = 0;
-    long lines = 0;
+    long records = 0;
     Record r;
     while (taken < MAX_ROUND && (r = queue.poll()) != null) {
       taken++;
-      if (r.body() instanceof String[] ids) {
+      if (r.kind() == 'e') {
+        gathered.computeIfAbsent(r.id(), k -> new GatheredEvents()).add(r.body(), r.seq());
+      } else if (r.body() instanceof String[] ids) {
         for (String id : ids) {
-          lines += write('l', id, null, 0);
+          records += writeGathered(id);
+          records += write('l', id, null, 0);
         }
       } else {
-        lines += write(r.kind(), r.id(), r.body(), r.seq());
+        records += writeGathered(r.id());
+        records += write(r.kind(), r.id(), r.body(), r.seq());
       }
+    }
+    if (!gathered.isEmpty()) {
+      for (Map.Entry<String, GatheredEvents> events : gathered.entrySet()) {
+        records += writeEvents(events.getKey(), events.getValue());
+      }
+      gathered.clear();
     }
     if (taken > 0) {
       queued.addAndGet(-taken);
-      written.add(lines);
+      written.add(records);
     }
     return taken;
+  }
+
+  /** The events of {@code id} gathered in this round, if any, written before the answer's next record; records written. */
+  private int writeGathered(String id) throws IOException {
+    if (gathered.isEmpty()) {
+      return 0;
+    }
+    GatheredEvents events = gathered.remove(id);
+    return events == null ? 0 : writeEvents(id, events);
+  }
+
+  /**
+   * An answer's events of one round as one line ({@code e} for one event, else {@code es}; lines of about
+   * {@link #MAX_EVENTS_LINE} bytes at most when they are many or large, so the bound on open responses' lines holds
+   * as it did line by line); the records written.
+   */
+  private int writeEvents(String id, GatheredEvents events) throws IOException {
+    if (events.count == 1) {
+      return write('e', id, events.bodies[0], events.seqs[0]);
+    }
+    int from = 0;
+    while (from < events.count) {
+      if (openBytes >= maxBytes) {
+        dropped.add(events.count - from);
+        break;
+      }
+      int length = line.encodeEvents(id, events.bodies, events.seqs, from, events.count, MAX_EVENTS_LINE);
+      from += line.eventsInLine();
+      keep(id, length);
+      put(line.array(), length, channel);
+    }
+    return from; // counted as the records they are (records_written), though fewer lines
+  }
+
+  /** The line just encoded kept with its answer's, for a compaction while the answer is open. */
+  private void keep(String id, int length) {
+    open.computeIfAbsent(id, k -> new OpenResponse()).lines.add(Arrays.copyOf(line.array(), length));
+    openBytes += length;
   }
 
   /** Writes one record's line to the buffer, keeping it while its response is open; returns the lines written (0 or 1). */
@@ -377,8 +452,7 @@ public final class InflightJournal {
     }
     int length = line.encode(kind, id, body, seq);
     if (keep) {
-      open.computeIfAbsent(id, k -> new OpenResponse()).lines.add(Arrays.copyOf(line.array(), length));
-      openBytes += length;
+      keep(id, length);
     }
     put(line.array(), length, channel);
     return 1;

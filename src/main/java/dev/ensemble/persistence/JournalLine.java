@@ -45,6 +45,7 @@ final class JournalLine {
   private final CRC32 crc = new CRC32();
   private final Map<ModelConfig.Pricing, SerializedString> prices = new HashMap<>();
   private JsonGenerator generator;
+  private int eventsInLine;
 
   /** What a caller hands the journal when an answer starts; rendered as {@code s}'s body. */
   record Started(String clientId, String format, String model, long createdEpochSeconds, boolean stream) {
@@ -80,6 +81,64 @@ final class JournalLine {
       byte[] json = tree(kind, id, body, seq).encode().getBytes(StandardCharsets.UTF_8);
       bytes.write(json, 0, json.length);
     }
+    return finish();
+  }
+
+  /**
+   * Encodes events of one answer as one {@code es} line, {@code {"k":"es","id":…,"b":{"events":[…]}}}: each element is
+   * the {@code b} its own {@code e} line would have had, in order. The body is an object, so that a reader that does
+   * not know {@code es} skips the line as an unknown kind. The line takes {@code bodies[from, to)}, or fewer: it ends
+   * after the first event that brings it to {@code maxJsonBytes} ({@link #eventsInLine()} says how many it took).
+   *
+   * @param bodies event bodies, each a {@link StreamEvent} (numbered by {@code seqs}) or a {@link JsonObject}
+   * @return the line's length, its final newline included
+   */
+  int encodeEvents(String id, Object[] bodies, int[] seqs, int from, int to, int maxJsonBytes) {
+    bytes.reset(CHECKSUM);
+    int i = from;
+    try {
+      JsonGenerator g = generator();
+      g.writeStartObject();
+      g.writeStringField("k", "es");
+      g.writeStringField("id", id);
+      g.writeFieldName("b");
+      g.writeStartObject();
+      g.writeFieldName("events");
+      g.writeStartArray();
+      while (i < to) {
+        writeBody(g, bodies[i], seqs[i]);
+        i++;
+        g.flush();
+        if (bytes.count - CHECKSUM >= maxJsonBytes) {
+          break;
+        }
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndObject();
+      g.flush();
+    } catch (IOException | RuntimeException notATree) {
+      generator = null;
+      bytes.reset(CHECKSUM);
+      io.vertx.core.json.JsonArray events = new io.vertx.core.json.JsonArray();
+      for (i = from; i < to; i++) {
+        events.add(bodyTree(bodies[i], seqs[i]));
+      }
+      byte[] json = new JsonObject().put("k", "es").put("id", id).put("b", new JsonObject().put("events", events)).encode()
+          .getBytes(StandardCharsets.UTF_8);
+      bytes.write(json, 0, json.length);
+    }
+    eventsInLine = i - from;
+    return finish();
+  }
+
+  /** How many events the line last encoded by {@link #encodeEvents} holds. */
+  int eventsInLine() {
+    return eventsInLine;
+  }
+
+  /** The checksum in front of the JSON written after it, and the final newline; the line's length. */
+  private int finish() {
     byte[] buf = bytes.buf;
     int end = bytes.count;
     crc.reset();

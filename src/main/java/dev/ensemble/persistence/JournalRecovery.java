@@ -146,6 +146,16 @@ final class JournalRecovery implements AutoCloseable {
         case "s" -> byId.computeIfAbsent(id, Open::new).meta = body;
         case "r" -> byId.computeIfAbsent(id, Open::new).route = body;
         case "e" -> byId.computeIfAbsent(id, Open::new).events.add(body);
+        case "es" -> {
+          JsonArray events = body == null ? null : body.getJsonArray("events");
+          if (events == null) {
+            skipped++;
+          } else {
+            JsonArray into = byId.computeIfAbsent(id, Open::new).events;
+            events.forEach(into::add);
+            records += events.size() - 1; // a record per event, as when each had its line
+          }
+        }
         case "x" -> {
           Open open = byId.get(id);
           if (body == null || open == null || open.billed) {

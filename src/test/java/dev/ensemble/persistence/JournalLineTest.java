@@ -97,7 +97,7 @@ class JournalLineTest {
     for (Case c : cases) {
       expected.add(new String(LegacyJournalLine.of(c.kind(), c.id(), c.oldBody()), StandardCharsets.ISO_8859_1));
     }
-    assertEquals(expected, lines(Files.readAllBytes(onlyFile())));
+    assertEquals(expected, eachEventAlone(lines(Files.readAllBytes(onlyFile())), expected));
   }
 
   @Test
@@ -133,7 +133,7 @@ class JournalLineTest {
     Files.createDirectories(before);
     Files.write(before.resolve(InflightJournal.PREFIX + UUID.randomUUID() + InflightJournal.SUFFIX), old.toByteArray());
 
-    assertEquals(lines(old.toByteArray()), lines(Files.readAllBytes(onlyFile(now))), "the same bytes");
+    assertEquals(lines(old.toByteArray()), eachEventAlone(lines(Files.readAllBytes(onlyFile(now))), lines(old.toByteArray())), "the same bytes");
     Instant at = Instant.parse("2026-12-05T12:00:00Z");
     try (JournalRecovery fromOld = JournalRecovery.scan(before, at); JournalRecovery fromNew = JournalRecovery.scan(now, at)) {
       assertEquals(fromOld.summary(), fromNew.summary());
@@ -180,15 +180,17 @@ class JournalLineTest {
     journal.event("odd", 1, StreamEvent.BlockDelta.text(0, "after"));
     journal.close();
 
-    assertEquals(List.of(
+    List<String> expected = List.of(
         new String(LegacyJournalLine.of("s", "odd", new JsonObject().put("client_id", "c-1").put("format", "openai").put("model", "gpt-test")
             .put("created", 1_700_000_000L).put("stream", true)), StandardCharsets.ISO_8859_1),
         new String(LegacyJournalLine.of("e", "odd", odd), StandardCharsets.ISO_8859_1),
         new String(LegacyJournalLine.of("e", "odd", new JsonObject().put("type", "block.delta").put("index", 0).put("text", "after")
-            .put("seq", 1)), StandardCharsets.ISO_8859_1)),
-        lines(Files.readAllBytes(onlyFile())));
-    assertEquals(new JsonObject().put("x", 1).put("y", 2),
-        InflightJournal.parse(lines(Files.readAllBytes(onlyFile())).get(1).trim()).getJsonObject("b").getJsonObject("point"));
+            .put("seq", 1)), StandardCharsets.ISO_8859_1));
+    List<String> written = lines(Files.readAllBytes(onlyFile()));
+    assertEquals(expected, eachEventAlone(written, expected));
+    JsonObject firstEvent = InflightJournal.parse(written.get(1).trim()).getJsonObject("b");
+    firstEvent = firstEvent.containsKey("events") ? firstEvent.getJsonArray("events").getJsonObject(0) : firstEvent;
+    assertEquals(new JsonObject().put("x", 1).put("y", 2), firstEvent.getJsonObject("point"));
   }
 
   @Test
@@ -202,6 +204,102 @@ class JournalLineTest {
     try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
       assertNull(recovery.interrupted().get(0).response().costUsd());
     }
+  }
+
+  @Test
+  void eventsOfOneAnswerTakenTogetherShareALineEachEventEncodedAsItsOwnLineWouldBe() throws Exception {
+    JournalLine line = new JournalLine();
+    Object[] bodies = {StreamEvent.BlockStart.text(0), StreamEvent.BlockDelta.text(0, TEXT),
+        new JsonObject().put("type", "block.stop").put("index", 0).put("seq", 2)};
+    int[] seqs = {0, 1, 0};
+    List<String> alone = new ArrayList<>();
+    for (int i = 0; i < bodies.length; i++) {
+      int length = line.encode('e', "01jtest0000000000000000003", bodies[i], seqs[i]);
+      alone.add(new String(line.array(), 0, length, StandardCharsets.ISO_8859_1));
+    }
+    int length = line.encodeEvents("01jtest0000000000000000003", bodies, seqs, 0, bodies.length, 1 << 20);
+
+    assertEquals(3, line.eventsInLine());
+    assertEquals(combined(alone), new String(line.array(), 0, length, StandardCharsets.ISO_8859_1));
+    length = line.encodeEvents("01jtest0000000000000000003", bodies, seqs, 0, bodies.length, 10);
+    assertEquals(1, line.eventsInLine(), "a line ends after the event that brings it to the bound");
+    assertEquals(combined(alone.subList(0, 1)), new String(line.array(), 0, length, StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void answerWhoseEventsShareLinesIsRecoveredWithEveryEventInOrder() throws Exception {
+    String id = "01jtest0000000000000000004";
+    List<String> e = new ArrayList<>();
+    String[] texts = {"Hello", " wor", "ld", "!"};
+    e.add(new String(LegacyJournalLine.of("e", id, new JsonObject().put("type", "block.start").put("index", 0).put("kind", "text")
+        .put("seq", 0)), StandardCharsets.ISO_8859_1));
+    for (int i = 0; i < texts.length; i++) {
+      e.add(new String(LegacyJournalLine.of("e", id, new JsonObject().put("type", "block.delta").put("index", 0).put("text", texts[i])
+          .put("seq", i + 1)), StandardCharsets.ISO_8859_1));
+    }
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    file.write(LegacyJournalLine.of("s", id, new JsonObject().put("client_id", "c-1").put("format", "openai").put("model", "gpt-test")
+        .put("created", 1_700_000_000L).put("stream", true)));
+    file.write(combined(e.subList(0, 3)).getBytes(StandardCharsets.ISO_8859_1));
+    file.write(e.get(3).getBytes(StandardCharsets.ISO_8859_1));
+    file.write(combined(e.subList(4, 5)).getBytes(StandardCharsets.ISO_8859_1));
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(InflightJournal.PREFIX + UUID.randomUUID() + InflightJournal.SUFFIX), file.toByteArray());
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      assertEquals(0, recovery.skipped(), recovery.summary());
+      assertEquals("Hello world!", recovery.interrupted().get(0).response().text());
+      assertEquals(List.of(0, 1, 2, 3, 4, 5), recovery.interrupted().get(0).response().events().toJson().stream()
+          .map(event -> ((JsonObject) event).getInteger("seq")).toList(), "every event, in order, then the interruption's error");
+      assertEquals(true, recovery.summary().contains(" 6 records"), recovery.summary());
+    }
+  }
+
+  /**
+   * The file's lines with each {@code es} line (the events of one answer the writer took in one round) given back as
+   * the {@code e} lines of {@code expected} it stands for, when it holds exactly their bodies, in order, byte for byte;
+   * any other line is left as it is (and fails the comparison).
+   */
+  private static List<String> eachEventAlone(List<String> written, List<String> expected) {
+    List<String> out = new ArrayList<>();
+    int next = 0;
+    for (String line : written) {
+      int matched = 0;
+      if (line.startsWith("{\"k\":\"es\"", 9)) {
+        for (int k = 2; next + k <= expected.size() && matched == 0; k++) {
+          if (line.equals(combined(expected.subList(next, next + k)))) {
+            matched = k;
+          }
+        }
+      }
+      if (matched > 0) {
+        out.addAll(expected.subList(next, next + matched));
+        next += matched;
+      } else {
+        out.add(line);
+        next++;
+      }
+    }
+    return out;
+  }
+
+  /** The {@code es} line of the events whose {@code e} lines are {@code lines} (of one answer, in order). */
+  private static String combined(List<String> lines) {
+    StringBuilder json = new StringBuilder();
+    for (String line : lines) {
+      String e = line.substring(9, line.length() - 1);
+      int body = e.indexOf(",\"b\":");
+      if (json.isEmpty()) {
+        json.append(e, 0, body).replace(0, "{\"k\":\"e\"".length(), "{\"k\":\"es\"").append(",\"b\":{\"events\":[");
+      } else {
+        json.append(',');
+      }
+      json.append(e, body + 5, e.length() - 1);
+    }
+    json.append("]}}");
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(json.toString().getBytes(StandardCharsets.ISO_8859_1));
+    return String.format("%08x", crc.getValue()) + " " + json + "\n";
   }
 
   /** The file's lines, newline included, each byte as one char. */

@@ -47,9 +47,13 @@ public final class Database {
         new PoolOptions().setMaxSize(POOL_SIZE).setName("ensemble-sqlite")));
   }
 
-  /** The URL of every connection to the file at {@code file}: the settings above. */
+  /**
+   * The URL of every connection to the file at {@code file}: the settings above, and no generated keys (sqlite-jdbc
+   * would otherwise match each INSERT against a regex and run a {@code SELECT last_insert_rowid()} after it, for a
+   * {@code getGeneratedKeys()} nothing here calls).
+   */
   static String jdbcUrl(Path file) {
-    return "jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on&transaction_mode=IMMEDIATE";
+    return "jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on&transaction_mode=IMMEDIATE&jdbc.get_generated_keys=false";
   }
 
   public Pool pool() {

@@ -39,9 +39,9 @@ class MigrationsTest {
     List<Migrations.Migration> second = await(Migrations.bundled().apply(db.pool()));
 
     assertTrue(Files.exists(file));
-    assertEquals(List.of(1, 2, 3, 4, 5), first.stream().map(Migrations.Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), first.stream().map(Migrations.Migration::version).toList());
     assertEquals(List.of(), second, "nothing is due the second time");
-    assertEquals(List.of(1, 2, 3, 4, 5), await(Migrations.applied(db.pool())));
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), await(Migrations.applied(db.pool())));
     assertEquals("wal", await(db.journalMode()));
     await(db.close());
 
@@ -49,8 +49,9 @@ class MigrationsTest {
       assertEquals("wal", scalar(c, "PRAGMA journal_mode"), "WAL is a property of the file, not only of the pool");
       assertEquals(List.of("responses", "schema_version", "shared_entries", "usage_ledger"),
           column(c, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
-      assertTrue(column(c, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_ledger'")
-          .contains("usage_ledger_finished_at"));
+      assertEquals(List.of("sqlite_autoindex_usage_ledger_1", "usage_ledger_finished_at"),
+          column(c, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_ledger' ORDER BY name"),
+          "each ledger row is inserted into every index: only the request id's and the time range's, which the queries use");
     }
   }
 
@@ -64,12 +65,13 @@ class MigrationsTest {
         new Migrations.Migration(3, "V3__shared_entries.sql", List.of("SELECT 1")),
         new Migrations.Migration(4, "V4__ledger_response_cache.sql", List.of("SELECT 1")),
         new Migrations.Migration(5, "V5__ledger_reasoning_tokens.sql", List.of("SELECT 1")),
-        new Migrations.Migration(6, "V6__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
+        new Migrations.Migration(6, "V6__ledger_indexes_no_query_uses.sql", List.of("SELECT 1")),
+        new Migrations.Migration(7, "V7__broken.sql", List.of("CREATE TABLE extra (id INTEGER)", "INSERT INTO no_such_table VALUES (1)"))));
 
     Throwable failure = broken.apply(db.pool()).toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(20, TimeUnit.SECONDS);
 
     assertTrue(failure != null, "the broken migration fails");
-    assertEquals(List.of(1, 2, 3, 4, 5), await(Migrations.applied(db.pool())));
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), await(Migrations.applied(db.pool())));
     assertEquals(0L, ((Number) await(db.pool().query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").execute())
         .iterator().next().getValue(0)).longValue(), "the table of the failed migration was rolled back");
     await(db.close());
