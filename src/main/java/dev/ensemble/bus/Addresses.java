@@ -3,12 +3,15 @@ package dev.ensemble.bus;
 /** Every event-bus address Ensemble uses, built in one place so none is written inline. */
 public final class Addresses {
 
-  /** Published after every request: {@link dev.ensemble.routing.UsageReport}; the router learns endpoint load from it. */
+  /**
+   * Local, published by the router verticle once it learnt from it (the request path hands it over in the router's
+   * {@link Inbox}): the {@link dev.ensemble.routing.UsageReport} of every attempt, for observers (cluster bridge, metrics).
+   */
   public static final String ROUTING_USAGE = "ensemble.routing.usage";
 
   /**
    * Request-reply: the router verticle answers with its state as JSON — affinity table size, cache
-   * predictions, decisions by reason. Answered in order after every usage report published before it.
+   * predictions, decisions by reason. Answered after the router took in every usage report handed to it before.
    */
   public static final String ROUTING_STATUS = "ensemble.routing.status";
   /** Request/reply, local: the metrics verticle counts what it took off the bus so far, then replies (before a scrape). */
@@ -135,7 +138,11 @@ public final class Addresses {
     return "ensemble.fleet." + nodeId + ".response";
   }
 
-  /** Published after every upstream attempt on {@code provider}: {@link dev.ensemble.pools.AttemptOutcome}. */
+  /**
+   * Local, published by the pool verticle of {@code provider} once applied (the request path hands it over in the
+   * pool's {@link Inbox}): the {@link dev.ensemble.pools.AttemptOutcome} of every attempt, for observers (cluster
+   * bridge, metrics).
+   */
   public static String poolOutcome(String provider) {
     return "ensemble.pool." + provider + ".outcome";
   }

@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
- * Carries what one node learns of the providers to the other nodes of its cluster. The node's pools and router
- * exchange records on local addresses with a codec that never leaves the JVM; this verticle listens there too
- * and publishes, as JSON tagged with this node's id ({@link PeerRecords}), what the other nodes should know:
+ * Carries what one node learns of the providers to the other nodes of its cluster. The node's pool and router
+ * verticles publish each outcome and usage report they took in on local addresses, with a codec that never leaves
+ * the JVM; this verticle listens there and publishes, as JSON tagged with this node's id ({@link PeerRecords}), what the other nodes should know:
  * <ul>
  *   <li>attempt outcomes that cool an endpoint down (a 429, or a success that used up the key's capacity) or
  *       reject its key (401/403), on {@link Addresses#CLUSTER_OUTCOME};</li>
@@ -101,8 +101,7 @@ public final class ClusterBridge extends VerticleBase {
 
   /** Whether {@code report} taught this node cache affinity that other nodes can use. */
   static boolean teachesAffinity(UsageReport report) {
-    return report.answered() && report.endpointId() != null && report.plan() != null
-        && (report.plan().writeHashes().length > 0 || report.plan().predictedHit());
+    return report.teachesAffinity();
   }
 
   private void checkMembers() {

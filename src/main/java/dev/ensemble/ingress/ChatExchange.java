@@ -1,6 +1,5 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.loop.LoopDeadlines;
 import dev.ensemble.loop.Timeout;
@@ -215,7 +214,7 @@ final class ChatExchange {
       }
       GatewayError limited = new GatewayError(ErrorType.RATE_LIMITED, 429, "Endpoint " + selection.endpoint().id()
           + " is at its rate limit", true, Math.max(1, (admission.retryAfterMillis() + 999) / 1000), null);
-      vertx.eventBus().publish(Addresses.poolOutcome(selection.pool().name()), new AttemptOutcome(selection.pool().name(),
+      selection.pool().report(new AttemptOutcome(selection.pool().name(),
           selection.endpoint().id(), 429, ErrorClass.RATE_LIMITED, "local_rate_limit", admission.retryAfterMillis(), 0));
       onFailure(selection, new AttemptFailure(ErrorClass.RATE_LIMITED, "429", admission.retryAfterMillis(), limited));
     });
@@ -372,7 +371,7 @@ final class ChatExchange {
   private void report(Selection selection, AttemptResult result, BigDecimal cost) {
     long now = System.currentTimeMillis();
     int status = result.canFailOver() ? result.failure().clientError().status() : result.clientStatus();
-    vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(context.requestId(), attempts, selection.pool().name(),
+    router.learn(new UsageReport(context.requestId(), attempts, selection.pool().name(),
         selection.endpoint().id(), request.model(), result.usage(), cost, status, result.answered(), result.timeToFirstByteMs(), now,
         selection.estimatedTokens(), selection.cachePlan()));
   }

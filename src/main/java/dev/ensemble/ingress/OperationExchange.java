@@ -160,7 +160,7 @@ final class OperationExchange {
       }
       GatewayError limited = new GatewayError(ErrorType.RATE_LIMITED, 429, "Endpoint " + selection.endpoint().id()
           + " is at its rate limit", true, Math.max(1, (admission.retryAfterMillis() + 999) / 1000), null);
-      vertx.eventBus().publish(Addresses.poolOutcome(selection.pool().name()), new AttemptOutcome(selection.pool().name(),
+      selection.pool().report(new AttemptOutcome(selection.pool().name(),
           selection.endpoint().id(), 429, ErrorClass.RATE_LIMITED, "local_rate_limit", admission.retryAfterMillis(), 0));
       onFailure(selection, new AttemptFailure(ErrorClass.RATE_LIMITED, "429", admission.retryAfterMillis(), limited));
     });
@@ -326,13 +326,13 @@ final class OperationExchange {
   }
 
   private void report(Selection selection, int status, boolean answered, Usage usage, BigDecimal cost, long timeToFirstByteMs) {
-    vertx.eventBus().publish(Addresses.ROUTING_USAGE, new UsageReport(requestId, attempts, selection.pool().name(),
+    router.learn(new UsageReport(requestId, attempts, selection.pool().name(),
         selection.endpoint().id(), operation.routingView().model(), usage, cost, status, answered, timeToFirstByteMs, System.currentTimeMillis(),
         selection.estimatedTokens(), null));
   }
 
   private void outcome(Selection selection, long attemptStart, int status, ErrorClass errorClass, String errorType, Long retryAfterMillis) {
-    vertx.eventBus().publish(Addresses.poolOutcome(selection.pool().name()), new AttemptOutcome(selection.pool().name(),
+    selection.pool().report(new AttemptOutcome(selection.pool().name(),
         selection.endpoint().id(), status, errorClass, errorType, retryAfterMillis, (System.nanoTime() - attemptStart) / 1_000_000));
   }
 }

@@ -1,6 +1,5 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.bus.Addresses;
 import dev.ensemble.clients.OnDisconnect;
 import dev.ensemble.loop.LoopDeadlines;
 import dev.ensemble.loop.Timeout;
@@ -530,7 +529,7 @@ final class UpstreamAttempt {
   }
 
   private void outcome(int status, ErrorClass errorClass, String errorType, Long retryAfterMillis) {
-    vertx.eventBus().publish(Addresses.poolOutcome(provider()), new AttemptOutcome(provider(), selection.endpoint().id(), status,
+    selection.pool().report(new AttemptOutcome(provider(), selection.endpoint().id(), status,
         errorClass, errorType, retryAfterMillis, (System.nanoTime() - startNanos) / 1_000_000));
   }
 

@@ -1,5 +1,6 @@
 package dev.ensemble.metrics;
 
+import dev.ensemble.bus.Inbox;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.config.Secret;
 import dev.ensemble.logging.LogBuffers;
@@ -120,7 +121,11 @@ public final class GatewayMetrics implements AutoCloseable {
   /** The node's consumer of usage reports and attempt outcomes; deploy exactly one. */
   public MetricsVerticle verticle() {
     List<String> providers = pools.stream().map(ProviderPool::name).toList();
-    return new MetricsVerticle(new UsageMeters(registry, providers, router::isConfiguredName), new OutcomeMeters(registry), providers);
+    List<Inbox<?>> senders = new ArrayList<>();
+    senders.add(router.reports());
+    pools.forEach(pool -> senders.add(pool.outcomes()));
+    return new MetricsVerticle(new UsageMeters(registry, providers, router::isConfiguredName), new OutcomeMeters(registry), providers,
+        senders);
   }
 
   /** {@code GET /metrics}, guarded by {@code metricsKey} when it is set. */

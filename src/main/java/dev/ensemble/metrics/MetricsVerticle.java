@@ -1,6 +1,7 @@
 package dev.ensemble.metrics;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.bus.Inbox;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.routing.UsageReport;
 import io.vertx.core.Future;
@@ -8,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryContext;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
@@ -16,14 +18,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts what the request path publishes anyway, so that path stays free of metrics work: the
- * {@link UsageReport} of every attempt ({@link Addresses#ROUTING_USAGE}, for the router) and every provider's
- * {@link AttemptOutcome} ({@link Addresses#poolOutcome}, for its pool). It does not consume those addresses — that
- * would be one more delivery to this verticle's event loop per message, i.e. two thread hand-overs per request — but
- * taps them: an outbound interceptor on the event bus, run by the sender as it publishes, puts the message's body
- * (the same immutable record the router and the pool get) on this verticle's inbox, a lock-free queue. The verticle
- * counts the inbox every {@value #DRAIN_MS} ms and before each scrape ({@link Addresses#METRICS_FLUSH}), in the order
- * each sender published. Local messages only: each node counts its own traffic.
+ * Counts what the router and the pools publish anyway, so the request path stays free of metrics work: the
+ * {@link UsageReport} of every attempt ({@link Addresses#ROUTING_USAGE}, published by the router verticle once it
+ * learnt from it) and every provider's {@link AttemptOutcome} ({@link Addresses#poolOutcome}, published by its pool
+ * verticle once applied). It does not consume those addresses — that would be one more delivery to this verticle's
+ * event loop per message — but taps them: an outbound interceptor on the event bus, run by the sender as it publishes,
+ * puts the message's body on this verticle's inbox, a lock-free queue. The verticle counts the inbox every
+ * {@value #DRAIN_MS} ms and before each scrape ({@link Addresses#METRICS_FLUSH}), in the order each sender published;
+ * before a scrape it first waits for the router's and the pools' own inboxes ({@code senders}) to be taken in, so a
+ * scrape counts every attempt whose client had its answer before it. Local messages only: each node counts its own
+ * traffic.
  *
  * <p>One instance per node; its event loop is the only thread that touches {@link UsageMeters} and
  * {@link OutcomeMeters}. The inbox has many writers (every event loop that publishes) and this one reader; it holds at
@@ -42,10 +46,13 @@ public final class MetricsVerticle extends VerticleBase {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
   private final Handler<DeliveryContext<Object>> tap = this::tap;
+  private final List<Inbox<?>> senders;
   private long timer = -1;
 
-  MetricsVerticle(UsageMeters usage, OutcomeMeters outcomes, List<String> providers) {
+  /** @param senders the inboxes of the router and the pools, whose verticles publish what this one counts */
+  MetricsVerticle(UsageMeters usage, OutcomeMeters outcomes, List<String> providers, List<Inbox<?>> senders) {
     this.usage = usage;
+    this.senders = List.copyOf(senders);
     this.outcomes = outcomes;
     tapped.add(Addresses.ROUTING_USAGE);
     providers.forEach(p -> tapped.add(Addresses.poolOutcome(p)));
@@ -56,8 +63,12 @@ public final class MetricsVerticle extends VerticleBase {
     vertx.eventBus().addOutboundInterceptor(tap);
     timer = vertx.setPeriodic(DRAIN_MS, t -> drain());
     return vertx.eventBus().<Void>localConsumer(Addresses.METRICS_FLUSH, msg -> {
-      drain();
-      msg.reply(null);
+      List<Future<Void>> settled = new ArrayList<>(senders.size());
+      senders.forEach(inbox -> settled.add(inbox.settle()));
+      Future.join(settled).onComplete(ar -> context.runOnContext(v -> {
+        drain();
+        msg.reply(null);
+      }));
     }).completion();
   }
 

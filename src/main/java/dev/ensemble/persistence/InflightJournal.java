@@ -1,5 +1,6 @@
 package dev.ensemble.persistence;
 
+import dev.ensemble.bus.AfterThisTask;
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.model.StreamEvent;
 import io.vertx.core.json.JsonObject;

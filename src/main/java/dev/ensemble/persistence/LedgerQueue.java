@@ -1,5 +1,7 @@
 package dev.ensemble.persistence;
 
+import dev.ensemble.bus.AfterThisTask;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;

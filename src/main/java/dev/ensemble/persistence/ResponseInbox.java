@@ -1,5 +1,6 @@
 package dev.ensemble.persistence;
 
+import dev.ensemble.bus.AfterThisTask;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

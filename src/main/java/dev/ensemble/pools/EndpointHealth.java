@@ -6,7 +6,9 @@ import java.time.Instant;
 
 /**
  * What routing needs to know about one endpoint right now, as its {@link PoolVerticle} last published it.
- * Immutable.
+ * Immutable. The pool publishes a new one when what routing reads (circuit, cooldown, key) changes, so in
+ * {@link ProviderPool#health()} the counters are those of that moment; the pool's status builds one from the live
+ * counters.
  *
  * @param circuit        {@code closed}, {@code open} or {@code half_open} at the time of publishing; use
  *                       {@link #openUntil} to tell open from half-open later

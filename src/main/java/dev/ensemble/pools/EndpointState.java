@@ -67,6 +67,15 @@ final class EndpointState {
     keyDisabled = false;
   }
 
+  /** Whether {@code published} still says what routing and the gauges read of this endpoint: key, cooldown, circuit. */
+  boolean routesAs(EndpointHealth published, long now) {
+    if (published.keyDisabled() != keyDisabled || published.cooldownUntil() != cooldownUntil
+        || published.openUntil() != breaker.openUntil()) {
+      return false;
+    }
+    return breaker.openUntil() == 0 || published.circuit().equals(breaker.state(now).name().toLowerCase());
+  }
+
   EndpointHealth snapshot(long now) {
     return new EndpointHealth(attempts, failures, consecutiveFailures, lastStatus, lastErrorType, lastSuccessAt, lastFailureAt,
         breaker.state(now).name().toLowerCase(), breaker.openUntil(), cooldownUntil, keyDisabled);

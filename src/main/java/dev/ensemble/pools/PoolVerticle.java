@@ -25,8 +25,14 @@ import java.util.function.LongSupplier;
 /**
  * The actor of one provider: opens (and on undeploy closes) its upstream transport, and owns the state of
  * its endpoints — counters, circuit breakers, rate-limit cooldowns, disabled keys. Outcomes of upstream
- * attempts arrive on {@link Addresses#poolOutcome}; each one updates that state (on this verticle's event
- * loop only) and replaces the immutable snapshot that routing reads from {@link ProviderPool#health()}.
+ * attempts arrive in the pool's inbox ({@link ProviderPool#report}, a lock-free queue the request path fills before
+ * the client's answer; an outcome that changes what routing reads wakes this verticle at once, a plain success waits
+ * for the next drain, at most {@value #DRAIN_MS} ms); each one updates that state (on this verticle's event loop
+ * only), replaces the immutable snapshot that routing reads from {@link ProviderPool#health()} when what routing reads
+ * of the endpoint changed (its circuit, cooldown or key; not for a success that only counts), and is then published
+ * on {@link Addresses#poolOutcome} for observers (the cluster bridge, the metrics verticle's tap). Every message this
+ * verticle answers — status, reset, keys, key states — and every peer outcome is handled after the inbox was drained:
+ * an outcome reported before a client saw its answer is applied before anything that client asks next.
  * It is also the one writer of the pool's endpoint list: the admin keys of the provider arrive in full as a
  * {@link KeySet} on {@link Addresses#poolKeys}; the config file's endpoints always stay (an admin endpoint of the
  * same id — the admin key filling a config key declared with an empty api_key — takes its place), new ones start with
@@ -40,6 +46,9 @@ public final class PoolVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PoolVerticle.class);
 
+  /** How often the verticle takes in the outcomes reported without a wake (plain successes), at the latest. */
+  static final long DRAIN_MS = 100;
+
   private final ProviderPool pool;
   private final Function<Vertx, UpstreamTransport> transportFactory;
   private final EndpointListener listener;
@@ -48,7 +57,10 @@ public final class PoolVerticle extends VerticleBase {
   /** Keys the fleet holds disabled ({@link Addresses#poolKeyState}): endpoints of theirs that appear later start disabled. */
   private final Set<String> disabledKeys = new HashSet<>();
   private final LongSupplier clock;
+  /** What {@link ProviderPool#health()} holds now, by endpoint id: compared with each outcome's result. */
+  private Map<String, EndpointHealth> published = Map.of();
   private UpstreamTransport transport;
+  private long drainTimer = -1;
 
   public PoolVerticle(ProviderPool pool, Function<Vertx, UpstreamTransport> transportFactory) {
     this(pool, transportFactory, EndpointListener.NONE, System::currentTimeMillis);
@@ -69,9 +81,14 @@ public final class PoolVerticle extends VerticleBase {
     pool.endpoints().forEach(e -> states.put(e.id(), new EndpointState()));
     publish();
     pool.attach(transport);
-    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolOutcome(pool.name()), msg -> onOutcome(msg.body()));
-    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolPeerOutcome(pool.name()), msg -> onPeerOutcome(msg.body()));
+    pool.outcomes().attach(context, this::onOutcome);
+    drainTimer = vertx.setPeriodic(DRAIN_MS, t -> drain());
+    vertx.eventBus().<AttemptOutcome>localConsumer(Addresses.poolPeerOutcome(pool.name()), msg -> {
+      drain();
+      onPeerOutcome(msg.body());
+    });
     vertx.eventBus().<Void>localConsumer(Addresses.poolReset(pool.name()), msg -> {
+      drain();
       pool.endpoints().forEach(e -> {
         states.put(e.id(), new EndpointState());
         pool.releaseProbe(e.id());
@@ -80,6 +97,7 @@ public final class PoolVerticle extends VerticleBase {
       msg.reply(null);
     });
     vertx.eventBus().<JsonObject>localConsumer(Addresses.poolKeyState(pool.name()), msg -> {
+      drain();
       String key = msg.body().getString("key");
       boolean disabled = msg.body().getBoolean("disabled", false);
       if (disabled) {
@@ -100,29 +118,45 @@ public final class PoolVerticle extends VerticleBase {
       msg.reply(null);
     });
     vertx.eventBus().<KeySet>localConsumer(Addresses.poolKeys(pool.name()), msg -> {
+      drain();
       replaceAdminEndpoints(msg.body().endpoints());
       msg.reply(null);
     });
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> msg.reply(status())).completion();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.poolStatus(pool.name()), msg -> {
+      drain();
+      msg.reply(status());
+    }).completion();
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(drainTimer);
+    drain();
     return transport.close();
+  }
+
+  /** Applies the outcomes reported so far (this verticle's thread). */
+  private void drain() {
+    pool.outcomes().drain();
   }
 
   private void onOutcome(AttemptOutcome outcome) {
     EndpointState state = states.get(outcome.endpointId());
-    if (state == null) {
-      return;
+    if (state != null) {
+      long now = clock.getAsLong();
+      state.record(outcome, now);
+      if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
+        disableKeyOf(outcome, "");
+        publish();
+      } else {
+        EndpointHealth before = published.get(outcome.endpointId());
+        if (before == null || !state.routesAs(before, now)) {
+          publish();
+        }
+      }
+      pool.releaseProbe(outcome.endpointId());
     }
-    long now = clock.getAsLong();
-    state.record(outcome, now);
-    if (outcome.errorClass() == ErrorClass.KEY_INVALID) {
-      disableKeyOf(outcome, "");
-    }
-    pool.releaseProbe(outcome.endpointId());
-    publish();
+    vertx.eventBus().publish(Addresses.poolOutcome(pool.name()), outcome);
   }
 
   private void onPeerOutcome(AttemptOutcome outcome) {
@@ -212,11 +246,15 @@ public final class PoolVerticle extends VerticleBase {
     Map<String, EndpointHealth> snapshot = new HashMap<>();
     states.forEach((id, state) -> snapshot.put(id, state.snapshot(now)));
     pool.health(snapshot);
+    published = pool.health();
   }
 
+  /** The endpoints as they are now: counters included (the published snapshot's are those of its last change). */
   private JsonObject status() {
     JsonArray endpoints = new JsonArray();
-    Map<String, EndpointHealth> health = pool.health();
+    long now = clock.getAsLong();
+    Map<String, EndpointHealth> health = new HashMap<>();
+    states.forEach((id, state) -> health.put(id, state.snapshot(now)));
     for (Endpoint e : pool.endpoints()) {
       endpoints.add(new JsonObject()
           .put("id", e.id())

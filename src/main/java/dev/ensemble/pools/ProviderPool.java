@@ -1,5 +1,6 @@
 package dev.ensemble.pools;
 
+import dev.ensemble.bus.Inbox;
 import dev.ensemble.config.ProviderConfig;
 import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.ProviderAdapter;
@@ -20,9 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One provider as the request path sees it: its config, adapter, credentials and endpoints, and the
  * transport its {@link PoolVerticle} opened. Immutable apart from three references written by that verticle:
  * the transport (set once at its start, before any ingress deploys), the endpoint list (replaced when keys
- * are added or removed at run time) and the endpoint-health snapshot (replaced wholesale on every update);
- * readers on any thread see a consistent value without locks. The
+ * are added or removed at run time) and the endpoint-health snapshot (replaced wholesale when what routing reads of
+ * an endpoint changes); readers on any thread see a consistent value without locks. The
  * half-open probe flags are atomics: routing claims one with a CAS, the verticle releases it on the outcome.
+ * The outcomes of attempts reach the verticle through its {@link Inbox} ({@link #report}): many writers (the event
+ * loops), one reader (the verticle's).
  */
 public final class ProviderPool {
 
@@ -34,6 +37,7 @@ public final class ProviderPool {
   private volatile UpstreamTransport transport;
   private volatile Map<String, EndpointHealth> health = Map.of();
   private final Map<String, AtomicBoolean> probes = new ConcurrentHashMap<>();
+  private final Inbox<AttemptOutcome> outcomes;
 
   public ProviderPool(ProviderConfig config, ProviderAdapter adapter, UpstreamAuth auth, List<Endpoint> endpoints) {
     this(config, adapter, ProviderCapabilities.CHAT_ONLY, auth, endpoints);
@@ -46,6 +50,7 @@ public final class ProviderPool {
     this.capabilities = capabilities;
     this.auth = auth;
     this.endpoints = List.copyOf(endpoints);
+    this.outcomes = new Inbox<>("pool " + config.name() + " outcomes");
   }
 
   public String name() {
@@ -85,6 +90,28 @@ public final class ProviderPool {
 
   void health(Map<String, EndpointHealth> snapshot) {
     this.health = Map.copyOf(snapshot);
+  }
+
+  /**
+   * Hands the outcome of an attempt to the pool's verticle, from any event loop. One that can change what routing reads
+   * of its endpoint (a failure, a success that says the key's capacity is used up, a success while the endpoint's
+   * circuit is not closed: a probe's) wakes the verticle at once, so the next decision sees its effect as soon as the
+   * verticle ran; a plain success (counters only) does not wake it: the verticle takes it in at its next drain (within
+   * {@link PoolVerticle#DRAIN_MS} ms, or before a later outcome, a status question or a reset). Either keeps its place
+   * in the order of the pool's outcomes.
+   */
+  public void report(AttemptOutcome outcome) {
+    if (outcome.success() && outcome.retryAfterMillis() == null
+        && health.getOrDefault(outcome.endpointId(), EndpointHealth.NEW).openUntil() == 0) {
+      outcomes.offerLater(outcome);
+    } else {
+      outcomes.offerNow(outcome);
+    }
+  }
+
+  /** The verticle's inbox of attempt outcomes: {@link Inbox#settle()} waits until the verticle took in those reported so far. */
+  public Inbox<AttemptOutcome> outcomes() {
+    return outcomes;
   }
 
   /**

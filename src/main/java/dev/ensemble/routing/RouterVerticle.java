@@ -27,8 +27,17 @@ import java.util.function.LongSupplier;
  * In a cluster, the reports of other nodes arrive on {@link Addresses#ROUTING_PEER_USAGE}: from those it learns
  * cache affinity only, mapped to this node's domain of the same endpoint. Load and token corrections stay per
  * node, and so do the prediction counters.
+ *
+ * <p>This node's reports arrive in the router's inbox ({@link ModelRouter#learn}: a lock-free queue the request path
+ * fills before the client's answer; a report that taught cache affinity wakes this verticle after the answer's task,
+ * any other waits for its next drain, at most {@value #DRAIN_MS} ms); each one, once learnt, is published on
+ * {@link Addresses#ROUTING_USAGE} for observers (the cluster bridge, the metrics verticle's tap). A status question and
+ * a peer's report are handled after the inbox was drained.
  */
 public final class RouterVerticle extends VerticleBase {
+
+  /** How often the verticle takes in the reports handed over without a wake (those that taught no affinity), at the latest. */
+  static final long DRAIN_MS = 100;
 
   private final EndpointLoad load;
   private final Map<String, EndpointLimiter> limiters;
@@ -37,6 +46,7 @@ public final class RouterVerticle extends VerticleBase {
   private final LongSupplier clock;
   private final ModelRouter router;
   private final RateLimiter exact;
+  private long drainTimer = -1;
 
   public RouterVerticle(ModelRouter router, EndpointLoad load, Map<String, EndpointLimiter> limiters, RateLimiter exact,
       AffinityTable affinity, CachePredictions predictions, LongSupplier clock) {
@@ -51,9 +61,26 @@ public final class RouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<Void>localConsumer(Addresses.ROUTING_STATUS, msg -> msg.reply(status()));
-    vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_PEER_USAGE, msg -> learnFromPeer(msg.body()));
-    return vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, msg -> learn(msg.body())).completion();
+    router.reports().attach(context, report -> {
+      learn(report);
+      vertx.eventBus().publish(Addresses.ROUTING_USAGE, report);
+    });
+    drainTimer = vertx.setPeriodic(DRAIN_MS, t -> router.reports().drain());
+    vertx.eventBus().<UsageReport>localConsumer(Addresses.ROUTING_PEER_USAGE, msg -> {
+      router.reports().drain();
+      learnFromPeer(msg.body());
+    });
+    return vertx.eventBus().<Void>localConsumer(Addresses.ROUTING_STATUS, msg -> {
+      router.reports().drain();
+      msg.reply(status());
+    }).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(drainTimer);
+    router.reports().drain();
+    return Future.succeededFuture();
   }
 
   private JsonObject status() {

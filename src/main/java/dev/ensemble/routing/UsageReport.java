@@ -5,8 +5,8 @@ import dev.ensemble.model.Usage;
 import java.math.BigDecimal;
 
 /**
- * What one upstream attempt of a request cost and where it ran; published on
- * {@link dev.ensemble.bus.Addresses#ROUTING_USAGE} after every attempt.
+ * What one upstream attempt of a request cost and where it ran; handed to the router after every attempt
+ * ({@link ModelRouter#learn}), published on {@link dev.ensemble.bus.Addresses#ROUTING_USAGE} once it learnt from it.
  *
  * @param attempt         1 for the first try of the request, 2 for its first failover, ...
  * @param costUsd         the USD cost of {@code usage} at the catalog prices of the model at that provider
@@ -18,4 +18,10 @@ import java.math.BigDecimal;
 public record UsageReport(
     String requestId, int attempt, String provider, String endpointId, String model, Usage usage, BigDecimal costUsd, int status,
     boolean answered,
-    long timeToFirstByteMs, long finishedAtMillis, long estimatedTokens, CachePlan plan) {}
+    long timeToFirstByteMs, long finishedAtMillis, long estimatedTokens, CachePlan plan) {
+
+  /** Whether the request taught cache affinity: answered, and its plan wrote a prefix or counted on a hit. */
+  public boolean teachesAffinity() {
+    return answered && endpointId != null && plan != null && (plan.writeHashes().length > 0 || plan.predictedHit());
+  }
+}

@@ -6,13 +6,12 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import dev.ensemble.bus.Addresses;
 import dev.ensemble.routing.UsageReport;
+import dev.ensemble.testing.UsageReports;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.RecordedRequest;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +38,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -323,9 +321,11 @@ class ClientsIT {
     String owner = createClient(new JsonObject().put("name", "owner")).getString("key");
     String stranger = createClient(new JsonObject().put("name", "stranger")).getString("key");
     fake.enqueue(Reply.text("private answer"));
-    CompletableFuture<UsageReport> reported = nextUsageReport();
-    String id = requestId(post("/v1/messages", anthropicChat("claude-test", false), "x-api-key", owner));
-    reported.get(10, TimeUnit.SECONDS);
+    String id;
+    try (UsageReports reports = UsageReports.listen(gateway.vertx())) {
+      id = requestId(post("/v1/messages", anthropicChat("claude-test", false), "x-api-key", owner));
+      reports.of(id).get(10, TimeUnit.SECONDS);
+    }
 
     HttpResponse<String> byOwner = get("/api/v1/responses/" + id, "Authorization", bearer(owner));
     HttpResponse<String> byAdmin = get("/api/v1/responses/" + id, "Authorization", bearer(ADMIN_KEY));
@@ -356,7 +356,7 @@ class ClientsIT {
     }
     // 60 deltas 100 ms apart: 6 s to the end, unless cancelled
     fake.enqueue(Reply.text(text.toString().strip()).usage(1000, 900, 0, 0).eventDelayMs(100));
-    CompletableFuture<UsageReport> reported = nextUsageReport();
+    UsageReports reports = UsageReports.listen(gateway.vertx());
     Instant from = Instant.now();
 
     HttpResponse<InputStream> response = http.send(request("/v1/messages").header("content-type", "application/json")
@@ -374,7 +374,8 @@ class ClientsIT {
     body.close();
 
     RecordedRequest abandoned = fake.server().firstAbandoned().get(3, TimeUnit.SECONDS);
-    UsageReport report = reported.get(3, TimeUnit.SECONDS);
+    UsageReport report = reports.of(id).get(3, TimeUnit.SECONDS);
+    reports.close();
     assertEquals("/v1/messages", abandoned.path());
     assertEquals(499, report.status());
     JsonObject stored = new JsonObject(get("/api/v1/responses/" + id, "Authorization", bearer(ADMIN_KEY)).body());
@@ -422,13 +423,5 @@ class ClientsIT {
     assertNoKeyIn(status.body());
     assertNoKeyIn(clients.body());
     assertNoKeyLogged();
-  }
-
-  private CompletableFuture<UsageReport> nextUsageReport() throws Exception {
-    CompletableFuture<UsageReport> report = new CompletableFuture<>();
-    MessageConsumer<UsageReport> consumer = gateway.vertx().eventBus().localConsumer(Addresses.ROUTING_USAGE, m -> report.complete(m.body()));
-    consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    report.whenComplete((r, e) -> consumer.unregister());
-    return report;
   }
 }

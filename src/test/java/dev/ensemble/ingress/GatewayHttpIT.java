@@ -1,11 +1,10 @@
 package dev.ensemble.ingress;
 
-import dev.ensemble.bus.Addresses;
 import dev.ensemble.routing.UsageReport;
+import dev.ensemble.testing.UsageReports;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Order;
@@ -23,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -257,23 +255,18 @@ class GatewayHttpIT {
   @Test
   void clientDisconnectDoesNotStopTheUpstreamRead() throws Exception {
     fake.enqueue(Reply.text("one two three four five six seven eight").eventDelayMs(60));
-    CompletableFuture<UsageReport> report = new CompletableFuture<>();
-    MessageConsumer<UsageReport> consumer = gateway.vertx().eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, m -> report.complete(m.body()));
-    consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    try {
+    try (UsageReports reports = UsageReports.listen(gateway.vertx())) {
       HttpResponse<InputStream> response = postStreaming("/v1/messages", anthropicChat("claude-test", true));
       String requestId = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
       InputStream body = response.body();
       assertTrue(body.read() >= 0);
       body.close();
 
-      UsageReport usage = report.get(10, TimeUnit.SECONDS);
+      UsageReport usage = reports.of(requestId).get(10, TimeUnit.SECONDS);
       assertEquals(requestId, usage.requestId());
       assertEquals(200, usage.status(), "the upstream was read to its end");
       assertNotNull(usage.usage().output());
       assertTrue(usage.usage().output() > 0);
-    } finally {
-      consumer.unregister();
     }
   }
 
@@ -496,23 +489,18 @@ class GatewayHttpIT {
   @Test
   void responseOfAClientThatLeftMidStreamIsStoredComplete() throws Exception {
     fake.enqueue(Reply.text("one two three four five six seven eight").eventDelayMs(40));
-    CompletableFuture<UsageReport> report = new CompletableFuture<>();
-    MessageConsumer<UsageReport> consumer = gateway.vertx().eventBus().<UsageReport>localConsumer(Addresses.ROUTING_USAGE, m -> report.complete(m.body()));
-    consumer.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    try {
+    try (UsageReports reports = UsageReports.listen(gateway.vertx())) {
       HttpResponse<InputStream> response = postStreaming("/v1/chat/completions", openAiChat("claude-test", true));
       String id = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
       InputStream body = response.body();
       assertTrue(body.read() >= 0);
       body.close();
-      report.get(10, TimeUnit.SECONDS);
+      reports.of(id).get(10, TimeUnit.SECONDS);
 
       JsonObject record = new JsonObject(get("/api/v1/responses/" + id).body());
       assertEquals("completed", record.getString("status"));
       assertEquals("one two three four five six seven eight", record.getString("text"));
       assertEquals(false, record.getBoolean("truncated"));
-    } finally {
-      consumer.unregister();
     }
   }
 

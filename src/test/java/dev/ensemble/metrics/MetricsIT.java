@@ -136,10 +136,10 @@ class MetricsIT {
     assertTrue(m.has("process_cpu_seconds_total"), "process CPU time");
     assertTrue(m.has("process_uptime_seconds"), "uptime");
     assertTrue(m.sum("vertx_eventbus_published_total", "address", "ensemble.routing.usage") >= 5, m.text());
-    // the metrics verticle taps usage reports at the sender: the router is the only handler each report is delivered to
-    assertEquals(1, m.value("vertx_eventbus_handlers", "address", "ensemble.routing.usage"), m.text());
-    assertEquals(m.sum("vertx_eventbus_published_total", "address", "ensemble.routing.usage"),
-        m.sum("vertx_eventbus_delivered_total", "address", "ensemble.routing.usage"), m.text());
+    // the router takes its reports from its inbox and publishes each once learnt; the metrics verticle taps them at the
+    // sender: on a single node no handler consumes the address, and no report is delivered to one
+    assertEquals(0, m.value("vertx_eventbus_handlers", "address", "ensemble.routing.usage"), m.text());
+    assertEquals(0, m.sum("vertx_eventbus_delivered_total", "address", "ensemble.routing.usage"), m.text());
     assertTrue(m.sum("vertx_http_server_requests_total", "method", "POST") >= 5, "Vert.x HTTP server");
     assertTrue(m.sum("vertx_http_client_requests_total") >= 5, "Vert.x HTTP client");
   }
