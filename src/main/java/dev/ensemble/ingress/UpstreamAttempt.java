@@ -12,14 +12,11 @@ import dev.ensemble.model.StreamEvent;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamProtocolException;
-import dev.ensemble.model.Usage;
 import dev.ensemble.pools.AttemptOutcome;
-import dev.ensemble.pricing.CostCalculator;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.UpstreamCall;
 import dev.ensemble.providers.UpstreamResponse;
 import dev.ensemble.providers.auth.UpstreamAuthException;
-import dev.ensemble.routing.PromptSize;
 import dev.ensemble.routing.Selection;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamDecoder;
@@ -29,7 +26,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,9 +39,9 @@ import java.util.List;
  * is complete; headers go out with the first event. A slow client pauses the upstream (backpressure). A gone
  * one does not: by default ({@link OnDisconnect#CONTINUE}) the upstream is read to its end, and the answer is
  * persisted and billed with its reported usage; with {@link OnDisconnect#CANCEL} the upstream call is cancelled
- * at once and the partial answer persisted as failed, billed with {@link #partialUsage()}. After the first
+ * at once and the partial answer persisted as failed, billed with {@link AttemptBill#partial()}. After the first
  * byte a failure ends the stream with an error event in the client's format, and the answer, persisted as failed, is
- * billed with the usage the upstream reported up to the failure ({@link #reported()}).
+ * billed with the usage the upstream reported up to the failure ({@link AttemptBill#upToBreak()}).
  */
 final class UpstreamAttempt {
 
@@ -69,13 +65,7 @@ final class UpstreamAttempt {
   /** The body's or the stream's idle timeout ({@link LoopDeadlines}), null when none is armed. */
   private Timeout timer;
   private UpstreamResponse response;
-  private Usage usage = Usage.UNKNOWN;
-  /** The stream's decoder, which keeps the usage the upstream reported so far; null until the stream begins. */
-  private StreamDecoder decoder;
-  /** The usage last priced, and its cost: an answer's end event and the attempt's result share one pricing. */
-  private Usage pricedUsage;
-  private BigDecimal pricedCost;
-  private long streamedChars;
+  private final AttemptBill bill;
 
   UpstreamAttempt(Vertx vertx, ClientChannel client, UnifiedRequest request, Selection selection,
       ResponseContext context, ResponseJournal journal, OnDisconnect onDisconnect) {
@@ -86,14 +76,8 @@ final class UpstreamAttempt {
     this.context = context;
     this.journal = journal;
     this.onDisconnect = onDisconnect;
-    this.adapter = adapterFor(request, selection);
-  }
-
-  /** The pool's adapter, or the one that takes the request in its client's own format when the pool has one (a passthrough). */
-  private static ProviderAdapter adapterFor(UnifiedRequest request, Selection selection) {
-    ProviderAdapter base = selection.pool().adapter();
-    ProviderAdapter own = request.passthrough() == null ? null : base.passthrough(request.passthrough());
-    return own != null ? own : base;
+    this.adapter = selection.pool().adapterFor(request.passthrough());
+    this.bill = new AttemptBill(request, selection.pricing());
   }
 
   Future<AttemptResult> run() {
@@ -173,7 +157,7 @@ final class UpstreamAttempt {
         return;
       }
       outcome(response.status(), null, null, adapter.exhaustedForMillis(response.headers()));
-      usage = answer.usage();
+      bill.reportedAtEnd(answer.usage());
       firstByteNanos = System.nanoTime();
       List<StreamEvent> events = new ArrayList<>();
       journal.whole(answer);
@@ -192,7 +176,7 @@ final class UpstreamAttempt {
 
   private void relay(UpstreamResponse response) {
     StreamDecoder decoder = adapter.newStreamDecoder();
-    this.decoder = decoder;
+    bill.streamFrom(decoder);
     client.beginStream(request);
     client.relayFrom(decoder);
     ReadStream<Buffer> body = response.body();
@@ -267,8 +251,8 @@ final class UpstreamAttempt {
       StreamEvent shown = shown(event);
       if (shown instanceof StreamEvent.Error error) {
         // the upstream ended the answer with an error: billed with the usage it reported up to there
-        usage = usage.mergedWith(reported());
-        journal.interrupted(error.error(), usage);
+        bill.upToBreak();
+        journal.interrupted(error.error(), bill.usage());
       } else {
         journal.add(shown);
       }
@@ -306,52 +290,28 @@ final class UpstreamAttempt {
     if (result.future().isComplete()) {
       return;
     }
-    usage = partialUsage();
+    bill.partial();
     outcome(response.status(), null, null, null);
     if (!journal.isEmpty()) {
       journal.cancelledByClient(type, reason + ". Usage is partial: "
           + "input as the upstream reported it at the start (else estimated from the prompt), output estimated at 4 characters a token "
-          + "from the " + streamedChars + " characters streamed", usage);
+          + "from the " + bill.streamedChars() + " characters streamed", bill.usage());
     }
     done(499, true);
     response.cancel();
   }
 
-  /**
-   * The usage of an answer cut short by the client: the upstream reports its final usage only at the end of a
-   * stream, so input and cache tokens are those it reported so far ({@link #reported()}: Anthropic's
-   * {@code message_start}, Gemini's last {@code usageMetadata}) or else the prompt estimate (4 characters a token),
-   * and output is the larger of what it reported so far and the streamed text, thinking and tool-argument characters
-   * at 4 characters a token, rounded up.
-   */
-  private Usage partialUsage() {
-    Usage reported = reported();
-    Long input = reported.input() != null ? reported.input() : Long.valueOf(PromptSize.tokens(request));
-    long estimatedOutput = (streamedChars + 3) / 4;
-    long output = Math.max(Usage.orZero(reported.output()), estimatedOutput);
-    return new Usage(input, output, reported.cacheRead(), reported.cacheWrite());
-  }
-
-  /**
-   * The usage the upstream reported up to now, as its decoder merged it (the latest cumulative counts): what a stream
-   * that broke is billed with. {@link Usage#UNKNOWN} before the stream began, or when the upstream reports usage only
-   * at the end (OpenAI).
-   */
-  private Usage reported() {
-    return decoder == null ? Usage.UNKNOWN : decoder.reported();
-  }
-
   /** The event as clients see it: the gateway's id, model and route on the start, the cost on the end. */
   private StreamEvent shown(StreamEvent event) {
     if (event instanceof StreamEvent.BlockDelta delta) {
-      streamedChars += delta.text() != null ? delta.text().length() : delta.partialJson() != null ? delta.partialJson().length() : 0;
+      bill.shown(delta);
     }
     if (event instanceof StreamEvent.ResponseStart start) {
       return start.withRouting(context.requestId(), context.model(), provider(), selection.endpoint().id());
     }
     if (event instanceof StreamEvent.ResponseEnd end) {
-      usage = end.usage() == null ? Usage.UNKNOWN : end.usage();
-      return end.withCost(cost(usage).doubleValue());
+      bill.reportedAtEnd(end.usage());
+      return end.withCost(bill.cost().doubleValue());
     }
     return event;
   }
@@ -392,7 +352,7 @@ final class UpstreamAttempt {
   /**
    * The node ends this attempt (its drain deadline passed). Nothing sent yet: a clean failure the exchange returns
    * as is. Mid-stream: the client gets {@code error} as the stream's last event, the answer is persisted failed with
-   * partial usage ({@link #partialUsage()}, as for a client's cancel, so the ledger bills what was streamed) and the
+   * partial usage ({@link AttemptBill#partial()}, as for a client's cancel, so the ledger bills what was streamed) and the
    * upstream call is cancelled.
    */
   void abort(GatewayError error) {
@@ -403,19 +363,10 @@ final class UpstreamAttempt {
       expire(error);
       return;
     }
-    usage = partialUsage();
-    journal.interrupted(error, usage);
-    boolean streaming = client.started();
-    done(streaming ? 200 : error.status(), true);
+    bill.partial();
+    journal.interrupted(error, bill.usage());
+    endWithError(error);
     response.cancel();
-    if (!client.closed()) {
-      if (streaming) {
-        client.write(new StreamEvent.Error(error));
-        client.end();
-      } else {
-        client.fail(error);
-      }
-    }
   }
 
   /**
@@ -441,7 +392,7 @@ final class UpstreamAttempt {
 
   /**
    * A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has, and the
-   * answer is persisted failed and billed with the usage the upstream reported up to the break ({@link #reported()}).
+   * answer is persisted failed and billed with the usage the upstream reported up to the break ({@link AttemptBill#upToBreak()}).
    */
   private void streamFailed(UpstreamResponse response, ErrorClass errorClass, String cause, GatewayError error) {
     if (result.future().isComplete()) {
@@ -453,9 +404,13 @@ final class UpstreamAttempt {
       return;
     }
     outcome(response.status(), errorClass, cause, null);
-    // billed with the usage the upstream reported before the break (none for an OpenAI stream, whose usage comes last)
-    usage = usage.mergedWith(reported());
-    journal.interrupted(error, usage);
+    bill.upToBreak();
+    journal.interrupted(error, bill.usage());
+    endWithError(error);
+  }
+
+  /** Ends what the client has with {@code error}: as the stream's last event once it began, else as the answer. */
+  private void endWithError(GatewayError error) {
     boolean streaming = client.started();
     done(streaming ? 200 : error.status(), true);
     if (!client.closed()) {
@@ -536,15 +491,7 @@ final class UpstreamAttempt {
   private void done(int clientStatus, boolean answered) {
     cancelTimer();
     long ttfb = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
-    result.tryComplete(new AttemptResult(null, clientStatus, answered, usage, cost(usage), ttfb));
-  }
-
-  private BigDecimal cost(Usage priced) {
-    if (priced != pricedUsage) {
-      pricedCost = CostCalculator.cost(priced, selection.pricing());
-      pricedUsage = priced;
-    }
-    return pricedCost;
+    result.tryComplete(new AttemptResult(null, clientStatus, answered, bill.usage(), bill.cost(), ttfb));
   }
 
   private String provider() {

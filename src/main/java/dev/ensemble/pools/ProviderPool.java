@@ -2,6 +2,7 @@ package dev.ensemble.pools;
 
 import dev.ensemble.bus.Inbox;
 import dev.ensemble.config.ProviderConfig;
+import dev.ensemble.model.Passthrough;
 import dev.ensemble.providers.Endpoint;
 import dev.ensemble.providers.ProviderAdapter;
 import dev.ensemble.providers.ProviderCapabilities;
@@ -63,6 +64,15 @@ public final class ProviderPool {
 
   public ProviderAdapter adapter() {
     return adapter;
+  }
+
+  /**
+   * The adapter for a request that came as {@code passthrough} (null when it did not): the one that sends it in its
+   * client's own format when this provider takes it as is, else {@link #adapter()}.
+   */
+  public ProviderAdapter adapterFor(Passthrough passthrough) {
+    ProviderAdapter own = passthrough == null ? null : adapter.passthrough(passthrough);
+    return own != null ? own : adapter;
   }
 
   /** What the provider can do besides chat; its {@link #adapter()} still classifies every error. */
