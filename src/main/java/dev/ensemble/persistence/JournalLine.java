@@ -11,9 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -36,12 +34,9 @@ final class JournalLine {
   private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final int CHECKSUM = 9;
-  private static final int BUFFER = 16 * 1024;
-  /** Past this a buffer grown for one large record is given back for a {@link #BUFFER}-sized one. */
-  private static final int KEPT_BUFFER = 1 << 20;
   private static final int MAX_PRICES = 256;
 
-  private final Bytes bytes = new Bytes();
+  private final ReusedBytes bytes = new ReusedBytes();
   private final CRC32 crc = new CRC32();
   private final Map<ModelConfig.Pricing, SerializedString> prices = new HashMap<>();
   private JsonGenerator generator;
@@ -245,35 +240,5 @@ final class JournalLine {
       case 'l' -> "l";
       default -> String.valueOf(kind);
     };
-  }
-
-  /** The reused buffer the generator writes into, with its array open to the writer. */
-  private static final class Bytes extends OutputStream {
-    byte[] buf = new byte[BUFFER];
-    int count;
-
-    void reset(int reserved) {
-      if (buf.length > KEPT_BUFFER) {
-        buf = new byte[BUFFER];
-      }
-      count = reserved;
-    }
-
-    @Override
-    public void write(int b) {
-      if (count == buf.length) {
-        buf = Arrays.copyOf(buf, buf.length << 1);
-      }
-      buf[count++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (count + len > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length << 1, count + len));
-      }
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
-    }
   }
 }

@@ -7,7 +7,6 @@ import dev.ensemble.model.Usage;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.zip.CRC32;
@@ -25,11 +24,8 @@ import java.util.zip.CRC32;
 public final class RecordJson {
 
   private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
-  private static final int BUFFER = 16 * 1024;
-  /** Past this a buffer grown for one large record is given back for a {@link #BUFFER}-sized one. */
-  private static final int KEPT_BUFFER = 1 << 20;
 
-  private final Bytes bytes = new Bytes();
+  private final ReusedBytes bytes = new ReusedBytes();
   private final CRC32 crc = new CRC32();
   private JsonGenerator generator;
 
@@ -129,35 +125,5 @@ public final class RecordJson {
       generator.setRootValueSeparator(null);
     }
     return generator;
-  }
-
-  /** The reused buffer the generator writes into, with its array open to the writer. */
-  private static final class Bytes extends OutputStream {
-    byte[] buf = new byte[BUFFER];
-    int count;
-
-    void reset(int reserved) {
-      if (buf.length > KEPT_BUFFER) {
-        buf = new byte[BUFFER];
-      }
-      count = reserved;
-    }
-
-    @Override
-    public void write(int b) {
-      if (count == buf.length) {
-        buf = Arrays.copyOf(buf, buf.length << 1);
-      }
-      buf[count++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (count + len > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length << 1, count + len));
-      }
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
-    }
   }
 }
