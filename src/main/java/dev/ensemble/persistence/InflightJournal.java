@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.zip.CRC32;
 
 /**
  * The crash journal of responses in flight: an append-only file of what each answer produced so far, so a node
@@ -134,22 +132,6 @@ public final class InflightJournal {
     static JsonObject pricingJson(ModelConfig.Pricing p) {
       return new JsonObject().put("input", p.input().toPlainString()).put("output", p.output().toPlainString())
           .put("cache_read", p.cacheRead().toPlainString()).put("cache_write", p.cacheWrite().toPlainString());
-    }
-  }
-
-  /** The event bodies (and their {@code seq}) of one answer taken in the current round, in order. */
-  private static final class GatheredEvents {
-    Object[] bodies = new Object[8];
-    int[] seqs = new int[8];
-    int count;
-
-    void add(Object body, int seq) {
-      if (count == bodies.length) {
-        bodies = Arrays.copyOf(bodies, count * 2);
-        seqs = Arrays.copyOf(seqs, count * 2);
-      }
-      bodies[count] = body;
-      seqs[count++] = seq;
     }
   }
 
@@ -511,23 +493,5 @@ public final class InflightJournal {
     lastForceNanos = System.nanoTime();
     compactions.incrementAndGet();
     LOG.debug("in-flight journal compacted to {} ({} bytes, {} responses open)", next, freshSize, open.size());
-  }
-
-  /** The JSON of one line, or null when the line is torn or corrupt (its checksum does not match). */
-  static JsonObject parse(String line) {
-    if (line.length() < 10 || line.charAt(8) != ' ') {
-      return null;
-    }
-    byte[] body = line.substring(9).getBytes(StandardCharsets.UTF_8);
-    CRC32 crc = new CRC32();
-    crc.update(body);
-    try {
-      if (Long.parseLong(line.substring(0, 8), 16) != crc.getValue()) {
-        return null;
-      }
-      return new JsonObject(line.substring(9));
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }

@@ -241,4 +241,22 @@ final class JournalLine {
       default -> String.valueOf(kind);
     };
   }
+
+  /** The JSON of one line as read back (without its newline), or null when the line is torn or corrupt (its checksum does not match). */
+  static JsonObject parse(String line) {
+    if (line.length() < 10 || line.charAt(8) != ' ') {
+      return null;
+    }
+    byte[] body = line.substring(9).getBytes(StandardCharsets.UTF_8);
+    CRC32 crc = new CRC32();
+    crc.update(body);
+    try {
+      if (Long.parseLong(line.substring(0, 8), 16) != crc.getValue()) {
+        return null;
+      }
+      return new JsonObject(line.substring(9));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
 }

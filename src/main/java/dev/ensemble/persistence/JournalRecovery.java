@@ -134,7 +134,7 @@ final class JournalRecovery implements AutoCloseable {
     BufferedReader in = new BufferedReader(Channels.newReader(channel.position(0), StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
-      JsonObject json = InflightJournal.parse(line);
+      JsonObject json = JournalLine.parse(line);
       if (json == null) {
         skipped++;
         continue;

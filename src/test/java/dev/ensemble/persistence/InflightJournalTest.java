@@ -188,8 +188,8 @@ class InflightJournalTest {
   @Test
   void corruptLineFailsItsChecksum() {
     String line = new String(LegacyJournalLine.of(new JsonObject().put("k", "x").put("id", "a")), StandardCharsets.UTF_8).trim();
-    assertEquals("a", InflightJournal.parse(line).getString("id"));
-    assertNull(InflightJournal.parse(line.replace("\"a\"", "\"b\"")));
+    assertEquals("a", JournalLine.parse(line).getString("id"));
+    assertNull(JournalLine.parse(line.replace("\"a\"", "\"b\"")));
   }
 
   @Test

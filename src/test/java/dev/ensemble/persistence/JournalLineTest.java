@@ -188,7 +188,7 @@ class JournalLineTest {
             .put("seq", 1)), StandardCharsets.ISO_8859_1));
     List<String> written = lines(Files.readAllBytes(onlyFile()));
     assertEquals(expected, eachEventAlone(written, expected));
-    JsonObject firstEvent = InflightJournal.parse(written.get(1).trim()).getJsonObject("b");
+    JsonObject firstEvent = JournalLine.parse(written.get(1).trim()).getJsonObject("b");
     firstEvent = firstEvent.containsKey("events") ? firstEvent.getJsonArray("events").getJsonObject(0) : firstEvent;
     assertEquals(new JsonObject().put("x", 1).put("y", 2), firstEvent.getJsonObject("point"));
   }
