@@ -187,6 +187,11 @@ final class ResponseJournal {
     add(new StreamEvent.Error(error));
   }
 
+  /** The error the answer ended with (an {@code error} event), null while it has none. */
+  GatewayError error() {
+    return error;
+  }
+
   /** Who ends this answer when the node must stop it ({@link #abort}); set by its exchange on the owner's loop. */
   void onAbort(Handler<GatewayError> handler) {
     onAbort = handler;

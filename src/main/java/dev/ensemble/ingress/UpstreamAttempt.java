@@ -181,7 +181,7 @@ final class UpstreamAttempt {
     client.relayFrom(decoder);
     ReadStream<Buffer> body = response.body();
     long idleMs = selection.pool().config().idleTimeoutMs();
-    body.exceptionHandler(err -> streamFailed(response, "interrupted",
+    body.exceptionHandler(err -> streamFailed(response, ErrorClass.RETRYABLE, "interrupted",
         GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " stream was interrupted: " + err.getMessage())));
     body.handler(chunk -> {
       if (result.future().isComplete()) {
@@ -193,7 +193,7 @@ final class UpstreamAttempt {
         emit(body, response, events, decoder.completed());
       } catch (UpstreamProtocolException e) {
         response.cancel();
-        streamFailed(response, "invalid_response",
+        streamFailed(response, ErrorClass.RETRYABLE, "invalid_response",
             GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " sent an invalid stream: " + e.getMessage()));
       }
     });
@@ -207,11 +207,16 @@ final class UpstreamAttempt {
         return;
       }
       if (!decoder.completed()) {
-        streamFailed(response, "truncated",
+        streamFailed(response, ErrorClass.RETRYABLE, "truncated",
             GatewayError.of(ErrorType.UPSTREAM_ERROR, "Upstream " + provider() + " ended the stream before the answer was complete"));
         return;
       }
-      outcome(response.status(), null, null, adapter.exhaustedForMillis(response.headers()));
+      GatewayError endedWith = journal.error();
+      if (endedWith == null) {
+        outcome(response.status(), null, null, adapter.exhaustedForMillis(response.headers()));
+      } else { // the upstream sent an error after the stream began: the endpoint failed, whatever its status line said
+        outcome(endedWith.status(), ErrorClass.ofStatus(endedWith.status()), "stream_error", null);
+      }
       done(200, true);
       if (!client.closed()) {
         client.end();
@@ -318,11 +323,7 @@ final class UpstreamAttempt {
 
   /** Renders one event to the client, which is not closed (the channel may hold it until {@link #flush}). */
   private void write(StreamEvent event) {
-    if (firstByteNanos != 0) {
-      client.write(event);
-      return;
-    }
-    boolean started = client.started();
+    boolean started = firstByteNanos != 0 || client.started();
     client.write(event);
     if (!started && client.started()) {
       firstByteNanos = System.nanoTime();
@@ -384,10 +385,6 @@ final class UpstreamAttempt {
     }
     response.cancel();
     streamFailed(response, ErrorClass.PERMANENT, "deadline", error);
-  }
-
-  private void streamFailed(UpstreamResponse response, String cause, GatewayError error) {
-    streamFailed(response, ErrorClass.RETRYABLE, cause, error);
   }
 
   /**
@@ -456,7 +453,7 @@ final class UpstreamAttempt {
       } else {
         // the attempt ends first: cancelling resets the upstream stream, whose exception handler would otherwise
         // report the timeout as an interrupted stream
-        streamFailed(response, "timeout",
+        streamFailed(response, ErrorClass.RETRYABLE, "timeout",
             GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + provider() + " did not answer within " + idleMs + " ms"));
         response.cancel();
       }
@@ -470,7 +467,7 @@ final class UpstreamAttempt {
       timer = null;
       if (!result.future().isComplete()) {
         response.cancel();
-        streamFailed(response, "timeout",
+        streamFailed(response, ErrorClass.RETRYABLE, "timeout",
             GatewayError.of(ErrorType.UPSTREAM_TIMEOUT, "Upstream " + provider() + " did not answer within " + ms + " ms"));
       }
     });

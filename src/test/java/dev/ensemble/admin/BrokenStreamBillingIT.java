@@ -3,6 +3,7 @@ package dev.ensemble.admin;
 import dev.ensemble.testing.fake.FakeGeminiExtension;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
+import dev.ensemble.testing.gateway.AdminStatus;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,6 +83,25 @@ class BrokenStreamBillingIT {
 
     assertTrue(answer.body().contains("overloaded_error"), answer.body());
     assertBilled(answer, from, 1000, 1, 5000, 2000, "0.012015");
+  }
+
+  @Test
+  void anUpstreamErrorEventMidStreamCountsAsAFailureOfTheEndpoint() throws Exception {
+    long failuresBefore = antHealth().getLong("failures");
+    fake.enqueue(Reply.text("alpha beta gamma delta").usage(1000, 200, 5000, 2000).midStreamError(4, "overloaded_error", "Overloaded"));
+
+    HttpResponse<String> answer = anthropic("claude-test");
+
+    assertTrue(answer.body().contains("overloaded_error"), answer.body());
+    JsonObject health = antHealth();
+    assertEquals(failuresBefore + 1, health.getLong("failures"), health.encode());
+    assertEquals("stream_error", health.getString("last_error"), health.encode());
+    assertEquals(503, health.getInteger("last_status"), health.encode());
+  }
+
+  /** What /admin/status shows of the {@code ant-1} endpoint's health (the pool answers it after taking in every outcome). */
+  private JsonObject antHealth() throws Exception {
+    return AdminStatus.endpoint(AdminStatus.fetch(http, gateway.baseUrl(), ADMIN_KEY), "ant", "ant-1").getJsonObject("health");
   }
 
   @Test
