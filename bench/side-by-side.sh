@@ -4,7 +4,7 @@
 # pinned to one core, load (wrk, h2load, FirstEvent) to another. 127.0.0.1 only; stops everything it starts.
 #
 #   bench/side-by-side.sh            # the run: tables on stdout and in bench/results/side-by-side-<UTC>.md
-#   bench/side-by-side.sh profile    # JFR of the gateway at c=100 (non-streamed + SSE), top frames as Markdown
+#   bench/side-by-side.sh profile    # JFR of the gateway at c=PROFILE_C (100; non-streamed + SSE), top frames as Markdown
 #   bench/side-by-side.sh soak       # SOAK_SECONDS (3600) of steady h2c load; RSS and live heap sampled each minute
 #
 # Needs: java 17 (with jfr), nginx, wrk, h2load (Debian: apt-get install -y nginx wrk nghttp2-client), taskset,
@@ -328,14 +328,17 @@ if [[ "$MODE" == profile ]]; then
   # (30..60 s) for more samples.
   sed -E "/<event name=\"jdk.ExecutionSample\">/,/<\/event>/ s#<setting name=\"period\"[^>]*>[^<]*</setting>#<setting name=\"period\">${JFR_PERIOD:-10 ms}</setting>#" \
     "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc" > "$TMP/sample.jfc"
+  # PROFILE_C ("100"): the concurrency levels recorded, one recording per level and kind ("100 1000" compares them).
+  for conc in ${PROFILE_C:-100}; do
   for kind in ${PROFILE_KINDS:-openai openai-stream}; do
     jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
-    r="$(run_wrk 100 "$(url gateway "$(route_of "$kind")")" "$TMP/$kind.lua" "$DURATION")"
+    r="$(run_wrk "$conc" "$(url gateway "$(route_of "$kind")")" "$TMP/$kind.lua" "$DURATION")"
     jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
-    echo "### gateway at c=100, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
+    echo "### gateway at c=$conc, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
     echo
     java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
-    cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c100-$kind.jfr"
+    cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c$conc-$kind.jfr"
+  done
   done
   exit 0
 fi

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * a setting (the body read, the request's deadline, the upstream's first byte and body), and nearly always calls
  * each off before it fires; a Vert.x timer costs a scheduled task, a timer id in a concurrent map and a close hook,
  * set and removed again, per timeout. Here timeouts of one length expire in about the order they were armed, so each
- * length keeps its armed timeouts in a list ordered by deadline (a new one goes in from the end, usually right
+ * length keeps its armed timeouts in a list ordered by deadline (a new one goes in from the nearer end, usually right
  * there), calling one off unlinks it, and one check per length, scheduled on the loop for the earliest deadline,
  * runs the handlers of those that are due and schedules itself for the next. A busy loop pays one scheduled check
  * per timeout length and period, not one per request; the handlers run when they would have (at or just after their
@@ -96,10 +96,27 @@ public final class LoopDeadlines {
       this.lengthMs = lengthMs;
     }
 
+    /**
+     * Links {@code deadline} after every armed one due no later. The walk starts from whichever end is nearer in
+     * time: a timeout of the whole length goes in at the end, and one armed for the rest of a request's time (e.g. the
+     * upstream body's, once the headers came, counted from the call's start) near the front, among the oldest
+     * requests'; walking from the end would pass every request that started since, about as many as the loop has in
+     * flight.
+     */
     Deadline add(Deadline deadline) {
-      Deadline after = tail;
-      while (after != null && after.atNanos > deadline.atNanos) {
-        after = after.prev;
+      long at = deadline.atNanos;
+      Deadline after;
+      if (head == null || tail.atNanos - at <= at - head.atNanos) {
+        after = tail;
+        while (after != null && after.atNanos - at > 0) {
+          after = after.prev;
+        }
+      } else {
+        Deadline before = head;
+        while (before != null && before.atNanos - at <= 0) {
+          before = before.next;
+        }
+        after = before == null ? tail : before.prev;
       }
       deadline.line = this;
       deadline.prev = after;

@@ -38,6 +38,38 @@ class LoopDeadlinesTest {
   }
 
   @Test
+  void timeoutsArmedForTheRestOfTheirTimeAmongManyPendingOnesFireInDeadlineOrder(Vertx vertx, VertxTestContext test) {
+    Context context = vertx.getOrCreateContext();
+    List<Integer> fired = new ArrayList<>();
+    List<Integer> expected = new ArrayList<>();
+    context.runOnContext(v -> {
+      // 40 pending timeouts of one length, 25 ms apart (far more than arming them all takes), then some armed with
+      // less than the length left (an upstream body's timeout counted from the call's start): near the earliest, near
+      // the latest, in between, and tied with pending ones
+      List<int[]> armed = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        armed.add(new int[] {1_000 + 25 * i, armed.size()});
+      }
+      for (int delay : new int[] {1_025, 1_950, 1_000, 1_500, 1_025, 1_975, 975}) {
+        armed.add(new int[] {delay, armed.size()});
+      }
+      // due by delay; of equal delays the one armed first (its deadline is the earlier by the time between them)
+      armed.stream().sorted((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]))
+          .forEach(timeout -> expected.add(timeout[1]));
+      for (int[] timeout : armed) {
+        int id = timeout[1];
+        LoopDeadlines.arm(vertx, 2_000, timeout[0], t -> {
+          fired.add(id);
+          if (fired.size() == armed.size()) {
+            test.verify(() -> assertEquals(expected, fired));
+            test.completeNow();
+          }
+        });
+      }
+    });
+  }
+
+  @Test
   void aCancelledTimeoutNeverFires(Vertx vertx, VertxTestContext test) {
     Context context = vertx.getOrCreateContext();
     List<Integer> fired = new ArrayList<>();
