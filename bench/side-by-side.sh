@@ -5,6 +5,7 @@
 #
 #   bench/side-by-side.sh            # the run: tables on stdout and in bench/results/side-by-side-<UTC>.md
 #   bench/side-by-side.sh profile    # JFR of the gateway at c=PROFILE_C (100; non-streamed + SSE), top frames as Markdown
+#   bench/side-by-side.sh levels     # own user/system CPU per request of each hop at LEVELS_C ("100 1000")
 #   bench/side-by-side.sh soak       # SOAK_SECONDS (3600) of steady h2c load; RSS and live heap sampled each minute
 #
 # Needs: java 17 (with jfr), nginx, wrk, h2load (Debian: apt-get install -y nginx wrk nghttp2-client), taskset,
@@ -381,6 +382,45 @@ if [[ "$MODE" == threads ]]; then
       done
     done
   done
+  done
+  exit 0
+fi
+
+if [[ "$MODE" == levels ]]; then
+  # What a request costs each hop at each concurrency of LEVELS_C ("100 1000"), HTTP/1.1 non-streamed OpenAI chat, as
+  # user and system (kernel) CPU of the hop's own processes per request, and the stub's CPU per request in the same
+  # phase: a cost that grows with the number of connections for every hop alike is the kernel's or the stub's, one
+  # that grows for one hop only is that hop's own. Targets alternate, LEVELS_ROUNDS (2) times.
+  echo "warming the JVMs until their JIT is quiet..." >&2
+  for t in $TARGETS; do [[ "$t" == direct ]] || warm "$t" "$(pid_of "$t")"; done
+  pids_of() { case "$1" in direct) echo "$STUB_PID" ;; nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;; *) pid_of "$1" ;; esac; }
+  user_sys() { # pids... -> "utime stime" ticks
+    local p line u=0 k=0
+    for p in "$@"; do
+      line="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+      local rest=(${line##*) })
+      u=$(( u + ${rest[11]} )); k=$(( k + ${rest[12]} ))
+    done
+    echo "$u $k"
+  }
+  echo "| round | C | target | req/s | own user µs/req | own system µs/req | own µs/req | stub µs/req (same phase) |"
+  echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+  for round in $(seq 1 "${LEVELS_ROUNDS:-2}"); do
+    for conc in ${LEVELS_C:-100 1000}; do
+      for t in $TARGETS; do
+        [[ "$t" == direct ]] && continue
+        # shellcheck disable=SC2046
+        read -r u0 k0 <<< "$(user_sys $(pids_of "$t"))"
+        read -r su0 sk0 <<< "$(user_sys "$STUB_PID")"
+        r="$(run_wrk "$conc" "$(url "$t" /v1/chat/completions)" "$(lua "$t" openai)" "$DURATION")"
+        # shellcheck disable=SC2046
+        read -r u1 k1 <<< "$(user_sys $(pids_of "$t"))"
+        read -r su1 sk1 <<< "$(user_sys "$STUB_PID")"
+        awk -v round="$round" -v c="$conc" -v t="$t" -v r="$r" -v d="$DURATION" -v u=$((u1 - u0)) -v k=$((k1 - k0)) -v s=$((su1 + sk1 - su0 - sk0)) 'BEGIN {
+          split(r, x, " "); n = x[1] * d; if (n <= 0) n = 1
+          printf "| %d | %d | %s | %.0f | %.1f | %.1f | %.1f | %.1f |\n", round, c, t, x[1], 1e4 * u / n, 1e4 * k / n, 1e4 * (u + k) / n, 1e4 * s / n }'
+      done
+    done
   done
   exit 0
 fi
