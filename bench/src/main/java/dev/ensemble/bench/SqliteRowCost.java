@@ -73,7 +73,7 @@ public final class SqliteRowCost {
 
     Variant(String name, Path dir) throws SQLException {
       this.name = name;
-      this.multi = name.endsWith("-multi");
+      this.multi = name.contains("-multi");
       this.bindOnly = name.equals("bind");
       this.connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(name + ".db")
           + "?journal_mode=WAL&busy_timeout=5000&foreign_keys=on&jdbc.get_generated_keys=false");
@@ -87,7 +87,7 @@ public final class SqliteRowCost {
         if (!v7 && !name.equals("v6-no-created")) {
           s.execute("CREATE INDEX responses_created_at ON responses (created_at)");
         }
-        if (name.endsWith("sync-off")) {
+        if (name.contains("sync-off")) {
           s.execute("PRAGMA synchronous=OFF");
         }
       }
