@@ -12,7 +12,8 @@
 # Environment: DURATION (s per phase, 10), LEVELS ("1 100 1000"), SERVER_CPU (0), LOAD_CPU (1),
 # GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar),
 # BEFORE_JAR (a second gateway jar, e.g. the parent commit's, measured as target "before" in the same run),
-# CASES (which phases: "h1 h2c sse anthropic first", all by default).
+# CASES (which phases: "h1 h2c sse anthropic first", all by default); PROFILE_KINDS / THREADS_KINDS for the profile
+# and threads modes (a kind ending in -h2c, e.g. openai-h2c, goes over h2c through h2load; see bench/README.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
