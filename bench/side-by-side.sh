@@ -13,7 +13,8 @@
 # Environment: DURATION (s per phase, 10), LEVELS ("1 100 1000"), SERVER_CPU (0), LOAD_CPU (1),
 # GATEWAY_JVM (the JVM options of the gateway), BASE_PORT (random in 20000..39999), JAR (target/ensemble.jar),
 # BEFORE_JAR (a second gateway jar, e.g. the parent commit's, measured as target "before" in the same run),
-# CASES (which phases: "h1 h2c sse anthropic first", all by default).
+# CASES (which phases: "h1 h2c sse anthropic first", all by default); PROFILE_KINDS / THREADS_KINDS for the profile
+# and threads modes (a kind ending in -h2c, e.g. openai-h2c, goes over h2c through h2load; see bench/README.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -204,6 +205,10 @@ lua() { # target, body name
 route_of() { # body name: where that kind of request goes (Anthropic Messages or OpenAI Chat Completions)
   case "$1" in anthropic*) echo /v1/messages ;; *) echo /v1/chat/completions ;; esac
 }
+# A kind of the profile and threads modes is a body name (openai, openai-stream, anthropic, anthropic-stream), sent
+# over HTTP/1.1 by wrk, or that name with "-h2c" (e.g. openai-h2c), sent over h2c by h2load.
+body_of() { echo "${1%-h2c}"; }
+protocol_of() { [[ "$1" == *-h2c ]] && echo h2c || echo HTTP/1.1; }
 
 url() { # target, path
   case "$1" in
@@ -222,6 +227,15 @@ h2url() {
     gateway) echo "http://127.0.0.1:$GATEWAY$2" ;;
     before) echo "http://127.0.0.1:$BEFORE$2" ;;
   esac
+}
+drive() { # target, kind, c, seconds -> "rps p50ms p99ms errors"
+  local body
+  body="$(body_of "$2")"
+  if [[ "$(protocol_of "$2")" == h2c ]]; then
+    run_h2load "$3" "$(h2url "$1" "$(route_of "$body")")" "$TMP/$body.json" "$4" "$(key_of "$1")"
+  else
+    run_wrk "$3" "$(url "$1" "$(route_of "$body")")" "$(lua "$1" "$body")" "$4"
+  fi
 }
 to_ms() { # wrk latency ("812.00us", "1.20ms", "2.01s") -> ms
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n *= 1; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
@@ -245,7 +259,8 @@ run_wrk() { # c, url, lua, seconds
 run_h2load() { # c, url, body file, seconds, client key
   local log="$TMP/h2load-$RANDOM.tsv" out
   out="$(taskset -c "$LOAD_CPU" h2load -t1 -c"$1" -m1 -D"$4" --warm-up-time=1 --log-file="$log" -d "$3" \
-    -H "content-type: application/json" -H "authorization: Bearer ${5:-$CLIENT_KEY}" "$2" 2>&1)" || true
+    -H "content-type: application/json" -H "authorization: Bearer ${5:-$CLIENT_KEY}" \
+    $( [[ "$2" == */v1/messages ]] && echo "-H anthropic-version:2023-06-01 -H x-api-key:${5:-$CLIENT_KEY}" ) "$2" 2>&1)" || true
   echo "$out" >> "$TMP/h2load.log"
   local rps errors
   rps="$(echo "$out" | awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") print $(i - 1) }')"
@@ -335,9 +350,9 @@ if [[ "$MODE" == profile ]]; then
   for conc in ${PROFILE_C:-100}; do
   for kind in ${PROFILE_KINDS:-openai openai-stream}; do
     jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
-    r="$(run_wrk "$conc" "$(url gateway "$(route_of "$kind")")" "$TMP/$kind.lua" "$DURATION")"
+    r="$(drive gateway "$kind" "$conc" "$DURATION")"
     jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
-    echo "### gateway at c=$conc, HTTP/1.1, $kind: rps p50ms p99ms errors = $r"
+    echo "### gateway at c=$conc, $(protocol_of "$kind"), $kind: rps p50ms p99ms errors = $r"
     echo
     java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
     cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c$conc-$kind.jfr"
@@ -367,10 +382,10 @@ if [[ "$MODE" == threads ]]; then
       for t in $THREADS_TARGETS; do
         pid="$(pid_of "$t")"
         ticks "$pid" > "$TMP/before.ticks"
-        r="$(run_wrk "$conc" "$(url "$t" "$(route_of "$kind")")" "$(lua "$t" "$kind")" "$DURATION")"
+        r="$(drive "$t" "$kind" "$conc" "$DURATION")"
         ticks "$pid" > "$TMP/after.ticks"
         requests="$(awk -v r="$r" -v d="$DURATION" 'BEGIN { split(r, x, " "); printf "%d", x[1] * d }')"
-        echo "### $t at c=$conc, HTTP/1.1, $kind (round $round): rps p50ms p99ms errors = $r"
+        echo "### $t at c=$conc, $(protocol_of "$kind"), $kind (round $round): rps p50ms p99ms errors = $r"
         echo
         echo "| thread | CPU s | % of the gateway's CPU | µs per request | context switches per request |"
         echo "| --- | ---: | ---: | ---: | ---: |"

@@ -25,7 +25,7 @@ final class Admission {
   static void admit(RoutingContext ctx, ClientDialect dialect, Admitted admitted) {
     long now = System.currentTimeMillis();
     String requestId = RequestIds.next(now);
-    HttpServerResponse response = ctx.response().putHeader(Headers.REQUEST_ID, requestId);
+    HttpServerResponse response = ctx.response().putHeader(Headers.Names.of(ctx.request()).requestId(), requestId);
     ClientAccount account = Caller.of(ctx).account();
     account.admit().onComplete(ar -> {
       if (ar.failed()) {

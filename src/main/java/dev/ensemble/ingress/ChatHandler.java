@@ -77,7 +77,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     String session = ctx.request().getHeader(Headers.SESSION);
     RoutingHints hints = RoutingHints.of(session != null ? session : call.sessionKey());
     ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000, call.echo());
-    launcher.launch(ctx.vertx(), new HttpChannel(ctx.response(), dialect, context), dialect, route, call, hints, context, account,
+    launcher.launch(ctx.vertx(), new HttpChannel(ctx.response(), Headers.Names.of(ctx.request()), dialect, context), dialect, route, call, hints, context, account,
         CacheDirectives.parse(ctx.request().getHeader(Headers.CACHE_CONTROL)));
   }
 

@@ -15,22 +15,31 @@ import java.util.concurrent.TimeUnit;
  * Closes an HTTP/2 (h2c) client connection that has had no open stream for {@code server.idle_timeout_ms}: from
  * its start, and after its last stream ended, until a new stream opens. A connection carrying a stream, however
  * quiet (a long SSE answer between events), is never closed by it. The HTTP/1.x counterpart is
- * {@link SlowClientGuard}. One per HTTP/2 connection; its timer is armed and cancelled only on the connection's
- * Netty event loop (stream events arrive there), through Netty's {@link Http2Connection.Listener}.
+ * {@link SlowClientGuard}. One per HTTP/2 connection; its state is touched only on the connection's Netty event
+ * loop (stream events arrive there), through Netty's {@link Http2Connection.Listener}.
+ *
+ * <p>No timer per stream: a stream's end only notes when the connection became idle, and the connection has at most
+ * one check scheduled, which closes it if it is still idle at the deadline, or else schedules itself for the rest of
+ * the wait (or not at all while streams are open; the next idle period schedules it again). A client sending one
+ * request after another on a connection costs one scheduled check per idle period, not a schedule and a cancel per
+ * stream.
  */
 final class Http2IdleGuard extends Http2ConnectionAdapter {
 
   private final HttpConnection connection;
   private final Http2Connection streams;
   private final ChannelHandlerContext channel;
-  private final long idleTimeoutMs;
-  private ScheduledFuture<?> timer;
+  private final long idleTimeoutNanos;
+  /** Whether the connection has no open stream, and since when. */
+  private boolean idle;
+  private long idleSinceNanos;
+  private ScheduledFuture<?> check;
 
   private Http2IdleGuard(HttpConnection connection, Http2Connection streams, ChannelHandlerContext channel, long idleTimeoutMs) {
     this.connection = connection;
     this.streams = streams;
     this.channel = channel;
-    this.idleTimeoutMs = idleTimeoutMs;
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
   }
 
   /** Watches {@code connection} when it speaks HTTP/2; an HTTP/1.x connection is left alone. */
@@ -46,39 +55,55 @@ final class Http2IdleGuard extends Http2ConnectionAdapter {
     Http2IdleGuard guard = new Http2IdleGuard(connection, handler.connection(), channel, idleTimeoutMs);
     channel.executor().execute(() -> {
       handler.connection().addListener(guard);
-      channel.channel().closeFuture().addListener(closed -> guard.cancel());
+      channel.channel().closeFuture().addListener(closed -> guard.stop());
       if (handler.connection().numActiveStreams() == 0) {
-        guard.arm();
+        guard.becameIdle();
       }
     });
   }
 
   @Override
   public void onStreamActive(Http2Stream stream) {
-    cancel();
+    idle = false;
   }
 
   @Override
   public void onStreamClosed(Http2Stream stream) {
     if (streams.numActiveStreams() == 0 && channel.channel().isActive()) {
-      arm();
+      becameIdle();
     }
   }
 
-  private void arm() {
-    cancel();
-    timer = channel.executor().schedule(() -> {
-      timer = null;
-      if (streams.numActiveStreams() == 0) {
-        connection.close();
-      }
-    }, idleTimeoutMs, TimeUnit.MILLISECONDS);
+  private void becameIdle() {
+    idle = true;
+    idleSinceNanos = System.nanoTime();
+    if (check == null) {
+      schedule(idleTimeoutNanos);
+    }
   }
 
-  private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+  private void schedule(long delayNanos) {
+    check = channel.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void check() {
+    check = null;
+    if (!idle || streams.numActiveStreams() > 0) {
+      return;
+    }
+    long left = idleSinceNanos + idleTimeoutNanos - System.nanoTime();
+    if (left > 0) {
+      schedule(left);
+    } else {
+      connection.close();
+    }
+  }
+
+  private void stop() {
+    idle = false;
+    if (check != null) {
+      check.cancel(false);
+      check = null;
     }
   }
 }

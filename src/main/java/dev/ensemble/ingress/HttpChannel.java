@@ -35,24 +35,26 @@ final class HttpChannel implements ClientChannel {
   private static final CharSequence NO = HttpHeaders.createOptimized("no");
 
   private final HttpServerResponse response;
+  private final Headers.Names names;
   private final ClientDialect dialect;
   private final ResponseContext context;
   private StreamEncoder encoder;
   /** Rendered events not yet written (null when none). */
   private Buffer pending;
 
-  HttpChannel(HttpServerResponse response, ClientDialect dialect, ResponseContext context) {
+  HttpChannel(HttpServerResponse response, Headers.Names names, ClientDialect dialect, ResponseContext context) {
     this.response = response;
+    this.names = names;
     this.dialect = dialect;
     this.context = context;
   }
 
   @Override
   public void routed(RoutingDecision decision, int attempts) {
-    response.putHeader(Headers.PROVIDER, decision.provider())
-        .putHeader(Headers.ENDPOINT, decision.endpointId())
-        .putHeader(Headers.ROUTE_REASON, decision.reason())
-        .putHeader(Headers.ATTEMPTS, Integer.toString(attempts));
+    response.putHeader(names.provider(), decision.provider())
+        .putHeader(names.endpoint(), decision.endpointId())
+        .putHeader(names.routeReason(), decision.reason())
+        .putHeader(names.attempts(), Integer.toString(attempts));
   }
 
   @Override
@@ -60,10 +62,10 @@ final class HttpChannel implements ClientChannel {
     response.putHeader(Headers.CACHE_STATUS, lookup.status().name());
     if (lookup.hit()) {
       response.putHeader(Headers.CACHE_AGE, Long.toString(lookup.entry().ageSeconds(nowMillis)))
-          .putHeader(Headers.PROVIDER, CacheReplay.PROVIDER)
-          .putHeader(Headers.ENDPOINT, CacheReplay.PROVIDER)
-          .putHeader(Headers.ROUTE_REASON, CacheReplay.reason(lookup))
-          .putHeader(Headers.ATTEMPTS, "0");
+          .putHeader(names.provider(), CacheReplay.PROVIDER)
+          .putHeader(names.endpoint(), CacheReplay.PROVIDER)
+          .putHeader(names.routeReason(), CacheReplay.reason(lookup))
+          .putHeader(names.attempts(), "0");
       if (lookup.status() == CacheStatus.SEMANTIC_HIT) {
         response.putHeader(Headers.CACHE_SIMILARITY, String.format(java.util.Locale.ROOT, "%.4f", lookup.similarity()));
       }

@@ -76,7 +76,7 @@ final class OperationHandler implements Handler<RoutingContext> {
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       RouteStart start = metrics.timeRouting(() -> RouteStart.of(route, operation.routingView().model(), hints,
           (model, h) -> router.decide(operation.withModel(model).routingView(), h, operation.kind())));
-      new OperationExchange(ctx.vertx(), OperationSink.http(response, dialect), router, rateLimiter, operation.withModel(start.model()),
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, Headers.Names.of(ctx.request()), dialect), router, rateLimiter, operation.withModel(start.model()),
           start.hints(), start.selection(), requestId, account, requestTimeoutMs, route, null).startingOn(start.fallbacks()).trackedBy(live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);

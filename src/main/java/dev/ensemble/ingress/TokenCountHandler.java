@@ -55,7 +55,7 @@ final class TokenCountHandler implements Handler<RoutingContext> {
       TokenCountOperation operation = new TokenCountOperation(dialect, prompt);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      OperationSink http = OperationSink.http(response, dialect);
+      OperationSink http = OperationSink.http(response, Headers.Names.of(ctx.request()), dialect);
       OperationSink sink = new OperationSink() {
         @Override
         public void routed(Selection routed, int attempts) {

@@ -7,6 +7,7 @@ import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -143,7 +144,7 @@ public interface ClientDialect {
 
   /** {@code Authorization: Bearer <key>}, trimmed, or null. */
   static String bearer(MultiMap headers) {
-    String header = headers.get("Authorization");
+    String header = headers.get(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }

@@ -76,6 +76,50 @@ class GatewayHttpIT {
   }
 
   @Test
+  void theRoutingHeadersGoOnTheHttp1WireSpelledAsTheSpecNamesThem() throws Exception {
+    byte[] body = openAiChat("claude-test", false).getBytes(StandardCharsets.UTF_8);
+    String head;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      head = answer.substring(0, answer.indexOf("\r\n\r\n"));
+    }
+
+    List<String> lines = List.of(head.split("\r\n"));
+    assertEquals("HTTP/1.1 200 OK", lines.get(0));
+    assertTrue(lines.stream().anyMatch(l -> l.matches("X-Ensemble-Request-Id: [0-9a-z]{26}")), head);
+    assertTrue(lines.contains("X-Ensemble-Provider: ant"), head);
+    assertTrue(lines.contains("X-Ensemble-Endpoint: ant-1"), head);
+    assertTrue(lines.contains("X-Ensemble-Route-Reason: only_endpoint"), head);
+    assertTrue(lines.contains("X-Ensemble-Attempts: 1"), head);
+  }
+
+  @Test
+  void everyProxiedResponseCarriesTheRoutingHeadersOverH2cToo() throws Exception {
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+    // the first request upgrades the connection to h2c; the chat request follows on it
+    assertEquals(HttpClient.Version.HTTP_2, h2.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/health")).build(),
+        HttpResponse.BodyHandlers.ofString()).version());
+
+    HttpResponse<String> response = h2.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(openAiChat("claude-test", false))).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(HttpClient.Version.HTTP_2, response.version());
+    assertEquals(200, response.statusCode(), response.body());
+    String requestId = response.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    assertEquals(26, requestId.length());
+    assertEquals("ant", response.headers().firstValue("x-ensemble-provider").orElseThrow());
+    assertEquals("ant-1", response.headers().firstValue("x-ensemble-endpoint").orElseThrow());
+    assertEquals("only_endpoint", response.headers().firstValue("x-ensemble-route-reason").orElseThrow());
+    assertEquals("1", response.headers().firstValue("x-ensemble-attempts").orElseThrow());
+    assertEquals("chatcmpl-" + requestId, new JsonObject(response.body()).getString("id"));
+  }
+
+  @Test
   void malformedJsonIs400InTheCallersFormat() throws Exception {
     HttpResponse<String> openAi = post("/v1/chat/completions", "{\"model\": ");
     HttpResponse<String> anthropic = post("/v1/messages", "{\"model\": ");

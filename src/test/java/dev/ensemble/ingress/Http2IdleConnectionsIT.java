@@ -7,6 +7,7 @@ import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * h2c clients cannot hold idle connections either: with {@code server.idle_timeout_ms: 1000} the node closes an
  * HTTP/2 connection once it has had no open stream for a second, but never one that carries a stream, however
- * long the stream runs.
+ * long the stream runs, nor one whose client keeps sending requests on it (however long it does), which it closes
+ * a second after the last of them ended.
  */
 @ExtendWith(VertxExtension.class)
 class Http2IdleConnectionsIT {
@@ -73,6 +77,36 @@ class Http2IdleConnectionsIT {
           assertTrue(sse.toString().contains("data: [DONE]"), sse.toString());
           streamEnded.set(true);
         }))));
+  }
+
+  @Test
+  void anHttp2ConnectionKeptBusyLongerThanTheIdleTimeoutIsClosedOnlyAnIdleTimeoutAfterItsLastStream(Vertx vertx, VertxTestContext test) {
+    HttpClient client = priorKnowledgeClient(vertx);
+    int requests = 6;
+    long gapMs = 400;
+    AtomicInteger answered = new AtomicInteger();
+    AtomicReference<HttpConnection> connection = new AtomicReference<>();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> client.request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/api/v1/health"))
+        .compose(request -> request.send().compose(response -> response.body().map(body -> response)))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertEquals(HttpVersion.HTTP_2, response.version());
+          HttpConnection used = response.request().connection();
+          if (connection.compareAndSet(null, used)) {
+            used.closeHandler(v -> test.verify(() -> {
+              assertEquals(requests, answered.get(), "the connection was closed while a client kept sending requests on it");
+              test.completeNow();
+            }));
+          }
+          assertTrue(connection.get() == used, "every request went over the same connection, not closed in between");
+          if (answered.incrementAndGet() < requests) {
+            vertx.setTimer(gapMs, t -> next[0].run());
+          }
+        })));
+    OnLoop.call(vertx, () -> {
+      next[0].run();
+      return io.vertx.core.Future.succeededFuture();
+    });
   }
 
   private static HttpClient priorKnowledgeClient(Vertx vertx) {
