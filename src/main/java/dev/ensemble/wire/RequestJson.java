@@ -65,6 +65,35 @@ public final class RequestJson {
     return object(decoded(bytes, what), what);
   }
 
+  /**
+   * A parser with this class's rules over {@code bytes}, or null when they are not UTF-8 that parses as is; for a
+   * reader that takes a request's fields as they come and leaves every body it does not take to {@link #object}
+   * (which says what is wrong with it). Strings it reads must still pass {@link #validUnicode}.
+   */
+  public static JsonParser strictParser(byte[] bytes) {
+    if (bytes.length == 0 || !Utf8.parsesAsIs(bytes)) {
+      return null;
+    }
+    try {
+      return FACTORY.createParser(bytes);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Whether {@code s} holds no unpaired UTF-16 surrogate ({@link #object} refuses a body with one). */
+  public static boolean validUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static String decoded(byte[] bytes, String what) {
     try {
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
