@@ -74,6 +74,7 @@ final class PlainRequestReader {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       return null;
     }
+    boolean escapes = unicodeEscapes(body);
     int[] marks = new int[MARKS];
     Arrays.fill(marks, -1);
     marks[USAGE_ASKED] = 0;
@@ -101,7 +102,7 @@ final class PlainRequestReader {
       JsonToken value = p.nextToken();
       switch (field) {
         case MODEL -> {
-          model = string(p, value);
+          model = string(p, value, escapes);
           if (model == null || model.isEmpty()) {
             return null;
           }
@@ -109,7 +110,7 @@ final class PlainRequestReader {
           marks[MODEL_END] = (int) p.currentLocation().getByteOffset();
         }
         case MESSAGES -> {
-          if (value != JsonToken.START_ARRAY || !messages(p, system, turns) || system.size() + turns.size() == 0) {
+          if (value != JsonToken.START_ARRAY || !messages(p, system, turns, escapes) || system.size() + turns.size() == 0) {
             return null;
           }
         }
@@ -159,19 +160,19 @@ final class PlainRequestReader {
           }
         }
         case USER -> {
-          user = string(p, value);
+          user = string(p, value, escapes);
           if (user == null) {
             return null;
           }
         }
         case EFFORT -> {
-          effort = string(p, value);
+          effort = string(p, value, escapes);
           if (effort == null) {
             return null;
           }
         }
         case STOP -> {
-          stop = strings(p, value);
+          stop = strings(p, value, escapes);
           if (stop == null) {
             return null;
           }
@@ -225,14 +226,15 @@ final class PlainRequestReader {
    * The messages up to the array's end into system blocks and turns; false when one is not plain (a system message
    * after a turn would be moved before the turns by the encoder, so it is not plain either).
    */
-  private static boolean messages(JsonParser p, List<ContentBlock.Text> system, List<Message> turns) throws IOException {
+  private static boolean messages(JsonParser p, List<ContentBlock.Text> system, List<Message> turns, boolean escapes)
+      throws IOException {
     JsonToken token;
     while ((token = p.nextToken()) == JsonToken.START_OBJECT) {
       String role = null;
       String content = null;
       while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
-        String text = string(p, p.nextToken());
+        String text = string(p, p.nextToken(), escapes);
         if (text == null) {
           return false;
         }
@@ -265,23 +267,36 @@ final class PlainRequestReader {
     return token == JsonToken.END_ARRAY;
   }
 
-  /** A string value that UTF-8 can carry, or null. */
-  private static String string(JsonParser p, JsonToken value) throws IOException {
+  /**
+   * A string value that UTF-8 can carry, or null. Only a backslash-u escape can make an unpaired surrogate (the bytes
+   * are well-formed UTF-8, which encodes none), so strings are checked only when the body has {@code escapes}.
+   */
+  private static String string(JsonParser p, JsonToken value, boolean escapes) throws IOException {
     if (value != JsonToken.VALUE_STRING) {
       return null;
     }
     String text = p.getText();
-    return RequestJson.validUnicode(text) ? text : null;
+    return !escapes || RequestJson.validUnicode(text) ? text : null;
   }
 
-  private static List<String> strings(JsonParser p, JsonToken value) throws IOException {
+  /** Whether a backslash followed by {@code u} occurs anywhere in the body (an escaped backslash before a u counts too). */
+  private static boolean unicodeEscapes(byte[] body) {
+    for (int i = 0; i + 1 < body.length; i++) {
+      if (body[i] == '\\' && body[i + 1] == 'u') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> strings(JsonParser p, JsonToken value, boolean escapes) throws IOException {
     if (value != JsonToken.START_ARRAY) {
       return null;
     }
     List<String> out = new ArrayList<>(2);
     JsonToken token;
     while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
-      String s = string(p, token);
+      String s = string(p, token, escapes);
       if (s == null) {
         return null;
       }
