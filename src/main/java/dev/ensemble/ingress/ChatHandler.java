@@ -82,14 +82,18 @@ final class ChatHandler implements Handler<RoutingContext> {
    * else parsed and decoded; on a workflow's route the route's model replaces the body's (always the parsed way).
    */
   private ClientCall decode(RoutingContext ctx, RouteConfig route) {
-    Buffer bytes = ctx.body().buffer();
-    if (route == null && bytes != null && bytes.length() > 0) {
-      ClientCall plain = dialect.decodePlain(bytes.getBytes());
+    Buffer buffer = ctx.body().buffer();
+    JsonObject body;
+    if (route == null && buffer != null && buffer.length() > 0) {
+      byte[] bytes = buffer.getBytes();
+      ClientCall plain = dialect.decodePlain(bytes);
       if (plain != null) {
         return plain;
       }
+      body = RequestJson.object(bytes, "request body");
+    } else {
+      body = jsonBody(buffer);
     }
-    JsonObject body = jsonBody(bytes);
     if (route != null) {
       body.put("model", route.model());
     }

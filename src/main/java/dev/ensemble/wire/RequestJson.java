@@ -51,7 +51,14 @@ public final class RequestJson {
     if (body == null || body.length() == 0) {
       throw GatewayError.invalid(null, "The " + what + " is empty; send a JSON object");
     }
-    byte[] bytes = body.getBytes();
+    return object(body.getBytes(), what);
+  }
+
+  /** The JSON object in {@code bytes}; as {@link #object(Buffer, String)}. */
+  public static JsonObject object(byte[] bytes, String what) {
+    if (bytes.length == 0) {
+      throw GatewayError.invalid(null, "The " + what + " is empty; send a JSON object");
+    }
     if (Utf8.parsesAsIs(bytes)) {
       // Strict UTF-8 that Jackson cannot take for another encoding: parsed from the bytes, without decoding them to a
       // String first. A refusal falls through to the text path, which says what is wrong exactly as it always has
