@@ -82,6 +82,8 @@ for p in "${STUB_PORTS[@]}"; do wait_port "$p" stub; done
 # --- the gateway, as a production node: client keys required, pricing (cost + ledger rows), responses persisted,
 # metrics on (they always are; scraped once per phase), session affinity over four keys/endpoints ---
 GATEWAY_EXTRA=()
+# The soak keeps the JVM's stop-the-world pauses (GC and safepoints) to tell a paused JVM from a blocked event loop.
+[[ "$MODE" == soak ]] && GATEWAY_EXTRA=("-Xlog:safepoint=info,gc=info:file=$TMP/gw-pauses.log:uptime,level,tags")
 if [[ "$MODE" == profile ]]; then
   GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
 fi
@@ -427,7 +429,9 @@ if [[ "$MODE" == soak ]]; then
     local rss live threads fds disk
     rss="$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")"
     # The class histogram's total is the live heap: jcmd runs a full GC first and counts what survives.
+    local t0=$SECONDS
     live="$(jcmd "$GATEWAY_PID" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.1f", $3 / 1048576 }')"
+    (( SECONDS - t0 > 5 )) && echo "sample $1: the class histogram took $((SECONDS - t0)) s" >> "$TMP/slow-samples.log"
     threads="$(awk '/Threads/ { print $2 }' "/proc/$GATEWAY_PID/status")"
     fds="$(ls "/proc/$GATEWAY_PID/fd" 2>/dev/null | wc -l)"
     disk="$(du -sm "$TMP/gw" 2>/dev/null | cut -f1)"
@@ -447,7 +451,18 @@ if [[ "$MODE" == soak ]]; then
   done
   say ""
   say "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Gateway log WARN/ERROR lines: $(grep -c -E ' (WARN|ERROR) ' "$TMP/gw.log" || true)."
-  grep -E ' (WARN|ERROR) ' "$TMP/gw.log" | head -20 | sed 's/^/    /' | tee -a "$OUT"
+  grep -E ' (WARN|ERROR) ' "$TMP/gw.log" | head -20 | sed 's/^/    /' | tee -a "$OUT" || true
+  # A blocked-thread warning names the event loop; its stack (logged from 5 s on) says what held it.
+  grep -A6 -E 'has been blocked' "$TMP/gw.log" | grep -E '^\s+at ' | head -12 | sed 's/^/    /' | tee -a "$OUT" || true
+  say ""
+  # Pauses over 1 s: a safepoint's "Total: <ns> ns" (time to reach it included) or a GC pause's "<ms>ms".
+  long_pauses() {
+    awk '(match($0, /Total: [0-9]+ ns/) && substr($0, RSTART + 7, RLENGTH - 10) + 0 > 1e9) ||
+         (/Pause/ && match($0, /[0-9.]+ms$/) && substr($0, RSTART, RLENGTH - 2) + 0 > 1000)' "$TMP/gw-pauses.log" 2>/dev/null
+  }
+  say "Stop-the-world pauses over 1 s (-Xlog:safepoint,gc): $(long_pauses | wc -l)."
+  long_pauses | head -10 | sed 's/^/    /' | tee -a "$OUT"
+  if [[ -s "$TMP/slow-samples.log" ]]; then sed 's/^/    /' "$TMP/slow-samples.log" | tee -a "$OUT"; fi
   echo "written to $OUT" >&2
   exit 0
 fi

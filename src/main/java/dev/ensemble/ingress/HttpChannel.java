@@ -28,6 +28,11 @@ final class HttpChannel implements ClientChannel {
 
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final CharSequence ACCEL_BUFFERING = HttpHeaders.createOptimized("x-accel-buffering");
+  private static final CharSequence NO = HttpHeaders.createOptimized("no");
 
   private final HttpServerResponse response;
   private final ClientDialect dialect;
@@ -115,10 +120,11 @@ final class HttpChannel implements ClientChannel {
 
   private void writeHead() {
     if (!response.headWritten()) {
+      String contentType = encoder.contentType();
       response.setStatusCode(200).setChunked(true)
-          .putHeader("content-type", encoder.contentType())
-          .putHeader("cache-control", "no-cache")
-          .putHeader("x-accel-buffering", "no");
+          .putHeader(CONTENT_TYPE, "text/event-stream".equals(contentType) ? EVENT_STREAM : contentType)
+          .putHeader(CACHE_CONTROL, NO_CACHE)
+          .putHeader(ACCEL_BUFFERING, NO);
     }
   }
 

@@ -71,6 +71,13 @@ final class ResponseJournal {
   private StreamEvent.BlockDelta held;
   private StringBuilder heldText;
   private int heldSeq;
+  /**
+   * The events of the current upstream read for the crash journal (a held delta once merged), handed over in one
+   * {@link InflightJournal#events} at the read's end or with the answer's last event; null when none wait.
+   */
+  private StreamEvent[] toJournal;
+  private int[] toJournalSeqs;
+  private int toJournalCount;
 
   ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
     this(owner, context, dialect, clientId, InflightJournal.disabled());
@@ -110,13 +117,17 @@ final class ResponseJournal {
     events.add(event);
     // the crash journal's writer thread renders the event; its JSON is made here only for followers
     journal(seq, event);
+    if (event instanceof StreamEvent.ResponseEnd || event instanceof StreamEvent.Error) {
+      endOfRead(); // the answer's last event: nothing waits for a read's end
+    }
     appended(event.type(), followers.isEmpty() ? null : event.toJson().put("seq", seq));
   }
 
   /**
-   * Hands the event to the crash journal, but for a text or tool-argument delta: consecutive ones of one block are
-   * held and handed as one merged delta ({@link #held}), one record instead of one per upstream chunk. Recovery needs
-   * the text and the characters streamed, not the chunking.
+   * Keeps the event for the crash journal, but for a text or tool-argument delta: consecutive ones of one block are
+   * held and kept as one merged delta ({@link #held}), one record instead of one per upstream chunk. Recovery needs
+   * the text and the characters streamed, not the chunking. What is kept goes to the crash journal in one hand-over
+   * per upstream read ({@link #endOfRead()}).
    */
   private void journal(int seq, StreamEvent event) {
     if (event instanceof StreamEvent.BlockDelta delta && delta.signature() == null) {
@@ -128,20 +139,17 @@ final class ResponseJournal {
         heldSeq = seq;
         return;
       }
-      endOfRead();
+      releaseHeld();
       held = delta;
       heldSeq = seq;
       return;
     }
-    endOfRead();
-    crashJournal.event(context.requestId(), seq, event);
+    releaseHeld();
+    keepForCrashJournal(seq, event);
   }
 
-  /**
-   * The events of one upstream read are all {@link #add}ed: deltas still held go to the crash journal now (as one), so
-   * that nothing waits there for the next read.
-   */
-  void endOfRead() {
+  /** The delta held (merged, if several were), kept for the crash journal; nothing is held after. */
+  private void releaseHeld() {
     if (held == null) {
       return;
     }
@@ -152,7 +160,35 @@ final class ResponseJournal {
     }
     held = null;
     heldText = null;
-    crashJournal.event(context.requestId(), heldSeq, delta);
+    keepForCrashJournal(heldSeq, delta);
+  }
+
+  private void keepForCrashJournal(int seq, StreamEvent event) {
+    if (toJournal == null) {
+      toJournal = new StreamEvent[8];
+      toJournalSeqs = new int[8];
+    } else if (toJournalCount == toJournal.length) {
+      toJournal = java.util.Arrays.copyOf(toJournal, toJournalCount * 2);
+      toJournalSeqs = java.util.Arrays.copyOf(toJournalSeqs, toJournalCount * 2);
+    }
+    toJournal[toJournalCount] = event;
+    toJournalSeqs[toJournalCount++] = seq;
+  }
+
+  /**
+   * The events of one upstream read are all {@link #add}ed: they go to the crash journal now, deltas still held as one,
+   * in one hand-over, so that nothing waits there for the next read.
+   */
+  void endOfRead() {
+    releaseHeld();
+    if (toJournalCount == 0) {
+      return;
+    }
+    // the arrays are the crash journal's now; the next read's events get new ones
+    crashJournal.events(context.requestId(), toJournal, toJournalSeqs, toJournalCount);
+    toJournal = null;
+    toJournalSeqs = null;
+    toJournalCount = 0;
   }
 
   /**
@@ -382,6 +418,7 @@ final class ResponseJournal {
    * complete, it is rendered when the store writes it. The events go to the record as kept, not as JSON.
    */
   ResponseRecord record(ClientDialect dialect, ClientCall call, String provider, String endpoint, BigDecimal cost, JsonObject background) {
+    endOfRead(); // whatever the crash journal has not been handed yet goes before the answer's end there
     UnifiedResponse accumulated = accumulator.response();
     UnifiedResponse answer = partialUsage == null ? accumulated : accumulated.ended(accumulated.stopReason(), partialUsage);
     boolean completed = accumulator.ended() && error == null && cancelled == null;

@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  * is one line, {@code <crc32 hex> <json>} ({@link JournalLine}): a line torn by a crash fails its checksum and is skipped.
  *
  * <p>Callers (the ingress event loops, the ledger's worker) only put a record on a lock-free queue, holding the
- * immutable values it is made of (a {@link StreamEvent}, a {@link LedgerEntry}, a {@link Route}); the journal's own
+ * immutable values it is made of (a {@link StreamEvent}, the events of one upstream read, a {@link LedgerEntry}, a
+ * {@link Route}); the journal's own
  * writer thread renders and encodes it, writes it to the OS and forces the file to disk every
  * {@code fsyncIntervalMs} (a machine crash loses at most that much). The writer drains the queue in rounds: while
  * records keep coming it sleeps {@link #BUSY_DRAIN_NANOS} (1 ms) between rounds and no caller wakes it; after a round
@@ -113,6 +114,9 @@ public final class InflightJournal {
    * or for {@code l} the committed rows' request ids (a {@code String[]}, {@code id} null).
    */
   private record Record(char kind, String id, Object body, int seq) {}
+
+  /** Several events of one answer handed over at once ({@link #events}): the body of one {@code e} {@link Record}. */
+  private record Events(StreamEvent[] events, int[] seqs, int count) {}
 
   /**
    * An attempt of an answer as routed: rendered by the writer thread, its prices once per distinct {@code pricing}.
@@ -196,6 +200,19 @@ public final class InflightJournal {
     offer('e', id, event, seq);
   }
 
+  /**
+   * The unified events {@code events[0, count)} of the answer, numbered {@code seqs[0, count)} (increasing), in one
+   * hand-over: the events of one upstream read. The arrays are the journal's from then on; the caller neither changes
+   * nor reuses them.
+   */
+  public void events(String id, StreamEvent[] events, int[] seqs, int count) {
+    if (count == 1) {
+      offer('e', id, events[0], seqs[0]);
+    } else if (count > 1) {
+      offer('e', id, new Events(events, seqs, count), 0);
+    }
+  }
+
   /** One event of the answer made as JSON (with its {@code seq}); not modified afterwards by the caller. */
   public void event(String id, JsonObject event) {
     offer('e', id, event, 0);
@@ -232,7 +249,7 @@ public final class InflightJournal {
     }
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
-      dropped.increment();
+      dropped.add(body instanceof Events several ? several.count() : 1);
       return;
     }
     queue.offer(new Record(kind, id, body, seq));
@@ -335,7 +352,14 @@ public final class InflightJournal {
     while (taken < MAX_ROUND && (r = queue.poll()) != null) {
       taken++;
       if (r.kind() == 'e') {
-        gathered.computeIfAbsent(r.id(), k -> new GatheredEvents()).add(r.body(), r.seq());
+        GatheredEvents events = gathered.computeIfAbsent(r.id(), k -> new GatheredEvents());
+        if (r.body() instanceof Events several) {
+          for (int i = 0; i < several.count(); i++) {
+            events.add(several.events()[i], several.seqs()[i]);
+          }
+        } else {
+          events.add(r.body(), r.seq());
+        }
       } else if (r.body() instanceof String[] ids) {
         for (String id : ids) {
           records += writeGathered(id);

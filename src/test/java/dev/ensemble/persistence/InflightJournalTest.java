@@ -62,6 +62,29 @@ class InflightJournalTest {
     }
   }
 
+  /** The events of one upstream read handed over at once are journalled and recovered as if handed one by one. */
+  @Test
+  void eventsHandedOverTogetherAreRecoveredInTheirOrderWithTheirSeqs() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
+    journal.open();
+    journal.started("r-read", "c-1", "openai", "gpt-test", 1_700_000_000L, true);
+    journal.routed("r-read", new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, PRICING));
+    journal.events("r-read", new StreamEvent[] {new StreamEvent.ResponseStart("r-read", "gpt-test", "oai", "oai-1", null),
+        StreamEvent.BlockStart.text(0), StreamEvent.BlockDelta.text(0, "Hello "), null}, new int[] {0, 1, 3, 0}, 3);
+    journal.events("r-read", new StreamEvent[] {StreamEvent.BlockDelta.text(0, "world")}, new int[] {7}, 1);
+    journal.events("r-read", new StreamEvent[0], new int[0], 0);
+    journal.close();
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      ResponseRecord r = only(recovery).response();
+      assertEquals("Hello world", r.text());
+      io.vertx.core.json.JsonArray events = r.events().toJson();
+      assertEquals(List.of("response.start 0", "block.start 1", "block.delta 3", "block.delta 7", "error 8"),
+          events.stream().map(e -> ((JsonObject) e).getString("type") + " " + ((JsonObject) e).getInteger("seq")).toList());
+      assertEquals(4L, journal.stats().getLong("records_written") - 2, "every event counted as a record written");
+    }
+  }
+
   @Test
   void responseLeftOpenIsRecoveredFailedInterruptedWithItsTextAndCountedOutput() throws Exception {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);

@@ -4,18 +4,19 @@ import dev.ensemble.wire.JsonScanner;
 
 /**
  * Reads the usual {@code chat.completion.chunk} — an envelope and one choice with a text, reasoning, refusal or
- * tool-call delta and perhaps a finish reason — straight from its UTF-8 bytes into the decoder's
+ * tool-call delta and perhaps a finish reason, or the usage chunk ({@code "choices":[]} and a {@code usage} object of
+ * token counts, {@link UsageScanner}) — straight from its UTF-8 bytes into the decoder's
  * {@link OpenAiStreamDecoder.Chunk}, in one pass and without a parser object, field-name table or value objects
  * beyond the strings the unified events carry ({@link JsonScanner}'s grammar). It checks the whole chunk is strict
  * JSON while it reads.
  *
- * <p>It reads only what it is sure of and gives up ({@code false}) on everything else: an {@code error} or
- * {@code usage} object, a field of the unexpected type, a field the chunk repeats, an escape in a field name, JSON it
+ * <p>It reads only what it is sure of and gives up ({@code false}) on everything else: an {@code error} object, a
+ * {@code usage} object other than counts, a field of the unexpected type, a field the chunk repeats, an escape in a field name, JSON it
  * cannot accept, a number or string past its limits. The decoder then reads the chunk again with Jackson, which
  * decides as it always did (so the errors and odd cases keep their one implementation). One scanner per decoder,
  * confined to the stream's event loop; it keeps a reference to the bytes only during {@link #read}.
  */
-final class ChunkScanner extends JsonScanner {
+final class ChunkScanner extends UsageScanner {
 
   private static final byte[] ID = ascii("id");
   private static final byte[] MODEL = ascii("model");
@@ -68,7 +69,8 @@ final class ChunkScanner extends JsonScanner {
             }
             case 2 -> created(chunk);
             case 3 -> choices(chunk);
-            case 4, 5 -> nullOnly();
+            case 4 -> nullOnly();
+            case 5 -> usage(chunk.counts);
             default -> skipValue(0);
           }
         } while (separator('}'));

@@ -17,7 +17,7 @@ import java.util.List;
  * name, JSON it cannot accept. The codec then reads the body as a tree, which decides as it always did, errors
  * included. Not thread-safe: one per read (it is small).
  */
-final class CompletionScanner extends JsonScanner {
+final class CompletionScanner extends UsageScanner {
 
   private static final byte[] ID = ascii("id");
   private static final byte[] MODEL = ascii("model");
@@ -33,22 +33,11 @@ final class CompletionScanner extends JsonScanner {
   private static final byte[] FUNCTION = ascii("function");
   private static final byte[] NAME = ascii("name");
   private static final byte[] ARGUMENTS = ascii("arguments");
-  private static final byte[] PROMPT_TOKENS = ascii("prompt_tokens");
-  private static final byte[] COMPLETION_TOKENS = ascii("completion_tokens");
-  private static final byte[] PROMPT_TOKENS_DETAILS = ascii("prompt_tokens_details");
-  private static final byte[] COMPLETION_TOKENS_DETAILS = ascii("completion_tokens_details");
-  private static final byte[] COST = ascii("cost");
-  private static final byte[] CACHED_TOKENS = ascii("cached_tokens");
-  private static final byte[] CACHE_WRITE_TOKENS = ascii("cache_write_tokens");
-  private static final byte[] REASONING_TOKENS = ascii("reasoning_tokens");
   private static final byte[][] BODY_FIELDS = {ID, MODEL, CREATED, CHOICES, USAGE};
   private static final byte[][] CHOICE_FIELDS = {MESSAGE, FINISH_REASON};
   private static final byte[][] MESSAGE_FIELDS = {CONTENT, REASONING_CONTENT, REFUSAL, TOOL_CALLS};
   private static final byte[][] TOOL_CALL_FIELDS = {ID, FUNCTION};
   private static final byte[][] FUNCTION_FIELDS = {NAME, ARGUMENTS};
-  private static final byte[][] USAGE_FIELDS = {PROMPT_TOKENS, COMPLETION_TOKENS, PROMPT_TOKENS_DETAILS, COMPLETION_TOKENS_DETAILS, COST};
-  private static final byte[][] PROMPT_DETAILS_FIELDS = {CACHED_TOKENS, CACHE_WRITE_TOKENS};
-  private static final byte[][] COMPLETION_DETAILS_FIELDS = {REASONING_TOKENS};
 
   /** What the unified answer needs of a completion, and where the gateway's own values go (-1: absent). */
   static final class Completion {
@@ -67,13 +56,7 @@ final class CompletionScanner extends JsonScanner {
     String refusal;
     final List<ContentBlock.ToolUse> toolCalls = new ArrayList<>(0);
     String finish;
-    boolean hasUsage;
-    Long promptTokens;
-    Long completionTokens;
-    Long cachedTokens;
-    Long cacheWriteTokens;
-    Long reasoningTokens;
-    Double cost;
+    final Counts usage = new Counts();
   }
 
   /** Reads {@code data[0, length)} into {@code completion}. False: not read (it may be partly filled), to be read as a tree. */
@@ -101,7 +84,7 @@ final class CompletionScanner extends JsonScanner {
             }
             case 2 -> created(completion);
             case 3 -> choices(completion);
-            case 4 -> usage(completion);
+            case 4 -> usage(completion.usage);
             default -> skipValue(0);
           }
         } while (separator('}'));
@@ -240,85 +223,5 @@ final class CompletionScanner extends JsonScanner {
       throw GIVE_UP;
     }
     return new ContentBlock.ToolUse(id, name, arguments, null);
-  }
-
-  private void usage(Completion completion) {
-    if (peek() == 'n') {
-      nullOnly();
-      return;
-    }
-    expect('{');
-    completion.hasUsage = true;
-    ws();
-    if (next('}')) {
-      return;
-    }
-    int seen = 0;
-    do {
-      name();
-      int field = field(USAGE_FIELDS);
-      seen = once(seen, field);
-      switch (field) {
-        case 0 -> completion.promptTokens = count();
-        case 1 -> completion.completionTokens = count();
-        case 2 -> details(completion, PROMPT_DETAILS_FIELDS);
-        case 3 -> details(completion, COMPLETION_DETAILS_FIELDS);
-        case 4 -> completion.cost = cost();
-        default -> skipValue(1);
-      }
-    } while (separator('}'));
-  }
-
-  private void details(Completion completion, byte[][] fields) {
-    if (peek() == 'n') {
-      nullOnly();
-      return;
-    }
-    expect('{');
-    ws();
-    if (next('}')) {
-      return;
-    }
-    int seen = 0;
-    do {
-      name();
-      int field = field(fields);
-      seen = once(seen, field);
-      if (field < 0) {
-        skipValue(2);
-      } else if (fields == PROMPT_DETAILS_FIELDS) {
-        if (field == 0) {
-          completion.cachedTokens = count();
-        } else {
-          completion.cacheWriteTokens = count();
-        }
-      } else {
-        completion.reasoningTokens = count();
-      }
-    } while (separator('}'));
-  }
-
-  /** A token count: a non-negative integer of at most nine digits, or null; anything else gives up. */
-  private Long count() {
-    if (peek() == 'n') {
-      nullOnly();
-      return null;
-    }
-    return (long) smallInt();
-  }
-
-  /** OpenRouter's {@code usage.cost}: a number (as a double), or null; anything else gives up. */
-  private Double cost() {
-    byte b = peek();
-    if (b == 'n') {
-      nullOnly();
-      return null;
-    }
-    if (b != '-' && (b < '0' || b > '9')) {
-      throw GIVE_UP;
-    }
-    int start = pos;
-    number();
-    return Double.parseDouble(new String(d, start, pos - start, java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 }

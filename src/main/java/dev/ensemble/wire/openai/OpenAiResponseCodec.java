@@ -31,9 +31,8 @@ public final class OpenAiResponseCodec {
     if (!new CompletionScanner().read(bytes, bytes.length, c)) {
       return null;
     }
-    OpenAiUsage.logReportedCost(c.id, c.model, c.cost);
-    Usage usage = c.hasUsage ? OpenAiUsage.of(c.promptTokens, c.completionTokens, c.cachedTokens, c.cacheWriteTokens, c.reasoningTokens)
-        : Usage.UNKNOWN;
+    OpenAiUsage.logReportedCost(c.id, c.model, c.usage.cost);
+    Usage usage = c.usage.present ? c.usage.usage() : Usage.UNKNOWN;
     UnifiedResponse answer = answer(c.id, c.model, c.reasoning, c.content, c.refusal, c.toolCalls, c.finish, usage);
     if (c.choices != 1) {
       return answer;

@@ -36,8 +36,8 @@ import java.util.Set;
  * <p>Each chunk is read straight from the SSE bytes into a reused {@link Chunk} (the few fields the unified events
  * need; everything else is skipped), then applied in a fixed order, whatever the order of the fields in the JSON:
  * by the {@link ChunkScanner} when it is a usual chunk (nearly all of them), else by Jackson's streaming parser, which
- * also makes the stream's error for a chunk that is not valid. Only an {@code error} or {@code usage} object (once per
- * stream) becomes a tree.
+ * also makes the stream's error for a chunk that is not valid. Only an {@code error} object, or a {@code usage} object
+ * the scanner does not read (anything but token counts), becomes a tree.
  */
 public final class OpenAiStreamDecoder implements StreamDecoder {
 
@@ -134,7 +134,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       readWithJackson(data, offset, length);
     }
     apply();
-    if (relay != null && chunk.error == null && (chunk.hasChoice || !(chunk.usage instanceof JsonObject) || relay.includeUsage())) {
+    if (relay != null && chunk.error == null && (chunk.hasChoice || !chunk.hasUsage() || relay.includeUsage())) {
       relay.frame(data, offset, length, chunk.idStart, chunk.idEnd, chunk.modelStart, chunk.modelEnd, chunk.createdStart,
           chunk.createdEnd);
     }
@@ -180,6 +180,10 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       usage = usage.mergedWith(OpenAiUsage.decode(reported));
       sawUsage = true;
       OpenAiUsage.logReportedCost(id, model, reported);
+    } else if (chunk.counts.present) {
+      usage = usage.mergedWith(chunk.counts.usage());
+      sawUsage = true;
+      OpenAiUsage.logReportedCost(id, model, chunk.counts.cost);
     }
   }
 
@@ -475,6 +479,8 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
     Object finish;
     boolean badToolCall;
     final List<ToolCall> toolCalls = new ArrayList<>(1);
+    /** The {@code usage} object's counts when the {@link ChunkScanner} read it (Jackson's reading keeps it in {@link #usage}). */
+    final UsageScanner.Counts counts = new UsageScanner.Counts();
     int idStart;
     int idEnd;
     int modelStart;
@@ -487,6 +493,12 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
       id = model = error = usage = content = reasoning = refusal = finish = null;
       hasChoice = badChoice = hasDelta = badToolCall = false;
       toolCalls.clear();
+      counts.clear();
+    }
+
+    /** Whether the chunk has a {@code usage} object (read by either reading). */
+    boolean hasUsage() {
+      return usage instanceof JsonObject || counts.present;
     }
   }
 

@@ -25,7 +25,7 @@ import java.util.Set;
  * and no {@code [DONE]}. One encoder per response.
  *
  * <p>Every chunk of one response shares its envelope ({@code id}, {@code created}, {@code model}) and the fields
- * after the delta: they are rendered once, as bytes, when the encoder is made, and each content or tool-argument
+ * after the delta: they are rendered once, as bytes, for the first content chunk, and each content or tool-argument
  * chunk is those bytes around the delta, whose only variable part, the text, is escaped straight into the buffer.
  * No JSON tree is built per chunk; the rare chunks (tool-call start, usage, error) still use one.
  */
@@ -44,10 +44,13 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
   private final OpenAiErrors errors;
   private final Map<Integer, Integer> toolCallByBlock = new HashMap<>();
   private final Set<Integer> textBlocks = new HashSet<>();
-  /** {@code data: {"id":...,"object":...,"created":...,"model":...,"choices":[{"index":0,"delta":} */
-  private final byte[] head;
+  /**
+   * {@code data: {"id":...,"object":...,"created":...,"model":...,"choices":[{"index":0,"delta":}; made with {@link #tail}
+   * when the first event is rendered (a passed-through stream never needs them), null until then.
+   */
+  private byte[] head;
   /** {@code ,"logprobs":null,"finish_reason":null}],"usage":null}\n\n} (no usage field unless asked for) */
-  private final byte[] tail;
+  private byte[] tail;
   private boolean ended;
   /** Set when the upstream speaks OpenAI too: its frames are passed through instead of rendering the events. */
   private ChunkSplice relay;
@@ -56,10 +59,6 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
     this.ctx = ctx;
     this.includeUsage = includeUsage;
     this.errors = errors;
-    this.head = Buffer.buffer(160).appendString("data: {\"id\":").appendBytes(json("chatcmpl-" + ctx.requestId()))
-        .appendString(",\"object\":\"chat.completion.chunk\",\"created\":" + ctx.createdEpochSeconds() + ",\"model\":")
-        .appendBytes(json(ctx.model())).appendString(",\"choices\":[{\"index\":0,\"delta\":").getBytes();
-    this.tail = bytes(",\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n");
   }
 
   /**
@@ -141,7 +140,18 @@ public final class OpenAiStreamEncoder implements StreamEncoder {
     return chunk(new JsonObject().put("tool_calls", new JsonArray().add(toolCall)), null);
   }
 
+  /** Makes {@link #head} and {@link #tail}, the bytes every rendered content chunk of this response shares. */
+  private void template() {
+    head = Buffer.buffer(160).appendString("data: {\"id\":").appendBytes(json("chatcmpl-" + ctx.requestId()))
+        .appendString(",\"object\":\"chat.completion.chunk\",\"created\":" + ctx.createdEpochSeconds() + ",\"model\":")
+        .appendBytes(json(ctx.model())).appendString(",\"choices\":[{\"index\":0,\"delta\":").getBytes();
+    tail = bytes(",\"logprobs\":null,\"finish_reason\":null}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n");
+  }
+
   private Buffer blockDelta(StreamEvent.BlockDelta delta) {
+    if (head == null) {
+      template();
+    }
     Integer call = toolCallByBlock.get(delta.index());
     if (call != null && delta.partialJson() != null && !delta.partialJson().isEmpty()) {
       byte[] arguments = JsonStreams.quoted(delta.partialJson());

@@ -31,6 +31,10 @@ class ChunkScannerTest {
       + "\"usage\":null,\"obfuscation\":\"x\"}";
   private static final String FINISH = HEAD + "[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":null}";
   private static final String USAGE = HEAD + "[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":4,\"total_tokens\":34}}";
+  /** The usage chunk as OpenAI sends it today, details and all (OpenRouter adds its cost). */
+  private static final String FULL_USAGE = HEAD + "[],\"usage\":{\"prompt_tokens\":1200,\"completion_tokens\":300,\"total_tokens\":1500,"
+      + "\"prompt_tokens_details\":{\"cached_tokens\":1024,\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":64,"
+      + "\"audio_tokens\":0,\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0},\"cost\":0.00042},\"obfuscation\":\"u\"}";
   private static final String TOOL_START = HEAD + "[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\","
       + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}";
   private static final String TOOL_ARGS = HEAD + "[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}]},"
@@ -81,7 +85,18 @@ class ChunkScannerTest {
       HEAD + "[],\"error\":null}", HEAD + "[],\"usage\":7}",
       USAGE.replace("\"model\":\"gpt-4o-mini\",", ""), FIRST.replace("\"id\":\"chatcmpl-up\",", ""),
       TEXT.replace("null,\"obfuscation\"", "nul,\"obfuscation\""), TEXT.replace("null,\"obfuscation\"", "tru,\"obfuscation\""),
-      TEXT.replace("\"logprobs\":null", "\"logprobs\":{\"content\":[{\"token\":\"Hello\",\"logprob\":-0.0001,\"bytes\":[72,101]}]}"));
+      TEXT.replace("\"logprobs\":null", "\"logprobs\":{\"content\":[{\"token\":\"Hello\",\"logprob\":-0.0001,\"bytes\":[72,101]}]}"),
+      FULL_USAGE, FULL_USAGE.replace("1024", "null"), FULL_USAGE.replace("{\"cached_tokens\":1024,\"audio_tokens\":0}", "null"),
+      FULL_USAGE.replace("{\"cached_tokens\":1024,\"audio_tokens\":0}", "{}"), FULL_USAGE.replace("\"cached_tokens\"", "\"cache_write_tokens\""),
+      FULL_USAGE.replace("\"audio_tokens\":0}", "\"audio_tokens\":0,\"cache_write_tokens\":100}"),
+      FULL_USAGE.replace("0.00042", "null"), FULL_USAGE.replace("0.00042", "\"0.1\""), FULL_USAGE.replace("0.00042", "-1e-3"),
+      FULL_USAGE.replace("1200", "\"1200\""), FULL_USAGE.replace("1200", "1200.0"), FULL_USAGE.replace("1200", "-5"),
+      FULL_USAGE.replace("1200", "12345678901"), FULL_USAGE.replace("1200", "null"), FULL_USAGE.replace("300", "true"),
+      FULL_USAGE.replace("64", "[64]"), FULL_USAGE.replace("{\"reasoning_tokens\":64,", "{\"reasoning_tokens\":64,\"reasoning_tokens\":1,"),
+      FULL_USAGE.replace("\"total_tokens\"", "\"prompt_tokens\""), FULL_USAGE.replace("\"total_tokens\":1500", "\"x\":{\"y\":[1,{}]}"),
+      HEAD + "[],\"usage\":{}}", HEAD + "[],\"usage\":[]}", HEAD + "[],\"usage\":\"none\"}", HEAD + "[],\"usage\":{\"prompt_tokens\":1},\"usage\":null}",
+      FULL_USAGE.replace("\"choices\":[]", "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"last\"},\"finish_reason\":\"stop\"}]"),
+      FULL_USAGE.replace("\"prompt_tokens\"", "\"prompt_\\u0074okens\""));
 
   @Test
   void everyChunkIsReadAsJacksonReadsIt() {
@@ -117,15 +132,15 @@ class ChunkScannerTest {
 
   @Test
   void randomCorruptionsOfRealChunksAreReadAsJacksonReadsThem() {
-    JsonCorruptions.each(List.of(FIRST, TEXT, FINISH, USAGE, TOOL_START, TOOL_ARGS, content("\"a\\nb \\u00e9 ü\"")), 5_000, (bytes, what) -> assertSameReading(bytes, what));
+    JsonCorruptions.each(List.of(FIRST, TEXT, FINISH, USAGE, FULL_USAGE, TOOL_START, TOOL_ARGS, content("\"a\\nb \\u00e9 ü\"")), 5_000, (bytes, what) -> assertSameReading(bytes, what));
   }
 
   @Test
-  void readsTheUsualChunksItselfAndLeavesErrorsAndUsageToJackson() {
-    for (String usual : List.of(FIRST, TEXT, FINISH, TOOL_START, TOOL_ARGS, content("\"é \\n 👋\""))) {
+  void readsTheUsualChunksAndTheUsageCountsItselfAndLeavesErrorsToJackson() {
+    for (String usual : List.of(FIRST, TEXT, FINISH, USAGE, FULL_USAGE, TOOL_START, TOOL_ARGS, content("\"é \\n 👋\""))) {
       assertTrue(scans(usual), usual);
     }
-    for (String other : List.of(USAGE, HEAD + "[],\"error\":{\"message\":\"x\"}}", content("7"), TEXT + "x",
+    for (String other : List.of(FULL_USAGE.replace("1200", "\"1200\""), FULL_USAGE.replace("0.00042", "\"0.1\""), HEAD + "[],\"error\":{\"message\":\"x\"}}", content("7"), TEXT + "x",
         TEXT.replace("\"object\"", "\"\\u0069d\""))) {
       assertFalse(scans(other), other);
     }
@@ -154,14 +169,16 @@ class ChunkScannerTest {
   private static void assertSameReading(byte[] chunk, String what) {
     byte[] first = ("data: " + FIRST + "\n\n").getBytes(StandardCharsets.UTF_8);
     byte[] frame = concat("data: ".getBytes(StandardCharsets.UTF_8), chunk, "\n\ndata: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-    assertEquals(read(false, frame), read(true, frame), what + " (first)");
-    assertEquals(read(false, concat(first, frame)), read(true, concat(first, frame)), what + " (after the first)");
+    for (boolean includeUsage : new boolean[] {true, false}) {
+      assertEquals(read(false, frame, includeUsage), read(true, frame, includeUsage), what + " (first)");
+      assertEquals(read(false, concat(first, frame), includeUsage), read(true, concat(first, frame), includeUsage), what + " (after the first)");
+    }
   }
 
-  /** What a client and the journal get from the stream, or the stream's error. */
-  private static String read(boolean scan, byte[] stream) {
+  /** What a client (that asked for the usage chunk or not) and the journal get from the stream, or the stream's error. */
+  private static String read(boolean scan, byte[] stream, boolean includeUsage) {
     OpenAiStreamDecoder decoder = new OpenAiStreamDecoder(scan);
-    OpenAiStreamEncoder encoder = new OpenAiStreamEncoder(CTX, true, new OpenAiErrors());
+    OpenAiStreamEncoder encoder = new OpenAiStreamEncoder(CTX, includeUsage, new OpenAiErrors());
     encoder.relayFrom(decoder);
     List<StreamEvent> events = new ArrayList<>();
     Buffer client = Buffer.buffer();
