@@ -7,8 +7,8 @@ import java.util.Objects;
  * The bytes a client sent as its request body, kept with the {@link UnifiedRequest} read from them so that an upstream
  * speaking the same wire format is sent those bytes with only what the gateway changes spliced in, instead of a body
  * encoded again from the unified request. {@code marks} are byte positions the format's reader noted for its splice
- * (where the model's value is, where the object ends, ...); their meaning is that format's. Immutable: neither array is
- * written after construction, nor handed out to anyone but the format's own code.
+ * (where the model's value is, where the object ends, ...); their meaning is that format's. Immutable by contract:
+ * nobody writes either array after the reader made them (only the format's reader and splice read them).
  *
  * <p>A request that is changed after it was read (anything but its model: {@link UnifiedRequest.Builder#build()})
  * loses its body, so the bytes always say what the request says.
