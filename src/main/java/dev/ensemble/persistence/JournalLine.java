@@ -62,10 +62,12 @@ final class JournalLine {
     try {
       JsonGenerator g = generator();
       g.writeStartObject();
-      g.writeStringField("k", kindName(kind));
-      g.writeStringField("id", id);
+      g.writeFieldName(JsonNames.K);
+      g.writeString(kindName(kind));
+      g.writeFieldName(JsonNames.ID);
+      g.writeString(id);
       if (body != null) {
-        g.writeFieldName("b");
+        g.writeFieldName(JsonNames.B);
         writeBody(g, body, seq);
       }
       g.writeEndObject();
@@ -94,11 +96,13 @@ final class JournalLine {
     try {
       JsonGenerator g = generator();
       g.writeStartObject();
-      g.writeStringField("k", "es");
-      g.writeStringField("id", id);
-      g.writeFieldName("b");
+      g.writeFieldName(JsonNames.K);
+      g.writeString("es");
+      g.writeFieldName(JsonNames.ID);
+      g.writeString(id);
+      g.writeFieldName(JsonNames.B);
       g.writeStartObject();
-      g.writeFieldName("events");
+      g.writeFieldName(JsonNames.EVENTS);
       g.writeStartArray();
       while (i < to) {
         writeBody(g, bodies[i], seqs[i]);
@@ -187,28 +191,87 @@ final class JournalLine {
       RecordEvents.write(g, event, seq);
     } else if (body instanceof Started s) {
       g.writeStartObject();
-      g.writeStringField("client_id", s.clientId());
-      g.writeStringField("format", s.format());
-      g.writeStringField("model", s.model());
-      g.writeNumberField("created", s.createdEpochSeconds());
-      g.writeBooleanField("stream", s.stream());
+      g.writeFieldName(JsonNames.CLIENT_ID);
+      g.writeString(s.clientId());
+      g.writeFieldName(JsonNames.FORMAT);
+      g.writeString(s.format());
+      g.writeFieldName(JsonNames.MODEL);
+      g.writeString(s.model());
+      g.writeFieldName(JsonNames.CREATED);
+      g.writeNumber(s.createdEpochSeconds());
+      g.writeFieldName(JsonNames.STREAM);
+      g.writeBoolean(s.stream());
       g.writeEndObject();
     } else if (body instanceof InflightJournal.Route r) {
       g.writeStartObject();
-      g.writeStringField("provider", r.provider());
-      g.writeStringField("endpoint", r.endpoint());
-      g.writeStringField("upstream_model", r.upstreamModel());
-      g.writeNumberField("attempts", r.attempts());
-      g.writeStringField("reason", r.reason());
-      g.writeNumberField("input_estimate", r.inputEstimate());
+      g.writeFieldName(JsonNames.PROVIDER);
+      g.writeString(r.provider());
+      g.writeFieldName(JsonNames.ENDPOINT);
+      g.writeString(r.endpoint());
+      g.writeFieldName(JsonNames.UPSTREAM_MODEL);
+      g.writeString(r.upstreamModel());
+      g.writeFieldName(JsonNames.ATTEMPTS);
+      g.writeNumber(r.attempts());
+      g.writeFieldName(JsonNames.REASON);
+      g.writeString(r.reason());
+      g.writeFieldName(JsonNames.INPUT_ESTIMATE);
+      g.writeNumber(r.inputEstimate());
       if (r.pricing() != null) {
-        g.writeFieldName("pricing");
+        g.writeFieldName(JsonNames.PRICING);
         g.writeRawValue(prices(r.pricing()));
       }
       g.writeEndObject();
+    } else if (body instanceof LedgerEntry e) {
+      writeLedgerEntry(g, e);
     } else {
       JacksonCodec.encodeJson(bodyTree(body, seq), g);
     }
+  }
+
+  /** {@link LedgerEntryJson#toJson}'s fields, in its order, without building that tree (an {@code x} line per answer). */
+  private static void writeLedgerEntry(JsonGenerator g, LedgerEntry e) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName(JsonNames.REQUEST_ID);
+    g.writeString(e.requestId());
+    g.writeFieldName(JsonNames.CLIENT_ID);
+    g.writeString(e.clientId());
+    g.writeFieldName(JsonNames.PROVIDER);
+    g.writeString(e.provider());
+    g.writeFieldName(JsonNames.ENDPOINT);
+    g.writeString(e.endpointId());
+    g.writeFieldName(JsonNames.MODEL);
+    g.writeString(e.model());
+    g.writeFieldName(JsonNames.UPSTREAM_MODEL);
+    g.writeString(e.upstreamModel());
+    g.writeFieldName(JsonNames.USAGE);
+    RecordJson.usage(g, e.usage());
+    g.writeFieldName(JsonNames.COST_USD);
+    g.writeString(e.costUsd() == null ? null : e.costUsd().toPlainString());
+    g.writeFieldName(JsonNames.LATENCY_MS);
+    g.writeNumber(e.latencyMs());
+    g.writeFieldName(JsonNames.TTFB_MS);
+    g.writeNumber(e.timeToFirstByteMs());
+    g.writeFieldName(JsonNames.STATUS);
+    g.writeNumber(e.status());
+    g.writeFieldName(JsonNames.ATTEMPTS);
+    g.writeNumber(e.attempts());
+    g.writeFieldName(JsonNames.ROUTE_REASON);
+    g.writeString(e.routeReason());
+    g.writeFieldName(JsonNames.STREAM);
+    g.writeBoolean(e.stream());
+    g.writeFieldName(JsonNames.FINISHED_AT);
+    g.writeNumber(e.finishedAtMillis());
+    g.writeFieldName(JsonNames.IMAGES);
+    if (e.images() == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(e.images().intValue());
+    }
+    g.writeFieldName(JsonNames.CACHE_STATUS);
+    g.writeString(e.cacheStatus());
+    g.writeFieldName(JsonNames.SAVED_USD);
+    g.writeString(e.savedUsd() == null ? null : e.savedUsd().toPlainString());
+    g.writeEndObject();
   }
 
   private SerializableString prices(ModelConfig.Pricing pricing) {

@@ -5,7 +5,10 @@ import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
 
-/** The JSON-lines form of a {@link LedgerEntry}, as kept in the ledger's spill file. Lossless both ways. */
+/**
+ * The JSON-lines form of a {@link LedgerEntry}, as kept in the ledger's spill file and in the crash journal's {@code x}
+ * lines (which {@link JournalLine} writes field by field in the same order). Lossless both ways.
+ */
 final class LedgerEntryJson {
 
   private LedgerEntryJson() {

@@ -76,7 +76,8 @@ public final class RecordEvents {
           g.writeFieldName(field.getKey());
           JacksonCodec.encodeJson(field.getValue(), g);
         }
-        g.writeNumberField("seq", seq);
+        g.writeFieldName(JsonNames.SEQ);
+        g.writeNumber(seq);
         g.writeEndObject();
       }
     }
@@ -90,58 +91,82 @@ public final class RecordEvents {
   static void write(JsonGenerator g, StreamEvent event, int seq) throws IOException {
     if (event instanceof StreamEvent.BlockDelta d) {
       g.writeStartObject();
-      g.writeStringField("type", d.type());
-      g.writeNumberField("index", d.index());
+      g.writeFieldName(JsonNames.TYPE);
+      g.writeString(d.type());
+      g.writeFieldName(JsonNames.INDEX);
+      g.writeNumber(d.index());
       if (d.text() != null) {
-        g.writeStringField("text", d.text());
+        g.writeFieldName(JsonNames.TEXT);
+        g.writeString(d.text());
       }
       if (d.partialJson() != null) {
-        g.writeStringField("partial_json", d.partialJson());
+        g.writeFieldName(JsonNames.PARTIAL_JSON);
+        g.writeString(d.partialJson());
       }
       if (d.signature() != null) {
-        g.writeStringField("signature", d.signature());
+        g.writeFieldName(JsonNames.SIGNATURE);
+        g.writeString(d.signature());
       }
-      g.writeNumberField("seq", seq);
+      g.writeFieldName(JsonNames.SEQ);
+      g.writeNumber(seq);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.BlockStart s) {
       g.writeStartObject();
-      g.writeStringField("type", s.type());
-      g.writeNumberField("index", s.index());
-      g.writeStringField("kind", s.kind().wireName());
+      g.writeFieldName(JsonNames.TYPE);
+      g.writeString(s.type());
+      g.writeFieldName(JsonNames.INDEX);
+      g.writeNumber(s.index());
+      g.writeFieldName(JsonNames.KIND);
+      g.writeString(s.kind().wireName());
       if (s.toolUseId() != null) {
-        g.writeStringField("id", s.toolUseId());
-        g.writeStringField("name", s.toolName());
+        g.writeFieldName(JsonNames.ID);
+        g.writeString(s.toolUseId());
+        g.writeFieldName(JsonNames.NAME);
+        g.writeString(s.toolName());
       }
-      g.writeNumberField("seq", seq);
+      g.writeFieldName(JsonNames.SEQ);
+      g.writeNumber(seq);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.BlockStop s) {
       g.writeStartObject();
-      g.writeStringField("type", s.type());
-      g.writeNumberField("index", s.index());
-      g.writeNumberField("seq", seq);
+      g.writeFieldName(JsonNames.TYPE);
+      g.writeString(s.type());
+      g.writeFieldName(JsonNames.INDEX);
+      g.writeNumber(s.index());
+      g.writeFieldName(JsonNames.SEQ);
+      g.writeNumber(seq);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.ResponseStart s) {
       g.writeStartObject();
-      g.writeStringField("type", s.type());
-      g.writeStringField("id", s.id());
-      g.writeStringField("model", s.model());
-      g.writeStringField("provider", s.provider());
-      g.writeStringField("endpoint", s.endpoint());
-      g.writeNumberField("seq", seq);
+      g.writeFieldName(JsonNames.TYPE);
+      g.writeString(s.type());
+      g.writeFieldName(JsonNames.ID);
+      g.writeString(s.id());
+      g.writeFieldName(JsonNames.MODEL);
+      g.writeString(s.model());
+      g.writeFieldName(JsonNames.PROVIDER);
+      g.writeString(s.provider());
+      g.writeFieldName(JsonNames.ENDPOINT);
+      g.writeString(s.endpoint());
+      g.writeFieldName(JsonNames.SEQ);
+      g.writeNumber(seq);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.ResponseEnd e) {
       g.writeStartObject();
-      g.writeStringField("type", e.type());
-      g.writeStringField("stop_reason", e.stopReason() == null ? null : e.stopReason().wireName());
-      g.writeFieldName("usage");
+      g.writeFieldName(JsonNames.TYPE);
+      g.writeString(e.type());
+      g.writeFieldName(JsonNames.STOP_REASON);
+      g.writeString(e.stopReason() == null ? null : e.stopReason().wireName());
+      g.writeFieldName(JsonNames.USAGE);
       RecordJson.usage(g, e.usage());
-      g.writeFieldName("cost_usd");
+      g.writeFieldName(JsonNames.COST_USD);
       if (e.costUsd() == null) {
         g.writeNull();
       } else {
         g.writeNumber(e.costUsd().doubleValue());
       }
-      g.writeNumberField("seq", seq);
+      g.writeFieldName(JsonNames.SEQ);
+      g.writeNumber(seq);
       g.writeEndObject();
     } else {
       JacksonCodec.encodeJson(event.toJson().put("seq", seq), g);

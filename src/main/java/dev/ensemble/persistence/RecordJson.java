@@ -2,6 +2,7 @@ package dev.ensemble.persistence;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.ensemble.model.Usage;
 import io.vertx.core.json.jackson.JacksonCodec;
@@ -48,33 +49,47 @@ public final class RecordJson {
     try {
       JsonGenerator g = generator();
       g.writeStartObject();
-      g.writeStringField("id", r.id());
-      g.writeStringField("status", r.status().wireName());
-      g.writeStringField("model", r.model());
-      g.writeStringField("provider", r.provider());
-      g.writeStringField("endpoint", r.endpoint());
-      g.writeStringField("created_at", r.createdAt().toString());
-      g.writeStringField("completed_at", r.completedAt() == null ? null : r.completedAt().toString());
-      g.writeStringField("text", r.text());
-      g.writeStringField("stop_reason", r.stopReason());
-      g.writeFieldName("usage");
+      g.writeFieldName(JsonNames.ID);
+      g.writeString(r.id());
+      g.writeFieldName(JsonNames.STATUS);
+      g.writeString(r.status().wireName());
+      g.writeFieldName(JsonNames.MODEL);
+      g.writeString(r.model());
+      g.writeFieldName(JsonNames.PROVIDER);
+      g.writeString(r.provider());
+      g.writeFieldName(JsonNames.ENDPOINT);
+      g.writeString(r.endpoint());
+      g.writeFieldName(JsonNames.CREATED_AT);
+      g.writeString(r.createdAt().toString());
+      g.writeFieldName(JsonNames.COMPLETED_AT);
+      g.writeString(r.completedAt() == null ? null : r.completedAt().toString());
+      g.writeFieldName(JsonNames.TEXT);
+      g.writeString(r.text());
+      g.writeFieldName(JsonNames.STOP_REASON);
+      g.writeString(r.stopReason());
+      g.writeFieldName(JsonNames.USAGE);
       usage(g, r.usage());
-      g.writeStringField("cost_usd", r.costUsd() == null ? null : r.costUsd().toPlainString());
-      g.writeBooleanField("truncated", r.truncated());
-      g.writeFieldName("error");
+      g.writeFieldName(JsonNames.COST_USD);
+      g.writeString(r.costUsd() == null ? null : r.costUsd().toPlainString());
+      g.writeFieldName(JsonNames.TRUNCATED);
+      g.writeBoolean(r.truncated());
+      g.writeFieldName(JsonNames.ERROR);
       JacksonCodec.encodeJson(r.error(), g);
-      g.writeFieldName("body");
+      g.writeFieldName(JsonNames.BODY);
       if (r.body() == null) {
         g.writeNull();
       } else {
         r.body().writeTo(g);
       }
       if (r.error() != null && r.error().getString("reason") != null) {
-        g.writeStringField("reason", r.error().getString("reason"));
+        g.writeFieldName(JsonNames.REASON);
+        g.writeString(r.error().getString("reason"));
       }
-      g.writeStringField("client_format", r.clientFormat());
-      g.writeStringField("client_id", r.clientId());
-      g.writeFieldName("events");
+      g.writeFieldName(JsonNames.CLIENT_FORMAT);
+      g.writeString(r.clientFormat());
+      g.writeFieldName(JsonNames.CLIENT_ID);
+      g.writeString(r.clientId());
+      g.writeFieldName(JsonNames.EVENTS);
       r.events().writeTo(g);
       if (r.inputItems() != null) {
         g.writeFieldName("input_items");
@@ -100,17 +115,17 @@ public final class RecordJson {
   static void usage(JsonGenerator g, Usage u) throws IOException {
     Usage usage = u == null ? Usage.UNKNOWN : u;
     g.writeStartObject();
-    number(g, "input", usage.input());
-    number(g, "output", usage.output());
-    number(g, "cache_read", usage.cacheRead());
-    number(g, "cache_write", usage.cacheWrite());
+    number(g, JsonNames.INPUT, usage.input());
+    number(g, JsonNames.OUTPUT, usage.output());
+    number(g, JsonNames.CACHE_READ, usage.cacheRead());
+    number(g, JsonNames.CACHE_WRITE, usage.cacheWrite());
     if (usage.reasoning() != null) {
-      number(g, "reasoning", usage.reasoning());
+      number(g, JsonNames.REASONING, usage.reasoning());
     }
     g.writeEndObject();
   }
 
-  private static void number(JsonGenerator g, String name, Long value) throws IOException {
+  private static void number(JsonGenerator g, SerializableString name, Long value) throws IOException {
     g.writeFieldName(name);
     if (value == null) {
       g.writeNull();

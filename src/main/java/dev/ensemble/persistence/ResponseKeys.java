@@ -12,15 +12,15 @@ import java.util.Optional;
 public final class ResponseKeys {
 
   private static final int LENGTH = 26;
+  private static final String ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
   private static final long MILLIS_PER_DAY = 86_400_000L;
   /** The Crockford base32 value of each ASCII character, or -1 (upper case, {@code i l o u} and the rest). */
   private static final byte[] DIGIT = new byte[128];
 
   static {
     java.util.Arrays.fill(DIGIT, (byte) -1);
-    String alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
-    for (int i = 0; i < alphabet.length(); i++) {
-      DIGIT[alphabet.charAt(i)] = (byte) i;
+    for (int i = 0; i < ALPHABET.length(); i++) {
+      DIGIT[ALPHABET.charAt(i)] = (byte) i;
     }
   }
 
@@ -36,6 +36,20 @@ public final class ResponseKeys {
   /** Whether {@code id} is a request id: 26 characters of {@code [0-9a-z]}, its first ten a Crockford base32 time. */
   public static boolean valid(String id) {
     return epochDay(id) >= 0;
+  }
+
+  /**
+   * The ten-character time prefix of the request ids made at {@code epochMillis} (clamped to what ten characters
+   * hold): every id made earlier sorts before it, every id made then or later after it.
+   */
+  public static String timePrefix(long epochMillis) {
+    long millis = Math.max(0, Math.min(epochMillis, (1L << 50) - 1));
+    char[] prefix = new char[10];
+    for (int i = 9; i >= 0; i--) {
+      prefix[i] = ALPHABET.charAt((int) (millis & 31));
+      millis >>>= 5;
+    }
+    return new String(prefix);
   }
 
   /** The UTC day (days since 1970-01-01) of the id's timestamp, or -1 for a malformed id. */

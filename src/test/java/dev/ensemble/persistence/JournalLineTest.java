@@ -101,6 +101,23 @@ class JournalLineTest {
   }
 
   @Test
+  void ledgerRowOfAnEndedAnswerIsWrittenByteForByteAsItsSpillFileJson() {
+    JournalLine line = new JournalLine();
+    String id = "01jtest0000000000000000003";
+    List<LedgerEntry> rows = List.of(
+        new LedgerEntry(id, "cli-1", "oai", "oai-1", "gpt-4o-mini", "gpt-4o-mini-2024-07-18", new Usage(500L, 250L, null, null, 40L),
+            new BigDecimal("0.000225"), 12, -1, 200, 1, "least_used", false, 1_700_000_002_345L, 3, "SEMANTIC_HIT", new BigDecimal("1E-9")),
+        new LedgerEntry(id, null, null, null, "m", null, null, null, 0, 7, 499, 0, null, true, 0L, null, null, null),
+        new LedgerEntry(id, "c", "ant", "ant-2", TEXT, "x", Usage.UNKNOWN, BigDecimal.ZERO, Long.MAX_VALUE, 95, 200, 3, TEXT, true,
+            1L, 0, "HIT", new BigDecimal("12.5")));
+    for (LedgerEntry row : rows) {
+      int length = line.encode('x', id, row, 0);
+      assertEquals(new String(LegacyJournalLine.of("x", id, LedgerEntryJson.toJson(row)), StandardCharsets.ISO_8859_1),
+          new String(line.array(), 0, length, StandardCharsets.ISO_8859_1), row.toString());
+    }
+  }
+
+  @Test
   void fileWrittenByTheEarlierEncoderIsRecoveredAsTheSameRecordsWrittenNow() throws Exception {
     Path before = dir.resolve("before");
     Path now = dir.resolve("now");

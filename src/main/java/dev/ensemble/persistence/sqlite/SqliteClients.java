@@ -15,6 +15,9 @@ import java.util.Map;
  */
 public final class SqliteClients {
 
+  static final String SPENT_SINCE = "SELECT client_id, COALESCE(SUM(cost_e10_usd), 0) FROM usage_ledger"
+      + " WHERE client_id IS NOT NULL AND finished_at >= ? GROUP BY client_id";
+
   private final Pool pool;
 
   public SqliteClients(Pool pool) {
@@ -23,8 +26,7 @@ public final class SqliteClients {
 
   /** Cost per client id (10^-10 USD, as stored) of the ledger rows finished at or after {@code since}. */
   public Future<Map<String, Long>> spentSince(Instant since) {
-    return pool.preparedQuery("SELECT client_id, COALESCE(SUM(cost_e10_usd), 0) FROM usage_ledger"
-            + " WHERE client_id IS NOT NULL AND finished_at >= ? GROUP BY client_id")
+    return pool.preparedQuery(SPENT_SINCE)
         .execute(Tuple.of(since.toEpochMilli())).map(rows -> {
           Map<String, Long> out = new HashMap<>();
           for (Row r : rows) {

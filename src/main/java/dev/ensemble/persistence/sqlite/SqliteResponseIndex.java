@@ -1,6 +1,7 @@
 package dev.ensemble.persistence.sqlite;
 
 import dev.ensemble.persistence.ResponseIndexRow;
+import dev.ensemble.persistence.ResponseKeys;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -23,14 +24,16 @@ public final class SqliteResponseIndex {
 
   private static final String UPSERT = """
       INSERT OR REPLACE INTO responses (id, status, client_id, model, provider, created_at, completed_at, store_key)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
-  private static final String FIND = "SELECT id, status, client_id, model, provider, created_at, completed_at, store_key FROM responses WHERE id = ?";
+      VALUES""";
+  static final String FIND = "SELECT id, status, client_id, model, provider, created_at, completed_at, store_key FROM responses WHERE id = ?";
 
-  private static final String DELETE = "DELETE FROM responses WHERE id = ?";
+  static final String DELETE = "DELETE FROM responses WHERE id = ?";
+  static final String STORE_KEY = "SELECT store_key FROM responses WHERE id = ?";
+  static final String DELETE_BEFORE = "DELETE FROM responses WHERE id < ?";
 
   private final Pool pool;
   private final SqliteWriter writer;
-  private final PreparedStatement upsert;
+  private final MultiRowInsert<ResponseIndexRow> upsert;
   private final PreparedStatement storeKey;
   private final PreparedStatement remove;
 
@@ -38,8 +41,8 @@ public final class SqliteResponseIndex {
   public SqliteResponseIndex(Pool pool, SqliteWriter writer) throws SQLException {
     this.pool = pool;
     this.writer = writer;
-    this.upsert = writer.prepare(UPSERT);
-    this.storeKey = writer.prepare("SELECT store_key FROM responses WHERE id = ?");
+    this.upsert = new MultiRowInsert<>(writer, UPSERT, 8, SqliteResponseIndex::bind);
+    this.storeKey = writer.prepare(STORE_KEY);
     this.remove = writer.prepare(DELETE);
   }
 
@@ -54,7 +57,7 @@ public final class SqliteResponseIndex {
       return Future.succeededFuture();
     }
     try {
-      writer.writeAll(upsert, rows, SqliteResponseIndex::bind);
+      writer.writeAll(upsert, rows);
       return Future.succeededFuture();
     } catch (SQLException e) {
       return Future.failedFuture(e);
@@ -63,7 +66,7 @@ public final class SqliteResponseIndex {
 
   /** The rows as a batch of this table's upsert, for a transaction written together with other tables' rows ({@link SqliteWriter#writeAll(List)}). */
   public SqliteWriter.Batch<ResponseIndexRow> batch(List<ResponseIndexRow> rows) {
-    return new SqliteWriter.Batch<>(upsert, rows, SqliteResponseIndex::bind);
+    return new SqliteWriter.Batch<>(upsert, rows);
   }
 
   public Future<Optional<ResponseIndexRow>> find(String id) {
@@ -78,7 +81,7 @@ public final class SqliteResponseIndex {
     if (ids.isEmpty()) {
       return Future.succeededFuture(java.util.Set.of());
     }
-    String sql = "SELECT id FROM responses WHERE id IN (" + "?,".repeat(ids.size() - 1) + "?)";
+    String sql = existingSql(ids.size());
     Tuple args = Tuple.tuple();
     ids.forEach(args::addValue);
     return pool.preparedQuery(sql).execute(args).map(rows -> {
@@ -86,6 +89,11 @@ public final class SqliteResponseIndex {
       rows.forEach(r -> found.add(r.getString("id")));
       return found;
     });
+  }
+
+  /** Which of {@code n} ids have a row. */
+  static String existingSql(int n) {
+    return "SELECT id FROM responses WHERE id IN (" + "?,".repeat(n - 1) + "?)";
   }
 
   /** Removes the row, in one transaction on the writer (this worker); the store key it had, or empty when there was none. */
@@ -109,20 +117,24 @@ public final class SqliteResponseIndex {
     }
   }
 
-  /** Removes the rows of responses created before {@code epochMillis} (their store expired them); how many. */
+  /**
+   * Removes the rows of responses created before {@code epochMillis} by their id's time (the store files a response
+   * under its id's day, and expires whole days); how many. A range of the primary key: the table has no other index.
+   */
   public Future<Integer> deleteCreatedBefore(long epochMillis) {
-    return pool.preparedQuery("DELETE FROM responses WHERE created_at < ?").execute(Tuple.of(epochMillis)).map(rows -> rows.rowCount());
+    return pool.preparedQuery(DELETE_BEFORE).execute(Tuple.of(ResponseKeys.timePrefix(epochMillis)))
+        .map(rows -> rows.rowCount());
   }
 
-  private static void bind(PreparedStatement s, ResponseIndexRow r) throws SQLException {
-    s.setString(1, r.id());
-    s.setString(2, r.status());
-    s.setString(3, r.clientId());
-    s.setString(4, r.model());
-    s.setString(5, r.provider());
-    s.setLong(6, r.createdAt().toEpochMilli());
-    s.setObject(7, r.completedAt() == null ? null : r.completedAt().toEpochMilli());
-    s.setString(8, r.storeKey());
+  private static void bind(PreparedStatement s, int at, ResponseIndexRow r) throws SQLException {
+    s.setString(at + 1, r.id());
+    s.setString(at + 2, r.status());
+    s.setString(at + 3, r.clientId());
+    s.setString(at + 4, r.model());
+    s.setString(at + 5, r.provider());
+    s.setLong(at + 6, r.createdAt().toEpochMilli());
+    s.setObject(at + 7, r.completedAt() == null ? null : r.completedAt().toEpochMilli());
+    s.setString(at + 8, r.storeKey());
   }
 
   private static ResponseIndexRow row(Row r) {

@@ -28,13 +28,7 @@ public final class SqliteUsage {
   /** {@code {rows: [{<group columns>, requests, input, output, cache_read, cache_write, cost_usd, cache_hits, saved_usd, reasoning}]}}. */
   public Future<JsonObject> query(UsageQuery q) {
     List<UsageGroup> groups = q.groupBy();
-    String columns = groups.stream().map(g -> column(g) + ", ").collect(Collectors.joining());
-    String groupBy = groups.isEmpty() ? "" : " GROUP BY " + groups.stream().map(SqliteUsage::column).collect(Collectors.joining(", "))
-        + " ORDER BY " + groups.stream().map(SqliteUsage::column).collect(Collectors.joining(", "));
-    String sql = "SELECT " + columns + "COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),"
-        + " COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cost_e10_usd), 0),"
-        + " COUNT(cache_status), COALESCE(SUM(saved_e10_usd), 0), COALESCE(SUM(reasoning_tokens), 0)"
-        + " FROM usage_ledger WHERE finished_at >= ? AND finished_at < ?" + groupBy;
+    String sql = sql(groups);
     return pool.preparedQuery(sql).execute(Tuple.of(q.from().toEpochMilli(), q.to().toEpochMilli())).map(rows -> {
       JsonArray out = new JsonArray();
       for (Row row : rows) {
@@ -56,6 +50,17 @@ public final class SqliteUsage {
       }
       return new JsonObject().put("rows", out);
     });
+  }
+
+  /** The report's statement for {@code groups}: the rows of a {@code finished_at} range, through its index. */
+  static String sql(List<UsageGroup> groups) {
+    String columns = groups.stream().map(g -> column(g) + ", ").collect(Collectors.joining());
+    String groupBy = groups.isEmpty() ? "" : " GROUP BY " + groups.stream().map(SqliteUsage::column).collect(Collectors.joining(", "))
+        + " ORDER BY " + groups.stream().map(SqliteUsage::column).collect(Collectors.joining(", "));
+    return "SELECT " + columns + "COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),"
+        + " COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cost_e10_usd), 0),"
+        + " COUNT(cache_status), COALESCE(SUM(saved_e10_usd), 0), COALESCE(SUM(reasoning_tokens), 0)"
+        + " FROM usage_ledger WHERE finished_at >= ? AND finished_at < ?" + groupBy;
   }
 
   private static String column(UsageGroup g) {

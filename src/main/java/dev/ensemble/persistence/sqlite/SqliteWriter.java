@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A plain JDBC connection to the node's SQLite file for the hot batched writes (ledger rows, response index rows):
- * a batch is one transaction written by one blocking call on the calling thread, with statements prepared once,
+ * a batch is one transaction written by one blocking call on the calling thread, with statements prepared once (a
+ * table's rows in multi-row {@code INSERT}s, {@link MultiRowInsert}),
  * instead of a chain of hops through the Vert.x pool's threads (acquisition, {@code BEGIN}, the statements and
  * {@code COMMIT} each on another thread and back). Owned by the persistence verticle and used only on its worker
  * context (tasks run one at a time, so the connection and its statements need no lock); opened after the schema
@@ -28,12 +29,6 @@ import java.util.List;
  * The pool keeps single statements (which hold the lock only while they run on the pool's thread) and reads.
  */
 public final class SqliteWriter implements AutoCloseable {
-
-  /** Sets one row's parameters on the statement. */
-  @FunctionalInterface
-  public interface Binder<T> {
-    void bind(PreparedStatement statement, T row) throws SQLException;
-  }
 
   private final Connection connection;
   private final PreparedStatement begin;
@@ -66,33 +61,19 @@ public final class SqliteWriter implements AutoCloseable {
     return statement;
   }
 
-  /** Executes {@code statement} once per row, all in one transaction: every row is committed, or (on failure) none. */
-  public <T> void writeAll(PreparedStatement statement, List<T> rows, Binder<? super T> binder) throws SQLException {
-    begin.execute();
-    try {
-      for (T row : rows) {
-        binder.bind(statement, row);
-        statement.executeUpdate();
-      }
-      commit.execute();
-    } catch (SQLException | RuntimeException e) {
-      try {
-        rollback.execute();
-      } catch (SQLException rollbackFailed) {
-        e.addSuppressed(rollbackFailed);
-      }
-      throw e;
-    }
+  /** Inserts the rows with {@code insert}, all in one transaction: every row is committed, or (on failure) none. */
+  public <T> void writeAll(MultiRowInsert<T> insert, List<? extends T> rows) throws SQLException {
+    inTransaction(() -> {
+      insert.execute(rows);
+      return null;
+    });
   }
 
-  /** One statement of this connection executed once per row, as part of a transaction ({@link #writeAll(List)}). */
-  public record Batch<T>(PreparedStatement statement, List<T> rows, Binder<? super T> binder) {
+  /** Rows of one table inserted as part of a transaction ({@link #writeAll(List)}). */
+  public record Batch<T>(MultiRowInsert<T> insert, List<? extends T> rows) {
 
     void execute() throws SQLException {
-      for (T row : rows) {
-        binder.bind(statement, row);
-        statement.executeUpdate();
-      }
+      insert.execute(rows);
     }
   }
 

@@ -67,6 +67,21 @@ class SqliteWriterTest {
   }
 
   @Test
+  void aBatchOfManyRowsIsWrittenInOrderSoARepeatedIdKeepsItsLastRow() throws Exception {
+    // 53 rows go in multi-row statements of 32, 16, 4 and 1 rows; rows 7 and 40 share an id
+    List<ResponseIndexRow> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 53; i++) {
+      rows.add(row(i == 40 ? "resp_7" : "resp_" + i, i == 40 ? "failed" : "completed"));
+    }
+
+    await(index.putAll(rows));
+
+    assertEquals(Optional.of(row("resp_7", "failed")), await(index.find("resp_7")), "the later row replaced the earlier");
+    assertEquals(52, await(index.existing(rows.stream().map(ResponseIndexRow::id).distinct().toList())).size());
+    assertEquals(Optional.of(row("resp_52", "completed")), await(index.find("resp_52")));
+  }
+
+  @Test
   void thePoolCanWriteRightAfterABatchTheWriteLockIsNotHeldBetweenBatches() throws Exception {
     await(index.putAll(List.of(row("resp_a", "completed"))));
 
@@ -79,7 +94,14 @@ class SqliteWriterTest {
 
   @Test
   void aBatchWithARowTheTableRefusesCommitsNoneOfItsRows() throws Exception {
-    Future<Void> refused = index.putAll(List.of(row("resp_a", "completed"), row("resp_b", null), row("resp_c", "completed")));
+    List<ResponseIndexRow> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      batch.add(row("resp_" + i, "completed"));
+    }
+    batch.set(0, row("resp_a", "completed"));
+    batch.set(5, row("resp_b", null)); // in the statement of the first 16 rows
+    batch.set(19, row("resp_c", "completed"));
+    Future<Void> refused = index.putAll(batch);
 
     assertTrue(refused.failed(), "a NOT NULL column left empty fails the batch");
     assertEquals(Optional.empty(), await(index.find("resp_a")));
