@@ -49,12 +49,8 @@ final class ChatHandler implements Handler<RoutingContext> {
 
   private void serve(RoutingContext ctx, HttpServerResponse response, String requestId, long now, ClientAccount account) {
     try {
-      JsonObject body = jsonBody(ctx.body().buffer());
       RouteConfig route = routeOf.apply(ctx);
-      if (route != null) {
-        body.put("model", route.model());
-      }
-      ClientCall call = dialect.decode(body, params(ctx));
+      ClientCall call = decode(ctx, route);
       if (call.continuesFrom() == null) {
         start(ctx, call, route, requestId, now, account);
       } else {
@@ -79,6 +75,29 @@ final class ChatHandler implements Handler<RoutingContext> {
     ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000, call.echo());
     launcher.launch(ctx.vertx(), new HttpChannel(ctx.response(), Headers.Names.of(ctx.request()), dialect, context), dialect, route, call, hints, context, account,
         CacheDirectives.parse(ctx.request().getHeader(Headers.CACHE_CONTROL)));
+  }
+
+  /**
+   * The call in the body: read straight from its bytes when the format takes it so ({@link ClientDialect#decodePlain}),
+   * else parsed and decoded; on a workflow's route the route's model replaces the body's (always the parsed way).
+   */
+  private ClientCall decode(RoutingContext ctx, RouteConfig route) {
+    Buffer buffer = ctx.body().buffer();
+    JsonObject body;
+    if (route == null && buffer != null && buffer.length() > 0) {
+      byte[] bytes = buffer.getBytes();
+      ClientCall plain = dialect.decodePlain(bytes);
+      if (plain != null) {
+        return plain;
+      }
+      body = RequestJson.object(bytes, "request body");
+    } else {
+      body = jsonBody(buffer);
+    }
+    if (route != null) {
+      body.put("model", route.model());
+    }
+    return dialect.decode(body, params(ctx));
   }
 
   /** The path parameters (e.g. Gemini's {@code model:method}) and the query string, for the dialect to read. */

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param responseFormat OpenAI {@code response_format}, passed through to OpenAI-format upstreams, or {@code null}
  * @param passthrough    the client's body for upstreams that speak its format natively, when the unified request
  *                       cannot carry all of it ({@link Passthrough}), or {@code null}
+ * @param clientBody     the bytes this request was read from, for an upstream of the client's own format
+ *                       ({@link ClientBody}), or {@code null} when it was decoded from a tree or changed since
  */
 public record UnifiedRequest(
     String model,
@@ -42,7 +44,8 @@ public record UnifiedRequest(
     Reasoning reasoning,
     String user,
     JsonObject responseFormat,
-    Passthrough passthrough) {
+    Passthrough passthrough,
+    ClientBody clientBody) {
 
   public UnifiedRequest {
     Objects.requireNonNull(model, "model");
@@ -64,14 +67,33 @@ public record UnifiedRequest(
     return new Builder(model);
   }
 
+  /** A builder with this request's values; what it builds keeps {@link #clientBody} only if nothing but the model changed. */
   public Builder toBuilder() {
     Builder b = new Builder(model);
+    b.origin = this;
     b.system.addAll(system);
     b.messages.addAll(messages);
     b.tools.addAll(tools);
     b.stop.addAll(stop);
     return b.toolChoice(toolChoice).maxTokens(maxTokens).temperature(temperature).topP(topP).topK(topK)
-        .stream(stream).includeUsage(includeUsage).reasoning(reasoning).user(user).responseFormat(responseFormat).passthrough(passthrough);
+        .stream(stream).includeUsage(includeUsage).reasoning(reasoning).user(user).responseFormat(responseFormat).passthrough(passthrough).clientBody(clientBody);
+  }
+
+  /** This request without the bytes it was read from. */
+  public UnifiedRequest withoutClientBody() {
+    return clientBody == null ? this : new UnifiedRequest(model, system, messages, tools, toolChoice, maxTokens,
+        temperature, topP, topK, stop, stream, includeUsage, reasoning, user, responseFormat, passthrough, null);
+  }
+
+  /** Whether {@code other} says what this request says, apart from the model and the body it was read from. */
+  private boolean sameBesidesModel(Builder other) {
+    return stream == other.stream && includeUsage == other.includeUsage && Objects.equals(maxTokens, other.maxTokens)
+        && Objects.equals(temperature, other.temperature) && Objects.equals(topP, other.topP)
+        && Objects.equals(topK, other.topK) && Objects.equals(toolChoice, other.toolChoice)
+        && Objects.equals(reasoning, other.reasoning) && Objects.equals(user, other.user)
+        && Objects.equals(responseFormat, other.responseFormat) && Objects.equals(passthrough, other.passthrough)
+        && system.equals(other.system) && messages.equals(other.messages) && tools.equals(other.tools)
+        && stop.equals(other.stop);
   }
 
   /** Builds a {@link UnifiedRequest}; lists start empty and are appended to. */
@@ -92,6 +114,9 @@ public record UnifiedRequest(
     private String user;
     private JsonObject responseFormat;
     private Passthrough passthrough;
+    private ClientBody clientBody;
+    /** The request {@link UnifiedRequest#toBuilder()} started from, or null. */
+    private UnifiedRequest origin;
 
     private Builder(String model) {
       this.model = model;
@@ -113,10 +138,16 @@ public record UnifiedRequest(
     public Builder user(String user) { this.user = user; return this; }
     public Builder responseFormat(JsonObject responseFormat) { this.responseFormat = responseFormat; return this; }
     public Builder passthrough(Passthrough passthrough) { this.passthrough = passthrough; return this; }
+    public Builder clientBody(ClientBody clientBody) { this.clientBody = clientBody; return this; }
 
+    /** The request; a body read from the client is kept only while the request still says what it said. */
     public UnifiedRequest build() {
+      ClientBody body = clientBody;
+      if (body != null && origin != null && body == origin.clientBody && !origin.sameBesidesModel(this)) {
+        body = null;
+      }
       return new UnifiedRequest(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, topK,
-          stop, stream, includeUsage, reasoning, user, responseFormat, passthrough);
+          stop, stream, includeUsage, reasoning, user, responseFormat, passthrough, body);
     }
   }
 }

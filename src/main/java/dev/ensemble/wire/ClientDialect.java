@@ -48,6 +48,15 @@ public interface ClientDialect {
   UnifiedRequest decodeRequest(JsonObject body);
 
   /**
+   * A plain call read straight from the body's bytes, without a JSON tree, when the format has such a reader and the
+   * body is one it takes (the request then keeps the bytes for an upstream of this format:
+   * {@link dev.ensemble.model.ClientBody}); null (the default) when the body is to be parsed and {@link #decode}d.
+   */
+  default ClientCall decodePlain(byte[] body) {
+    return null;
+  }
+
+  /**
    * Decodes a whole call: the body and the request's path and query parameters ({@code params}, empty on the
    * WebSocket). The default is {@link #decodeRequest} and nothing more.
    */

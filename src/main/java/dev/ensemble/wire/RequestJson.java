@@ -51,7 +51,14 @@ public final class RequestJson {
     if (body == null || body.length() == 0) {
       throw GatewayError.invalid(null, "The " + what + " is empty; send a JSON object");
     }
-    byte[] bytes = body.getBytes();
+    return object(body.getBytes(), what);
+  }
+
+  /** The JSON object in {@code bytes}; as {@link #object(Buffer, String)}. */
+  public static JsonObject object(byte[] bytes, String what) {
+    if (bytes.length == 0) {
+      throw GatewayError.invalid(null, "The " + what + " is empty; send a JSON object");
+    }
     if (Utf8.parsesAsIs(bytes)) {
       // Strict UTF-8 that Jackson cannot take for another encoding: parsed from the bytes, without decoding them to a
       // String first. A refusal falls through to the text path, which says what is wrong exactly as it always has
@@ -63,6 +70,35 @@ public final class RequestJson {
       }
     }
     return object(decoded(bytes, what), what);
+  }
+
+  /**
+   * A parser with this class's rules over {@code bytes}, or null when they are not UTF-8 that parses as is; for a
+   * reader that takes a request's fields as they come and leaves every body it does not take to {@link #object}
+   * (which says what is wrong with it). Strings it reads must still pass {@link #validUnicode}.
+   */
+  public static JsonParser strictParser(byte[] bytes) {
+    if (bytes.length == 0 || !Utf8.parsesAsIs(bytes)) {
+      return null;
+    }
+    try {
+      return FACTORY.createParser(bytes);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Whether {@code s} holds no unpaired UTF-16 surrogate ({@link #object} refuses a body with one). */
+  public static boolean validUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String decoded(byte[] bytes, String what) {

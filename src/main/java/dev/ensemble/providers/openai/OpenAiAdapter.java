@@ -72,7 +72,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         .add("content-type", "application/json")
         .add("accept", request.stream() ? "text/event-stream" : "application/json");
     profile.headers().forEach(headers::add);
-    Buffer body = requests.encode(request, upstreamModel, profile.options(upstreamModel, providerPreferences)).toBuffer();
+    Buffer body = requests.upstreamBody(request, upstreamModel, profile.options(upstreamModel, providerPreferences));
     return new UpstreamCall(HttpMethod.POST, "/chat/completions", headers, body, request.stream());
   }
 

@@ -5,6 +5,7 @@ import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.UpstreamBody;
 import dev.ensemble.wire.BodySplice;
+import dev.ensemble.wire.ClientCall;
 import dev.ensemble.wire.ClientDialect;
 import dev.ensemble.wire.ResponseContext;
 import dev.ensemble.wire.StreamEncoder;
@@ -39,6 +40,12 @@ public final class OpenAiClientDialect implements ClientDialect {
   @Override
   public UnifiedRequest decodeRequest(JsonObject body) {
     return requests.decode(body);
+  }
+
+  @Override
+  public ClientCall decodePlain(byte[] body) {
+    UnifiedRequest request = requests.decodePlain(body);
+    return request == null ? null : ClientCall.of(request);
   }
 
   @Override

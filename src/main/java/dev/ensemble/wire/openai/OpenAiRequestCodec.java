@@ -11,6 +11,7 @@ import static dev.ensemble.wire.openai.JsonFields.requireNonEmptyString;
 
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -58,6 +59,28 @@ public final class OpenAiRequestCodec {
     boolean includeUsage = streamOptions != null
         && Boolean.TRUE.equals(optBoolean(streamOptions, "include_usage", "stream_options"));
     return builder.stream(stream).includeUsage(stream && includeUsage).build();
+  }
+
+  /**
+   * A client's chat request read straight from its bytes when it is a plain one ({@link PlainRequestReader}), with
+   * the bytes kept for an OpenAI-format upstream; null for any other body, which {@link #decode} reads from its tree.
+   */
+  public UnifiedRequest decodePlain(byte[] body) {
+    return PlainRequestReader.read(body);
+  }
+
+  /**
+   * The upstream body for an OpenAI-compatible upstream with {@code options}: the client's own bytes with what the
+   * encoder would change spliced in ({@link RequestSplice}) when the request still has them, else the encoded request.
+   */
+  public Buffer upstreamBody(UnifiedRequest request, String upstreamModel, UpstreamOptions options) {
+    if (request.clientBody() != null) {
+      Buffer spliced = RequestSplice.splice(request.clientBody(), request.stream(), upstreamModel, options);
+      if (spliced != null) {
+        return spliced;
+      }
+    }
+    return encode(request, upstreamModel, options).toBuffer();
   }
 
   /** The request for OpenAI's own API, naming {@code upstreamModel}. */

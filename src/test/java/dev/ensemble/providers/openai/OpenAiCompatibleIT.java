@@ -147,6 +147,37 @@ class OpenAiCompatibleIT {
 
   @ParameterizedTest
   @EnumSource(Profile.class)
+  void aStreamIsSentWithTheUsageAskedForAndTheEndpointsModelInTheClientsOwnBytes(Profile profile) throws Exception {
+    fake.enqueue(Reply.text("fox").usage(12, 4, 0, 0));
+    String body = "{\"stream\": true, \"model\": \"" + profile.model + "\", \"max_completion_tokens\": 40, \"temperature\": 0.5,"
+        + " \"messages\": [{\"role\": \"user\", \"content\": \"go \\u00e9\"}]}";
+
+    HttpResponse<String> response = openAiRaw(body);
+
+    assertEquals(200, response.statusCode(), response.body());
+    assertFalse(response.body().contains("\"usage\":{"), "the client did not ask for the usage chunk: " + response.body());
+    JsonObject sent = fake.lastRequest().json();
+    assertEquals(profile.upstreamModel, sent.getString("model"));
+    assertEquals(new JsonObject().put("include_usage", true), sent.getJsonObject("stream_options"));
+    assertEquals(40, sent.getInteger(profile.maxTokensField));
+    String other = profile.maxTokensField.equals("max_tokens") ? "max_completion_tokens" : "max_tokens";
+    assertFalse(sent.containsKey(other), "one output limit, under the upstream's name: " + sent.encode());
+    assertEquals(0.5, sent.getDouble("temperature"));
+    assertEquals("go \u00e9", sent.getJsonArray("messages").getJsonObject(0).getString("content"));
+  }
+
+  @Test
+  void fieldsTheGatewayDoesNotCarryAreNotSentOnWhateverTheBodysShape() throws Exception {
+    HttpResponse<String> response = openAi(chat("gpt-or", false, "hi").put("seed", 7).put("frequency_penalty", 0.5));
+
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject sent = fake.lastRequest().json();
+    assertFalse(sent.containsKey("seed"), sent.encode());
+    assertFalse(sent.containsKey("frequency_penalty"), sent.encode());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Profile.class)
   void runsAToolCallRoundTrip(Profile profile) throws Exception {
     fake.enqueue(Reply.toolCall("get_weather", "{\"city\":\"Paris\"}"));
     JsonObject tool = new JsonObject().put("type", "function").put("function", new JsonObject()
@@ -257,10 +288,19 @@ class OpenAiCompatibleIT {
     return post("/v1/messages", body);
   }
 
+  /** A body sent as written (its field order, spacing and escapes), not as a {@code JsonObject} would encode it. */
+  private HttpResponse<String> openAiRaw(String body) throws Exception {
+    return post("/v1/chat/completions", body);
+  }
+
   private HttpResponse<String> post(String path, JsonObject body) throws Exception {
+    return post(path, body.encode());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(15))
         .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<JsonObject> dataFrames(String sse) {
