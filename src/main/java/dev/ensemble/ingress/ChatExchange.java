@@ -11,6 +11,7 @@ import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
 import dev.ensemble.persistence.InflightJournal;
+import dev.ensemble.persistence.JournalRoute;
 import dev.ensemble.persistence.LedgerEntry;
 import dev.ensemble.pools.AttemptOutcome;
 import dev.ensemble.pricing.CostCalculator;
@@ -225,7 +226,7 @@ final class ChatExchange {
     attempts++;
     attemptsOfModel++;
     client.routed(selection.decision(), attempts);
-    live.crashJournal().routed(context.requestId(), new InflightJournal.Route(selection.pool().name(), selection.endpoint().id(),
+    live.crashJournal().routed(context.requestId(), new JournalRoute(selection.pool().name(), selection.endpoint().id(),
         selection.upstreamModel(), attempts, selection.decision().reason(), PromptSize.tokens(request), selection.pricing()));
     if (LOG.isDebugEnabled()) {
       LOG.debug("request {} attempt {} routed {}", context.requestId(), attempts, selection.decision().toJson().encode());

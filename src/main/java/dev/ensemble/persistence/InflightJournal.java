@@ -1,7 +1,6 @@
 package dev.ensemble.persistence;
 
 import dev.ensemble.bus.AfterThisTask;
-import dev.ensemble.config.ModelConfig;
 import dev.ensemble.model.StreamEvent;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -40,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Callers (the ingress event loops, the ledger's worker) only put a record on a lock-free queue, holding the
  * immutable values it is made of (a {@link StreamEvent}, the events of one upstream read, a {@link LedgerEntry}, a
- * {@link Route}); the journal's own
+ * {@link JournalRoute}); the journal's own
  * writer thread renders and encodes it, writes it to the OS and forces the file to disk every
  * {@code fsyncIntervalMs} (a machine crash loses at most that much). The writer drains the queue in rounds: while
  * records keep coming it sleeps {@link #BUSY_DRAIN_NANOS} (1 ms) between rounds and no caller wakes it; after a round
@@ -110,34 +109,13 @@ public final class InflightJournal {
 
   /**
    * One record as a caller hands it over: {@code body} is null, a {@link JsonObject} not modified afterwards, a
-   * {@link StreamEvent} (with its {@code seq}), {@link JournalLine.Started}, a {@link Route}, a {@link LedgerEntry},
+   * {@link StreamEvent} (with its {@code seq}), {@link JournalLine.Started}, a {@link JournalRoute}, a {@link LedgerEntry},
    * or for {@code l} the committed rows' request ids (a {@code String[]}, {@code id} null).
    */
   private record Record(char kind, String id, Object body, int seq) {}
 
   /** Several events of one answer handed over at once ({@link #events}): the body of one {@code e} {@link Record}. */
   private record Events(StreamEvent[] events, int[] seqs, int count) {}
-
-  /**
-   * An attempt of an answer as routed: rendered by the writer thread, its prices once per distinct {@code pricing}.
-   *
-   * @param pricing the prices the answer is accounted with (a configuration's, the same object for every attempt
-   *                routed to that model and endpoint); null for none
-   */
-  public record Route(String provider, String endpoint, String upstreamModel, int attempts, String reason, long inputEstimate,
-      ModelConfig.Pricing pricing) {
-
-    JsonObject toJson() {
-      JsonObject json = new JsonObject().put("provider", provider).put("endpoint", endpoint).put("upstream_model", upstreamModel)
-          .put("attempts", attempts).put("reason", reason).put("input_estimate", inputEstimate);
-      return pricing == null ? json : json.put("pricing", pricingJson(pricing));
-    }
-
-    static JsonObject pricingJson(ModelConfig.Pricing p) {
-      return new JsonObject().put("input", p.input().toPlainString()).put("output", p.output().toPlainString())
-          .put("cache_read", p.cacheRead().toPlainString()).put("cache_write", p.cacheWrite().toPlainString());
-    }
-  }
 
   /** The lines of a response not yet closed, and which of its two halves (stored, billed) are already durable. */
   private static final class OpenResponse {
@@ -191,7 +169,7 @@ public final class InflightJournal {
   }
 
   /** An attempt of the answer was routed (the latest wins at recovery). */
-  public void routed(String id, Route route) {
+  public void routed(String id, JournalRoute route) {
     offer('r', id, route, 0);
   }
 

@@ -54,7 +54,7 @@ final class JournalLine {
    * Encodes one record; its line is {@link #array()}{@code [0, length)} until the next call.
    *
    * @param body null, a {@link JsonObject}, a {@link StreamEvent} (numbered {@code seq}), {@link Started},
-   *             {@link InflightJournal.Route} or a {@link LedgerEntry}
+   *             {@link JournalRoute} or a {@link LedgerEntry}
    * @return the line's length, its final newline included
    */
   int encode(char kind, String id, Object body, int seq) {
@@ -176,7 +176,7 @@ final class JournalLine {
     if (body instanceof Started started) {
       return started.toJson();
     }
-    if (body instanceof InflightJournal.Route route) {
+    if (body instanceof JournalRoute route) {
       return route.toJson();
     }
     if (body instanceof LedgerEntry row) {
@@ -202,7 +202,7 @@ final class JournalLine {
       g.writeFieldName(JsonNames.STREAM);
       g.writeBoolean(s.stream());
       g.writeEndObject();
-    } else if (body instanceof InflightJournal.Route r) {
+    } else if (body instanceof JournalRoute r) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.PROVIDER);
       g.writeString(r.provider());
@@ -280,7 +280,7 @@ final class JournalLine {
       if (prices.size() >= MAX_PRICES) {
         prices.clear();
       }
-      rendered = new SerializedString(InflightJournal.Route.pricingJson(pricing).encode());
+      rendered = new SerializedString(JournalRoute.pricingJson(pricing).encode());
       prices.put(pricing, rendered);
     }
     return rendered;

@@ -31,7 +31,7 @@ class InflightJournalTest {
 
   private static void stream(InflightJournal journal, String id, String... deltas) {
     journal.started(id, "c-1", "openai", "gpt-test", 1_700_000_000L, true);
-    journal.routed(id, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, PRICING));
+    journal.routed(id, new JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, PRICING));
     int seq = 0;
     journal.event(id, seq++, new StreamEvent.ResponseStart(id, "gpt-test", "oai", "oai-1", null));
     journal.event(id, seq++, StreamEvent.BlockStart.text(0));
@@ -68,7 +68,7 @@ class InflightJournalTest {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
     journal.open();
     journal.started("r-read", "c-1", "openai", "gpt-test", 1_700_000_000L, true);
-    journal.routed("r-read", new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, PRICING));
+    journal.routed("r-read", new JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, PRICING));
     journal.events("r-read", new StreamEvent[] {new StreamEvent.ResponseStart("r-read", "gpt-test", "oai", "oai-1", null),
         StreamEvent.BlockStart.text(0), StreamEvent.BlockDelta.text(0, "Hello "), null}, new int[] {0, 1, 3, 0}, 3);
     journal.events("r-read", new StreamEvent[] {StreamEvent.BlockDelta.text(0, "world")}, new int[] {7}, 1);

@@ -46,12 +46,12 @@ class JournalLineTest {
     journal.started(id, null, "anthropic", "claude-test", 1_700_000_001L, false);
     cases.add(new Case("s", id, new JsonObject().put("client_id", null).put("format", "anthropic").put("model", "claude-test")
         .put("created", 1_700_000_001L).put("stream", false)));
-    journal.routed(id, new InflightJournal.Route("ant", "ant-1", "claude-sonnet", 2, null, 1234, ODD_PRICES));
+    journal.routed(id, new JournalRoute("ant", "ant-1", "claude-sonnet", 2, null, 1234, ODD_PRICES));
     cases.add(new Case("r", id, new JsonObject().put("provider", "ant").put("endpoint", "ant-1").put("upstream_model", "claude-sonnet")
         .put("attempts", 2).put("reason", null).put("input_estimate", 1234)
         .put("pricing", new JsonObject().put("input", ODD_PRICES.input().toPlainString()).put("output", ODD_PRICES.output().toPlainString())
             .put("cache_read", ODD_PRICES.cacheRead().toPlainString()).put("cache_write", ODD_PRICES.cacheWrite().toPlainString()))));
-    journal.routed(id, new InflightJournal.Route("ant", "ant-2", "claude-sonnet", 3, "failover:429", 1234, ODD_PRICES));
+    journal.routed(id, new JournalRoute("ant", "ant-2", "claude-sonnet", 3, "failover:429", 1234, ODD_PRICES));
     cases.add(new Case("r", id, new JsonObject().put("provider", "ant").put("endpoint", "ant-2").put("upstream_model", "claude-sonnet")
         .put("attempts", 3).put("reason", "failover:429").put("input_estimate", 1234)
         .put("pricing", new JsonObject().put("input", "0.30").put("output", "15").put("cache_read", "3.75").put("cache_write", "0.0000001"))));
@@ -126,7 +126,7 @@ class JournalLineTest {
     List<Case> cases = offerOneOfEach(journal);
     String open = "01jtest0000000000000000002";
     journal.started(open, "c-1", "openai", "gpt-test", 1_700_000_000L, true);
-    journal.routed(open, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, InflightJournalTest.PRICING));
+    journal.routed(open, new JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, InflightJournalTest.PRICING));
     journal.event(open, 0, new StreamEvent.ResponseStart(open, "gpt-test", "oai", "oai-1", null));
     journal.event(open, 1, StreamEvent.BlockStart.text(0));
     journal.event(open, 2, StreamEvent.BlockDelta.text(0, "Hello "));
@@ -215,7 +215,7 @@ class JournalLineTest {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
     journal.open();
     journal.started("free", "c-1", "openai", "gpt-test", 1_700_000_000L, true);
-    journal.routed("free", new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, null));
+    journal.routed("free", new JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 12, null));
     journal.close();
 
     try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
