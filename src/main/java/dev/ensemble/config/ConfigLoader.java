@@ -196,8 +196,26 @@ public final class ConfigLoader {
 
   private RedisConfig redis(ConfigNode n) {
     n.allow("address", "username", "password", "pool_size");
-    return new RedisConfig(n.string("address", ""), n.string("username", ""), n.secret("password"),
-        n.positiveInt("pool_size", 20));
+    String address = n.string("address", "");
+    if (!address.isBlank() && !isRedisUrl(address)) {
+      throw new ConfigException(n.pathOf("address"),
+          "must be a URL redis://host[:port][/db] (rediss:// for TLS, unix:///path for a socket), got '" + address + "'");
+    }
+    return new RedisConfig(address, n.string("username", ""), n.secret("password"), n.positiveInt("pool_size", 20));
+  }
+
+  /** What the Redis client connects to: {@code redis://} or {@code rediss://} with a host, or {@code unix://} with a path. */
+  private static boolean isRedisUrl(String address) {
+    try {
+      URI uri = new URI(address.strip());
+      String scheme = uri.getScheme();
+      if ("unix".equals(scheme)) {
+        return uri.getPath() != null && !uri.getPath().isEmpty();
+      }
+      return ("redis".equals(scheme) || "rediss".equals(scheme)) && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty();
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private ClusterConfig cluster(ConfigNode n) {

@@ -36,6 +36,12 @@ public final class AnthropicClientDialect implements ClientDialect {
     return path.startsWith("/v1/messages");
   }
 
+  /** Also the model catalog ({@code /v1/models}, {@code /v1/models/{id}}) when {@code anthropic-version} is sent, as Anthropic's SDKs do. */
+  @Override
+  public boolean owns(String path, MultiMap headers) {
+    return owns(path) || (path.equals("/v1/models") || path.startsWith("/v1/models/")) && headers.contains("anthropic-version");
+  }
+
   @Override
   public String keyHint() {
     return "Authorization: Bearer <key> or x-api-key: <key>";
