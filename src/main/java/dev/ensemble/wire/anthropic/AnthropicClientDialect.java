@@ -59,6 +59,17 @@ public final class AnthropicClientDialect implements ClientDialect {
     return requests.decode(body);
   }
 
+  /** {@code POST /v1/messages/count_tokens}, answered {@code {"input_tokens": n}} (the default encoding). */
+  @Override
+  public String tokenCountPathRegex() {
+    return "/v1/messages/count_tokens";
+  }
+
+  @Override
+  public UnifiedRequest decodeTokenCount(JsonObject body, MultiMap params) {
+    return requests.decodeTokenCount(body);
+  }
+
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return responses.encode(response, context);
