@@ -110,6 +110,8 @@ public final class IngressRoutes {
     ModelsHandler models = new ModelsHandler(modelRouter, services.startedAtEpochSeconds(), dialects);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>[^:]+)").handler(models::one);
+    router.get("/v1beta/models").handler(models::geminiList);
+    router.getWithRegex("/v1beta/models/(?<id>[^:]+)").handler(models::geminiOne);
     ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);

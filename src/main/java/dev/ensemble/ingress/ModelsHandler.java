@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.config.ModelKind;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.routing.ModelRouter;
@@ -13,7 +14,8 @@ import java.time.Instant;
 /**
  * {@code GET /v1/models} (the catalog) and {@code GET /v1/models/{id}} (one model, as the SDKs' {@code models.retrieve}
  * asks): in OpenAI's format, or in Anthropic's when the client sends an {@code anthropic-version} header (as Anthropic's
- * SDKs do). A model the catalog does not list is a 404 in that format. Stateless.
+ * SDKs do); {@code GET /v1beta/models} and {@code /v1beta/models/{id}} in Google's ({@code models.list} / {@code models.get}
+ * of the GenAI SDKs). A model the catalog does not list is a 404 in that format. Stateless.
  */
 final class ModelsHandler {
 
@@ -49,6 +51,35 @@ final class ModelsHandler {
       return;
     }
     ctx.response().putHeader("content-type", "application/json").end(model(id, anthropic(ctx)).toBuffer());
+  }
+
+  /** {@code GET /v1beta/models}: Google's {@code ListModelsResponse}, the whole catalog on one page. */
+  void geminiList(RoutingContext ctx) {
+    JsonArray models = new JsonArray();
+    for (String name : router.modelNames()) {
+      models.add(geminiModel(name));
+    }
+    ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("models", models).toBuffer());
+  }
+
+  /** {@code GET /v1beta/models/{id}}: Google's {@code Model}. */
+  void geminiOne(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!router.modelNames().contains(id)) {
+      ErrorResponder.send(ctx.response(), dialects.forRequest(ctx.request().path(), ctx.request().headers()),
+          new GatewayError(ErrorType.NOT_FOUND, 404, "The model '" + id + "' does not exist or is not served by this gateway", false, null, "model"));
+      return;
+    }
+    ctx.response().putHeader("content-type", "application/json").end(geminiModel(id).toBuffer());
+  }
+
+  /** A catalog model as Google's {@code Model}: the methods the Gemini routes serve for it (none for embedding or image models). */
+  private JsonObject geminiModel(String name) {
+    ModelKind kind = router.kindOf(name);
+    JsonArray methods = kind == null || kind == ModelKind.CHAT
+        ? new JsonArray().add("generateContent").add("streamGenerateContent").add("countTokens")
+        : new JsonArray();
+    return new JsonObject().put("name", "models/" + name).put("displayName", name).put("supportedGenerationMethods", methods);
   }
 
   private JsonObject model(String name, boolean anthropic) {
