@@ -4,7 +4,15 @@ import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.StopReason;
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.UnifiedResponse;
 import dev.ensemble.model.Usage;
+import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.RandomAnswers;
+import dev.ensemble.wire.ResponseContext;
+import dev.ensemble.wire.anthropic.AnthropicClientDialect;
+import dev.ensemble.wire.gemini.GeminiClientDialect;
+import dev.ensemble.wire.openai.OpenAiClientDialect;
+import dev.ensemble.wire.responses.ResponsesClientDialect;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,11 +90,13 @@ class RecordJsonTest {
   }
 
   @Test
-  void aStreamedAnswersBodyIsRenderedOnceWhenTheStoreWritesIt() {
+  void aStreamedAnswersBodyIsRenderedWhenTheStoreWritesIt() {
     AtomicInteger renders = new AtomicInteger();
-    AnswerBody later = AnswerBody.later(() -> {
+    AnswerBody later = AnswerBody.later(g -> {
       renders.incrementAndGet();
-      return new JsonObject().put("content", TEXT);
+      g.writeStartObject();
+      g.writeStringField("content", TEXT);
+      g.writeEndObject();
     });
     ResponseRecord record = record(later, RecordEvents.of(keptEvents()));
     assertEquals(0, renders.get(), "nothing rendered while the record is made");
@@ -100,8 +110,35 @@ class RecordJsonTest {
     assertEquals(record.events().toJson(), stored.getJsonArray("events"));
     assertEquals(11, stored.getJsonArray("events").size());
     assertEquals(10, stored.getJsonArray("events").getJsonObject(10).getInteger("seq"));
+    assertEquals(TEXT, record.publicJson().getJsonObject("body").getString("content"), "a reader gets it too");
     record.publicJson();
-    assertEquals(1, renders.get(), "kept once rendered");
+    assertEquals(2, renders.get(), "rendered into the record without being kept; a reader's rendering is kept");
+  }
+
+  /**
+   * A streamed answer's body, written by its client format straight into the record (no tree), makes the same record as
+   * the bytes of the format's tree did (escaped surrogate pairs in the body, as Vert.x encodes it, while the record's own
+   * strings keep them as UTF-8), for random answers in every format.
+   */
+  @Test
+  void aStreamedAnswersBodyWrittenIntoTheRecordIsTheBytesOfItsTree() {
+    List<ClientDialect> dialects = List.of(new OpenAiClientDialect(), new AnthropicClientDialect(), new ResponsesClientDialect(),
+        new GeminiClientDialect());
+    RecordJson json = new RecordJson();
+    for (ClientDialect dialect : dialects) {
+      for (int seed = 0; seed < 500; seed++) {
+        RandomAnswers random = new RandomAnswers(seed);
+        UnifiedResponse answer = random.answer();
+        ResponseContext context = random.context(dialect.name(), answer);
+        Buffer tree = dialect.encodeResponse(answer, context).toBuffer();
+        AnswerBody written = AnswerBody.later(g -> dialect.writeResponse(answer, context, g));
+
+        String what = dialect.name() + ", seed " + seed;
+        assertArrayEquals(json.line(record(AnswerBody.of(tree), RecordEvents.of(keptEvents()))),
+            json.line(record(written, RecordEvents.of(keptEvents()))), what);
+        assertEquals(tree, AnswerBody.later(g -> dialect.writeResponse(answer, context, g)).bytes(), what + ", rendered on its own");
+      }
+    }
   }
 
   @Test
