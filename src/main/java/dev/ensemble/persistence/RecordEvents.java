@@ -92,7 +92,7 @@ public final class RecordEvents {
     if (event instanceof StreamEvent.BlockDelta d) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(d.type());
+      g.writeString(JsonNames.BLOCK_DELTA);
       g.writeFieldName(JsonNames.INDEX);
       g.writeNumber(d.index());
       if (d.text() != null) {
@@ -113,11 +113,11 @@ public final class RecordEvents {
     } else if (event instanceof StreamEvent.BlockStart s) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(s.type());
+      g.writeString(JsonNames.BLOCK_START);
       g.writeFieldName(JsonNames.INDEX);
       g.writeNumber(s.index());
       g.writeFieldName(JsonNames.KIND);
-      g.writeString(s.kind().wireName());
+      g.writeString(JsonNames.kind(s.kind()));
       if (s.toolUseId() != null) {
         g.writeFieldName(JsonNames.ID);
         g.writeString(s.toolUseId());
@@ -130,7 +130,7 @@ public final class RecordEvents {
     } else if (event instanceof StreamEvent.BlockStop s) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(s.type());
+      g.writeString(JsonNames.BLOCK_STOP);
       g.writeFieldName(JsonNames.INDEX);
       g.writeNumber(s.index());
       g.writeFieldName(JsonNames.SEQ);
@@ -139,7 +139,7 @@ public final class RecordEvents {
     } else if (event instanceof StreamEvent.ResponseStart s) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(s.type());
+      g.writeString(JsonNames.RESPONSE_START);
       g.writeFieldName(JsonNames.ID);
       g.writeString(s.id());
       g.writeFieldName(JsonNames.MODEL);
@@ -154,7 +154,7 @@ public final class RecordEvents {
     } else if (event instanceof StreamEvent.ResponseEnd e) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(e.type());
+      g.writeString(JsonNames.RESPONSE_END);
       g.writeFieldName(JsonNames.STOP_REASON);
       g.writeString(e.stopReason() == null ? null : e.stopReason().wireName());
       g.writeFieldName(JsonNames.USAGE);

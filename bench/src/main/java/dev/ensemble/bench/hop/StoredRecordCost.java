@@ -131,7 +131,7 @@ public final class StoredRecordCost {
   }
 
   private static ResponseRecord recordAfter(Answer a) {
-    AnswerBody body = a.streamed() ? AnswerBody.later(() -> OPENAI.encodeResponse(a.response(), CONTEXT)) : AnswerBody.of(a.sent());
+    AnswerBody body = a.streamed() ? AnswerBody.later(g -> OPENAI.writeResponse(a.response(), CONTEXT, g)) : AnswerBody.of(a.sent());
     return new ResponseRecord(ID, ResponseRecord.Status.COMPLETED, "openai", "bench-gpt", "stub", "stub-1", Instant.EPOCH, Instant.EPOCH,
         a.response().text(), "end_turn", a.response().usage(), new BigDecimal("0.000012"), false, body, RecordEvents.of(a.events()), null,
         "client-1", null, null, null);
