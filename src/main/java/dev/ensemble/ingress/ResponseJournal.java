@@ -322,7 +322,7 @@ final class ResponseJournal {
     if (answerBody == null) {
       UnifiedResponse answer = accumulator.response();
       Buffer passed = upstreamBody == null ? null : dialect.passThrough(answer.withUpstreamBody(upstreamBody), context);
-      answerBody = passed != null ? AnswerBody.of(passed) : AnswerBody.later(() -> dialect.encodeResponse(answer, context));
+      answerBody = passed != null ? AnswerBody.of(passed) : AnswerBody.later(g -> dialect.writeResponse(answer, context, g));
     }
     return answerBody;
   }
@@ -359,7 +359,7 @@ final class ResponseJournal {
     boolean pending = completed && background != null;
     ResponseRecord.Status status = pending ? ResponseRecord.Status.IN_PROGRESS
         : completed ? ResponseRecord.Status.COMPLETED : ResponseRecord.Status.FAILED;
-    AnswerBody body = completed && partialUsage == null ? completedBody() : AnswerBody.later(() -> dialect.encodeResponse(shown, context));
+    AnswerBody body = completed && partialUsage == null ? completedBody() : AnswerBody.later(g -> dialect.writeResponse(shown, context, g));
     finished = new ResponseRecord(context.requestId(), status,
         clientFormat, context.model(), provider, endpoint, Instant.ofEpochSecond(context.createdEpochSeconds()), pending ? null : Instant.now(),
         answer.text(), stopReason, answer.usage(), cost, !completed, body, RecordEvents.of(events), errorJson, clientId,

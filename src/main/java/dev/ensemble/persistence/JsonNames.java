@@ -2,11 +2,15 @@ package dev.ensemble.persistence;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.ensemble.model.BlockKind;
+
+import java.util.Arrays;
 
 /**
- * The field names of the JSON the journal's and the store's writer threads write per record, each quoted and encoded
- * to UTF-8 once: Jackson copies such a name's bytes into its buffer, where a {@code String} name is checked for
- * escapes and encoded character by character on every write. Immutable constants.
+ * The field names of the JSON the journal's and the store's writer threads write per record, and the constant values of
+ * its events (their {@code type}s and block kinds), each quoted and encoded to UTF-8 once: Jackson copies such a
+ * string's bytes into its buffer, where a {@code String} is checked for escapes and encoded character by character on
+ * every write. Immutable constants.
  */
 final class JsonNames {
 
@@ -58,7 +62,20 @@ final class JsonNames {
   static final SerializableString CACHE_STATUS = name("cache_status");
   static final SerializableString SAVED_USD = name("saved_usd");
 
+  static final SerializableString RESPONSE_START = name("response.start");
+  static final SerializableString BLOCK_START = name("block.start");
+  static final SerializableString BLOCK_DELTA = name("block.delta");
+  static final SerializableString BLOCK_STOP = name("block.stop");
+  static final SerializableString RESPONSE_END = name("response.end");
+  /** Each {@link BlockKind}'s wire name, by ordinal. */
+  private static final SerializableString[] KINDS = Arrays.stream(BlockKind.values()).map(k -> name(k.wireName()))
+      .toArray(SerializableString[]::new);
+
   private JsonNames() {
+  }
+
+  static SerializableString kind(BlockKind kind) {
+    return KINDS[kind.ordinal()];
   }
 
   private static SerializableString name(String name) {

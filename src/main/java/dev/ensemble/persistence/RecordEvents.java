@@ -91,55 +91,45 @@ public final class RecordEvents {
   static void write(JsonGenerator g, StreamEvent event, int seq) throws IOException {
     if (event instanceof StreamEvent.BlockDelta d) {
       g.writeStartObject();
-      g.writeFieldName(JsonNames.TYPE);
-      g.writeString(d.type());
-      g.writeFieldName(JsonNames.INDEX);
-      g.writeNumber(d.index());
+      boolean open = EventHeads.delta(g, d.index());
       if (d.text() != null) {
         g.writeFieldName(JsonNames.TEXT);
         g.writeString(d.text());
+        open = false;
       }
       if (d.partialJson() != null) {
         g.writeFieldName(JsonNames.PARTIAL_JSON);
         g.writeString(d.partialJson());
+        open = false;
       }
       if (d.signature() != null) {
         g.writeFieldName(JsonNames.SIGNATURE);
         g.writeString(d.signature());
+        open = false;
       }
-      g.writeFieldName(JsonNames.SEQ);
-      g.writeNumber(seq);
+      EventHeads.seq(g, seq, open);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.BlockStart s) {
       g.writeStartObject();
-      g.writeFieldName(JsonNames.TYPE);
-      g.writeString(s.type());
-      g.writeFieldName(JsonNames.INDEX);
-      g.writeNumber(s.index());
+      EventHeads.start(g, s.index());
       g.writeFieldName(JsonNames.KIND);
-      g.writeString(s.kind().wireName());
+      g.writeString(JsonNames.kind(s.kind()));
       if (s.toolUseId() != null) {
         g.writeFieldName(JsonNames.ID);
         g.writeString(s.toolUseId());
         g.writeFieldName(JsonNames.NAME);
         g.writeString(s.toolName());
       }
-      g.writeFieldName(JsonNames.SEQ);
-      g.writeNumber(seq);
+      EventHeads.seq(g, seq, false);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.BlockStop s) {
       g.writeStartObject();
-      g.writeFieldName(JsonNames.TYPE);
-      g.writeString(s.type());
-      g.writeFieldName(JsonNames.INDEX);
-      g.writeNumber(s.index());
-      g.writeFieldName(JsonNames.SEQ);
-      g.writeNumber(seq);
+      EventHeads.seq(g, seq, EventHeads.stop(g, s.index()));
       g.writeEndObject();
     } else if (event instanceof StreamEvent.ResponseStart s) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(s.type());
+      g.writeString(JsonNames.RESPONSE_START);
       g.writeFieldName(JsonNames.ID);
       g.writeString(s.id());
       g.writeFieldName(JsonNames.MODEL);
@@ -148,13 +138,12 @@ public final class RecordEvents {
       g.writeString(s.provider());
       g.writeFieldName(JsonNames.ENDPOINT);
       g.writeString(s.endpoint());
-      g.writeFieldName(JsonNames.SEQ);
-      g.writeNumber(seq);
+      EventHeads.seq(g, seq, false);
       g.writeEndObject();
     } else if (event instanceof StreamEvent.ResponseEnd e) {
       g.writeStartObject();
       g.writeFieldName(JsonNames.TYPE);
-      g.writeString(e.type());
+      g.writeString(JsonNames.RESPONSE_END);
       g.writeFieldName(JsonNames.STOP_REASON);
       g.writeString(e.stopReason() == null ? null : e.stopReason().wireName());
       g.writeFieldName(JsonNames.USAGE);
@@ -165,8 +154,7 @@ public final class RecordEvents {
       } else {
         g.writeNumber(e.costUsd().doubleValue());
       }
-      g.writeFieldName(JsonNames.SEQ);
-      g.writeNumber(seq);
+      EventHeads.seq(g, seq, false);
       g.writeEndObject();
     } else {
       JacksonCodec.encodeJson(event.toJson().put("seq", seq), g);

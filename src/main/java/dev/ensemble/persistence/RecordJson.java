@@ -60,9 +60,9 @@ public final class RecordJson {
       g.writeFieldName(JsonNames.ENDPOINT);
       g.writeString(r.endpoint());
       g.writeFieldName(JsonNames.CREATED_AT);
-      g.writeString(r.createdAt().toString());
+      g.writeString(IsoInstant.format(r.createdAt()));
       g.writeFieldName(JsonNames.COMPLETED_AT);
-      g.writeString(r.completedAt() == null ? null : r.completedAt().toString());
+      g.writeString(r.completedAt() == null ? null : IsoInstant.format(r.completedAt()));
       g.writeFieldName(JsonNames.TEXT);
       g.writeString(r.text());
       g.writeFieldName(JsonNames.STOP_REASON);

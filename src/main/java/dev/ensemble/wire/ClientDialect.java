@@ -1,5 +1,6 @@
 package dev.ensemble.wire;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.TokenCount;
@@ -10,7 +11,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -143,6 +146,16 @@ public interface ClientDialect {
 
   /** Renders a complete answer in this format. */
   JsonObject encodeResponse(UnifiedResponse response, ResponseContext context);
+
+  /**
+   * Writes a complete answer in this format as the value {@code g} is at: the JSON {@link #encodeResponse} renders, the
+   * same fields in the same order and the same values, so its bytes are those of that tree encoded by the same
+   * generator. A format with a writer of its own writes it field by field, without the tree (the response store's writer
+   * thread writes a streamed answer's body this way, straight into the stored record); the default encodes the tree.
+   */
+  default void writeResponse(UnifiedResponse response, ResponseContext context, JsonGenerator g) throws IOException {
+    JacksonCodec.encodeJson(encodeResponse(response, context), g);
+  }
 
   /**
    * A complete answer passed through as the upstream sent it ({@link UnifiedResponse#upstreamBody()}) when the

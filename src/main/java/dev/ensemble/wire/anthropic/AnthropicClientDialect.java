@@ -1,5 +1,6 @@
 package dev.ensemble.wire.anthropic;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
@@ -12,6 +13,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.List;
 
 /** The Anthropic Messages API as clients speak it on {@code POST /v1/messages}. Stateless and thread-safe. */
@@ -19,6 +21,7 @@ public final class AnthropicClientDialect implements ClientDialect {
 
   private final AnthropicRequestCodec requests = new AnthropicRequestCodec();
   private final AnthropicResponseCodec responses = new AnthropicResponseCodec();
+  private final MessageWriter writer = new MessageWriter();
   private final AnthropicErrors errors = new AnthropicErrors();
 
   @Override
@@ -73,6 +76,11 @@ public final class AnthropicClientDialect implements ClientDialect {
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return responses.encode(response, context);
+  }
+
+  @Override
+  public void writeResponse(UnifiedResponse response, ResponseContext context, JsonGenerator g) throws IOException {
+    writer.write(response, context, g);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ensemble.wire.gemini;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.TokenCount;
@@ -12,6 +13,7 @@ import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -31,6 +33,7 @@ public final class GeminiClientDialect implements ClientDialect {
 
   private final ClientRequestDecoder requests = new ClientRequestDecoder();
   private final ClientResponses responses = new ClientResponses();
+  private final GenerateContentWriter writer = new GenerateContentWriter();
   private final GeminiTokenCountCodec tokenCounts = new GeminiTokenCountCodec();
 
   @Override
@@ -124,6 +127,11 @@ public final class GeminiClientDialect implements ClientDialect {
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return responses.response(response, context, context.echo().getBoolean("thoughts", false));
+  }
+
+  @Override
+  public void writeResponse(UnifiedResponse response, ResponseContext context, JsonGenerator g) throws IOException {
+    writer.write(response, context, context.echo().getBoolean("thoughts", false), g);
   }
 
   @Override

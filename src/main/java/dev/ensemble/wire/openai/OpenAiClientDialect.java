@@ -1,5 +1,6 @@
 package dev.ensemble.wire.openai;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
@@ -12,6 +13,7 @@ import dev.ensemble.wire.StreamEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.List;
 
 /** The OpenAI Chat Completions client format ({@code POST /v1/chat/completions}). Stateless and thread-safe. */
@@ -19,6 +21,7 @@ public final class OpenAiClientDialect implements ClientDialect {
 
   private final OpenAiRequestCodec requests = new OpenAiRequestCodec();
   private final OpenAiResponseCodec responses = new OpenAiResponseCodec();
+  private final CompletionWriter writer = new CompletionWriter();
   private final OpenAiErrors errors = new OpenAiErrors();
 
   @Override
@@ -51,6 +54,11 @@ public final class OpenAiClientDialect implements ClientDialect {
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return responses.encode(response, context);
+  }
+
+  @Override
+  public void writeResponse(UnifiedResponse response, ResponseContext context, JsonGenerator g) throws IOException {
+    writer.write(response, context, g);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ensemble.wire.responses;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.UnifiedResponse;
@@ -12,6 +13,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -26,6 +28,7 @@ public final class ResponsesClientDialect implements ClientDialect {
 
   private final ResponsesRequestDecoder requests = new ResponsesRequestDecoder();
   private final ResponseObjects objects = new ResponseObjects();
+  private final ResponseObjectWriter writer = new ResponseObjectWriter();
   private final OpenAiErrors errors = new OpenAiErrors();
 
   @Override
@@ -109,6 +112,11 @@ public final class ResponsesClientDialect implements ClientDialect {
   @Override
   public JsonObject encodeResponse(UnifiedResponse response, ResponseContext context) {
     return objects.response(response, context);
+  }
+
+  @Override
+  public void writeResponse(UnifiedResponse response, ResponseContext context, JsonGenerator g) throws IOException {
+    writer.write(response, context, g);
   }
 
   @Override

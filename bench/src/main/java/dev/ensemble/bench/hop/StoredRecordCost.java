@@ -37,7 +37,8 @@ import java.util.zip.CRC32;
  *   record's tree ({@code toJson()}) encoded again ({@code toBuffer()}) and framed as a checksummed line;</li>
  *   <li>after: on the event loop, the events list copied ({@link RecordEvents#of(List)}) and the body handed over as the
  *   Buffer the client was sent (non-streamed) or as a rendering for later (streamed); on the writer thread,
- *   {@link RecordJson#line} in one pass (for a stream, the body rendered there).</li>
+ *   {@link RecordJson#line} in one pass (for a stream, the body written there by the client format's
+ *   {@code writeResponse}, straight into the record: no tree since 2026-12-06).</li>
  * </ul>
  * The answers are the stub upstream's: its non-streamed OpenAI completion, and its 20-chunk OpenAI stream decoded as the
  * gateway decodes it, for an OpenAI client. Usage:
@@ -131,7 +132,7 @@ public final class StoredRecordCost {
   }
 
   private static ResponseRecord recordAfter(Answer a) {
-    AnswerBody body = a.streamed() ? AnswerBody.later(() -> OPENAI.encodeResponse(a.response(), CONTEXT)) : AnswerBody.of(a.sent());
+    AnswerBody body = a.streamed() ? AnswerBody.later(g -> OPENAI.writeResponse(a.response(), CONTEXT, g)) : AnswerBody.of(a.sent());
     return new ResponseRecord(ID, ResponseRecord.Status.COMPLETED, "openai", "bench-gpt", "stub", "stub-1", Instant.EPOCH, Instant.EPOCH,
         a.response().text(), "end_turn", a.response().usage(), new BigDecimal("0.000012"), false, body, RecordEvents.of(a.events()), null,
         "client-1", null, null, null);
