@@ -70,10 +70,15 @@ public final class ClientsHandler {
     });
   }
 
+  /** {@code usd} as a JSON number without trailing zeros or an exponent ({@code 0.015}, {@code 100}). */
+  private static BigDecimal plain(BigDecimal usd) {
+    return new BigDecimal(usd.stripTrailingZeros().toPlainString());
+  }
+
   public void list(RoutingContext ctx) {
     JsonArray out = new JsonArray();
     for (Client c : registry.directory().all()) {
-      out.add(c.publicJson().put("spent_this_month_usd", registry.spentThisMonth(c.id()).toPlainString()));
+      out.add(c.publicJson().put("spent_this_month_usd", plain(registry.spentThisMonth(c.id()))));
     }
     reply(ctx, 200, new JsonObject().put("clients", out));
   }

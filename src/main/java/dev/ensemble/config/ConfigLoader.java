@@ -168,7 +168,11 @@ public final class ConfigLoader {
 
   private StorageConfig storage(ConfigNode n) {
     n.allow("sqlite_path", "encryption_key");
-    return new StorageConfig(n.string("sqlite_path", "data/ensemble.db"), n.secret("encryption_key"));
+    String sqlitePath = n.string("sqlite_path", "data/ensemble.db");
+    if (sqlitePath.isBlank()) {
+      throw new ConfigException(n.pathOf("sqlite_path"), "must not be empty (the SQLite file, e.g. data/ensemble.db)");
+    }
+    return new StorageConfig(sqlitePath, n.secret("encryption_key"));
   }
 
   private ResponsesConfig responses(ConfigNode n) {
@@ -186,18 +190,40 @@ public final class ConfigLoader {
     if (store == ResponsesConfig.Store.S3 && s3Config.bucket().isBlank()) {
       throw new ConfigException(s3.pathOf("bucket"), "is required when responses.store is s3");
     }
+    String localDir = n.string("local_dir", "data/responses");
+    if (store == ResponsesConfig.Store.LOCAL && localDir.isBlank()) {
+      throw new ConfigException(n.pathOf("local_dir"), "must not be empty when responses.store is local (e.g. data/responses)");
+    }
     long retentionDays = n.integer("retention_days", 0);
     if (retentionDays < 0 || retentionDays > 36_500) {
       throw new ConfigException(n.pathOf("retention_days"), "must be between 0 (keep forever) and 36500");
     }
-    return new ResponsesConfig(store, n.string("local_dir", "data/responses"), s3Config, n.positiveInt("max_pending", 8_192), journal,
+    return new ResponsesConfig(store, localDir, s3Config, n.positiveInt("max_pending", 8_192), journal,
         (int) retentionDays);
   }
 
   private RedisConfig redis(ConfigNode n) {
     n.allow("address", "username", "password", "pool_size");
-    return new RedisConfig(n.string("address", ""), n.string("username", ""), n.secret("password"),
-        n.positiveInt("pool_size", 20));
+    String address = n.string("address", "");
+    if (!address.isBlank() && !isRedisUrl(address)) {
+      throw new ConfigException(n.pathOf("address"),
+          "must be a URL redis://host[:port][/db] (rediss:// for TLS, unix:///path for a socket), got '" + address + "'");
+    }
+    return new RedisConfig(address, n.string("username", ""), n.secret("password"), n.positiveInt("pool_size", 20));
+  }
+
+  /** What the Redis client connects to: {@code redis://} or {@code rediss://} with a host, or {@code unix://} with a path. */
+  private static boolean isRedisUrl(String address) {
+    try {
+      URI uri = new URI(address.strip());
+      String scheme = uri.getScheme();
+      if ("unix".equals(scheme)) {
+        return uri.getPath() != null && !uri.getPath().isEmpty();
+      }
+      return ("redis".equals(scheme) || "rediss".equals(scheme)) && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty();
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private ClusterConfig cluster(ConfigNode n) {
@@ -393,7 +419,14 @@ public final class ConfigLoader {
   private static void crossCheck(EnsembleConfig config) {
     Map<String, String> endpointOwners = new HashMap<>();
     config.providers().forEach((name, p) -> {
+      Map<String, String> keyNames = new HashMap<>();
       for (int k = 0; k < p.keys().size(); k++) {
+        String keyPath = "providers." + name + ".keys[" + k + "].name";
+        String firstKey = keyNames.putIfAbsent(p.keys().get(k).name(), keyPath);
+        if (firstKey != null) {
+          throw new ConfigException(keyPath, "duplicate key name '" + p.keys().get(k).name() + "' in this provider (first used at " + firstKey
+              + "); keys are named uniquely per provider (POST /admin/keys fills a config key by its provider and name)");
+        }
         List<ProviderConfig.EndpointConfig> eps = p.keys().get(k).endpoints();
         for (int e = 0; e < eps.size(); e++) {
           String path = "providers." + name + ".keys[" + k + "].endpoints[" + e + "].id";

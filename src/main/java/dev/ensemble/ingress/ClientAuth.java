@@ -17,7 +17,8 @@ import java.security.MessageDigest;
 /**
  * Identifies the caller of {@code /v1/*}, {@code /v1beta/*} and {@code /api/v1/responses/*} by its gateway key,
  * presented the way the path's client format sends it ({@link ClientDialect#presentedKey}):
- * {@code Authorization: Bearer <key>}; on {@code /v1/messages} also {@code x-api-key} (which wins); on Gemini's
+ * {@code Authorization: Bearer <key>}; on {@code /v1/messages} (and on {@code /v1/models} when {@code anthropic-version} is
+ * sent, as Anthropic's SDKs do) also {@code x-api-key} (which wins); on Gemini's
  * {@code /v1beta/models/...} {@code x-goog-api-key} or {@code ?key=}; on the WebSocket upgrade {@code /v1/ws} also
  * {@code ?key=<key>} (the header wins). A client's key makes the request that client's (its budget,
  * {@code rpm_limit} and usage rows). With {@code server.require_client_keys: true} a missing key, or one that is no
@@ -44,7 +45,7 @@ final class ClientAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    ClientDialect dialect = dialects.forPath(ctx.request().path());
+    ClientDialect dialect = dialects.forRequest(ctx.request().path(), ctx.request().headers());
     String key = presentedKey(ctx, dialect);
     if (key == null) {
       if (requireKeys) {

@@ -107,7 +107,11 @@ public final class IngressRoutes {
     router.get("/v1/ws").handler(new WebSocketHandler(dialects, launcher, WebSocketHandler.PING_INTERVAL_MS, lifecycle));
     router.post("/v1/embeddings").handler(body).handler(embeddingsHandler);
     router.post("/v1/images/generations").handler(body).handler(imagesHandler);
-    router.get("/v1/models").handler(new ModelsHandler(modelRouter, services.startedAtEpochSeconds()));
+    ModelsHandler models = new ModelsHandler(modelRouter, services.startedAtEpochSeconds(), dialects);
+    router.get("/v1/models").handler(models::list);
+    router.getWithRegex("/v1/models/(?<id>[^:]+)").handler(models::one);
+    router.get("/v1beta/models").handler(models::geminiList);
+    router.getWithRegex("/v1beta/models/(?<id>[^:]+)").handler(models::geminiOne);
     ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
     router.get("/api/v1/responses/:id").handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(responses::events);
@@ -160,6 +164,6 @@ public final class IngressRoutes {
   }
 
   private ClientDialect dialectOf(RoutingContext ctx) {
-    return dialects.forPath(ctx.request().path());
+    return dialects.forRequest(ctx.request().path(), ctx.request().headers());
   }
 }

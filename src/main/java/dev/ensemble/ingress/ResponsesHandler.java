@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.math.BigDecimal;
 import java.util.function.Consumer;
 
 /**
@@ -42,7 +43,7 @@ final class ResponsesHandler {
     ResponseJournal journal = live.find(ctx.pathParam("id"));
     if (journal != null) {
       if (access.mayRead(Caller.of(ctx), journal.clientId())) {
-        journal.view(ctx.vertx().getOrCreateContext(), view -> ctx.response().putHeader("content-type", "application/json").end(view.toBuffer()));
+        journal.view(ctx.vertx().getOrCreateContext(), view -> ctx.response().putHeader("content-type", "application/json").end(shown(view).toBuffer()));
       } else {
         notFound(ctx);
       }
@@ -56,8 +57,16 @@ final class ResponsesHandler {
       view.remove("conversation");
       view.remove("input_items");
       view.remove("background");
-      ctx.response().putHeader("content-type", "application/json").end(view.toBuffer());
-    }, remote -> ctx.response().putHeader("content-type", "application/json").end(remote.getJsonObject("view").toBuffer()));
+      ctx.response().putHeader("content-type", "application/json").end(shown(view).toBuffer());
+    }, remote -> ctx.response().putHeader("content-type", "application/json").end(shown(remote.getJsonObject("view")).toBuffer()));
+  }
+
+  /** The view as clients read it: {@code cost_usd} a JSON number (as in {@code response.end} and {@code /admin/usage}), though stored as a decimal string. */
+  private static JsonObject shown(JsonObject view) {
+    if (view.getValue("cost_usd") instanceof String cost) {
+      view.put("cost_usd", new BigDecimal(cost));
+    }
+    return view;
   }
 
   void events(RoutingContext ctx) {

@@ -30,8 +30,10 @@ import java.util.Map;
  * HTTP request, always streamed: each answer arrives as unified events through its {@link WebSocketChannel}) and
  * {@code {"type":"cancel","id":"c1"}}; a request frame may carry {@code "cache_control": "no-cache"} (or {@code no-store}),
  * the {@code Cache-Control} of an HTTP request. Up to {@link #MAX_IN_FLIGHT} requests run at once, each under its own id. A
- * frame that cannot be served gets an {@code error} event naming the problem ({@code request} is the frame's id, or
- * null; no {@code seq}: it belongs to no answer) and the socket stays open.
+ * frame that cannot be served gets an {@code error} event naming the problem and the socket stays open: a request
+ * frame refused before its answer started (bad format or body, unknown model, admission) gets it as that answer's
+ * only event, {@code seq} 0; a frame that starts no answer (not JSON, no id, an unknown type, an id already in
+ * flight, a cancel of no request) gets it without {@code seq} ({@code request} is the frame's id, or null).
  *
  * <p>The socket's write queue is shared: an answer that finds it full pauses its upstream and waits for the
  * drain, so a slow reader holds every upstream back instead of growing the gateway's memory. The gateway pings
@@ -126,27 +128,27 @@ final class WebSocketSession {
       return;
     }
     if (closing) {
-      reject(id, new GatewayError(ErrorType.OVERLOADED, 503, "This node is shutting down and takes no new requests; reconnect",
+      refuse(id, new GatewayError(ErrorType.OVERLOADED, 503, "This node is shutting down and takes no new requests; reconnect",
           true, 1L, null));
       return;
     }
     if (inFlight.size() >= MAX_IN_FLIGHT) {
-      reject(id, new GatewayError(ErrorType.RATE_LIMITED, 429, "At most " + MAX_IN_FLIGHT
+      refuse(id, new GatewayError(ErrorType.RATE_LIMITED, 429, "At most " + MAX_IN_FLIGHT
           + " requests may be in flight on one socket; wait for one to end", true, null, null));
       return;
     }
     ClientDialect dialect = services.dialect(frame.getValue("format"));
     if (dialect == null) {
-      reject(id, GatewayError.invalid("format", "format must be one of " + services.formats()));
+      refuse(id, GatewayError.invalid("format", "format must be one of " + services.formats()));
       return;
     }
     if (!(frame.getValue("body") instanceof JsonObject body)) {
-      reject(id, GatewayError.invalid("body", "body must be a JSON object: the request in its format"));
+      refuse(id, GatewayError.invalid("body", "body must be a JSON object: the request in its format"));
       return;
     }
     account.admit().onComplete(admitted -> {
       if (admitted.failed()) {
-        reject(id, GatewayError.from(admitted.cause()));
+        refuse(id, GatewayError.from(admitted.cause()));
       } else {
         serve(id, dialect, body, hints, CacheDirectives.parse(frame.getValue("cache_control") instanceof String s ? s : null));
       }
@@ -173,7 +175,7 @@ final class WebSocketSession {
         throw e;
       }
     } catch (GatewayError e) {
-      reject(id, e);
+      refuse(id, e);
     }
   }
 
@@ -186,11 +188,20 @@ final class WebSocketSession {
     channel.cancel();
   }
 
-  /** An error event for a frame that started no answer. */
+  /** An error event for a frame that starts no answer (no {@code seq}). */
   private void reject(String id, GatewayError error) {
-    send(new JsonObject().put("type", "error").put("request", id).put("error", new JsonObject()
+    send(errorEvent(id, error));
+  }
+
+  /** The whole answer to request {@code id} refused before it started: its error as event {@code seq} 0. */
+  private void refuse(String id, GatewayError error) {
+    send(errorEvent(id, error).put("seq", 0));
+  }
+
+  private static JsonObject errorEvent(String id, GatewayError error) {
+    return new JsonObject().put("type", "error").put("request", id).put("error", new JsonObject()
         .put("status", error.status()).put("type", error.type().wireName()).put("message", error.getMessage())
-        .put("retryable", error.retryable())));
+        .put("retryable", error.retryable()));
   }
 
   void send(JsonObject event) {

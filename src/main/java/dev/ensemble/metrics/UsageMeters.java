@@ -38,6 +38,7 @@ final class UsageMeters {
 
   /** Failed attempts remembered until the request's next attempt shows up; the oldest are forgotten first. */
   static final int REMEMBERED_FAILURES = 10_000;
+  private static final String[] FAILOVER_CAUSES = {"429", "502", "503", "504"};
   private static final Duration[] TTFB_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
   private final MeterRegistry registry;
@@ -60,6 +61,12 @@ final class UsageMeters {
     this.configuredModel = configuredModel;
     register(MetricNames.ALL_PROVIDERS, overall);
     providers.forEach(this::shareOf);
+    // every provider's failover series exist from the start (at 0), so the family is scraped before the first failover
+    for (String provider : providers) {
+      for (String cause : FAILOVER_CAUSES) {
+        failovers.computeIfAbsent(new FailoverSeries(provider, cause), this::register);
+      }
+    }
   }
 
   void record(UsageReport report) {

@@ -256,15 +256,17 @@ public final class PoolVerticle extends VerticleBase {
     Map<String, EndpointHealth> health = new HashMap<>();
     states.forEach((id, state) -> health.put(id, state.snapshot(now)));
     for (Endpoint e : pool.endpoints()) {
+      EndpointHealth h = health.getOrDefault(e.id(), EndpointHealth.NEW);
       endpoints.add(new JsonObject()
           .put("id", e.id())
           .put("key", e.keyName())
           .put("api_key", e.apiKey().masked())
           .put("base_url", e.baseUrl())
-          .put("usable", pool.isUsable(e))
+          // has a key the provider has not refused (a cooldown or an open circuit passes; they are in health)
+          .put("usable", pool.isUsable(e) && !h.keyDisabled())
           .put("rpm_limit", e.rpmLimit())
           .put("tpm_limit", e.tpmLimit())
-          .put("health", health.getOrDefault(e.id(), EndpointHealth.NEW).toJson()));
+          .put("health", h.toJson()));
     }
     return new JsonObject().put("name", pool.name()).put("type", pool.config().type().name().toLowerCase())
         .put("strategy", pool.config().strategy().name().toLowerCase()).put("endpoints", endpoints);

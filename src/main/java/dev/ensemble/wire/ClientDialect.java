@@ -32,6 +32,14 @@ public interface ClientDialect {
   boolean owns(String path);
 
   /**
+   * Whether a request for {@code path} with {@code headers} belongs to this format. The default is {@link #owns(String)};
+   * a format whose SDKs call a shared route (the model catalog) and mark their requests with a header claims those too.
+   */
+  default boolean owns(String path, MultiMap headers) {
+    return owns(path);
+  }
+
+  /**
    * The gateway key the caller presented, the way this format's SDKs send it, or null. The default reads
    * {@code Authorization: Bearer <key>}.
    */

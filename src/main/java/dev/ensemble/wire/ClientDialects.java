@@ -1,5 +1,7 @@
 package dev.ensemble.wire;
 
+import io.vertx.core.MultiMap;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -41,6 +43,16 @@ public final class ClientDialects {
   public ClientDialect forPath(String path) {
     for (ClientDialect dialect : all) {
       if (dialect.owns(path)) {
+        return dialect;
+      }
+    }
+    return fallback();
+  }
+
+  /** The format that owns a request for {@code path} with {@code headers} ({@link ClientDialect#owns(String, MultiMap)}), else the default. */
+  public ClientDialect forRequest(String path, MultiMap headers) {
+    for (ClientDialect dialect : all) {
+      if (dialect.owns(path, headers)) {
         return dialect;
       }
     }

@@ -184,7 +184,7 @@ class ClientsIT {
     KEYS.add(key);
     assertTrue(key.matches("ens_[0-9A-Za-z]{32}"), key);
     assertEquals("alice", body.getString("name"));
-    assertEquals("25", body.getString("monthly_budget_usd"));
+    assertEquals(25, ((Number) body.getValue("monthly_budget_usd")).intValue(), "a JSON number, as it was sent: " + body.encode());
     assertEquals(600, body.getInteger("rpm_limit"));
     assertEquals("cancel", body.getString("on_disconnect"));
     String id = body.getString("id");
@@ -201,7 +201,8 @@ class ClientsIT {
     }
     assertNotNull(alice, listed.body());
     assertNull(alice.getValue("key"));
-    assertEquals("0", alice.getString("spent_this_month_usd"));
+    assertEquals(25, ((Number) alice.getValue("monthly_budget_usd")).intValue(), alice.encode());
+    assertEquals(0, ((Number) alice.getValue("spent_this_month_usd")).intValue(), alice.encode());
 
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + gateway.sqlitePath());
          ResultSet rs = c.createStatement().executeQuery("SELECT json_extract(body, '$.key_hash') FROM shared_entries WHERE kind = 'client' AND id = '" + id + "'")) {
@@ -243,6 +244,26 @@ class ClientsIT {
     }
     assertNotNull(mine, rows.encodePrettily());
     assertEquals(4L, mine.getLong("requests"));
+  }
+
+  @Test
+  void anAnthropicSdkListsAndRetrievesModelsWithItsXApiKey() throws Exception {
+    String key = createClient(new JsonObject().put("name", "sdk")).getString("key");
+    String unknown = "ens_" + "y".repeat(32);
+    KEYS.add(unknown);
+
+    HttpResponse<String> list = get("/v1/models", "x-api-key", key, "anthropic-version", "2023-06-01");
+    HttpResponse<String> one = get("/v1/models/claude-test", "x-api-key", key, "anthropic-version", "2023-06-01");
+    HttpResponse<String> denied = get("/v1/models", "x-api-key", unknown, "anthropic-version", "2023-06-01");
+
+    assertEquals(200, list.statusCode(), list.body());
+    assertEquals("model", new JsonObject(list.body()).getJsonArray("data").getJsonObject(0).getString("type"));
+    assertEquals(200, one.statusCode(), one.body());
+    assertEquals("claude-test", new JsonObject(one.body()).getString("id"));
+    assertEquals(401, denied.statusCode(), denied.body());
+    JsonObject error = new JsonObject(denied.body());
+    assertEquals("error", error.getString("type"));
+    assertEquals("authentication_error", error.getJsonObject("error").getString("type"));
   }
 
   @Test

@@ -374,6 +374,30 @@ class GatewayHttpIT {
   }
 
   @Test
+  void aModelIsRetrievedByIdInOpenAiAndAnthropicFormatsAndAnUnknownOneIs404() throws Exception {
+    HttpResponse<String> openAi = get("/v1/models/gpt-test");
+    HttpResponse<String> anthropic = get("/v1/models/claude-test", "anthropic-version", "2023-06-01");
+    HttpResponse<String> missing = get("/v1/models/no-such-model");
+    HttpResponse<String> missingAnthropic = get("/v1/models/no-such-model", "anthropic-version", "2023-06-01");
+
+    assertEquals(200, openAi.statusCode(), openAi.body());
+    JsonObject model = new JsonObject(openAi.body());
+    assertEquals("gpt-test", model.getString("id"));
+    assertEquals("model", model.getString("object"));
+    assertNotNull(model.getLong("created"));
+    assertNotNull(model.getString("owned_by"));
+    assertEquals(200, anthropic.statusCode(), anthropic.body());
+    JsonObject info = new JsonObject(anthropic.body());
+    assertEquals("model", info.getString("type"));
+    assertEquals("claude-test", info.getString("id"));
+    assertNotNull(info.getString("created_at"));
+    assertEquals(404, missing.statusCode(), missing.body());
+    assertEquals("model_not_found", new JsonObject(missing.body()).getJsonObject("error").getString("code"));
+    assertEquals(404, missingAnthropic.statusCode(), missingAnthropic.body());
+    assertEquals("not_found_error", new JsonObject(missingAnthropic.body()).getJsonObject("error").getString("type"));
+  }
+
+  @Test
   void healthAnswersOverH2cToo() throws Exception {
     HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
     HttpResponse<String> response = h2.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/health")).build(),
@@ -474,7 +498,9 @@ class GatewayHttpIT {
     assertEquals("ant", record.getString("provider"));
     assertEquals(1_000L, record.getJsonObject("usage").getLong("input"));
     // 1,000 x $3 + 200 x $15 per million tokens
-    assertEquals("0.006", record.getString("cost_usd"));
+    // a JSON number, as in the response.end event and /admin/usage
+    assertTrue(record.getValue("cost_usd") instanceof Number, stored.body());
+    assertEquals(0, new java.math.BigDecimal("0.006").compareTo(new java.math.BigDecimal(record.getValue("cost_usd").toString())), stored.body());
     assertEquals(new JsonObject(answer.body()), record.getJsonObject("body"));
     assertFalse(record.containsKey("events"));
   }

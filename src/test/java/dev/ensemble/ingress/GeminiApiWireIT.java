@@ -43,6 +43,34 @@ class GeminiApiWireIT {
   }
 
   @Test
+  void listsAndGetsTheCatalogsModelsAsGoogleDoesWithTheKeyInItsPlaces() throws Exception {
+    HttpResponse<String> list = get("/v1beta/models", "x-goog-api-key", key);
+    HttpResponse<String> one = get("/v1beta/models/claude-test?key=" + key);
+    HttpResponse<String> missing = get("/v1beta/models/no-such-model", "x-goog-api-key", key);
+    HttpResponse<String> anonymous = get("/v1beta/models");
+
+    assertEquals(200, list.statusCode(), list.body());
+    List<String> names = new JsonObject(list.body()).getJsonArray("models").stream().map(m -> ((JsonObject) m).getString("name")).toList();
+    assertTrue(names.containsAll(List.of("models/claude-test", "models/gpt-test")), names.toString());
+    assertEquals(200, one.statusCode(), one.body());
+    JsonObject model = new JsonObject(one.body());
+    assertEquals("models/claude-test", model.getString("name"));
+    assertTrue(model.getJsonArray("supportedGenerationMethods").contains("generateContent"), model.encode());
+    assertEquals(404, missing.statusCode(), missing.body());
+    assertEquals("NOT_FOUND", new JsonObject(missing.body()).getJsonObject("error").getString("status"));
+    assertEquals(401, anonymous.statusCode(), anonymous.body());
+    assertEquals("UNAUTHENTICATED", new JsonObject(anonymous.body()).getJsonObject("error").getString("status"));
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void streamsAJsonArrayWithoutAltSse() throws Exception {
     HttpResponse<String> response = post("/v1beta/models/claude-test:streamGenerateContent", question("Hello there"), true);
 

@@ -178,6 +178,22 @@ class WebSocketIT {
   }
 
   @Test
+  void aRequestRefusedBeforeItsAnswerStartedGetsItsErrorAsEventZeroOfThatAnswer() throws Exception {
+    Socket socket = connect("", clientKey);
+
+    socket.send(request("r1", "cobol", openAiBody("gpt-test")));
+    socket.send(request("r2", "openai", new JsonObject().put("model", "gpt-test")));
+    socket.send(request("r3", "openai", openAiBody("no-such-model")));
+
+    for (String id : List.of("r1", "r2", "r3")) {
+      JsonObject error = socket.next(f -> id.equals(f.getString("request")));
+      assertEquals("error", error.getString("type"), error.encode());
+      assertEquals(0L, error.getLong("seq"), "every event of an answer has its seq, the first is 0: " + error.encode());
+    }
+    socket.close();
+  }
+
+  @Test
   void theUpgradeNeedsAGatewayKeyInTheHeaderOrTheQuery() throws Exception {
     ExecutionException none = assertThrows(ExecutionException.class, () -> connect("", null));
     assertEquals(401, assertInstanceOf(UpgradeRejectedException.class, none.getCause()).getStatus());

@@ -15,6 +15,7 @@ import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.NotFoundException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.ServiceUnavailableException;
 import com.anthropic.helpers.MessageAccumulator;
@@ -23,8 +24,10 @@ import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageContentParam;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.MessageDeltaUsage;
+import com.anthropic.models.messages.MessageTokensCount;
 import com.anthropic.models.messages.RawMessageDeltaEvent;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
@@ -33,6 +36,8 @@ import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
 import com.anthropic.models.messages.Usage;
+import com.anthropic.models.models.ModelInfo;
+import dev.ensemble.testing.fake.FakeUpstream;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
@@ -93,6 +98,33 @@ class AnthropicSdkIT {
   @BeforeEach
   void upstreamAcceptsOnlyTheConfiguredKeys() {
     fake.server().acceptKeys(GatewayExtension.OPENAI_KEY, GatewayExtension.ANTHROPIC_KEY);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"claude-test", "gpt-test"})
+  void countsTheTokensOfAMessageRequest(String model) {
+    int before = fake.requestCount();
+
+    MessageTokensCount count = client.messages().countTokens(MessageCountTokensParams.builder()
+        .model(model).system(SYSTEM).addUserMessage(LAST_QUESTION).build());
+
+    if (isAnthropic(model)) {
+      assertEquals("/v1/messages/count_tokens", fake.lastRequest().path());
+      assertEquals(FakeUpstream.anthropicCountedTokens(fake.lastRequest().json()), count.inputTokens(), "Anthropic's own count");
+    } else {
+      assertEquals(before, fake.requestCount(), "an OpenAI-format upstream has no count call: the gateway estimates");
+      assertTrue(count.inputTokens() > 0, count.toString());
+    }
+  }
+
+  @Test
+  void listsAndRetrievesTheCatalogsModels() {
+    List<String> ids = client.models().list().items().stream().map(ModelInfo::id).toList();
+    ModelInfo one = client.models().retrieve("claude-test");
+
+    assertTrue(ids.containsAll(List.of("claude-test", "gpt-test")), ids.toString());
+    assertEquals("claude-test", one.id());
+    assertThrows(NotFoundException.class, () -> client.models().retrieve("no-such-model"));
   }
 
   @ParameterizedTest

@@ -15,6 +15,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
@@ -28,6 +29,7 @@ import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.completions.CompletionUsage;
+import com.openai.models.models.Model;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -86,6 +89,16 @@ class OpenAiSdkIT {
   @BeforeEach
   void upstreamAcceptsOnlyTheConfiguredKeys() {
     fake.server().acceptKeys(GatewayExtension.OPENAI_KEY, GatewayExtension.ANTHROPIC_KEY);
+  }
+
+  @Test
+  void listsAndRetrievesTheCatalogsModels() {
+    List<String> ids = client.models().list().items().stream().map(Model::id).toList();
+    Model one = client.models().retrieve("gpt-test");
+
+    assertTrue(ids.containsAll(List.of("claude-test", "gpt-test")), ids.toString());
+    assertEquals("gpt-test", one.id());
+    assertThrows(NotFoundException.class, () -> client.models().retrieve("no-such-model"));
   }
 
   @ParameterizedTest

@@ -46,6 +46,15 @@ class UsageMetersTest {
   }
 
   @Test
+  void theFailoverFamilyIsExposedAtZeroForEveryProviderAndCauseBeforeAnyFailover() {
+    for (String provider : List.of("a", "b")) {
+      for (String cause : List.of("429", "502", "503", "504")) {
+        assertEquals(0, scrape().value("provider_failover_total", "provider", provider, "cause", cause));
+      }
+    }
+  }
+
+  @Test
   void aFailoverWhoseFailedAttemptWasForgottenCountsAsUnknown() {
     meters.record(report("r2", 2, "b", 200, true, new Usage(1L, 1L, null, null)));
 

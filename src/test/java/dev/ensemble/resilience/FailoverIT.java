@@ -295,6 +295,8 @@ class FailoverIT {
     assertEquals(1, java.util.stream.Stream.of(first, second)
         .filter(r -> header(r, "x-ensemble-route-reason").equals("failover:auth")).count(), "round robin reached key a once");
     assertEquals(true, endpoint(status, "oai", "oai-a").getJsonObject("health").getBoolean("key_disabled"));
+    assertEquals(false, endpoint(status, "oai", "oai-a").getBoolean("usable"), "a disabled key's endpoint gets no traffic: not usable");
+    assertEquals(true, endpoint(status, "oai", "oai-b").getBoolean("usable"));
     assertEquals("degraded", status.getString("status"));
     for (int i = 0; i < 4; i++) {
       assertEquals("oai-b", header(chat("gpt", false), "x-ensemble-endpoint"));

@@ -36,6 +36,12 @@ public final class AnthropicClientDialect implements ClientDialect {
     return path.startsWith("/v1/messages");
   }
 
+  /** Also the model catalog ({@code /v1/models}, {@code /v1/models/{id}}) when {@code anthropic-version} is sent, as Anthropic's SDKs do. */
+  @Override
+  public boolean owns(String path, MultiMap headers) {
+    return owns(path) || (path.equals("/v1/models") || path.startsWith("/v1/models/")) && headers.contains("anthropic-version");
+  }
+
   @Override
   public String keyHint() {
     return "Authorization: Bearer <key> or x-api-key: <key>";
@@ -51,6 +57,17 @@ public final class AnthropicClientDialect implements ClientDialect {
   @Override
   public UnifiedRequest decodeRequest(JsonObject body) {
     return requests.decode(body);
+  }
+
+  /** {@code POST /v1/messages/count_tokens}, answered {@code {"input_tokens": n}} (the default encoding). */
+  @Override
+  public String tokenCountPathRegex() {
+    return "/v1/messages/count_tokens";
+  }
+
+  @Override
+  public UnifiedRequest decodeTokenCount(JsonObject body, MultiMap params) {
+    return requests.decodeTokenCount(body);
   }
 
   @Override

@@ -46,6 +46,25 @@ public final class AnthropicRequestCodec {
     return decoder.decode(body);
   }
 
+  /**
+   * Decodes a client's {@code POST /v1/messages/count_tokens} body: a Messages request without {@code max_tokens}
+   * (and {@code stream}), which that endpoint does not take; {@code max_tokens} only bounds an answer, so the prompt
+   * counted is the same.
+   *
+   * @throws GatewayError a 400 naming the offending field when the body is not a valid request
+   */
+  public UnifiedRequest decodeTokenCount(JsonObject body) {
+    if (body == null) {
+      throw GatewayError.invalid(null, "request body must be a JSON object");
+    }
+    JsonObject asMessage = body.copy();
+    asMessage.remove("stream");
+    if (asMessage.getValue("max_tokens") == null) {
+      asMessage.put("max_tokens", DEFAULT_MAX_TOKENS);
+    }
+    return decoder.decode(asMessage);
+  }
+
   /** Encodes {@code req} as an upstream Anthropic request for {@code upstreamModel}. */
   public JsonObject encode(UnifiedRequest req, String upstreamModel) {
     return encoder.encode(req, upstreamModel);
