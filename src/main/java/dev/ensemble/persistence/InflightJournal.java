@@ -36,8 +36,9 @@ import java.util.concurrent.locks.LockSupport;
  * only once both its response and its ledger row are durable: an {@code x} without a row, or an {@code x} and an
  * {@code l} in either order. A response ended whose row never committed is recovered as that row alone. When the
  * ledger's commit and the answer's end reach the writer in one round (the usual case: the persistence worker commits
- * the index and ledger rows together, then the answer ends), the {@code x}, written without a row, is its only line. Each record
- * is one line, {@code <crc32 hex> <json>} ({@link JournalLine}): a line torn by a crash fails its checksum and is skipped.
+ * the index and ledger rows together, then the answer ends), the {@code x}, written without a row, is its only line.
+ * Each record is one line, {@code <crc32 hex> <json>} ({@link JournalLine}): a line torn by a crash fails its checksum
+ * and is skipped.
  *
  * <p>Callers (the ingress event loops, the ledger's worker) only put a record on a lock-free queue, holding the
  * immutable values it is made of (a {@link StreamEvent}, the events of one upstream read, a {@link LedgerEntry}, a
