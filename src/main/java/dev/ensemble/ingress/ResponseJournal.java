@@ -63,21 +63,8 @@ final class ResponseJournal {
   /** The upstream's own bytes of a whole (not streamed) answer, which a client of the upstream's format is sent as they are. */
   private UpstreamBody upstreamBody;
   private Handler<GatewayError> onAbort;
-  /**
-   * Text or tool-argument deltas of one block that arrived one after another in the same upstream read, not yet handed
-   * to the crash journal: they go as one merged delta (numbered by the last of them) when another event comes, or at
-   * the end of the read ({@link #endOfRead()}); null when none is held.
-   */
-  private StreamEvent.BlockDelta held;
-  private StringBuilder heldText;
-  private int heldSeq;
-  /**
-   * The events of the current upstream read for the crash journal (a held delta once merged), handed over in one
-   * {@link InflightJournal#events} at the read's end or with the answer's last event; null when none wait.
-   */
-  private StreamEvent[] toJournal;
-  private int[] toJournalSeqs;
-  private int toJournalCount;
+  /** The events of the current upstream read, for the crash journal in one hand-over at the read's end. */
+  private final CrashJournalBatch toCrashJournal;
 
   ResponseJournal(Context owner, ResponseContext context, ClientDialect dialect, String clientId) {
     this(owner, context, dialect, clientId, InflightJournal.disabled());
@@ -94,6 +81,8 @@ final class ResponseJournal {
     this.dialect = dialect;
     this.clientFormat = dialect.name();
     this.clientId = clientId;
+    this.toCrashJournal = new CrashJournalBatch(accumulator, events,
+        (batch, seqs, count) -> crashJournal.events(context.requestId(), batch, seqs, count));
   }
 
   /**
@@ -112,11 +101,12 @@ final class ResponseJournal {
       routedProvider = start.provider();
       routedEndpoint = start.endpoint();
     }
-    accumulator.accept(event);
     int seq = events.size();
     events.add(event);
-    // the crash journal's writer thread renders the event; its JSON is made here only for followers
-    journal(seq, event);
+    // the crash journal's writer thread renders the event; its JSON is made here only for followers. Before the
+    // accumulator takes it: a run of deltas it releases is still the open block's text there.
+    toCrashJournal.add(seq, event);
+    accumulator.accept(event);
     if (event instanceof StreamEvent.ResponseEnd || event instanceof StreamEvent.Error) {
       endOfRead(); // the answer's last event: nothing waits for a read's end
     }
@@ -124,71 +114,11 @@ final class ResponseJournal {
   }
 
   /**
-   * Keeps the event for the crash journal, but for a text or tool-argument delta: consecutive ones of one block are
-   * held and kept as one merged delta ({@link #held}), one record instead of one per upstream chunk. Recovery needs
-   * the text and the characters streamed, not the chunking. What is kept goes to the crash journal in one hand-over
-   * per upstream read ({@link #endOfRead()}).
-   */
-  private void journal(int seq, StreamEvent event) {
-    if (event instanceof StreamEvent.BlockDelta delta && delta.signature() == null) {
-      if (held != null && held.index() == delta.index() && (held.text() == null) == (delta.text() == null)) {
-        if (heldText == null) {
-          heldText = new StringBuilder(held.text() != null ? held.text() : held.partialJson());
-        }
-        heldText.append(delta.text() != null ? delta.text() : delta.partialJson());
-        heldSeq = seq;
-        return;
-      }
-      releaseHeld();
-      held = delta;
-      heldSeq = seq;
-      return;
-    }
-    releaseHeld();
-    keepForCrashJournal(seq, event);
-  }
-
-  /** The delta held (merged, if several were), kept for the crash journal; nothing is held after. */
-  private void releaseHeld() {
-    if (held == null) {
-      return;
-    }
-    StreamEvent.BlockDelta delta = held;
-    if (heldText != null) {
-      String merged = heldText.toString();
-      delta = held.text() != null ? StreamEvent.BlockDelta.text(held.index(), merged) : StreamEvent.BlockDelta.partialJson(held.index(), merged);
-    }
-    held = null;
-    heldText = null;
-    keepForCrashJournal(heldSeq, delta);
-  }
-
-  private void keepForCrashJournal(int seq, StreamEvent event) {
-    if (toJournal == null) {
-      toJournal = new StreamEvent[8];
-      toJournalSeqs = new int[8];
-    } else if (toJournalCount == toJournal.length) {
-      toJournal = java.util.Arrays.copyOf(toJournal, toJournalCount * 2);
-      toJournalSeqs = java.util.Arrays.copyOf(toJournalSeqs, toJournalCount * 2);
-    }
-    toJournal[toJournalCount] = event;
-    toJournalSeqs[toJournalCount++] = seq;
-  }
-
-  /**
    * The events of one upstream read are all {@link #add}ed: they go to the crash journal now, deltas still held as one,
    * in one hand-over, so that nothing waits there for the next read.
    */
   void endOfRead() {
-    releaseHeld();
-    if (toJournalCount == 0) {
-      return;
-    }
-    // the arrays are the crash journal's now; the next read's events get new ones
-    crashJournal.events(context.requestId(), toJournal, toJournalSeqs, toJournalCount);
-    toJournal = null;
-    toJournalSeqs = null;
-    toJournalCount = 0;
+    toCrashJournal.endOfRead();
   }
 
   /**

@@ -190,7 +190,15 @@ final class UpstreamAttempt {
       lastChunkNanos = System.nanoTime();
       try {
         List<StreamEvent> events = decoder.feed(chunk);
-        emit(body, response, events, decoder.completed());
+        if (emit(events)) {
+          if (decoder.completed()) {
+            // the answer's end is among them: they wait for the upstream's end, which usually comes in the same read,
+            // to leave with the client's end in one write
+            flushSoon(body);
+          } else {
+            flush(body);
+          }
+        }
       } catch (UpstreamProtocolException e) {
         response.cancel();
         streamFailed(response, ErrorClass.RETRYABLE, "invalid_response",
@@ -202,7 +210,8 @@ final class UpstreamAttempt {
       if (result.future().isComplete()) {
         return;
       }
-      emit(body, response, decoder.finish(), false);
+      // not flushed: every way on from here ends the client, and the bytes it holds leave with its end, in one write
+      emit(decoder.finish());
       if (result.future().isComplete()) {
         return;
       }
@@ -239,11 +248,11 @@ final class UpstreamAttempt {
   }
 
   /**
-   * Records and renders the events of one upstream read, then sends them; with {@code complete} (the answer's end is
-   * among them) they wait for the upstream's end, which usually comes in the same read, to leave with the client's
-   * end in one write ({@link #flushSoon}).
+   * Records and renders the events of one upstream read; the client holds the bytes until the caller sends them
+   * ({@link #flush}, {@link #flushSoon}, or the client's end). False when the attempt ended instead (the upstream refused
+   * before answering anything).
    */
-  private void emit(ReadStream<Buffer> body, UpstreamResponse response, List<StreamEvent> events, boolean complete) {
+  private boolean emit(List<StreamEvent> events) {
     // nothing in this loop closes the client (its writes are held until the flush): asked once per read
     boolean open = !client.closed();
     for (StreamEvent event : events) {
@@ -251,7 +260,7 @@ final class UpstreamAttempt {
         // the upstream refused before answering anything: still a clean failure, the request can go elsewhere
         failBeforeAnswer(error.error().retryable() ? ErrorClass.RETRYABLE : ErrorClass.PERMANENT, error.error().status(),
             Integer.toString(error.error().status()), null, error.error());
-        return;
+        return false;
       }
       StreamEvent shown = shown(event);
       if (shown instanceof StreamEvent.Error error) {
@@ -266,11 +275,7 @@ final class UpstreamAttempt {
       }
     }
     journal.endOfRead();
-    if (complete) {
-      flushSoon(body);
-    } else {
-      flush(body);
-    }
+    return true;
   }
 
   /**

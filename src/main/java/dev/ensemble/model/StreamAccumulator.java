@@ -67,6 +67,16 @@ public final class StreamAccumulator {
     return usage;
   }
 
+  /** The length of the open block's text (or tool input) so far; -1 when no block is open. */
+  public int openTextLength() {
+    return text == null ? -1 : text.length();
+  }
+
+  /** The open block's text (or tool input) from {@code from} on, {@code from} at most {@link #openTextLength()}. */
+  public String openTextFrom(int from) {
+    return text.substring(from);
+  }
+
   /** The answer so far; a block still open is included as far as it got. */
   public UnifiedResponse response() {
     List<ContentBlock> all = new ArrayList<>(blocks);

@@ -1,6 +1,7 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.testing.OnLoop;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import dev.ensemble.testing.gateway.GatewayExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -51,6 +54,8 @@ class StreamEndIT {
       models:
         held-gpt:
           providers: [ { provider: held, model: gpt-4o-mini } ]
+        whole-gpt:
+          providers: [ { provider: held, model: whole } ]
       """.formatted(GatewayExtension.scratchDir("responses"), upstream.port()));
 
   @Test
@@ -91,6 +96,27 @@ class StreamEndIT {
   }
 
   /**
+   * When the upstream's whole stream and its end come in one read (the usual case), the client gets the stream's bytes
+   * and its end in one write: over h2c, one DATA frame that also ends the stream, not the bytes and then an empty frame
+   * to end it (a second write and flush of the connection).
+   */
+  @Test
+  void aStreamThatArrivesWholeLeavesWithTheClientsEndInOneWrite() throws Exception {
+    JsonObject body = new JsonObject().put("model", "whole-gpt").put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true))
+        .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", "Hi")));
+    List<Http2DataFrame> frames = H2cFrames.post(gateway.port(), "/v1/chat/completions", body.toBuffer().getBytes());
+    List<String> data = new ArrayList<>();
+    for (Http2DataFrame frame : frames) {
+      data.add(frame.content().toString(StandardCharsets.UTF_8) + (frame.isEndStream() ? "<end>" : ""));
+      frame.release();
+    }
+    assertEquals(1, data.size(), "DATA frames: " + data);
+    String only = data.get(0);
+    assertTrue(only.contains("\"content\":\"Whole\"") && only.contains("\"usage\":{") && only.endsWith("data: [DONE]\n\n<end>"), only);
+  }
+
+  /**
    * An OpenAI upstream that streams a short answer, its usage and {@code data: [DONE]} at once, then holds the
    * response open until {@link #endResponse}.
    */
@@ -98,6 +124,11 @@ class StreamEndIT {
 
     private static final String HEAD = "data: {\"id\":\"chatcmpl-held\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,"
         + "\"model\":\"gpt-4o-mini\",\"choices\":";
+    static final String WHOLE = HEAD + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
+        + HEAD + "[{\"index\":0,\"delta\":{\"content\":\"Whole\"},\"finish_reason\":null}]}\n\n"
+        + HEAD + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+        + HEAD + "[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}\n\n"
+        + "data: [DONE]\n\n";
     private Vertx vertx;
     private HttpServer server;
     private volatile HttpServerResponse held;
@@ -107,6 +138,11 @@ class StreamEndIT {
       vertx = Vertx.vertx();
       server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(b -> {
         HttpServerResponse response = request.response().setChunked(true).putHeader("content-type", "text/event-stream");
+        if (b.toString(StandardCharsets.UTF_8).contains("\"whole\"")) {
+          // the usual case: the whole stream and the response's end in one read
+          response.end(WHOLE);
+          return;
+        }
         held = response;
         response.write(HEAD + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
             + HEAD + "[{\"index\":0,\"delta\":{\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n"

@@ -28,14 +28,16 @@ import java.util.Set;
  * whatever Anthropic's indices. {@code event: error} becomes a terminal {@link StreamEvent.Error}.
  * Malformed JSON or an event out of order throws {@link UpstreamProtocolException}.
  *
- * <p>{@code content_block_delta}, nearly every event of a stream, is read by the {@link DeltaScanner} straight from
- * the SSE bytes into its few fields, in one pass, and {@code content_block_stop}, {@code ping} and {@code message_stop}
- * by the {@link BareEventScanner}; the other events (message_start, a block's start, message_delta: a few per answer)
- * and any event that does not have the usual shape are read as a tree, which also words the errors.
+ * <p>Every usual event is read straight from the SSE bytes, in one pass, without a tree: {@code content_block_delta},
+ * nearly every event of a stream, by the {@link DeltaScanner}; {@code content_block_stop}, {@code ping} and
+ * {@code message_stop} by the {@link BareEventScanner}; {@code message_start}, a block's start and {@code message_delta}
+ * by the {@link MessageStartScanner}, {@link BlockStartScanner} and {@link MessageDeltaScanner}. An event without an SSE
+ * name, or one that does not have the usual shape, is read as a tree, which decides as it always did and words the
+ * errors.
  *
  * <p>Pass-through ({@link #relayTo}): each event that decoded is also staged as it came in the client's
- * {@link EventSplice}, message_start with the gateway's id and model ({@link MessageStartScanner}); the events of one
- * read are committed only when the whole read decoded.
+ * {@link EventSplice}, message_start with the gateway's id and model (where the {@link MessageStartScanner} found them);
+ * the events of one read are committed only when the whole read decoded.
  */
 public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEventSource {
 
@@ -56,8 +58,12 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
   private final DeltaScanner scanner;
   /** Reads {@code content_block_stop}, {@code ping} and {@code message_stop} without a tree; null with {@link #scanner}. */
   private final BareEventScanner bare;
+  /** Read a block's start and {@code message_delta} without a tree; null with {@link #scanner}. */
+  private final BlockStartScanner blockStarts;
+  private final MessageDeltaScanner messageDeltas;
   /** Set when the client speaks Anthropic too: the stream's events are passed through to it ({@link EventSplice}). */
   private EventSplice relay;
+  /** Reads {@code message_start} without a tree (and finds where the pass-through splices); null when neither is asked. */
   private MessageStartScanner startScanner;
   private List<StreamEvent> out;
 
@@ -69,12 +75,17 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
   AnthropicStreamDecoder(boolean scan) {
     this.scanner = scan ? new DeltaScanner() : null;
     this.bare = scan ? new BareEventScanner() : null;
+    this.blockStarts = scan ? new BlockStartScanner() : null;
+    this.messageDeltas = scan ? new MessageDeltaScanner() : null;
+    this.startScanner = scan ? new MessageStartScanner() : null;
   }
 
   @Override
   public void relayTo(EventSplice relay) {
     this.relay = relay;
-    this.startScanner = new MessageStartScanner();
+    if (startScanner == null) {
+      startScanner = new MessageStartScanner();
+    }
     relay.attach();
   }
 
@@ -124,10 +135,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
       }
       return;
     }
-    if (name != null && bare != null && bareEvent(name, data, offset, length)) {
-      if (relay != null) {
-        relay.frame(name, data, offset, length);
-      }
+    if (name != null && bare != null && scannedEvent(name, data, offset, length)) {
       return;
     }
     JsonObject tree = parse(new String(data, offset, length, StandardCharsets.UTF_8));
@@ -184,10 +192,11 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
   }
 
   /**
-   * A {@code content_block_stop}, {@code ping} or {@code message_stop} read by the {@link BareEventScanner}; false when the
-   * event is another one, or one the scanner leaves to the tree path.
+   * An event other than a delta read without a tree — {@code content_block_stop}, {@code ping} and {@code message_stop} by
+   * the {@link BareEventScanner}, {@code message_start}, a block's start and {@code message_delta} by their scanners —
+   * decoded and passed through; false when the event is another one, or one its scanner leaves to the tree path.
    */
-  private boolean bareEvent(String name, byte[] data, int offset, int length) {
+  private boolean scannedEvent(String name, byte[] data, int offset, int length) {
     BareEventScanner s = bare;
     switch (name) {
       case "content_block_stop" -> {
@@ -207,9 +216,46 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
         }
         messageStop(out);
       }
+      case "message_start" -> {
+        MessageStartScanner start = startScanner;
+        if (!start.read(data, offset, length)) {
+          return false;
+        }
+        messageStart(start.id, start.model, start.usage, out);
+        if (relay != null) {
+          relay.messageStart(name, data, offset, length, start.idStart, start.idEnd, start.modelStart, start.modelEnd);
+        }
+        return true;
+      }
+      case "content_block_start" -> {
+        BlockStartScanner block = blockStarts;
+        if (!block.read(data, offset, length)) {
+          return false;
+        }
+        requireStarted("content_block_start");
+        int index = openBlock(block.index, block.type);
+        if (index >= 0) {
+          switch (block.type) {
+            case "text" -> textStart(index, block.text, out);
+            case "tool_use" -> toolStart(index, block.id, block.name, null, out);
+            default -> thinkingStart(index, block.thinking, block.signature, out);
+          }
+        }
+      }
+      case "message_delta" -> {
+        MessageDeltaScanner delta = messageDeltas;
+        if (!delta.read(data, offset, length)) {
+          return false;
+        }
+        requireStarted("message_delta");
+        messageDelta(delta.stopReason, delta.stopSequence, delta.usage);
+      }
       default -> {
         return false;
       }
+    }
+    if (relay != null) {
+      relay.frame(name, data, offset, length);
     }
     return true;
   }
@@ -255,9 +301,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
   }
 
   private void messageStart(JsonObject data, List<StreamEvent> out) {
-    if (started) {
-      throw new UpstreamProtocolException("message_start: sent twice");
-    }
+    notStartedYet();
     JsonObject message = fields.requireObject(data, "message", "");
     usage = UsageFields.read(fields.optObject(message, "usage", "message"), "message.usage");
     started = true;
@@ -265,47 +309,80 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
         fields.optString(message, "model", "message"), null, null, usage));
   }
 
+  /** A {@code message_start} read by its scanner: the same as {@link #messageStart(JsonObject, List)}, values read already. */
+  private void messageStart(String id, String model, Usage reported, List<StreamEvent> out) {
+    notStartedYet();
+    usage = reported;
+    started = true;
+    out.add(new StreamEvent.ResponseStart(id, model, null, null, usage));
+  }
+
+  private void notStartedYet() {
+    if (started) {
+      throw new UpstreamProtocolException("message_start: sent twice");
+    }
+  }
+
   private void blockStart(JsonObject data, List<StreamEvent> out) {
     requireStarted("content_block_start");
     int upstream = upstreamIndex(data);
     JsonObject block = fields.requireObject(data, "content_block", "");
     String type = fields.requireString(block, "type", "content_block");
+    int index = openBlock(upstream, type);
+    if (index < 0) {
+      return;
+    }
+    switch (type) {
+      case "text" -> textStart(index, fields.optString(block, "text", "content_block"), out);
+      case "tool_use" -> {
+        String id = fields.requireString(block, "id", "content_block");
+        String name = fields.requireString(block, "name", "content_block");
+        JsonObject input = fields.optObject(block, "input", "content_block");
+        toolStart(index, id, name, input != null && !input.isEmpty() ? input.encode() : null, out);
+      }
+      default -> {
+        String thinking = fields.optString(block, "thinking", "content_block");
+        thinkingStart(index, thinking, fields.optString(block, "signature", "content_block"), out);
+      }
+    }
+  }
+
+  /** Block {@code upstream} of {@code type} starts: its unified index, or -1 when the unified model has no place for it (skipped). */
+  private int openBlock(int upstream, String type) {
     if (indices.containsKey(upstream) || skipped.contains(upstream)) {
       throw new UpstreamProtocolException("content_block_start: index " + upstream + " started twice");
     }
     if (!BlockReader.ASSISTANT_TYPES.contains(type) || "redacted_thinking".equals(type)) {
       skipped.add(upstream);
-      return;
+      return -1;
     }
     int index = nextIndex++;
     indices.put(upstream, index);
-    switch (type) {
-      case "text" -> {
-        out.add(StreamEvent.BlockStart.text(index));
-        String text = fields.optString(block, "text", "content_block");
-        if (text != null && !text.isEmpty()) {
-          out.add(StreamEvent.BlockDelta.text(index, text));
-        }
-      }
-      case "tool_use" -> {
-        out.add(StreamEvent.BlockStart.toolUse(index, fields.requireString(block, "id", "content_block"),
-            fields.requireString(block, "name", "content_block")));
-        JsonObject input = fields.optObject(block, "input", "content_block");
-        if (input != null && !input.isEmpty()) {
-          out.add(StreamEvent.BlockDelta.partialJson(index, input.encode()));
-        }
-      }
-      default -> {
-        out.add(StreamEvent.BlockStart.thinking(index));
-        String thinking = fields.optString(block, "thinking", "content_block");
-        if (thinking != null && !thinking.isEmpty()) {
-          out.add(StreamEvent.BlockDelta.text(index, thinking));
-        }
-        String signature = fields.optString(block, "signature", "content_block");
-        if (signature != null && !signature.isEmpty()) {
-          out.add(StreamEvent.BlockDelta.signature(index, signature));
-        }
-      }
+    return index;
+  }
+
+  private static void textStart(int index, String text, List<StreamEvent> out) {
+    out.add(StreamEvent.BlockStart.text(index));
+    if (text != null && !text.isEmpty()) {
+      out.add(StreamEvent.BlockDelta.text(index, text));
+    }
+  }
+
+  /** @param input the call's input as JSON when the start carries some, else null */
+  private static void toolStart(int index, String id, String name, String input, List<StreamEvent> out) {
+    out.add(StreamEvent.BlockStart.toolUse(index, id, name));
+    if (input != null) {
+      out.add(StreamEvent.BlockDelta.partialJson(index, input));
+    }
+  }
+
+  private static void thinkingStart(int index, String thinking, String signature, List<StreamEvent> out) {
+    out.add(StreamEvent.BlockStart.thinking(index));
+    if (thinking != null && !thinking.isEmpty()) {
+      out.add(StreamEvent.BlockDelta.text(index, thinking));
+    }
+    if (signature != null && !signature.isEmpty()) {
+      out.add(StreamEvent.BlockDelta.signature(index, signature));
     }
   }
 
@@ -350,17 +427,24 @@ public final class AnthropicStreamDecoder implements StreamDecoder, AnthropicEve
   private void messageDelta(JsonObject data) {
     requireStarted("message_delta");
     JsonObject delta = fields.optObject(data, "delta", "");
+    String reason = null;
+    String sequence = null;
     if (delta != null) {
-      String reason = fields.optString(delta, "stop_reason", "delta");
-      if (reason != null) {
-        stopReason = StopReasons.read(reason);
-      }
-      String sequence = fields.optString(delta, "stop_sequence", "delta");
-      if (sequence != null) {
-        stopSequence = sequence;
-      }
+      reason = fields.optString(delta, "stop_reason", "delta");
+      sequence = fields.optString(delta, "stop_sequence", "delta");
     }
-    usage = usage.mergedWith(UsageFields.read(fields.optObject(data, "usage", ""), "usage"));
+    messageDelta(reason, sequence, UsageFields.read(fields.optObject(data, "usage", ""), "usage"));
+  }
+
+  /** The message's stop reason and sequence (null: not reported here) and its cumulative usage so far. */
+  private void messageDelta(String reason, String sequence, Usage reported) {
+    if (reason != null) {
+      stopReason = StopReasons.read(reason);
+    }
+    if (sequence != null) {
+      stopSequence = sequence;
+    }
+    usage = usage.mergedWith(reported);
   }
 
   private int upstreamIndex(JsonObject data) {

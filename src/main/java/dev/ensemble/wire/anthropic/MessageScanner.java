@@ -18,7 +18,7 @@ import java.util.List;
  * escape in a field name, JSON it cannot accept. The codec then reads the body as a tree, which decides as it always
  * did, errors included. Not thread-safe: one per read (it is small).
  */
-final class MessageScanner extends JsonScanner {
+final class MessageScanner extends UsageScanner {
 
   private static final byte[] ID = ascii("id");
   private static final byte[] MODEL = ascii("model");
@@ -192,14 +192,5 @@ final class MessageScanner extends JsonScanner {
         default -> skipValue(1);
       }
     } while (separator('}'));
-  }
-
-  /** A token count: a non-negative integer of at most nine digits, or null; anything else gives up. */
-  private Long count() {
-    if (peek() == 'n') {
-      nullOnly();
-      return null;
-    }
-    return (long) smallInt();
   }
 }

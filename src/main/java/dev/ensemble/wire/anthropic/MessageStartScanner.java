@@ -1,35 +1,43 @@
 package dev.ensemble.wire.anthropic;
 
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.JsonScanner;
 
 /**
- * Finds where the message's {@code id} and {@code model} strings lie in a {@code message_start} event — {@code
- * {"type":"message_start","message":{"id":"msg_...",...,"model":"claude-...",...}}} — for the pass-through to splice
- * the gateway's in their place ({@link EventSplice}), checking the whole event is strict JSON as it goes
- * ({@link JsonScanner}'s grammar). It decodes nothing: the decoder reads the event's values (usage above all) from its
- * tree, as before.
+ * Reads the usual {@code message_start} event — {@code {"type":"message_start","message":{"id":"msg_...",...,"model":
+ * "claude-...",...,"usage":{...}}}} — straight from its UTF-8 bytes ({@link JsonScanner}'s grammar, the whole event checked
+ * as strict JSON as it goes): the message's {@code id}, {@code model} and usage counts ({@link UsageScanner}) as the
+ * decoder's tree reading reads them, and where the id and model strings lie, for the pass-through to splice the
+ * gateway's in their place ({@link EventSplice}).
  *
- * <p>It gives up ({@code false}) when it cannot be sure the spans are the values the tree reading sees: {@code message}
- * or either field missing or repeated, a value that is not a string, an escaped field name, JSON it cannot accept.
- * The pass-through then renders the event from the tree with the gateway's values. One scanner per decoder, confined
- * to the stream's event loop; it keeps a reference to the bytes only during {@link #read}.
+ * <p>It gives up ({@code false}) when it cannot be sure it reads what the tree reading reads: {@code message} or either
+ * field missing or repeated, a value that is not a string, a usage it does not read, an escaped field name, JSON it
+ * cannot accept. The decoder then reads the event as a tree (and the pass-through renders it from the tree with the
+ * gateway's values). One scanner per decoder, confined to the stream's event loop; it keeps a reference to the bytes
+ * only during {@link #read}.
  */
-final class MessageStartScanner extends JsonScanner {
+final class MessageStartScanner extends UsageScanner {
 
   private static final byte[] MESSAGE = ascii("message");
   private static final byte[] ID = ascii("id");
   private static final byte[] MODEL = ascii("model");
+  private static final byte[] USAGE = ascii("usage");
   private static final byte[][] EVENT_FIELDS = {MESSAGE};
-  private static final byte[][] MESSAGE_FIELDS = {ID, MODEL};
+  private static final byte[][] MESSAGE_FIELDS = {ID, MODEL, USAGE};
 
   int idStart;
   int idEnd;
   int modelStart;
   int modelEnd;
+  String id;
+  String model;
+  Usage usage;
 
-  /** Reads {@code data[offset, offset + length)}; true when both spans were found (absolute positions in {@code data}). */
+  /** Reads {@code data[offset, offset + length)}; true when it was read, both spans found (absolute positions in {@code data}). */
   boolean read(byte[] data, int offset, int length) {
     idStart = idEnd = modelStart = modelEnd = -1;
+    id = model = null;
+    usage = Usage.UNKNOWN;
     begin(data, offset, length);
     try {
       ws();
@@ -71,17 +79,24 @@ final class MessageStartScanner extends JsonScanner {
         skipValue(1);
         continue;
       }
+      if (field == 2) {
+        usage = usage(1);
+        continue;
+      }
       if (peek() != '"') {
         throw GIVE_UP;
       }
       int start = pos;
       pos = stringEnd(pos);
+      String value = decode(start + 1, pos - 1);
       if (field == 0) {
         idStart = start;
         idEnd = pos;
+        id = value;
       } else {
         modelStart = start;
         modelEnd = pos;
+        model = value;
       }
     } while (separator('}'));
   }
