@@ -34,8 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * response is persisted or retired; when its ledger row is still on its way, the record carries that row) and
  * {@code l} (the response's ledger row is committed to the ledger). A response is closed, nothing left to recover,
  * only once both its response and its ledger row are durable: an {@code x} without a row, or an {@code x} and an
- * {@code l} in either order. A response ended whose row never committed is recovered as that row alone. Each record
- * is one line, {@code <crc32 hex> <json>} ({@link JournalLine}): a line torn by a crash fails its checksum and is skipped.
+ * {@code l} in either order. A response ended whose row never committed is recovered as that row alone. When the
+ * ledger's commit and the answer's end reach the writer in one round (the usual case: the persistence worker commits
+ * the index and ledger rows together, then the answer ends), the {@code x}, written without a row, is its only line.
+ * Each record is one line, {@code <crc32 hex> <json>} ({@link JournalLine}): a line torn by a crash fails its checksum
+ * and is skipped.
  *
  * <p>Callers (the ingress event loops, the ledger's worker) only put a record on a lock-free queue, holding the
  * immutable values it is made of (a {@link StreamEvent}, the events of one upstream read, a {@link LedgerEntry}, a
@@ -99,6 +102,11 @@ public final class InflightJournal {
   private final JournalLine line = new JournalLine();
   /** The events taken in the current round, by answer, until the answer's next record or the round's end. */
   private final Map<String, GatheredEvents> gathered = new LinkedHashMap<>();
+  /**
+   * Answers whose ledger row this round said committed before they ended: their {@code l} line waits for the round's
+   * end, and is not written if the answer's {@code x} came meanwhile (that line, without a row, closes it).
+   */
+  private final List<String> billedThisRound = new ArrayList<>();
   private ByteBuffer out;
   private long openBytes;
   private FileChannel channel;
@@ -321,7 +329,8 @@ public final class InflightJournal {
    * this round are written as one line ({@code es}, or {@code e} for a single one) where the answer's next other
    * record of the round, or the round's end, comes: every line of a round reaches the OS in the round's write anyway
    * (or a write of the full buffer within it), so what a killed process can lose is unchanged, and the answer's
-   * records keep their order.
+   * records keep their order. Likewise the {@code l} of an answer not yet ended waits for the round's end
+   * ({@link #billed}).
    */
   private int drain() throws IOException {
     int taken = 0;
@@ -340,8 +349,7 @@ public final class InflightJournal {
         }
       } else if (r.body() instanceof String[] ids) {
         for (String id : ids) {
-          records += writeGathered(id);
-          records += write('l', id, null, 0);
+          records += billed(id);
         }
       } else {
         records += writeGathered(r.id());
@@ -354,11 +362,40 @@ public final class InflightJournal {
       }
       gathered.clear();
     }
+    if (!billedThisRound.isEmpty()) {
+      for (String id : billedThisRound) {
+        if (open.containsKey(id)) { // still open: its end did not come this round
+          write('l', id, null, 0);
+        }
+      }
+      billedThisRound.clear();
+    }
     if (taken > 0) {
       queued.addAndGet(-taken);
       written.add(records);
     }
     return taken;
+  }
+
+  /**
+   * The ledger committed the row of {@code id}: an answer that ended is closed by its {@code l} line now; one still
+   * open is marked billed, and its line waits for the round's end ({@link #billedThisRound}), where it is written only
+   * if the answer did not end meanwhile: then its {@code x}, written without a row because it is billed, closes it
+   * alone, one line instead of two. Every line of the round reaches the OS in the round's write either way, so the file
+   * after any round says what it said before. The records handled (1, or 0 for an answer not journalled).
+   */
+  private int billed(String id) throws IOException {
+    int records = writeGathered(id);
+    OpenResponse entry = open.get(id);
+    if (entry == null) {
+      return records; // not journalled (an embedding, an audit) or already closed
+    }
+    if (entry.ended) {
+      return records + write('l', id, null, 0);
+    }
+    entry.billed = true;
+    billedThisRound.add(id);
+    return records + 1; // counted as the record it is (records_written), though its line may never be needed
   }
 
   /** The events of {@code id} gathered in this round, if any, written before the answer's next record; records written. */
@@ -416,11 +453,7 @@ public final class InflightJournal {
         if (entry == null) {
           return 0; // not journalled (an embedding, an audit) or already closed
         }
-        if (entry.ended) {
-          keep = false;
-        } else {
-          entry.billed = true;
-        }
+        keep = !entry.ended; // a billed answer's line (billed(id)), kept until its end
       }
       case 'e' -> {
         if (openBytes >= maxBytes) {

@@ -32,7 +32,8 @@ import java.util.Set;
  * stop) and the SQLite file. At
  * start it opens the file, applies due schema migrations and replays what the ledger spilled. Finished responses
  * arrive in the node's {@link PersistenceInbox} (and on {@link Addresses#PERSIST_RESPONSE}, which queues them there):
- * one wake-up takes every record queued (at most every {@link #GATHER_MS} ms while records keep coming), writes them to
+ * one wake-up takes every record queued (while records keep coming, at most every 5 ms, or every 20 ms once they come
+ * fast: {@link GatherWindow}), writes them to
  * the store together, indexes them in the {@code responses} table with the keys the store answered (their segment
  * positions) in one transaction, together with the ledger rows queued by then, then completes each record's future
  * on the event loop that offered it (failed, and logged, if it could not be stored). The gathering timer and the
@@ -58,13 +59,6 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int RECOVERY_BATCH = 512;
   /** Records taken from the inbox per wake-up at most (the rest in the next). */
   private static final int INBOX_BATCH = 1024;
-  /**
-   * While records keep coming, the inbox is taken at most this often: a record offered sooner after the last batch
-   * waits for the rest of the interval with those that follow it, so at one request at a time the store's write, the
-   * index transaction (its commit syncs the WAL) and the worker's wake-up are shared by a few records, not paid by
-   * each. Nothing the client waits for: its answer is written before the record is offered.
-   */
-  static final long GATHER_MS = 5;
 
   private final ResponsesConfig responses;
   private final Path sqlitePath;
@@ -80,8 +74,14 @@ public final class PersistenceVerticle extends VerticleBase {
   private SqliteWriter writer;
   private SqliteLedger ledgerTable;
   private LedgerWriter ledger;
+  /**
+   * While records keep coming, the inbox is taken at most once per gathering interval: a record offered sooner after
+   * the last batch waits for the rest of the interval with those that follow it, so the store's write, the index
+   * transaction (its commit syncs the WAL) and the worker's wake-up are shared by many records, not paid by each.
+   */
+  private final GatherWindow window = new GatherWindow();
   /** When the inbox was last taken, and the timer that takes it at the end of the gathering interval (-1: none). */
-  private long lastTakenNanos = System.nanoTime() - GATHER_MS * 1_000_000;
+  private long lastTakenNanos = System.nanoTime() - GatherWindow.BUSY_MS * 1_000_000;
   private long gatherTimer = -1;
   private JsonObject schema = new JsonObject();
 
@@ -269,15 +269,15 @@ public final class PersistenceVerticle extends VerticleBase {
   /**
    * One wake-up of the inbox: every record queued (up to {@link #INBOX_BATCH}; a further wake-up for the rest) is
    * written to the store together, then indexed in one transaction (with the ledger rows queued by then), then each
-   * one's future completed. A wake-up within {@link #GATHER_MS} of the last batch waits for the rest of it first (a
-   * timer; the inbox wakes no one meanwhile).
+   * one's future completed. A wake-up within the gathering interval ({@link GatherWindow}) of the last batch waits for
+   * the rest of it first (a timer; the inbox wakes no one meanwhile).
    */
   private void storeQueued() {
     if (gatherTimer >= 0) {
       return;
     }
     long sinceLast = System.nanoTime() - lastTakenNanos;
-    long waitMs = GATHER_MS - sinceLast / 1_000_000;
+    long waitMs = window.millis() - sinceLast / 1_000_000;
     if (waitMs > 0) {
       gatherTimer = vertx.setTimer(waitMs, t -> {
         gatherTimer = -1;
@@ -292,6 +292,7 @@ public final class PersistenceVerticle extends VerticleBase {
     lastTakenNanos = System.nanoTime();
     ResponseInbox queued = inbox.responses();
     List<ResponseInbox.Pending> batch = queued.take(INBOX_BATCH);
+    window.taken(batch.size());
     if (batch.size() == INBOX_BATCH && !queued.isEmpty()) {
       context.runOnContext(v -> takeQueued()); // a backlog: the rest at once (a record offered since woke the worker anyway)
     }

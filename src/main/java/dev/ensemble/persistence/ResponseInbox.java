@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * directly instead of an event-bus request per record. The first record after the inbox was emptied wakes the
  * persistence worker once (after the offering event loop's current task, so after the client's answer was written:
  * {@link AfterThisTask}); the worker takes everything queued in one go (while records keep coming, no sooner than
- * {@link PersistenceVerticle#GATHER_MS} ms after its last batch), stores the batch and indexes it in one
+ * the {@link GatherWindow} after its last batch), stores the batch and indexes it in one
  * transaction, and completes each record's future on the context that offered it, one task per event loop per
  * batch.
  *

@@ -176,6 +176,37 @@ class InflightJournalTest {
   }
 
   @Test
+  void answerBilledThenEndedInOneRoundIsClosedByItsEndLineAlone() throws Exception {
+    InflightJournal journal = new InflightJournal(dir, 3_600_000, 1 << 20);
+    journal.open();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      LedgerEntry row = LedgerWriterTest.row(5);
+      stream(journal, row.requestId(), "complete answer");
+      Eventually.eventually("the answer's lines written and the writer idle", () -> journal.stats().getLong("records_written") == 5
+          && journal.writerIdle());
+      // as in the node: the worker's commit says the row is in, and the answer's end follows at once, one round for both
+      vertx.getOrCreateContext().runOnContext(v -> {
+        journal.ledgerWritten(List.of(row));
+        journal.ended(row.requestId(), row);
+      });
+      Eventually.eventually("both records taken", () -> journal.stats().getLong("records_written") == 7);
+      List<String> lines = Files.readAllLines(Path.of(journal.stats().getString("file")), StandardCharsets.UTF_8);
+      assertEquals(List.of(), lines.stream().filter(l -> l.contains("\"k\":\"l\"")).toList(), "no ledger line: " + lines);
+      JsonObject end = JournalLine.parse(lines.get(lines.size() - 1));
+      assertEquals("x", end.getString("k"));
+      assertNull(end.getValue("b"), "the end carries no row: the row is committed");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      journal.close();
+    }
+
+    try (JournalRecovery recovery = JournalRecovery.scan(dir, Instant.now())) {
+      assertEquals(List.of(), recovery.interrupted(), recovery.summary());
+    }
+  }
+
+  @Test
   void finalUsageReportedByTheProviderIsKeptAsIs() throws Exception {
     InflightJournal journal = new InflightJournal(dir, 1000, 1 << 20);
     journal.open();

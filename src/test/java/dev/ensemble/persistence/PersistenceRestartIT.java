@@ -43,12 +43,14 @@ class PersistenceRestartIT {
     return data.start();
   }
 
-  private void chat(Gateway node) throws Exception {
+  /** One chat answer; its request id (also its response's and ledger row's). */
+  private String chat(Gateway node) throws Exception {
     String body = new JsonObject().put("model", "mock-1")
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hello"))).encode();
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/chat/completions"))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
+    return r.headers().firstValue("X-Ensemble-Request-Id").orElseThrow();
   }
 
   private long requests(Gateway node) throws Exception {
@@ -95,6 +97,40 @@ class PersistenceRestartIT {
     crashed.event(row.requestId(), new JsonObject().put("type", "response.start").put("id", row.requestId()).put("seq", 0));
     crashed.ended(row.requestId(), row);
     crashed.close();
+  }
+
+  /**
+   * What a node killed after the commit of an answer's index and ledger rows, but before the answer's end reached the
+   * crash journal, leaves there: its start, route and events only (the journal writes the {@code l} of an answer not
+   * yet ended at its round's end, and none when the answer's {@code x} comes in the same round; the kill took both).
+   */
+  private void crashedAfterTheCommitBeforeTheEnd(String id) throws Exception {
+    InflightJournal crashed = new InflightJournal(db.resolveSibling("journal"), 1000, 1 << 20);
+    crashed.open();
+    crashed.started(id, null, "openai", "mock-1", System.currentTimeMillis() / 1000, false);
+    crashed.routed(id, new JournalRoute("mock", "mock-1", "mock-1", 1, "least_used", 3, InflightJournalTest.PRICING));
+    crashed.event(id, 0, new dev.ensemble.model.StreamEvent.ResponseStart(id, "mock-1", "mock", "mock-1", null));
+    crashed.event(id, 1, dev.ensemble.model.StreamEvent.BlockStart.text(0));
+    crashed.event(id, 2, dev.ensemble.model.StreamEvent.BlockDelta.text(0, "partial"));
+    crashed.close();
+  }
+
+  @Test
+  void answerStoredAndBilledWhoseEndNeverReachedTheJournalIsNeitherBilledTwiceNorReplacedAtRestart() throws Exception {
+    Gateway first = start();
+    String id = chat(first);
+    await(first.stop());
+    crashedAfterTheCommitBeforeTheEnd(id);
+
+    Gateway restarted = start();
+    long requests = requests(restarted);
+    HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restarted.port() + "/api/v1/responses/" + id))
+        .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+    await(restarted.stop());
+
+    assertEquals(1, requests, "the committed row, not a second one made from the journal");
+    assertEquals(200, read.statusCode(), read.body());
+    assertEquals("completed", new JsonObject(read.body()).getString("status"), "the stored answer, not an interrupted one: " + read.body());
   }
 
   @Test

@@ -87,7 +87,7 @@ public final class JournalBench {
     for (int r = 0; r < responses; r++) {
       String id = String.format(Locale.ROOT, "01jbench%018d", r);
       journal.started(id, null, "openai", "gpt-test", System.currentTimeMillis() / 1000, true);
-      journal.routed(id, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 500, pricing));
+      journal.routed(id, new dev.ensemble.persistence.JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 500, pricing));
       journal.event(id, new JsonObject().put("type", "response.start").put("id", id).put("seq", 0));
       journal.event(id, new JsonObject().put("type", "block.start").put("index", 0).put("kind", "text").put("seq", 1));
       for (int e = 2; e < 24; e++) {

@@ -140,7 +140,7 @@ public final class JournalWriterBench {
     public long request(String id, LedgerEntry row, List<StreamEvent> events) {
       long t0 = System.nanoTime();
       journal.started(id, "client-1", "openai", "gpt-test", 1_764_900_000L, events.size() > 5);
-      journal.routed(id, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 120, PRICING));
+      journal.routed(id, new dev.ensemble.persistence.JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 120, PRICING));
       for (int seq = 0; seq < events.size(); seq++) {
         journal.event(id, seq, events.get(seq));
       }

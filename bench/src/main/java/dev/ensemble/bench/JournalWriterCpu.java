@@ -54,7 +54,7 @@ public final class JournalWriterCpu {
         for (int i = 0; i < n; i++) {
           String id = "01jbench" + r + (stream ? "s" : "n") + i;
           journal.started(id, "client-1", "openai", "gpt-test", 1_764_900_000L, stream);
-          journal.routed(id, new InflightJournal.Route("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 120, PRICING));
+          journal.routed(id, new dev.ensemble.persistence.JournalRoute("oai", "oai-1", "gpt-4o-mini", 1, "least_used", 120, PRICING));
           int seq = 0;
           journal.event(id, seq++, new StreamEvent.ResponseStart(id, "gpt-test", "oai", "oai-1", null));
           journal.event(id, seq++, StreamEvent.BlockStart.text(0));
