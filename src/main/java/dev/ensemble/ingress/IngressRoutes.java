@@ -71,7 +71,8 @@ public final class IngressRoutes {
     router.route("/api/v1/responses/*").handler(clientAuth);
     long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
-    StoredResponses stored = new StoredResponses(services.live(), access, new BackgroundResponses(modelRouter, services.clients()));
+    PeerResponses peers = new PeerResponses(services.cluster());
+    StoredResponses stored = new StoredResponses(services.live(), access, new BackgroundResponses(modelRouter, services.clients()), peers);
     ResponseCaching caching = services.caching();
     CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.fleet(), caching.embedders(), openAi);
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
@@ -121,7 +122,7 @@ public final class IngressRoutes {
     router.getWithRegex("/v1/models/(?<id>[^:]+)").handler(STAMP).handler(models::one);
     router.get("/v1beta/models").handler(STAMP).handler(models::geminiList);
     router.getWithRegex("/v1beta/models/(?<id>[^:]+)").handler(STAMP).handler(models::geminiOne);
-    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), peers);
     router.get("/api/v1/responses/:id").handler(STAMP).handler(responses::response);
     router.get("/api/v1/responses/:id/events").handler(STAMP).handler(responses::events);
     router.get("/api/v1/ready").handler(STAMP).handler(ctx -> {
