@@ -103,6 +103,10 @@ final class StoredResponses {
     find(ctx, dialect, id, "id", (stored, inFlight) -> {
       if (BackgroundResponses.pending(stored)) {
         background.poll(ctx, dialect, stored);
+      } else if (stored.getJsonObject("body") == null && "in_progress".equals(stored.getString("status"))) {
+        // still being produced on another node, which holds its partial body
+        ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 409,
+            "Response '" + id + "' is still being produced on another node; read it once it is complete", true, 1L, "id"));
       } else {
         ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer());
       }

@@ -295,6 +295,18 @@ class FleetIT {
     HttpResponse<String> deleted = send(2, "DELETE", "/v1/responses/" + id, key);
     assertEquals(200, deleted.statusCode(), deleted.body());
     assertEquals(404, get(0, "/v1/responses/" + id, key, null).statusCode(), "deleted on the node that stored it");
+
+    fake.enqueue(Reply.text("one two three four five six seven eight nine ten").eventDelayMs(150));
+    HttpResponse<java.io.InputStream> streaming = http.sendAsync(HttpRequest.newBuilder(URI.create(fleet.node(0).baseUrl() + "/v1/responses"))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json").timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", "gpt").put("stream", true).put("input", "Count").encode())).build(),
+        HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+    String liveId = streaming.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    HttpResponse<String> during = get(1, "/v1/responses/" + liveId, key, null);
+    assertEquals(409, during.statusCode(), "still being produced on node 0: " + during.body());
+    assertTrue(during.headers().firstValue("retry-after").isPresent());
+    streaming.body().readAllBytes();
+    eventually("node 1 reads it once node 0 stored it", () -> get(1, "/v1/responses/" + liveId, key, null).statusCode() == 200);
   }
 
   @Test
