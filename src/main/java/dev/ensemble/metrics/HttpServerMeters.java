@@ -16,6 +16,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MetricsNaming;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +28,12 @@ import java.util.concurrent.atomic.LongAdder;
  * and response bytes, requests, response time, resets. Unlike vertx-micrometer's, which builds the tags and looks each
  * meter up in the registry on every request (and registers the active-requests gauge again each time), a request's
  * meters are found by one map read on its method (and path), its response's by one more on route and status: a
- * request costs two hash lookups and a few adds. The connection, byte, error and WebSocket meters stay vertx-micrometer's
+ * request costs two hash lookups and a few adds (and one more lookup per further route it passes through, whose
+ * joined route tag is made once per chain of routes). The connection, byte, error and WebSocket meters stay vertx-micrometer's
  * ({@code connections}), which keeps them per connection already.
  *
  * <p>Called on the event loops of the server's connections; the maps are concurrent and hold one entry per series
- * (methods × routes × statuses, all bounded), each {@link Request} is confined to its connection's loop.
+ * (methods × routes × statuses, all bounded) or chain of routes (at most {@link #MAX_JOINS}), each {@link Request} is confined to its connection's loop.
  */
 final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Request, Object, Object> {
 
@@ -46,6 +48,8 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
   private final boolean byCode;
   private final Map<RequestKey, RequestMeters> requests = new ConcurrentHashMap<>();
   private final Map<ResponseKey, ResponseMeters> responses = new ConcurrentHashMap<>();
+  /** The route tag of a request that passed through several routes, made once per chain of routes ({@link #routed}). */
+  private final Map<RouteJoin, String> joins = new ConcurrentHashMap<>();
 
   @SuppressWarnings("unchecked")
   HttpServerMeters(HttpServerMetrics<?, ?, ?> connections, MeterRegistry registry, MetricsNaming naming, Set<Label> labels,
@@ -71,6 +75,12 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
 
   private record ResponseKey(RequestMeters request, String route, int code) {
   }
+
+  private record RouteJoin(String before, String template) {
+  }
+
+  /** At most this many chains of routes are kept joined; past it (a router of thousands of routes) each is joined per request. */
+  static final int MAX_JOINS = 1024;
 
   /** The meters of requests with one set of tags. */
   private final class RequestMeters {
@@ -119,13 +129,6 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
 
     private Request(RequestMeters meters) {
       this.meters = meters;
-    }
-
-    /** Routes a request passed through, joined by {@code >} (as vertx-micrometer tags them). */
-    private void routed(String template) {
-      if (template != null) {
-        route = route == null ? template : route + '>' + template;
-      }
     }
 
     private boolean requestEnded() {
@@ -182,7 +185,25 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
 
   @Override
   public void requestRouted(Request request, String route) {
-    request.routed(route);
+    if (route != null) {
+      request.route = request.route == null ? route : routed(request.route, route);
+    }
+  }
+
+  /**
+   * The routes a request passed through joined by {@code >} (as vertx-micrometer tags them), the same String for every
+   * request that takes the same routes: its hash is then computed once, not again for every response's meter lookup.
+   */
+  private String routed(String before, String template) {
+    RouteJoin key = new RouteJoin(before, template);
+    String joined = joins.get(key);
+    if (joined == null) {
+      joined = before + '>' + template;
+      if (joins.size() < MAX_JOINS) {
+        joined = Objects.requireNonNullElse(joins.putIfAbsent(key, joined), joined);
+      }
+    }
+    return joined;
   }
 
   @Override

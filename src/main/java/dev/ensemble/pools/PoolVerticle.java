@@ -269,6 +269,6 @@ public final class PoolVerticle extends VerticleBase {
           .put("health", h.toJson()));
     }
     return new JsonObject().put("name", pool.name()).put("type", pool.config().type().name().toLowerCase())
-        .put("strategy", pool.config().strategy().name().toLowerCase()).put("endpoints", endpoints);
+        .put("strategy", pool.config().strategy().configName()).put("endpoints", endpoints);
   }
 }

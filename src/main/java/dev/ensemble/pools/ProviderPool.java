@@ -159,8 +159,16 @@ public final class ProviderPool {
     }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.headers());
     config.headers().forEach((name, value) -> headers.set(name, value.value()));
-    return auth.authorize(headers, endpoint, call.path())
-        .compose(url -> t.send(call.method(), url, headers, call.body(),
-            call.stream() ? config.firstByteTimeoutMs() : config.timeoutMs()));
+    long firstByteTimeoutMs = call.stream() ? config.firstByteTimeoutMs() : config.timeoutMs();
+    Future<String> url = auth.authorize(headers, endpoint, call.path());
+    // a key in the config gives its URL at once (no composition per request); a token being fetched, later
+    if (url.succeeded()) {
+      try {
+        return t.send(call.method(), url.result(), headers, call.body(), firstByteTimeoutMs);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e); // as the composition would have answered it
+      }
+    }
+    return url.compose(absolute -> t.send(call.method(), absolute, headers, call.body(), firstByteTimeoutMs));
   }
 }

@@ -182,7 +182,7 @@ final class EndpointChooser {
         sameProvider++;
       }
     }
-    return sameProvider == 1 ? "only_endpoint" : pool.config().strategy().name().toLowerCase();
+    return sameProvider == 1 ? "only_endpoint" : pool.config().strategy().configName();
   }
 
   private static GatewayError unavailable(UnifiedRequest request, List<Candidate> candidates, RoutingHints hints, boolean anyUsable, long soonest, long now) {

@@ -50,6 +50,8 @@ class HttpMetersTest {
 
     assertTrue(oursSeries.keySet().stream().anyMatch(k -> k.startsWith("vertx.http.server.requests ") && k.contains("route=/things/:id")),
         oursSeries.toString());
+    assertTrue(oursSeries.keySet().stream().anyMatch(k -> k.startsWith("vertx.http.server.requests ") && k.contains("route=/chain/>/chain/:id")),
+        oursSeries.toString());
     assertTrue(oursSeries.keySet().stream().anyMatch(k -> k.startsWith("vertx.http.client.responses ") && k.contains("code=404")),
         oursSeries.toString());
     assertEquals(theirsSeries, oursSeries);
@@ -60,6 +62,9 @@ class HttpMetersTest {
   private static Map<String, String> exercise(Vertx vertx, MeterRegistry registry, int[] afterFirstRound) throws Exception {
     try {
       Router router = Router.router(vertx);
+      // a request through two routes is tagged with both ("/chain/>/chain/:id")
+      router.route("/chain/*").handler(ctx -> ctx.next());
+      router.get("/chain/:id").handler(ctx -> ctx.response().end("link " + ctx.pathParam("id")));
       router.get("/things/:id").handler(ctx -> ctx.response().end("thing " + ctx.pathParam("id")));
       router.post("/things").handler(BodyHandler.create()).handler(ctx -> ctx.response().setStatusCode(201).end(ctx.body().buffer()));
       HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
@@ -72,7 +77,8 @@ class HttpMetersTest {
         await(OnLoop.call(vertx, () -> Future.all(
             call(client, port, HttpMethod.GET, "/things/" + id + "?q=1", null),
             call(client, port, HttpMethod.POST, "/things", "body of round " + id),
-            call(client, port, HttpMethod.GET, "/nothing-here", null))));
+            call(client, port, HttpMethod.GET, "/nothing-here", null),
+            call(client, port, HttpMethod.GET, "/chain/" + id, null))));
         if (round == 0) {
           afterFirstRound[0] = registry.getMeters().size();
         }

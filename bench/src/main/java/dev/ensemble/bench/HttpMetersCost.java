@@ -23,12 +23,13 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * CPU per proxied request of Vert.x's HTTP request meters: the server's (request begin, routed, request end, response
+ * CPU per proxied request of Vert.x's HTTP request meters: the server's (request begin, routed three times as a chat request is, request end, response
  * end) and the client's (request begin and end, response begin and end) for one request answered 200, as a node's
  * Vert.x has them ({@code InstrumentedVertx}: {@code metrics.HttpServerMeters} and {@code HttpClientMeters}) against
  * vertx-micrometer-metrics' own with the same options. Measured as this thread's CPU time over rounds of 300,000.
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.ensemble.bench.HttpMetersCost}
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.ensemble.bench.HttpMetersCost}, or compiled against a gateway jar
+ * ({@code javac -cp <jar>}, then {@code java -cp <classes>:<jar>}) to compare two jars.
  */
 public final class HttpMetersCost {
 
@@ -69,6 +70,10 @@ public final class HttpMetersCost {
         long start = threads.getCurrentThreadCpuTime();
         for (int i = 0; i < n; i++) {
           Object request = server.requestBegin(socket, REQUEST);
+          // the routes a chat request passes through in a node (IngressRoutes: the "/v1/*" lifecycle check and
+          // client key, then the chat route), tagged "/v1/>/v1/>/v1/chat/completions"
+          server.requestRouted(request, "/v1/");
+          server.requestRouted(request, "/v1/");
           server.requestRouted(request, "/v1/chat/completions");
           server.requestEnd(request, REQUEST, 900);
           Object call = endpoint.requestBegin("/v1/chat/completions", REQUEST);
