@@ -5,7 +5,10 @@ import dev.ensemble.wire.ClientDialect;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Sends a {@link GatewayError} as a JSON error in the client's format, with {@code Retry-After} when known. */
+/**
+ * Sends a {@link GatewayError} as a JSON error in the client's format, with {@code Retry-After} when known and an
+ * {@code X-Ensemble-Request-Id} (the admitted request's, else one of its own: {@link RequestIds#stamp}).
+ */
 final class ErrorResponder {
 
   private ErrorResponder() {
@@ -19,6 +22,7 @@ final class ErrorResponder {
     if (response.headWritten()) {
       return response.end();
     }
+    RequestIds.stamp(response);
     response.setStatusCode(error.status()).putHeader("content-type", "application/json");
     if (error.retryAfterSeconds() != null) {
       response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));

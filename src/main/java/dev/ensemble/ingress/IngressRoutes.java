@@ -25,6 +25,15 @@ import java.util.Map;
  */
 public final class IngressRoutes {
 
+  /**
+   * Gives an answer that is not an admitted request's (a model list, a stored response, a probe) a request id of its
+   * own; an error gets one wherever it is made ({@link ErrorResponder}).
+   */
+  private static final Handler<RoutingContext> STAMP = ctx -> {
+    RequestIds.stamp(ctx.response());
+    ctx.next();
+  };
+
   private final NodeServices services;
   private final EnsembleConfig config;
   private final ClientDialects dialects;
@@ -62,7 +71,8 @@ public final class IngressRoutes {
     router.route("/api/v1/responses/*").handler(clientAuth);
     long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
-    StoredResponses stored = new StoredResponses(services.live(), access, new BackgroundResponses(modelRouter, services.clients()));
+    PeerResponses peers = new PeerResponses(services.cluster());
+    StoredResponses stored = new StoredResponses(services.live(), access, new BackgroundResponses(modelRouter, services.clients()), peers);
     ResponseCaching caching = services.caching();
     CacheAuditor auditor = new CacheAuditor(caching.cache(), caching.fleet(), caching.embedders(), openAi);
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
@@ -76,10 +86,10 @@ public final class IngressRoutes {
       ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
       dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
       if (dialect.storedResponsePath() != null) {
-        router.get(dialect.storedResponsePath()).handler(ctx -> stored.read(ctx, dialect));
-        router.delete(dialect.storedResponsePath()).handler(ctx -> stored.delete(ctx, dialect));
-        router.get(dialect.storedResponsePath() + "/input_items").handler(ctx -> stored.inputItems(ctx, dialect));
-        router.post(dialect.storedResponsePath() + "/cancel").handler(ctx -> stored.cancel(ctx, dialect));
+        router.get(dialect.storedResponsePath()).handler(STAMP).handler(ctx -> stored.read(ctx, dialect));
+        router.delete(dialect.storedResponsePath()).handler(STAMP).handler(ctx -> stored.delete(ctx, dialect));
+        router.get(dialect.storedResponsePath() + "/input_items").handler(STAMP).handler(ctx -> stored.inputItems(ctx, dialect));
+        router.post(dialect.storedResponsePath() + "/cancel").handler(STAMP).handler(ctx -> stored.cancel(ctx, dialect));
       }
     }
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
@@ -108,19 +118,19 @@ public final class IngressRoutes {
     router.post("/v1/embeddings").handler(body).handler(embeddingsHandler);
     router.post("/v1/images/generations").handler(body).handler(imagesHandler);
     ModelsHandler models = new ModelsHandler(modelRouter, services.startedAtEpochSeconds(), dialects);
-    router.get("/v1/models").handler(models::list);
-    router.getWithRegex("/v1/models/(?<id>[^:]+)").handler(models::one);
-    router.get("/v1beta/models").handler(models::geminiList);
-    router.getWithRegex("/v1beta/models/(?<id>[^:]+)").handler(models::geminiOne);
-    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), new PeerResponses(services.cluster()));
-    router.get("/api/v1/responses/:id").handler(responses::response);
-    router.get("/api/v1/responses/:id/events").handler(responses::events);
-    router.get("/api/v1/ready").handler(ctx -> {
+    router.get("/v1/models").handler(STAMP).handler(models::list);
+    router.getWithRegex("/v1/models/(?<id>[^:]+)").handler(STAMP).handler(models::one);
+    router.get("/v1beta/models").handler(STAMP).handler(models::geminiList);
+    router.getWithRegex("/v1beta/models/(?<id>[^:]+)").handler(STAMP).handler(models::geminiOne);
+    ResponsesHandler responses = new ResponsesHandler(openAi, access, services.live(), peers);
+    router.get("/api/v1/responses/:id").handler(STAMP).handler(responses::response);
+    router.get("/api/v1/responses/:id/events").handler(STAMP).handler(responses::events);
+    router.get("/api/v1/ready").handler(STAMP).handler(ctx -> {
       boolean ready = lifecycle.isReady();
       ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
           .end(new JsonObject().put("status", ready ? "ready" : lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT)).toBuffer());
     });
-    router.get("/api/v1/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+    router.get("/api/v1/health").handler(STAMP).handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));
   }
 

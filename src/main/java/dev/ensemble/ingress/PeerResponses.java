@@ -24,8 +24,11 @@ import java.util.function.Supplier;
  * Responses of the other nodes of a fleet, over the clustered event bus on each node's one
  * {@link Addresses#fleetResponse} inbox (registered once per node, never per request):
  * <ul>
- *   <li>{@code {op: find, id}}: the node answers {@code {node, client_id, live: true, view}} for a response it is
- *       still producing, {@code {node, client_id, live: false, stored}} for one in its store, or failure 404;</li>
+ *   <li>{@code {op: find, id}}: the node answers {@code {node, client_id, client_format, live: true, view}} for a
+ *       response it is still producing, {@code {node, client_id, client_format, live: false, stored}} for one in its
+ *       store, or failure 404;</li>
+ *   <li>{@code {op: delete, id}}: the node deletes the response from its store (a caller has checked it may), or
+ *       fails 404;</li>
  *   <li>{@code {op: poll, id, after}}: a long poll on a live response — the answer is the events after {@code after}
  *       as soon as there is one ({@code {events, ended}}), an empty batch after {@value #POLL_WAIT_MS} ms, or
  *       {@code {gone: true}} once the response left the live registry (it is then in the store).</li>
@@ -77,6 +80,17 @@ public final class PeerResponses {
     Future.join(asks).onComplete(all -> first.tryFail(new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 404,
         "no response " + id)));
     return first.future();
+  }
+
+  /** Deletes response {@code id} from the store of whichever peer holds it; a failed future when none does. */
+  Future<Void> delete(Vertx vertx, String id) {
+    List<Future<JsonObject>> asks = new ArrayList<>();
+    for (String peer : peers()) {
+      asks.add(vertx.eventBus().<JsonObject>request(Addresses.fleetResponse(peer), new JsonObject().put("op", "delete").put("id", id),
+          new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS)).map(Message::body));
+    }
+    return Future.join(asks).transform(all -> asks.stream().anyMatch(Future::succeeded) ? Future.succeededFuture()
+        : Future.failedFuture(new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 404, "no response " + id)));
   }
 
   /** Writes the events of response {@code id}, live on {@code node}, after {@code after} to {@code out}, until it ends. */
@@ -150,15 +164,26 @@ public final class PeerResponses {
         }
         return;
       }
+      if ("delete".equals(msg.body().getString("op"))) {
+        vertx.eventBus().request(Addresses.PERSIST_RESPONSE_DELETE, id).onComplete(ar -> {
+          if (ar.succeeded()) {
+            msg.reply(new JsonObject().put("node", nodeId).put("deleted", true));
+          } else {
+            msg.fail(ar.cause() instanceof ReplyException r && r.failureCode() == 404 ? 404 : 500, "no response " + id);
+          }
+        });
+        return;
+      }
       if (journal != null) {
-        journal.view(here, view -> msg.reply(new JsonObject().put("node", nodeId).put("client_id", journal.clientId()).put("live", true)
-            .put("view", view)));
+        journal.view(here, view -> msg.reply(new JsonObject().put("node", nodeId).put("client_id", journal.clientId())
+            .put("client_format", journal.clientFormat()).put("live", true).put("view", view)));
         return;
       }
       vertx.eventBus().<JsonObject>request(Addresses.PERSIST_RESPONSE_GET, id).onComplete(ar -> {
         if (ar.succeeded()) {
           JsonObject stored = ar.result().body();
-          msg.reply(new JsonObject().put("node", nodeId).put("client_id", stored.getString("client_id")).put("live", false).put("stored", stored));
+          msg.reply(new JsonObject().put("node", nodeId).put("client_id", stored.getString("client_id"))
+              .put("client_format", stored.getString("client_format")).put("live", false).put("stored", stored));
         } else {
           msg.fail(ar.cause() instanceof ReplyException r && r.failureCode() == 404 ? 404 : 500, "no response " + id);
         }

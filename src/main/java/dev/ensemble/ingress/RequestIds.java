@@ -1,5 +1,7 @@
 package dev.ensemble.ingress;
 
+import io.vertx.core.http.HttpServerResponse;
+
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -11,6 +13,16 @@ final class RequestIds {
   private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
 
   private RequestIds() {
+  }
+
+  /**
+   * Gives {@code response} a request id of its own unless it has one (an answer the gateway makes before or without
+   * admitting a request: a refusal, a 404, a stored-response read), so every answer a client gets can be quoted.
+   */
+  static void stamp(HttpServerResponse response) {
+    if (!response.headWritten() && response.headers().get(Headers.REQUEST_ID) == null) {
+      response.putHeader(Headers.REQUEST_ID, next(System.currentTimeMillis()));
+    }
   }
 
   static String next(long nowMillis) {

@@ -13,7 +13,9 @@ import java.util.function.Consumer;
 /**
  * Finds a response a client stored in its own format, for the format's own routes: {@code previous_response_id}
  * (continue the conversation), {@code GET}/{@code DELETE /v1/responses/{id}} and {@code POST /v1/responses/{id}/cancel}. A response this node is still
- * producing or storing is read from its live journal, any other from the persistence verticle. A response of
+ * producing or storing is read from its live journal, any other from the persistence verticle, and one this node does
+ * not have from the other nodes of the fleet ({@link PeerResponses}: a balancer may send the next turn of a
+ * conversation, or its read or delete, to any node). A response of
  * another format, of another client, or that does not exist is a 404 in the caller's format naming the field.
  * Holds nothing mutable.
  */
@@ -22,11 +24,13 @@ final class StoredResponses {
   private final LiveResponses live;
   private final ResponseAccess access;
   private final BackgroundResponses background;
+  private final PeerResponses peers;
 
-  StoredResponses(LiveResponses live, ResponseAccess access, BackgroundResponses background) {
+  StoredResponses(LiveResponses live, ResponseAccess access, BackgroundResponses background, PeerResponses peers) {
     this.live = live;
     this.access = access;
     this.background = background;
+    this.peers = peers;
   }
 
   /**
@@ -50,10 +54,26 @@ final class StoredResponses {
       if (ar.succeeded() && dialect.name().equals(ar.result().body().getString("client_format"))
           && access.mayRead(caller, ar.result().body().getString("client_id"))) {
         found.accept(ar.result().body(), false);
-      } else if (ar.succeeded() || ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+      } else if (ar.succeeded()) {
         notFound(ctx, dialect, id, param);
+      } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
+        findOnPeers(ctx, dialect, id, param, caller, found);
       } else {
         ErrorResponder.send(ctx.response(), dialect, GatewayError.of(ErrorType.INTERNAL, "The response store could not be read"));
+      }
+    });
+  }
+
+  /** A response this node does not have: stored on another node, or still being produced there (in progress). */
+  private void findOnPeers(RoutingContext ctx, ClientDialect dialect, String id, String param, Caller caller, Found found) {
+    peers.find(ctx.vertx(), id).onComplete(remote -> {
+      if (remote.failed() || !dialect.name().equals(remote.result().getString("client_format"))
+          || !access.mayRead(caller, remote.result().getString("client_id"))) {
+        notFound(ctx, dialect, id, param);
+      } else if (remote.result().getBoolean("live", false)) {
+        found.accept(new JsonObject().put("status", "in_progress"), true);
+      } else {
+        found.accept(remote.result().getJsonObject("stored"), false);
       }
     });
   }
@@ -83,6 +103,10 @@ final class StoredResponses {
     find(ctx, dialect, id, "id", (stored, inFlight) -> {
       if (BackgroundResponses.pending(stored)) {
         background.poll(ctx, dialect, stored);
+      } else if (stored.getJsonObject("body") == null && "in_progress".equals(stored.getString("status"))) {
+        // still being produced on another node, which holds its partial body
+        ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 409,
+            "Response '" + id + "' is still being produced on another node; read it once it is complete", true, 1L, "id"));
       } else {
         ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer());
       }
@@ -140,7 +164,13 @@ final class StoredResponses {
       if (ar.succeeded()) {
         ctx.response().putHeader("content-type", "application/json").end(dialect.encodeDeleted(id).toBuffer());
       } else if (ar.cause() instanceof ReplyException r && r.failureCode() == 404) {
-        notFound(ctx, dialect, id, "id");
+        peers.delete(ctx.vertx(), id).onComplete(remote -> {
+          if (remote.succeeded()) {
+            ctx.response().putHeader("content-type", "application/json").end(dialect.encodeDeleted(id).toBuffer());
+          } else {
+            notFound(ctx, dialect, id, "id");
+          }
+        });
       } else {
         ErrorResponder.send(ctx.response(), dialect, GatewayError.of(ErrorType.INTERNAL, "The response could not be deleted"));
       }

@@ -274,6 +274,42 @@ class FleetIT {
   }
 
   @Test
+  @Order(61)
+  void aResponsesApiAnswerStoredOnOneNodeIsReadContinuedAndDeletedThroughAnother() throws Exception {
+    addKeyOnce();
+    fake.server().acceptKeys(NEW_KEY);
+    String key = createClient(0, new JsonObject().put("name", "codex")).getString("key");
+    fake.enqueue(Reply.text("The capital is Paris."), Reply.text("About two million."));
+
+    HttpResponse<String> first = post(0, "/v1/responses", key, new JsonObject().put("model", "gpt").put("input", "Capital of France?"));
+    assertEquals(200, first.statusCode(), first.body());
+    String id = new JsonObject(first.body()).getString("id");
+    eventually("node 2 reads the response node 0 stored", () -> get(2, "/v1/responses/" + id, key, null).statusCode() == 200);
+    assertEquals("The capital is Paris.", new JsonObject(get(2, "/v1/responses/" + id, key, null).body()).getJsonArray("output")
+        .getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("text"));
+    HttpResponse<String> next = post(1, "/v1/responses", key, new JsonObject().put("model", "gpt").put("input", "Its population?")
+        .put("previous_response_id", id));
+
+    assertEquals(200, next.statusCode(), "a balancer may send the next turn to any node: " + next.body());
+    assertTrue(fake.lastRequest().json().encode().contains("The capital is Paris."), "the history went upstream");
+    HttpResponse<String> deleted = send(2, "DELETE", "/v1/responses/" + id, key);
+    assertEquals(200, deleted.statusCode(), deleted.body());
+    assertEquals(404, get(0, "/v1/responses/" + id, key, null).statusCode(), "deleted on the node that stored it");
+
+    fake.enqueue(Reply.text("one two three four five six seven eight nine ten").eventDelayMs(150));
+    HttpResponse<java.io.InputStream> streaming = http.sendAsync(HttpRequest.newBuilder(URI.create(fleet.node(0).baseUrl() + "/v1/responses"))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json").timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", "gpt").put("stream", true).put("input", "Count").encode())).build(),
+        HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+    String liveId = streaming.headers().firstValue("x-ensemble-request-id").orElseThrow();
+    HttpResponse<String> during = get(1, "/v1/responses/" + liveId, key, null);
+    assertEquals(409, during.statusCode(), "still being produced on node 0: " + during.body());
+    assertTrue(during.headers().firstValue("retry-after").isPresent());
+    streaming.body().readAllBytes();
+    eventually("node 1 reads it once node 0 stored it", () -> get(1, "/v1/responses/" + liveId, key, null).statusCode() == 200);
+  }
+
+  @Test
   @Order(60)
   void withoutRedisAClientsRateIsSharedFairlyByTheLiveNodes() throws Exception {
     addKeyOnce();
@@ -504,6 +540,17 @@ class FleetIT {
     return http.send(HttpRequest.newBuilder(URI.create(fleet.node(node).baseUrl() + "/v1/chat/completions"))
         .header("authorization", "Bearer " + key).header("content-type", "application/json")
         .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(int node, String path, String key, JsonObject body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(fleet.node(node).baseUrl() + path))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json")
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(int node, String method, String path, String key) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(fleet.node(node).baseUrl() + path)).header("authorization", "Bearer " + key)
+        .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(int node, String path, String key, String lastEventId) throws Exception {

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -585,6 +586,43 @@ class GatewayHttpIT {
     assertEquals("failed", record.getString("status"));
     assertEquals(true, record.getBoolean("truncated"));
     assertNotNull(record.getJsonObject("error"));
+  }
+
+  @Test
+  void theStoredBodyOfACutStreamClaimsNoNormalStop() throws Exception {
+    fake.enqueue(Reply.text("a long answer that will be cut").cutAfterEvents(4), Reply.text("another long answer to cut").cutAfterEvents(4));
+    String chat = post("/v1/chat/completions", openAiChat("claude-test", true)).headers().firstValue("x-ensemble-request-id").orElseThrow();
+    String messages = post("/v1/messages", anthropicChat("claude-test", true)).headers().firstValue("x-ensemble-request-id").orElseThrow();
+
+    JsonObject chatRecord = new JsonObject(get("/api/v1/responses/" + chat).body());
+    JsonObject messagesRecord = new JsonObject(get("/api/v1/responses/" + messages).body());
+
+    assertEquals("failed", chatRecord.getString("status"));
+    assertNull(chatRecord.getString("stop_reason"));
+    JsonObject choice = chatRecord.getJsonObject("body").getJsonArray("choices").getJsonObject(0);
+    assertTrue(choice.containsKey("finish_reason"), choice.encode());
+    assertNull(choice.getValue("finish_reason"), "a cut answer did not stop: " + choice.encode());
+    assertEquals("failed", messagesRecord.getString("status"));
+    JsonObject message = messagesRecord.getJsonObject("body");
+    assertTrue(message.containsKey("stop_reason"), message.encode());
+    assertNull(message.getValue("stop_reason"), "a cut answer did not reach end_turn: " + message.encode());
+  }
+
+  @Test
+  void everyAnswerOfAClientRouteCarriesARequestIdEvenBeforeRouting() throws Exception {
+    List<HttpResponse<String>> answers = List.of(
+        get("/v1/no-such-route"),
+        post("/v1/chat/completions", "{not json"),
+        post("/v1/messages", anthropicChat("no-such-model", false)),
+        get("/api/v1/responses/0000000000aaaaaaaaaaaaaaaa"),
+        get("/v1/models"),
+        get("/api/v1/health"));
+
+    for (HttpResponse<String> answer : answers) {
+      assertTrue(answer.headers().firstValue("x-ensemble-request-id").orElse("").matches("[0-9a-z]{26}"),
+          answer.request().uri() + " -> " + answer.statusCode() + " " + answer.headers().map());
+    }
+    assertEquals(List.of(404, 400, 404, 404, 200, 200), answers.stream().map(HttpResponse::statusCode).toList());
   }
 
   @Test

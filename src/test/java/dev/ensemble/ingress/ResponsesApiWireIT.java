@@ -98,6 +98,28 @@ class ResponsesApiWireIT {
   }
 
   @Test
+  void aFailedStreamShowsTheMessageItWasCutInAsIncomplete() throws Exception {
+    fake.enqueue(Reply.text("partial answer here").midStreamError(3, "overloaded_error", "Overloaded"));
+
+    HttpResponse<String> response = post("/v1/responses", alice, new JsonObject().put("model", "claude-test").put("stream", true)
+        .put("input", "Tell me a story"));
+
+    List<JsonObject> events = events(response.body());
+    JsonObject done = events.stream().filter(e -> e.getString("type").equals("response.output_item.done")).findFirst().orElseThrow();
+    assertEquals("incomplete", done.getJsonObject("item").getString("status"), done.encode());
+    JsonObject failed = events.get(events.size() - 1).getJsonObject("response");
+    assertEquals("failed", failed.getString("status"));
+    assertTrue(failed.getValue("error") instanceof JsonObject, failed.encode());
+    assertNull(failed.getValue("incomplete_details"), "OpenAI's incomplete reasons are max_output_tokens and content_filter only");
+    JsonObject message = failed.getJsonArray("output").getJsonObject(0);
+    assertEquals("message", message.getString("type"));
+    assertEquals("incomplete", message.getString("status"), failed.encode());
+    JsonObject stored = new JsonObject(get("/v1/responses/" + failed.getString("id"), alice).body());
+    assertEquals("failed", stored.getString("status"), stored.encode());
+    assertEquals("incomplete", stored.getJsonArray("output").getJsonObject(0).getString("status"), stored.encode());
+  }
+
+  @Test
   void aCodexShapedSessionKeepsNothingAndRoutesByPromptCacheKey() throws Exception {
     fake.enqueue(Reply.text("Reading the file.").thinking("I should read it", "sig-abc").andToolCall("call_1", "read_file", "{\"path\":\"a.txt\"}"),
         Reply.text("It says hello."));

@@ -27,13 +27,17 @@ final class StopReasons {
     };
   }
 
-  /** The Anthropic value for a unified reason: CONTENT_FILTER is a refusal, ERROR an end_turn. */
+  /**
+   * The Anthropic value for a unified reason: CONTENT_FILTER is a refusal; ERROR (an answer cut or failed, kept in its
+   * record; an upstream's malformed tool call) is null, as a message shows before it stops, not an end_turn it did not reach.
+   */
   static String write(StopReason reason) {
     if (reason == null) {
       return null;
     }
     return switch (reason) {
-      case END_TURN, ERROR -> "end_turn";
+      case END_TURN -> "end_turn";
+      case ERROR -> null;
       case MAX_TOKENS -> "max_tokens";
       case STOP_SEQUENCE -> "stop_sequence";
       case TOOL_USE -> "tool_use";

@@ -20,6 +20,11 @@ final class FinishReasons {
     };
   }
 
+  /**
+   * The {@code finish_reason} for {@code reason}. An answer that ended in an error (a stream cut or failed, kept in
+   * its record; an upstream's malformed tool call) has none of OpenAI's values true of it: it is {@code null}, as a
+   * choice shows before it finishes, rather than a {@code stop} or {@code length} it did not reach.
+   */
   static String encode(StopReason reason) {
     if (reason == null) {
       return "stop";
@@ -28,6 +33,7 @@ final class FinishReasons {
       case MAX_TOKENS -> "length";
       case TOOL_USE -> "tool_calls";
       case CONTENT_FILTER, REFUSAL -> "content_filter";
+      case ERROR -> null;
       default -> "stop";
     };
   }

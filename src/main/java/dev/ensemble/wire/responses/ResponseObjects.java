@@ -17,7 +17,8 @@ import io.vertx.core.json.JsonObject;
  *
  * <p>Status: {@code completed}; {@code incomplete} with {@code incomplete_details.reason}
  * {@code max_output_tokens} or {@code content_filter}; {@code failed} for an answer that ended in an error;
- * {@code in_progress} before the end. Usage: {@code input_tokens} is the whole prompt (uncached + cache read +
+ * {@code in_progress} before the end. The last output item of an answer that did not complete (incomplete or failed)
+ * is {@code incomplete}, as OpenAI shows the item it was producing when the answer stopped. Usage: {@code input_tokens} is the whole prompt (uncached + cache read +
  * cache write) with the cache reads in {@code input_tokens_details.cached_tokens}; reasoning tokens are counted
  * in {@code output_tokens} and shown in {@code output_tokens_details.reasoning_tokens} (0 when the upstream
  * reported none: Anthropic does not break thinking out of its output tokens). Stateless and thread-safe.
@@ -41,7 +42,11 @@ final class ResponseObjects {
         index++;
       }
     }
-    JsonObject response = skeleton(context, status(answer.stopReason()));
+    String status = status(answer.stopReason());
+    if (!status.equals("completed") && !output.isEmpty() && output.getJsonObject(output.size() - 1).containsKey("status")) {
+      output.getJsonObject(output.size() - 1).put("status", "incomplete"); // the item the answer was cut in
+    }
+    JsonObject response = skeleton(context, status);
     response.put("output", output);
     response.put("incomplete_details", incompleteDetails(answer.stopReason()));
     if (answer.stopReason() == StopReason.ERROR) {

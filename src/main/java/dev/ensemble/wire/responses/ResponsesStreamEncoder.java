@@ -30,8 +30,9 @@ import io.vertx.core.json.JsonObject;
  *                     response.reasoning_summary_part.done, response.output_item.done
  * response.completed (or response.incomplete) with the whole response object
  * </pre>
- * A failure after the first event is an {@code error} event ({@code code}, {@code message}, {@code param})
- * followed by {@code response.failed}. No {@code [DONE]}: the stream ends after the terminal event. A call of a
+ * A failure after the first event ends the open item, if any, as {@code incomplete} (its {@code .done} events with
+ * what came so far), then is an {@code error} event ({@code code}, {@code message}, {@code param}) followed by
+ * {@code response.failed}, whose object shows the last item {@code incomplete} too. No {@code [DONE]}: the stream ends after the terminal event. A call of a
  * custom tool ({@link CustomTools}) is a {@code custom_tool_call} item whose input comes whole, in one
  * {@code response.custom_tool_call_input.delta} and its {@code .done}.
  *
@@ -182,6 +183,11 @@ final class ResponsesStreamEncoder implements StreamEncoder {
   }
 
   private void blockStop(Buffer out) {
+    blockStop(out, "completed");
+  }
+
+  /** Ends the open item, if any, with {@code status}: {@code incomplete} when the answer failed while it was open. */
+  private void blockStop(Buffer out, String status) {
     if (kind == null) {
       return;
     }
@@ -190,7 +196,7 @@ final class ResponsesStreamEncoder implements StreamEncoder {
       case TEXT -> {
         emit(out, "response.output_text.done", part().put("text", full).put("logprobs", new JsonArray()));
         emit(out, "response.content_part.done", part().put("part", ResponseObjects.outputText(full)));
-        emit(out, "response.output_item.done", item(ResponseObjects.message(itemId, "completed")
+        emit(out, "response.output_item.done", item(ResponseObjects.message(itemId, status)
             .put("content", new JsonArray().add(ResponseObjects.outputText(full)))));
       }
       case TOOL_USE -> {
@@ -199,12 +205,12 @@ final class ResponsesStreamEncoder implements StreamEncoder {
           String input = CustomTools.input(arguments);
           emit(out, "response.custom_tool_call_input.delta", itemRef().put("delta", input));
           emit(out, "response.custom_tool_call_input.done", itemRef().put("input", input));
-          emit(out, "response.output_item.done", item(ResponseObjects.customToolCall(itemId, toolCallId, toolName, input, "completed")));
+          emit(out, "response.output_item.done", item(ResponseObjects.customToolCall(itemId, toolCallId, toolName, input, status)));
           kind = null;
           return;
         }
         emit(out, "response.function_call_arguments.done", itemRef().put("name", toolName).put("arguments", arguments));
-        emit(out, "response.output_item.done", item(ResponseObjects.functionCall(itemId, toolCallId, toolName, arguments, "completed")));
+        emit(out, "response.output_item.done", item(ResponseObjects.functionCall(itemId, toolCallId, toolName, arguments, status)));
       }
       default -> {
         emit(out, "response.reasoning_summary_text.done", summary().put("text", full));
@@ -221,6 +227,7 @@ final class ResponsesStreamEncoder implements StreamEncoder {
     start(out);
     JsonObject body = errors.encode(error).getJsonObject("error");
     String code = body.getString("code") != null ? body.getString("code") : body.getString("type");
+    blockStop(out, "incomplete");
     emit(out, "error", new JsonObject().put("code", code).put("message", error.getMessage()).put("param", error.param()));
     UnifiedResponse soFar = accumulator.response();
     UnifiedResponse failed = new UnifiedResponse(soFar.id(), soFar.model(), soFar.content(), StopReason.ERROR, null, soFar.usage());

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AnthropicResponseCodecTest {
@@ -100,7 +101,7 @@ class AnthropicResponseCodecTest {
     assertEquals("refusal", body.getString("stop_reason"));
     assertEquals(new JsonObject("{\"input_tokens\":10,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":0}"),
         body.getJsonObject("usage"));
-    assertEquals("end_turn", codec.encode(failed, CTX).getString("stop_reason"));
+    assertNull(codec.encode(failed, CTX).getString("stop_reason"), "an answer that ended in an error did not reach end_turn");
   }
 
   @Test
