@@ -47,6 +47,7 @@ final class ResponseObjectWriter {
   private static final SerializableString ANNOTATIONS = JsonName.of("annotations");
   private static final SerializableString LOGPROBS = JsonName.of("logprobs");
   private static final SerializableString COMPLETED = JsonName.of("completed");
+  private static final SerializableString INCOMPLETE = JsonName.of("incomplete");
   private static final SerializableString FUNCTION_CALL = JsonName.of("function_call");
   private static final SerializableString CUSTOM_TOOL_CALL = JsonName.of("custom_tool_call");
   private static final SerializableString ARGUMENTS = JsonName.of("arguments");
@@ -85,8 +86,9 @@ final class ResponseObjectWriter {
     g.writeString(RESPONSE);
     g.writeFieldName(CREATED_AT);
     g.writeNumber(context.createdEpochSeconds());
+    String status = ResponseObjects.status(stop);
     g.writeFieldName(STATUS);
-    g.writeString(ResponseObjects.status(stop));
+    g.writeString(status);
     g.writeFieldName(BACKGROUND);
     g.writeBoolean(false);
     g.writeFieldName(ERROR);
@@ -116,9 +118,11 @@ final class ResponseObjectWriter {
     g.writeString(context.model());
     g.writeFieldName(OUTPUT);
     g.writeStartArray();
+    int cut = status.equals("completed") ? -1 : lastShown(answer.content());
     int index = 0;
-    for (ContentBlock block : answer.content()) {
-      if (item(block, context.requestId(), index, echo, g)) {
+    for (int i = 0; i < answer.content().size(); i++) {
+      SerializableString itemStatus = i == cut ? INCOMPLETE : COMPLETED;
+      if (item(answer.content().get(i), context.requestId(), index, echo, itemStatus, g)) {
         index++;
       }
     }
@@ -152,8 +156,27 @@ final class ResponseObjectWriter {
     JacksonCodec.encodeJson(value, g);
   }
 
-  /** {@link ResponseObjects#item}'s object; false (nothing written) for a block the format does not show. */
-  private static boolean item(ContentBlock block, String responseId, int index, JsonObject echo, JsonGenerator g) throws IOException {
+  /**
+   * The position in {@code content} of the block shown as the last output item, or -1: in an answer that did not
+   * complete it is the item the answer was cut in, shown {@code incomplete} when it has a status (as
+   * {@link ResponseObjects#response} marks the last item of its tree).
+   */
+  private static int lastShown(java.util.List<ContentBlock> content) {
+    for (int i = content.size() - 1; i >= 0; i--) {
+      ContentBlock block = content.get(i);
+      if (block instanceof ContentBlock.Text || block instanceof ContentBlock.ToolUse || block instanceof ContentBlock.Thinking) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * {@link ResponseObjects#item}'s object, with {@code status} on a message or tool call; false (nothing written) for
+   * a block the format does not show.
+   */
+  private static boolean item(ContentBlock block, String responseId, int index, JsonObject echo, SerializableString status,
+      JsonGenerator g) throws IOException {
     if (block instanceof ContentBlock.Text text) {
       g.writeStartObject();
       g.writeFieldName(ID);
@@ -161,7 +184,7 @@ final class ResponseObjectWriter {
       g.writeFieldName(TYPE);
       g.writeString(MESSAGE);
       g.writeFieldName(STATUS);
-      g.writeString(COMPLETED);
+      g.writeString(status);
       g.writeFieldName(ROLE);
       g.writeString(ASSISTANT);
       g.writeFieldName(CONTENT);
@@ -189,7 +212,7 @@ final class ResponseObjectWriter {
       g.writeFieldName(TYPE);
       g.writeString(CUSTOM_TOOL_CALL);
       g.writeFieldName(STATUS);
-      g.writeString(COMPLETED);
+      g.writeString(status);
       g.writeFieldName(CALL_ID);
       g.writeString(use.id());
       g.writeFieldName(INPUT);
@@ -206,7 +229,7 @@ final class ResponseObjectWriter {
       g.writeFieldName(TYPE);
       g.writeString(FUNCTION_CALL);
       g.writeFieldName(STATUS);
-      g.writeString(COMPLETED);
+      g.writeString(status);
       g.writeFieldName(ARGUMENTS);
       g.writeString(use.inputJson());
       g.writeFieldName(CALL_ID);
