@@ -13,8 +13,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * core of a small node would otherwise run before the caller sends the upstream request or writes the answer). So a
  * killed process ({@code kill -9}, an OOM kill) loses what is written to the OS never, but loses the records still
  * queued: those of about the last millisecond (as before, a record not yet written by the
- * writer was lost on a kill). The writer thread owns the file, the map of open responses and their lines, and the
- * line encoder; nothing else touches them.
+ * writer was lost on a kill). The writer thread owns the file, the open responses and their lines ({@link OpenAnswers}),
+ * and the line encoder; nothing else touches them.
  *
  * <p>Bounded on disk: when the file reaches {@code maxBytes} the writer compacts it into a new file holding only
  * the lines of responses still open (written and forced before the old file is deleted), so the journal takes at
@@ -98,17 +96,11 @@ public final class InflightJournal {
   private Path file;
 
   // owned by the writer thread
-  private final Map<String, OpenResponse> open = new LinkedHashMap<>();
+  private final OpenAnswers open = new OpenAnswers();
   private final JournalLine line = new JournalLine();
   /** The events taken in the current round, by answer, until the answer's next record or the round's end. */
   private final Map<String, GatheredEvents> gathered = new LinkedHashMap<>();
-  /**
-   * Answers whose ledger row this round said committed before they ended: their {@code l} line waits for the round's
-   * end, and is not written if the answer's {@code x} came meanwhile (that line, without a row, closes it).
-   */
-  private final List<String> billedThisRound = new ArrayList<>();
   private ByteBuffer out;
-  private long openBytes;
   private FileChannel channel;
   private FileLock lock;
   private long size;
@@ -124,13 +116,6 @@ public final class InflightJournal {
 
   /** Several events of one answer handed over at once ({@link #events}): the body of one {@code e} {@link Record}. */
   private record Events(StreamEvent[] events, int[] seqs, int count) {}
-
-  /** The lines of a response not yet closed, and which of its two halves (stored, billed) are already durable. */
-  private static final class OpenResponse {
-    final List<byte[]> lines = new ArrayList<>();
-    boolean ended;
-    boolean billed;
-  }
 
   /**
    * @param dir             the folder shared by the nodes of one data directory
@@ -362,13 +347,8 @@ public final class InflightJournal {
       }
       gathered.clear();
     }
-    if (!billedThisRound.isEmpty()) {
-      for (String id : billedThisRound) {
-        if (open.containsKey(id)) { // still open: its end did not come this round
-          write('l', id, null, 0);
-        }
-      }
-      billedThisRound.clear();
+    for (String id : open.billedStillOpen()) { // its end did not come this round
+      write('l', id, null, 0);
     }
     if (taken > 0) {
       queued.addAndGet(-taken);
@@ -379,23 +359,16 @@ public final class InflightJournal {
 
   /**
    * The ledger committed the row of {@code id}: an answer that ended is closed by its {@code l} line now; one still
-   * open is marked billed, and its line waits for the round's end ({@link #billedThisRound}), where it is written only
-   * if the answer did not end meanwhile: then its {@code x}, written without a row because it is billed, closes it
-   * alone, one line instead of two. Every line of the round reaches the OS in the round's write either way, so the file
-   * after any round says what it said before. The records handled (1, or 0 for an answer not journalled).
+   * open waits for the round's end ({@link OpenAnswers#billed}). The records handled (1, or 0 for an answer not
+   * journalled; a deferred line counts as the record it is in records_written, though it may never be needed).
    */
   private int billed(String id) throws IOException {
     int records = writeGathered(id);
-    OpenResponse entry = open.get(id);
-    if (entry == null) {
-      return records; // not journalled (an embedding, an audit) or already closed
-    }
-    if (entry.ended) {
-      return records + write('l', id, null, 0);
-    }
-    entry.billed = true;
-    billedThisRound.add(id);
-    return records + 1; // counted as the record it is (records_written), though its line may never be needed
+    return records + switch (open.billed(id)) {
+      case NOT_OPEN -> 0;
+      case CLOSE_NOW -> write('l', id, null, 0);
+      case DEFERRED -> 1;
+    };
   }
 
   /** The events of {@code id} gathered in this round, if any, written before the answer's next record; records written. */
@@ -418,27 +391,21 @@ public final class InflightJournal {
     }
     int from = 0;
     while (from < events.count) {
-      if (openBytes >= maxBytes) {
+      if (open.bytes() >= maxBytes) {
         dropped.add(events.count - from);
         break;
       }
       int length = line.encodeEvents(id, events.bodies, events.seqs, from, events.count, MAX_EVENTS_LINE);
       from += line.eventsInLine();
-      keep(id, length);
+      open.keep(id, line.array(), length);
       put(line.array(), length, channel);
     }
     return from; // counted as the records they are (records_written), though fewer lines
   }
 
-  /** The line just encoded kept with its answer's, for a compaction while the answer is open. */
-  private void keep(String id, int length) {
-    open.computeIfAbsent(id, k -> new OpenResponse()).lines.add(Arrays.copyOf(line.array(), length));
-    openBytes += length;
-  }
-
   /** Writes one record's line to the buffer, keeping it while its response is open; returns the lines written (0 or 1). */
   private int write(char kind, String id, Object body, int seq) throws IOException {
-    OpenResponse entry = open.get(id);
+    OpenAnswers.Entry entry = open.get(id);
     boolean keep = true;
     switch (kind) {
       case 'x' -> {
@@ -456,7 +423,7 @@ public final class InflightJournal {
         keep = !entry.ended; // a billed answer's line (billed(id)), kept until its end
       }
       case 'e' -> {
-        if (openBytes >= maxBytes) {
+        if (open.bytes() >= maxBytes) {
           dropped.increment();
           return 0;
         }
@@ -464,12 +431,11 @@ public final class InflightJournal {
       default -> { }
     }
     if (!keep && entry != null) {
-      open.remove(id);
-      entry.lines.forEach(l -> openBytes -= l.length);
+      open.close(id);
     }
     int length = line.encode(kind, id, body, seq);
     if (keep) {
-      keep(id, length);
+      open.keep(id, line.array(), length);
     }
     put(line.array(), length, channel);
     return 1;
@@ -507,7 +473,7 @@ public final class InflightJournal {
     Path next = dir.resolve(PREFIX + UUID.randomUUID() + SUFFIX);
     FileChannel fresh = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     FileLock freshLock = fresh.lock();
-    for (OpenResponse entry : open.values()) {
+    for (OpenAnswers.Entry entry : open.entries()) {
       for (byte[] kept : entry.lines) {
         put(kept, kept.length, fresh);
       }
