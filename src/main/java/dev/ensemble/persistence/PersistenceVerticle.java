@@ -29,27 +29,25 @@ import java.util.Set;
 /**
  * The persistence actor, deployed as a worker: the only code that uses the response store (the local segment files,
  * which the store's own writer thread appends to, or S3 through the SDK's async client; opened at start, closed at
- * stop) and the SQLite file. At
- * start it opens the file, applies due schema migrations and replays what the ledger spilled. Finished responses
- * arrive in the node's {@link PersistenceInbox} (and on {@link Addresses#PERSIST_RESPONSE}, which queues them there):
- * one wake-up takes every record queued (while records keep coming, at most every 5 ms, or every 20 ms once they come
- * fast: {@link GatherWindow}), writes them to
- * the store together, indexes them in the {@code responses} table with the keys the store answered (their segment
- * positions) in one transaction, together with the ledger rows queued by then, then completes each record's future
- * on the event loop that offered it (failed, and logged, if it could not be stored). The gathering timer and the
- * time of the last batch are this verticle's, touched only on its context. Reads are answered on
- * {@link Addresses#PERSIST_RESPONSE_GET} with the stored JSON, or failure 404 when the index has no such id
- * (the store is not asked then, unless it is shared by the fleet: S3 holds what other nodes wrote). Ledger rows
- * wait in the inbox's {@link LedgerQueue} (or arrive on {@link Addresses#PERSIST_LEDGER}) and are written in batches
- * by the {@link LedgerWriter}; usage
- * questions are answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}. A
- * background response's final record replaces its {@code in_progress} one on {@link Addresses#PERSIST_RESPONSE_SETTLE}
- * at most once (compare-and-set on the stored status; ids being settled are held in {@code settling}).
- * The spend of gateway clients is seeded by its {@link ClientTable}. Ledger batches and index rows are written on
- * this worker through its own {@link SqliteWriter} connection (one blocking call per batch); everything else in
- * SQLite goes through the {@link Database}'s pool. The fleet's shared entries (clients,
- * admin-added provider keys as ciphertext only) are listed on {@link Addresses#PERSIST_ENTRIES_LIST} and
- * written, newest version winning, on {@link Addresses#PERSIST_ENTRY_PUT}.
+ * stop) and the SQLite file. At start it opens the file, applies due schema migrations and replays what the ledger
+ * spilled. Finished responses arrive in the node's {@link PersistenceInbox} (and on
+ * {@link Addresses#PERSIST_RESPONSE}, which queues them there): one wake-up takes every record queued (while records
+ * keep coming, at most every 5 ms, or every 20 ms once they come fast: {@link GatherWindow}), writes them to the store
+ * together, indexes them in the {@code responses} table with the keys the store answered (their segment positions) in
+ * one transaction, together with the ledger rows queued by then, then completes each record's future on the event loop
+ * that offered it (failed, and logged, if it could not be stored). The gathering timer and the time of the last batch
+ * are this verticle's, touched only on its context. Reads are answered on {@link Addresses#PERSIST_RESPONSE_GET} with
+ * the stored JSON, or failure 404 when the index has no such id (the store is not asked then, unless it is shared by
+ * the fleet: S3 holds what other nodes wrote). Ledger rows wait in the inbox's {@link LedgerQueue} (or arrive on
+ * {@link Addresses#PERSIST_LEDGER}) and are written in batches by the {@link LedgerWriter}; usage questions are
+ * answered on {@link Addresses#PERSIST_USAGE}, the state on {@link Addresses#PERSIST_STATUS}. A background response's
+ * final record replaces its {@code in_progress} one on {@link Addresses#PERSIST_RESPONSE_SETTLE} at most once
+ * (compare-and-set on the stored status; ids being settled are held in {@code settling}). The spend of gateway clients
+ * is seeded by its {@link ClientTable}. Ledger batches and index rows are written on this worker through its own
+ * {@link SqliteWriter} connection (one blocking call per batch); everything else in SQLite goes through the
+ * {@link Database}'s pool. The fleet's shared entries (clients, admin-added provider keys as ciphertext only) are
+ * listed on {@link Addresses#PERSIST_ENTRIES_LIST} and written, newest version winning, on
+ * {@link Addresses#PERSIST_ENTRY_PUT}.
  */
 public final class PersistenceVerticle extends VerticleBase {
 
