@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the node mounted them until then — the query check ({@code route()}), {@code /v1/*} twice (lifecycle, client key:
  * a {@code ctx.put}), {@code /v1beta/*}, {@code /api/v1/responses/*}, the count-tokens regex, then
  * {@code post("/v1/chat/completions")} with a body reader and the handler; {@code direct}, the router's first route
- * running the same steps in plain code ({@code DirectChatRoutes}). The body reader and the handler (a fixed 200) are the
+ * running the same steps in plain code ({@code DirectChatRoutes}); {@code plain}, no router at all for the chat route
+ * (a plain request handler in front of it, no {@code RoutingContext}: what the router costs a chat request in all). The body reader and the handler (a fixed 200) are the
  * same code in both. Each layout has its own HTTP server on one shared server event loop; an HTTP client on its own
  * Vert.x keeps {@code inFlight} requests (~180-byte JSON body) in flight, and the server loop thread's CPU clock is
  * divided by the requests. Rounds alternate the layouts in one JVM.
@@ -55,14 +56,22 @@ public final class RouterStepsCost {
       HttpServer direct = server.createHttpServer().requestHandler(directLayout(server)).listen(0, "127.0.0.1")
           .toCompletionStage().toCompletableFuture().get();
       long loopThread = loopThreadId(server);
+      Router fallback = Router.router(server);
+      fallback.route().handler(ctx -> ctx.response().setStatusCode(404).end());
+      HttpServer plain = server.createHttpServer().requestHandler(plainLayout(fallback)).listen(0, "127.0.0.1")
+          .toCompletionStage().toCompletableFuture().get();
       HttpClientAgent http = client.createHttpClient(new HttpClientOptions().setKeepAlive(true),
           new PoolOptions().setHttp1MaxSize(inFlight));
       io.vertx.core.Context clientContext = client.getOrCreateContext();
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
       System.out.printf("requests per round %d, in flight %d; server loop CPU per request (ns):%n", perRound, inFlight);
       for (int round = -1; round < rounds; round++) { // round -1 warms both
-        for (String layout : new String[] {"routes", "direct"}) {
-          int port = layout.equals("routes") ? routes.actualPort() : direct.actualPort();
+        for (String layout : new String[] {"routes", "direct", "plain"}) {
+          int port = switch (layout) {
+            case "routes" -> routes.actualPort();
+            case "direct" -> direct.actualPort();
+            default -> plain.actualPort();
+          };
           long cpu0 = mx.getThreadCpuTime(loopThread);
           long t0 = System.nanoTime();
           drive(http, clientContext, port, round < 0 ? perRound * 2 : perRound, inFlight);
@@ -170,6 +179,38 @@ public final class RouterStepsCost {
     router.post("/v1/chat/completions").handler(ctx -> body(ctx, RoutingContext::next)).handler(RouterStepsCost::answer);
     router.route().last().handler(ctx -> ctx.response().setStatusCode(404).end());
     return router;
+  }
+
+  /**
+   * No router for the chat route: a plain request handler runs the same steps on the {@code HttpServerRequest} (no
+   * {@code RoutingContext}); everything else goes to {@code router}. The bound of what the router costs a chat request.
+   */
+  private static Handler<HttpServerRequest> plainLayout(Router router) {
+    return request -> {
+      String query = request.query();
+      if (request.method() != HttpMethod.POST || !"/v1/chat/completions".equals(request.path()) || (query != null && query.contains("%zz"))) {
+        router.handle(request);
+        return;
+      }
+      if (refusing) {
+        request.response().setStatusCode(503).end();
+        return;
+      }
+      String key = request.getHeader("authorization");
+      if (key == null) {
+        request.response().setStatusCode(401).end();
+        return;
+      }
+      Buffer[] first = new Buffer[1];
+      request.handler(chunk -> first[0] = first[0] == null ? chunk : Buffer.buffer().appendBuffer(first[0]).appendBuffer(chunk));
+      request.endHandler(v -> {
+        if (first[0] == null || first[0].length() == 0) {
+          request.response().setStatusCode(500).end();
+          return;
+        }
+        request.response().putHeader("content-type", "application/json").end(ANSWER);
+      });
+    };
   }
 
   private static boolean refusedQuery(RoutingContext ctx) {
