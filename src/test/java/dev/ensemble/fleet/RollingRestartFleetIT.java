@@ -37,7 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three nodes (separate JVMs of the jar, one Hazelcast cluster) behind a real HTTP load balancer, with real Redis
  * (exact rate-limit counts) and a real S3-compatible server (S3Proxy) for responses. Under steady streaming load
  * each node is restarted in turn with SIGTERM: no client request fails, every response is readable from any node,
- * and the fleet-wide usage totals equal what the clients received. Then a node is killed mid-stream and restarted.
+ * and the fleet-wide usage totals equal what the clients received. Then a node is killed mid-stream (a chat and a
+ * Responses API stream) and restarted: both answers read back failed / interrupted from the other nodes, the Responses
+ * one in its own format too. Last, a Responses API answer created on one node is read, listed, continued and deleted
+ * through the others and the balancer, and one still being produced is a 409 with {@code Retry-After} elsewhere.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingRestartFleetIT {
