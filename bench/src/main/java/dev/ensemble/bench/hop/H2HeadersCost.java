@@ -22,9 +22,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * server), with a new request id per response. Variants: {@code hop} (what the Vert.x hop answers: the stub's
  * content-type and the content-length), {@code strings} (the gateway's head as {@code HttpChannel}/{@code Admission}
  * set it before: mixed-case {@code String} names), {@code ascii} (the same head with lower-case {@code AsciiString}
- * names made once). Rounds alternate the variants in one JVM; the figure is ns of the thread's CPU per head.
+ * names made once), {@code routing-values} (as the gateway sets it since {@code RoutingHeaders}: those names, the
+ * routing headers' values as {@code AsciiString}s made once, the request id a new {@code String}), {@code ascii-values}
+ * and {@code ascii-id} (the request id too as an {@code AsciiString}, from a {@code String} or from bytes), {@code fixed-id}
+ * (the same request id on every response: what the dynamic table's churn costs, for comparison only). With
+ * {@code connections} > 1 the heads go to that many encoders in turn, each with its own dynamic table, as the responses
+ * of that many h2c connections do (colder caches). Rounds alternate the variants in one JVM; the figure is ns of the
+ * thread's CPU per head.
  *
- * <p>Usage: {@code taskset -c 0 java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.H2HeadersCost [n] [rounds]}.
+ * <p>Usage: {@code taskset -c 0 java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.H2HeadersCost [n] [rounds]
+ * [connections] [variant,...]}.
  */
 public final class H2HeadersCost {
 
@@ -84,6 +91,12 @@ public final class H2HeadersCost {
         map.set(STRING_NAMES[0], requestId());
         map.set(STRING_NAMES[1], "stub_openai").set(STRING_NAMES[2], ENDPOINTS[i & 3])
             .set(STRING_NAMES[3], "session_affinity").set(STRING_NAMES[4], Integer.toString(1));
+        map.set(CONTENT_TYPE, JSON);
+      }
+      case "routing-values" -> {
+        map.set(ASCII_NAMES[0], requestId());
+        map.set(ASCII_NAMES[1], PROVIDER).set(ASCII_NAMES[2], ENDPOINT_VALUES[i & 3])
+            .set(ASCII_NAMES[3], REASON).set(ASCII_NAMES[4], ONE);
         map.set(CONTENT_TYPE, JSON);
       }
       case "ascii-id" -> {
