@@ -97,12 +97,13 @@ public final class IngressRoutes {
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
         requestTimeoutMs);
     auditor.bind(launcher);
+    RoutingHeaders routing = new RoutingHeaders();
     for (ClientDialect dialect : dialects.all()) {
       if (dialect.tokenCountPathRegex() != null) {
         router.postWithRegex(dialect.tokenCountPathRegex()).handler(body)
-            .handler(new TokenCountHandler(dialect, modelRouter, rateLimiter, services.metrics(), services.live(), requestTimeoutMs));
+            .handler(new TokenCountHandler(dialect, modelRouter, rateLimiter, services.metrics(), services.live(), requestTimeoutMs, routing));
       }
-      ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
+      ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored, routing);
       for (String path : dialect.chatPaths()) {
         router.post(path).handler(body).handler(chat);
         if (path.indexOf(':') < 0) {
@@ -119,10 +120,10 @@ public final class IngressRoutes {
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(), services.live(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs);
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs, routing);
     OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(), services.live(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs);
-    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored);
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs, routing);
+    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored, routing);
     OperationHandler workflowEmbeddings = embeddingsHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
     OperationHandler workflowImages = imagesHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {
