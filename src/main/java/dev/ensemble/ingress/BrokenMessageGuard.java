@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -68,8 +69,10 @@ final class BrokenMessageGuard extends ChannelDuplexHandler {
 
   /**
    * Puts a guard on {@code connection}: the whole guard on an HTTP/1.x connection (Vert.x's own HTTP decoder in
-   * its pipeline); on an HTTP/2 connection only the part that keeps the read-idle timeout off once it is
-   * established (its streams have their own timeouts; a client waiting for a long answer sends nothing), as a
+   * its pipeline); on an HTTP/2 connection (Netty's HTTP/2 handler in its pipeline: after an {@code Upgrade: h2c}
+   * Vert.x hands it over while the HTTP/1 decoder is still there, to be removed once the upgrade is answered) only
+   * the part that keeps the read-idle timeout off once it is established (its streams have their own timeouts; a
+   * client waiting for a long answer sends nothing), as a
    * handler of that event alone ({@link Http2ReadIdle}): Netty then passes the connection's reads, frame writes and
    * flushes by it instead of through it.
    */
@@ -78,7 +81,8 @@ final class BrokenMessageGuard extends ChannelDuplexHandler {
       return;
     }
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-    if (pipeline.get(HttpRequestDecoder.class) == null && pipeline.get(HttpServerCodec.class) == null) {
+    if (pipeline.get(Http2ConnectionHandler.class) != null
+        || pipeline.get(HttpRequestDecoder.class) == null && pipeline.get(HttpServerCodec.class) == null) {
       pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new Http2ReadIdle());
       return;
     }
