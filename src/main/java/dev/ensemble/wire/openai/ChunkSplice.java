@@ -4,6 +4,7 @@ import dev.ensemble.model.UpstreamProtocolException;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Pass-through of an OpenAI upstream's stream to an OpenAI client: each upstream frame as it came, byte for byte,
@@ -22,15 +23,25 @@ final class ChunkSplice {
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NONE = new byte[0];
+  /** A stage up to this long is kept for the stream's next read; a larger one (a burst) is let go once committed. */
+  private static final int KEPT = 2048;
 
   private final byte[] id;
   private final byte[] model;
   private final byte[] created;
   private final boolean includeUsage;
-  private Buffer staged;
+  /** What a frame adds at most to the upstream's chunk: the {@code data: } and blank line, and the three values. */
+  private final int growth;
+  /**
+   * The frames the current read staged, {@code stage[0, staged)}: plain array copies while they are spliced (a Vert.x
+   * Buffer's append checks its bounds and capacity on every call), copied into a Buffer once, at {@link #commit}; kept
+   * for the next read while it is small ({@value #KEPT} bytes), so an open stream holds no more than that.
+   */
+  private byte[] stage = NONE;
+  private int staged;
   private Buffer ready;
   private boolean doneSent;
-  private int expected;
 
   /** @param id, model the JSON strings (quoted) to put in place of the upstream's; {@code created} the digits */
   ChunkSplice(byte[] id, byte[] model, byte[] created, boolean includeUsage) {
@@ -38,6 +49,7 @@ final class ChunkSplice {
     this.model = model;
     this.created = created;
     this.includeUsage = includeUsage;
+    this.growth = DATA.length + END.length + id.length + model.length + created.length;
   }
 
   boolean includeUsage() {
@@ -50,8 +62,9 @@ final class ChunkSplice {
    */
   void frame(byte[] data, int offset, int length, int idStart, int idEnd, int modelStart, int modelEnd, int createdStart,
       int createdEnd) {
-    Buffer out = staged();
-    out.appendBytes(DATA);
+    room(length + growth);
+    byte[] out = stage;
+    int n = put(out, staged, DATA, 0, DATA.length);
     int at = offset;
     int limit = offset + length;
     // three spans at most, each written in the order they appear: the one starting first goes next
@@ -81,17 +94,18 @@ final class ChunkSplice {
       if (start < at || end > limit || end <= start) {
         throw new UpstreamProtocolException("OpenAI stream chunk could not be passed through");
       }
-      out.appendBytes(data, at, start - at);
-      out.appendBytes(value);
+      n = put(out, n, data, at, start - at);
+      n = put(out, n, value, 0, value.length);
       at = end;
     }
-    out.appendBytes(data, at, limit - at);
-    out.appendBytes(END);
+    n = put(out, n, data, at, limit - at);
+    staged = put(out, n, END, 0, END.length);
   }
 
   /** Stages the upstream's {@code data: [DONE]}. */
   void done() {
-    staged().appendBytes(DONE);
+    room(DONE.length);
+    staged = put(stage, staged, DONE, 0, DONE.length);
     doneSent = true;
   }
 
@@ -102,26 +116,34 @@ final class ChunkSplice {
 
   /** The read that staged the frames decoded cleanly: they may go to the client. */
   void commit() {
-    if (staged == null) {
+    if (staged == 0) {
       return;
     }
     if (ready == null) {
-      ready = staged;
-    } else {
-      ready.appendBuffer(staged);
+      ready = Buffer.buffer(staged);
     }
-    staged = null;
+    ready.appendBytes(stage, 0, staged);
+    staged = 0;
+    if (stage.length > KEPT) {
+      stage = NONE;
+    }
   }
 
   /** The read failed: what it staged is dropped. */
   void discard() {
-    staged = null;
+    staged = 0;
+    if (stage.length > KEPT) {
+      stage = NONE;
+    }
   }
 
   /** A read of {@code bytes} begins: what it stages is about that long (the frames, a few values changed). */
   void begin(int bytes) {
-    staged = null;
-    expected = bytes;
+    staged = 0;
+    if (stage.length < bytes + 128) {
+      // a read's frames are about its bytes; the gateway's values may make them longer (then room() grows the stage)
+      stage = new byte[bytes + (bytes >> 3) + 128];
+    }
   }
 
   /** The committed bytes not yet sent (taken: the caller owns them), or null when none. */
@@ -131,10 +153,15 @@ final class ChunkSplice {
     return out;
   }
 
-  private Buffer staged() {
-    if (staged == null) {
-      staged = Buffer.buffer(Math.max(256, expected + 64));
+  /** Room in the stage for {@code more} bytes after what is staged. */
+  private void room(int more) {
+    if (staged + more > stage.length) {
+      stage = Arrays.copyOf(stage, Math.max(staged + more, stage.length * 2));
     }
-    return staged;
+  }
+
+  private static int put(byte[] out, int at, byte[] bytes, int from, int length) {
+    System.arraycopy(bytes, from, out, at, length);
+    return at + length;
   }
 }
