@@ -267,6 +267,10 @@ final class ChatExchange {
     hints = hints.failedOver(failed.endpoint().id(), sameProvider ? null : failed.pool().name(), cause)
         .preferring(sameProvider ? failed.pool().name() : null);
     Selection next = attemptsOfModel < retry.maxAttempts() ? tryDecide(request) : null;
+    if (next == null && Failover.retriesTried(route, retry, attemptsOfModel, failure)) {
+      hints = hints.retryingTried();
+      next = tryDecide(request);
+    }
     if (next == null && !fallbacks.isEmpty()) {
       String model = fallbacks.get(0);
       fallbacks = fallbacks.subList(1, fallbacks.size());

@@ -1,5 +1,6 @@
 package dev.ensemble.ingress;
 
+import dev.ensemble.config.RouteConfig;
 import dev.ensemble.model.ErrorClass;
 import dev.ensemble.routing.RoutingHints;
 import dev.ensemble.routing.Selection;
@@ -12,6 +13,15 @@ import dev.ensemble.routing.Selection;
 final class Failover {
 
   private Failover() {
+  }
+
+  /**
+   * Whether a workflow route goes back to the endpoints it already tried: its model has no untried endpoint left, the
+   * failure is retryable (a 5xx, overload or timeout; a 429 waits for its cooldown instead) and {@code retry.max_attempts}
+   * allows another attempt. A plain request (no route) only fails over.
+   */
+  static boolean retriesTried(RouteConfig route, RetryPolicy retry, int attemptsOfModel, AttemptFailure failure) {
+    return route != null && attemptsOfModel < retry.maxAttempts() && failure.errorClass() == ErrorClass.RETRYABLE;
   }
 
   /** The hints for the next decision after {@code failure} on {@code failed}. */

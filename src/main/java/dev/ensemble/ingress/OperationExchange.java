@@ -275,6 +275,10 @@ final class OperationExchange {
     }
     hints = Failover.after(hints, failed, failure);
     Selection next = attemptsOfModel < retry.maxAttempts() ? tryDecide() : null;
+    if (next == null && Failover.retriesTried(route, retry, attemptsOfModel, failure)) {
+      hints = hints.retryingTried();
+      next = tryDecide();
+    }
     if (next == null && !fallbacks.isEmpty()) {
       operation = operation.withModel(fallbacks.get(0));
       fallbacks = fallbacks.subList(1, fallbacks.size());

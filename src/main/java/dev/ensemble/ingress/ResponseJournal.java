@@ -247,7 +247,7 @@ final class ResponseJournal {
         .put("completed_at", null)
         .put("text", accumulator.response().text())
         .put("stop_reason", null)
-        .put("usage", accumulator.usage().toJson())
+        .put("usage", accumulator.usage().counted().toJson())
         .put("cost_usd", null)
         .put("truncated", false)
         .put("error", null)

@@ -1,13 +1,20 @@
 package dev.ensemble.ingress;
 
 import dev.ensemble.bus.Addresses;
+import dev.ensemble.model.ContentBlock;
 import dev.ensemble.model.ErrorType;
 import dev.ensemble.model.GatewayError;
+import dev.ensemble.model.StopReason;
+import dev.ensemble.model.UnifiedResponse;
+import dev.ensemble.model.Usage;
 import dev.ensemble.wire.ClientDialect;
+import dev.ensemble.wire.ResponseContext;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -96,7 +103,9 @@ final class StoredResponses {
 
   /**
    * {@code GET}: the stored body as the client was (or is being) given it; a background response still running is
-   * read from the upstream that runs it ({@link BackgroundResponses}).
+   * read from the upstream that runs it ({@link BackgroundResponses}); one stored without a body (an answer a crashed
+   * node left, persisted {@code failed} / {@code interrupted} at its restart) is shown as the failed answer it is, in
+   * the caller's format, with the text seen until the crash.
    */
   void read(RoutingContext ctx, ClientDialect dialect) {
     String id = ctx.pathParam("id");
@@ -108,9 +117,20 @@ final class StoredResponses {
         ErrorResponder.send(ctx.response(), dialect, new GatewayError(ErrorType.INVALID_REQUEST, 409,
             "Response '" + id + "' is still being produced on another node; read it once it is complete", true, 1L, "id"));
       } else {
-        ctx.response().putHeader("content-type", "application/json").end(stored.getJsonObject("body", new JsonObject()).toBuffer());
+        JsonObject body = stored.getJsonObject("body");
+        ctx.response().putHeader("content-type", "application/json").end((body != null ? body : failedBody(dialect, id, stored)).toBuffer());
       }
     });
+  }
+
+  /** The body of a response stored without one: its text so far, ended by an error, as {@code dialect} renders an answer. */
+  private static JsonObject failedBody(ClientDialect dialect, String id, JsonObject stored) {
+    String text = stored.getString("text", "");
+    UnifiedResponse answer = new UnifiedResponse(id, stored.getString("model"), text.isEmpty() ? List.of() : List.of(ContentBlock.Text.of(text)),
+        StopReason.ERROR, null, Usage.fromJson(stored.getJsonObject("usage")));
+    String created = stored.getString("created_at");
+    return dialect.encodeResponse(answer, new ResponseContext(id, stored.getString("model"),
+        created == null ? Instant.now().getEpochSecond() : Instant.parse(created).getEpochSecond()));
   }
 
   /** {@code POST .../cancel}: cancels a background response ({@link BackgroundResponses#cancel}). */

@@ -19,8 +19,9 @@ public final class KeyError extends RuntimeException {
     this.param = param;
   }
 
+  /** A 400 whose message starts with the field at fault ({@code "weight: must be a number > 0"}), as {@code param} names it. */
   static KeyError invalid(String param, String message) {
-    return new KeyError(400, "invalid_request_error", param, message);
+    return new KeyError(400, "invalid_request_error", param, param + ": " + message);
   }
 
   static KeyError conflict(String param, String message) {

@@ -117,7 +117,10 @@ public sealed interface StreamEvent {
     }
   }
 
-  /** The answer is complete: the stop reason and the final, merged usage. {@code costUsd} is set by the gateway. */
+  /**
+   * The answer is complete: the stop reason and the final, merged usage. {@code costUsd} is set by the gateway. The
+   * event's JSON shows the usage {@link Usage#counted() counted}: every count a number.
+   */
   record ResponseEnd(StopReason stopReason, String stopSequence, Usage usage, Double costUsd) implements StreamEvent {
     public ResponseEnd withCost(Double cost) {
       return new ResponseEnd(stopReason, stopSequence, usage, cost);
@@ -132,7 +135,7 @@ public sealed interface StreamEvent {
     public JsonObject toJson() {
       return new JsonObject().put("type", type())
           .put("stop_reason", stopReason == null ? null : stopReason.wireName())
-          .put("usage", (usage == null ? Usage.UNKNOWN : usage).toJson())
+          .put("usage", (usage == null ? Usage.UNKNOWN : usage).counted().toJson())
           .put("cost_usd", costUsd);
     }
   }

@@ -41,13 +41,23 @@ public record Usage(Long input, Long output, Long cacheRead, Long cacheWrite, Lo
     return new Usage(input, output, cacheRead, cacheWrite, tokens);
   }
 
+  /**
+   * This usage as a client reads it (unified events, stored responses): the four counts always numbers, zero where the
+   * provider reported none (as the usage ledger sums such a count), so that their sum is the prompt's total and
+   * {@code response.end} agrees with the ledger row. The reasoning breakdown stays null when it was not reported.
+   */
+  public Usage counted() {
+    return new Usage(orZero(input), orZero(output), orZero(cacheRead), orZero(cacheWrite), reasoning);
+  }
+
   public boolean isKnown() {
     return input != null || output != null || cacheRead != null || cacheWrite != null;
   }
 
   /**
-   * The unified-event JSON form: {@code {input, output, cache_read, cache_write}}, plus {@code reasoning} when the
-   * provider reported it.
+   * The JSON form: {@code {input, output, cache_read, cache_write}}, plus {@code reasoning} when the provider reported
+   * it; a count not reported is null, so {@link #fromJson} reads back the same usage (the crash journal's, cache's and
+   * ledger's form). What a client reads is {@link #counted()}'s.
    */
   public JsonObject toJson() {
     JsonObject json = new JsonObject()

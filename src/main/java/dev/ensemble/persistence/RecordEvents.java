@@ -147,7 +147,7 @@ public final class RecordEvents {
       g.writeFieldName(JsonNames.STOP_REASON);
       g.writeString(e.stopReason() == null ? null : e.stopReason().wireName());
       g.writeFieldName(JsonNames.USAGE);
-      RecordJson.usage(g, e.usage());
+      RecordJson.countedUsage(g, e.usage());
       g.writeFieldName(JsonNames.COST_USD);
       if (e.costUsd() == null) {
         g.writeNull();

@@ -68,7 +68,7 @@ public final class RecordJson {
       g.writeFieldName(JsonNames.STOP_REASON);
       g.writeString(r.stopReason());
       g.writeFieldName(JsonNames.USAGE);
-      usage(g, r.usage());
+      countedUsage(g, r.usage());
       g.writeFieldName(JsonNames.COST_USD);
       g.writeString(r.costUsd() == null ? null : r.costUsd().toPlainString());
       g.writeFieldName(JsonNames.TRUNCATED);
@@ -109,6 +109,11 @@ public final class RecordJson {
       generator = null; // it may have stopped inside an object
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
+  }
+
+  /** {@link Usage#counted()}'s {@link Usage#toJson()}: what a client reads of a response's usage. */
+  static void countedUsage(JsonGenerator g, Usage u) throws IOException {
+    usage(g, (u == null ? Usage.UNKNOWN : u).counted());
   }
 
   /** {@link Usage#toJson()}'s fields, in its order. */

@@ -112,7 +112,7 @@ public record ResponseRecord(
         .put("completed_at", completedAt == null ? null : completedAt.toString())
         .put("text", text)
         .put("stop_reason", stopReason)
-        .put("usage", usage.toJson())
+        .put("usage", usage.counted().toJson())
         .put("cost_usd", costUsd == null ? null : costUsd.toPlainString())
         .put("truncated", truncated)
         .put("error", error)

@@ -38,6 +38,14 @@ public record RoutingHints(
     return new RoutingHints(session, endpoints, providers, preferredProvider, cause);
   }
 
+  /**
+   * These hints with every endpoint tried so far eligible again: a workflow route's {@code retry} that has attempts left
+   * after each endpoint of its model failed once goes back to them (after its backoff).
+   */
+  public RoutingHints retryingTried() {
+    return new RoutingHints(session, Set.of(), avoidedProviders, preferredProvider, failoverCause);
+  }
+
   /** These hints, with {@code cause} as the reason the request moved (a workflow route skipping a model it cannot route now). */
   public RoutingHints because(String cause) {
     return new RoutingHints(session, excludedEndpoints, avoidedProviders, preferredProvider, cause);

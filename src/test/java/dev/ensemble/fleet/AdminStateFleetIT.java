@@ -2,6 +2,7 @@ package dev.ensemble.fleet;
 
 import dev.ensemble.balancer.ReadyBalancer;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
+import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.fleet.Fleet;
 import dev.ensemble.testing.fleet.NodeProcess;
 import dev.ensemble.testing.gateway.GatewayExtension;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * own SQLite file) behind the ready-checking load balancer: a client created on node 1 is served at once by nodes 2
  * and 3 and through the balancer; a provider key added on node 2 is the one nodes 1 and 3 send upstream, also after
  * the whole fleet was stopped with SIGTERM and started again on the same data; {@code /admin/usage} on any node
- * counts every request made; a client deleted on node 3 is refused everywhere. The only provider key is the one
+ * counts every request made; a client deleted on node 3 is refused everywhere; a budget used up on node 1 stops the
+ * client on every node; with node 3 frozen (SIGSTOP)
+ * {@code /admin/usage} still answers in time, naming it in {@code missing_nodes} with the other nodes' rows. The only provider key is the one
  * added at run time, so the fake upstream's {@code authorization} header tells which key a node used.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -172,7 +176,95 @@ class AdminStateFleetIT {
     assertEquals(upstreamBefore, fake.requestCount(), "refused requests never reach the upstream");
   }
 
+  @Test
+  @Order(5)
+  void aBudgetSpentOnOneNodeStopsTheClientOnEveryNodeAndThroughTheBalancer() throws Exception {
+    HttpResponse<String> created = admin(2, "POST", "/admin/clients", new JsonObject().put("name", "thrifty").put("monthly_budget_usd", "0.001"));
+    assertEquals(201, created.statusCode(), created.body());
+    String key = new JsonObject(created.body()).getString("key");
+    String id = new JsonObject(created.body()).getString("id");
+    // (1000 x 1.00 + 200 x 2.00) / 1M = 0.0014 USD: the first request passes (nothing spent yet) and uses the budget up
+    fake.enqueue(Reply.text("costly").usage(1000, 200, 0, 0));
+    assertEquals(200, chat(fleet.node(0).baseUrl(), key).statusCode(), "the first request, on node 1");
+
+    for (int node = 0; node < NODES; node++) {
+      int n = node;
+      // each node publishes its clients' spend every 250 ms
+      FleetIT.eventually("node " + (node + 1) + " knows node 1's spend", () -> new BigDecimal("0.0014").compareTo(spent(n, id)) == 0);
+    }
+    int upstream = fake.requestCount();
+    for (int node = 0; node < NODES; node++) {
+      HttpResponse<String> refused = chat(fleet.node(node).baseUrl(), key);
+      assertEquals(429, refused.statusCode(), "node " + (node + 1) + ": " + refused.body());
+      assertTrue(refused.body().contains("monthly budget"), refused.body());
+    }
+    for (int i = 0; i < NODES; i++) {
+      assertEquals(429, chat(lb.baseUrl(), key).statusCode(), "through the balancer, request " + i);
+    }
+    assertEquals(upstream, fake.requestCount(), "refused requests never reach the upstream");
+  }
+
+  @Test
+  @Order(6)
+  void usageWithANodeFrozenAnswersInTimeListingItMissingAndTheOthersRowsThenAllOnceItThaws() throws Exception {
+    HttpResponse<String> created = admin(0, "POST", "/admin/clients", new JsonObject().put("name", "counted-per-node"));
+    assertEquals(201, created.statusCode(), created.body());
+    String counted = new JsonObject(created.body()).getString("id");
+    String key = new JsonObject(created.body()).getString("key");
+    int[] perNode = {2, 1, 3};
+    for (int node = 0; node < NODES; node++) {
+      for (int i = 0; i < perNode[node]; i++) {
+        assertEquals(200, chat(fleet.node(node).baseUrl(), key).statusCode(), "node " + (node + 1));
+      }
+    }
+    String all = "/admin/usage?from=2000-01-01&group_by=client";
+    FleetIT.eventually("every node's ledger has its rows", () -> requests(admin(0, "GET", all, null).body(), counted) == 6);
+    NodeProcess frozen = fleet.node(2);
+    String frozenId = new JsonObject(admin(2, "GET", "/admin/status", null).body()).getJsonObject("cluster").getString("node_id");
+
+    frozen.freeze();
+    try {
+      // The documented wait for a member is 5 s (UsageHandler.MEMBER_TIMEOUT_MS); the request's own timeout leaves
+      // the loaded machine 5 s more, so an answer that waits on the frozen node beyond its turn fails here.
+      HttpResponse<String> during = http.send(HttpRequest.newBuilder(URI.create(fleet.node(0).baseUrl() + all))
+          .header("authorization", "Bearer " + FleetClient.ADMIN_KEY).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, during.statusCode(), during.body());
+      JsonObject usage = new JsonObject(during.body());
+      assertEquals(new JsonArray().add(frozenId), usage.getJsonArray("missing_nodes"), usage.encode());
+      assertEquals(3, requests(during.body(), counted), "the rows of nodes 1 and 2, not node 3's: " + usage.encode());
+      JsonArray nodes = new JsonObject(admin(1, "GET", "/admin/status", null).body()).getJsonObject("cluster").getJsonArray("nodes");
+      assertTrue(nodes.stream().anyMatch(n -> frozenId.equals(((JsonObject) n).getString("node_id"))
+          && "unreachable".equals(((JsonObject) n).getString("status"))), "node 2's status: " + nodes.encode());
+    } finally {
+      frozen.thaw();
+    }
+
+    JsonObject after = new JsonObject(admin(1, "GET", all, null).body());
+    assertEquals(new JsonArray(), after.getJsonArray("missing_nodes"), after.encode());
+    assertEquals(6, requests(after.encode(), counted), after.encode());
+  }
+
   // --- helpers
+
+  private BigDecimal spent(int node, String id) throws Exception {
+    for (Object c : new JsonObject(admin(node, "GET", "/admin/clients", null).body()).getJsonArray("clients")) {
+      if (id.equals(((JsonObject) c).getString("id"))) {
+        return new BigDecimal(((JsonObject) c).getString("spent_this_month_usd"));
+      }
+    }
+    return BigDecimal.ZERO;
+  }
+
+  /** {@code requests} of client {@code id}'s row in a {@code group_by=client} usage answer; 0 without one. */
+  private static long requests(String usage, String id) {
+    for (Object r : new JsonObject(usage).getJsonArray("rows", new JsonArray())) {
+      if (id.equals(((JsonObject) r).getString("client"))) {
+        return ((JsonObject) r).getLong("requests", 0L);
+      }
+    }
+    return 0;
+  }
 
   private void assertNodes1And3SendTheAddedKey() throws Exception {
     for (int node : new int[] {0, 2}) {

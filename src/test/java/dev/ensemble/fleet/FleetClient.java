@@ -14,8 +14,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What the fleet tests' clients do: streamed OpenAI chat requests (with {@code include_usage}) read to their end,
- * and admin reads. Every answer is returned whole with its status and request id, whatever happened.
+ * What the fleet tests' clients do: streamed OpenAI chat (with {@code include_usage}) or Responses API requests read
+ * to their end, and admin reads. Every answer is returned whole with its status and request id, whatever happened.
  */
 final class FleetClient {
 
@@ -47,7 +47,8 @@ final class FleetClient {
 
   FleetClient(Vertx vertx) {
     this.vertx = vertx;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setIdleTimeout(60),
+    // an idle connection is dropped before the node's 30 s header_read_timeout closes it under a request reusing it
+    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setIdleTimeout(20),
         new PoolOptions().setHttp1MaxSize(32));
   }
 
@@ -58,8 +59,13 @@ final class FleetClient {
 
   /** Streams {@code body} from {@code port}; {@code chunks} hears every chunk as it comes (may be null). */
   Future<Streamed> stream(int port, JsonObject body, io.vertx.core.Handler<Buffer> chunks) {
+    return stream(port, "/v1/chat/completions", body, chunks);
+  }
+
+  /** POSTs {@code body} to {@code path} of {@code port} and reads the answer as it comes ({@code chunks} may be null). */
+  Future<Streamed> stream(int port, String path, JsonObject body, io.vertx.core.Handler<Buffer> chunks) {
     Promise<Streamed> done = Promise.promise();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(port).setURI("/v1/chat/completions")
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(port).setURI(path)
         .putHeader("content-type", "application/json");
     OnLoop.call(vertx, () -> http.request(options).compose(req -> req.send(body.toBuffer())).onComplete(ar -> {
       if (ar.failed()) {

@@ -37,7 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three nodes (separate JVMs of the jar, one Hazelcast cluster) behind a real HTTP load balancer, with real Redis
  * (exact rate-limit counts) and a real S3-compatible server (S3Proxy) for responses. Under steady streaming load
  * each node is restarted in turn with SIGTERM: no client request fails, every response is readable from any node,
- * and the fleet-wide usage totals equal what the clients received. Then a node is killed mid-stream and restarted.
+ * and the fleet-wide usage totals equal what the clients received. Then a node is killed mid-stream (a chat and a
+ * Responses API stream) and restarted: both answers read back failed / interrupted from the other nodes, the Responses
+ * one in its own format too. Last, a Responses API answer created on one node is read, listed, continued and deleted
+ * through the others and the balancer, and one still being produced is a 409 with {@code Retry-After} elsewhere.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingRestartFleetIT {
@@ -190,9 +193,20 @@ class RollingRestartFleetIT {
 
   @Test
   @Order(2)
-  void nodeKilledMidStreamRecoversItsAnswerAsInterruptedReadableFromAnyNode() throws Exception {
+  void nodeKilledMidStreamRecoversItsAnswersAsInterruptedReadableFromAnyNode() throws Exception {
     NodeProcess victim = fleet.node(1);
-    fake.server().enqueue(Reply.text(words(400, "k")).eventDelayMs(50));
+    fake.server().enqueue(Reply.text(words(400, "r")).eventDelayMs(50), Reply.text(words(400, "k")).eventDelayMs(50));
+    // a Responses API stream first (it takes the first reply), then a chat stream, both on the victim
+    Promise<Void> responsesArrived = Promise.promise();
+    StringBuilder responsesSeen = new StringBuilder();
+    Future<FleetClient.Streamed> responsesStreamed = client.stream(victim.port(), "/v1/responses",
+        new JsonObject().put("model", "gpt-test").put("stream", true).put("input", "long"), chunk -> {
+          responsesSeen.append(chunk.toString());
+          if (responsesSeen.toString().contains("r5")) {
+            responsesArrived.tryComplete();
+          }
+        });
+    await(responsesArrived.future());
     Promise<Void> arrived = Promise.promise();
     StringBuilder seen = new StringBuilder();
     Future<FleetClient.Streamed> streamed = client.stream(victim.port(), FleetClient.chat("gpt-test", "long"), chunk -> {
@@ -204,9 +218,14 @@ class RollingRestartFleetIT {
     await(arrived.future());
     victim.kill();
     FleetClient.Streamed got = await(streamed);
+    FleetClient.Streamed gotResponses = await(responsesStreamed);
+    String responseId = gotResponses.requestId();
     victim.awaitExit(Duration.ofSeconds(30));
+    // While the node that ran it is down no other node has it: the client is told it does not exist (yet).
+    assertEquals(404, http(lb.baseUrl(), "GET", "/v1/responses/" + responseId).statusCode(), "with its node down");
 
     victim.start().awaitReady(READY);
+    awaitInRotation(NODES);
     JsonObject stored = await(client.getJson(fleet.node(2).port(), "/api/v1/responses/" + got.requestId()));
     assertEquals("failed", stored.getString("status"), stored.encode());
     assertEquals("interrupted", stored.getString("reason"), stored.encode());
@@ -220,5 +239,110 @@ class RollingRestartFleetIT {
     assertTrue(seen.toString().contains(lastKept), "kept " + lastKept + ", which the client never saw: " + stored.encode());
     JsonObject usage = await(client.getJson(victim.port(), "/admin/usage?from=2000-01-01T00:00:00Z&group_by=model"));
     assertTrue(usage.getJsonArray("rows").getJsonObject(0).getLong("requests") >= 1, usage.encode());
+
+    // The Responses API answer, in the client's own format, from another node and through the balancer: a failed
+    // response object with the text streamed before the kill, which cannot be continued.
+    for (String base : List.of(fleet.node(0).baseUrl(), lb.baseUrl())) {
+      java.net.http.HttpResponse<String> read = http(base, "GET", "/v1/responses/" + responseId);
+      assertEquals(200, read.statusCode(), base + ": " + read.body());
+      JsonObject body = new JsonObject(read.body());
+      assertEquals(responseId, body.getString("id"), body.encode());
+      assertEquals("failed", body.getString("status"), body.encode());
+      assertTrue(body.getJsonObject("error") != null, body.encode());
+      String text = body.getJsonArray("output").getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("text");
+      assertTrue(text.startsWith("r0 r1 r2"), body.encode());
+      String last = text.trim().substring(text.trim().lastIndexOf(' ') + 1);
+      assertTrue(responsesSeen.toString().contains(last + " ") || responsesSeen.toString().contains(last + "\""),
+          "kept " + last + ", which the client never saw: " + body.encode());
+    }
+    JsonObject summary = await(client.getJson(fleet.node(0).port(), "/api/v1/responses/" + responseId));
+    assertEquals("interrupted", summary.getString("reason"), summary.encode());
+    java.net.http.HttpResponse<String> continued = http(lb.baseUrl(), "POST", "/v1/responses",
+        new JsonObject().put("model", "gpt-test").put("input", "go on").put("previous_response_id", responseId));
+    assertEquals(400, continued.statusCode(), continued.body());
+    assertTrue(continued.body().contains("did not complete"), continued.body());
+  }
+
+  @Test
+  @Order(3)
+  void aResponsesApiAnswerCreatedOnOneNodeIsReadContinuedAndDeletedThroughAnotherAndTheBalancer() throws Exception {
+    fake.enqueue(Reply.text("The capital is Paris."), Reply.text("About two million."));
+    java.net.http.HttpResponse<String> created = http(fleet.node(0).baseUrl(), "POST", "/v1/responses",
+        new JsonObject().put("model", "gpt-test").put("input", "Capital of France?"));
+    assertEquals(200, created.statusCode(), created.body());
+    String id = new JsonObject(created.body()).getString("id");
+
+    for (String base : List.of(fleet.node(1).baseUrl(), lb.baseUrl())) {
+      java.net.http.HttpResponse<String> read = http(base, "GET", "/v1/responses/" + id);
+      assertEquals(200, read.statusCode(), base + ": " + read.body());
+      assertEquals("The capital is Paris.", new JsonObject(read.body()).getJsonArray("output").getJsonObject(0).getJsonArray("content")
+          .getJsonObject(0).getString("text"), read.body());
+    }
+    java.net.http.HttpResponse<String> items = http(fleet.node(2).baseUrl(), "GET", "/v1/responses/" + id + "/input_items");
+    assertEquals(200, items.statusCode(), items.body());
+    assertTrue(items.body().contains("Capital of France?"), items.body());
+    JsonObject summary = await(client.getJson(fleet.node(1).port(), "/api/v1/responses/" + id));
+    assertEquals("completed", summary.getString("status"), summary.encode());
+    assertEquals("The capital is Paris.", summary.getString("text"), summary.encode());
+    java.net.http.HttpResponse<String> events = http(fleet.node(2).baseUrl(), "GET", "/api/v1/responses/" + id + "/events");
+    assertEquals(200, events.statusCode(), events.body());
+    assertTrue(events.body().contains("response.end") && events.body().contains("Paris"), events.body());
+
+    java.net.http.HttpResponse<String> next = http(lb.baseUrl(), "POST", "/v1/responses",
+        new JsonObject().put("model", "gpt-test").put("input", "Its population?").put("previous_response_id", id));
+    assertEquals(200, next.statusCode(), next.body());
+    assertTrue(fake.lastRequest().json().encode().contains("The capital is Paris."), "the history went upstream: " + fake.lastRequest().json());
+
+    // A response still being produced on node 0 is a 409 with Retry-After on the others, until it is stored.
+    fake.enqueue(Reply.text(words(40, "c")).eventDelayMs(100));
+    Promise<String> started = Promise.promise();
+    StringBuilder received = new StringBuilder();
+    Future<FleetClient.Streamed> streaming = client.stream(fleet.node(0).port(), "/v1/responses",
+        new JsonObject().put("model", "gpt-test").put("stream", true).put("input", "Count"), chunk -> {
+          received.append(chunk.toString());
+          java.util.regex.Matcher first = java.util.regex.Pattern.compile("\"response\":\\{\"id\":\"([^\"]+)\"").matcher(received);
+          if (first.find()) {
+            started.tryComplete(first.group(1));
+          }
+        });
+    String liveId = await(started.future());
+    for (String[] call : new String[][] {{"GET", "/v1/responses/" + liveId}, {"GET", "/v1/responses/" + liveId + "/input_items"},
+        {"DELETE", "/v1/responses/" + liveId}}) {
+      java.net.http.HttpResponse<String> during = http(fleet.node(1).baseUrl(), call[0], call[1]);
+      assertEquals(409, during.statusCode(), call[0] + " " + call[1] + " while node 0 produces it: " + during.body());
+      assertTrue(during.headers().firstValue("retry-after").isPresent(), call[0] + " " + call[1]);
+    }
+    assertEquals("in_progress", await(client.getJson(fleet.node(2).port(), "/api/v1/responses/" + liveId)).getString("status"));
+    FleetClient.Streamed whole = await(streaming);
+    assertEquals(liveId, whole.requestId());
+    assertTrue(whole.body().contains("response.completed"), whole.body());
+    FleetIT.eventually("node 1 reads it once node 0 stored it", () -> http(fleet.node(1).baseUrl(), "GET", "/v1/responses/" + liveId)
+        .statusCode() == 200);
+
+    java.net.http.HttpResponse<String> deleted = http(lb.baseUrl(), "DELETE", "/v1/responses/" + id);
+    assertEquals(200, deleted.statusCode(), deleted.body());
+    for (int node = 0; node < NODES; node++) {
+      assertEquals(404, http(fleet.node(node).baseUrl(), "GET", "/v1/responses/" + id).statusCode(), "node " + node + " after the delete");
+    }
+  }
+
+  // --- helpers
+
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static java.net.http.HttpResponse<String> http(String base, String method, String path) throws Exception {
+    return http(base, method, path, null);
+  }
+
+  private static java.net.http.HttpResponse<String> http(String base, String method, String path, JsonObject body) throws Exception {
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+        .timeout(Duration.ofSeconds(30));
+    if (body != null) {
+      request.header("content-type", "application/json").method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body.encode()));
+    } else {
+      request.method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
+    }
+    return HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 }

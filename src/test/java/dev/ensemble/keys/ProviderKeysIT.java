@@ -185,6 +185,7 @@ class ProviderKeysIT {
     assertInvalid(add(newKey("oai", "team-f", NEW_KEY, "cfg-1")), 409, "endpoints");
     assertInvalid(add(newKey("oai", "team-f", NEW_KEY, "bad id!")), 400, "endpoints[0].id");
     assertInvalid(add(newKey("oai", "team-f", "", "x-3")), 400, "api_key");
+    assertInvalid(add(newKey("oai", "", NEW_KEY, "x-8")), 400, "name");
     JsonObject zeroLimit = newKey("oai", "team-f", NEW_KEY, "x-4");
     zeroLimit.getJsonArray("endpoints").getJsonObject(0).put("rpm_limit", 0);
     assertInvalid(add(zeroLimit), 400, "endpoints[0].rpm_limit");
@@ -233,6 +234,9 @@ class ProviderKeysIT {
     JsonObject error = new JsonObject(response.body()).getJsonObject("error");
     assertEquals(param, error.getString("param"), response.body());
     assertTrue(error.getString("message").length() > 10, response.body());
+    if (status == 400) {
+      assertTrue(error.getString("message").startsWith(param + ": "), "the message names the field too: " + response.body());
+    }
   }
 
   private static JsonObject find(JsonArray data, String id) {

@@ -35,6 +35,7 @@ class WorkflowIT {
         o2: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0002, endpoints: [ { id: o2-1 } ] } ] }
         o3: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0003, endpoints: [ { id: o3-1 } ] } ] }
         lim: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0005, endpoints: [ { id: lim-1 } ] } ] }
+        solo: { type: openai, base_url: %2$s, keys: [ { name: k, api_key: sk-wf-0006, endpoints: [ { id: solo-1 } ] } ] }
         ant: { type: anthropic, base_url: %3$s, keys: [ { name: k, api_key: sk-wf-0004, endpoints: [ { id: ant-1 } ] } ] }
       models:
         primary:
@@ -44,10 +45,12 @@ class WorkflowIT {
             - { provider: o3, model: gpt-4o-mini }
         limited: { providers: [ { provider: lim, model: gpt-4o-mini } ] }
         backup: { providers: [ { provider: ant, model: claude-haiku-4-5 } ] }
+        single: { providers: [ { provider: solo, model: gpt-4o-mini } ] }
       routes:
         twice: { model: primary, retry: { max_attempts: 2, initial_backoff_ms: 1, jitter: false } }
         chain: { model: primary, fallback: [ backup ], retry: { max_attempts: 1, initial_backoff_ms: 1, jitter: false } }
         limited_chain: { model: limited, fallback: [ backup ], retry: { max_attempts: 1, initial_backoff_ms: 1 } }
+        thrice: { model: single, retry: { max_attempts: 3, initial_backoff_ms: 1, jitter: false } }
       """.formatted(GatewayExtension.scratchDir("responses"), oai.openAiBaseUrl(), ant.baseUrl()));
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -90,6 +93,29 @@ class WorkflowIT {
     assertEquals(200, response.statusCode(), response.body());
     assertEquals("failover:500", header(response, "x-ensemble-route-reason"));
     assertEquals(2, oai.requestCount());
+  }
+
+  @Test
+  void aRouteRetriesTheOnlyEndpointOfItsModelAfterAServerError() throws Exception {
+    oai.enqueue(Reply.error(503, "server_error", "busy"), Reply.error(500, "server_error", "boom"), Reply.text("third time"));
+
+    HttpResponse<String> response = workflow("thrice");
+
+    assertEquals(200, response.statusCode(), "retry.max_attempts: 3 on a model with one endpoint: " + response.body());
+    assertEquals("3", header(response, "x-ensemble-attempts"));
+    assertEquals("third time", answer(response));
+    assertEquals(3, oai.requestCount());
+  }
+
+  @Test
+  void aRouteRetryingItsOnlyEndpointStopsAtMaxAttempts() throws Exception {
+    oai.enqueue(Reply.error(500, "server_error", "boom"), Reply.error(500, "server_error", "boom"), Reply.error(500, "server_error", "boom"));
+
+    HttpResponse<String> response = workflow("thrice");
+
+    assertEquals(502, response.statusCode(), response.body());
+    assertEquals("3", header(response, "x-ensemble-attempts"));
+    assertEquals(3, oai.requestCount());
   }
 
   @Test

@@ -65,6 +65,7 @@ class WorkflowOperationsIT {
         embed_chain: { model: emb, fallback: [ emb-backup ], timeout_ms: 10000, retry: { max_attempts: 1, initial_backoff_ms: 1 } }
         embed_patient: { model: emb, timeout_ms: 3000, retry: { max_attempts: 3, initial_backoff_ms: 60000, jitter: false } }
         embed_quick: { model: emb, timeout_ms: 300 }
+        embed_backup_twice: { model: emb-backup, timeout_ms: 10000, retry: { max_attempts: 2, initial_backoff_ms: 1, jitter: false } }
         draw_twice: { model: draw, timeout_ms: 10000, retry: { max_attempts: 2, initial_backoff_ms: 1, jitter: false } }
         draw_chain:
           model: draw
@@ -103,6 +104,17 @@ class WorkflowOperationsIT {
     assertEquals(502, response.statusCode(), "a third provider was there, but the route allows two attempts: " + response.body());
     assertEquals("2", header(response, "x-ensemble-attempts"));
     assertEquals(2, oai.requestCount());
+  }
+
+  @Test
+  void anEmbeddingsRouteRetriesTheOnlyEndpointOfItsModelAfterAServerError() throws Exception {
+    backup.enqueue(Reply.error(500, "server_error", "boom"));
+
+    HttpResponse<String> response = embed("embed_backup_twice");
+
+    assertEquals(200, response.statusCode(), "retry.max_attempts: 2 on a model with one endpoint: " + response.body());
+    assertEquals("2", header(response, "x-ensemble-attempts"));
+    assertEquals(2, backup.requestCount());
   }
 
   @Test

@@ -20,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * One Ensemble node as a separate JVM running the real jar ({@code java -jar target/ensemble.jar serve}), with its
  * own config file, data folder and log file, on a fixed 127.0.0.1 port so that it restarts where the load
- * balancer expects it. Stopped with SIGTERM ({@link #sigterm}), killed with SIGKILL ({@link #kill}), started again
- * on the same data ({@link #start}). {@link #close} kills what is still running. Not thread-safe: one test drives it.
+ * balancer expects it. Stopped with SIGTERM ({@link #sigterm}), killed with SIGKILL ({@link #kill}), frozen with SIGSTOP
+ * ({@link #freeze}, as a node in a long GC pause or on a stalled machine: its sockets stay open, nothing answers) and
+ * thawed with SIGCONT ({@link #thaw}), started again on the same data ({@link #start}). {@link #close} thaws and kills
+ * what is still running. Not thread-safe: one test drives it.
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -39,6 +41,7 @@ public final class NodeProcess implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
   private int starts;
+  private boolean frozen;
 
   /**
    * @param dir        the node's folder: its config is written there as {@code ensemble.yaml}, its data and log too
@@ -166,6 +169,35 @@ public final class NodeProcess implements AutoCloseable {
     process.destroyForcibly();
   }
 
+  /** SIGSTOP: the process stops where it is (its sockets stay open, nothing answers) until {@link #thaw}. */
+  public void freeze() {
+    signal("STOP");
+    frozen = true;
+  }
+
+  /** SIGCONT: a frozen process runs on. */
+  public void thaw() {
+    if (frozen) {
+      signal("CONT");
+      frozen = false;
+    }
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes(),
+            StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }
@@ -200,6 +232,13 @@ public final class NodeProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
+      if (frozen) {
+        try {
+          thaw();
+        } catch (RuntimeException e) {
+          // SIGKILL ends a stopped process too
+        }
+      }
       process.destroyForcibly();
       awaitExitFor(Duration.ofSeconds(10));
     }
