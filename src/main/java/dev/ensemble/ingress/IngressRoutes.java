@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,27 +49,45 @@ public final class IngressRoutes {
 
   /**
    * Adds the public API's routes to {@code router}, after a check of every request's query string; {@code body}
-   * reads request bodies within the server's limits ({@link JsonBodyReader}).
+   * reads request bodies within the server's limits ({@link JsonBodyReader}). The chat routes of a fixed path are
+   * also served by that first route in one step ({@link DirectChatRoutes}).
    */
-  public void mount(Router router, Handler<RoutingContext> body) {
-    router.route().handler(MalformedRequests.forRoutes(dialects::forPath)::checkQuery);
+  public void mount(Router router, JsonBodyReader body) {
+    MalformedRequests malformed = MalformedRequests.forRoutes(dialects::forPath);
+    DirectChatRoutes direct = new DirectChatRoutes();
+    // every request's first step; a chat request of a fixed path takes all its steps here (DirectChatRoutes)
+    router.route().handler(ctx -> {
+      if (malformed.refusedQuery(ctx)) {
+        return;
+      }
+      Handler<RoutingContext> chat = direct.of(ctx);
+      if (chat == null) {
+        ctx.next();
+      } else {
+        chat.handle(ctx);
+      }
+    });
     Map<String, RouteConfig> routes = config.routes();
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
     NodeLifecycle lifecycle = services.lifecycle();
-    router.route("/v1/*").handler(ctx -> {
-      if (lifecycle.isRefusing()) {
-        ctx.response().putHeader("connection", "close");
-        ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
-            "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
-      } else {
-        ctx.next();
-      }
-    });
-    router.route("/v1/*").handler(clientAuth);
-    router.route("/v1beta/*").handler(clientAuth);
-    router.route("/api/v1/responses/*").handler(clientAuth);
+    List<DirectChatRoutes.PrefixStep> prefixSteps = List.of(
+        new DirectChatRoutes.PrefixStep("/v1/", (ctx, then) -> {
+          if (lifecycle.isRefusing()) {
+            ctx.response().putHeader("connection", "close");
+            ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
+                "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
+          } else {
+            then.handle(ctx);
+          }
+        }),
+        new DirectChatRoutes.PrefixStep("/v1/", clientAuth::handle),
+        new DirectChatRoutes.PrefixStep("/v1beta/", clientAuth::handle),
+        new DirectChatRoutes.PrefixStep("/api/v1/responses/", clientAuth::handle));
+    for (DirectChatRoutes.PrefixStep prefixed : prefixSteps) {
+      router.route(prefixed.prefix() + "*").handler(ctx -> prefixed.step().run(ctx, RoutingContext::next));
+    }
     long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
     PeerResponses peers = new PeerResponses(services.cluster());
@@ -84,7 +103,12 @@ public final class IngressRoutes {
             .handler(new TokenCountHandler(dialect, modelRouter, rateLimiter, services.metrics(), services.live(), requestTimeoutMs));
       }
       ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
-      dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
+      for (String path : dialect.chatPaths()) {
+        router.post(path).handler(body).handler(chat);
+        if (path.indexOf(':') < 0) {
+          direct.add(path, prefixSteps, body, chat);
+        }
+      }
       if (dialect.storedResponsePath() != null) {
         router.get(dialect.storedResponsePath()).handler(STAMP).handler(ctx -> stored.read(ctx, dialect));
         router.delete(dialect.storedResponsePath()).handler(STAMP).handler(ctx -> stored.delete(ctx, dialect));
