@@ -89,6 +89,11 @@ GATEWAY_EXTRA=()
 if [[ "$MODE" == profile ]]; then
   GATEWAY_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
 fi
+# The Vert.x hop is profiled (PROFILE_TARGET=vertx) with the same options.
+HOP_EXTRA=(-Dbench.hop=vertx)
+if [[ "$MODE" == profile ]]; then
+  HOP_EXTRA=(-XX:+FlightRecorder -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
+fi
 start_gateway() { # name, jar, port -> sets GW_PID and GW_KEY
   local name="$1" jar="$2" port="$3" dir="$TMP/$1"
   mkdir -p "$dir"
@@ -175,7 +180,7 @@ wait_port "$NGINX_H2" nginx
 
 # --- a plain hop on the gateway's own stack (Vert.x HTTP server + client, nothing else), same JVM options ---
 # shellcheck disable=SC2086
-taskset -c "$SERVER_CPU" java $GATEWAY_JVM -cp "$CP" dev.ensemble.bench.hop.VertxHop "$VERTX_HOP" "${STUB_PORTS[@]}" > "$TMP/vertx.log" 2>&1 &
+taskset -c "$SERVER_CPU" java $GATEWAY_JVM "${HOP_EXTRA[@]}" -cp "$CP" dev.ensemble.bench.hop.VertxHop "$VERTX_HOP" "${STUB_PORTS[@]}" > "$TMP/vertx.log" 2>&1 &
 PIDS+=($!)
 VERTX_PID=$!
 wait_port "$VERTX_HOP" "vertx hop"
@@ -337,8 +342,12 @@ own_ticks() {
 }
 
 if [[ "$MODE" == profile ]]; then
-  echo "warming the gateway until its JIT is quiet..." >&2
-  warm gateway "$GATEWAY_PID"
+  # PROFILE_TARGET (gateway): which JVM is recorded; "vertx" records the plain Vert.x hop the same way, to set the
+  # gateway's samples per request beside the bare stack's (JfrDiff).
+  PROFILE_TARGET="${PROFILE_TARGET:-gateway}"
+  PROFILED_PID="$(pid_of "$PROFILE_TARGET")"
+  echo "warming the $PROFILE_TARGET until its JIT is quiet..." >&2
+  warm "$PROFILE_TARGET" "$PROFILED_PID"
   OUTDIR="$ROOT/bench/results"; mkdir -p "$OUTDIR"
   # The JDK's default (low-overhead) settings, sampling Java stacks every JFR_PERIOD (10 ms) instead of every 20.
   # Sampling every millisecond (as earlier runs did) cuts the gateway's throughput several-fold on one core: the
@@ -349,13 +358,13 @@ if [[ "$MODE" == profile ]]; then
   # PROFILE_C ("100"): the concurrency levels recorded, one recording per level and kind ("100 1000" compares them).
   for conc in ${PROFILE_C:-100}; do
   for kind in ${PROFILE_KINDS:-openai openai-stream}; do
-    jcmd "$GATEWAY_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
-    r="$(drive gateway "$kind" "$conc" "$DURATION")"
-    jcmd "$GATEWAY_PID" JFR.stop name=hop >/dev/null
-    echo "### gateway at c=$conc, $(protocol_of "$kind"), $kind: rps p50ms p99ms errors = $r"
+    jcmd "$PROFILED_PID" JFR.start name=hop settings="$TMP/sample.jfc" filename="$TMP/$kind.jfr" >/dev/null
+    r="$(drive "$PROFILE_TARGET" "$kind" "$conc" "$DURATION")"
+    jcmd "$PROFILED_PID" JFR.stop name=hop >/dev/null
+    echo "### $PROFILE_TARGET at c=$conc, $(protocol_of "$kind"), $kind: rps p50ms p99ms errors = $r"
     echo
     java -cp "$CP" dev.ensemble.bench.hop.JfrTop "$TMP/$kind.jfr" 30
-    cp "$TMP/$kind.jfr" "$OUTDIR/gateway-c$conc-$kind.jfr"
+    cp "$TMP/$kind.jfr" "$OUTDIR/$PROFILE_TARGET-c$conc-$kind.jfr"
   done
   done
   exit 0

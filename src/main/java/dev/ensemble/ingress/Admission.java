@@ -3,6 +3,7 @@ package dev.ensemble.ingress;
 import dev.ensemble.clients.ClientAccount;
 import dev.ensemble.model.GatewayError;
 import dev.ensemble.wire.ClientDialect;
+import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -24,8 +25,9 @@ final class Admission {
 
   static void admit(RoutingContext ctx, ClientDialect dialect, Admitted admitted) {
     long now = System.currentTimeMillis();
-    String requestId = RequestIds.next(now);
-    HttpServerResponse response = ctx.response().putHeader(Headers.Names.of(ctx.request()).requestId(), requestId);
+    AsciiString id = RequestIds.nextAscii(now);
+    String requestId = id.toString();
+    HttpServerResponse response = ctx.response().putHeader(Headers.Names.of(ctx.request()).requestId(), id);
     ClientAccount account = Caller.of(ctx).account();
     account.admit().onComplete(ar -> {
       if (ar.failed()) {

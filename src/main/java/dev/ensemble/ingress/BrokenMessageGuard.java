@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.channel.ChannelPipeline;
@@ -68,18 +69,36 @@ final class BrokenMessageGuard extends ChannelDuplexHandler {
   /**
    * Puts a guard on {@code connection}: the whole guard on an HTTP/1.x connection (Vert.x's own HTTP decoder in
    * its pipeline); on an HTTP/2 connection only the part that keeps the read-idle timeout off once it is
-   * established (its streams have their own timeouts; a client waiting for a long answer sends nothing).
+   * established (its streams have their own timeouts; a client waiting for a long answer sends nothing), as a
+   * handler of that event alone ({@link Http2ReadIdle}): Netty then passes the connection's reads, frame writes and
+   * flushes by it instead of through it.
    */
   static void install(HttpConnection connection, Function<String, ClientDialect> dialectOfPath, long webSocketLimit) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
     }
     ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-    BrokenMessageGuard guard = new BrokenMessageGuard(dialectOfPath, webSocketLimit);
     if (pipeline.get(HttpRequestDecoder.class) == null && pipeline.get(HttpServerCodec.class) == null) {
-      guard.busy = true;
+      pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new Http2ReadIdle());
+      return;
     }
-    pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", guard);
+    pipeline.addBefore(pipeline.lastContext().name(), "ensemble-broken-message-guard", new BrokenMessageGuard(dialectOfPath, webSocketLimit));
+  }
+
+  /**
+   * An HTTP/2 connection's part of the guard: Vert.x's read-idle timeout ({@code server.header_read_timeout_ms}) never
+   * closes an established HTTP/2 connection (a client awaiting a long answer on a stream sends nothing; a connection
+   * without streams is {@link Http2IdleGuard}'s). It handles that event only, so it is on no other path of the pipeline.
+   * One per HTTP/2 connection, stateless.
+   */
+  static final class Http2ReadIdle extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event instanceof IdleStateEvent) {
+        return;
+      }
+      super.userEventTriggered(ctx, event);
+    }
   }
 
   /**

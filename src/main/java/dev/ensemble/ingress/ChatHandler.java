@@ -34,8 +34,11 @@ final class ChatHandler implements Handler<RoutingContext> {
   private final ChatLauncher launcher;
   private final Function<RoutingContext, RouteConfig> routeOf;
   private final StoredResponses conversations;
+  private final RoutingHeaders routing;
 
-  ChatHandler(ClientDialect dialect, ChatLauncher launcher, Function<RoutingContext, RouteConfig> routeOf, StoredResponses conversations) {
+  ChatHandler(ClientDialect dialect, ChatLauncher launcher, Function<RoutingContext, RouteConfig> routeOf, StoredResponses conversations,
+      RoutingHeaders routing) {
+    this.routing = routing;
     this.dialect = dialect;
     this.launcher = launcher;
     this.routeOf = routeOf;
@@ -73,7 +76,7 @@ final class ChatHandler implements Handler<RoutingContext> {
     String session = ctx.request().getHeader(Headers.SESSION);
     RoutingHints hints = RoutingHints.of(session != null ? session : call.sessionKey());
     ResponseContext context = new ResponseContext(requestId, request.model(), now / 1000, call.echo());
-    launcher.launch(ctx.vertx(), new HttpChannel(ctx.response(), Headers.Names.of(ctx.request()), dialect, context), dialect, route, call, hints, context, account,
+    launcher.launch(ctx.vertx(), new HttpChannel(ctx.response(), Headers.Names.of(ctx.request()), routing, dialect, context), dialect, route, call, hints, context, account,
         CacheDirectives.parse(ctx.request().getHeader(Headers.CACHE_CONTROL)));
   }
 

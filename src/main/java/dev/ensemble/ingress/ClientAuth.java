@@ -45,6 +45,11 @@ final class ClientAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    handle(ctx, RoutingContext::next);
+  }
+
+  /** Identifies the caller, then hands the request to {@code then}; a refusal is answered here. */
+  void handle(RoutingContext ctx, Handler<RoutingContext> then) {
     ClientDialect dialect = dialects.forRequest(ctx.request().path(), ctx.request().headers());
     String key = presentedKey(ctx, dialect);
     if (key == null) {
@@ -52,27 +57,27 @@ final class ClientAuth implements Handler<RoutingContext> {
         deny(ctx, dialect, "A gateway key is required: send " + dialect.keyHint() + (isWebSocketRoute(ctx) ? " or ?key=<key>" : ""));
         return;
       }
-      admit(ctx, Caller.ANONYMOUS);
+      admit(ctx, Caller.ANONYMOUS, then);
       return;
     }
     if (adminKey.length > 0 && isResponseRoute(ctx.request().path())
         && MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) {
-      admit(ctx, Caller.ADMIN);
+      admit(ctx, Caller.ADMIN, then);
       return;
     }
     Client client = registry.authenticate(key);
     if (client != null) {
-      admit(ctx, new Caller(new ClientAccount(client, registry), false));
+      admit(ctx, new Caller(new ClientAccount(client, registry), false), then);
     } else if (requireKeys) {
       deny(ctx, dialect, "The gateway key is not valid");
     } else {
-      admit(ctx, Caller.ANONYMOUS);
+      admit(ctx, Caller.ANONYMOUS, then);
     }
   }
 
-  private static void admit(RoutingContext ctx, Caller caller) {
+  private static void admit(RoutingContext ctx, Caller caller, Handler<RoutingContext> then) {
     caller.attachTo(ctx);
-    ctx.next();
+    then.handle(ctx);
   }
 
   /** Where a stored response is read or deleted: there the admin key stands for any client. */

@@ -36,25 +36,24 @@ final class HttpChannel implements ClientChannel {
 
   private final HttpServerResponse response;
   private final Headers.Names names;
+  private final RoutingHeaders routing;
   private final ClientDialect dialect;
   private final ResponseContext context;
   private StreamEncoder encoder;
   /** Rendered events not yet written (null when none). */
   private Buffer pending;
 
-  HttpChannel(HttpServerResponse response, Headers.Names names, ClientDialect dialect, ResponseContext context) {
+  HttpChannel(HttpServerResponse response, Headers.Names names, RoutingHeaders routing, ClientDialect dialect, ResponseContext context) {
     this.response = response;
     this.names = names;
+    this.routing = routing;
     this.dialect = dialect;
     this.context = context;
   }
 
   @Override
   public void routed(RoutingDecision decision, int attempts) {
-    response.putHeader(names.provider(), decision.provider())
-        .putHeader(names.endpoint(), decision.endpointId())
-        .putHeader(names.routeReason(), decision.reason())
-        .putHeader(names.attempts(), Integer.toString(attempts));
+    routing.put(response, names, decision, attempts);
   }
 
   @Override
@@ -65,7 +64,7 @@ final class HttpChannel implements ClientChannel {
           .putHeader(names.provider(), CacheReplay.PROVIDER)
           .putHeader(names.endpoint(), CacheReplay.PROVIDER)
           .putHeader(names.routeReason(), CacheReplay.reason(lookup))
-          .putHeader(names.attempts(), "0");
+          .putHeader(names.attempts(), RoutingHeaders.count(0));
       if (lookup.status() == CacheStatus.SEMANTIC_HIT) {
         response.putHeader(Headers.CACHE_SIMILARITY, String.format(java.util.Locale.ROOT, "%.4f", lookup.similarity()));
       }

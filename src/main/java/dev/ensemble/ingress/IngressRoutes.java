@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,27 +49,45 @@ public final class IngressRoutes {
 
   /**
    * Adds the public API's routes to {@code router}, after a check of every request's query string; {@code body}
-   * reads request bodies within the server's limits ({@link JsonBodyReader}).
+   * reads request bodies within the server's limits ({@link JsonBodyReader}). The chat routes of a fixed path are
+   * also served by that first route in one step ({@link DirectChatRoutes}).
    */
-  public void mount(Router router, Handler<RoutingContext> body) {
-    router.route().handler(MalformedRequests.forRoutes(dialects::forPath)::checkQuery);
+  public void mount(Router router, JsonBodyReader body) {
+    MalformedRequests malformed = MalformedRequests.forRoutes(dialects::forPath);
+    DirectChatRoutes direct = new DirectChatRoutes();
+    // every request's first step; a chat request of a fixed path takes all its steps here (DirectChatRoutes)
+    router.route().handler(ctx -> {
+      if (malformed.refusedQuery(ctx)) {
+        return;
+      }
+      Handler<RoutingContext> chat = direct.of(ctx);
+      if (chat == null) {
+        ctx.next();
+      } else {
+        chat.handle(ctx);
+      }
+    });
     Map<String, RouteConfig> routes = config.routes();
     ModelRouter modelRouter = services.router();
     RateLimiter rateLimiter = services.rateLimiter();
     ClientAuth clientAuth = new ClientAuth(services.clients(), config.server().requireClientKeys(), config.server().adminKey(), dialects);
     NodeLifecycle lifecycle = services.lifecycle();
-    router.route("/v1/*").handler(ctx -> {
-      if (lifecycle.isRefusing()) {
-        ctx.response().putHeader("connection", "close");
-        ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
-            "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
-      } else {
-        ctx.next();
-      }
-    });
-    router.route("/v1/*").handler(clientAuth);
-    router.route("/v1beta/*").handler(clientAuth);
-    router.route("/api/v1/responses/*").handler(clientAuth);
+    List<DirectChatRoutes.PrefixStep> prefixSteps = List.of(
+        new DirectChatRoutes.PrefixStep("/v1/", (ctx, then) -> {
+          if (lifecycle.isRefusing()) {
+            ctx.response().putHeader("connection", "close");
+            ErrorResponder.send(ctx.response(), dialectOf(ctx), new GatewayError(ErrorType.OVERLOADED, 503,
+                "This node is shutting down and takes no new requests; retry, another node will answer", true, 1L, null));
+          } else {
+            then.handle(ctx);
+          }
+        }),
+        new DirectChatRoutes.PrefixStep("/v1/", clientAuth::handle),
+        new DirectChatRoutes.PrefixStep("/v1beta/", clientAuth::handle),
+        new DirectChatRoutes.PrefixStep("/api/v1/responses/", clientAuth::handle));
+    for (DirectChatRoutes.PrefixStep prefixed : prefixSteps) {
+      router.route(prefixed.prefix() + "*").handler(ctx -> prefixed.step().run(ctx, RoutingContext::next));
+    }
     long requestTimeoutMs = config.server().requestTimeoutMs();
     ResponseAccess access = new ResponseAccess(config.server().requireClientKeys());
     PeerResponses peers = new PeerResponses(services.cluster());
@@ -78,13 +97,19 @@ public final class IngressRoutes {
     ChatLauncher launcher = new ChatLauncher(modelRouter, rateLimiter, services.metrics(), services.live(), caching.cache(), auditor,
         requestTimeoutMs);
     auditor.bind(launcher);
+    RoutingHeaders routing = new RoutingHeaders();
     for (ClientDialect dialect : dialects.all()) {
       if (dialect.tokenCountPathRegex() != null) {
         router.postWithRegex(dialect.tokenCountPathRegex()).handler(body)
-            .handler(new TokenCountHandler(dialect, modelRouter, rateLimiter, services.metrics(), services.live(), requestTimeoutMs));
+            .handler(new TokenCountHandler(dialect, modelRouter, rateLimiter, services.metrics(), services.live(), requestTimeoutMs, routing));
       }
-      ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored);
-      dialect.chatPaths().forEach(path -> router.post(path).handler(body).handler(chat));
+      ChatHandler chat = new ChatHandler(dialect, launcher, ctx -> null, stored, routing);
+      for (String path : dialect.chatPaths()) {
+        router.post(path).handler(body).handler(chat);
+        if (path.indexOf(':') < 0) {
+          direct.add(path, prefixSteps, body, chat);
+        }
+      }
       if (dialect.storedResponsePath() != null) {
         router.get(dialect.storedResponsePath()).handler(STAMP).handler(ctx -> stored.read(ctx, dialect));
         router.delete(dialect.storedResponsePath()).handler(STAMP).handler(ctx -> stored.delete(ctx, dialect));
@@ -95,10 +120,10 @@ public final class IngressRoutes {
     OpenAiEmbeddingsCodec embeddings = new OpenAiEmbeddingsCodec();
     OpenAiImagesCodec images = new OpenAiImagesCodec();
     OperationHandler embeddingsHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(), services.live(),
-        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs);
+        (json, created) -> new EmbeddingsOperation(embeddings, embeddings.decodeRequest(json)), requestTimeoutMs, routing);
     OperationHandler imagesHandler = new OperationHandler(openAi, modelRouter, rateLimiter, services.metrics(), services.live(),
-        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs);
-    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored);
+        (json, created) -> new ImagesOperation(images, images.decodeRequest(json), created), requestTimeoutMs, routing);
+    ChatHandler workflowChat = new ChatHandler(openAi, launcher, ctx -> routes.get(ctx.pathParam("name")), stored, routing);
     OperationHandler workflowEmbeddings = embeddingsHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
     OperationHandler workflowImages = imagesHandler.forRoute(ctx -> routes.get(ctx.pathParam("name")));
     router.post("/v1/workflows/:name").handler(body).handler(ctx -> {

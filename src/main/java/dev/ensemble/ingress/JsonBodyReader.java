@@ -41,6 +41,14 @@ public final class JsonBodyReader implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    read(ctx, RoutingContext::next);
+  }
+
+  /**
+   * Reads the body, then hands the request to {@code then} (on the event loop, at once or when the body ended); a
+   * refusal fails the request, and so does whatever {@code then} throws, as the router would have it.
+   */
+  void read(RoutingContext ctx, Handler<RoutingContext> then) {
     HttpServerRequest request = ctx.request();
     String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
     if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
@@ -54,7 +62,7 @@ public final class JsonBodyReader implements Handler<RoutingContext> {
     }
     if (request.isEnded()) {
       ((RoutingContextInternal) ctx).setBody(Buffer.buffer());
-      ctx.next();
+      then.handle(ctx);
       return;
     }
     if (request.version() == HttpVersion.HTTP_1_1 && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
@@ -91,7 +99,11 @@ public final class JsonBodyReader implements Handler<RoutingContext> {
       timer.cancel();
       if (!body.failed) {
         ((RoutingContextInternal) ctx).setBody(body.whole());
-        ctx.next();
+        try {
+          then.handle(ctx);
+        } catch (RuntimeException e) {
+          ctx.fail(e);
+        }
       }
     });
     request.resume();

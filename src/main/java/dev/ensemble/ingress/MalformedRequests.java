@@ -59,6 +59,13 @@ final class MalformedRequests {
 
   /** A router handler before all others: a query string that does not decode is a 400 naming the parameter. */
   void checkQuery(RoutingContext ctx) {
+    if (!refusedQuery(ctx)) {
+      ctx.next();
+    }
+  }
+
+  /** Whether the query string does not decode: then the 400 naming the parameter was sent. */
+  boolean refusedQuery(RoutingContext ctx) {
     String query = ctx.request().query();
     if (query != null && !query.isEmpty()) {
       for (String pair : query.split("&")) {
@@ -68,11 +75,11 @@ final class MalformedRequests {
           String shown = decodes(name) ? URLDecoder.decode(name, StandardCharsets.UTF_8) : name;
           ErrorResponder.send(ctx.response(), dialectOf(ctx.request()), GatewayError.invalid(shown,
               "the query parameter '" + shown + "' is not valid percent-encoding (a '%' must start an escape such as %2F)"));
-          return;
+          return true;
         }
       }
     }
-    ctx.next();
+    return false;
   }
 
   private ClientDialect dialectOf(HttpServerRequest request) {

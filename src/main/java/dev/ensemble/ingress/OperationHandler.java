@@ -34,14 +34,16 @@ final class OperationHandler implements Handler<RoutingContext> {
   private final Parser parser;
   private final java.util.function.Function<RoutingContext, RouteConfig> routeOf;
   private final long requestTimeoutMs;
+  private final RoutingHeaders routing;
 
   OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, LiveResponses live,
-      Parser parser, long requestTimeoutMs) {
-    this(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, null);
+      Parser parser, long requestTimeoutMs, RoutingHeaders routing) {
+    this(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, routing, null);
   }
 
   private OperationHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, LiveResponses live,
-      Parser parser, long requestTimeoutMs, java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
+      Parser parser, long requestTimeoutMs, RoutingHeaders routing, java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
+    this.routing = routing;
     this.dialect = dialect;
     this.live = live;
     this.router = router;
@@ -57,7 +59,7 @@ final class OperationHandler implements Handler<RoutingContext> {
    * {@code timeout_ms} is the request's deadline, its {@code retry} and {@code fallback} chain apply.
    */
   OperationHandler forRoute(java.util.function.Function<RoutingContext, RouteConfig> routeOf) {
-    return new OperationHandler(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, routeOf);
+    return new OperationHandler(dialect, router, rateLimiter, metrics, live, parser, requestTimeoutMs, routing, routeOf);
   }
 
   @Override
@@ -76,7 +78,7 @@ final class OperationHandler implements Handler<RoutingContext> {
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       RouteStart start = metrics.timeRouting(() -> RouteStart.of(route, operation.routingView().model(), hints,
           (model, h) -> router.decide(operation.withModel(model).routingView(), h, operation.kind())));
-      new OperationExchange(ctx.vertx(), OperationSink.http(response, Headers.Names.of(ctx.request()), dialect), router, rateLimiter, operation.withModel(start.model()),
+      new OperationExchange(ctx.vertx(), OperationSink.http(response, Headers.Names.of(ctx.request()), routing, dialect), router, rateLimiter, operation.withModel(start.model()),
           start.hints(), start.selection(), requestId, account, requestTimeoutMs, route, null).startingOn(start.fallbacks()).trackedBy(live).run();
     } catch (GatewayError e) {
       ErrorResponder.send(response, dialect, e);

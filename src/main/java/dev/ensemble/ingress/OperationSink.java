@@ -19,14 +19,12 @@ interface OperationSink {
   /** Whether nobody waits for the answer any more. */
   boolean closed();
 
-  static OperationSink http(io.vertx.core.http.HttpServerResponse client, Headers.Names names, dev.ensemble.wire.ClientDialect dialect) {
+  static OperationSink http(io.vertx.core.http.HttpServerResponse client, Headers.Names names, RoutingHeaders routing,
+      dev.ensemble.wire.ClientDialect dialect) {
     return new OperationSink() {
       @Override
       public void routed(Selection selection, int attempts) {
-        client.putHeader(names.provider(), selection.decision().provider())
-            .putHeader(names.endpoint(), selection.decision().endpointId())
-            .putHeader(names.routeReason(), selection.decision().reason())
-            .putHeader(names.attempts(), Integer.toString(attempts));
+        routing.put(client, names, selection.decision(), attempts);
       }
 
       @Override

@@ -1,16 +1,20 @@
 package dev.ensemble.ingress;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Request ids ({@code X-Ensemble-Request-Id}, also the persisted response id): 26 lowercase base-32
- * characters, time-ordered by their first 10 (milliseconds since the epoch) and unique by 80 random bits.
+ * characters, time-ordered by their first 10 (milliseconds since the epoch) and unique by 80 random bits. Made as the
+ * bytes of an {@code AsciiString} ({@link #nextAscii}), which goes on the response as it is (its hash taken over bytes
+ * once, copied as bytes into the HTTP/1.x head or the HPACK literal) and whose {@code String} it keeps is the id
+ * everywhere else.
  */
 final class RequestIds {
 
-  private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
+  private static final byte[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private RequestIds() {
   }
@@ -26,7 +30,11 @@ final class RequestIds {
   }
 
   static String next(long nowMillis) {
-    char[] out = new char[26];
+    return nextAscii(nowMillis).toString();
+  }
+
+  static AsciiString nextAscii(long nowMillis) {
+    byte[] out = new byte[26];
     long t = nowMillis;
     for (int i = 9; i >= 0; i--) {
       out[i] = ALPHABET[(int) (t & 31)];
@@ -44,6 +52,6 @@ final class RequestIds {
         b >>>= 5;
       }
     }
-    return new String(out);
+    return new AsciiString(out, false);
   }
 }

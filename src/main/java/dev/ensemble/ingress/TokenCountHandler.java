@@ -31,9 +31,11 @@ final class TokenCountHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final LiveResponses live;
   private final long requestTimeoutMs;
+  private final RoutingHeaders routing;
 
   TokenCountHandler(ClientDialect dialect, ModelRouter router, RateLimiter rateLimiter, GatewayMetrics metrics, LiveResponses live,
-      long requestTimeoutMs) {
+      long requestTimeoutMs, RoutingHeaders routing) {
+    this.routing = routing;
     this.dialect = dialect;
     this.router = router;
     this.rateLimiter = rateLimiter;
@@ -55,7 +57,7 @@ final class TokenCountHandler implements Handler<RoutingContext> {
       TokenCountOperation operation = new TokenCountOperation(dialect, prompt);
       RoutingHints hints = RoutingHints.of(ctx.request().getHeader(Headers.SESSION));
       Selection selection = metrics.timeRouting(() -> router.decide(operation.routingView(), hints, operation.kind()));
-      OperationSink http = OperationSink.http(response, Headers.Names.of(ctx.request()), dialect);
+      OperationSink http = OperationSink.http(response, Headers.Names.of(ctx.request()), routing, dialect);
       OperationSink sink = new OperationSink() {
         @Override
         public void routed(Selection routed, int attempts) {

@@ -21,4 +21,13 @@ class RequestIdsTest {
     assertEquals(10_000, ids.size());
     assertTrue(RequestIds.next(1_800_000_000_000L).compareTo(RequestIds.next(1_800_000_000_001L)) < 0);
   }
+
+  @Test
+  void theIdPutOnTheResponseIsTheTextTheGatewayKnowsTheRequestBy() {
+    io.netty.util.AsciiString onTheWire = RequestIds.nextAscii(1_800_000_000_000L);
+    String id = onTheWire.toString();
+    assertTrue(id.matches("[0-9a-z]{26}"), id);
+    assertTrue(id == onTheWire.toString(), "one String for the id, not one per use");
+    assertTrue(onTheWire.contentEquals(id));
+  }
 }

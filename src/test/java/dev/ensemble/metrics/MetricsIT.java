@@ -3,6 +3,7 @@ package dev.ensemble.metrics;
 import dev.ensemble.testing.fake.FakeUpstreamExtension;
 import dev.ensemble.testing.fake.Reply;
 import dev.ensemble.testing.gateway.GatewayExtension;
+import dev.ensemble.testing.gateway.RawHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Order;
@@ -142,6 +143,39 @@ class MetricsIT {
     assertEquals(0, m.sum("vertx_eventbus_delivered_total", "address", "ensemble.routing.usage"), m.text());
     assertTrue(m.sum("vertx_http_server_requests_total", "method", "POST") >= 5, "Vert.x HTTP server");
     assertTrue(m.sum("vertx_http_client_requests_total") >= 5, "Vert.x HTTP client");
+  }
+
+  /**
+   * The {@code route} tag of {@code vertx_http_server_*} names every route a request passed through, joined by {@code >}
+   * as vertx-micrometer joins them: a chat request passes {@code /v1/*} twice (the node's lifecycle, the client key)
+   * before its own route, also when it is refused there (its body) or answered by the failure handler; a query string
+   * that does not decode is refused before any named route.
+   */
+  @Test
+  void serverRequestsAreTaggedWithTheRoutesTheyPassed() throws Exception {
+    oai.enqueue(Reply.text("hi").usage(3, 1, 0, 0));
+    assertEquals(200, openAi("gpt-test", false).statusCode());
+    HttpResponse<String> compressed = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/messages"))
+        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json").header("content-encoding", "gzip")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, compressed.statusCode(), compressed.body());
+    RawHttp.Response badQuery = RawHttp.exchange(gateway.port(), "POST /v1/responses?x=%zz HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    assertEquals(400, badQuery.status(), badQuery.body());
+    HttpResponse<String> badBody = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions/"))
+        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{not json")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, badBody.statusCode(), badBody.body());
+
+    Scrape m = awaitScrape(s -> s.has("vertx_http_server_requests_total", "route", "", "code", "400"));
+
+    String requests = "vertx_http_server_requests_total";
+    assertTrue(m.has(requests, "method", "POST", "route", "/v1/>/v1/>/v1/chat/completions", "code", "200"), m.text());
+    assertTrue(m.has(requests, "method", "POST", "route", "/v1/>/v1/>/v1/messages", "code", "415"), m.text());
+    assertTrue(m.has(requests, "method", "POST", "route", "/v1/>/v1/>/v1/chat/completions", "code", "400"),
+        "a final slash is the same route: " + m.text());
+    assertTrue(m.has(requests, "method", "POST", "route", "", "code", "400"), m.text());
+    assertTrue(m.has("vertx_http_server_response_time_seconds_count", "route", "/v1/>/v1/>/v1/chat/completions", "code", "200"), m.text());
   }
 
   @Test

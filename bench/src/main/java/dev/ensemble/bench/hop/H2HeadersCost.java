@@ -22,9 +22,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * server), with a new request id per response. Variants: {@code hop} (what the Vert.x hop answers: the stub's
  * content-type and the content-length), {@code strings} (the gateway's head as {@code HttpChannel}/{@code Admission}
  * set it before: mixed-case {@code String} names), {@code ascii} (the same head with lower-case {@code AsciiString}
- * names made once). Rounds alternate the variants in one JVM; the figure is ns of the thread's CPU per head.
+ * names made once), {@code routing-values} (as the gateway sets it since {@code RoutingHeaders}: those names, the
+ * routing headers' values as {@code AsciiString}s made once, the request id a new {@code String}), {@code ascii-values}
+ * and {@code ascii-id} (the request id too as an {@code AsciiString}, from a {@code String} or from bytes), {@code fixed-id}
+ * (the same request id on every response: what the dynamic table's churn costs, for comparison only). With
+ * {@code connections} > 1 the heads go to that many encoders in turn, each with its own dynamic table, as the responses
+ * of that many h2c connections do (colder caches). Rounds alternate the variants in one JVM; the figure is ns of the
+ * thread's CPU per head.
  *
- * <p>Usage: {@code taskset -c 0 java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.H2HeadersCost [n] [rounds]}.
+ * <p>Usage: {@code taskset -c 0 java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.H2HeadersCost [n] [rounds]
+ * [connections] [variant,...]}.
  */
 public final class H2HeadersCost {
 
@@ -48,17 +55,21 @@ public final class H2HeadersCost {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    int connections = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-    String[] variants = {"hop", "strings", "ascii", "ascii-values"};
+    String[] variants = args.length > 3 ? args[3].split(",") : new String[] {"hop", "strings", "ascii", "ascii-values", "ascii-id", "fixed-id"};
     long sink = 0;
     for (int round = 1; round <= rounds; round++) {
       StringBuilder line = new StringBuilder("round " + round + ":");
       for (String variant : variants) {
-        DefaultHttp2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder();
+        DefaultHttp2HeadersEncoder[] encoders = new DefaultHttp2HeadersEncoder[connections];
+        for (int c = 0; c < connections; c++) {
+          encoders[c] = new DefaultHttp2HeadersEncoder();
+        }
         ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(1024);
         long start = cpu.getCurrentThreadCpuTime();
         for (int i = 0; i < n; i++) {
-          sink += head(variant, encoder, out, i);
+          sink += head(variant, encoders[i % connections], out, i);
           out.clear();
         }
         long ns = cpu.getCurrentThreadCpuTime() - start;
@@ -82,6 +93,24 @@ public final class H2HeadersCost {
             .set(STRING_NAMES[3], "session_affinity").set(STRING_NAMES[4], Integer.toString(1));
         map.set(CONTENT_TYPE, JSON);
       }
+      case "routing-values" -> {
+        map.set(ASCII_NAMES[0], requestId());
+        map.set(ASCII_NAMES[1], PROVIDER).set(ASCII_NAMES[2], ENDPOINT_VALUES[i & 3])
+            .set(ASCII_NAMES[3], REASON).set(ASCII_NAMES[4], ONE);
+        map.set(CONTENT_TYPE, JSON);
+      }
+      case "ascii-id" -> {
+        map.set(ASCII_NAMES[0], new AsciiString(requestIdBytes(), false));
+        map.set(ASCII_NAMES[1], PROVIDER).set(ASCII_NAMES[2], ENDPOINT_VALUES[i & 3])
+            .set(ASCII_NAMES[3], REASON).set(ASCII_NAMES[4], ONE);
+        map.set(CONTENT_TYPE, JSON);
+      }
+      case "fixed-id" -> {
+        map.set(ASCII_NAMES[0], FIXED_ID);
+        map.set(ASCII_NAMES[1], PROVIDER).set(ASCII_NAMES[2], ENDPOINT_VALUES[i & 3])
+            .set(ASCII_NAMES[3], REASON).set(ASCII_NAMES[4], ONE);
+        map.set(CONTENT_TYPE, JSON);
+      }
       case "ascii-values" -> {
         map.set(ASCII_NAMES[0], new AsciiString(requestId()));
         map.set(ASCII_NAMES[1], PROVIDER).set(ASCII_NAMES[2], ENDPOINT_VALUES[i & 3])
@@ -99,6 +128,17 @@ public final class H2HeadersCost {
     headers.status("200");
     encoder.encodeHeaders(1 + 2 * i, headers, out);
     return out.readableBytes();
+  }
+
+  private static final CharSequence FIXED_ID = AsciiString.cached("01jf3k2m9q8r7s6t5v4w3x2y1z");
+
+  private static byte[] requestIdBytes() {
+    byte[] out = new byte[26];
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) ('a' + random.nextInt(26));
+    }
+    return out;
   }
 
   private static String requestId() {
