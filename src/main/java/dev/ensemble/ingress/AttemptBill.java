@@ -2,6 +2,7 @@ package dev.ensemble.ingress;
 
 import dev.ensemble.config.ModelConfig;
 import dev.ensemble.model.StreamEvent;
+import dev.ensemble.model.StreamedUsage;
 import dev.ensemble.model.UnifiedRequest;
 import dev.ensemble.model.Usage;
 import dev.ensemble.pricing.CostCalculator;
@@ -12,9 +13,9 @@ import java.math.BigDecimal;
 
 /**
  * What one {@link UpstreamAttempt} is billed: the usage it ends with and its cost. A whole answer or a stream's end
- * event brings the upstream's own usage ({@link #reportedAtEnd}); a stream that broke is billed with what the upstream
- * reported up to the break ({@link #upToBreak}); one the client (or the node's drain) cut short with an estimate for
- * what it could not report yet ({@link #partial}). The usage is priced once for the end event and the attempt's
+ * event brings the upstream's own usage ({@link #reportedAtEnd}); a stream that ended before it (the upstream broke it,
+ * the client or the node's drain ended it) is billed with what the upstream reported up to there and an estimate for
+ * what it could not report yet ({@link #cutShort}). The usage is priced once for the end event and the attempt's
  * result together.
  *
  * <p>Owned by its attempt, on the event loop of the client's connection: no synchronisation.
@@ -28,6 +29,8 @@ final class AttemptBill {
   private StreamDecoder decoder;
   /** Text, thinking and tool-argument characters streamed to the client so far. */
   private long streamedChars;
+  /** The output count the stream's first event reported (null: none), a count of no text yet. */
+  private Long startOutput;
   /** The usage last priced, and its cost. */
   private Usage pricedUsage;
   private BigDecimal pricedCost;
@@ -52,26 +55,22 @@ final class AttemptBill {
     usage = reported == null ? Usage.UNKNOWN : reported;
   }
 
-  /**
-   * The stream broke: billed with the usage the upstream reported up to there (its decoder's latest cumulative counts;
-   * nothing for an OpenAI stream, whose usage comes last).
-   */
-  void upToBreak() {
-    usage = usage.mergedWith(reported());
+  /** The stream began with {@code atStart}, the usage its first event reported (Anthropic's {@code message_start}). */
+  void started(Usage atStart) {
+    startOutput = atStart == null ? null : atStart.output();
   }
 
   /**
-   * The answer was cut short by the client or the node: the upstream reports its final usage only at the end of a
-   * stream, so input and cache tokens are those it reported so far (Anthropic's {@code message_start}, Gemini's last
-   * {@code usageMetadata}) or else the prompt estimate (4 characters a token), and output is the larger of what it
-   * reported so far and the streamed characters at 4 characters a token, rounded up.
+   * The stream ended before the upstream's final usage report (the upstream cut it or sent an error, the client or the
+   * node's drain ended it): billed with what the upstream reported up to there (its decoder's latest cumulative counts),
+   * the rest estimated ({@link StreamedUsage#estimate}): input from the prompt, output from the characters streamed. An
+   * output count reported after the stream's first event (OpenAI's usage chunk, Anthropic's {@code message_delta},
+   * Gemini's {@code usageMetadata}) is the provider's and is kept as it is; the one of the first event counts no text.
    */
-  void partial() {
-    Usage reported = reported();
-    Long input = reported.input() != null ? reported.input() : Long.valueOf(PromptSize.tokens(request));
-    long estimatedOutput = (streamedChars + 3) / 4;
-    long output = Math.max(Usage.orZero(reported.output()), estimatedOutput);
-    usage = new Usage(input, output, reported.cacheRead(), reported.cacheWrite());
+  void cutShort() {
+    Usage reported = usage.mergedWith(reported());
+    boolean outputReportedSinceStart = reported.output() != null && !reported.output().equals(startOutput);
+    usage = StreamedUsage.estimate(reported, PromptSize.tokens(request), outputReportedSinceStart ? 0 : streamedChars);
   }
 
   Usage usage() {

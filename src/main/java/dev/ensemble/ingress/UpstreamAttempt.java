@@ -39,9 +39,9 @@ import java.util.List;
  * is complete; headers go out with the first event. A slow client pauses the upstream (backpressure). A gone
  * one does not: by default ({@link OnDisconnect#CONTINUE}) the upstream is read to its end, and the answer is
  * persisted and billed with its reported usage; with {@link OnDisconnect#CANCEL} the upstream call is cancelled
- * at once and the partial answer persisted as failed, billed with {@link AttemptBill#partial()}. After the first
+ * at once and the partial answer persisted as failed, billed with {@link AttemptBill#cutShort()}. After the first
  * byte a failure ends the stream with an error event in the client's format, and the answer, persisted as failed, is
- * billed with the usage the upstream reported up to the failure ({@link AttemptBill#upToBreak()}).
+ * billed with the usage the upstream reported up to the failure and an estimate of the rest ({@link AttemptBill#cutShort()}).
  */
 final class UpstreamAttempt {
 
@@ -264,8 +264,8 @@ final class UpstreamAttempt {
       }
       StreamEvent shown = shown(event);
       if (shown instanceof StreamEvent.Error error) {
-        // the upstream ended the answer with an error: billed with the usage it reported up to there
-        bill.upToBreak();
+        // the upstream ended the answer with an error: billed with the usage it reported up to there, the rest estimated
+        bill.cutShort();
         journal.interrupted(error.error(), bill.usage());
       } else {
         journal.add(shown);
@@ -300,7 +300,7 @@ final class UpstreamAttempt {
     if (result.future().isComplete()) {
       return;
     }
-    bill.partial();
+    bill.cutShort();
     outcome(response.status(), null, null, null);
     if (!journal.isEmpty()) {
       journal.cancelledByClient(type, reason + ". Usage is partial: "
@@ -317,6 +317,7 @@ final class UpstreamAttempt {
       bill.shown(delta);
     }
     if (event instanceof StreamEvent.ResponseStart start) {
+      bill.started(start.usage());
       return start.withRouting(context.requestId(), context.model(), provider(), selection.endpoint().id());
     }
     if (event instanceof StreamEvent.ResponseEnd end) {
@@ -358,7 +359,7 @@ final class UpstreamAttempt {
   /**
    * The node ends this attempt (its drain deadline passed). Nothing sent yet: a clean failure the exchange returns
    * as is. Mid-stream: the client gets {@code error} as the stream's last event, the answer is persisted failed with
-   * partial usage ({@link AttemptBill#partial()}, as for a client's cancel, so the ledger bills what was streamed) and the
+   * partial usage ({@link AttemptBill#cutShort()}, as for a client's cancel, so the ledger bills what was streamed) and the
    * upstream call is cancelled.
    */
   void abort(GatewayError error) {
@@ -369,7 +370,7 @@ final class UpstreamAttempt {
       expire(error);
       return;
     }
-    bill.partial();
+    bill.cutShort();
     journal.interrupted(error, bill.usage());
     endWithError(error);
     response.cancel();
@@ -394,7 +395,8 @@ final class UpstreamAttempt {
 
   /**
    * A stream broke: a clean failure if nothing was shown yet, else an error event ends what the client has, and the
-   * answer is persisted failed and billed with the usage the upstream reported up to the break ({@link AttemptBill#upToBreak()}).
+   * answer is persisted failed and billed with the usage the upstream reported up to the break, the rest estimated
+   * ({@link AttemptBill#cutShort()}).
    */
   private void streamFailed(UpstreamResponse response, ErrorClass errorClass, String cause, GatewayError error) {
     if (result.future().isComplete()) {
@@ -406,7 +408,7 @@ final class UpstreamAttempt {
       return;
     }
     outcome(response.status(), errorClass, cause, null);
-    bill.upToBreak();
+    bill.cutShort();
     journal.interrupted(error, bill.usage());
     endWithError(error);
   }

@@ -1,6 +1,7 @@
 package dev.ensemble.persistence;
 
 import dev.ensemble.config.ModelConfig;
+import dev.ensemble.model.StreamedUsage;
 import dev.ensemble.model.Usage;
 import dev.ensemble.pricing.CostCalculator;
 import io.vertx.core.json.JsonArray;
@@ -224,7 +225,7 @@ final class JournalRecovery implements AutoCloseable {
     JsonObject route = open.route;
     boolean estimated = reported == null || reported.output() == null;
     Usage usage = estimated
-        ? new Usage(route.getLong("input_estimate"), (chars + 3) / 4, null, null)
+        ? StreamedUsage.estimate(reported, route.getLong("input_estimate", 0L), chars)
         : reported;
     if (estimated) {
       outputEstimated++;

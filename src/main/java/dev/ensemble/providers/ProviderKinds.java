@@ -40,7 +40,8 @@ public final class ProviderKinds {
           vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(null, null, new AnthropicTokenCounts()));
       case GEMINI -> new ProviderKind(new GeminiAdapter(), UpstreamAuth.header("x-goog-api-key"),
           vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(new GeminiEmbeddings(), null, new GeminiTokenCounts()));
-      case MOCK -> new ProviderKind(new OpenAiAdapter(OpenAiProfile.MOCK, null), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS));
+      case MOCK -> new ProviderKind(new OpenAiAdapter(OpenAiProfile.MOCK, null), UpstreamAuth.none(), vertx -> new MockTransport(vertx, MOCK_CHUNK_GAP_MS),
+          new ProviderCapabilities(new OpenAiEmbeddings(OpenAiProfile.MOCK), new OpenAiImages(OpenAiProfile.MOCK)));
       case BEDROCK -> BedrockProvider.kind(provider);
       case VERTEX -> new ProviderKind(new VertexAdapter(), GoogleOAuthAuth.forProvider(provider),
           vertx -> new HttpUpstreamTransport(vertx, provider.http()), new ProviderCapabilities(new VertexEmbeddings(), null, new VertexTokenCounts()));

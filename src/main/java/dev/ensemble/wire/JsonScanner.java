@@ -76,6 +76,43 @@ public abstract class JsonScanner {
     ws();
   }
 
+  /**
+   * A field name and its colon, as {@link #name()} then {@link #field}: which of {@code names} it is, or -1. One of
+   * {@code names} is recognised in place (its bytes, then the closing quote), without the scan for the string's end
+   * that any other name gets: the names have no quote, backslash, control character or byte outside ASCII, so the
+   * string is that name exactly.
+   */
+  protected final int name(byte[][] names) {
+    ws();
+    if (pos < end && d[pos] == '"') {
+      int from = pos + 1;
+      for (int i = 0; i < names.length; i++) {
+        byte[] name = names[i];
+        int close = from + name.length;
+        if (close < end && d[close] == '"' && at(name, from)) {
+          nameStart = from;
+          nameEnd = close;
+          pos = close + 1;
+          ws();
+          expect(':');
+          ws();
+          return i;
+        }
+      }
+    }
+    name();
+    return field(names);
+  }
+
+  private boolean at(byte[] name, int from) {
+    for (int k = 0; k < name.length; k++) {
+      if (d[from + k] != name[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Which of {@code names} the last field name is, or -1. */
   protected final int field(byte[][] names) {
     int length = nameEnd - nameStart;

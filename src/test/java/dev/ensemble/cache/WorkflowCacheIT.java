@@ -92,6 +92,14 @@ class WorkflowCacheIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code GET /admin/cache}: this node's entries and index backlog. */
+  private JsonObject cacheState() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/cache"))
+        .header("authorization", "Bearer admin-wf").timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return new JsonObject(r.body());
+  }
+
   private static JsonObject chat(Object content) {
     return new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
   }
@@ -148,7 +156,13 @@ class WorkflowCacheIT {
   @Test
   void aSemanticCacheEmbedsThroughTheGatewaysPoolsBilledAsCacheTraffic() throws Exception {
     fake.enqueue(Reply.text("pooled answer"));
+    long entriesBefore = cacheState().getLong("entries");
     HttpResponse<String> first = post("/v1/workflows/pooled", chat("Where is the station?\nNear the park"));
+    // an answer is filed and its vector indexed after the client has it: a lookup before that is a (true) miss
+    Eventually.eventually("the first answer filed and indexed", () -> {
+      JsonObject cache = cacheState();
+      return cache.getLong("entries") > entriesBefore && cache.getLong("index_backlog") == 0;
+    });
     // the same words in two blocks: another exact key, the same last user turn, so the same embedding
     HttpResponse<String> second = post("/v1/workflows/pooled", chat(new JsonArray()
         .add(new JsonObject().put("type", "text").put("text", "Where is the station?"))

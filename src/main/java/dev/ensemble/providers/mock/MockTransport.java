@@ -17,10 +17,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in {@code mock} provider: answers OpenAI-format chat requests in-process, deterministically, so a
- * fresh install serves its first request with no key and no network. It says which model it is and echoes
- * the last user message; when the request forces a tool call it calls that tool with {@code {}}. Usage is
- * counted as one token per four characters. Streams are split per word with {@code gapMs} between chunks.
+ * The built-in {@code mock} provider: an OpenAI-format upstream answered in-process, deterministically (the same
+ * request always gets the same answer), so a fresh install serves its first request with no key and no network.
+ * It answers by the request's path:
+ * <ul>
+ *   <li>{@code /chat/completions}: says which model it is and echoes the last user message; when the request
+ *   forces a tool call it calls that tool with {@code {}}. Usage is counted as one token per four characters.
+ *   Streams are split per word with {@code gapMs} between chunks.</li>
+ *   <li>{@code /embeddings}: hashed unit vectors, one per input ({@link MockEmbeddings}).</li>
+ *   <li>{@code /images/generations}: small solid-colour PNGs from the prompt's hash ({@link MockImages}).</li>
+ * </ul>
+ * Any other path is a 404 in OpenAI's error format. Holds no mutable state; each answer's stream lives on the
+ * caller's context.
  */
 public final class MockTransport implements UpstreamTransport {
 
@@ -37,8 +45,18 @@ public final class MockTransport implements UpstreamTransport {
     JsonObject request;
     try {
       request = body.toJsonObject();
-    } catch (DecodeException e) {
-      return Future.succeededFuture(error(400, "invalid_request_error", "body is not JSON"));
+    } catch (DecodeException | ClassCastException e) {
+      return Future.succeededFuture(reply(MockReply.error(400, "invalid_request_error", "body is not a JSON object")));
+    }
+    String path = path(absoluteUrl);
+    if (path.endsWith("/embeddings")) {
+      return Future.succeededFuture(reply(MockEmbeddings.answer(request)));
+    }
+    if (path.endsWith("/images/generations")) {
+      return Future.succeededFuture(reply(MockImages.answer(request)));
+    }
+    if (!path.endsWith("/chat/completions")) {
+      return Future.succeededFuture(reply(MockReply.error(404, "invalid_request_error", "the mock provider has no " + path)));
     }
     MockAnswer answer = MockAnswer.of(request);
     Context context = vertx.getOrCreateContext();
@@ -57,11 +75,16 @@ public final class MockTransport implements UpstreamTransport {
     return Future.succeededFuture();
   }
 
-  private UpstreamResponse error(int status, String type, String message) {
-    Buffer body = new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
-        .put("param", null).put("code", null)).toBuffer();
-    return new Response(status, MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json"),
-        new ChunkStream(vertx.getOrCreateContext(), List.of(body), 0));
+  /** The URL's path, without query. */
+  private static String path(String absoluteUrl) {
+    String url = absoluteUrl == null ? "" : absoluteUrl;
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
+  }
+
+  private UpstreamResponse reply(MockReply reply) {
+    return new Response(reply.status(), MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json"),
+        new ChunkStream(vertx.getOrCreateContext(), List.of(reply.body().toBuffer()), 0));
   }
 
   private record Response(int status, MultiMap headers, ChunkStream body) implements UpstreamResponse {

@@ -37,8 +37,7 @@ final class BareEventScanner extends JsonScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(FIELDS);
+          int field = name(FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> constant(type);

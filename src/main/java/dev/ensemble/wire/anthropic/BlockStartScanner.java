@@ -41,8 +41,7 @@ final class BlockStartScanner extends UsageScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(EVENT_FIELDS);
+          int field = name(EVENT_FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> index = smallInt();
@@ -68,8 +67,7 @@ final class BlockStartScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(BLOCK_FIELDS);
+      int field = name(BLOCK_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> type = stringValue();

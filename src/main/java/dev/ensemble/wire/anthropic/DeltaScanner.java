@@ -44,8 +44,7 @@ final class DeltaScanner extends JsonScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(EVENT_FIELDS);
+          int field = name(EVENT_FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> {
@@ -75,8 +74,7 @@ final class DeltaScanner extends JsonScanner {
     if (!next('}')) {
       int seen = 0;
       do {
-        name();
-        int field = field(DELTA_FIELDS);
+        int field = name(DELTA_FIELDS);
         seen = once(seen, field);
         if (field == 0) {
           kind = kind();

@@ -1,6 +1,7 @@
 package dev.ensemble.wire.anthropic;
 
 import dev.ensemble.model.UpstreamProtocolException;
+import dev.ensemble.wire.FrameStage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -27,15 +28,20 @@ public final class EventSplice {
   private static final byte[] DATA_ONLY = ascii("data: ");
   private static final byte[] END = ascii("\n\n");
   private static final byte[] CONTENT_BLOCK_DELTA = ascii("content_block_delta");
+  private static final byte[] MESSAGE_START = ascii("message_start");
+  private static final byte[] CONTENT_BLOCK_START = ascii("content_block_start");
+  private static final byte[] CONTENT_BLOCK_STOP = ascii("content_block_stop");
+  private static final byte[] MESSAGE_DELTA = ascii("message_delta");
+  private static final byte[] MESSAGE_STOP = ascii("message_stop");
+  private static final byte[] PING = ascii("ping");
 
   private final String idText;
   private final String modelText;
   private final byte[] id;
   private final byte[] model;
   private boolean attached;
-  private Buffer staged;
-  private Buffer ready;
-  private int expected;
+  /** The events of the current read, and those committed but not taken yet. */
+  private final FrameStage stage = new FrameStage();
 
   /**
    * @param id    the gateway's message id ({@code msg_<request id>})
@@ -59,15 +65,14 @@ public final class EventSplice {
 
   /** A read of {@code bytes} begins: what it stages is about that long. */
   void begin(int bytes) {
-    staged = null;
-    expected = bytes;
+    stage.begin(bytes);
   }
 
   /** Stages one upstream event as it came: {@code event: name} (when it had one), its data. */
   void frame(String name, byte[] data, int offset, int length) {
-    Buffer out = head(name);
-    out.appendBytes(data, offset, length);
-    out.appendBytes(END);
+    head(name, length);
+    stage.put(data, offset, length);
+    stage.put(END);
   }
 
   /**
@@ -84,10 +89,13 @@ public final class EventSplice {
     if (firstStart < offset || firstEnd <= firstStart || secondStart < firstEnd || secondEnd <= secondStart || secondEnd > limit) {
       throw new UpstreamProtocolException("Anthropic message_start could not be passed through");
     }
-    Buffer out = head(name);
-    out.appendBytes(data, offset, firstStart - offset).appendBytes(idFirst ? id : model)
-        .appendBytes(data, firstEnd, secondStart - firstEnd).appendBytes(idFirst ? model : id)
-        .appendBytes(data, secondEnd, limit - secondEnd).appendBytes(END);
+    head(name, length + id.length + model.length);
+    stage.put(data, offset, firstStart - offset);
+    stage.put(idFirst ? id : model);
+    stage.put(data, firstEnd, secondStart - firstEnd);
+    stage.put(idFirst ? model : id);
+    stage.put(data, secondEnd, limit - secondEnd);
+    stage.put(END);
   }
 
   /**
@@ -98,40 +106,47 @@ public final class EventSplice {
     JsonObject event = data.copy();
     JsonObject message = event.getJsonObject("message");
     message.put("id", idText).put("model", modelText);
-    Buffer out = head(name);
-    out.appendBytes(event.encode().getBytes(StandardCharsets.UTF_8)).appendBytes(END);
+    byte[] bytes = event.encode().getBytes(StandardCharsets.UTF_8);
+    head(name, bytes.length);
+    stage.put(bytes);
+    stage.put(END);
   }
 
   /** The read that staged the events decoded cleanly: they may go to the client. */
   void commit() {
-    if (staged == null) {
-      return;
-    }
-    if (ready == null) {
-      ready = staged;
-    } else {
-      ready.appendBuffer(staged);
-    }
-    staged = null;
+    stage.commit();
   }
 
   /** The committed bytes not yet sent (taken: the caller owns them), or null when none. */
   Buffer take() {
-    Buffer out = ready;
-    ready = null;
-    return out;
+    return stage.take();
   }
 
-  private Buffer head(String name) {
-    if (staged == null) {
-      staged = Buffer.buffer(Math.max(256, expected + 64));
+  /** Room for an event of {@code length} data bytes, and its {@code event:} and {@code data:} lines' heads staged. */
+  private void head(String name, int length) {
+    byte[] event = name == null ? null : name(name);
+    stage.room((event == null ? DATA_ONLY.length : EVENT.length + event.length + DATA.length) + length + END.length);
+    if (event == null) {
+      stage.put(DATA_ONLY);
+    } else {
+      stage.put(EVENT);
+      stage.put(event);
+      stage.put(DATA);
     }
-    if (name == null) {
-      return staged.appendBytes(DATA_ONLY);
-    }
-    // nearly every event is a delta: its name without encoding it
-    return staged.appendBytes(EVENT).appendBytes("content_block_delta".equals(name) ? CONTENT_BLOCK_DELTA : ascii(name))
-        .appendBytes(DATA);
+  }
+
+  /** The event's name as bytes: those Anthropic sends without encoding them (nearly every event is a delta). */
+  private static byte[] name(String name) {
+    return switch (name) {
+      case "content_block_delta" -> CONTENT_BLOCK_DELTA;
+      case "message_start" -> MESSAGE_START;
+      case "content_block_start" -> CONTENT_BLOCK_START;
+      case "content_block_stop" -> CONTENT_BLOCK_STOP;
+      case "message_delta" -> MESSAGE_DELTA;
+      case "message_stop" -> MESSAGE_STOP;
+      case "ping" -> PING;
+      default -> ascii(name);
+    };
   }
 
   private static byte[] ascii(String text) {

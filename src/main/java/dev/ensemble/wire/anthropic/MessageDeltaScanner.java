@@ -36,8 +36,7 @@ final class MessageDeltaScanner extends UsageScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(EVENT_FIELDS);
+          int field = name(EVENT_FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> delta();
@@ -67,8 +66,7 @@ final class MessageDeltaScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(DELTA_FIELDS);
+      int field = name(DELTA_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> stopReason = stringValue();

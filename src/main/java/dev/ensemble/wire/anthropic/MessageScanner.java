@@ -70,8 +70,7 @@ final class MessageScanner extends UsageScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(BODY_FIELDS);
+          int field = name(BODY_FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> {
@@ -124,8 +123,7 @@ final class MessageScanner extends UsageScanner {
     if (!next('}')) {
       int seen = 0;
       do {
-        name();
-        int field = field(BLOCK_FIELDS);
+        int field = name(BLOCK_FIELDS);
         seen = once(seen, field);
         if (field == 5) {
           nullOnly();
@@ -181,8 +179,7 @@ final class MessageScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(USAGE_FIELDS);
+      int field = name(USAGE_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> message.input = count();

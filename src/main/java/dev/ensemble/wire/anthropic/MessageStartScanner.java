@@ -45,8 +45,7 @@ final class MessageStartScanner extends UsageScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(EVENT_FIELDS);
+          int field = name(EVENT_FIELDS);
           seen = once(seen, field);
           if (field == 0) {
             message();
@@ -72,8 +71,7 @@ final class MessageStartScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(MESSAGE_FIELDS);
+      int field = name(MESSAGE_FIELDS);
       seen = once(seen, field);
       if (field < 0) {
         skipValue(1);

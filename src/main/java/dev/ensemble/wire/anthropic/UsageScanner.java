@@ -31,8 +31,7 @@ abstract class UsageScanner extends JsonScanner {
     Long cacheWrite = null;
     int seen = 0;
     do {
-      name();
-      int field = field(USAGE_FIELDS);
+      int field = name(USAGE_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> input = count();

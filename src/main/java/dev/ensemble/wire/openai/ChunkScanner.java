@@ -53,8 +53,7 @@ final class ChunkScanner extends UsageScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(CHUNK_FIELDS);
+          int field = name(CHUNK_FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> {
@@ -125,8 +124,7 @@ final class ChunkScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(CHOICE_FIELDS);
+      int field = name(CHOICE_FIELDS);
       seen = once(seen, field);
       if (field == 0 && peek() == '{') {
         chunk.hasDelta = true;
@@ -147,8 +145,7 @@ final class ChunkScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(DELTA_FIELDS);
+      int field = name(DELTA_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> chunk.content = stringOrNull(true);
@@ -189,8 +186,7 @@ final class ChunkScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(TOOL_CALL_FIELDS);
+      int field = name(TOOL_CALL_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> call.index = smallInt();
@@ -213,8 +209,7 @@ final class ChunkScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(FUNCTION_FIELDS);
+      int field = name(FUNCTION_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> call.name = stringOrNull(true);

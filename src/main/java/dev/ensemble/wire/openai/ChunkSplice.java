@@ -1,6 +1,7 @@
 package dev.ensemble.wire.openai;
 
 import dev.ensemble.model.UpstreamProtocolException;
+import dev.ensemble.wire.FrameStage;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>The {@link OpenAiStreamDecoder} stages the frames of one upstream read and commits them only once the read
  * decoded without error, so nothing reaches the client that the response journal does not hold; the
- * {@link OpenAiStreamEncoder} hands the committed bytes to the client in place of rendering the events. Confined to
- * the stream's event loop, like both.
+ * {@link OpenAiStreamEncoder} hands the committed bytes to the client in place of rendering the events. The frames are
+ * staged by array copies ({@link FrameStage}). Confined to the stream's event loop, like both.
  */
 final class ChunkSplice {
 
@@ -27,10 +28,11 @@ final class ChunkSplice {
   private final byte[] model;
   private final byte[] created;
   private final boolean includeUsage;
-  private Buffer staged;
-  private Buffer ready;
+  /** What a frame adds at most to the upstream's chunk: the {@code data: } and blank line, and the three values. */
+  private final int growth;
+  /** The frames of the current read, and those committed but not taken yet. */
+  private final FrameStage stage = new FrameStage();
   private boolean doneSent;
-  private int expected;
 
   /** @param id, model the JSON strings (quoted) to put in place of the upstream's; {@code created} the digits */
   ChunkSplice(byte[] id, byte[] model, byte[] created, boolean includeUsage) {
@@ -38,6 +40,7 @@ final class ChunkSplice {
     this.model = model;
     this.created = created;
     this.includeUsage = includeUsage;
+    this.growth = DATA.length + END.length + id.length + model.length + created.length;
   }
 
   boolean includeUsage() {
@@ -50,8 +53,8 @@ final class ChunkSplice {
    */
   void frame(byte[] data, int offset, int length, int idStart, int idEnd, int modelStart, int modelEnd, int createdStart,
       int createdEnd) {
-    Buffer out = staged();
-    out.appendBytes(DATA);
+    stage.room(length + growth);
+    stage.put(DATA);
     int at = offset;
     int limit = offset + length;
     // three spans at most, each written in the order they appear: the one starting first goes next
@@ -81,17 +84,18 @@ final class ChunkSplice {
       if (start < at || end > limit || end <= start) {
         throw new UpstreamProtocolException("OpenAI stream chunk could not be passed through");
       }
-      out.appendBytes(data, at, start - at);
-      out.appendBytes(value);
+      stage.put(data, at, start - at);
+      stage.put(value);
       at = end;
     }
-    out.appendBytes(data, at, limit - at);
-    out.appendBytes(END);
+    stage.put(data, at, limit - at);
+    stage.put(END);
   }
 
   /** Stages the upstream's {@code data: [DONE]}. */
   void done() {
-    staged().appendBytes(DONE);
+    stage.room(DONE.length);
+    stage.put(DONE);
     doneSent = true;
   }
 
@@ -102,39 +106,21 @@ final class ChunkSplice {
 
   /** The read that staged the frames decoded cleanly: they may go to the client. */
   void commit() {
-    if (staged == null) {
-      return;
-    }
-    if (ready == null) {
-      ready = staged;
-    } else {
-      ready.appendBuffer(staged);
-    }
-    staged = null;
+    stage.commit();
   }
 
   /** The read failed: what it staged is dropped. */
   void discard() {
-    staged = null;
+    stage.discard();
   }
 
   /** A read of {@code bytes} begins: what it stages is about that long (the frames, a few values changed). */
   void begin(int bytes) {
-    staged = null;
-    expected = bytes;
+    stage.begin(bytes);
   }
 
   /** The committed bytes not yet sent (taken: the caller owns them), or null when none. */
   Buffer take() {
-    Buffer out = ready;
-    ready = null;
-    return out;
-  }
-
-  private Buffer staged() {
-    if (staged == null) {
-      staged = Buffer.buffer(Math.max(256, expected + 64));
-    }
-    return staged;
+    return stage.take();
   }
 }

@@ -68,8 +68,7 @@ final class CompletionScanner extends UsageScanner {
       int seen = 0;
       if (!next('}')) {
         do {
-          name();
-          int field = field(BODY_FIELDS);
+          int field = name(BODY_FIELDS);
           seen = once(seen, field);
           switch (field) {
             case 0 -> {
@@ -134,8 +133,7 @@ final class CompletionScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(CHOICE_FIELDS);
+      int field = name(CHOICE_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> message(completion);
@@ -154,8 +152,7 @@ final class CompletionScanner extends UsageScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(MESSAGE_FIELDS);
+      int field = name(MESSAGE_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> completion.content = stringOrNull(true);
@@ -192,8 +189,7 @@ final class CompletionScanner extends UsageScanner {
     if (!next('}')) {
       int seen = 0;
       do {
-        name();
-        int field = field(TOOL_CALL_FIELDS);
+        int field = name(TOOL_CALL_FIELDS);
         seen = once(seen, field);
         if (field == 0) {
           id = stringOrNull(true);
@@ -204,8 +200,7 @@ final class CompletionScanner extends UsageScanner {
           if (!next('}')) {
             int inner = 0;
             do {
-              name();
-              int f = field(FUNCTION_FIELDS);
+              int f = name(FUNCTION_FIELDS);
               inner = once(inner, f);
               switch (f) {
                 case 0 -> name = stringOrNull(true);

@@ -62,8 +62,7 @@ abstract class UsageScanner extends JsonScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(USAGE_FIELDS);
+      int field = name(USAGE_FIELDS);
       seen = once(seen, field);
       switch (field) {
         case 0 -> counts.promptTokens = count();
@@ -88,8 +87,7 @@ abstract class UsageScanner extends JsonScanner {
     }
     int seen = 0;
     do {
-      name();
-      int field = field(fields);
+      int field = name(fields);
       seen = once(seen, field);
       if (field < 0) {
         skipValue(2);

@@ -163,6 +163,19 @@ class AnthropicPassThroughTest {
     }
   }
 
+  @Test
+  void eventsThatTheGatewaysValuesMakeFarLongerThanTheUpstreamsArePassedWholeInOneRead() {
+    ResponseContext longer = new ResponseContext("r".repeat(3000), "m".repeat(5000), 1_700_000_000L);
+    String expected = UPSTREAM.replace(START, START.replace("\"msg_01X\\\"y\"", "\"msg_" + "r".repeat(3000) + "\"")
+            .replace("\"claude-sonnet-4-5-20250929\"", "\"" + "m".repeat(5000) + "\""))
+        .replace("data:{", "data: {").replace("\r\n", "\n").replace(": keep-alive\n\n", "");
+
+    Relayed relayed = relay(longer, UPSTREAM.getBytes(StandardCharsets.UTF_8));
+
+    assertEquals(expected, relayed.client);
+    assertEquals(decodeOnly(UPSTREAM.getBytes(StandardCharsets.UTF_8)), relayed.events);
+  }
+
   /** Each event the client got is the upstream's (message_start with the gateway's values), up to the gateway's error if any. */
   private static void assertPassedAsSent(String upstream, String client, String what) {
     String[] sent = upstream.split("\n\n");
@@ -212,8 +225,12 @@ class AnthropicPassThroughTest {
 
   /** What the gateway does per upstream read: decode, render each event, then send what is pending. */
   private static Relayed relay(byte[]... reads) {
+    return relay(CTX, reads);
+  }
+
+  private static Relayed relay(ResponseContext ctx, byte[]... reads) {
     AnthropicStreamDecoder decoder = new AnthropicStreamDecoder();
-    AnthropicStreamEncoder encoder = new AnthropicStreamEncoder(CTX);
+    AnthropicStreamEncoder encoder = new AnthropicStreamEncoder(ctx);
     assertTrue(encoder.relayFrom(decoder));
     Buffer client = Buffer.buffer();
     List<StreamEvent> events = new ArrayList<>();

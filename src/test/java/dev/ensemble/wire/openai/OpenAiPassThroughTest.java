@@ -86,6 +86,29 @@ class OpenAiPassThroughTest {
     assertTrue(relayed.client.endsWith("\"cached_tokens\":10}}}\n\ndata: [DONE]\n\n"), relayed.client);
   }
 
+  @Test
+  void framesThatTheGatewaysValuesMakeFarLongerThanTheUpstreamsArePassedWholeInOneRead() {
+    ResponseContext longer = new ResponseContext("r".repeat(300), "m".repeat(500), 1_700_000_000L);
+    String head = "{\"id\":\"c\",\"created\":1,\"model\":\"g\",\"choices\":";
+    StringBuilder upstream = new StringBuilder();
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      upstream.append("data: ").append(head).append("[{\"delta\":{\"content\":\"").append(i % 10).append("\"}}]}\n\n");
+      text.append(i % 10);
+    }
+    upstream.append("data: ").append(head).append("[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n")
+        .append("data: ").append(head).append("[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":200,\"total_tokens\":203}}\n\n")
+        .append("data: [DONE]\n\n");
+    String spliced = "{\"id\":\"chatcmpl-" + "r".repeat(300) + "\",\"created\":1700000000,\"model\":\"" + "m".repeat(500)
+        + "\",\"choices\":";
+
+    Relayed relayed = relay(longer, true, upstream.toString().getBytes(StandardCharsets.UTF_8));
+
+    assertEquals(upstream.toString().replace(head, spliced), relayed.client);
+    assertEquals(text.toString(), relayed.text());
+    assertEquals(new Usage(3L, 200L, null, null), ((StreamEvent.ResponseEnd) relayed.events.get(relayed.events.size() - 1)).usage());
+  }
+
   private record Relayed(String client, List<StreamEvent> events) {
     String text() {
       StringBuilder text = new StringBuilder();
@@ -96,8 +119,12 @@ class OpenAiPassThroughTest {
 
   /** What the gateway does per upstream read: decode, render each event, then send what is pending. */
   private static Relayed relay(boolean includeUsage, byte[]... reads) {
+    return relay(CTX, includeUsage, reads);
+  }
+
+  private static Relayed relay(ResponseContext ctx, boolean includeUsage, byte[]... reads) {
     OpenAiStreamDecoder decoder = new OpenAiStreamDecoder();
-    OpenAiStreamEncoder encoder = new OpenAiStreamEncoder(CTX, includeUsage, new OpenAiErrors());
+    OpenAiStreamEncoder encoder = new OpenAiStreamEncoder(ctx, includeUsage, new OpenAiErrors());
     assertTrue(encoder.relayFrom(decoder));
     Buffer client = Buffer.buffer();
     List<StreamEvent> events = new ArrayList<>();

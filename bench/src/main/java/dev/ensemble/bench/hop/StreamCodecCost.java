@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * Anthropic, as {@link StubUpstream} sends them) decoded into unified events and rendered for a client of the same
  * format, in one thread, measured with the thread's CPU clock (so other load on the machine inflates it far less
  * than wall time). Compiles against any gateway jar: the pass-through case runs only where the encoder has
- * {@code relayFrom} (the Anthropic one passes through where the jar's Anthropic encoder does). Usage: {@code java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.StreamCodecCost [streams]}.
+ * {@code relayFrom} (the Anthropic one passes through where the jar's Anthropic encoder does). Usage: {@code java -cp <classes>:<ensemble.jar> dev.ensemble.bench.hop.StreamCodecCost [streams] [request id]}.
  */
 public final class StreamCodecCost {
 
@@ -34,7 +34,8 @@ public final class StreamCodecCost {
 
   public static void main(String[] args) throws Exception {
     int streams = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-    ResponseContext ctx = new ResponseContext("01jbenchrequest", "bench-gpt", 1_764_930_000L);
+    // the gateway's request ids are ULIDs (26 characters); the default is the shorter id of the earlier passes' figures
+    ResponseContext ctx = new ResponseContext(args.length > 1 ? args[1] : "01jbenchrequest", "bench-gpt", 1_764_930_000L);
     Buffer openAi = Buffer.buffer(StubUpstream.openAiStream().getBytes(StandardCharsets.UTF_8));
     Buffer anthropic = Buffer.buffer(StubUpstream.anthropicStream().getBytes(StandardCharsets.UTF_8));
     Method relayFrom = relayFrom();
