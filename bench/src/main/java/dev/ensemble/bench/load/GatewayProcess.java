@@ -166,7 +166,10 @@ public final class GatewayProcess implements AutoCloseable {
     }
   }
 
-  /** How many responses the gateway has written to its response store so far (files under the temp dir's responses/). */
+  /**
+   * How many responses the gateway has written to its response store so far: the lines of the local store's segment
+   * files ({@code responses/<day>/seg-*.log}, one record per line), as {@code side-by-side.sh} counts them.
+   */
   public long persistedResponses() {
     Path root = dir.resolve("responses");
     if (!Files.isDirectory(root)) {
@@ -174,12 +177,30 @@ public final class GatewayProcess implements AutoCloseable {
     }
     for (int attempt = 0; attempt < 5; attempt++) {
       try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-        return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+        return files.filter(f -> f.getFileName().toString().startsWith("seg-") && f.getFileName().toString().endsWith(".log"))
+            .mapToLong(GatewayProcess::lines).sum();
       } catch (IOException | java.io.UncheckedIOException e) {
-        // a temporary file was renamed while the tree was being walked: walk again
+        // a segment was created while the tree was being walked: walk again
       }
     }
     return -1;
+  }
+
+  private static long lines(Path segment) {
+    try (java.io.InputStream in = Files.newInputStream(segment)) {
+      byte[] buffer = new byte[1 << 16];
+      long count = 0;
+      for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] == '\n') {
+            count++;
+          }
+        }
+      }
+      return count;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
