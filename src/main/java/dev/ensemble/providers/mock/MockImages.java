@@ -21,7 +21,7 @@ import java.util.Iterator;
  * {@code size} was asked. {@code response_format: b64_json} gives the PNG in base64; {@code url} (the default, as
  * for dall-e) a {@code data:image/png;base64,...} URL. Usage counts one input token per four characters of the
  * prompt and no output tokens. {@code created} is 0 (the gateway answers with its own), so the same request
- * always gets the same bytes. The PNG is encoded in memory (no ImageIO disk cache). Stateless.
+ * always gets the same bytes. The PNG is encoded in memory (no ImageIO disk cache). Stateless; called on a worker thread ({@link MockTransport} keeps it off the event loop).
  */
 final class MockImages {
 

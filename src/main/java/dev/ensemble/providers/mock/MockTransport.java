@@ -53,7 +53,8 @@ public final class MockTransport implements UpstreamTransport {
       return Future.succeededFuture(reply(MockEmbeddings.answer(request)));
     }
     if (path.endsWith("/images/generations")) {
-      return Future.succeededFuture(reply(MockImages.answer(request)));
+      // encoding PNGs (ImageIO, whose first use loads its plugin registry) is kept off the event loop
+      return vertx.executeBlocking(() -> MockImages.answer(request), false).map(this::reply);
     }
     if (!path.endsWith("/chat/completions")) {
       return Future.succeededFuture(reply(MockReply.error(404, "invalid_request_error", "the mock provider has no " + path)));
